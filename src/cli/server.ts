@@ -1,0 +1,88 @@
+#!/usr/bin/env bun
+/** `bun run server`: parse flags into a ServerConfig, start the server, stop it on signals. */
+
+import { parseArgs } from "node:util";
+import { SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
+import { consoleLog } from "../server/log.ts";
+import { StartError, startServer } from "../server/server.ts";
+import { FlagError, type FlagSpec, isParseArgsError, parseFlags, usage } from "./flags.ts";
+
+const FLAGS: FlagSpec<ServerConfig> = {
+  host: { type: "string", help: "address to listen on", key: "host" },
+  port: { type: "int", help: "TCP port (0 picks a free one)", key: "port", max: 65535 },
+  "max-clients": { type: "int", help: "most simultaneous connections", key: "maxClients", min: 1 },
+  "max-line-bytes": { type: "int", help: "longest line in bytes", key: "maxLineBytes", min: 1 },
+  "max-queue-bytes": {
+    type: "int",
+    help: "unsent bytes before a slow reader is evicted",
+    key: "maxQueueBytes",
+    min: 1,
+  },
+  "rate-limit": { type: "number", help: "lines per second per client (0 = off)", key: "rateLimit" },
+  "rate-burst": { type: "int", help: "lines allowed in a burst", key: "rateBurst", min: 1 },
+  "name-timeout": {
+    type: "seconds",
+    help: "seconds to choose a name (0 = no limit)",
+    key: "nameTimeoutMs",
+  },
+  "announce-max": {
+    type: "int",
+    help: "announce joins/leaves only up to this many members",
+    key: "announceMax",
+  },
+  "shutdown-grace": {
+    type: "seconds",
+    help: "seconds to flush goodbyes on shutdown",
+    key: "shutdownGraceMs",
+  },
+};
+
+function main(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: "string" as const }])),
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(
+      usage("bun run server [options]", "papo chat server", FLAGS, SERVER_DEFAULTS, [
+        ["-q, --quiet", "do not log connections (startup and shutdown are still printed)"],
+        ["-h, --help", "show this help"],
+      ]),
+    );
+    return 0;
+  }
+  const config: ServerConfig = {
+    ...parseFlags(FLAGS, values as Record<string, string | undefined>, SERVER_DEFAULTS),
+    quiet: values.quiet === true,
+  };
+  const log = consoleLog(config.quiet);
+  const server = startServer(config, log);
+  log.info(`papo listening on ${server.host}:${server.port}`);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return -1;
+}
+
+try {
+  const code = main(process.argv.slice(2));
+  if (code >= 0) process.exit(code);
+} catch (error) {
+  // Expected failures get one sentence; anything else is a bug and keeps its stack.
+  if (!(error instanceof StartError || error instanceof FlagError || isParseArgsError(error))) {
+    throw error;
+  }
+  process.stderr.write(`papo: ${error.message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,78 @@
+/**
+ * Every tunable of papo with its default, in one place. CLI entry points turn
+ * flags into these objects; nothing else hard-codes a limit.
+ */
+
+export interface ServerConfig {
+  /** Address to listen on. */
+  host: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Most simultaneous connections (named or not); also capped by the fd limit. */
+  maxClients: number;
+  /** Longest accepted line in bytes, not counting the line ending. */
+  maxLineBytes: number;
+  /** Most bytes a client may have waiting to be written before it is evicted. */
+  maxQueueBytes: number;
+  /** Sustained lines per second per client; 0 turns flood control off. */
+  rateLimit: number;
+  /** Lines a client may send in a burst before the rate limit applies. */
+  rateBurst: number;
+  /** Milliseconds a new connection has to choose a valid name. */
+  nameTimeoutMs: number;
+  /** Join/leave notices are sent only while the room has at most this many members. */
+  announceMax: number;
+  /** Milliseconds to flush goodbyes on shutdown before closing anyway. */
+  shutdownGraceMs: number;
+  /** Silence the operator log. */
+  quiet: boolean;
+}
+
+export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
+  host: "127.0.0.1",
+  port: 10101,
+  maxClients: 10_000,
+  maxLineBytes: 4096,
+  maxQueueBytes: 1024 * 1024,
+  rateLimit: 10,
+  rateBurst: 20,
+  nameTimeoutMs: 30_000,
+  announceMax: 200,
+  shutdownGraceMs: 2_000,
+  quiet: false,
+};
+
+/** Protocol constants that are part of the contract rather than tunables. */
+export const PROTOCOL = {
+  /** Longest name, in Unicode code points. */
+  maxNameLength: 24,
+  /** Names listed in the welcome line. */
+  welcomeNames: 20,
+  /** Names listed by /who before "and K more". */
+  whoNames: 50,
+} as const;
+
+/** File descriptors kept free for the listener, stdio and the runtime itself. */
+export const FD_RESERVE = 32;
+
+/** How long a quitting or shut-out client may take to read its last bytes (ms). */
+export const CLOSE_FLUSH_MS = 2_000;
+
+/** TCP keepalive idle time before the first probe (ms). */
+export const KEEPALIVE_MS = 60_000;
+
+export interface ClientConfig {
+  host: string;
+  port: number;
+  /** Give up connecting after this many milliseconds. */
+  connectTimeoutMs: number;
+  /** After /quit or end of input, wait this long for the server to close (ms). */
+  quitWaitMs: number;
+}
+
+export const CLIENT_DEFAULTS: Readonly<ClientConfig> = {
+  host: "127.0.0.1",
+  port: 10101,
+  connectTimeoutMs: 5_000,
+  quitWaitMs: 2_000,
+};

@@ -1,0 +1,138 @@
+/**
+ * Wires papo's sessions to Bun.listen: one handlers object whose handlers
+ * each call one named function, the connection cap, and graceful shutdown.
+ */
+
+import { readFileSync } from "node:fs";
+import type { Socket, TCPSocketListener } from "bun";
+import { FD_RESERVE, KEEPALIVE_MS, type ServerConfig } from "../config.ts";
+import { encodeLine } from "../protocol/lines.ts";
+import { server as say } from "../protocol/messages.ts";
+import { Client } from "./client.ts";
+import { type Log, silentLog } from "./log.ts";
+import { Room } from "./room.ts";
+import * as session from "./session.ts";
+
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  /** Connections accepted (cap after the file-descriptor limit). */
+  readonly maxClients: number;
+  /** Open connections, named or not. */
+  connectionCount(): number;
+  /** Say goodbye to everyone, flush for at most the grace period, close. */
+  stop(): Promise<void>;
+}
+
+/** Why the server could not start, as one sentence for the operator. */
+export class StartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StartError";
+  }
+}
+
+/** Start listening; throws StartError when the address cannot be bound. */
+export function startServer(config: ServerConfig, log: Log = silentLog): RunningServer {
+  const maxClients = Math.min(config.maxClients, fdLimit() - FD_RESERVE);
+  if (maxClients < config.maxClients) {
+    log.info(`max clients lowered to ${maxClients} by the open-file limit`);
+  }
+  const room: Room<Client> = new Room<Client>(
+    { maxClients, announceMax: config.announceMax },
+    (slow) => session.evict(ctx, slow),
+  );
+  const ctx: session.Context = { room, config, log };
+
+  let listener: TCPSocketListener<Client>;
+  try {
+    listener = Bun.listen<Client>({
+      hostname: config.host,
+      port: config.port,
+      exclusive: true,
+      socket: {
+        open: (socket) => opened(ctx, socket),
+        data: (socket, chunk) => session.receive(ctx, socket.data, chunk),
+        drain: (socket) => session.drained(socket.data),
+        close: (socket, error) => session.closed(ctx, socket.data, error),
+        error: (socket, error) => session.failed(ctx, socket.data, error),
+      },
+    });
+  } catch (error) {
+    throw bindError(config, error);
+  }
+
+  let stopping: Promise<void> | null = null;
+  return {
+    host: config.host,
+    port: listener.port,
+    maxClients,
+    connectionCount: () => room.connectionCount,
+    stop: () => {
+      stopping ??= shutdown(ctx, listener);
+      return stopping;
+    },
+  };
+}
+
+function opened(ctx: session.Context, socket: Socket<Client>): void {
+  const address = `${socket.remoteAddress}:${socket.remotePort}`;
+  const client = new Client(socket, address, ctx.config, performance.now());
+  socket.data = client;
+  if (!ctx.room.accept(client)) {
+    ctx.log.event(address, "", "refused (server full)");
+    client.phase = "closed";
+    socket.write(encodeLine(say.serverFull()));
+    socket.end();
+    return;
+  }
+  socket.setKeepAlive(true, KEEPALIVE_MS);
+  session.greet(ctx, client);
+}
+
+async function shutdown(ctx: session.Context, listener: TCPSocketListener<Client>): Promise<void> {
+  const { room, config } = ctx;
+  listener.stop(false);
+  ctx.log.info("shutting down");
+  const everyone = room.snapshot();
+  room.fanout.toAll(say.shuttingDown());
+  room.fanout.flush();
+  for (const client of everyone) {
+    if (client.phase === "naming") client.send(encodeLine(say.shuttingDown()));
+    room.leave(client, undefined, false);
+    session.closeGracefully(client, "server shutdown");
+  }
+  const deadline = performance.now() + config.shutdownGraceMs;
+  while (room.connectionCount > 0 && performance.now() < deadline) await Bun.sleep(10);
+  for (const client of room.snapshot()) client.socket.terminate();
+  while (room.connectionCount > 0 && performance.now() < deadline + 500) await Bun.sleep(5);
+  listener.stop(true);
+}
+
+/** The soft RLIMIT_NOFILE, where the platform tells it. */
+function fdLimit(): number {
+  try {
+    const limits = readFileSync("/proc/self/limits", "utf8");
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
+    if (match && match[1] !== "unlimited") return Number(match[1]);
+  } catch {
+    // Not Linux: nothing to read; rely on the configured cap.
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+function bindError(config: ServerConfig, error: unknown): StartError {
+  const address = `${config.host}:${config.port}`;
+  const code = (error as { code?: string }).code ?? "";
+  const cause: Record<string, string> = {
+    EADDRINUSE: "the address is already in use",
+    EADDRNOTAVAIL: "that address does not belong to this machine",
+    EACCES: "permission denied (ports below 1024 need privileges)",
+    EPERM: "permission denied",
+  };
+  const why = cause[code] ?? (code ? code : "the host name could not be resolved or bound");
+  return new StartError(code || "EBIND", `cannot listen on ${address}: ${why}`);
+}

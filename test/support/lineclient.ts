@@ -1,0 +1,119 @@
+/**
+ * A raw protocol peer for socket tests: connects with Bun.connect, collects
+ * every received line, and lets a test wait for the next one with a deadline.
+ */
+
+import type { Socket } from "bun";
+
+export interface LineClient {
+  /** Lines received so far and not yet taken by next(). */
+  readonly buffered: string[];
+  /** Resolves with the next line, or rejects after `ms`. */
+  next(ms?: number): Promise<string>;
+  /** Take lines until one satisfies `match`; returns it (the skipped lines are dropped). */
+  until(match: (line: string) => boolean, ms?: number): Promise<string>;
+  /** Resolve once nothing arrives for `ms`; returns what did arrive. */
+  quiet(ms?: number): Promise<string[]>;
+  /** Send raw text or bytes (no newline added). */
+  write(data: string | Uint8Array): void;
+  /** Send one line ("\n" appended). */
+  send(line: string): void;
+  /** Resolves when the server closes the connection. */
+  readonly closed: Promise<void>;
+  isClosed(): boolean;
+  end(): void;
+  /** Abortive close (RST). */
+  reset(): void;
+  readonly socket: Socket<undefined>;
+}
+
+export async function connect(port: number, host = "127.0.0.1"): Promise<LineClient> {
+  const buffered: string[] = [];
+  const waiters: Array<() => void> = [];
+  const decoder = new TextDecoder();
+  let partial = "";
+  let isClosed = false;
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
+
+  const socket = await Bun.connect({
+    hostname: host,
+    port,
+    socket: {
+      data(_s, chunk) {
+        partial += decoder.decode(chunk, { stream: true });
+        let nl = partial.indexOf("\n");
+        while (nl !== -1) {
+          buffered.push(partial.slice(0, nl));
+          partial = partial.slice(nl + 1);
+          nl = partial.indexOf("\n");
+        }
+        wake();
+      },
+      close() {
+        isClosed = true;
+        markClosed();
+        wake();
+      },
+      error() {},
+    },
+  });
+
+  const waitChange = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+
+  const client: LineClient = {
+    buffered,
+    async next(ms = 3000) {
+      const deadline = Date.now() + ms;
+      while (buffered.length === 0) {
+        if (isClosed) throw new Error("connection closed while waiting for a line");
+        const left = deadline - Date.now();
+        if (left <= 0 || !(await waitChange(left))) {
+          throw new Error(`no line within ${ms} ms`);
+        }
+      }
+      return buffered.shift() as string;
+    },
+    async until(match, ms = 3000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const line = await client.next(Math.max(1, deadline - Date.now()));
+        if (match(line)) return line;
+      }
+    },
+    async quiet(ms = 200) {
+      while (await waitChange(ms)) {
+        if (isClosed) break;
+      }
+      return buffered.splice(0);
+    },
+    write(data) {
+      socket.write(data);
+    },
+    send(line) {
+      socket.write(`${line}\n`);
+    },
+    closed,
+    isClosed: () => isClosed,
+    end() {
+      socket.end();
+    },
+    reset() {
+      socket.terminate();
+    },
+    socket,
+  };
+  return client;
+}
