@@ -18,9 +18,14 @@ export interface LineClient {
   write(data: string | Uint8Array): void;
   /** Send one line ("\n" appended). */
   send(line: string): void;
+  /** Bytes written by the test but not yet taken by the kernel. */
+  readonly unsent: number;
   /** Resolves when the server closes the connection. */
   readonly closed: Promise<void>;
   isClosed(): boolean;
+  /** Stop reading from the kernel (a slow reader); resume() starts again. */
+  pause(): void;
+  resume(): void;
   end(): void;
   /** Abortive close (RST). */
   reset(): void;
@@ -41,6 +46,28 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
     for (const w of waiters.splice(0)) w();
   };
 
+  // Bun's write drops what the kernel does not take: keep the rest, send it on drain.
+  let backlog: Uint8Array[] = [];
+  const pump = () => {
+    while (backlog.length > 0) {
+      const head = backlog[0] as Uint8Array;
+      const n = socket.write(head);
+      if (n < 0) {
+        backlog = [];
+        return;
+      }
+      if (n < head.length) {
+        backlog[0] = head.subarray(n);
+        return;
+      }
+      backlog.shift();
+    }
+  };
+  const enqueue = (data: string | Uint8Array) => {
+    backlog.push(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    if (backlog.length === 1) pump();
+  };
+
   const socket = await Bun.connect({
     hostname: host,
     port,
@@ -54,6 +81,9 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
           nl = partial.indexOf("\n");
         }
         wake();
+      },
+      drain() {
+        pump();
       },
       close() {
         isClosed = true;
@@ -100,13 +130,20 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
       return buffered.splice(0);
     },
     write(data) {
-      socket.write(data);
+      enqueue(data);
     },
     send(line) {
-      socket.write(`${line}\n`);
+      enqueue(`${line}\n`);
+    },
+    get unsent() {
+      let n = 0;
+      for (const b of backlog) n += b.length;
+      return n;
     },
     closed,
     isClosed: () => isClosed,
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
     end() {
       socket.end();
     },

@@ -1,0 +1,188 @@
+/** Disconnects, shutdown and the command line over real sockets and processes. */
+
+import { describe, expect, test } from "bun:test";
+import { runServer, spawnServer } from "../support/cli.ts";
+import { connect } from "../support/lineclient.ts";
+import { arrive, eventually, join, serve } from "../support/server.ts";
+
+describe("disconnects", () => {
+  test("a reset connection is removed at once and announced once", async () => {
+    const server = serve();
+    const a = await join(server, "a");
+    const b = await join(server, "b");
+    await a.until((l) => l === "* b joined");
+    b.reset();
+    expect(await a.next()).toBe("* b left");
+    await eventually(() => server.connectionCount() === 1);
+    a.send("/who");
+    expect(await a.next()).toBe("* online (1): a");
+  });
+
+  test("a client reset while the server holds a backlog for it is cleaned up; broadcasts go on", async () => {
+    const server = serve({ maxQueueBytes: 64 * 1024 * 1024 });
+    const stuck = await join(server, "stuck");
+    const a = await join(server, "a");
+    const b = await join(server, "b");
+    await a.until((l) => l === "* b joined");
+    stuck.pause();
+    const line = "y".repeat(1000);
+    b.write(Array.from({ length: 4000 }, (_, i) => `${i} ${line}\n`).join(""));
+    await a.until((l) => l === `<b> 3999 ${line}`, 10_000);
+    stuck.reset();
+    expect(await a.until((l) => l.startsWith("* "))).toBe("* stuck left");
+    await eventually(() => server.connectionCount() === 2);
+    b.send("after");
+    expect(await a.next()).toBe("<b> after");
+  });
+
+  test("an unnamed connection that goes away leaves no trace", async () => {
+    const server = serve();
+    const a = await join(server, "a");
+    const c = await arrive(server);
+    c.reset();
+    await eventually(() => server.connectionCount() === 1);
+    expect(await a.quiet()).toEqual([]);
+  });
+});
+
+describe("shutdown", () => {
+  test("stop() tells everyone, named or not, and closes them", async () => {
+    const server = serve();
+    const a = await join(server, "a");
+    const pending = await arrive(server);
+    await server.stop();
+    expect(await a.next()).toBe("* server shutting down");
+    expect(await pending.next()).toBe("* server shutting down");
+    await a.closed;
+    await pending.closed;
+    expect(server.connectionCount()).toBe(0);
+  });
+
+  test("a client that never reads does not hold shutdown past the grace period", async () => {
+    const server = serve({ shutdownGraceMs: 300, maxQueueBytes: 64 * 1024 * 1024 });
+    const stuck = await join(server, "stuck");
+    const b = await join(server, "b");
+    stuck.pause();
+    b.write(Array.from({ length: 4000 }, (_, i) => `${i} ${"z".repeat(1000)}\n`).join(""));
+    await eventually(() => b.unsent === 0, 10_000);
+    const started = performance.now();
+    await server.stop();
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(server.connectionCount()).toBe(0);
+  });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    test(`${signal}: the server says goodbye and exits 0`, async () => {
+      const child = await spawnServer(["--port", "0", "--quiet"]);
+      try {
+        const c = await connect(child.port);
+        await c.next();
+        c.send("ana");
+        await c.next();
+        child.proc.kill(signal);
+        expect(await c.next()).toBe("* server shutting down");
+        await c.closed;
+        expect(await child.exited).toBe(0);
+      } finally {
+        child.proc.kill("SIGKILL");
+      }
+    });
+  }
+});
+
+describe("command line", () => {
+  test("--port 0 picks a free port and prints it", async () => {
+    const child = await spawnServer(["--port", "0", "--quiet"]);
+    try {
+      expect(child.port).toBeGreaterThan(0);
+      expect(child.output[0]).toBe(`papo listening on 127.0.0.1:${child.port}`);
+    } finally {
+      child.proc.kill("SIGKILL");
+    }
+  });
+
+  test("an address in use: one sentence naming it, exit 1", async () => {
+    const blocker = serve();
+    const { code, stdout, stderr } = await runServer(["--port", String(blocker.port)]);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      `papo: cannot listen on 127.0.0.1:${blocker.port}: the address is already in use\n`,
+    );
+  });
+
+  test("a host that is not ours: one sentence, exit 1", async () => {
+    const { code, stderr } = await runServer(["--host", "192.0.2.1", "--port", "0"]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "papo: cannot listen on 192.0.2.1:0: that address does not belong to this machine\n",
+    );
+  });
+
+  test("a bad flag value: one sentence, exit 1", async () => {
+    const { code, stderr } = await runServer(["--max-line-bytes", "lots"]);
+    expect(code).toBe(1);
+    expect(stderr).toBe('papo: --max-line-bytes must be a whole number, got "lots"\n');
+  });
+
+  test("--help lists every flag with its default", async () => {
+    const { code, stdout } = await runServer(["--help"]);
+    expect(code).toBe(0);
+    for (const flag of [
+      "--host VALUE",
+      "--port N",
+      "--max-clients N",
+      "--max-line-bytes N",
+      "--max-queue-bytes N",
+      "--rate-limit N",
+      "--rate-burst N",
+      "--name-timeout N",
+      "--announce-max N",
+      "--shutdown-grace N",
+      "--quiet",
+    ]) {
+      expect(stdout).toContain(flag);
+    }
+    expect(stdout).toContain("(default 10101)");
+  });
+
+  test("the operator log shows who came and went and why, never what they said", async () => {
+    const child = await spawnServer(["--port", "0"]);
+    try {
+      const c = await connect(child.port);
+      await c.next();
+      c.send("ana");
+      await c.next();
+      const where = `127.0.0.1:${c.socket.localPort}`;
+      c.send("my secret message");
+      c.send("/quit");
+      await c.closed;
+      await eventually(() => child.output.some((l) => l.includes("left")));
+      const log = child.output.slice(1).map((l) => l.replace(/^\S+ /, "<time> "));
+      expect(log).toEqual([
+        `<time> ${where} connected`,
+        `<time> ${where} ana joined`,
+        `<time> ${where} ana left (quit)`,
+      ]);
+      expect(child.output.join("\n")).not.toContain("secret");
+      expect(child.output[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+    } finally {
+      child.proc.kill("SIGKILL");
+    }
+  });
+
+  test("--quiet prints only where it listens", async () => {
+    const child = await spawnServer(["--port", "0", "--quiet"]);
+    try {
+      const c = await connect(child.port);
+      await c.next();
+      c.send("ana");
+      await c.next();
+      c.end();
+      await Bun.sleep(200);
+      expect(child.output).toEqual([`papo listening on 127.0.0.1:${child.port}`]);
+    } finally {
+      child.proc.kill("SIGKILL");
+    }
+  });
+});

@@ -1,0 +1,54 @@
+/** Starts a real papo server on 127.0.0.1:0 for a test, and joins clients to it. */
+
+import { afterEach } from "bun:test";
+import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
+import type { Log } from "../../src/server/log.ts";
+import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { connect, type LineClient } from "./lineclient.ts";
+
+const running = new Set<RunningServer>();
+const clients = new Set<LineClient>();
+
+afterEach(async () => {
+  for (const c of clients) if (!c.isClosed()) c.reset();
+  clients.clear();
+  await Promise.all([...running].map((s) => s.stop()));
+  running.clear();
+});
+
+/** A server with test-friendly defaults (no flood control, fast shutdown), stopped after each test. */
+export function serve(overrides: Partial<ServerConfig> = {}, log?: Log): RunningServer {
+  const server = startServer(
+    { ...SERVER_DEFAULTS, port: 0, rateLimit: 0, shutdownGraceMs: 500, ...overrides },
+    log,
+  );
+  running.add(server);
+  return server;
+}
+
+/** Connect and read the greeting. */
+export async function arrive(server: RunningServer): Promise<LineClient> {
+  const c = await connect(server.port);
+  clients.add(c);
+  const greeting = await c.next();
+  if (!greeting.startsWith("* ")) throw new Error(`unexpected greeting: ${greeting}`);
+  return c;
+}
+
+/** Connect, choose `name`, and read the welcome line. */
+export async function join(server: RunningServer, name: string): Promise<LineClient> {
+  const c = await arrive(server);
+  c.send(name);
+  const welcome = await c.next();
+  if (!welcome.startsWith(`* hello ${name}!`)) throw new Error(`not welcomed: ${welcome}`);
+  return c;
+}
+
+/** Wait until `check` holds, polling; fails after `ms`. */
+export async function eventually(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await Bun.sleep(5);
+  }
+}
