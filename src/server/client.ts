@@ -6,7 +6,7 @@
 import type { Socket } from "bun";
 import { LineDecoder } from "../protocol/lines.ts";
 import type { Recipient } from "./fanout.ts";
-import { Outbox, type Sent } from "./outbox.ts";
+import { Outbox } from "./outbox.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
 export type Phase =
@@ -19,31 +19,45 @@ export type Phase =
   /** The socket is gone. */
   | "closed";
 
-export class Client implements Recipient {
+/**
+ * NOTE: a Client *is* its socket's Outbox (subclass rather than a field) so
+ * that each connection costs one object less: at 10,000 connections every
+ * object header shows in the memory per connection.
+ */
+export class Client extends Outbox<Socket<Client>> implements Recipient {
   phase: Phase = "naming";
   /** Set once the room accepts a name. */
   name = "";
-  readonly outbox: Outbox;
   readonly decoder: LineDecoder;
   readonly bucket: TokenBucket;
   /** Name deadline while naming, flush deadline while closing. */
   timer: ReturnType<typeof setTimeout> | null = null;
   /** Why the server ended this connection, for the operator log. */
   endReason = "";
+  /** Kept because Bun forgets it once the socket closes (the address it keeps). */
+  private readonly remotePort: number;
 
   constructor(
-    readonly socket: Socket<Client>,
-    readonly address: string,
+    socket: Socket<Client>,
     limits: { maxLineBytes: number; maxQueueBytes: number; rateLimit: number; rateBurst: number },
     now: number,
   ) {
-    this.outbox = new Outbox(socket, limits.maxQueueBytes);
+    super(socket, limits.maxQueueBytes);
+    this.remotePort = socket.remotePort;
     this.decoder = new LineDecoder(limits.maxLineBytes);
     this.bucket = new TokenBucket(limits.rateLimit, limits.rateBurst, now);
   }
 
-  send(bytes: Uint8Array): Sent {
-    return this.outbox.send(bytes);
+  get socket(): Socket<Client> {
+    return this.sink;
+  }
+
+  /**
+   * "host:port" of the peer, for the log. Read from the socket when asked
+   * rather than stored: most connections are never logged (--quiet).
+   */
+  get address(): string {
+    return `${this.sink.remoteAddress}:${this.remotePort}`;
   }
 
   clearTimer(): void {

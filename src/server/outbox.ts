@@ -24,14 +24,14 @@ export const Sent = {
 } as const;
 export type Sent = (typeof Sent)[keyof typeof Sent];
 
-export class Outbox {
+export class Outbox<S extends Sink = Sink> {
   /** Pending chunks, oldest first; null while nothing is pending (the common case). */
   private chunks: Uint8Array[] | null = null;
   /** Bytes waiting in `chunks`. */
   queued = 0;
 
   constructor(
-    private readonly sink: Sink,
+    protected readonly sink: S,
     private readonly cap: number,
   ) {}
 

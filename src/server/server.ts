@@ -79,11 +79,10 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
 }
 
 function opened(ctx: session.Context, socket: Socket<Client>): void {
-  const address = `${socket.remoteAddress}:${socket.remotePort}`;
-  const client = new Client(socket, address, ctx.config, performance.now());
+  const client = new Client(socket, ctx.config, performance.now());
   socket.data = client;
   if (!ctx.room.accept(client)) {
-    ctx.log.event(address, "", "refused (server full)");
+    ctx.log.event(client.address, "", "refused (server full)");
     client.phase = "closed";
     socket.write(encodeLine(say.serverFull()));
     socket.end();

@@ -22,10 +22,13 @@ export interface Context {
   readonly log: Log;
 }
 
+/** The same for everyone: encoded once. */
+const GREETING = encodeLine(say.greeting());
+
 /** A new connection: greet it and start the clock for choosing a name. */
 export function greet(ctx: Context, client: Client): void {
   ctx.log.event(client.address, "", "connected");
-  client.send(encodeLine(say.greeting()));
+  client.send(GREETING);
   if (ctx.config.nameTimeoutMs > 0) {
     client.timer = setTimeout(() => nameTimedOut(ctx, client), ctx.config.nameTimeoutMs);
   }
@@ -156,12 +159,12 @@ export function closeGracefully(client: Client, why: string): void {
   client.endReason = why;
   client.clearTimer();
   client.timer = setTimeout(() => client.socket.terminate(), CLOSE_FLUSH_MS);
-  if (client.outbox.empty) client.socket.end();
+  if (client.empty) client.socket.end();
 }
 
 /** The socket can take more: send the backlog, and finish a goodbye once it is out. */
 export function drained(client: Client): void {
-  if (client.outbox.flush() && client.phase === "closing") client.socket.end();
+  if (client.flush() && client.phase === "closing") client.socket.end();
 }
 
 /** Readers whose backlog passed the cap: out of the room, connection cut. */
@@ -170,7 +173,7 @@ export function evict(ctx: Context, slow: Client[]): void {
     ctx.room.leave(client, "too slow");
     client.phase = "closing";
     client.endReason = "too slow";
-    client.outbox.clear();
+    client.clear();
     client.socket.terminate();
   }
 }
@@ -181,7 +184,7 @@ export function closed(ctx: Context, client: Client, error?: Error): void {
   const wasNamed = client.name;
   client.phase = "closed";
   client.clearTimer();
-  client.outbox.clear();
+  client.clear();
   ctx.room.drop(client);
   const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
   ctx.log.event(client.address, wasNamed, `left (${why})`);
