@@ -3,7 +3,7 @@
 
 import { parseArgs } from "node:util";
 import { SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
-import { consoleLog } from "../server/log.ts";
+import { consoleLog, hostPort } from "../server/log.ts";
 import { StartError, startServer } from "../server/server.ts";
 import { FlagError, type FlagSpec, isParseArgsError, parseFlags, usage } from "./flags.ts";
 
@@ -62,7 +62,7 @@ function main(argv: string[]): number {
   };
   const log = consoleLog(config.quiet);
   const server = startServer(config, log);
-  log.info(`papo listening on ${server.host}:${server.port}`);
+  log.info(`papo listening on ${hostPort(server.host, server.port)}`);
 
   let stopping = false;
   const stop = () => {

@@ -6,6 +6,7 @@
 import type { Socket } from "bun";
 import { LineDecoder } from "../protocol/lines.ts";
 import type { Recipient } from "./fanout.ts";
+import { hostPort } from "./log.ts";
 import { Outbox } from "./outbox.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
@@ -57,7 +58,7 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
    * rather than stored: most connections are never logged (--quiet).
    */
   get address(): string {
-    return `${this.sink.remoteAddress}:${this.remotePort}`;
+    return hostPort(this.sink.remoteAddress, this.remotePort);
   }
 
   clearTimer(): void {

@@ -9,7 +9,7 @@ import { FD_RESERVE, KEEPALIVE_MS, type ServerConfig } from "../config.ts";
 import { encodeLine } from "../protocol/lines.ts";
 import { server as say } from "../protocol/messages.ts";
 import { Client } from "./client.ts";
-import { type Log, silentLog } from "./log.ts";
+import { hostPort, type Log, silentLog } from "./log.ts";
 import { Room } from "./room.ts";
 import * as session from "./session.ts";
 
@@ -124,7 +124,7 @@ function fdLimit(): number {
 }
 
 function bindError(config: ServerConfig, error: unknown): StartError {
-  const address = `${config.host}:${config.port}`;
+  const address = hostPort(config.host, config.port);
   const code = (error as { code?: string }).code ?? "";
   const cause: Record<string, string> = {
     EADDRINUSE: "the address is already in use",

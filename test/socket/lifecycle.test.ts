@@ -186,3 +186,17 @@ describe("command line", () => {
     }
   });
 });
+
+describe("IPv6", () => {
+  test("listens on ::1 and prints the address in brackets", async () => {
+    const child = await spawnServer(["--host", "::1", "--port", "0", "--quiet"]);
+    try {
+      expect(child.output[0]).toBe(`papo listening on [::1]:${child.port}`);
+      const c = await connect(child.port, "::1");
+      expect(await c.next()).toBe("* welcome to papo! what is your name?");
+      c.end();
+    } finally {
+      child.proc.kill("SIGKILL");
+    }
+  });
+});
