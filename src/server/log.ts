@@ -3,11 +3,17 @@
  * event (time, remote address, name, why it ended). Never message text.
  */
 
+/** Who an event is about; read only when the event is actually logged. */
+export interface Peer {
+  readonly address: string;
+  readonly name: string;
+}
+
 export interface Log {
   /** Always printed: startup, shutdown, limits the server had to lower. */
   info(text: string): void;
   /** One connection event; silenced by --quiet. */
-  event(address: string, name: string, text: string): void;
+  event(peer: Peer, text: string): void;
 }
 
 /** "host:port", with IPv6 hosts in brackets ("[::1]:10101"). */
@@ -21,8 +27,10 @@ export function consoleLog(quiet: boolean, write: (line: string) => void = stdou
     info: (text) => write(text),
     event: quiet
       ? () => {}
-      : (address, name, text) =>
-          write(`${new Date().toISOString()} ${address}${name ? ` ${name}` : ""} ${text}`),
+      : (peer, text) => {
+          const name = peer.name ? ` ${peer.name}` : "";
+          write(`${new Date().toISOString()} ${peer.address}${name} ${text}`);
+        },
   };
 }
 

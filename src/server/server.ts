@@ -54,6 +54,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       port: config.port,
       exclusive: true,
       socket: {
+        binaryType: "uint8array",
         open: (socket) => opened(ctx, socket),
         data: (socket, chunk) => session.receive(ctx, socket.data, chunk),
         drain: (socket) => session.drained(socket.data),
@@ -82,7 +83,7 @@ function opened(ctx: session.Context, socket: Socket<Client>): void {
   const client = new Client(socket, ctx.config, performance.now());
   socket.data = client;
   if (!ctx.room.accept(client)) {
-    ctx.log.event(client.address, "", "refused (server full)");
+    ctx.log.event(client, "refused (server full)");
     client.phase = "closed";
     socket.write(encodeLine(say.serverFull()));
     socket.end();

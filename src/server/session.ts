@@ -27,7 +27,7 @@ const GREETING = encodeLine(say.greeting());
 
 /** A new connection: greet it and start the clock for choosing a name. */
 export function greet(ctx: Context, client: Client): void {
-  ctx.log.event(client.address, "", "connected");
+  ctx.log.event(client, "connected");
   client.send(GREETING);
   if (ctx.config.nameTimeoutMs > 0) {
     client.timer = setTimeout(() => nameTimedOut(ctx, client), ctx.config.nameTimeoutMs);
@@ -66,7 +66,7 @@ function chooseName(ctx: Context, client: Client, text: string): void {
   } else {
     client.phase = "joined";
     client.clearTimer();
-    ctx.log.event(client.address, check.name, "joined");
+    ctx.log.event(client, "joined");
   }
 }
 
@@ -116,7 +116,7 @@ function rename(ctx: Context, client: Client, requested: string): void {
   } else if (ctx.room.rename(client, check.name) === "taken") {
     tell(ctx, client, say.nameTaken(check.name));
   } else {
-    ctx.log.event(client.address, check.name, `renamed from ${old}`);
+    ctx.log.event(client, `renamed from ${old}`);
   }
 }
 
@@ -181,13 +181,12 @@ export function evict(ctx: Context, slow: Client[]): void {
 /** The socket closed, for whatever reason: forget the client everywhere, at once. */
 export function closed(ctx: Context, client: Client, error?: Error): void {
   if (client.phase === "closed") return;
-  const wasNamed = client.name;
   client.phase = "closed";
   client.clearTimer();
   client.clear();
   ctx.room.drop(client);
   const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
-  ctx.log.event(client.address, wasNamed, `left (${why})`);
+  ctx.log.event(client, `left (${why})`);
 }
 
 /** A handler threw (a bug, never bad input): log it, cut this connection only. */
