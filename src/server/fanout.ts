@@ -11,8 +11,8 @@
  * other servers and delivering what it receives through a LocalFanout.
  */
 
+import { Sent } from "../net/outbox.ts";
 import { concatBytes } from "../protocol/lines.ts";
-import { Sent } from "./outbox.ts";
 
 /** A member as the fan-out sees it: somewhere to send bytes. */
 export interface Recipient {

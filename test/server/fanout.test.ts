@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { Sent } from "../../src/net/outbox.ts";
 import { LocalFanout } from "../../src/server/fanout.ts";
-import { Sent } from "../../src/server/outbox.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Outbox, Sent, type Sink } from "../../src/server/outbox.ts";
+import { Outbox, Sent, type Sink } from "../../src/net/outbox.ts";
 
 /** A socket that takes at most `room` bytes per write and records them. */
 class FakeSocket implements Sink {

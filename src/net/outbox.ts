@@ -1,8 +1,9 @@
 /**
- * One client's outgoing bytes. Bun's socket.write does not buffer: it returns
- * how many bytes the kernel took and drops the rest. The outbox keeps that
- * rest, in order, flushes it when the socket drains, and reports when the
- * backlog passes its cap so the owner can evict a reader that cannot keep up.
+ * A connection's outgoing bytes, for the server and the client alike. Bun's
+ * socket.write does not buffer: it returns how many bytes the kernel took and
+ * drops the rest. The outbox keeps that rest, in order, flushes it when the
+ * socket drains, and reports when the backlog passes its cap so the owner can
+ * evict a reader that cannot keep up. Pure: it sees a Sink, never a socket.
  */
 
 import { concatBytes } from "../protocol/lines.ts";
