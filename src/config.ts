@@ -68,6 +68,13 @@ export interface ClientConfig {
   connectTimeoutMs: number;
   /** After /quit or end of input, wait this long for the server to close (ms). */
   quitWaitMs: number;
+  /**
+   * Longest server line shown, in bytes; longer ones are dropped. Well above
+   * the server's input limit, since its /who and welcome lines grow with the room.
+   */
+  maxLineBytes: number;
+  /** Input lines kept for the arrow keys in interactive mode. */
+  historySize: number;
 }
 
 export const CLIENT_DEFAULTS: Readonly<ClientConfig> = {
@@ -75,4 +82,6 @@ export const CLIENT_DEFAULTS: Readonly<ClientConfig> = {
   port: 10101,
   connectTimeoutMs: 5_000,
   quitWaitMs: 2_000,
+  maxLineBytes: 64 * 1024,
+  historySize: 500,
 };

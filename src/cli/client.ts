@@ -1,0 +1,62 @@
+#!/usr/bin/env bun
+/** `bun run client`: parse flags, pick interactive or piped mode, run it, exit with its status. */
+
+import { parseArgs } from "node:util";
+import { type Flags, resolveOptions } from "../client/options.ts";
+import { EXIT } from "../client/outcome.ts";
+import { runPiped } from "../client/piped.ts";
+import { langFromEnv, STRINGS } from "../client/strings.ts";
+import { runInteractive } from "../client/tty.ts";
+import { isParseArgsError } from "./flags.ts";
+
+function parseFlags(argv: string[]): Flags {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: "string" },
+      port: { type: "string", short: "p" },
+      name: { type: "string", short: "n" },
+      lang: { type: "string" },
+      "no-color": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  return values;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv);
+  } catch (error) {
+    if (!isParseArgsError(error)) throw error;
+    process.stderr.write(`${STRINGS[langFromEnv(process.env)].badOption(error.message)}\n`);
+    return EXIT.failed;
+  }
+  const resolved = resolveOptions(flags, {
+    env: process.env,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+  });
+  if (resolved.kind === "help") {
+    process.stdout.write(`${resolved.text}\n`);
+    return EXIT.ok;
+  }
+  if (resolved.kind === "error") {
+    process.stderr.write(`${resolved.message}\n`);
+    return EXIT.failed;
+  }
+  const { options } = resolved;
+  if (options.interactive) return runInteractive(options);
+  return runPiped(options, {
+    input: Bun.stdin.stream(),
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });
+}
+
+const code = await main(process.argv.slice(2));
+// Let what is still buffered for a pipe reach it before the process goes.
+await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+process.exit(code);

@@ -1,0 +1,115 @@
+/**
+ * Piped mode (stdin is not a terminal): the client as a building block for
+ * scripts and tests. No prompt, no colour, no timestamps: every input line is
+ * sent, every received line is printed as it came (sanitized). The name is
+ * --name or, without it, the first non-blank input line. At end of input it
+ * says /quit and waits, boundedly, for the server to close.
+ */
+
+import { LINE_TOO_LONG, LineDecoder } from "../protocol/lines.ts";
+import { isBlank } from "../protocol/sanitize.ts";
+import type { ClientOptions } from "./options.ts";
+import { describeEnding, describeFailure, EXIT, exitCode } from "./outcome.ts";
+import { openSession, Session } from "./session.ts";
+import type { Ending, SessionEvent } from "./state.ts";
+
+/** Where piped mode reads and writes; stdin, stdout and stderr in real use. */
+export interface PipedIO {
+  input: AsyncIterable<Uint8Array>;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+type Joined = { ok: true } | { ok: false; reason: string };
+/** How the run ends: an exit status and maybe one sentence for stderr. */
+type Result = { code: number; message: string | null };
+
+/** Run piped mode to its end; resolves with the exit status. */
+export async function runPiped(options: ClientOptions, io: PipedIO): Promise<number> {
+  let answered: (joined: Joined) => void = () => {};
+  const joined = new Promise<Joined>((resolve) => {
+    answered = resolve;
+  });
+  const listen = (event: SessionEvent) => {
+    if (event.kind === "line") io.out(`${event.line}\n`);
+    else if (event.kind === "joined") answered({ ok: true });
+    else if (event.kind === "rejected") answered({ ok: false, reason: event.reason });
+  };
+
+  const opened = await openSession(options.config, listen);
+  if (!(opened instanceof Session)) {
+    io.err(`${describeFailure(opened, options.config, options.strings)}\n`);
+    return EXIT.failed;
+  }
+  // Whichever comes first: the input runs out, or the server goes away.
+  const result = await Promise.race([
+    converse(opened, options, io, joined),
+    opened.ended.then((ending) => ended(ending, options)),
+  ]);
+  if (result.message !== null) io.err(`${result.message}\n`);
+  return result.code;
+}
+
+/** Name, then every input line, then /quit. */
+async function converse(
+  session: Session,
+  options: ClientOptions,
+  io: PipedIO,
+  joined: Promise<Joined>,
+): Promise<Result> {
+  const { strings } = options;
+  const lines = inputLines(io.input, options.config.maxLineBytes)[Symbol.asyncIterator]();
+  const name = options.name ?? (await firstName(lines));
+  // On failure, quit without waiting: the session's own ending ("quit") must
+  // not win the race against the reason given here.
+  if (name === undefined) {
+    void session.quit();
+    return { code: EXIT.failed, message: strings.noName };
+  }
+  session.sendName(name);
+  // Nothing else is sent before the answer: after a refusal the server would
+  // take the next input line for another try at a name.
+  const answer = await joined;
+  if (!answer.ok) {
+    void session.quit();
+    return { code: EXIT.failed, message: strings.nameRefused(answer.reason) };
+  }
+  for (let next = await lines.next(); !next.done; next = await lines.next()) {
+    if (next.value === LINE_TOO_LONG) {
+      io.err(`${strings.inputTooLong(options.config.maxLineBytes)}\n`);
+      continue;
+    }
+    session.send(next.value);
+    // Read no more input than the socket takes: memory stays bounded for any input size.
+    await session.whenDrained();
+    if (session.state.phase !== "joined") break;
+  }
+  return ended(await session.quit(), options);
+}
+
+function ended(ending: Ending, options: ClientOptions): Result {
+  return { code: exitCode(ending), message: describeEnding(ending, options.strings) };
+}
+
+async function firstName(
+  lines: AsyncIterator<string | typeof LINE_TOO_LONG>,
+): Promise<string | undefined> {
+  for (let next = await lines.next(); !next.done; next = await lines.next()) {
+    if (typeof next.value === "string" && !isBlank(next.value)) return next.value.trim();
+  }
+  return undefined;
+}
+
+/**
+ * Input bytes as lines ("\r\n" or "\n"; a last line without a newline counts).
+ * A line longer than `maxLineBytes` comes out as LINE_TOO_LONG.
+ */
+export async function* inputLines(
+  chunks: AsyncIterable<Uint8Array>,
+  maxLineBytes: number,
+): AsyncGenerator<string | typeof LINE_TOO_LONG> {
+  const decoder = new LineDecoder(maxLineBytes);
+  for await (const chunk of chunks) yield* decoder.push(chunk);
+  // End of input finishes an unterminated last line.
+  if (decoder.pendingBytes > 0) yield* decoder.push(new Uint8Array([0x0a]));
+}

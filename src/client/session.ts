@@ -1,0 +1,191 @@
+/**
+ * The network side of the client: connect with Bun.connect, wait for the
+ * greeting, then move lines both ways until the socket closes. No terminal
+ * here; whoever opens a session gets every server line and event through one
+ * listener, and the ending through a promise. No reconnecting: a lost
+ * connection ends the session.
+ */
+
+import type { Socket, SocketHandler } from "bun";
+import type { ClientConfig } from "../config.ts";
+import { encodeLine, LINE_TOO_LONG, LineDecoder } from "../protocol/lines.ts";
+import { sanitize } from "../protocol/sanitize.ts";
+import { type ConnectFailure, classifyConnectError } from "./outcome.ts";
+import * as machine from "./state.ts";
+import { WriteQueue } from "./writer.ts";
+
+export type Listener = (event: machine.SessionEvent) => void;
+
+/** One handlers object for every client socket; each handler hands over to the session. */
+const handlers: SocketHandler<Session> = {
+  open: (socket) => socket.data.opened(socket),
+  data: (socket, chunk) => socket.data.received(chunk),
+  drain: (socket) => socket.data.drained(),
+  close: (socket) => socket.data.socketClosed(),
+  // An error is followed by close, which ends the session; nothing more to do.
+  error: () => {},
+  // Bun.connect rejects with the same error; openSession reports it from there.
+  connectError: () => {},
+};
+
+export class Session {
+  readonly state: machine.SessionState = machine.initialState();
+  /** Resolves once, when the socket has closed, with how the session ended. */
+  readonly ended: Promise<machine.Ending>;
+  private socket: Socket<Session> | null = null;
+  private readonly queue = new WriteQueue({ write: (bytes) => this.socket?.write(bytes) ?? -1 });
+  private readonly decoder: LineDecoder;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private finish: (ending: machine.Ending) => void = () => {};
+  private greeted: (result: ConnectFailure | null) => void = () => {};
+  /** Set when the connect timeout fired: a socket that opens after it is closed at once. */
+  private terminateLate = false;
+  /** Settles when the greeting arrives or the connection fails first. */
+  private readonly greeting: Promise<ConnectFailure | null>;
+
+  constructor(
+    readonly config: ClientConfig,
+    private readonly listener: Listener,
+  ) {
+    this.decoder = new LineDecoder(config.maxLineBytes);
+    this.ended = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+    this.greeting = new Promise((resolve) => {
+      this.greeted = resolve;
+    });
+  }
+
+  /** Send a name while the server is asking for one. */
+  sendName(name: string): void {
+    if (this.state.phase !== "naming") return;
+    machine.askName(this.state, name);
+    this.write(name);
+  }
+
+  /** Send a line typed while joined: a message or a command. "/quit" starts leaving. */
+  send(line: string): void {
+    if (this.state.phase !== "joined") return;
+    const leaving = machine.sending(this.state, line);
+    this.write(line);
+    if (leaving) this.waitForClose();
+  }
+
+  /**
+   * Leave: "/quit" when joined (the server answers "* bye" and closes), a plain
+   * close before that, since a "/quit" line would be taken for a name. Waits
+   * at most quitWaitMs for the server to close, then cuts the connection.
+   */
+  quit(reason = ""): Promise<machine.Ending> {
+    if (this.state.phase === "joined") {
+      this.send(reason ? `/quit ${reason}` : "/quit");
+    } else if (this.state.phase === "greeting" || this.state.phase === "naming") {
+      this.state.phase = "quitting";
+      this.socket?.end();
+      this.waitForClose();
+    }
+    return this.ended;
+  }
+
+  /** Resolves once all sent bytes are handed to the socket (piped mode's backpressure). */
+  whenDrained(): Promise<void> {
+    return this.queue.drained();
+  }
+
+  /** Bytes arrived: frame them into lines, sanitize, and let the state machine read them. */
+  received(chunk: Uint8Array): void {
+    for (const decoded of this.decoder.push(chunk)) {
+      // NOTE: an over-long server line is dropped without a word; only a broken
+      // or hostile server sends one.
+      if (decoded === LINE_TOO_LONG) continue;
+      for (const event of machine.receive(this.state, sanitize(decoded))) {
+        if (event.kind === "greeted") this.greetingArrived();
+        this.listener(event);
+      }
+    }
+  }
+
+  drained(): void {
+    this.queue.flush();
+  }
+
+  socketClosed(): void {
+    if (this.state.phase === "ended") return;
+    this.clearTimer();
+    this.queue.clear();
+    const ending = machine.closed(this.state);
+    // Closed before the greeting: the connection never really opened.
+    this.greeted(
+      ending.kind === "refused" ? { code: "server", reason: ending.reason } : { code: "closed" },
+    );
+    this.finish(ending);
+  }
+
+  /** The socket is open (before any data): from now on lines can be written. */
+  opened(socket: Socket<Session>): void {
+    this.socket = socket;
+    if (this.terminateLate) socket.terminate();
+  }
+
+  /**
+   * Connect and wait for the greeting, all within connectTimeoutMs (a host
+   * that accepts the connection but never speaks counts as a timeout).
+   * Resolves with null when the server is asking for a name, or why it failed.
+   */
+  connect(): Promise<ConnectFailure | null> {
+    this.timer = setTimeout(() => this.giveUp(), this.config.connectTimeoutMs);
+    // Not awaited: the timer must be able to win against a connect that hangs.
+    Bun.connect<Session>({
+      hostname: this.config.host,
+      port: this.config.port,
+      data: this,
+      socket: handlers,
+    }).catch((error: unknown) => this.connectFailed(error));
+    return this.greeting;
+  }
+
+  private connectFailed(error: unknown): void {
+    this.clearTimer();
+    this.greeted(classifyConnectError(error));
+  }
+
+  /** No greeting in time: drop this connection, even one that is still being set up. */
+  private giveUp(): void {
+    this.timer = null;
+    this.greeted({ code: "timeout" });
+    this.terminateLate = true;
+    this.socket?.terminate();
+  }
+
+  private greetingArrived(): void {
+    this.clearTimer();
+    this.greeted(null);
+  }
+
+  private write(line: string): void {
+    this.queue.send(encodeLine(line));
+  }
+
+  private waitForClose(): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => this.socket?.terminate(), this.config.quitWaitMs);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/**
+ * Open a session: connected and greeted, ready for a name; or why not.
+ * Every line and event, from the greeting on, goes to `listener`.
+ */
+export async function openSession(
+  config: ClientConfig,
+  listener: Listener,
+): Promise<Session | ConnectFailure> {
+  const session = new Session(config, listener);
+  const failure = await session.connect();
+  return failure ?? session;
+}

@@ -1,0 +1,166 @@
+import { describe, expect, test } from "bun:test";
+import {
+  classify,
+  clearInputArea,
+  colorEnabled,
+  formatTime,
+  NAME_COLORS,
+  nameColor,
+  renderLine,
+  renderLocal,
+} from "../../src/client/render.ts";
+
+const at = (h: number, m: number) => new Date(2024, 0, 2, h, m, 59);
+const plain = { color: false, time: at(9, 5) };
+const colored = { color: true, time: at(9, 5) };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escapes is the point
+const ESC = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+
+describe("formatTime", () => {
+  test("is HH:MM, zero-padded, local time", () => {
+    expect(formatTime(at(9, 5))).toBe("09:05");
+    expect(formatTime(at(0, 0))).toBe("00:00");
+    expect(formatTime(at(23, 59))).toBe("23:59");
+  });
+});
+
+describe("nameColor", () => {
+  test("is stable and one of the palette", () => {
+    for (const name of ["ana", "bob", "zé", "名前", "a", "x".repeat(24)]) {
+      expect(nameColor(name)).toBe(nameColor(name));
+      expect(NAME_COLORS).toContain(nameColor(name));
+    }
+  });
+
+  test("ignores case, as names do", () => {
+    expect(nameColor("Ana")).toBe(nameColor("ana"));
+    expect(nameColor("BOB")).toBe(nameColor("bob"));
+  });
+
+  test("known values do not drift between releases", () => {
+    // FNV-1a is fixed; a change here means everyone's colours change.
+    expect([nameColor("ana"), nameColor("bob"), nameColor("carla")]).toEqual([94, 93, 32]);
+  });
+
+  test("spreads names over several colours and never uses red", () => {
+    const used = new Set(Array.from({ length: 200 }, (_, i) => nameColor(`user${i}`)));
+    expect(used.size).toBeGreaterThanOrEqual(6);
+    expect(used.has(31)).toBe(false);
+    expect(used.has(91)).toBe(false);
+  });
+});
+
+describe("classify", () => {
+  test("sorts the server's line shapes", () => {
+    expect(classify("<ana> hi there")).toEqual({ kind: "chat", name: "ana", text: "hi there" });
+    expect(classify("* bob joined")).toEqual({ kind: "notice", text: "* bob joined" });
+    expect(classify("! name taken: ana")).toEqual({ kind: "error", text: "! name taken: ana" });
+    expect(classify("[private] <bob> psst")).toEqual({
+      kind: "private-from",
+      name: "bob",
+      text: "psst",
+    });
+    expect(classify("[private to bob] psst")).toEqual({
+      kind: "private-to",
+      name: "bob",
+      text: "psst",
+    });
+    expect(classify("something else")).toEqual({ kind: "plain", text: "something else" });
+  });
+
+  test("a chat text that looks like a prefix stays text", () => {
+    expect(classify("<ana> <bob> fake")).toEqual({ kind: "chat", name: "ana", text: "<bob> fake" });
+    expect(classify("<ana> [private] <x> y")).toMatchObject({ kind: "chat", name: "ana" });
+  });
+});
+
+describe("renderLine without colour", () => {
+  test("is the timestamp and the line, unchanged", () => {
+    expect(renderLine("<ana> hi", plain)).toBe("09:05 <ana> hi");
+    expect(renderLine("* bob joined", plain)).toBe("09:05 * bob joined");
+    expect(renderLine("! nope", plain)).toBe("09:05 ! nope");
+    expect(renderLine("[private] <bob> psst", plain)).toBe("09:05 [private] <bob> psst");
+    expect(renderLine("[private to bob] psst", plain)).toBe("09:05 [private to bob] psst");
+  });
+
+  test("has no escape sequences at all", () => {
+    for (const line of ["<ana> hi", "* n", "! e", "[private] <b> p", "[private to b] p", "x"]) {
+      expect(renderLine(line, plain)).not.toMatch(ESC);
+    }
+  });
+});
+
+describe("renderLine with colour", () => {
+  test("colours the name with its own colour", () => {
+    const out = renderLine("<ana> hi", colored);
+    expect(out).toContain(`\x1b[${nameColor("ana")}mana\x1b[0m`);
+    expect(out.endsWith(" hi")).toBe(true);
+  });
+
+  test("dims notices and the timestamp, reddens errors", () => {
+    expect(renderLine("* bob joined", colored)).toBe(
+      "\x1b[2m09:05\x1b[0m \x1b[2m* bob joined\x1b[0m",
+    );
+    expect(renderLine("! nope", colored)).toBe("\x1b[2m09:05\x1b[0m \x1b[31m! nope\x1b[0m");
+  });
+
+  test("highlights private messages both ways", () => {
+    expect(renderLine("[private] <bob> psst", colored)).toContain("\x1b[1;7;35m[private]");
+    expect(renderLine("[private to bob] psst", colored)).toContain("\x1b[1;7;35m[private to bob]");
+  });
+});
+
+describe("renderLine strips what a hostile server sends", () => {
+  const nasty = [
+    "<evil> \x1b[2J\x1b[Hcleared your screen",
+    "<evil> \x1b]0;new title\x07title",
+    "<evil> \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\",
+    "<evil> bell\x07 and \x9b31m8-bit CSI",
+    "<evil> back\bspace\rreturn",
+    "* \x1bPdevice control\x1b\\",
+  ];
+  for (const line of nasty) {
+    test(JSON.stringify(line), () => {
+      expect(renderLine(line, plain)).not.toMatch(ESC);
+      // With colour on, the only escapes left are the client's own SGR codes.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: see above
+      const stripped = renderLine(line, colored).replace(/\x1b\[[0-9;]*m/g, "");
+      expect(stripped).not.toMatch(ESC);
+    });
+  }
+
+  test("keeps the visible text", () => {
+    expect(renderLine("<evil> \x1b[31mred\x1b[0m text", plain)).toBe("09:05 <evil> red text");
+  });
+});
+
+describe("colorEnabled", () => {
+  const tty = { noColorFlag: false, env: { TERM: "xterm-256color" }, stdoutIsTTY: true };
+
+  test("on for a terminal", () => {
+    expect(colorEnabled(tty)).toBe(true);
+  });
+
+  test("off with --no-color, NO_COLOR, a dumb terminal or no terminal", () => {
+    expect(colorEnabled({ ...tty, noColorFlag: true })).toBe(false);
+    expect(colorEnabled({ ...tty, env: { NO_COLOR: "1" } })).toBe(false);
+    expect(colorEnabled({ ...tty, env: { TERM: "dumb" } })).toBe(false);
+    expect(colorEnabled({ ...tty, stdoutIsTTY: false })).toBe(false);
+  });
+
+  test("an empty NO_COLOR does not count (no-color.org)", () => {
+    expect(colorEnabled({ ...tty, env: { NO_COLOR: "" } })).toBe(true);
+  });
+});
+
+describe("small pieces", () => {
+  test("local lines are dim only with colour", () => {
+    expect(renderLocal("keys:", false)).toBe("keys:");
+    expect(renderLocal("keys:", true)).toBe("\x1b[2mkeys:\x1b[0m");
+  });
+
+  test("clearInputArea moves up only when the input wraps", () => {
+    expect(clearInputArea(0)).toBe("\r\x1b[J");
+    expect(clearInputArea(2)).toBe("\r\x1b[2A\x1b[J");
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * The client session over real sockets on 127.0.0.1: against the real server
+ * for the happy paths, against small fake servers for the rude ones.
+ */
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Socket, TCPSocketListener } from "bun";
+import type { ConnectFailure } from "../../src/client/outcome.ts";
+import { openSession, Session } from "../../src/client/session.ts";
+import type { SessionEvent } from "../../src/client/state.ts";
+import { CLIENT_DEFAULTS, type ClientConfig, SERVER_DEFAULTS } from "../../src/config.ts";
+import { startServer } from "../../src/server/server.ts";
+import { connect } from "../support/lineclient.ts";
+
+type Running = Awaited<ReturnType<typeof startServer>>;
+let server: Running;
+
+beforeAll(async () => {
+  server = await startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const config = (port: number, more: Partial<ClientConfig> = {}): ClientConfig => ({
+  ...CLIENT_DEFAULTS,
+  port,
+  connectTimeoutMs: 1000,
+  quitWaitMs: 500,
+  ...more,
+});
+
+/** Open a session that records its events. */
+async function open(cfg: ClientConfig) {
+  const events: SessionEvent[] = [];
+  const waiters: Array<() => void> = [];
+  const result = await openSession(cfg, (event) => {
+    events.push(event);
+    for (const w of waiters.splice(0)) w();
+  });
+  /** Resolves with the first recorded event that matches, waiting up to 2 s. */
+  const next = async (match: (e: SessionEvent) => boolean): Promise<SessionEvent> => {
+    const deadline = Date.now() + 2000;
+    for (;;) {
+      const found = events.find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no such event in ${JSON.stringify(events)}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  };
+  return { result, events, next };
+}
+
+function expectSession(result: Session | ConnectFailure): Session {
+  if (!(result instanceof Session)) throw new Error(`connect failed: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** A fake server: `open` decides what each new connection hears. */
+function fakeServer(handlers: {
+  open?: (socket: Socket<undefined>) => void;
+  data?: (socket: Socket<undefined>, chunk: Uint8Array) => void;
+}): TCPSocketListener<undefined> {
+  return Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: { open: handlers.open, data: handlers.data ?? (() => {}) },
+  });
+}
+
+describe("against the real server", () => {
+  test("greeting, name, chat, /quit", async () => {
+    const peer = await connect(server.port);
+    await peer.next();
+    peer.send("bob");
+    await peer.next();
+
+    const { result, events, next } = await open(config(server.port));
+    const session = expectSession(result);
+    expect(events[0]).toEqual({ kind: "line", line: "* welcome to papo! what is your name?" });
+    expect(session.state.phase).toBe("naming");
+
+    session.sendName("ana");
+    expect(await next((e) => e.kind === "joined")).toEqual({ kind: "joined", name: "ana" });
+    session.send("hello bob");
+    expect(await peer.until((l) => l.startsWith("<"))).toBe("<ana> hello bob");
+    peer.send("hi ana");
+    await next((e) => e.kind === "line" && e.line === "<bob> hi ana");
+
+    expect(await session.quit("done")).toEqual({ kind: "quit" });
+    expect(events.at(-1)).toEqual({ kind: "line", line: "* bye" });
+    expect(await peer.until((l) => l.includes("left"))).toBe("* ana left (done)");
+    peer.end();
+  });
+
+  test("a refused name can be followed by another", async () => {
+    const { result, next } = await open(config(server.port));
+    const session = expectSession(result);
+    session.sendName("no spaces please");
+    const rejected = await next((e) => e.kind === "rejected");
+    expect(rejected).toEqual({
+      kind: "rejected",
+      reason: "invalid name: use only letters, digits, _ - and . (no spaces)",
+    });
+    session.sendName("carla");
+    await next((e) => e.kind === "joined");
+    expect(session.state.name).toBe("carla");
+    await session.quit();
+  });
+
+  test("/nick is followed", async () => {
+    const { result, next } = await open(config(server.port));
+    const session = expectSession(result);
+    session.sendName("dora");
+    await next((e) => e.kind === "joined");
+    session.send("/nick dori");
+    expect(await next((e) => e.kind === "renamed")).toEqual({ kind: "renamed", name: "dori" });
+    await session.quit();
+  });
+
+  test("quitting before a name just closes", async () => {
+    const session = expectSession((await open(config(server.port))).result);
+    expect(await session.quit()).toEqual({ kind: "quit" });
+  });
+});
+
+describe("connection failures are values", () => {
+  test("refused", async () => {
+    const spare = fakeServer({});
+    const port = spare.port;
+    spare.stop(true);
+    expect((await open(config(port))).result).toEqual({ code: "refused" });
+  });
+
+  test("a server that accepts but never speaks times out", async () => {
+    const silent = fakeServer({});
+    const started = performance.now();
+    const { result } = await open(config(silent.port, { connectTimeoutMs: 200 }));
+    expect(result).toEqual({ code: "timeout" });
+    expect(performance.now() - started).toBeLessThan(1500);
+    silent.stop(true);
+  });
+
+  test("a full server's reason is kept", async () => {
+    const full = fakeServer({
+      open: (socket) => {
+        socket.write("! server full\n");
+        socket.end();
+      },
+    });
+    expect((await open(config(full.port))).result).toEqual({
+      code: "server",
+      reason: "server full",
+    });
+    full.stop(true);
+  });
+
+  test("closed without a word", async () => {
+    const rude = fakeServer({ open: (socket) => socket.end() });
+    expect((await open(config(rude.port))).result).toEqual({ code: "closed" });
+    rude.stop(true);
+  });
+});
+
+describe("against a misbehaving server", () => {
+  test("lines are sanitized before anyone sees them; lines split anywhere", async () => {
+    const hostile = fakeServer({
+      open: (socket) => {
+        socket.write("* hi\x1b]0;pwned\x07, name?\n<ev");
+        setTimeout(() => socket.write("il> \x1b[2Jboo\x07\r\n"), 20);
+      },
+    });
+    const { result, events, next } = await open(config(hostile.port));
+    expectSession(result);
+    await next((e) => e.kind === "line" && e.line.startsWith("<evil>"));
+    expect(events.filter((e) => e.kind === "line")).toEqual([
+      { kind: "line", line: "* hi, name?" },
+      { kind: "line", line: "<evil> boo" },
+    ]);
+    hostile.stop(true);
+  });
+
+  test("a connection cut after joining ends as lost", async () => {
+    const cutter = fakeServer({
+      open: (socket) => {
+        socket.write("* name?\n");
+      },
+      data: (socket) => {
+        socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
+        setTimeout(() => socket.terminate(), 20);
+      },
+    });
+    const { result, next } = await open(config(cutter.port));
+    const session = expectSession(result);
+    session.sendName("ana");
+    await next((e) => e.kind === "joined");
+    expect(await session.ended).toEqual({ kind: "lost" });
+    cutter.stop(true);
+  });
+
+  test("a server that never closes after /quit is cut off after quitWaitMs", async () => {
+    const clingy = fakeServer({
+      open: (socket) => {
+        socket.write("* name?\n");
+      },
+      data: (socket) => {
+        socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
+      },
+    });
+    const { result, next } = await open(config(clingy.port, { quitWaitMs: 150 }));
+    const session = expectSession(result);
+    session.sendName("ana");
+    await next((e) => e.kind === "joined");
+    const started = performance.now();
+    expect(await session.quit()).toEqual({ kind: "quit" });
+    expect(performance.now() - started).toBeLessThan(1000);
+    clingy.stop(true);
+  });
+
+  test("a large burst arrives whole and in order (the write queue under backpressure)", async () => {
+    const received: Uint8Array[] = [];
+    let total = 0;
+    const sink = fakeServer({
+      open: (socket) => {
+        socket.write("* name?\n");
+      },
+      data: (socket, chunk) => {
+        if (total === 0) socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
+        total += chunk.length;
+        received.push(new Uint8Array(chunk));
+      },
+    });
+    const { result, next } = await open(config(sink.port));
+    const session = expectSession(result);
+    session.sendName("ana");
+    await next((e) => e.kind === "joined");
+    const line = "x".repeat(999);
+    const count = 8000; // 8 MB: more than the kernel buffers take in one go
+    for (let i = 0; i < count; i++) session.send(line);
+    await session.whenDrained();
+    const expected = "ana\n".length + count * 1000;
+    const deadline = Date.now() + 5000;
+    while (total < expected && Date.now() < deadline) await Bun.sleep(10);
+    expect(total).toBe(expected);
+    const text = new TextDecoder().decode(Buffer.concat(received));
+    expect(text.split("\n").filter((l) => l === line).length).toBe(count);
+    sink.stop(true);
+    await session.quit();
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, test } from "bun:test";
+import { isLang, LANGS, langFromEnv, STRINGS, type Strings } from "../../src/client/strings.ts";
+
+/** Every entry of a table, functions called with sample arguments, as text. */
+function render(s: Strings): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(s)) {
+    if (typeof value === "function") out[key] = String(value("ARG1", "ARG2"));
+    else if (Array.isArray(value)) out[key] = value.join("\n");
+    else out[key] = String(value);
+  }
+  return out;
+}
+
+describe("the strings table", () => {
+  test("every language has every entry", () => {
+    const keys = Object.keys(STRINGS.en).sort();
+    for (const lang of LANGS) expect(Object.keys(STRINGS[lang]).sort()).toEqual(keys);
+  });
+
+  test("no entry is empty, and functions use their arguments", () => {
+    for (const lang of LANGS) {
+      const s = STRINGS[lang];
+      for (const [key, text] of Object.entries(render(s))) {
+        expect(text.trim().length, `${lang}.${key}`).toBeGreaterThan(0);
+        const value = s[key as keyof Strings];
+        if (typeof value === "function" && value.length > 0) {
+          expect(text, `${lang}.${key}`).toContain("ARG1");
+        }
+      }
+    }
+  });
+
+  test("Portuguese is a translation, not a copy", () => {
+    const en = render(STRINGS.en);
+    const pt = render(STRINGS.pt);
+    const same = Object.keys(en).filter((k) => en[k] === pt[k] && k !== "causeOther");
+    expect(same).toEqual([]);
+  });
+
+  test("the issue's exact English sentences", () => {
+    expect(STRINGS.en.connectionLost).toBe("Connection to server lost.");
+    expect(STRINGS.en.usernamePrompt).toBe("Username: ");
+    expect(STRINGS.en.cannotConnect("127.0.0.1:1", STRINGS.en.causeRefused)).toBe(
+      "Cannot connect to 127.0.0.1:1: connection refused (is the server running?).",
+    );
+  });
+
+  test("help mentions every flag in both languages", () => {
+    for (const lang of LANGS) {
+      for (const flag of ["--host", "--port", "--name", "--lang", "--no-color", "--help"]) {
+        expect(STRINGS[lang].usage).toContain(flag);
+      }
+    }
+  });
+
+  test("the keys help mentions Ctrl-C and Ctrl-D", () => {
+    for (const lang of LANGS) expect(STRINGS[lang].keysHelp.join("\n")).toContain("Ctrl-D");
+  });
+});
+
+describe("choosing a language", () => {
+  test("English unless the locale is Portuguese", () => {
+    expect(langFromEnv({})).toBe("en");
+    expect(langFromEnv({ LANG: "en_US.UTF-8" })).toBe("en");
+    expect(langFromEnv({ LANG: "C.UTF-8" })).toBe("en");
+    expect(langFromEnv({ LANG: "pt_BR.UTF-8" })).toBe("pt");
+    expect(langFromEnv({ LANG: "pt" })).toBe("pt");
+    expect(langFromEnv({ LANG: "PT_pt" })).toBe("pt");
+  });
+
+  test("LC_ALL wins over LANG, LC_MESSAGES in between", () => {
+    expect(langFromEnv({ LC_ALL: "pt_BR.UTF-8", LANG: "en_US.UTF-8" })).toBe("pt");
+    expect(langFromEnv({ LC_ALL: "en_US.UTF-8", LANG: "pt_BR.UTF-8" })).toBe("en");
+    expect(langFromEnv({ LC_MESSAGES: "pt_BR", LANG: "en_US" })).toBe("pt");
+    expect(langFromEnv({ LC_ALL: "", LANG: "pt_BR" })).toBe("pt");
+  });
+
+  test("isLang knows the tables", () => {
+    expect(isLang("en")).toBe(true);
+    expect(isLang("pt")).toBe(true);
+    expect(isLang("fr")).toBe(false);
+    expect(isLang("")).toBe(false);
+  });
+});
