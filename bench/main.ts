@@ -1,0 +1,51 @@
+#!/usr/bin/env bun
+/**
+ * `bun bench`: micro benchmarks, then flood scenarios over real sockets
+ * against papo and two naive baselines; prints a summary, writes JSON and an
+ * SVG chart, and exits non-zero if any line was lost or anything leaked.
+ * Speed alone never fails a run: the goals are reported, not enforced.
+ */
+
+import { killAll } from "./children.ts";
+import { helpText, parseOptions, UsageError } from "./options.ts";
+import { machine, summaryText, writeResults } from "./report/output.ts";
+import { Progress } from "./report/progress.ts";
+import { failureList } from "./report/summary.ts";
+import { runAll } from "./run.ts";
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (options.help) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  const progress = new Progress();
+  const m = machine();
+  const run = await runAll(options, progress);
+  progress.say(`\n${summaryText(run, m, options)}`);
+  const written = writeResults(run, m, options);
+  progress.say(`\nresults: ${written.json}\nchart:   ${written.svg}`);
+  return failureList(run.results).length === 0 ? 0 : 1;
+}
+
+// An interrupted run must not leave servers or load generators behind.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+try {
+  process.exit(await main(process.argv.slice(2)));
+} catch (error) {
+  killAll();
+  if (
+    error instanceof UsageError ||
+    (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+  ) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,213 @@
+/**
+ * Turns a run's results into what a reader sees: the comparison table, each
+ * scenario's own figures, the issue's goals met or missed, the micro
+ * benchmarks, and the chart's data. Pure: results in, text out.
+ */
+
+import { GOALS, SCENARIOS } from "../config.ts";
+import type { MicroResult } from "../micro.ts";
+import type { Result } from "../scenarios/result.ts";
+import { TARGETS, type TargetName } from "../targets.ts";
+import { bytes, cores, count, ms, rate, times } from "./format.ts";
+import type { ChartSpec, Panel } from "./svg.ts";
+import { markdownTable } from "./table.ts";
+
+const BASELINES: readonly TargetName[] = ["node-net", "bun-naive"];
+
+function find(
+  results: readonly Result[],
+  scenario: string,
+  target: TargetName,
+): Result | undefined {
+  return results.find((r) => r.scenario === scenario && r.target === target);
+}
+
+/** papo's rate over a baseline's in the same scenario, when both ran and delivered. */
+export function ratio(
+  results: readonly Result[],
+  scenario: string,
+  baseline: TargetName,
+): number | null {
+  const papo = find(results, scenario, "papo");
+  const base = find(results, scenario, baseline);
+  if (!papo || !base || base.rate <= 0 || papo.rate <= 0) return null;
+  return papo.rate / base.rate;
+}
+
+function latency(r: Result): string {
+  const l = r.latencyMs;
+  return l ? `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.max)}` : "—";
+}
+
+/** The main table: one row per scenario and server. */
+export function resultsTable(results: readonly Result[]): string {
+  const rows = results.map((r) => {
+    const vs = (b: TargetName) => {
+      const x = r.target === "papo" ? ratio(results, r.scenario, b) : null;
+      return x === null ? "—" : times(x);
+    };
+    return [
+      r.scenario,
+      r.target,
+      count(r.clients),
+      count(r.received),
+      count(r.lost),
+      rate(r.rate),
+      vs("node-net"),
+      vs("bun-naive"),
+      r.serverNsPerDelivery > 0 ? count(r.serverNsPerDelivery) : "—",
+      cores(r.serverCores),
+      r.loadgenCores.map(cores).join(" + "),
+      latency(r),
+    ];
+  });
+  return markdownTable(
+    [
+      "scenario",
+      "server",
+      "clients",
+      "deliveries",
+      "lost",
+      "rate",
+      "× node-net",
+      "× bun-naive",
+      "server ns/delivery",
+      "server CPU",
+      "loadgen CPU",
+      "latency p50 / p99 / max",
+    ],
+    rows,
+    [
+      "left",
+      "left",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+    ],
+  );
+}
+
+/** Each result's own figures, one bullet per scenario and server. */
+export function figuresList(results: readonly Result[]): string {
+  return results
+    .filter((r) => r.figures.length > 0 || r.notes.length > 0)
+    .map((r) => {
+      const text = [...r.figures.map(([k, v]) => `${k}: ${v}`), ...r.notes].join("; ");
+      return `- ${r.scenario} (${r.target}): ${text}`;
+    })
+    .join("\n");
+}
+
+/** The issue's targets, each met, missed, or not measured in this run. */
+export function goalsList(results: readonly Result[]): string {
+  const lines: string[] = [];
+  const mark = (ok: boolean) => (ok ? "met" : "MISSED");
+  const crowd = ratio(results, "crowd", "node-net");
+  if (crowd !== null) {
+    lines.push(
+      `- crowd, papo vs Node baseline ≥ ${GOALS.crowdVsNode}×: ${times(crowd)} (${mark(crowd >= GOALS.crowdVsNode)})`,
+    );
+  }
+  const paced = find(results, "paced", "papo")?.latencyMs;
+  if (paced) {
+    const others = BASELINES.map((b) => find(results, "paced", b))
+      .filter((r): r is Result => r?.latencyMs !== undefined)
+      .map((r) => `${r.target} ${ms(r.latencyMs?.p99 ?? 0)}`);
+    lines.push(
+      `- paced p99 ≤ ${GOALS.pacedP99Ms} ms: ${ms(paced.p99)} (${mark(paced.p99 <= GOALS.pacedP99Ms)})${others.length ? `; baselines: ${others.join(", ")}` : ""}`,
+    );
+  }
+  const perConn = find(results, "big", "papo")?.extra.bytesPerConnection;
+  if (perConn !== undefined) {
+    const limit = GOALS.bytesPerConnection * (1 + GOALS.bytesPerConnectionSlack);
+    lines.push(
+      `- server memory per idle connection at or under about ${bytes(GOALS.bytesPerConnection)} (${count(limit)} B at most): ${count(perConn)} B (${mark(perConn <= limit)})`,
+    );
+  }
+  const slow = find(results, "slow-reader", "papo");
+  if (slow?.extra.rateVsControl !== undefined) {
+    lines.push(
+      `- with a slow reader, the others still get ${Math.round(100 * slow.extra.rateVsControl)}% of the rate without one; it was ${slow.extra.slowEvicted ? "evicted" : "NOT evicted"}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Every failure of the run, one line each; empty when it passed. */
+export function failureList(results: readonly Result[]): string[] {
+  return results.flatMap((r) => r.failures.map((f) => `${r.scenario} (${r.target}): ${f}`));
+}
+
+export function microTable(micro: readonly MicroResult[]): string {
+  const time = (ns: number) =>
+    ns >= 1e6
+      ? `${(ns / 1e6).toFixed(2)} ms`
+      : ns >= 1e3
+        ? `${(ns / 1e3).toFixed(1)} µs`
+        : `${ns.toFixed(1)} ns`;
+  return markdownTable(
+    ["group", "case", "time per call", "per unit"],
+    micro.map((m) => [m.group, m.name, time(m.nsPerOp), `${time(m.nsPerUnit)} / ${m.unit}`]),
+    ["left", "left", "right", "right"],
+  );
+}
+
+/** The chart: deliveries/s, server CPU per delivery, and paced latency, per scenario and server. */
+export function chartSpec(results: readonly Result[], subtitle: string): ChartSpec {
+  const compared = SCENARIOS.filter((s) =>
+    results.some((r) => r.scenario === s && r.target !== "papo"),
+  );
+  const panel = (
+    title: string,
+    format: (v: number) => string,
+    pick: (r: Result) => number | undefined,
+    scenarios: readonly string[],
+  ): Panel => {
+    const values = new Map<string, Map<string, number>>();
+    for (const scenario of scenarios) {
+      const row = new Map<string, number>();
+      for (const r of results.filter((x) => x.scenario === scenario)) {
+        const v = pick(r);
+        if (v !== undefined) row.set(r.target, v);
+      }
+      if (row.size > 0) values.set(scenario, row);
+    }
+    return { title, format, values };
+  };
+  const shortRate = (v: number) =>
+    v >= 1e6
+      ? `${(v / 1e6).toFixed(v >= 1e7 ? 0 : 1)}M`
+      : v >= 1e3
+        ? `${Math.round(v / 1e3)}k`
+        : `${Math.round(v)}`;
+  const shortMs = (v: number) =>
+    v >= 1000
+      ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} s`
+      : v >= 10
+        ? `${Math.round(v)} ms`
+        : `${v.toFixed(1)} ms`;
+  const shortNs = (v: number) =>
+    v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} µs` : `${Math.round(v)} ns`;
+  return {
+    title: "papo vs naive broadcasters",
+    subtitle,
+    servers: TARGETS.filter((t) => results.some((r) => r.target === t)),
+    panels: [
+      panel("Deliveries per second (higher is better)", shortRate, (r) => r.rate, compared),
+      panel(
+        "Server CPU per delivery (lower is better)",
+        shortNs,
+        (r) => r.serverNsPerDelivery,
+        compared,
+      ),
+      panel("Paced latency p99 (lower is better)", shortMs, (r) => r.latencyMs?.p99, ["paced"]),
+    ],
+  };
+}

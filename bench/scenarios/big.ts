@@ -1,0 +1,71 @@
+/**
+ * Big: ten thousand clients connect and sit idle; the figures are how long
+ * connecting took and what each idle connection costs the server in memory
+ * (the lowest RSS seen while they idle, minus the server's RSS before they came).
+ * Then a short broadcast shows that so many members still get every line.
+ *
+ * NOTE: Bun.connect cannot bind a source address, so every client comes from
+ * 127.0.0.1. That is enough: 10,000 connections fit in the ephemeral port
+ * range (32768–60999) many times over for one destination port.
+ */
+
+import { IDLE_MEMORY_SAMPLE_MS, IDLE_MEMORY_WATCH_MS, MEMORY_SETTLE_MS } from "../config.ts";
+import { take } from "../loadgen/pool.ts";
+import { fdCount, rssBytes } from "../proc.ts";
+import { bytes, ms } from "../report/format.ts";
+import { type Context, connectAll, flood, record, type Sizes, withServer } from "./harness.ts";
+import { emptyResult, type Result } from "./result.ts";
+
+/** The lowest RSS of `pid` seen over `ms`: memory once the garbage is gone. */
+async function lowestRss(pid: number, ms: number): Promise<number> {
+  let lowest = rssBytes(pid);
+  for (let waited = 0; waited < ms; waited += IDLE_MEMORY_SAMPLE_MS) {
+    await Bun.sleep(IDLE_MEMORY_SAMPLE_MS);
+    lowest = Math.min(lowest, rssBytes(pid));
+  }
+  return lowest;
+}
+
+export function big(s: Sizes<"big">, ctx: Context): Promise<Result> {
+  return withServer("big", "papo", { maxClients: s.clients + 16 }, ctx, async (setup) => {
+    const { server } = setup;
+    const result = emptyResult("big", "papo", s.clients);
+    await Bun.sleep(MEMORY_SETTLE_MS);
+    const rssIdle = rssBytes(server.pid);
+    const { group, ms: connectMs } = await connectAll(setup, s.clients, "b");
+    const watchMs = ctx.quick ? IDLE_MEMORY_WATCH_MS.quick : IDLE_MEMORY_WATCH_MS.full;
+    setup.progress.show(`${setup.label} · watching server memory for ${watchMs / 1000} s`);
+    const rssConnected = await lowestRss(server.pid, watchMs);
+    const fds = fdCount(server.pid);
+    const perConnection = (rssConnected - rssIdle) / s.clients;
+
+    const senders = Math.min(s.senders, s.clients);
+    const expected = senders * s.messages * (s.clients - 1);
+    const outcome = await flood(setup, {
+      senders: take(group, senders),
+      messages: s.messages,
+      bytes: s.bytes,
+      expected,
+      clients: s.clients,
+    });
+    record(result, outcome, expected);
+    result.shape = `${s.clients} clients connect, then ${senders} × ${s.messages} lines of ${s.bytes} B`;
+    if (fds < s.clients)
+      result.failures.push(`the server holds ${fds} descriptors for ${s.clients} clients`);
+
+    Object.assign(result.extra, {
+      connectMs,
+      connectsPerSecond: s.clients / (connectMs / 1000),
+      rssIdleBytes: rssIdle,
+      rssConnectedBytes: rssConnected,
+      bytesPerConnection: perConnection,
+      serverFds: fds,
+    });
+    result.figures.push(
+      ["connect", `${s.clients.toLocaleString("en-US")} clients joined in ${ms(connectMs)}`],
+      ["server RSS", `${bytes(rssIdle)} idle, ${bytes(rssConnected)} with every client`],
+      ["memory per connection", bytes(perConnection)],
+    );
+    return result;
+  });
+}

@@ -1,0 +1,212 @@
+/**
+ * Cleanup: thousands of clients reset their connections at once; the figure
+ * is how long until the server holds none of them (its descriptors and its
+ * member count back where they were), with memory before and after. Then a
+ * stretch of churn, clients coming and going while others talk, must leave
+ * no growth in descriptors or memory behind.
+ */
+
+import {
+  CHURN_RSS_SLACK_BYTES,
+  CHURN_RSS_SLACK_FRACTION,
+  CHURN_SAMPLE_MS,
+  CLEANUP_POLL_MS,
+  CLEANUP_TIMEOUT_MS,
+  MEMORY_SETTLE_MS,
+  WHO_TIMEOUT_MS,
+} from "../config.ts";
+import { type Group, type Pool, share, take } from "../loadgen/pool.ts";
+import type { ChurnReply } from "../loadgen/protocol.ts";
+import { fdCount, rssBytes } from "../proc.ts";
+import { bytes, ms } from "../report/format.ts";
+import type { Server } from "../targets.ts";
+import {
+  type Context,
+  connectAll,
+  flood,
+  record,
+  type Setup,
+  type Sizes,
+  withServer,
+} from "./harness.ts";
+import { emptyResult, type Result } from "./result.ts";
+
+export function cleanup(s: Sizes<"cleanup">, ctx: Context): Promise<Result> {
+  const maxClients = s.steady + s.clients + s["churn-rate"] * 10 + 64;
+  return withServer("cleanup", "papo", { maxClients }, ctx, async (setup) => {
+    const { server, pool } = setup;
+    const result = emptyResult("cleanup", "papo", s.clients);
+    const steady = (await connectAll(setup, s.steady, "s")).group;
+    await Bun.sleep(MEMORY_SETTLE_MS);
+    const fdsBase = fdCount(server.pid);
+    const rssBase = rssBytes(server.pid);
+
+    await massReset(
+      setup,
+      s.clients,
+      steady,
+      { fds: fdsBase, rss: rssBase, members: s.steady },
+      result,
+    );
+
+    // Churn: talkers talk steadily while clients come and go.
+    const talkers = take(steady, Math.min(s.talkers, s.steady));
+    const messages = Math.max(1, Math.round((s["talk-rate"] * s["churn-seconds"]) / s.talkers));
+    const expected = sizeOfTalk(talkers, messages) * (s.steady - 1);
+    const samples: Array<{ rss: number; fds: number }> = [];
+    const sampler = setInterval(
+      () => samples.push({ rss: rssBytes(server.pid), fds: fdCount(server.pid) }),
+      CHURN_SAMPLE_MS,
+    );
+    const churning = churn(pool, server, s);
+    const outcome = await flood(setup, {
+      senders: talkers,
+      messages,
+      bytes: 64,
+      seconds: s["churn-seconds"],
+      expected,
+      clients: s.steady,
+    });
+    const churned = await churning;
+    clearInterval(sampler);
+    record(result, outcome, expected);
+    // The server's CPU went to churning connections too: per delivery it would mislead.
+    result.serverNsPerDelivery = 0;
+    result.shape = `${s.talkers} talkers, ${s["talk-rate"]} lines/s to ${s.steady} steady clients while ${s["churn-rate"]} clients/s come and go`;
+    const settled = await backTo(server, pool, steady, fdsBase, s.steady, CLEANUP_TIMEOUT_MS);
+    const fdsEnd = fdCount(server.pid);
+    const rssEnd = rssBytes(server.pid);
+    judgeChurn(result, { samples, settled, fdsBase, fdsEnd, rssEnd, churned });
+    return result;
+  });
+}
+
+/** Connect `count` more clients, reset them all at once, time how long the server takes to forget them. */
+async function massReset(
+  setup: Setup,
+  count: number,
+  steady: Group,
+  base: { fds: number; rss: number; members: number },
+  result: Result,
+): Promise<void> {
+  const { server, pool, progress, label } = setup;
+  const { group: mass } = await connectAll(setup, count, "m");
+  await Bun.sleep(MEMORY_SETTLE_MS);
+  const rssFull = rssBytes(server.pid);
+  progress.show(`${label} · ${count} clients reset at once`);
+  const started = performance.now();
+  await pool.each(mass, "reset");
+  const gone = await backTo(server, pool, steady, base.fds, base.members, CLEANUP_TIMEOUT_MS);
+  const cleanupMs = performance.now() - started;
+  await Bun.sleep(MEMORY_SETTLE_MS);
+  const rssAfter = rssBytes(server.pid);
+  if (!gone) {
+    const extra = fdCount(server.pid) - base.fds;
+    result.failures.push(
+      `after ${CLEANUP_TIMEOUT_MS / 1000} s the server still holds ${extra} descriptors too many`,
+    );
+  }
+  Object.assign(result.extra, {
+    cleanupMs,
+    rssBaseBytes: base.rss,
+    rssFullBytes: rssFull,
+    rssAfterBytes: rssAfter,
+  });
+  result.figures.push(
+    ["mass reset", `${count.toLocaleString("en-US")} clients gone in ${ms(cleanupMs)}`],
+    ["server RSS", `${bytes(base.rss)} base, ${bytes(rssFull)} with all, ${bytes(rssAfter)} after`],
+  );
+}
+
+function sizeOfTalk(talkers: Group, messages: number): number {
+  return talkers.reduce((n, p) => n + (p.range.to - p.range.from), 0) * messages;
+}
+
+/** Each load generator churns its share of the rate; summed. */
+async function churn(pool: Pool, server: Server, s: Sizes<"cleanup">): Promise<ChurnReply> {
+  const n = pool.gens.length;
+  const replies = await Promise.all(
+    pool.gens.map((gen, i) =>
+      gen.request<ChurnReply>({
+        op: "churn",
+        to: { host: server.host, port: server.port },
+        seconds: s["churn-seconds"],
+        rate: Math.max(1, share(s["churn-rate"], n, i)),
+        lifeMs: s["churn-life-ms"],
+        prefix: `k${i}n`,
+      }),
+    ),
+  );
+  return {
+    cycles: replies.reduce((a, r) => a + r.cycles, 0),
+    failed: replies.reduce((a, r) => a + r.failed, 0),
+    error: replies.find((r) => r.error)?.error,
+  };
+}
+
+/**
+ * Wait until the server's descriptors are back to `fds` and /who counts
+ * `members`; false if that has not happened within `timeoutMs`.
+ */
+async function backTo(
+  server: Server,
+  pool: Pool,
+  via: Group,
+  fds: number,
+  members: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (fdCount(server.pid) > fds) {
+    if (performance.now() > deadline || !server.alive()) return false;
+    await Bun.sleep(CLEANUP_POLL_MS);
+  }
+  while ((await pool.who(via, WHO_TIMEOUT_MS)) !== members) {
+    if (performance.now() > deadline) return false;
+    await Bun.sleep(CLEANUP_POLL_MS);
+  }
+  return true;
+}
+
+function judgeChurn(
+  result: Result,
+  m: {
+    samples: Array<{ rss: number; fds: number }>;
+    settled: boolean;
+    fdsBase: number;
+    fdsEnd: number;
+    rssEnd: number;
+    churned: ChurnReply;
+  },
+): void {
+  const { samples, churned } = m;
+  // The first third warms up (heap growth, JIT); growth is measured after it.
+  const warm = samples[Math.floor(samples.length / 3)]?.rss ?? m.rssEnd;
+  const growth = m.rssEnd - warm;
+  const allowed = CHURN_RSS_SLACK_BYTES + warm * CHURN_RSS_SLACK_FRACTION;
+  const peakFds = Math.max(m.fdsEnd, ...samples.map((x) => x.fds));
+  if (!m.settled || m.fdsEnd !== m.fdsBase) {
+    result.failures.push(`descriptors after churn: ${m.fdsEnd}, before: ${m.fdsBase}`);
+  }
+  if (growth > allowed) {
+    result.failures.push(
+      `memory grew by ${bytes(growth)} during churn (allowed ${bytes(allowed)})`,
+    );
+  }
+  if (churned.failed > 0) {
+    result.failures.push(`${churned.failed} churn cycles failed: ${churned.error ?? "unknown"}`);
+  }
+  Object.assign(result.extra, {
+    churnCycles: churned.cycles,
+    churnRssWarmBytes: warm,
+    churnRssEndBytes: m.rssEnd,
+    churnFdsBase: m.fdsBase,
+    churnFdsEnd: m.fdsEnd,
+    churnFdsPeak: peakFds,
+  });
+  result.figures.push(
+    ["churn", `${churned.cycles.toLocaleString("en-US")} clients came and went`],
+    ["churn RSS", `${bytes(warm)} after warm-up, ${bytes(m.rssEnd)} at the end`],
+    ["churn descriptors", `${m.fdsBase} before, peak ${peakFds}, ${m.fdsEnd} after`],
+  );
+}

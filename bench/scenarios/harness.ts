@@ -1,0 +1,218 @@
+/**
+ * What every socket scenario does the same way: start the server and the load
+ * generators (and always stop both), connect a crowd, and run a flood while
+ * watching deliveries, CPU on each side and server memory, until every
+ * expected line has arrived or progress stops.
+ */
+
+import {
+  CONNECT_MS_PER_1000,
+  MAX_WAIT_MS,
+  MIN_RATE,
+  POLL_MS,
+  type ScenarioName,
+  type SIZES,
+  STALL_MS,
+} from "../config.ts";
+import type { Histogram } from "../loadgen/histogram.ts";
+import { type Connected, type Group, Pool } from "../loadgen/pool.ts";
+import type { SendReply } from "../loadgen/protocol.ts";
+import { cpuShare, markCpu, rssBytes } from "../proc.ts";
+import type { Progress } from "../report/progress.ts";
+import { type Server, type ServerOptions, startServer, type TargetName } from "../targets.ts";
+import type { Result } from "./result.ts";
+
+/** A scenario's sizes, resolved from the defaults and the flags. */
+export type Sizes<S extends ScenarioName> = { [K in keyof (typeof SIZES)[S]]: number };
+
+/** What main hands every scenario. */
+export interface Context {
+  quick: boolean;
+  loadgens: number;
+  progress: Progress;
+}
+
+/** A running server with its load generators. */
+export interface Setup {
+  server: Server;
+  pool: Pool;
+  label: string;
+  progress: Progress;
+}
+
+/**
+ * Start `target` and the load generators, run `body`, and stop everything
+ * whatever happens. papo must also shut down cleanly on SIGTERM.
+ */
+export async function withServer(
+  scenario: ScenarioName,
+  target: TargetName,
+  options: ServerOptions,
+  ctx: Context,
+  body: (setup: Setup) => Promise<Result>,
+): Promise<Result> {
+  const server = await startServer(target, options);
+  const pool = Pool.start(ctx.loadgens);
+  let result: Result | undefined;
+  try {
+    result = await body({ server, pool, label: `${scenario} · ${target}`, progress: ctx.progress });
+    return result;
+  } finally {
+    await pool.stop();
+    const code = await server.stop();
+    if (result && target === "papo" && code !== 0) {
+      result.failures.push(`the server exited with ${code ?? "a kill"} instead of 0 on SIGTERM`);
+    }
+    ctx.progress.clear();
+  }
+}
+
+/** Connect `count` clients; throws (failing the scenario) unless every one joined. */
+export async function connectAll(
+  setup: Setup,
+  count: number,
+  prefix: string,
+  stamped = false,
+): Promise<Connected> {
+  const { server, pool, progress, label } = setup;
+  const timeoutMs = 5000 + Math.ceil(count / 1000) * CONNECT_MS_PER_1000;
+  const connecting = pool.connect({ host: server.host, port: server.port }, count, prefix, {
+    stamped,
+    timeoutMs,
+  });
+  let done = false;
+  connecting.finally(() => {
+    done = true;
+  });
+  const base = (await pool.progress()).joined;
+  while (!done) {
+    const joined = (await pool.progress()).joined - base;
+    progress.show(`${label} · connecting: ${joined}/${count} joined`);
+    await Promise.race([connecting, Bun.sleep(POLL_MS * 5)]);
+  }
+  const connected = await connecting;
+  if (connected.failed > 0) {
+    throw new Error(
+      `${connected.failed} of ${count} clients could not join: ${connected.error ?? "timed out"}`,
+    );
+  }
+  return connected;
+}
+
+export interface FloodPlan {
+  senders: Group;
+  messages: number;
+  bytes: number;
+  /** Spread the sending over this many seconds (paced, timestamped) instead of all at once. */
+  seconds?: number;
+  /** Chat lines the clients should receive in all. */
+  expected: number;
+  /** Clients connected, for the progress line. */
+  clients: number;
+  /** Count deliveries to these clients only (default: every client). */
+  counted?: Group;
+}
+
+export interface FloodOutcome {
+  received: number;
+  seconds: number;
+  rate: number;
+  serverNs: number;
+  serverCores: number;
+  loadgenCores: number[];
+  /** Highest server RSS seen while the flood ran. */
+  peakRss: number;
+  notices: number;
+  latency: Histogram | null;
+  sent: SendReply | null;
+  /** Why the wait ended early, if it did. */
+  stopped?: string;
+}
+
+/** Run one flood and measure it; waits until every expected line arrived, or gives up. */
+export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome> {
+  const { server, pool, progress, label } = setup;
+  const counted = plan.counted;
+  const linesNow = async () => (counted ? (await pool.count(counted)).lines : undefined);
+  const before = await pool.progress();
+  const countedBefore = await linesNow();
+  const pids = [server.pid, ...pool.pids];
+  const startCpu = markCpu(pids);
+  let sent: SendReply | null = null;
+  let sendError: Error | null = null;
+  const sending = pool.send(plan.senders, plan.messages, plan.bytes, plan.seconds).then(
+    (reply) => {
+      sent = reply;
+    },
+    (error: Error) => {
+      sendError = error;
+    },
+  );
+
+  const waitMs = (plan.seconds ?? 0) * 1000 + (plan.expected / MIN_RATE) * 1000 + STALL_MS;
+  const deadline = performance.now() + Math.min(MAX_WAIT_MS, waitMs);
+  let peakRss = rssBytes(server.pid);
+  let got = 0;
+  let lastChange = performance.now();
+  let stopped: string | undefined;
+  for (;;) {
+    await Bun.sleep(POLL_MS);
+    const now = await pool.progress();
+    peakRss = Math.max(peakRss, rssBytes(server.pid));
+    const fresh = ((await linesNow()) ?? now.lines) - (countedBefore ?? before.lines);
+    if (fresh !== got) lastChange = performance.now();
+    got = fresh;
+    const percent = plan.expected > 0 ? Math.floor((100 * got) / plan.expected) : 100;
+    progress.show(
+      `${label} · ${now.joined - now.closed}/${plan.clients} connected · ${percent}% of ${plan.expected.toLocaleString("en-US")} deliveries`,
+    );
+    if (got >= plan.expected) break;
+    if (!server.alive()) stopped = "the server died";
+    else if (sendError !== null) stopped = `sending failed: ${(sendError as Error).message}`;
+    else if (performance.now() - lastChange > STALL_MS && sent !== null) {
+      stopped = `no delivery for ${STALL_MS / 1000} s`;
+    } else if (performance.now() > deadline) stopped = "time is up";
+    if (stopped !== undefined) break;
+  }
+  const endCpu = markCpu(pids);
+  await Promise.race([sending, Bun.sleep(1000)]);
+  const after = await pool.progress(plan.seconds !== undefined);
+  const received = ((await linesNow()) ?? after.lines) - (countedBefore ?? before.lines);
+  const start = (sent as SendReply | null)?.startUs ?? 0;
+  const seconds = start > 0 && after.lastUs > start ? (after.lastUs - start) / 1e6 : 0;
+  const cpu = cpuShare(startCpu, endCpu);
+  return {
+    received,
+    seconds,
+    rate: seconds > 0 ? received / seconds : 0,
+    serverNs: cpu.ns[0] ?? 0,
+    serverCores: cpu.cores[0] ?? 0,
+    loadgenCores: cpu.cores.slice(1),
+    peakRss,
+    notices: after.notices - before.notices,
+    latency: after.latency,
+    sent,
+    stopped,
+  };
+}
+
+/** Fill a result's common figures from a flood; adds a failure for every lost line. */
+export function record(result: Result, outcome: FloodOutcome, expected: number): void {
+  result.expected = expected;
+  result.received = outcome.received;
+  result.lost = expected - outcome.received;
+  result.seconds = outcome.seconds;
+  result.rate = outcome.rate;
+  result.serverNsPerDelivery = outcome.received > 0 ? outcome.serverNs / outcome.received : 0;
+  result.serverCores = outcome.serverCores;
+  result.loadgenCores = outcome.loadgenCores;
+  if (result.lost > 0) {
+    result.failures.push(
+      `${result.lost.toLocaleString("en-US")} lines lost${outcome.stopped ? ` (${outcome.stopped})` : ""}`,
+    );
+  } else if (result.lost < 0) {
+    result.failures.push(`${-result.lost} more lines received than sent`);
+  }
+  if (outcome.notices > 0)
+    result.notes.push(`${outcome.notices} notices received during the flood`);
+}

@@ -1,0 +1,113 @@
+/**
+ * The servers a scenario can measure: papo itself, started through its own
+ * CLI exactly as an operator would, and the two naive baselines. Each runs in
+ * its own process on a free port and announces "... listening on HOST:PORT".
+ */
+
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { stopChild, track } from "./children.ts";
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from "./config.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const HOST = "127.0.0.1";
+
+export type TargetName = "papo" | "bun-naive" | "node-net";
+
+export const TARGETS: readonly TargetName[] = ["papo", "bun-naive", "node-net"];
+
+/** What a scenario may ask of the server it starts. */
+export interface ServerOptions {
+  maxClients: number;
+  /** papo only: its slow-reader cap. */
+  maxQueueBytes?: number;
+}
+
+/** Why a target cannot run here, or null when it can. */
+export function unavailable(target: TargetName): string | null {
+  if (target === "node-net" && Bun.which("node") === null) return "node is not installed";
+  return null;
+}
+
+function command(target: TargetName, options: ServerOptions): string[] {
+  switch (target) {
+    case "papo": {
+      const args = [
+        process.execPath,
+        join(ROOT, "src/cli/server.ts"),
+        ...["--host", HOST, "--port", "0", "--rate-limit", "0", "--quiet"],
+        ...["--max-clients", String(options.maxClients), "--announce-max", "0"],
+      ];
+      if (options.maxQueueBytes !== undefined) {
+        args.push("--max-queue-bytes", String(options.maxQueueBytes));
+      }
+      return args;
+    }
+    case "bun-naive":
+      return [process.execPath, join(ROOT, "bench/baselines/bun-naive.ts"), "--port", "0"];
+    case "node-net":
+      return ["node", join(ROOT, "bench/baselines/node-net.mjs"), "--port", "0"];
+  }
+}
+
+export interface Server {
+  readonly target: TargetName;
+  readonly host: string;
+  readonly port: number;
+  readonly pid: number;
+  /** True while the process runs. */
+  alive(): boolean;
+  /** SIGTERM, then SIGKILL after a grace period; resolves with the exit code (null if killed). */
+  stop(): Promise<number | null>;
+  /** What the server wrote to stderr, for failure reports. */
+  stderr(): string;
+}
+
+/** Start a target and wait for its listening line. */
+export async function startServer(target: TargetName, options: ServerOptions): Promise<Server> {
+  const proc = track(
+    Bun.spawn(command(target, options), { stdin: "ignore", stdout: "pipe", stderr: "pipe" }),
+  );
+  let errors = "";
+  collect(proc.stderr, (text) => {
+    errors = (errors + text).slice(-4000);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(
+      () => fail(`no listening line within ${START_TIMEOUT_MS} ms`),
+      START_TIMEOUT_MS,
+    );
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      proc.kill("SIGKILL");
+      reject(new Error(`${target} did not start: ${why}${errors ? `\n${errors}` : ""}`));
+    };
+    collect(proc.stdout, (text) => {
+      seen += text;
+      const match = /listening on .*:(\d+)\s*$/m.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    proc.exited.then((code) => fail(`exited with code ${code}`));
+  });
+  return {
+    target,
+    host: HOST,
+    port,
+    pid: proc.pid,
+    alive: () => proc.exitCode === null && proc.signalCode === null,
+    stop: () => stopChild(proc as Subprocess, STOP_TIMEOUT_MS),
+    stderr: () => errors,
+  };
+}
+
+/** Read a pipe to its end, handing each piece of text on (and so never letting it fill). */
+function collect(stream: ReadableStream<Uint8Array>, onText: (text: string) => void): void {
+  const decoder = new TextDecoder();
+  (async () => {
+    for await (const chunk of stream) onText(decoder.decode(chunk, { stream: true }));
+  })().catch(() => {});
+}
