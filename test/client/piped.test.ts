@@ -7,15 +7,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
-import { startServer } from "../../src/server/server.ts";
+import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
 
 const ROOT = `${import.meta.dir}/../..`;
-type Running = Awaited<ReturnType<typeof startServer>>;
-let server: Running;
+let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true });
+  server = startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true });
 });
 afterAll(async () => {
   await server.stop();

@@ -9,14 +9,13 @@ import type { ConnectFailure } from "../../src/client/outcome.ts";
 import { openSession, Session } from "../../src/client/session.ts";
 import type { SessionEvent } from "../../src/client/state.ts";
 import { CLIENT_DEFAULTS, type ClientConfig, SERVER_DEFAULTS } from "../../src/config.ts";
-import { startServer } from "../../src/server/server.ts";
+import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
 
-type Running = Awaited<ReturnType<typeof startServer>>;
-let server: Running;
+let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true });
+  server = startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true });
 });
 afterAll(async () => {
   await server.stop();

@@ -7,7 +7,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
-import { startServer } from "../../src/server/server.ts";
+import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
 
 const ROOT = `${import.meta.dir}/../..`;
@@ -15,8 +15,7 @@ const HAS_TMUX = Bun.which("tmux") !== null;
 if (!HAS_TMUX) console.warn("tmux is not on PATH: skipping the interactive end-to-end tests");
 
 const SOCKET = `papo-test-${process.pid}`;
-type Running = Awaited<ReturnType<typeof startServer>>;
-let server: Running;
+let server: RunningServer;
 
 function tmux(...args: string[]): string {
   const run = Bun.spawnSync(["tmux", "-L", SOCKET, ...args], { stderr: "pipe" });
@@ -60,7 +59,7 @@ const STAMP = /^\d\d:\d\d /;
 
 describe.skipIf(!HAS_TMUX)("interactive mode in a real terminal (tmux)", () => {
   beforeAll(async () => {
-    server = await startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true });
+    server = startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true });
   });
   afterAll(async () => {
     try {
