@@ -125,6 +125,15 @@ describe("command line", () => {
     expect(stderr).toBe('papo: --max-line-bytes must be a whole number, got "lots"\n');
   });
 
+  test("--max-clients is lowered to what the open-file limit allows, and says so", async () => {
+    const child = await spawnServer(["--port", "0", "--quiet", "--max-clients", "100000000"]);
+    try {
+      expect(child.output[0]).toMatch(/^max clients lowered to \d+ by the open-file limit$/);
+    } finally {
+      child.proc.kill("SIGKILL");
+    }
+  });
+
   test("--help lists every flag with its default", async () => {
     const { code, stdout } = await runServer(["--help"]);
     expect(code).toBe(0);
