@@ -58,14 +58,9 @@ describe("long lines", () => {
     // The server runs in its own process so that its memory is measured alone.
     const child = await spawnServer(["--port", "0", "--quiet", "--rate-limit", "0"]);
     try {
-      const a = await connect(child.port);
-      const b = await connect(child.port);
-      await a.next();
-      await b.next();
-      a.send("a");
-      b.send("b");
+      const a = await join(child, "a");
+      const b = await join(child, "b");
       await a.until((l) => l === "* b joined");
-      await b.next();
       const before = rssBytes(child.proc.pid);
       const chunk = new Uint8Array(1024 * 1024).fill(0x41);
       for (let i = 0; i < 128; i++) b.write(chunk);

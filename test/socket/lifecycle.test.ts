@@ -75,10 +75,7 @@ describe("shutdown", () => {
     test(`${signal}: the server says goodbye and exits 0`, async () => {
       const child = await spawnServer(["--port", "0", "--quiet"]);
       try {
-        const c = await connect(child.port);
-        await c.next();
-        c.send("ana");
-        await c.next();
+        const c = await join(child, "ana");
         child.proc.kill(signal);
         expect(await c.next()).toBe("* server shutting down");
         await c.closed;
@@ -158,10 +155,7 @@ describe("command line", () => {
   test("the operator log shows who came and went and why, never what they said", async () => {
     const child = await spawnServer(["--port", "0"]);
     try {
-      const c = await connect(child.port);
-      await c.next();
-      c.send("ana");
-      await c.next();
+      const c = await join(child, "ana");
       const where = `127.0.0.1:${c.socket.localPort}`;
       c.send("my secret message");
       c.send("/quit");
@@ -183,10 +177,7 @@ describe("command line", () => {
   test("--quiet prints only where it listens", async () => {
     const child = await spawnServer(["--port", "0", "--quiet"]);
     try {
-      const c = await connect(child.port);
-      await c.next();
-      c.send("ana");
-      await c.next();
+      const c = await join(child, "ana");
       c.end();
       await Bun.sleep(200);
       expect(child.output).toEqual([`papo listening on 127.0.0.1:${child.port}`]);

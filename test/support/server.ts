@@ -26,8 +26,11 @@ export function serve(overrides: Partial<ServerConfig> = {}, log?: Log): Running
   return server;
 }
 
+/** Anything listening: a server started here or one in a child process. */
+type Listening = { readonly port: number };
+
 /** Connect and read the greeting. */
-export async function arrive(server: RunningServer): Promise<LineClient> {
+export async function arrive(server: Listening): Promise<LineClient> {
   const c = await connect(server.port);
   clients.add(c);
   const greeting = await c.next();
@@ -36,7 +39,7 @@ export async function arrive(server: RunningServer): Promise<LineClient> {
 }
 
 /** Connect, choose `name`, and read the welcome line. */
-export async function join(server: RunningServer, name: string): Promise<LineClient> {
+export async function join(server: Listening, name: string): Promise<LineClient> {
   const c = await arrive(server);
   c.send(name);
   const welcome = await c.next();
