@@ -53,11 +53,14 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       hostname: config.host,
       port: config.port,
       exclusive: true,
+      // A peer that closes its sending side (nc at end of input) still gets its replies.
+      allowHalfOpen: true,
       socket: {
         binaryType: "uint8array",
         open: (socket) => opened(ctx, socket),
         data: (socket, chunk) => session.receive(ctx, socket.data, chunk),
         drain: (socket) => session.drained(socket.data),
+        end: (socket) => session.peerEnded(ctx, socket.data),
         close: (socket, error) => session.closed(ctx, socket.data, error),
         error: (socket, error) => session.failed(ctx, socket.data, error),
       },

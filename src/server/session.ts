@@ -162,6 +162,15 @@ export function closeGracefully(client: Client, why: string): void {
   if (client.empty) client.socket.end();
 }
 
+/**
+ * The peer will send nothing more (it shut down its side, like nc at the end of
+ * its input): leave the room, then close once what it is owed has been sent.
+ */
+export function peerEnded(ctx: Context, client: Client): void {
+  ctx.room.leave(client);
+  closeGracefully(client, "disconnected");
+}
+
 /** The socket can take more: send the backlog, and finish a goodbye once it is out. */
 export function drained(client: Client): void {
   if (client.flush() && client.phase === "closing") client.socket.end();

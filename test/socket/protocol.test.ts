@@ -193,3 +193,20 @@ describe("leaving", () => {
     await eventually(() => server.connectionCount() === 1);
   });
 });
+
+describe("half-closed connections", () => {
+  test("a peer that stops sending (nc at end of input) still gets its replies, then is closed", async () => {
+    const server = serve();
+    const a = await join(server, "a");
+    const c = await arrive(server);
+    c.write("scripted\n/who\nbye all\n");
+    c.socket.shutdown();
+    expect(await c.next()).toStartWith("* hello scripted!");
+    expect(await c.next()).toBe("* online (2): a, scripted");
+    await c.closed;
+    expect(await a.next()).toBe("* scripted joined");
+    expect(await a.next()).toBe("<scripted> bye all");
+    expect(await a.next()).toBe("* scripted left");
+    await eventually(() => server.connectionCount() === 1);
+  });
+});
