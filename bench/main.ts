@@ -6,6 +6,7 @@
  * Speed alone never fails a run: the goals are reported, not enforced.
  */
 
+import { isParseArgsError } from "../src/cli/flags.ts";
 import { killAll } from "./children.ts";
 import { helpText, parseOptions, UsageError } from "./options.ts";
 import { machine, summaryText, writeResults } from "./report/output.ts";
@@ -40,10 +41,7 @@ try {
   process.exit(await main(process.argv.slice(2)));
 } catch (error) {
   killAll();
-  if (
-    error instanceof UsageError ||
-    (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-  ) {
+  if (error instanceof UsageError || isParseArgsError(error)) {
     process.stderr.write(`bench: ${(error as Error).message}\n`);
     process.exit(2);
   }

@@ -3,7 +3,8 @@
 
 import { parseArgs } from "node:util";
 import { SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
-import { consoleLog, hostPort } from "../server/log.ts";
+import { hostPort } from "../net/address.ts";
+import { consoleLog } from "../server/log.ts";
 import { StartError, startServer } from "../server/server.ts";
 import { FlagError, type FlagSpec, isParseArgsError, parseFlags, usage } from "./flags.ts";
 

@@ -3,6 +3,7 @@
  * reads. Failures are values with codes, never stack traces. Pure.
  */
 
+import { hostPort } from "../net/address.ts";
 import type { Ending } from "./state.ts";
 import type { Strings } from "./strings.ts";
 
@@ -47,18 +48,13 @@ export function classifyConnectError(error: unknown): ConnectFailure {
   }
 }
 
-/** "host:port", with brackets around an IPv6 address. */
-export function formatAddress(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** The sentence for a failed connection. */
 export function describeFailure(
   failure: ConnectFailure,
   target: { host: string; port: number; connectTimeoutMs: number },
   s: Strings,
 ): string {
-  const address = formatAddress(target.host, target.port);
+  const address = hostPort(target.host, target.port);
   return s.cannotConnect(address, cause(failure, target, s));
 }
 

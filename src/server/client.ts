@@ -4,10 +4,10 @@
  */
 
 import type { Socket } from "bun";
+import { hostPort } from "../net/address.ts";
 import { Outbox } from "../net/outbox.ts";
 import { LineDecoder } from "../protocol/lines.ts";
 import type { Recipient } from "./fanout.ts";
-import { hostPort } from "./log.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
 export type Phase =

@@ -16,11 +16,6 @@ export interface Log {
   event(peer: Peer, text: string): void;
 }
 
-/** "host:port", with IPv6 hosts in brackets ("[::1]:10101"). */
-export function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** A log writing to stdout; `quiet` drops connection events. */
 export function consoleLog(quiet: boolean, write: (line: string) => void = stdoutLine): Log {
   return {

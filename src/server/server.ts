@@ -6,10 +6,11 @@
 import { readFileSync } from "node:fs";
 import type { Socket, TCPSocketListener } from "bun";
 import { FD_RESERVE, KEEPALIVE_MS, type ServerConfig } from "../config.ts";
+import { hostPort } from "../net/address.ts";
 import { encodeLine } from "../protocol/lines.ts";
 import { server as say } from "../protocol/messages.ts";
 import { Client } from "./client.ts";
-import { hostPort, type Log, silentLog } from "./log.ts";
+import { type Log, silentLog } from "./log.ts";
 import { Room } from "./room.ts";
 import * as session from "./session.ts";
 

@@ -5,9 +5,9 @@ import {
   describeFailure,
   EXIT,
   exitCode,
-  formatAddress,
 } from "../../src/client/outcome.ts";
 import { STRINGS } from "../../src/client/strings.ts";
+import { hostPort } from "../../src/net/address.ts";
 
 const en = STRINGS.en;
 const target = { host: "127.0.0.1", port: 10101, connectTimeoutMs: 5000 };
@@ -59,8 +59,8 @@ describe("describeFailure: one sentence naming the address and the cause", () =>
   });
 
   test("IPv6 addresses get brackets", () => {
-    expect(formatAddress("::1", 80)).toBe("[::1]:80");
-    expect(formatAddress("localhost", 80)).toBe("localhost:80");
+    expect(hostPort("::1", 80)).toBe("[::1]:80");
+    expect(hostPort("localhost", 80)).toBe("localhost:80");
   });
 });
 

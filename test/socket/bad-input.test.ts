@@ -1,9 +1,9 @@
 /** Bad input over real sockets: it gets a clear error and never hurts anyone else. */
 
 import { describe, expect, test } from "bun:test";
+import { rssBytes } from "../../bench/proc.ts";
 import { spawnServer } from "../support/cli.ts";
 import { connect } from "../support/lineclient.ts";
-import { rssBytes } from "../support/proc.ts";
 import { arrive, eventually, join, serve } from "../support/server.ts";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
