@@ -97,9 +97,6 @@ export const STOP_TIMEOUT_MS = 5_000;
 /** Time allowed for connecting, per thousand clients, before it counts as a failure (ms). */
 export const CONNECT_MS_PER_1000 = 10_000;
 
-/** Pause after connecting before descriptors are counted (ms). */
-export const SETTLE_MS = 500;
-
 /**
  * Pause before server memory is read. Bun collects the garbage of a connection
  * storm within about two seconds; reading earlier overstates the cost of a

@@ -10,16 +10,6 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND = 100;
 const NS_PER_TICK = 1e9 / TICKS_PER_SECOND;
 
-/** True where /proc can be read; elsewhere the figures below read as 0. */
-export const HAS_PROC = (() => {
-  try {
-    readFileSync("/proc/self/stat", "utf8");
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 /** Resident set size in bytes (VmRSS), or 0 if the process is gone. */
 export function rssBytes(pid: number): number {
   try {

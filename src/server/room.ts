@@ -60,10 +60,6 @@ export class Room<M extends Member> {
     this.connections.delete(conn);
   }
 
-  isMember(conn: M): boolean {
-    return this.members.has(conn);
-  }
-
   /** Whether a (valid) name is free; `self` may keep its own name in another case. */
   isFree(name: string, self?: M): boolean {
     const holder = this.byName.get(nameKey(name));
