@@ -38,7 +38,8 @@ const FLAGS: FlagSpec<ServerConfig> = {
   },
 };
 
-function main(argv: string[]): number {
+/** Start serving; false when there was nothing to serve (--help). */
+function main(argv: string[]): boolean {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -55,7 +56,7 @@ function main(argv: string[]): number {
         ["-h, --help", "show this help"],
       ]),
     );
-    return 0;
+    return false;
   }
   const config: ServerConfig = {
     ...parseFlags(FLAGS, values as Record<string, string | undefined>, SERVER_DEFAULTS),
@@ -65,20 +66,15 @@ function main(argv: string[]): number {
   const server = startServer(config, log);
   log.info(`papo listening on ${hostPort(server.host, server.port)}`);
 
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    server.stop().then(() => process.exit(0));
-  };
+  // stop() is idempotent: a second signal waits for the same shutdown.
+  const stop = () => server.stop().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  return -1;
+  return true;
 }
 
 try {
-  const code = main(process.argv.slice(2));
-  if (code >= 0) process.exit(code);
+  if (!main(process.argv.slice(2))) process.exit(0);
 } catch (error) {
   // Expected failures get one sentence; anything else is a bug and keeps its stack.
   if (!(error instanceof StartError || error instanceof FlagError || isParseArgsError(error))) {
