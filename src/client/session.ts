@@ -33,7 +33,9 @@ export class Session {
   /** Resolves once, when the socket has closed, with how the session ended. */
   readonly ended: Promise<machine.Ending>;
   private socket: Socket<Session> | null = null;
-  private readonly queue = new WriteQueue({ write: (bytes) => this.socket?.write(bytes) ?? -1 });
+  private readonly queue = new WriteQueue({
+    write: (bytes, offset, length) => this.socket?.write(bytes, offset, length) ?? -1,
+  });
   private readonly decoder: LineDecoder;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private finish: (ending: machine.Ending) => void = () => {};
@@ -112,7 +114,7 @@ export class Session {
   socketClosed(): void {
     if (this.state.phase === "ended") return;
     this.clearTimer();
-    this.queue.clear();
+    this.queue.dropBacklog();
     const ending = machine.closed(this.state);
     // Closed before the greeting: the connection never really opened.
     this.greeted(

@@ -18,7 +18,7 @@ export class WriteQueue extends Outbox {
 
   /** Resolves once everything queued so far has been handed to the socket. */
   drained(): Promise<void> {
-    if (this.empty) return Promise.resolve();
+    if (this.backlog === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -29,8 +29,8 @@ export class WriteQueue extends Outbox {
   }
 
   /** Forget the backlog (the socket is gone) and release anyone waiting. */
-  override clear(): void {
-    super.clear();
+  override dropBacklog(): void {
+    super.dropBacklog();
     this.wake();
   }
 

@@ -5,10 +5,10 @@ import { type Sink, WriteQueue } from "../../src/client/writer.ts";
 class FakeSocket implements Sink {
   taken: number[] = [];
   constructor(public room: number) {}
-  write(data: Uint8Array): number {
+  write(data: Uint8Array, offset: number, length: number): number {
     if (this.room < 0) return -1;
-    const n = Math.min(this.room, data.length);
-    this.taken.push(...data.subarray(0, n));
+    const n = Math.min(this.room, length);
+    this.taken.push(...data.subarray(offset, offset + n));
     this.room -= n;
     return n;
   }
@@ -22,7 +22,7 @@ describe("WriteQueue", () => {
     const queue = new WriteQueue(socket);
     queue.send(bytes(1, 2, 3));
     expect(socket.taken).toEqual([1, 2, 3]);
-    expect(queue.empty).toBe(true);
+    expect(queue.backlog).toBe(0);
     await queue.drained();
   });
 
@@ -32,22 +32,22 @@ describe("WriteQueue", () => {
     queue.send(bytes(1, 2, 3, 4));
     queue.send(bytes(5, 6));
     expect(socket.taken).toEqual([1, 2]);
-    expect(queue.queued).toBe(4);
+    expect(queue.backlog).toBe(4);
     socket.room = 3;
     queue.flush();
     expect(socket.taken).toEqual([1, 2, 3, 4, 5]);
-    expect(queue.queued).toBe(1);
+    expect(queue.backlog).toBe(1);
     socket.room = 10;
     queue.flush();
     expect(socket.taken).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(queue.empty).toBe(true);
+    expect(queue.backlog).toBe(0);
   });
 
   test("a socket that takes nothing keeps everything queued", () => {
     const socket = new FakeSocket(0);
     const queue = new WriteQueue(socket);
     queue.send(bytes(7, 8));
-    expect(queue.queued).toBe(2);
+    expect(queue.backlog).toBe(2);
   });
 
   test("drained() waits for the backlog", async () => {
@@ -71,18 +71,18 @@ describe("WriteQueue", () => {
     const queue = new WriteQueue(socket);
     queue.send(bytes(1));
     const waiting = queue.drained();
-    queue.clear();
+    queue.dropBacklog();
     await waiting;
-    expect(queue.empty).toBe(true);
+    expect(queue.backlog).toBe(0);
     socket.room = -1;
     queue.send(bytes(2));
-    expect(queue.empty).toBe(true);
+    expect(queue.backlog).toBe(0);
   });
 
   test("empty writes are ignored", () => {
     const socket = new FakeSocket(0);
     const queue = new WriteQueue(socket);
     queue.send(new Uint8Array(0));
-    expect(queue.empty).toBe(true);
+    expect(queue.backlog).toBe(0);
   });
 });
