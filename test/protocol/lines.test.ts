@@ -125,4 +125,57 @@ describe("LineDecoder", () => {
       { numRuns: 300 },
     );
   });
+
+  test("next() hands out one line at a time and keeps the rest of the read", () => {
+    const decoder = new LineDecoder(100);
+    decoder.feed(bytes("one\ntwo\nthr"));
+    expect(decoder.next()).toBe("one");
+    expect(decoder.holding).toBe(true);
+    // More bytes may arrive while lines still wait: they queue behind.
+    decoder.feed(bytes("ee\nfour\n"));
+    expect(decoder.next()).toBe("two");
+    expect(decoder.next()).toBe("three");
+    expect(decoder.next()).toBe("four");
+    expect(decoder.next()).toBeUndefined();
+    expect(decoder.holding).toBe(false);
+  });
+
+  test("finish() gives an unterminated last line, once; not the rest of an over-long one", () => {
+    const decoder = new LineDecoder(5);
+    decoder.feed(bytes("hi\nbye"));
+    expect(decoder.next()).toBe("hi");
+    expect(decoder.next()).toBeUndefined();
+    expect(decoder.finish()).toBe("bye");
+    expect(decoder.finish()).toBeUndefined();
+    decoder.feed(bytes("much too long"));
+    expect(decoder.next()).toBe(LINE_TOO_LONG);
+    expect(decoder.finish()).toBeUndefined();
+  });
+
+  test("property: pulling lines one by one, fed at any split, equals push()", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 80 }).map((a) => a.map((b) => (b % 7 === 0 ? 0x0a : b))),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 20 }),
+        (input, rawCuts, max) => {
+          const whole = decodeSplit(input, [], max);
+          const decoder = new LineDecoder(max);
+          const out: Decoded[] = [];
+          let at = 0;
+          const cuts = rawCuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b);
+          for (const cut of [...cuts, input.length]) {
+            decoder.feed(input.subarray(at, cut));
+            at = cut;
+            // Take at most one line per feed, leaving the rest held.
+            const line = decoder.next();
+            if (line !== undefined) out.push(line);
+          }
+          for (let line = decoder.next(); line !== undefined; line = decoder.next()) out.push(line);
+          expect(out).toEqual(whole);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
