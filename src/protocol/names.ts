@@ -36,7 +36,10 @@ export function checkName(raw: string): NameCheck {
   return { ok: true, name };
 }
 
-/** The key under which names are unique: "Ana" and "ana" collide. */
+/**
+ * The key under which names are unique and found: "Ana" and "ana" collide,
+ * and so do the composed and decomposed spellings of "José".
+ */
 export function nameKey(name: string): string {
-  return name.toLowerCase();
+  return name.normalize("NFC").toLowerCase();
 }
