@@ -5,6 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { parseDecimal } from "../src/cli/flags.ts";
 import { DEFAULT_LOADGENS, SCENARIOS, type ScenarioName, SIZES, type Size } from "./config.ts";
 import { TARGETS, type TargetName } from "./targets.ts";
 
@@ -87,8 +88,8 @@ function list(raw: string | undefined, allowed: readonly string[], flag: string)
 }
 
 function positive(flag: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1)
+  const n = parseDecimal(raw, true);
+  if (n === null || n < 1)
     throw new UsageError(`--${flag} must be a whole number of at least 1, got "${raw}"`);
   return n;
 }

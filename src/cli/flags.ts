@@ -48,10 +48,10 @@ function convert<K>(name: string, flag: Flag<K>, raw: string): string | number {
     if (raw.length === 0) throw new FlagError(`--${name} needs a value`);
     return raw;
   }
-  const value = Number(raw);
   const min = flag.min ?? 0;
   const wantsInt = flag.type === "int";
-  if (raw.trim() === "" || !Number.isFinite(value) || (wantsInt && !Number.isInteger(value))) {
+  const value = parseDecimal(raw, wantsInt);
+  if (value === null) {
     throw new FlagError(
       `--${name} must be ${wantsInt ? "a whole number" : "a number"}, got "${raw}"`,
     );
@@ -61,6 +61,18 @@ function convert<K>(name: string, flag: Flag<K>, raw: string): string | number {
     throw new FlagError(`--${name} must be ${range}, got ${raw}`);
   }
   return flag.type === "seconds" ? Math.round(value * 1000) : value;
+}
+
+/**
+ * A number written plainly in decimal ("10", "-1", and "0.5" unless
+ * `integer`); null for anything else. Stricter than Number(), which takes
+ * "0x10", " 1e3 " and "" as 16, 1000 and 0.
+ */
+export function parseDecimal(raw: string, integer: boolean): number | null {
+  const plain = integer ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/;
+  if (!plain.test(raw)) return null;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : null;
 }
 
 /** Help text: usage line, then one line per flag with its default. */
