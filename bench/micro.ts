@@ -138,6 +138,7 @@ function fanoutCases(): Case[] {
     const fanout = new LocalFanout(
       members,
       () => {},
+      Number.POSITIVE_INFINITY,
       () => {},
     );
     cases.push({

@@ -52,10 +52,36 @@ export const PROTOCOL = {
   whoNames: 50,
 } as const;
 
+/** The fan-out's buffers. */
+export const FANOUT = {
+  /** Starting size of the arena a turn's lines are encoded into. */
+  minArenaBytes: 16 * 1024,
+  /** A member's share up to this size is gathered into one write; larger, one write per piece. */
+  gatherBytes: 16 * 1024,
+  /** Per-turn bookkeeping objects kept for reuse. */
+  spareMarks: 1024,
+} as const;
+
+/** Sender pacing and per-turn budgets, as fractions of --max-queue-bytes. */
+export const PACING = {
+  /** A reader with more than this share of the cap waiting is behind. */
+  lowWaterFraction: 1 / 4,
+  /** A turn gathers about this share of the cap before further input waits for the next turn. */
+  turnFraction: 1 / 4,
+  /** A reader behind for longer than this stops setting the pace (ms). */
+  stallMs: 1_000,
+} as const;
+
+/** How often shutdown checks whether every connection has closed (ms). */
+export const SHUTDOWN_POLL_MS = 10;
+
+/** After the grace period, how long shutdown waits for cut connections to report closed (ms). */
+export const SHUTDOWN_CLOSE_MS = 500;
+
 /** File descriptors kept free for the listener, stdio and the runtime itself. */
 export const FD_RESERVE = 32;
 
-/** How long a quitting or shut-out client may take to read its last bytes (ms). */
+/** How long a quitting or shut-out client may take to read its last bytes and close (ms). */
 export const CLOSE_FLUSH_MS = 2_000;
 
 /** TCP keepalive idle time before the first probe (ms). */

@@ -20,7 +20,7 @@ export type Input =
 export const COMMANDS: ReadonlyArray<{ usage: string; help: string }> = [
   { usage: "/who", help: "list who is online" },
   { usage: "/nick NAME", help: "change your name" },
-  { usage: "/me ACTION", help: "describe an action (* NAME ACTION)" },
+  { usage: "/me ACTION", help: "describe an action (* <NAME> ACTION)" },
   { usage: "/msg NAME TEXT", help: "send a private message" },
   { usage: "/quit [REASON]", help: "leave the room" },
   { usage: "/help", help: "show this list" },

@@ -27,7 +27,11 @@ export const server = {
   left: (name: string, reason?: string) =>
     notice(reason ? `${name} left (${reason})` : `${name} left`),
   renamed: (from: string, to: string) => notice(`${from} is now known as ${to}`),
-  action: (name: string, action: string) => notice(`${name} ${action}`),
+  /**
+   * "* <NAME> action": a notice never starts with "<" (names cannot contain
+   * it), so no /me can imitate a server notice.
+   */
+  action: (name: string, action: string) => notice(`<${name}> ${action}`),
   who: (total: number, names: readonly string[]) =>
     notice(`online (${total}): ${nameList(names, total, PROTOCOL.whoNames)}`),
   privateTo: (to: string, text: string) => `[private to ${to}] ${text}`,
@@ -44,7 +48,8 @@ export const server = {
   sameName: (name: string) => error(`you are already called ${name}`),
   nameTimeout: (seconds: number) => error(`no name given within ${seconds} s, closing`),
   lineTooLong: () => error("line too long"),
-  slowDown: () => error("slow down: you are sending too fast, lines are being dropped"),
+  slowDown: (rate: number) =>
+    error(`slow down: over ${rate} lines a second, your lines are delayed (none are lost)`),
   serverFull: () => error("server full"),
   noSuchUser: (name: string) => error(`no such user: ${name}`),
   usage: (usage: string) => error(`usage: ${usage}`),

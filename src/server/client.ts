@@ -15,10 +15,22 @@ export type Phase =
   | "naming"
   /** In the room. */
   | "joined"
-  /** Saying goodbye: nothing more is read, the outbox drains, then the socket ends. */
+  /** Saying goodbye: input is read and discarded, the backlog drains. */
   | "closing"
+  /** Backlog written and our side shut down: waiting for the peer to close its side. */
+  | "ending"
   /** The socket is gone. */
   | "closed";
+
+/** Why the server is not reading a client's socket; it reads again once none is left. */
+export const Hold = {
+  /** The room's readers are behind: the pacer paused this sender. */
+  Paced: 1,
+  /** Over its line rate: its next line waits for a token. */
+  Flood: 2,
+  /** The turn is full: the rest of its input waits for the next turn. */
+  Turn: 4,
+} as const;
 
 /**
  * NOTE: a Client *is* its socket's Outbox (subclass rather than a field) so
@@ -31,10 +43,17 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
   name = "";
   readonly decoder: LineDecoder;
   readonly bucket: TokenBucket;
-  /** Name deadline while naming, flush deadline while closing. */
+  /** Name deadline while naming, close deadline while closing. */
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** When flood control lets the next held line through. */
+  floodTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bits of {@link Hold}: why input is not being read. */
+  holds = 0;
+  /** The peer shut down its sending side; what it sent before is still being worked through. */
+  peerEnded = false;
   /** Why the server ended this connection, for the operator log. */
   endReason = "";
+  private readingPaused = false;
   /** Kept because Bun forgets it once the socket closes (the address it keeps). */
   private readonly remotePort: number;
 
@@ -61,8 +80,28 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
     return hostPort(this.sink.remoteAddress, this.remotePort);
   }
 
+  /** Stop reading the socket for `reason` (TCP then pushes back on the peer). */
+  hold(reason: number): void {
+    this.holds |= reason;
+    if (this.readingPaused) return;
+    this.readingPaused = true;
+    this.sink.pause();
+  }
+
+  /** Read the socket again if nothing holds it any more. */
+  readAgain(): void {
+    if (this.holds !== 0 || !this.readingPaused) return;
+    this.readingPaused = false;
+    this.sink.resume();
+  }
+
   clearTimer(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  clearFloodTimer(): void {
+    if (this.floodTimer !== null) clearTimeout(this.floodTimer);
+    this.floodTimer = null;
   }
 }

@@ -8,10 +8,11 @@
 import { PROTOCOL } from "../config.ts";
 import { server as say } from "../protocol/messages.ts";
 import { nameKey } from "../protocol/names.ts";
-import { type Fanout, LocalFanout, type Recipient } from "./fanout.ts";
+import { type Fanout, LocalFanout, type Recipient, type TurnReport } from "./fanout.ts";
+import { type Backlogged, Pacer } from "./pacer.ts";
 
 /** A connection as the room sees it. */
-export interface Member extends Recipient {
+export interface Member extends Recipient, Backlogged {
   name: string;
 }
 
@@ -20,6 +21,19 @@ export interface RoomLimits {
   maxClients: number;
   /** Join/leave notices only while the room has at most this many members. */
   announceMax: number;
+  /** A reader with more than this many bytes waiting is behind (pacing). */
+  lowWaterBytes: number;
+  /** Bytes one turn gathers before further input waits for the next turn. */
+  turnBytes: number;
+}
+
+/** What the room asks of whoever owns the connections. */
+export interface RoomHooks<M> {
+  /** These connections' backlogs passed the cap: cut them (they may still be members). */
+  evict(slow: readonly M[]): void;
+  /** Stop taking input from this sender until resume: the room's readers are behind. */
+  pause(member: M): void;
+  resume(member: M): void;
 }
 
 export type Rename = "ok" | "taken";
@@ -28,15 +42,19 @@ export class Room<M extends Member> {
   private readonly connections = new Set<M>();
   private readonly members = new Set<M>();
   private readonly byName = new Map<string, M>();
+  private readonly pacer: Pacer<M>;
   readonly fanout: Fanout<M>;
 
-  /** @param evict called with members whose backlog passed its cap (they are still members). */
   constructor(
     private readonly limits: RoomLimits,
-    evict: (slow: M[]) => void,
-    fanout?: Fanout<M>,
+    private readonly hooks: RoomHooks<M>,
   ) {
-    this.fanout = fanout ?? new LocalFanout(this.members, evict);
+    this.pacer = new Pacer<M>(limits.lowWaterBytes, {
+      pause: (m) => hooks.pause(m),
+      resume: (m) => hooks.resume(m),
+      members: () => this.members.size,
+    });
+    this.fanout = new LocalFanout(this.members, (turn) => this.delivered(turn), limits.turnBytes);
   }
 
   get connectionCount(): number {
@@ -52,6 +70,16 @@ export class Room<M extends Member> {
     if (this.connections.size >= this.limits.maxClients) return false;
     this.connections.add(conn);
     return true;
+  }
+
+  /** A connection's backlog shrank: it may have caught up with the room. */
+  drained(conn: M): void {
+    this.pacer.drained(conn);
+  }
+
+  /** The server is stopping: no more pacing timers. */
+  close(): void {
+    this.pacer.close();
   }
 
   /** Forget a connection for good (its socket closed). Leaves the room first if needed. */
@@ -91,6 +119,7 @@ export class Room<M extends Member> {
     announce &&= this.members.size <= this.limits.announceMax;
     this.fanout.release(conn);
     this.members.delete(conn);
+    this.pacer.forget(conn);
     this.byName.delete(nameKey(conn.name));
     if (announce) this.fanout.toAll(say.left(conn.name, reason));
   }
@@ -118,6 +147,12 @@ export class Room<M extends Member> {
       out.push(m.name);
     }
     return out;
+  }
+
+  /** A delivered turn: cut the readers past the cap, then pace the senders. */
+  private delivered(turn: TurnReport<M>): void {
+    if (turn.slow.length > 0) this.hooks.evict(turn.slow);
+    this.pacer.turn(turn.queued, turn.senders);
   }
 
   /** Every open connection, copied so the caller may close them while looping. */

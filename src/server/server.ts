@@ -5,7 +5,15 @@
 
 import { readFileSync } from "node:fs";
 import type { Socket, TCPSocketListener } from "bun";
-import { FD_RESERVE, KEEPALIVE_MS, type ServerConfig } from "../config.ts";
+import {
+  CLOSE_FLUSH_MS,
+  FD_RESERVE,
+  KEEPALIVE_MS,
+  PACING,
+  type ServerConfig,
+  SHUTDOWN_CLOSE_MS,
+  SHUTDOWN_POLL_MS,
+} from "../config.ts";
 import { hostPort } from "../net/address.ts";
 import { encodeLine } from "../protocol/lines.ts";
 import { server as say } from "../protocol/messages.ts";
@@ -38,15 +46,32 @@ export class StartError extends Error {
 
 /** Start listening; throws StartError when the address cannot be bound. */
 export function startServer(config: ServerConfig, log: Log = silentLog): RunningServer {
-  const maxClients = Math.min(config.maxClients, fdLimit() - FD_RESERVE);
+  const allowed = fdLimit() - FD_RESERVE;
+  if (allowed < 1) {
+    throw new StartError(
+      "EMFILE",
+      `the open-file limit leaves no room for clients (raise it with ulimit -n to more than ${FD_RESERVE})`,
+    );
+  }
+  const maxClients = Math.min(config.maxClients, allowed);
   if (maxClients < config.maxClients) {
     log.info(`max clients lowered to ${maxClients} by the open-file limit`);
   }
+  const share = (fraction: number) => Math.max(1, Math.floor(config.maxQueueBytes * fraction));
   const room: Room<Client> = new Room<Client>(
-    { maxClients, announceMax: config.announceMax },
-    (slow) => session.evict(ctx, slow),
+    {
+      maxClients,
+      announceMax: config.announceMax,
+      lowWaterBytes: share(PACING.lowWaterFraction),
+      turnBytes: share(PACING.turnFraction),
+    },
+    {
+      evict: (slow) => session.evict(ctx, slow),
+      pause: (client) => session.pace(client),
+      resume: (client) => session.unpace(ctx, client),
+    },
   );
-  const ctx: session.Context = { room, config, log };
+  const ctx: session.Context = { room, config, log, deferred: new Set() };
 
   let listener: TCPSocketListener<Client>;
   try {
@@ -60,7 +85,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
         binaryType: "uint8array",
         open: (socket) => opened(ctx, socket),
         data: (socket, chunk) => session.receive(ctx, socket.data, chunk),
-        drain: (socket) => session.drained(socket.data),
+        drain: (socket) => session.drained(ctx, socket.data),
         end: (socket) => session.peerEnded(ctx, socket.data),
         close: (socket, error) => session.closed(ctx, socket.data, error),
         error: (socket, error) => session.failed(ctx, socket.data, error),
@@ -88,9 +113,11 @@ function opened(ctx: session.Context, socket: Socket<Client>): void {
   socket.data = client;
   if (!ctx.room.accept(client)) {
     ctx.log.event(client, "refused (server full)");
+    // Not a session: one line, FIN, and the socket is closed when the peer closes (or soon).
     client.phase = "closed";
     socket.write(encodeLine(say.serverFull()));
-    socket.end();
+    socket.shutdown();
+    client.timer = setTimeout(() => socket.terminate(), CLOSE_FLUSH_MS);
     return;
   }
   socket.setKeepAlive(true, KEEPALIVE_MS);
@@ -103,16 +130,23 @@ async function shutdown(ctx: session.Context, listener: TCPSocketListener<Client
   ctx.log.info("shutting down");
   const everyone = room.snapshot();
   room.fanout.toAll(say.shuttingDown());
-  room.fanout.flush();
   for (const client of everyone) {
-    if (client.phase === "naming") client.send(encodeLine(say.shuttingDown()));
+    if (client.phase === "naming") room.fanout.toOne(client, say.shuttingDown());
+  }
+  room.fanout.flush();
+  room.close();
+  for (const client of everyone) {
     room.leave(client, undefined, false);
-    session.closeGracefully(client, "server shutdown");
+    session.closeGracefully(client, "server shutdown", config.shutdownGraceMs);
   }
   const deadline = performance.now() + config.shutdownGraceMs;
-  while (room.connectionCount > 0 && performance.now() < deadline) await Bun.sleep(10);
+  while (room.connectionCount > 0 && performance.now() < deadline) {
+    await Bun.sleep(SHUTDOWN_POLL_MS);
+  }
   for (const client of room.snapshot()) client.socket.terminate();
-  while (room.connectionCount > 0 && performance.now() < deadline + 500) await Bun.sleep(5);
+  while (room.connectionCount > 0 && performance.now() < deadline + SHUTDOWN_CLOSE_MS) {
+    await Bun.sleep(SHUTDOWN_POLL_MS);
+  }
   listener.stop(true);
 }
 

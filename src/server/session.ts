@@ -2,16 +2,23 @@
  * One client's life in the room, read top to bottom: greeting, name, join,
  * lines and commands, leaving. Socket wiring lives in server.ts; the exact
  * text of each line lives in protocol/messages.ts.
+ *
+ * Input is worked through line by line for as long as flood control and the
+ * turn's budget allow. What cannot be handled yet stays in the decoder (at
+ * most one read) while the socket is paused, so the kernel and TCP hold the
+ * rest and nothing a client sends is dropped. Every line to a client goes
+ * through the fan-out, whose turn report evicts readers past their cap.
  */
 
 import type { ServerConfig } from "../config.ts";
 import { CLOSE_FLUSH_MS, PROTOCOL } from "../config.ts";
+import { Sent } from "../net/outbox.ts";
 import { parseInput } from "../protocol/commands.ts";
-import { encodeLine, LINE_TOO_LONG } from "../protocol/lines.ts";
+import { type Decoded, encodeLine, LINE_TOO_LONG } from "../protocol/lines.ts";
 import { chat, server as say } from "../protocol/messages.ts";
 import { checkName } from "../protocol/names.ts";
 import { isBlank, sanitize } from "../protocol/sanitize.ts";
-import type { Client } from "./client.ts";
+import { type Client, Hold } from "./client.ts";
 import type { Log } from "./log.ts";
 import type { Room } from "./room.ts";
 
@@ -20,40 +27,111 @@ export interface Context {
   readonly room: Room<Client>;
   readonly config: ServerConfig;
   readonly log: Log;
+  /** Clients whose input waits for the next turn. */
+  readonly deferred: Set<Client>;
 }
-
-/** The same for everyone: encoded once. */
-const GREETING = encodeLine(say.greeting());
 
 /** A new connection: greet it and start the clock for choosing a name. */
 export function greet(ctx: Context, client: Client): void {
   ctx.log.event(client, "connected");
-  client.send(GREETING);
+  tell(ctx, client, say.greeting());
   if (ctx.config.nameTimeoutMs > 0) {
     client.timer = setTimeout(() => nameTimedOut(ctx, client), ctx.config.nameTimeoutMs);
   }
 }
 
-/** Bytes arrived: frame them into lines and act on each, in order. */
+/** Bytes arrived: keep them, and work through them unless something holds this client. */
 export function receive(ctx: Context, client: Client, chunk: Uint8Array): void {
-  if (client.phase !== "naming" && client.phase !== "joined") return;
-  const lines = client.decoder.push(chunk);
-  const now = performance.now();
-  for (const line of lines) {
-    // A /quit (or an eviction) ends the conversation; ignore what followed it.
-    if (client.phase !== "naming" && client.phase !== "joined") return;
-    if (!client.bucket.take(now)) {
-      if (client.bucket.shouldWarn(now)) tell(ctx, client, say.slowDown());
-      continue;
+  // Closing: read and discard until the peer closes, so it is never answered with a reset.
+  if (!talking(client)) return;
+  client.decoder.feed(chunk);
+  if (client.holds === 0) work(ctx, client);
+}
+
+function talking(client: Client): boolean {
+  return client.phase === "naming" || client.phase === "joined";
+}
+
+/**
+ * Act on the lines received so far, in order, until they run out, flood
+ * control makes the next one wait, or the turn is full.
+ */
+function work(ctx: Context, client: Client): void {
+  const { room } = ctx;
+  while (talking(client)) {
+    if (!client.decoder.holding && !client.peerEnded) break;
+    if (room.fanout.full) {
+      defer(ctx, client);
+      return;
     }
-    if (line === LINE_TOO_LONG) {
-      tell(ctx, client, say.lineTooLong());
-      continue;
+    const now = performance.now();
+    const wait = client.bucket.wait(now);
+    if (wait > 0) {
+      delay(ctx, client, now, wait);
+      return;
     }
-    const text = sanitize(line);
-    if (client.phase === "naming") chooseName(ctx, client, text);
-    else act(ctx, client, text);
+    const line = client.decoder.next() ?? (client.peerEnded ? client.decoder.finish() : undefined);
+    if (line === undefined) break;
+    client.bucket.take(now);
+    handle(ctx, client, line);
   }
+  if (client.peerEnded && talking(client)) {
+    // Everything it sent before its end has been handled: now it leaves.
+    room.leave(client);
+    closeGracefully(client, "disconnected");
+    return;
+  }
+  client.readAgain();
+}
+
+function handle(ctx: Context, client: Client, line: Decoded): void {
+  if (line === LINE_TOO_LONG) {
+    tell(ctx, client, say.lineTooLong());
+    return;
+  }
+  const text = sanitize(line);
+  if (client.phase === "naming") chooseName(ctx, client, text);
+  else act(ctx, client, text);
+}
+
+/** The turn has gathered enough: this client's input waits for the next one. */
+function defer(ctx: Context, client: Client): void {
+  client.hold(Hold.Turn);
+  if (ctx.deferred.size === 0) setImmediate(() => nextTurn(ctx));
+  ctx.deferred.add(client);
+}
+
+function nextTurn(ctx: Context): void {
+  const waiting = [...ctx.deferred];
+  ctx.deferred.clear();
+  for (const client of waiting) {
+    client.holds &= ~Hold.Turn;
+    if (client.holds === 0) work(ctx, client);
+  }
+}
+
+/** Over its rate: the next line waits for a token; the sender hears once per burst. */
+function delay(ctx: Context, client: Client, now: number, wait: number): void {
+  if (client.bucket.shouldWarn(now)) tell(ctx, client, say.slowDown(ctx.config.rateLimit));
+  client.hold(Hold.Flood);
+  client.clearFloodTimer();
+  client.floodTimer = setTimeout(() => {
+    client.floodTimer = null;
+    client.holds &= ~Hold.Flood;
+    if (client.holds === 0) work(ctx, client);
+  }, Math.ceil(wait));
+}
+
+/** The pacer stopped this sender: the room's readers are behind. */
+export function pace(client: Client): void {
+  if (talking(client)) client.hold(Hold.Paced);
+}
+
+/** The room's readers caught up: take this sender's input again. */
+export function unpace(ctx: Context, client: Client): void {
+  if ((client.holds & Hold.Paced) === 0) return;
+  client.holds &= ~Hold.Paced;
+  if (client.holds === 0 && talking(client)) work(ctx, client);
 }
 
 function chooseName(ctx: Context, client: Client, text: string): void {
@@ -95,7 +173,8 @@ function act(ctx: Context, client: Client, text: string): void {
       whisper(ctx, client, input.to, input.text);
       break;
     case "quit":
-      quit(ctx, client, input.reason);
+      room.leave(client, input.reason || undefined);
+      goodbye(ctx, client, say.bye(), "quit");
       break;
     case "usage":
       tell(ctx, client, say.usage(input.usage));
@@ -130,69 +209,108 @@ function whisper(ctx: Context, client: Client, to: string, text: string): void {
   tell(ctx, client, say.privateTo(target.name, text));
 }
 
-function quit(ctx: Context, client: Client, reason: string): void {
-  ctx.room.leave(client, reason || undefined);
-  client.send(encodeLine(say.bye()));
-  closeGracefully(client, "quit");
-}
-
-/** One line for one client, in order with everything else it receives. */
+/**
+ * One line for one client, named or not, in order with everything else it
+ * receives: through the fan-out, whose turn report evicts it past its cap.
+ */
 function tell(ctx: Context, client: Client, line: string): void {
-  if (client.phase === "joined") ctx.room.fanout.toOne(client, line);
-  else client.send(encodeLine(line));
+  ctx.room.fanout.toOne(client, line);
 }
 
 function nameTimedOut(ctx: Context, client: Client): void {
   client.timer = null;
   if (client.phase !== "naming") return;
-  client.send(encodeLine(say.nameTimeout(ctx.config.nameTimeoutMs / 1000)));
-  closeGracefully(client, "no name given");
+  goodbye(ctx, client, say.nameTimeout(ctx.config.nameTimeoutMs / 1000), "no name given");
 }
 
 /**
- * Stop reading, let the outbox drain, then end the socket. A peer that does
- * not read its last bytes (or never closes its side) is cut off after a bound.
+ * A last line, then close. What this turn already owes the client goes out
+ * first (release), so the goodbye is the last line it reads.
  */
-export function closeGracefully(client: Client, why: string): void {
-  if (client.phase === "closing" || client.phase === "closed") return;
+function goodbye(ctx: Context, client: Client, line: string, why: string): void {
+  ctx.room.fanout.release(client);
+  if (client.send(encodeLine(line)) === Sent.Overflow) {
+    cut(client, "too slow");
+    return;
+  }
+  closeGracefully(client, why);
+}
+
+/**
+ * Stop acting on input, let the backlog drain, then shut down our sending
+ * side and wait for the peer to close its own, reading and discarding what it
+ * still sends. Closing the descriptor while the peer is still sending would
+ * make the kernel answer with a reset and drop the unsent tail; a peer that
+ * never reads or never closes is cut off after `flushMs`.
+ */
+export function closeGracefully(client: Client, why: string, flushMs = CLOSE_FLUSH_MS): void {
+  if (!talking(client)) return;
   client.phase = "closing";
   client.endReason = why;
   client.clearTimer();
-  client.timer = setTimeout(() => client.socket.terminate(), CLOSE_FLUSH_MS);
-  if (client.empty) client.socket.end();
+  client.clearFloodTimer();
+  client.decoder.discard();
+  client.holds = 0;
+  client.readAgain();
+  client.timer = setTimeout(() => client.socket.terminate(), flushMs);
+  if (client.backlog === 0) finishWriting(client);
+}
+
+/** Everything owed is written: FIN after it, or close outright if the peer already ended. */
+function finishWriting(client: Client): void {
+  client.phase = "ending";
+  if (client.peerEnded) client.socket.end();
+  else client.socket.shutdown();
 }
 
 /**
- * The peer will send nothing more (it shut down its side, like nc at the end of
- * its input): leave the room, then close once what it is owed has been sent.
+ * The peer will send nothing more (it shut down its side, like nc at the end
+ * of its input). Its last lines, even one without a newline, are handled;
+ * then it leaves the room and is closed once what it is owed has been sent.
  */
 export function peerEnded(ctx: Context, client: Client): void {
-  ctx.room.leave(client);
-  closeGracefully(client, "disconnected");
+  client.peerEnded = true;
+  if (client.phase === "ending" || client.phase === "closed") {
+    // Both sides are done: nothing is lost by closing now.
+    client.socket.end();
+    return;
+  }
+  if (talking(client) && client.holds === 0) work(ctx, client);
 }
 
 /** The socket can take more: send the backlog, and finish a goodbye once it is out. */
-export function drained(client: Client): void {
-  if (client.flush() && client.phase === "closing") client.socket.end();
+export function drained(ctx: Context, client: Client): void {
+  const done = client.flush();
+  ctx.room.drained(client);
+  if (done && client.phase === "closing") finishWriting(client);
 }
 
 /** Readers whose backlog passed the cap: out of the room, connection cut. */
-export function evict(ctx: Context, slow: Client[]): void {
+export function evict(ctx: Context, slow: readonly Client[]): void {
   for (const client of slow) {
     ctx.room.leave(client, "too slow");
-    client.phase = "closing";
-    client.endReason = "too slow";
-    client.clear();
-    client.socket.terminate();
+    cut(client, "too slow");
   }
+}
+
+/** Abort the connection now: whatever is still owed is lost. */
+function cut(client: Client, why: string): void {
+  if (client.phase === "closed") return;
+  client.phase = "closing";
+  client.endReason = why;
+  client.dropBacklog();
+  client.socket.terminate();
 }
 
 /** The socket closed, for whatever reason: forget the client everywhere, at once. */
 export function closed(ctx: Context, client: Client, error?: Error): void {
+  client.clearTimer();
+  client.clearFloodTimer();
   if (client.phase === "closed") return;
   client.phase = "closed";
-  client.clearTimer();
-  client.clear();
+  client.dropBacklog();
+  client.decoder.discard();
+  ctx.deferred.delete(client);
   ctx.room.drop(client);
   const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
   ctx.log.event(client, `left (${why})`);

@@ -4,15 +4,19 @@ import { LocalFanout } from "../../src/server/fanout.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-/** A member that records every buffer it is handed. */
+/** A member that records (a copy of) every buffer it is handed, as an outbox would. */
 class Member {
   got: Uint8Array[] = [];
+  /** The buffers themselves, to see which were shared. */
+  handed: Uint8Array[] = [];
+  backlog = 0;
   constructor(
     readonly id: string,
     public answer: Sent = Sent.Written,
   ) {}
   send(bytes: Uint8Array): Sent {
-    this.got.push(bytes);
+    this.handed.push(bytes);
+    this.got.push(bytes.slice());
     return this.answer;
   }
   get lines(): string[] {
@@ -21,12 +25,23 @@ class Member {
 }
 
 function setup(...ids: string[]) {
+  return setupWith(Number.POSITIVE_INFINITY, ...ids);
+}
+
+function setupWith(turnBytes: number, ...ids: string[]) {
   const members = new Set(ids.map((id) => new Member(id)));
   const slow: Member[][] = [];
+  const queued: Member[][] = [];
+  const senders: Member[][] = [];
   let pending: (() => void) | null = null;
   const fanout = new LocalFanout<Member>(
     members,
-    (s) => slow.push(s),
+    (turn) => {
+      if (turn.slow.length > 0) slow.push([...turn.slow]);
+      if (turn.queued.length > 0) queued.push([...turn.queued]);
+      if (turn.senders.length > 0) senders.push([...turn.senders]);
+    },
+    turnBytes,
     (run) => {
       pending = run;
     },
@@ -37,7 +52,18 @@ function setup(...ids: string[]) {
     pending = null;
     run?.();
   };
-  return { members, fanout, slow, a, b, c, endTurn, scheduled: () => pending !== null };
+  return {
+    members,
+    fanout,
+    slow,
+    queued,
+    senders,
+    a,
+    b,
+    c,
+    endTurn,
+    scheduled: () => pending !== null,
+  };
 }
 
 describe("LocalFanout", () => {
@@ -58,7 +84,7 @@ describe("LocalFanout", () => {
     const { fanout, a, b, c, endTurn } = setup("a", "b", "c");
     fanout.toAll("<a> hi", a);
     endTurn();
-    expect(b.got[0]).toBe(c.got[0] as Uint8Array);
+    expect(b.handed[0]).toBe(c.handed[0] as Uint8Array);
     expect(a.got.length).toBe(0);
     expect(b.lines).toEqual(["<a> hi"]);
   });
@@ -119,16 +145,73 @@ describe("LocalFanout", () => {
     expect(members.size).toBe(3);
   });
 
-  test("bytes a slow member still holds are never overwritten by the next turn", () => {
-    const { fanout, a, b, endTurn } = setup("a", "b");
+  test("the arena is reused every turn, even while a member has a backlog", () => {
+    const { fanout, a, b, endTurn, queued } = setup("a", "b");
     b.answer = Sent.Queued;
     fanout.toAll("first turn");
     endTurn();
-    const held = b.got[0] as Uint8Array;
-    fanout.toAll("second turn, longer");
+    fanout.toAll("second turn");
     endTurn();
-    expect(text(held)).toBe("first turn\n");
-    expect(a.lines).toEqual(["first turn", "second turn, longer"]);
+    // The outbox copied what it kept: the fan-out owes it no buffer of its own.
+    expect(b.handed[1]?.buffer).toBe(b.handed[0]?.buffer as ArrayBufferLike);
+    expect(b.lines).toEqual(["first turn", "second turn"]);
+    expect(a.lines).toEqual(["first turn", "second turn"]);
+    expect(queued).toEqual([[b], [b]]);
+  });
+
+  test("the turn report names the senders, once each", () => {
+    const { fanout, a, b, endTurn, senders } = setup("a", "b", "c");
+    fanout.toAll("<a> 1", a);
+    fanout.toAll("<a> 2", a);
+    fanout.toAll("<b> 3", b);
+    fanout.toAll("* notice");
+    endTurn();
+    expect(senders).toEqual([[a, b]]);
+  });
+
+  test("a turn of direct lines only visits just the members it concerns", () => {
+    const { fanout, a, b, c, endTurn } = setup("a", "b", "c");
+    fanout.toOne(b, "* online (3): a, b, c");
+    endTurn();
+    expect(b.lines).toEqual(["* online (3): a, b, c"]);
+    expect(a.handed.length + c.handed.length).toBe(0);
+  });
+
+  test("a connection not in the room gets its direct lines and none of the room's", () => {
+    const { fanout, a, b, endTurn } = setup("a", "b");
+    const naming = new Member("naming");
+    fanout.toAll("<a> hi", a);
+    fanout.toOne(naming, "! invalid name: name is empty");
+    endTurn();
+    expect(naming.lines).toEqual(["! invalid name: name is empty"]);
+    expect(b.lines).toEqual(["<a> hi"]);
+  });
+
+  test("a sender's large share is written piece by piece, small shares in one write", () => {
+    const { fanout, a, b, endTurn } = setup("a", "b");
+    const big = "x".repeat(40_000);
+    fanout.toAll(`<b> ${big}`, b);
+    fanout.toAll("<a> own", a);
+    fanout.toAll(`<b> ${big}`, b);
+    endTurn();
+    expect(a.lines).toEqual([`<b> ${big}`, `<b> ${big}`]);
+    expect(a.handed.length).toBe(2);
+    fanout.toAll("<b> 1", b);
+    fanout.toAll("<a> 2", a);
+    fanout.toAll("<b> 3", b);
+    endTurn();
+    expect(a.handed.length).toBe(3);
+    expect(a.lines.slice(2)).toEqual(["<b> 1", "<b> 3"]);
+  });
+
+  test("full once a turn holds its budget, direct lines included", () => {
+    const { fanout, a } = setupWith(100, "a", "b");
+    fanout.toAll("x".repeat(60), a);
+    expect(fanout.full).toBe(false);
+    fanout.toOne(a, "y".repeat(60));
+    expect(fanout.full).toBe(true);
+    fanout.flush();
+    expect(fanout.full).toBe(false);
   });
 
   test("large turns grow the arena without losing earlier lines", () => {

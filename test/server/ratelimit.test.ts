@@ -1,31 +1,45 @@
 import { expect, test } from "bun:test";
 import { TokenBucket } from "../../src/server/ratelimit.ts";
 
-test("allows a burst, then the sustained rate", () => {
+/** Take lines at `now` until one would have to wait; how many went. */
+function takeAll(b: TokenBucket, now: number, most = 1000): number {
+  let taken = 0;
+  while (taken < most && b.wait(now) === 0) {
+    b.take(now);
+    taken++;
+  }
+  return taken;
+}
+
+test("allows a burst, then says how long the next line waits", () => {
   const b = new TokenBucket(10, 20, 0);
-  let allowed = 0;
-  for (let i = 0; i < 50; i++) if (b.take(0)) allowed++;
-  expect(allowed).toBe(20);
-  expect(b.take(50)).toBe(false); // half a token
-  expect(b.take(100)).toBe(true); // 100 ms at 10/s refills one
-  expect(b.take(100)).toBe(false);
+  expect(takeAll(b, 0)).toBe(20);
+  expect(b.wait(0)).toBeCloseTo(100);
+  expect(b.wait(50)).toBeCloseTo(50); // half a token refilled
+  expect(b.wait(100)).toBe(0); // 100 ms at 10/s refills one
+  b.take(100);
+  expect(b.wait(100)).toBeCloseTo(100);
 });
 
 test("refills no higher than the burst", () => {
   const b = new TokenBucket(10, 5, 0);
-  let allowed = 0;
-  for (let i = 0; i < 50; i++) if (b.take(60_000)) allowed++;
-  expect(allowed).toBe(5);
+  expect(takeAll(b, 60_000)).toBe(5);
 });
 
 test("rate 0 turns it off", () => {
   const b = new TokenBucket(0, 1, 0);
-  for (let i = 0; i < 1000; i++) expect(b.take(0)).toBe(true);
+  expect(takeAll(b, 0, 1000)).toBe(1000);
 });
 
-test("warns at most once per second", () => {
-  const b = new TokenBucket(1, 1, 0);
+test("warns once per burst: again only after the bucket was full", () => {
+  const b = new TokenBucket(10, 2, 0);
+  takeAll(b, 0);
   expect(b.shouldWarn(0)).toBe(true);
-  expect(b.shouldWarn(999)).toBe(false);
+  expect(b.shouldWarn(100)).toBe(false);
+  b.take(100);
+  // Still sending at about the rate: the same burst, no second warning.
+  expect(b.shouldWarn(150)).toBe(false);
+  // Quiet long enough to refill the burst: the next delay is a new burst.
+  takeAll(b, 1000);
   expect(b.shouldWarn(1000)).toBe(true);
 });

@@ -87,7 +87,7 @@ describe("terminal escapes", () => {
     b.send("\x1b[2J\x1b]0;pwned\x07hi\x07 there\x1b[31m!\x7f\x9b1m");
     expect(await a.until((l) => l.startsWith("<"))).toBe("<b> hi there!");
     b.send("/me \x1b[5mblinks\x1b[0m");
-    expect(await a.next()).toBe("* b blinks");
+    expect(await a.next()).toBe("* <b> blinks");
   });
 
   test("names are cleaned too, so escapes cannot dress one user up as another", async () => {
@@ -109,23 +109,50 @@ describe("terminal escapes", () => {
 });
 
 describe("flood control", () => {
-  test("past the burst, lines are dropped with one warning per second", async () => {
-    // A slow refill (2 lines/s) keeps the count exact on a slow machine.
-    const server = serve({ rateLimit: 2, rateBurst: 20 });
+  test("past the burst, lines are delayed, never dropped, with one notice per burst", async () => {
+    const server = serve({ rateLimit: 20, rateBurst: 5 });
     const a = await join(server, "a");
     const b = await join(server, "b");
     await a.until((l) => l === "* b joined");
-    b.write(Array.from({ length: 60 }, (_, i) => `f${i}\n`).join(""));
-    const got = await a.quiet(300);
-    // The name line took one token of the burst.
-    expect(got).toEqual(Array.from({ length: 19 }, (_, i) => `<b> f${i}`));
+    const started = performance.now();
+    b.write(Array.from({ length: 30 }, (_, i) => `f${i}\n`).join(""));
+    // The name line took one token: 4 go at once, 26 wait their turn at 20 a second.
+    for (let i = 0; i < 30; i++) expect(await a.next(5000)).toBe(`<b> f${i}`);
+    expect(performance.now() - started).toBeGreaterThan(1000);
     expect(await b.quiet(100)).toEqual([
-      "! slow down: you are sending too fast, lines are being dropped",
+      "! slow down: over 20 lines a second, your lines are delayed (none are lost)",
     ]);
-    // The bucket refills: after a while lines flow again.
-    await Bun.sleep(600);
-    b.send("later");
-    expect(await a.next()).toBe("<b> later");
+    // A new burst after the bucket refilled is told again.
+    await Bun.sleep(400);
+    b.write(Array.from({ length: 8 }, (_, i) => `g${i}\n`).join(""));
+    for (let i = 0; i < 8; i++) expect(await a.next(5000)).toBe(`<b> g${i}`);
+    expect(await b.quiet(100)).toHaveLength(1);
+  });
+
+  test("a delayed sender's /quit still comes last, after every line it sent", async () => {
+    const server = serve({ rateLimit: 50, rateBurst: 5 });
+    const a = await join(server, "a");
+    const b = await join(server, "b");
+    await a.until((l) => l === "* b joined");
+    b.write(`${Array.from({ length: 40 }, (_, i) => `q${i}\n`).join("")}/quit done\n`);
+    for (let i = 0; i < 40; i++) expect(await a.next(5000)).toBe(`<b> q${i}`);
+    expect(await a.next(5000)).toBe("* b left (done)");
+    const mine = await b.quiet(300);
+    expect(mine.at(-1)).toBe("* bye");
+    await b.closed;
+  });
+
+  test("while lines wait, the server reads no more of that socket: TCP holds the rest", async () => {
+    // 1 line a second: of a 40 MB flood almost everything must stay in the kernel.
+    const server = serve({ rateLimit: 1, rateBurst: 1 });
+    const a = await join(server, "a");
+    const b = await join(server, "b");
+    await a.until((l) => l === "* b joined");
+    const line = `${"z".repeat(200)}\n`;
+    b.write(line.repeat(200_000));
+    await Bun.sleep(300);
+    // The kernel buffers fill and the rest waits in the sender's own queue.
+    expect(b.unsent).toBeGreaterThan(0);
   });
 
   test("rate limit 0 turns it off", async () => {
@@ -136,6 +163,45 @@ describe("flood control", () => {
     await a.until((l) => l === "<b> f499");
     expect(await b.quiet(100)).toEqual([]);
   });
+});
+
+describe("one delivery path", () => {
+  test("a connection still choosing a name that never reads is evicted at its cap, memory bounded", async () => {
+    const server = await spawnServer([
+      "--port",
+      "0",
+      "--rate-limit",
+      "0",
+      "--max-queue-bytes",
+      "65536",
+      "--name-timeout",
+      "0",
+      "--quiet",
+    ]);
+    try {
+      const c = await arrive(server);
+      const a = await join(server, "a");
+      c.pause();
+      // Each invalid name is answered with an error line that c never reads.
+      c.write("a b\n".repeat(2_000_000));
+      let peak = 0;
+      const watch = setInterval(() => {
+        peak = Math.max(peak, rssBytes(server.proc.pid));
+      }, 10);
+      // Evicted: the server cuts it (a reset), so its own unsent bytes are dropped too.
+      await eventually(() => c.isClosed() || c.unsent === 0, 15_000);
+      c.resume();
+      await c.closed;
+      clearInterval(watch);
+      expect(peak).toBeLessThan(150 * 1024 * 1024);
+      // Nobody else noticed.
+      a.send("/who");
+      expect(await a.next()).toBe("* online (1): a");
+    } finally {
+      server.proc.kill();
+      await server.exited;
+    }
+  }, 30_000);
 });
 
 describe("limits on connections", () => {

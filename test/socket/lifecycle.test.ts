@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { runServer, spawnServer } from "../support/cli.ts";
-import { connect } from "../support/lineclient.ts";
+import { connect, readSlowly } from "../support/lineclient.ts";
 import { arrive, eventually, join, serve } from "../support/server.ts";
 
 describe("disconnects", () => {
@@ -45,6 +45,33 @@ describe("disconnects", () => {
   });
 });
 
+describe("closing", () => {
+  test("a client that keeps sending while it reads slowly still gets all it is owed after /quit", async () => {
+    const server = serve({ maxQueueBytes: 64 * 1024 * 1024 });
+    const c = await join(server, "c");
+    const b = await join(server, "b");
+    await c.until((l) => l === "* b joined");
+    c.pause();
+    const count = 12_000;
+    const line = (i: number) => `${i} ${"o".repeat(1000)}`;
+    b.write(Array.from({ length: count }, (_, i) => `${line(i)}\n`).join(""));
+    await eventually(() => b.unsent === 0, 10_000);
+    await Bun.sleep(100);
+    c.send("/quit");
+    // Still typing after /quit: closing the descriptor now would answer this with a reset.
+    const chatter = setInterval(() => c.send("still typing"), 2);
+    const stop = readSlowly(c, 4);
+    try {
+      for (let i = 0; i < count; i++) expect(await c.next(5000)).toBe(`<b> ${line(i)}`);
+      expect(await c.next()).toBe("* bye");
+      await c.closed;
+    } finally {
+      clearInterval(chatter);
+      stop();
+    }
+  });
+});
+
 describe("shutdown", () => {
   test("stop() tells everyone, named or not, and closes them", async () => {
     const server = serve();
@@ -69,6 +96,29 @@ describe("shutdown", () => {
     await server.stop();
     expect(performance.now() - started).toBeLessThan(2000);
     expect(server.connectionCount()).toBe(0);
+  });
+
+  test("a shutdown grace above 2 s is honoured: a slow reader still gets everything", async () => {
+    const server = serve({ shutdownGraceMs: 4000, maxQueueBytes: 64 * 1024 * 1024 });
+    const lagging = await join(server, "lagging");
+    const b = await join(server, "b");
+    await lagging.until((l) => l === "* b joined");
+    lagging.pause();
+    // More than the kernel's buffers hold: the rest waits in the server's outbox.
+    const count = 16_000;
+    b.write(Array.from({ length: count }, (_, i) => `${i} ${"g".repeat(1000)}\n`).join(""));
+    await eventually(() => b.unsent === 0, 10_000);
+    await Bun.sleep(100);
+    const stopped = server.stop();
+    // Past the old hard-coded 2 s, well inside the 4 s grace.
+    await Bun.sleep(2500);
+    lagging.resume();
+    for (let i = 0; i < count; i++) {
+      expect(await lagging.next(5000)).toBe(`<b> ${i} ${"g".repeat(1000)}`);
+    }
+    expect(await lagging.next()).toBe("* server shutting down");
+    await lagging.closed;
+    await stopped;
   });
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -113,6 +163,31 @@ describe("command line", () => {
     expect(code).toBe(1);
     expect(stderr).toBe(
       "papo: cannot listen on 192.0.2.1:0: that address does not belong to this machine\n",
+    );
+  });
+
+  test("integer flags are parsed strictly: hex or exponents are an error, not a port", async () => {
+    for (const raw of ["0x10", " 1e3 "]) {
+      const { code, stderr } = await runServer(["--port", raw]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(`papo: --port must be a whole number, got "${raw}"\n`);
+    }
+  });
+
+  test("an open-file limit that leaves no room for clients: one sentence, exit 1", async () => {
+    const proc = Bun.spawn(
+      ["bash", "-c", 'ulimit -n 30 && exec "$0" src/cli/server.ts --port 0', process.execPath],
+      { stdout: "pipe", stderr: "pipe", timeout: 10_000 },
+    );
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      "papo: the open-file limit leaves no room for clients (raise it with ulimit -n to more than 32)\n",
     );
   });
 

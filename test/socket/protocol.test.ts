@@ -89,9 +89,19 @@ describe("talking", () => {
     const a = await join(server, "a");
     const b = await join(server, "b");
     a.send("/me waves");
-    expect(await b.next()).toBe("* a waves");
+    expect(await b.next()).toBe("* <a> waves");
     a.send("/who");
     expect(await a.until((l) => l.startsWith("* online"))).toBe("* online (2): a, b");
+  });
+
+  test("/me cannot imitate a server notice", async () => {
+    const server = serve();
+    const imp = await join(server, "server");
+    const b = await join(server, "b");
+    imp.send("/me shutting down");
+    imp.send("/me left");
+    expect(await b.next()).toBe("* <server> shutting down");
+    expect(await b.next()).toBe("* <server> left");
   });
 
   test("/who caps the list with 'and K more'", async () => {
@@ -139,6 +149,15 @@ describe("talking", () => {
     a.send("/msg b");
     expect(await a.next()).toBe("! usage: /msg NAME TEXT");
     expect(await c.quiet()).toEqual([]);
+  });
+
+  test("/msg finds a name however its accents are encoded (NFD typed, NFC joined)", async () => {
+    const server = serve();
+    const jose = await join(server, "Jos\u00e9");
+    const b = await join(server, "b");
+    b.send("/msg jose\u0301 ol\u00e1");
+    expect(await jose.until((l) => l.startsWith("["))).toBe("[private] <b> ol\u00e1");
+    expect(await b.next()).toBe("[private to Jos\u00e9] ol\u00e1");
   });
 
   test("/help lists the commands; unknown commands say so", async () => {
@@ -208,5 +227,19 @@ describe("half-closed connections", () => {
     expect(await a.next()).toBe("<scripted> bye all");
     expect(await a.next()).toBe("* scripted left");
     await eventually(() => server.connectionCount() === 1);
+  });
+
+  test("a last line without a newline before the half-close is handled like any other", async () => {
+    const server = serve();
+    const a = await join(server, "a");
+    const c = await arrive(server);
+    // printf 'ana\nhello' | nc -N
+    c.write("ana\nhello");
+    c.socket.shutdown();
+    expect(await c.next()).toStartWith("* hello ana!");
+    await c.closed;
+    expect(await a.next()).toBe("* ana joined");
+    expect(await a.next()).toBe("<ana> hello");
+    expect(await a.next()).toBe("* ana left");
   });
 });

@@ -154,3 +154,26 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
   };
   return client;
 }
+
+/**
+ * Make `client` read in short bursts (1 ms of reading, then `pauseMs` of
+ * not): a reader far slower than a sender on loopback, but never stalled.
+ * Returns a function that stops throttling and reads at full speed again.
+ */
+export function readSlowly(client: LineClient, pauseMs: number): () => void {
+  let stopped = false;
+  const tick = () => {
+    if (stopped || client.isClosed()) return;
+    client.resume();
+    setTimeout(() => {
+      if (stopped) return;
+      client.pause();
+      setTimeout(tick, pauseMs);
+    }, 1);
+  };
+  tick();
+  return () => {
+    stopped = true;
+    client.resume();
+  };
+}

@@ -1,0 +1,140 @@
+import { describe, expect, test } from "bun:test";
+import { type Clock, Pacer } from "../../src/server/pacer.ts";
+
+class Reader {
+  constructor(
+    readonly id: string,
+    public backlog = 0,
+  ) {}
+}
+
+/** A clock the test moves by hand, with the timers it set. */
+function fakeClock(): Clock & { advance(ms: number): void } {
+  let now = 0;
+  let timers: Array<{ at: number; run: () => void }> = [];
+  return {
+    now: () => now,
+    after(ms, run) {
+      const timer = { at: now + ms, run };
+      timers.push(timer);
+      return () => {
+        timers = timers.filter((t) => t !== timer);
+      };
+    },
+    advance(ms) {
+      now += ms;
+      for (;;) {
+        const due = timers.filter((t) => t.at <= now);
+        if (due.length === 0) break;
+        timers = timers.filter((t) => t.at > now);
+        for (const t of due) t.run();
+      }
+    },
+  };
+}
+
+function setup(count: number) {
+  const readers = Array.from({ length: count }, (_, i) => new Reader(`r${i}`));
+  const paused = new Set<Reader>();
+  const clock = fakeClock();
+  const pacer = new Pacer<Reader>(
+    100,
+    {
+      pause: (r) => paused.add(r),
+      resume: (r) => paused.delete(r),
+      members: () => readers.length,
+    },
+    clock,
+    1000,
+  );
+  return { readers, paused, clock, pacer };
+}
+
+describe("Pacer", () => {
+  test("a sender whose only reader falls behind is paused until the reader catches up", () => {
+    const { readers, paused, pacer } = setup(2);
+    const [talker, reader] = readers as [Reader, Reader];
+    reader.backlog = 500;
+    pacer.turn([reader], [talker]);
+    expect(paused.has(talker)).toBe(true);
+    reader.backlog = 150;
+    pacer.drained(reader);
+    expect(paused.has(talker)).toBe(true); // still over the low-water mark
+    reader.backlog = 50;
+    pacer.drained(reader);
+    expect(paused.has(talker)).toBe(false);
+  });
+
+  test("a backlog under the low-water mark paces nobody", () => {
+    const { readers, paused, pacer } = setup(2);
+    const [talker, reader] = readers as [Reader, Reader];
+    reader.backlog = 100;
+    pacer.turn([reader], [talker]);
+    expect(paused.size).toBe(0);
+  });
+
+  test("one slow reader among several does not set the pace", () => {
+    const { readers, paused, pacer } = setup(4);
+    const [talker, slow, b, c] = readers as [Reader, Reader, Reader, Reader];
+    slow.backlog = 10_000;
+    pacer.turn([slow], [talker]);
+    expect(paused.size).toBe(0);
+    // Most of the room behind: now the sender waits.
+    b.backlog = 500;
+    pacer.turn([b], [talker]);
+    expect(paused.has(talker)).toBe(true);
+    void c;
+  });
+
+  test("a stalled reader holds a sender for stallMs at most, then stops counting", () => {
+    const { readers, paused, clock, pacer } = setup(2);
+    const [talker, stalled] = readers as [Reader, Reader];
+    stalled.backlog = 5000;
+    pacer.turn([stalled], [talker]);
+    expect(paused.has(talker)).toBe(true);
+    clock.advance(999);
+    expect(paused.has(talker)).toBe(true);
+    clock.advance(1);
+    expect(paused.has(talker)).toBe(false);
+    // Still stalled: it paces no more turns.
+    stalled.backlog = 9000;
+    pacer.turn([stalled], [talker]);
+    expect(paused.size).toBe(0);
+  });
+
+  test("a stalled reader that catches up counts again", () => {
+    const { readers, paused, clock, pacer } = setup(2);
+    const [talker, reader] = readers as [Reader, Reader];
+    reader.backlog = 5000;
+    pacer.turn([reader], [talker]);
+    clock.advance(1000);
+    reader.backlog = 0;
+    pacer.drained(reader);
+    reader.backlog = 500;
+    pacer.turn([reader], [talker]);
+    expect(paused.has(talker)).toBe(true);
+  });
+
+  test("a reader that leaves releases the senders it held", () => {
+    const { readers, paused, pacer } = setup(2);
+    const [talker, reader] = readers as [Reader, Reader];
+    reader.backlog = 500;
+    pacer.turn([reader], [talker]);
+    readers.pop();
+    pacer.forget(reader);
+    expect(paused.size).toBe(0);
+  });
+
+  test("a paused sender that leaves is forgotten, never resumed", () => {
+    const { readers, paused, pacer } = setup(2);
+    const [talker, reader] = readers as [Reader, Reader];
+    reader.backlog = 500;
+    pacer.turn([reader], [talker]);
+    pacer.forget(talker);
+    paused.clear();
+    reader.backlog = 0;
+    pacer.drained(reader);
+    expect(paused.size).toBe(0);
+    expect(pacer.pausedCount).toBe(0);
+  });
+});
