@@ -101,12 +101,25 @@ function defer(ctx: Context, client: Client): void {
   ctx.deferred.add(client);
 }
 
+/**
+ * A new turn for the clients that were waiting, oldest first. When the turn
+ * fills up again, those not reached go first next time and the one that
+ * filled it goes last, so one client with a full read cannot starve the rest.
+ */
 function nextTurn(ctx: Context): void {
   const waiting = [...ctx.deferred];
   ctx.deferred.clear();
-  for (const client of waiting) {
+  for (let i = 0; i < waiting.length; i++) {
+    const client = waiting[i] as Client;
     client.holds &= ~Hold.Turn;
-    if (client.holds === 0) work(ctx, client);
+    // Paced or delayed: that hold's own release calls work() again.
+    if (client.holds !== 0) continue;
+    work(ctx, client);
+    if (!ctx.room.fanout.full || i + 1 === waiting.length) continue;
+    const again = ctx.deferred.delete(client);
+    for (const rest of waiting.slice(i + 1)) defer(ctx, rest);
+    if (again) defer(ctx, client);
+    return;
   }
 }
 
