@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { rssBytes } from "../../bench/proc.ts";
-import { spawnServer } from "../support/cli.ts";
+import { spawnServer, withServer } from "../support/cli.ts";
 import { connect } from "../support/lineclient.ts";
 import { arrive, eventually, join, serve } from "../support/server.ts";
 
@@ -167,18 +167,8 @@ describe("flood control", () => {
 
 describe("one delivery path", () => {
   test("a connection still choosing a name that never reads is evicted at its cap, memory bounded", async () => {
-    const server = await spawnServer([
-      "--port",
-      "0",
-      "--rate-limit",
-      "0",
-      "--max-queue-bytes",
-      "65536",
-      "--name-timeout",
-      "0",
-      "--quiet",
-    ]);
-    try {
+    const args = ["--port", "0", "--rate-limit", "0", "--max-queue-bytes", "65536"];
+    await withServer([...args, "--name-timeout", "0", "--quiet"], async (server) => {
       const c = await arrive(server);
       const a = await join(server, "a");
       c.pause();
@@ -197,10 +187,7 @@ describe("one delivery path", () => {
       // Nobody else noticed.
       a.send("/who");
       expect(await a.next()).toBe("* online (1): a");
-    } finally {
-      server.proc.kill();
-      await server.exited;
-    }
+    });
   }, 30_000);
 });
 

@@ -7,7 +7,7 @@
 
 import { expect, test } from "bun:test";
 import { rssBytes } from "../../bench/proc.ts";
-import { spawnServer } from "../support/cli.ts";
+import { withServer } from "../support/cli.ts";
 import { readSlowly } from "../support/lineclient.ts";
 import { eventually, join } from "../support/server.ts";
 
@@ -16,16 +16,8 @@ const LINES = 60_000;
 const text = (i: number) => `${String(i).padStart(8, "0")} ${"p".repeat(146)}`;
 
 test("a fast sender is paced to its readers: the reader keeping up gets every line, the stalled one is evicted", async () => {
-  const server = await spawnServer([
-    "--port",
-    "0",
-    "--rate-limit",
-    "0",
-    "--max-queue-bytes",
-    "262144",
-    "--quiet",
-  ]);
-  try {
+  const args = ["--port", "0", "--rate-limit", "0", "--max-queue-bytes", "262144", "--quiet"];
+  await withServer(args, async (server) => {
     const fast = await join(server, "fast");
     const slow = await join(server, "slow");
     const talker = await join(server, "talker");
@@ -58,23 +50,12 @@ test("a fast sender is paced to its readers: the reader keeping up gets every li
     expect(peakRss).toBeLessThan(200 * 1024 * 1024);
     slow.resume();
     await slow.closed;
-  } finally {
-    server.proc.kill();
-    await server.exited;
-  }
+  });
 }, 60_000);
 
 test("a reader that never reads does not freeze the room: it is evicted, the sender goes on", async () => {
-  const server = await spawnServer([
-    "--port",
-    "0",
-    "--rate-limit",
-    "0",
-    "--max-queue-bytes",
-    "65536",
-    "--quiet",
-  ]);
-  try {
+  const args = ["--port", "0", "--rate-limit", "0", "--max-queue-bytes", "65536", "--quiet"];
+  await withServer(args, async (server) => {
     const stalled = await join(server, "stalled");
     const talker = await join(server, "talker");
     await stalled.until((l) => l === "* talker joined");
@@ -87,8 +68,5 @@ test("a reader that never reads does not freeze the room: it is evicted, the sen
     await stalled.closed;
     talker.send("/who");
     expect(await talker.until((l) => l.startsWith("* online"))).toBe("* online (1): talker");
-  } finally {
-    server.proc.kill();
-    await server.exited;
-  }
+  });
 }, 30_000);

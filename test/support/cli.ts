@@ -50,6 +50,20 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
   return { port, proc, output, exited: proc.exited };
 }
 
+/** Start the CLI with `args`, run `body` against it, and always kill it afterwards. */
+export async function withServer<T>(
+  args: string[],
+  body: (server: ServerProcess) => Promise<T>,
+): Promise<T> {
+  const server = await spawnServer(args);
+  try {
+    return await body(server);
+  } finally {
+    server.proc.kill();
+    await server.exited;
+  }
+}
+
 /** Run the CLI to completion (for commands that exit by themselves). */
 export async function runServer(
   args: string[],
