@@ -4,6 +4,7 @@
  */
 
 import type { Socket } from "bun";
+import { Outbox } from "../../src/net/outbox.ts";
 
 export interface LineClient {
   /** Lines received so far and not yet taken by next(). */
@@ -46,28 +47,6 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
     for (const w of waiters.splice(0)) w();
   };
 
-  // Bun's write drops what the kernel does not take: keep the rest, send it on drain.
-  let backlog: Uint8Array[] = [];
-  const pump = () => {
-    while (backlog.length > 0) {
-      const head = backlog[0] as Uint8Array;
-      const n = socket.write(head);
-      if (n < 0) {
-        backlog = [];
-        return;
-      }
-      if (n < head.length) {
-        backlog[0] = head.subarray(n);
-        return;
-      }
-      backlog.shift();
-    }
-  };
-  const enqueue = (data: string | Uint8Array) => {
-    backlog.push(typeof data === "string" ? new TextEncoder().encode(data) : data);
-    if (backlog.length === 1) pump();
-  };
-
   const socket = await Bun.connect({
     hostname: host,
     port,
@@ -83,7 +62,7 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
         wake();
       },
       drain() {
-        pump();
+        outbox.flush();
       },
       close() {
         isClosed = true;
@@ -93,6 +72,13 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
       error() {},
     },
   });
+  // Bun's write drops what the kernel does not take: the shared Outbox keeps the
+  // rest, in order, and sends it on drain. No cap: a test decides how much it sends.
+  const outbox = new Outbox(socket, Number.POSITIVE_INFINITY);
+  const encoder = new TextEncoder();
+  const enqueue = (data: string | Uint8Array) => {
+    outbox.send(typeof data === "string" ? encoder.encode(data) : data);
+  };
 
   const waitChange = (ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -136,9 +122,7 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
       enqueue(`${line}\n`);
     },
     get unsent() {
-      let n = 0;
-      for (const b of backlog) n += b.length;
-      return n;
+      return outbox.backlog;
     },
     closed,
     isClosed: () => isClosed,
