@@ -3,7 +3,9 @@
  * scripts and tests. No prompt, no colour, no timestamps: every input line is
  * sent, every received line is printed as it came (sanitized). The name is
  * --name or, without it, the first non-blank input line. At end of input it
- * says /quit and waits, boundedly, for the server to close.
+ * says /quit and waits, boundedly, for the server to close. Only a quit the
+ * server confirmed with "* bye" exits 0: a connection that ends before it may
+ * have lost lines, and the script is told so (exit 2).
  */
 
 import { LINE_TOO_LONG, LineDecoder } from "../protocol/lines.ts";

@@ -2,6 +2,10 @@
  * How a server line looks on a terminal: timestamp, a stable colour per name,
  * dim notices, red errors, highlighted private messages. Pure: text and a time
  * in, text out, so it is tested without a terminal; tty.ts does the writing.
+ *
+ * Whatever a user sends keeps its "<NAME>" on screen, with or without colour:
+ * that is what tells "* <server> shutting down" (someone's /me) from the
+ * server's own "* server shutting down".
  */
 
 import { nameKey } from "../protocol/names.ts";
@@ -10,6 +14,7 @@ import { sanitize } from "../protocol/sanitize.ts";
 /** What a server line is, as far as display goes. */
 export type Shown =
   | { kind: "chat"; name: string; text: string }
+  | { kind: "action"; name: string; text: string }
   | { kind: "notice"; text: string }
   | { kind: "error"; text: string }
   | { kind: "private-from"; name: string; text: string }
@@ -19,14 +24,17 @@ export type Shown =
 // Names never hold spaces or ">" (protocol/names.ts), so these cannot be fooled
 // by message text that looks like a prefix.
 const CHAT = /^<([^\s>]+)> (.*)$/;
+const ACTION = /^\* <([^\s>]+)> (.*)$/;
 const PRIVATE_FROM = /^\[private\] <([^\s>]+)> (.*)$/;
 const PRIVATE_TO = /^\[private to ([^\s\]]+)\] (.*)$/;
 
 /** Sort a (sanitized) server line into what it is. */
 export function classify(line: string): Shown {
+  let m = ACTION.exec(line);
+  if (m) return { kind: "action", name: m[1] as string, text: m[2] as string };
   if (line.startsWith("* ")) return { kind: "notice", text: line };
   if (line.startsWith("! ")) return { kind: "error", text: line };
-  let m = CHAT.exec(line);
+  m = CHAT.exec(line);
   if (m) return { kind: "chat", name: m[1] as string, text: m[2] as string };
   m = PRIVATE_FROM.exec(line);
   if (m) return { kind: "private-from", name: m[1] as string, text: m[2] as string };
@@ -92,6 +100,8 @@ function plainText(shown: Shown): string {
   switch (shown.kind) {
     case "chat":
       return `<${shown.name}> ${shown.text}`;
+    case "action":
+      return `* <${shown.name}> ${shown.text}`;
     case "private-from":
       return `[private] <${shown.name}> ${shown.text}`;
     case "private-to":
@@ -109,6 +119,9 @@ function colored(shown: Shown): string {
   switch (shown.kind) {
     case "chat":
       return `<${paintName(shown.name)}> ${shown.text}`;
+    case "action":
+      // Not dim: a person's words, not the server's.
+      return `* <${paintName(shown.name)}> ${shown.text}`;
     case "notice":
       return `${SGR.dim}${shown.text}${SGR.reset}`;
     case "error":

@@ -38,6 +38,10 @@ export class Session {
   });
   private readonly decoder: LineDecoder;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Lines written so far, the name included: every one counts against the server's rate. */
+  private linesSent = 0;
+  /** When the server last said it is delaying our lines, and the rate it works through them at. */
+  private delayed: { at: number; rate: number } | null = null;
   private finish: (ending: machine.Ending) => void = () => {};
   private greeted: (result: ConnectFailure | null) => void = () => {};
   /** Set when the connect timeout fired: a socket that opens after it is closed at once. */
@@ -76,13 +80,13 @@ export class Session {
   /**
    * Leave: "/quit" when joined (the server answers "* bye" and closes), a plain
    * close before that, since a "/quit" line would be taken for a name. Waits
-   * at most quitWaitMs for the server to close, then cuts the connection.
+   * a bounded time for the server to close (see quitWait), then cuts the connection.
    */
   quit(reason = ""): Promise<machine.Ending> {
     if (this.state.phase === "joined") {
       this.send(reason ? `/quit ${reason}` : "/quit");
     } else if (this.state.phase === "greeting" || this.state.phase === "naming") {
-      this.state.phase = "quitting";
+      machine.abandon(this.state);
       this.socket?.end();
       this.waitForClose();
     }
@@ -102,6 +106,7 @@ export class Session {
       if (decoded === LINE_TOO_LONG) continue;
       for (const event of machine.receive(this.state, sanitize(decoded))) {
         if (event.kind === "greeted") this.greetingArrived();
+        else if (event.kind === "delayed") this.linesDelayed(event.rate);
         this.listener(event);
       }
     }
@@ -165,12 +170,38 @@ export class Session {
   }
 
   private write(line: string): void {
+    this.linesSent++;
     this.queue.send(encodeLine(line));
+  }
+
+  private linesDelayed(rate: number): void {
+    if (rate <= 0) return;
+    this.delayed = { at: performance.now(), rate };
+    // Already waiting for the close: the wait may now need to be longer.
+    if (this.state.phase === "quitting") this.waitForClose();
   }
 
   private waitForClose(): void {
     this.clearTimer();
-    this.timer = setTimeout(() => this.socket?.terminate(), this.config.quitWaitMs);
+    this.timer = setTimeout(() => this.socket?.terminate(), this.quitWait());
+  }
+
+  /**
+   * How long, from now, to wait for the server to close after we leave:
+   * quitWaitMs, unless the server said it is delaying our lines. Then it works
+   * through them in order at the rate it named, the /quit last, and stops
+   * reading us meanwhile. It cannot have more of our lines waiting than we
+   * ever sent, so from the moment of its notice all of them are handled
+   * within linesSent / rate seconds; the wait runs quitWaitMs past that.
+   * NOTE: an overestimate, since it counts lines handled before the notice
+   * too; it is bounded by what we sent, and costs nothing when the server is
+   * well, because it closes as soon as it has answered the /quit.
+   */
+  private quitWait(): number {
+    const base = this.config.quitWaitMs;
+    if (this.delayed === null) return base;
+    const done = this.delayed.at + (this.linesSent / this.delayed.rate) * 1000;
+    return Math.max(base, done - performance.now() + base);
   }
 
   private clearTimer(): void {

@@ -3,9 +3,16 @@
  * server lines and the user's own lines go in, events and an ending come out.
  * session.ts feeds it from a socket; tests feed it strings.
  *
- *   greeting --(first "* " line)--> naming --("* hello NAME!")--> joined
+ *   greeting --(first notice)--> naming --("* hello NAME!")--> joined
  *   naming --("! reason")--> naming (asked again)
- *   joined --(/quit sent)--> quitting --(socket closed)--> ended
+ *   joined --(/quit sent)--> quitting --("* bye", then socket closed)--> ended
+ *   greeting, naming --(we close)--> quitting --(socket closed)--> ended
+ *
+ * Only lines no user can produce move it. Users reach other people only as
+ * "<NAME> text", "* <NAME> action" and "[private] <NAME> text"; names hold no
+ * spaces, "<" or ">". So every line read here is either an error ("! ", never
+ * a user's), or a notice whose text does not start with "<", matched whole or
+ * up to a name, never a line that merely contains the server's words.
  */
 
 import { parseInput } from "../protocol/commands.ts";
@@ -19,8 +26,8 @@ export interface SessionState {
   name: string;
   /** A name sent and not yet answered. */
   asked: string | null;
-  /** A /nick sent and not yet confirmed. */
-  nick: string | null;
+  /** A /quit sent and not yet confirmed with "* bye". */
+  awaitingBye: boolean;
   /** The last "! " line before joining: the reason a join failed. */
   lastError: string | null;
   /** The server's shutdown notice, once it came. */
@@ -36,24 +43,42 @@ export type SessionEvent =
   | { kind: "rejected"; reason: string }
   | { kind: "joined"; name: string }
   /** Our own /nick went through. */
-  | { kind: "renamed"; name: string };
+  | { kind: "renamed"; name: string }
+  /** Flood control: the server delays our lines and works through them at `rate` a second. */
+  | { kind: "delayed"; rate: number };
 
 /** How a session ended, once its socket closed. */
 export type Ending =
+  /** Left on purpose: the server confirmed our /quit, or we closed before joining. */
   | { kind: "quit" }
+  /** Closed with no word from the server (a /quit that "* bye" never answered included). */
   | { kind: "lost" }
   | { kind: "shutdown"; notice: string }
   /** Closed before we joined, after the server said why. */
   | { kind: "refused"; reason: string };
 
 export function initialState(): SessionState {
-  return { phase: "greeting", name: "", asked: null, nick: null, lastError: null, shutdown: null };
+  return {
+    phase: "greeting",
+    name: "",
+    asked: null,
+    awaitingBye: false,
+    lastError: null,
+    shutdown: null,
+  };
 }
 
 const WELCOME = /^\* hello ([^\s!]+)! /;
 const SHUTDOWN = say.shuttingDown();
+const BYE = say.bye();
+/** The number in say.slowDown's "! slow down: over N lines a second, ...". */
+const SLOW_DOWN = /^! slow down: over (\d+(?:\.\d+)?) lines a second/;
 /** "* OLD is now known as " – what precedes the new name in a rename notice. */
 const renamedPrefix = (old: string): string => say.renamed(old, "");
+
+/** A notice from the server: "* text" whose text does not start with "<" (an action). */
+const isNotice = (line: string): boolean => line.startsWith("* ") && !line.startsWith("* <");
+const isError = (line: string): boolean => line.startsWith("! ");
 
 /** Strip the "! " or "* " marker, leaving the server's words. */
 const words = (line: string): string => line.slice(2);
@@ -62,10 +87,16 @@ const words = (line: string): string => line.slice(2);
 export function receive(state: SessionState, line: string): SessionEvent[] {
   const events: SessionEvent[] = [{ kind: "line", line }];
   if (line === SHUTDOWN) state.shutdown = words(line);
+  const slowDown = SLOW_DOWN.exec(line);
+  if (slowDown) {
+    // Not an answer to anything: a name or command of ours is still coming up.
+    events.push({ kind: "delayed", rate: Number(slowDown[1]) });
+    return events;
+  }
   switch (state.phase) {
     case "greeting":
-      if (line.startsWith("! ")) state.lastError = words(line);
-      else if (line.startsWith("* ")) {
+      if (isError(line)) state.lastError = words(line);
+      else if (isNotice(line)) {
         state.phase = "naming";
         events.push({ kind: "greeted" });
       }
@@ -74,15 +105,16 @@ export function receive(state: SessionState, line: string): SessionEvent[] {
       naming(state, line, events);
       break;
     case "joined":
-      if (state.nick !== null && line.startsWith(renamedPrefix(state.name))) {
+      // Names are unique and hold no spaces, so a rename notice that starts
+      // with our name is about us; only our own /nick makes the server send it.
+      if (line.startsWith(renamedPrefix(state.name))) {
         // Take the name from the server's line: it is the cleaned form of what was asked.
         state.name = line.slice(renamedPrefix(state.name).length);
-        state.nick = null;
         events.push({ kind: "renamed", name: state.name });
-      } else if (state.nick !== null && line.startsWith("! ")) {
-        // The server answers a refused /nick with an error; stop waiting for it.
-        state.nick = null;
       }
+      break;
+    case "quitting":
+      if (line === BYE) state.awaitingBye = false;
       break;
     default:
       break;
@@ -91,7 +123,7 @@ export function receive(state: SessionState, line: string): SessionEvent[] {
 }
 
 function naming(state: SessionState, line: string, events: SessionEvent[]): void {
-  if (line.startsWith("! ")) {
+  if (isError(line)) {
     state.lastError = words(line);
     if (state.asked !== null) {
       state.asked = null;
@@ -115,23 +147,27 @@ export function askName(state: SessionState, name: string): void {
 }
 
 /**
- * Record a line the user is about to send while joined; notes /quit and /nick.
+ * Record a line the user is about to send while joined.
  * Returns true when the line is a /quit, which starts leaving.
  */
 export function sending(state: SessionState, line: string): boolean {
-  const input = parseInput(line);
-  if (input.kind === "nick") state.nick = input.name;
-  if (input.kind !== "quit") return false;
+  if (parseInput(line).kind !== "quit") return false;
   state.phase = "quitting";
+  state.awaitingBye = true;
   return true;
+}
+
+/** Leaving before joining: we close, and nothing needs confirming ("/quit" would be a name). */
+export function abandon(state: SessionState): void {
+  state.phase = "quitting";
 }
 
 /** The ending, decided when the socket closes; the phase becomes "ended". */
 export function closed(state: SessionState): Ending {
   const phase = state.phase;
   state.phase = "ended";
-  if (phase === "quitting") return { kind: "quit" };
-  if (phase === "joined" || phase === "ended") {
+  if (phase === "quitting" && !state.awaitingBye) return { kind: "quit" };
+  if (phase === "joined" || phase === "quitting" || phase === "ended") {
     return state.shutdown !== null
       ? { kind: "shutdown", notice: state.shutdown }
       : { kind: "lost" };

@@ -53,8 +53,8 @@ Options:
 
 Piped mode: when input is not a terminal, each input line is sent and each
 line received is printed; at the end of input the client says /quit.
-Exit status: 0 after /quit, 1 if it cannot connect or join, 2 if the
-connection is lost.`,
+Exit status: 0 once the server confirms the /quit, 1 if it cannot connect
+or join, 2 if the connection is lost.`,
   usernamePrompt: "Username: ",
   cannotConnect: (address, cause) => `Cannot connect to ${address}: ${cause}.`,
   causeRefused: "connection refused (is the server running?)",
@@ -96,8 +96,8 @@ Opções:
 
 Modo pipe: quando a entrada não é um terminal, cada linha de entrada é
 enviada e cada linha recebida é impressa; no fim da entrada o cliente
-envia /quit. Saída: 0 após /quit, 1 se não conseguir conectar ou entrar,
-2 se a conexão cair.`,
+envia /quit. Saída: 0 quando o servidor confirma o /quit, 1 se não
+conseguir conectar ou entrar, 2 se a conexão cair.`,
   usernamePrompt: "Nome de usuário: ",
   cannotConnect: (address, cause) => `Não foi possível conectar a ${address}: ${cause}.`,
   causeRefused: "conexão recusada (o servidor está rodando?)",

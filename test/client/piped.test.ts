@@ -9,6 +9,7 @@ import type { Socket } from "bun";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
+import { join, serve } from "../support/server.ts";
 
 const ROOT = `${import.meta.dir}/../..`;
 let server: RunningServer;
@@ -136,6 +137,27 @@ describe("piped clients against a real server", () => {
     peer.end();
   });
 
+  test("lines delayed by flood control all arrive, in order, before the bye (exit 0)", async () => {
+    // 60 lines at 20 a second after a burst of 5: about 3 s of delayed lines,
+    // longer than the 2 s the client waits for a server that is not delaying it.
+    const limited = serve({ rateLimit: 20, rateBurst: 5 });
+    const reader = await join(limited, "reader");
+    const lines = Array.from({ length: 60 }, (_, i) => `line ${i + 1}`);
+    const bot = client(["--port", String(limited.port), "--name", "bot"], `${lines.join("\n")}\n`);
+    const received: string[] = [];
+    while (received.length < lines.length) {
+      received.push(await reader.until((l) => l.startsWith("<bot> "), 5000));
+    }
+    expect(received).toEqual(lines.map((l) => `<bot> ${l}`));
+    const done = await bot.result(10_000);
+    expect(done.code).toBe(0);
+    expect(done.err).toBe("");
+    expect(done.out).toContain(
+      "! slow down: over 20 lines a second, your lines are delayed (none are lost)",
+    );
+    expect(done.out.at(-1)).toBe("* bye");
+  }, 15_000);
+
   test("a taken name exits 1 with the server's reason", async () => {
     const holder = await connect(server.port);
     await holder.next();
@@ -193,6 +215,33 @@ describe("when the server goes away", () => {
     cutter.stop(true);
     expect(done.code).toBe(2);
     expect(done.err).toBe("Connection to server lost.\n");
+  });
+
+  test("closed after /quit but before the bye: exit 2, 'Connection to server lost.'", async () => {
+    // As if the server were killed just as the input ended.
+    let heard = "";
+    const dying = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        open: (socket: Socket<undefined>) => {
+          socket.write("* name?\n");
+        },
+        data: (socket: Socket<undefined>, chunk: Uint8Array) => {
+          const before = heard;
+          heard += new TextDecoder().decode(chunk);
+          if (!before.includes("\n") && heard.includes("\n")) {
+            socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
+          }
+          if (heard.includes("\n/quit\n")) socket.end();
+        },
+      },
+    });
+    const done = await client(["--port", String(dying.port), "-n", "ana"], "hi\n").result();
+    dying.stop(true);
+    expect(done.code).toBe(2);
+    expect(done.err).toBe("Connection to server lost.\n");
+    expect(done.out.at(-1)).toBe("* hello ana! 1 online: ana (type /help for commands)");
   });
 
   test("escape sequences from a hostile server never reach stdout", async () => {

@@ -65,7 +65,25 @@ describe("classify", () => {
       name: "bob",
       text: "psst",
     });
+    expect(classify("* <ana> waves")).toEqual({ kind: "action", name: "ana", text: "waves" });
     expect(classify("something else")).toEqual({ kind: "plain", text: "something else" });
+  });
+
+  test("an action is told from a notice by its <NAME>", () => {
+    expect(classify("* <server> shutting down")).toEqual({
+      kind: "action",
+      name: "server",
+      text: "shutting down",
+    });
+    expect(classify("* server shutting down")).toEqual({
+      kind: "notice",
+      text: "* server shutting down",
+    });
+    expect(classify("* <ana> <bob> fake")).toEqual({
+      kind: "action",
+      name: "ana",
+      text: "<bob> fake",
+    });
   });
 
   test("a chat text that looks like a prefix stays text", () => {
@@ -81,10 +99,25 @@ describe("renderLine without colour", () => {
     expect(renderLine("! nope", plain)).toBe("09:05 ! nope");
     expect(renderLine("[private] <bob> psst", plain)).toBe("09:05 [private] <bob> psst");
     expect(renderLine("[private to bob] psst", plain)).toBe("09:05 [private to bob] psst");
+    expect(renderLine("* <ana> waves", plain)).toBe("09:05 * <ana> waves");
+  });
+
+  test("an action keeps its <NAME>, so it never reads as the server's notice", () => {
+    expect(renderLine("* <server> shutting down", plain)).not.toBe(
+      renderLine("* server shutting down", plain),
+    );
   });
 
   test("has no escape sequences at all", () => {
-    for (const line of ["<ana> hi", "* n", "! e", "[private] <b> p", "[private to b] p", "x"]) {
+    for (const line of [
+      "<ana> hi",
+      "* <ana> waves",
+      "* n",
+      "! e",
+      "[private] <b> p",
+      "[private to b] p",
+      "x",
+    ]) {
       expect(renderLine(line, plain)).not.toMatch(ESC);
     }
   });
@@ -102,6 +135,12 @@ describe("renderLine with colour", () => {
       "\x1b[2m09:05\x1b[0m \x1b[2m* bob joined\x1b[0m",
     );
     expect(renderLine("! nope", colored)).toBe("\x1b[2m09:05\x1b[0m \x1b[31m! nope\x1b[0m");
+  });
+
+  test("an action has its name in the name's colour and is not dimmed", () => {
+    expect(renderLine("* <ana> waves", colored)).toBe(
+      `\x1b[2m09:05\x1b[0m * <\x1b[${nameColor("ana")}mana\x1b[0m> waves`,
+    );
   });
 
   test("highlights private messages both ways", () => {

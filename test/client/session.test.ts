@@ -9,6 +9,7 @@ import type { ConnectFailure } from "../../src/client/outcome.ts";
 import { openSession, Session } from "../../src/client/session.ts";
 import type { SessionEvent } from "../../src/client/state.ts";
 import { CLIENT_DEFAULTS, type ClientConfig, SERVER_DEFAULTS } from "../../src/config.ts";
+import { server as say } from "../../src/protocol/messages.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
 
@@ -67,6 +68,31 @@ function fakeServer(handlers: {
     hostname: "127.0.0.1",
     port: 0,
     socket: { open: handlers.open, data: handlers.data ?? (() => {}) },
+  });
+}
+
+const WELCOME_ANA = "* hello ana! 1 online: ana (type /help for commands)\n";
+
+/**
+ * A fake server that greets, welcomes any name, and hands every later line
+ * the client sends to `line`.
+ */
+function talkingServer(line: (socket: Socket<undefined>, text: string) => void) {
+  const pending = new Map<Socket<undefined>, string>();
+  return fakeServer({
+    open: (socket) => {
+      socket.write("* name?\n");
+    },
+    data: (socket, chunk) => {
+      const named = pending.has(socket);
+      const text = (pending.get(socket) ?? "") + new TextDecoder().decode(chunk);
+      const lines = text.split("\n");
+      pending.set(socket, lines.pop() ?? "");
+      for (const [i, received] of lines.entries()) {
+        if (!named && i === 0) socket.write(WELCOME_ANA);
+        else line(socket, received);
+      }
+    },
   });
 }
 
@@ -200,14 +226,9 @@ describe("against a misbehaving server", () => {
     cutter.stop(true);
   });
 
-  test("a server that never closes after /quit is cut off after quitWaitMs", async () => {
-    const clingy = fakeServer({
-      open: (socket) => {
-        socket.write("* name?\n");
-      },
-      data: (socket) => {
-        socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
-      },
+  test("a server that says bye but never closes is cut off after quitWaitMs", async () => {
+    const clingy = talkingServer((socket, line) => {
+      if (line === "/quit") socket.write("* bye\n");
     });
     const { result, next } = await open(config(clingy.port, { quitWaitMs: 150 }));
     const session = expectSession(result);
@@ -217,6 +238,72 @@ describe("against a misbehaving server", () => {
     expect(await session.quit()).toEqual({ kind: "quit" });
     expect(performance.now() - started).toBeLessThan(1000);
     clingy.stop(true);
+  });
+
+  test("a server that never answers /quit is cut off after quitWaitMs, and that is lost", async () => {
+    const mute = talkingServer(() => {});
+    const { result, next } = await open(config(mute.port, { quitWaitMs: 150 }));
+    const session = expectSession(result);
+    session.sendName("ana");
+    await next((e) => e.kind === "joined");
+    const started = performance.now();
+    expect(await session.quit()).toEqual({ kind: "lost" });
+    expect(performance.now() - started).toBeLessThan(1000);
+    mute.stop(true);
+  });
+
+  test("a server that closes after /quit without its bye: lost", async () => {
+    const dying = talkingServer((socket, line) => {
+      if (line === "/quit") socket.end();
+    });
+    const { result, next } = await open(config(dying.port));
+    const session = expectSession(result);
+    session.sendName("ana");
+    await next((e) => e.kind === "joined");
+    expect(await session.quit()).toEqual({ kind: "lost" });
+    dying.stop(true);
+  });
+
+  test("after a slow-down notice the wait for the bye allows for the delayed lines", async () => {
+    // Five lines (name, three messages, /quit) at 5 a second: up to 1 s after the notice.
+    const slow = talkingServer((socket, line) => {
+      if (line === "three") socket.write(`${say.slowDown(5)}\n`);
+      if (line === "/quit") {
+        setTimeout(() => {
+          socket.write("* bye\n");
+          socket.end();
+        }, 600);
+      }
+    });
+    const { result, next } = await open(config(slow.port, { quitWaitMs: 200 }));
+    const session = expectSession(result);
+    session.sendName("ana");
+    await next((e) => e.kind === "joined");
+    for (const line of ["one", "two", "three"]) session.send(line);
+    expect(await next((e) => e.kind === "delayed")).toEqual({ kind: "delayed", rate: 5 });
+    const started = performance.now();
+    expect(await session.quit()).toEqual({ kind: "quit" });
+    expect(performance.now() - started).toBeGreaterThan(500);
+    slow.stop(true);
+  });
+
+  test("the longer wait is bounded by the lines sent", async () => {
+    const stuck = talkingServer((socket, line) => {
+      if (line === "one") socket.write(`${say.slowDown(10)}\n`);
+    });
+    const { result, next } = await open(config(stuck.port, { quitWaitMs: 200 }));
+    const session = expectSession(result);
+    session.sendName("ana");
+    await next((e) => e.kind === "joined");
+    session.send("one");
+    await next((e) => e.kind === "delayed");
+    // Three lines at 10 a second, then quitWaitMs: about half a second.
+    const started = performance.now();
+    expect(await session.quit()).toEqual({ kind: "lost" });
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThan(300);
+    expect(waited).toBeLessThan(1500);
+    stuck.stop(true);
   });
 
   test("a large burst arrives whole and in order (the write queue under backpressure)", async () => {

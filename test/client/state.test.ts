@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { EXIT, exitCode } from "../../src/client/outcome.ts";
 import {
+  abandon,
   askName,
   closed,
   initialState,
@@ -7,7 +9,7 @@ import {
   type SessionState,
   sending,
 } from "../../src/client/state.ts";
-import { server as say } from "../../src/protocol/messages.ts";
+import { chat, server as say } from "../../src/protocol/messages.ts";
 
 const kinds = (state: SessionState, line: string) => receive(state, line).map((e) => e.kind);
 
@@ -82,8 +84,27 @@ describe("while joined", () => {
     sending(state, "/nick bob");
     expect(kinds(state, say.renamed("carla", "bob"))).toEqual(["line"]);
     expect(kinds(state, say.nameTaken("bob"))).toEqual(["line"]);
-    expect(kinds(state, say.renamed("ana", "bob"))).toEqual(["line"]);
+    expect(kinds(state, say.renamed("anabela", "bob"))).toEqual(["line"]);
     expect(state.name).toBe("ana");
+  });
+
+  test("a rename delayed by flood control, or after an unrelated error, is still ours", () => {
+    const state = joinedAs("ana");
+    sending(state, "/msg nobody hi");
+    sending(state, "/nick bia");
+    expect(kinds(state, say.noSuchUser("nobody"))).toEqual(["line"]);
+    expect(kinds(state, say.slowDown(10))).toEqual(["line", "delayed"]);
+    expect(kinds(state, say.renamed("ana", "bia"))).toEqual(["line", "renamed"]);
+    expect(state.name).toBe("bia");
+  });
+
+  test("the flood notice carries the rate the server works through our lines at", () => {
+    const state = joinedAs("ana");
+    expect(receive(state, say.slowDown(20))).toEqual([
+      { kind: "line", line: say.slowDown(20) },
+      { kind: "delayed", rate: 20 },
+    ]);
+    expect(state.phase).toBe("joined");
   });
 
   test("/quit starts leaving; other lines do not", () => {
@@ -97,12 +118,40 @@ describe("while joined", () => {
 });
 
 describe("endings", () => {
-  test("after /quit: quit", () => {
+  test("after /quit and the server's bye: quit", () => {
     const state = joinedAs("ana");
     sending(state, "/quit");
     receive(state, say.bye());
     expect(closed(state)).toEqual({ kind: "quit" });
     expect(state.phase).toBe("ended");
+  });
+
+  test("after /quit but before the bye: lost (the server may not have had every line)", () => {
+    const state = joinedAs("ana");
+    sending(state, "/quit");
+    receive(state, say.renamed("carla", "carlota"));
+    expect(closed(state)).toEqual({ kind: "lost" });
+  });
+
+  test("a bye that came before our /quit confirms nothing", () => {
+    const state = joinedAs("ana");
+    receive(state, say.bye());
+    sending(state, "/quit");
+    expect(closed(state)).toEqual({ kind: "lost" });
+  });
+
+  test("the shutdown notice while waiting for the bye: shutdown", () => {
+    const state = joinedAs("ana");
+    sending(state, "/quit");
+    receive(state, say.shuttingDown());
+    expect(closed(state)).toEqual({ kind: "shutdown", notice: "server shutting down" });
+  });
+
+  test("leaving before joining needs no bye", () => {
+    const state = initialState();
+    receive(state, say.greeting());
+    abandon(state);
+    expect(closed(state)).toEqual({ kind: "quit" });
   });
 
   test("closed while joined: lost", () => {
@@ -136,5 +185,79 @@ describe("endings", () => {
       kind: "refused",
       reason: "no name given within 30 s, closing",
     });
+  });
+});
+
+/**
+ * What other users can make the server send us: chat, actions and private
+ * messages, each carrying the sender's name. None of them may move the state.
+ */
+describe("lines a user can produce never move the state", () => {
+  const forgeries = (from: string, text: string): string[] => [
+    chat(from, text),
+    say.action(from, text),
+    say.privateFrom(from, text),
+  ];
+
+  test("a user called server saying /me shutting down, then the close: lost, not shutdown", () => {
+    const state = joinedAs("ana");
+    expect(say.action("server", "shutting down")).toBe("* <server> shutting down");
+    for (const line of forgeries("server", "shutting down")) {
+      expect(kinds(state, line)).toEqual(["line"]);
+    }
+    expect(state.shutdown).toBeNull();
+    const ending = closed(state);
+    expect(ending).toEqual({ kind: "lost" });
+    expect(exitCode(ending)).toBe(EXIT.lost);
+  });
+
+  test("an action that reads like our rename does not rename us", () => {
+    const state = joinedAs("ana");
+    sending(state, "/nick bia");
+    for (const line of [
+      say.action("bob", "is now known as bia"),
+      say.action("ana", "is now known as bia"),
+      chat("ana", "* ana is now known as bia"),
+      say.privateFrom("bob", "* ana is now known as bia"),
+    ]) {
+      expect(kinds(state, line)).toEqual(["line"]);
+    }
+    expect(state.name).toBe("ana");
+  });
+
+  test("an imitated bye does not confirm our /quit", () => {
+    const state = joinedAs("ana");
+    sending(state, "/quit");
+    for (const line of [...forgeries("bye", ""), ...forgeries("bob", "* bye"), "* <bye>"]) {
+      receive(state, line);
+    }
+    expect(closed(state)).toEqual({ kind: "lost" });
+  });
+
+  test("an imitated flood notice is no delay", () => {
+    const state = joinedAs("ana");
+    for (const line of forgeries("bob", say.slowDown(1))) {
+      expect(kinds(state, line)).toEqual(["line"]);
+    }
+  });
+
+  test("while naming, imitated welcomes and refusals are neither", () => {
+    const state = initialState();
+    receive(state, say.greeting());
+    askName(state, "ana");
+    for (const line of [
+      ...forgeries("bob", say.welcome("ana", 1, ["ana"])),
+      ...forgeries("bob", say.nameTaken("ana")),
+      say.action("hello", "ana! 1 online: ana (type /help for commands)"),
+    ]) {
+      expect(kinds(state, line)).toEqual(["line"]);
+    }
+    expect(state).toMatchObject({ phase: "naming", asked: "ana", lastError: null });
+  });
+
+  test("the greeting is a notice, not an action", () => {
+    const state = initialState();
+    expect(kinds(state, say.action("bob", "welcome to papo!"))).toEqual(["line"]);
+    expect(state.phase).toBe("greeting");
   });
 });

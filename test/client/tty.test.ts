@@ -101,6 +101,20 @@ describe.skipIf(!HAS_TMUX)("interactive mode in a real terminal (tmux)", () => {
     await waitForScreen("chat", (l) => lastLine(l) === "ana> hello world");
     tmux("send-keys", "-t", "chat", "C-u");
 
+    // An action: the local echo looks exactly like one that arrives.
+    tmux("send-keys", "-t", "chat", "-l", "/me waves");
+    tmux("send-keys", "-t", "chat", "Enter");
+    expect(await bob.until((l) => l.startsWith("* <"))).toBe("* <ana> waves");
+    bob.send("/me waves back");
+    const acted = await waitForScreen("chat", (l) =>
+      l.some((line) => line.endsWith("* <bob> waves back")),
+    );
+    expect(acted.slice(-3)).toEqual([
+      expect.stringMatching(/^\d\d:\d\d \* <ana> waves$/),
+      expect.stringMatching(/^\d\d:\d\d \* <bob> waves back$/),
+      "ana>",
+    ]);
+
     // Ctrl-C says /quit and exits 0.
     tmux("send-keys", "-t", "chat", "C-c");
     expect(await bob.until((l) => l.includes("ana left"))).toBe("* ana left");
