@@ -3,6 +3,8 @@
  * flags into these objects; nothing else hard-codes a limit.
  */
 
+import type { Lang } from "./protocol/lang.ts";
+
 export interface ServerConfig {
   /** Address to listen on. */
   host: string;
@@ -24,6 +26,16 @@ export interface ServerConfig {
   announceMax: number;
   /** Milliseconds to flush goodbyes on shutdown before closing anyway. */
   shutdownGraceMs: number;
+  /** Language of the server's lines until a connection picks its own with /lang. */
+  lang: Lang;
+  /** Earlier chat lines replayed to a newcomer; 0 turns history off. */
+  historyLines: number;
+  /** "/op PASSWORD" makes a member an operator; "" means the room has no operators. */
+  opPassword: string;
+  /** A connection must send this before its name; "" means the room is open. */
+  roomPassword: string;
+  /** Connections from one address at once, loopback included; 0 turns the cap off. */
+  maxPerAddress: number;
   /** Silence the operator log. */
   quiet: boolean;
 }
@@ -39,8 +51,29 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   nameTimeoutMs: 30_000,
   announceMax: 200,
   shutdownGraceMs: 2_000,
+  lang: "en",
+  historyLines: 50,
+  opPassword: "",
+  roomPassword: "",
+  maxPerAddress: 32,
   quiet: false,
 };
+
+/** Environment variables that carry secrets, so they do not show in `ps`. */
+export const SECRET_ENV = {
+  opPassword: "PAPO_OP_PASSWORD",
+  roomPassword: "PAPO_ROOM_PASSWORD",
+} as const;
+
+/** Failed passwords from one address: each answer waits twice as long as the last, up to the max. */
+export const PASSWORD_PENALTY = {
+  firstMs: 250,
+  maxMs: 8_000,
+  /** Addresses remembered at once; the oldest is forgotten past this. */
+  addresses: 4096,
+  /** A quiet address is forgiven after this long (ms). */
+  forgetMs: 10 * 60_000,
+} as const;
 
 /** Protocol constants that are part of the contract rather than tunables. */
 export const PROTOCOL = {

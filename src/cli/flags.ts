@@ -4,7 +4,7 @@
  * same table so the two cannot drift apart.
  */
 
-export type FlagType = "string" | "int" | "number" | "seconds";
+export type FlagType = "string" | "int" | "number" | "seconds" | "choice";
 
 export interface Flag<K> {
   type: FlagType;
@@ -13,6 +13,8 @@ export interface Flag<K> {
   key: K;
   min?: number;
   max?: number;
+  /** The values a "choice" flag accepts. */
+  choices?: readonly string[];
 }
 
 export type FlagSpec<C> = Record<string, Flag<keyof C>>;
@@ -46,6 +48,13 @@ export function parseFlags<C>(
 function convert<K>(name: string, flag: Flag<K>, raw: string): string | number {
   if (flag.type === "string") {
     if (raw.length === 0) throw new FlagError(`--${name} needs a value`);
+    return raw;
+  }
+  if (flag.type === "choice") {
+    const choices = flag.choices ?? [];
+    if (!choices.includes(raw)) {
+      throw new FlagError(`--${name} must be one of ${choices.join(", ")}, got "${raw}"`);
+    }
     return raw;
   }
   const min = flag.min ?? 0;
@@ -86,10 +95,9 @@ export function usage<C>(
   const rows: Array<[string, string]> = Object.entries(spec).map(([name, flag]) => {
     const value = defaults[flag.key];
     const shown = flag.type === "seconds" ? Number(value) / 1000 : value;
-    return [
-      `--${name} ${flag.type === "string" ? "VALUE" : "N"}`,
-      `${flag.help} (default ${shown})`,
-    ];
+    const metavar =
+      flag.type === "choice" ? (flag.choices ?? []).join("|") : flag.type === "string" ? "VALUE" : "N";
+    return [`--${name} ${metavar}`, `${flag.help} (default ${shown === "" ? "none" : shown})`];
   });
   rows.push(...extra);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;

@@ -2,7 +2,8 @@
 /** `bun run server`: parse flags into a ServerConfig, start the server, stop it on signals. */
 
 import { parseArgs } from "node:util";
-import { SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
+import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
+import { LANGS } from "../protocol/lang.ts";
 import { hostPort } from "../net/address.ts";
 import { consoleLog } from "../server/log.ts";
 import { StartError, startServer } from "../server/server.ts";
@@ -36,6 +37,33 @@ const FLAGS: FlagSpec<ServerConfig> = {
     help: "seconds to flush goodbyes on shutdown",
     key: "shutdownGraceMs",
   },
+  lang: {
+    type: "choice",
+    choices: LANGS,
+    help: "language of the server's lines; each connection may switch with /lang",
+    key: "lang",
+  },
+  history: {
+    type: "int",
+    help: "earlier lines shown to a newcomer (0 = off)",
+    key: "historyLines",
+    max: 1000,
+  },
+  "op-password": {
+    type: "string",
+    help: `password for /op; better in ${SECRET_ENV.opPassword}, which ps does not show`,
+    key: "opPassword",
+  },
+  "room-password": {
+    type: "string",
+    help: `password to enter the room; or ${SECRET_ENV.roomPassword}`,
+    key: "roomPassword",
+  },
+  "max-per-address": {
+    type: "int",
+    help: "connections from one address, loopback included (0 = no cap)",
+    key: "maxPerAddress",
+  },
 };
 
 /** Start serving; false when there was nothing to serve (--help). */
@@ -58,8 +86,13 @@ function main(argv: string[]): boolean {
     );
     return false;
   }
+  const secrets = {
+    ...SERVER_DEFAULTS,
+    opPassword: process.env[SECRET_ENV.opPassword] ?? "",
+    roomPassword: process.env[SECRET_ENV.roomPassword] ?? "",
+  };
   const config: ServerConfig = {
-    ...parseFlags(FLAGS, values as Record<string, string | undefined>, SERVER_DEFAULTS),
+    ...parseFlags(FLAGS, values as Record<string, string | undefined>, secrets),
     quiet: values.quiet === true,
   };
   const log = consoleLog(config.quiet);

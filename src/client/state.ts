@@ -16,7 +16,9 @@
  */
 
 import { parseInput } from "../protocol/commands.ts";
-import { server as say } from "../protocol/messages.ts";
+import { SERVER_TEXT } from "../protocol/messages.ts";
+
+const say = SERVER_TEXT.en;
 
 export type Phase = "greeting" | "naming" | "joined" | "quitting" | "ended";
 

@@ -4,9 +4,9 @@
  * sits beside English; lines that come from the server are shown as they are.
  */
 
-export type Lang = "en" | "pt";
+import type { Lang } from "../protocol/lang.ts";
 
-export const LANGS: readonly Lang[] = ["en", "pt"];
+export { isLang, LANGS, type Lang, langFromEnv } from "../protocol/lang.ts";
 
 export interface Strings {
   /** Full --help text. */
@@ -125,17 +125,3 @@ conseguir conectar ou entrar, 2 se a conexão cair.`,
 
 /** The tables, by language. */
 export const STRINGS: Readonly<Record<Lang, Strings>> = { en, pt };
-
-/** True for the language codes the client has a table for. */
-export function isLang(value: string): value is Lang {
-  return (LANGS as readonly string[]).includes(value);
-}
-
-/**
- * The language to speak when --lang is absent: Portuguese when the locale
- * (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them) starts with "pt".
- */
-export function langFromEnv(env: Readonly<Record<string, string | undefined>>): Lang {
-  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || "";
-  return locale.toLowerCase().startsWith("pt") ? "pt" : "en";
-}

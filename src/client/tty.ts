@@ -6,7 +6,7 @@
  */
 
 import { type Input, parseInput } from "../protocol/commands.ts";
-import { chat, server as say } from "../protocol/messages.ts";
+import { action, chat } from "../protocol/messages.ts";
 import { isBlank } from "../protocol/sanitize.ts";
 import type { ClientOptions } from "./options.ts";
 import { describeEnding, describeFailure, EXIT, exitCode } from "./outcome.ts";
@@ -123,7 +123,7 @@ class Chat {
     const time = this.terminal.clock();
     const render = (line: string) => renderLine(line, { color: this.options.color, time });
     if (input.kind === "message") return render(chat(name, input.text));
-    if (input.kind === "me") return render(say.action(name, input.action));
+    if (input.kind === "me") return render(action(name, input.action));
     return null;
   }
 

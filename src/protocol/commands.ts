@@ -1,5 +1,5 @@
 /**
- * Parses one line a named user typed into what it asks for. Pure; the server
+ * Parses one line a user typed into what it asks for. Pure; the server
  * session carries it out. Lines starting with "/" are commands, "//text" sends
  * "/text" as a message, blank lines are nothing.
  */
@@ -12,20 +12,58 @@ export type Input =
   | { kind: "nick"; name: string }
   | { kind: "me"; action: string }
   | { kind: "msg"; to: string; text: string }
+  | { kind: "topic"; text: string }
+  | { kind: "lang"; lang: string }
+  | { kind: "op"; password: string }
+  | { kind: "kick"; name: string; reason: string }
+  | { kind: "ban"; name: string }
+  | { kind: "unban"; what: string }
   | { kind: "quit"; reason: string }
   | { kind: "usage"; usage: string }
   | { kind: "unknown"; command: string };
 
-/** Commands with their usage and a one-line description, in /help order. */
-export const COMMANDS: ReadonlyArray<{ usage: string; help: string }> = [
-  { usage: "/who", help: "list who is online" },
-  { usage: "/nick NAME", help: "change your name" },
-  { usage: "/me ACTION", help: "describe an action (* <NAME> ACTION)" },
-  { usage: "/msg NAME TEXT", help: "send a private message" },
-  { usage: "/quit [REASON]", help: "leave the room" },
-  { usage: "/help", help: "show this list" },
-  { usage: "//TEXT", help: "send a message that starts with /" },
+export type CommandName =
+  | "who"
+  | "nick"
+  | "me"
+  | "msg"
+  | "topic"
+  | "lang"
+  | "op"
+  | "kick"
+  | "ban"
+  | "unban"
+  | "quit"
+  | "help"
+  | "slash";
+
+/** Commands with their usage, in /help order; each language describes them (messages.ts). */
+export const COMMANDS: ReadonlyArray<{ name: CommandName; usage: string; operator?: true }> = [
+  { name: "who", usage: "/who" },
+  { name: "nick", usage: "/nick NAME" },
+  { name: "me", usage: "/me ACTION" },
+  { name: "msg", usage: "/msg NAME TEXT" },
+  { name: "topic", usage: "/topic [TEXT]" },
+  { name: "lang", usage: "/lang en|pt" },
+  { name: "op", usage: "/op PASSWORD" },
+  { name: "kick", usage: "/kick NAME [REASON]", operator: true },
+  { name: "ban", usage: "/ban NAME", operator: true },
+  { name: "unban", usage: "/unban NAME|ADDRESS", operator: true },
+  { name: "quit", usage: "/quit [REASON]" },
+  { name: "help", usage: "/help" },
+  { name: "slash", usage: "//TEXT" },
 ];
+
+const usageOf = (name: CommandName): Input => ({
+  kind: "usage",
+  usage: COMMANDS.find((c) => c.name === name)?.usage ?? name,
+});
+
+/** "first rest of it" split at the first whitespace; rest trimmed. */
+function firstWord(text: string): [string, string] {
+  const gap = text.search(/\s/);
+  return gap === -1 ? [text, ""] : [text.slice(0, gap), text.slice(gap + 1).trim()];
+}
 
 /** Parse a line; `line` is already sanitized. */
 export function parseInput(line: string): Input {
@@ -33,9 +71,8 @@ export function parseInput(line: string): Input {
   if (line.charCodeAt(0) !== 0x2f /* / */) return { kind: "message", text: line };
   if (line.charCodeAt(1) === 0x2f) return { kind: "message", text: line.slice(1) };
 
-  const space = line.search(/\s/);
-  const command = (space === -1 ? line : line.slice(0, space)).toLowerCase();
-  const rest = space === -1 ? "" : line.slice(space + 1).trim();
+  const [word, rest] = firstWord(line);
+  const command = word.toLowerCase();
 
   switch (command) {
     case "/who":
@@ -43,16 +80,28 @@ export function parseInput(line: string): Input {
     case "/help":
       return { kind: "help" };
     case "/nick":
-      return rest ? { kind: "nick", name: rest } : { kind: "usage", usage: "/nick NAME" };
+      return rest ? { kind: "nick", name: rest } : usageOf("nick");
     case "/me":
-      return rest ? { kind: "me", action: rest } : { kind: "usage", usage: "/me ACTION" };
+      return rest ? { kind: "me", action: rest } : usageOf("me");
     case "/msg": {
-      const gap = rest.search(/\s/);
-      if (gap === -1) return { kind: "usage", usage: "/msg NAME TEXT" };
-      const text = rest.slice(gap + 1).trim();
-      if (!text) return { kind: "usage", usage: "/msg NAME TEXT" };
-      return { kind: "msg", to: rest.slice(0, gap), text };
+      const [to, text] = firstWord(rest);
+      return to && text ? { kind: "msg", to, text } : usageOf("msg");
     }
+    case "/topic":
+      return { kind: "topic", text: rest };
+    case "/lang":
+      return { kind: "lang", lang: rest.toLowerCase() };
+    case "/op":
+      // The password as typed after "/op ", spaces inside it included.
+      return rest ? { kind: "op", password: line.slice(word.length + 1) } : usageOf("op");
+    case "/kick": {
+      const [name, reason] = firstWord(rest);
+      return name ? { kind: "kick", name, reason } : usageOf("kick");
+    }
+    case "/ban":
+      return rest && !/\s/.test(rest) ? { kind: "ban", name: rest } : usageOf("ban");
+    case "/unban":
+      return rest && !/\s/.test(rest) ? { kind: "unban", what: rest } : usageOf("unban");
     case "/quit":
       return { kind: "quit", reason: rest };
     default:

@@ -1,57 +1,314 @@
 /**
- * The exact text of every line the server sends (protocol v1). Chat lines are
- * "<name> text", notices start with "* ", errors for one client with "! ".
- * Pure string building; encoding to bytes happens where lines are sent.
+ * The exact text of every line the server sends (protocol v1), in one table
+ * per language. Chat lines are "<name> text" and actions "* <name> action" in
+ * every language (a person's words are never translated); notices start with
+ * "* " and never with "* <", errors for one client with "! ". Pure string
+ * building; encoding to bytes happens where lines are sent.
  */
 
 import { PROTOCOL } from "../config.ts";
-import { COMMANDS } from "./commands.ts";
+import { COMMANDS, type CommandName } from "./commands.ts";
+import type { Lang } from "./lang.ts";
+import type { NameProblem } from "./names.ts";
 
 export const notice = (text: string): string => `* ${text}`;
 export const error = (text: string): string => `! ${text}`;
 export const chat = (name: string, text: string): string => `<${name}> ${text}`;
+/**
+ * "* <NAME> action": a notice never starts with "<" (names cannot contain
+ * it), so no /me can imitate a server notice.
+ */
+export const action = (name: string, text: string): string => `* <${name}> ${text}`;
 
-/** "a, b, c" capped at `max` names, then ", and K more". */
-export function nameList(names: readonly string[], total: number, max: number): string {
-  const shown = names.slice(0, max).join(", ");
-  return total > max ? `${shown}, and ${total - max} more` : shown;
+export interface ServerText {
+  /** The language's own name, for /lang. */
+  readonly languageName: string;
+  greeting(): string;
+  /** The greeting of a room with a password: the password comes first, then the name. */
+  greetingPassword(): string;
+  passwordAccepted(): string;
+  wrongPassword(): string;
+  welcome(name: string, total: number, names: readonly string[]): string;
+  /** Sent right after the welcome, so a client can check lines before sending them. */
+  limits(maxLineBytes: number, rate: number, burst: number): string;
+  topic(text: string): string;
+  /** One of the room's earlier lines, replayed to a newcomer with the time it was said. */
+  history(time: string, line: string): string;
+
+  joined(name: string): string;
+  /** `reason` is the member's own words from /quit. */
+  left(name: string, reason?: string): string;
+  leftTooSlow(name: string): string;
+  kicked(name: string, by: string, reason?: string): string;
+  banned(name: string, by: string): string;
+  renamed(from: string, to: string): string;
+  who(total: number, names: readonly string[]): string;
+  privateTo(to: string, text: string): string;
+  privateFrom(from: string, text: string): string;
+  help(operator: boolean): string[];
+  bye(): string;
+  shuttingDown(): string;
+  language(): string;
+  nowOperator(): string;
+  topicSet(by: string, text: string): string;
+  noTopic(): string;
+  unbanned(what: string): string;
+
+  invalidName(problem: NameProblem): string;
+  nameTaken(name: string): string;
+  sameName(name: string): string;
+  nameTimeout(seconds: number): string;
+  nameFirst(): string;
+  lineTooLong(): string;
+  slowDown(rate: number): string;
+  serverFull(): string;
+  bannedHere(): string;
+  tooManyFromAddress(): string;
+  noSuchUser(name: string): string;
+  usage(usage: string): string;
+  unknownCommand(command: string): string;
+  notOperator(): string;
+  noOperators(): string;
+  unknownLanguage(lang: string): string;
+  notBanned(what: string): string;
 }
 
-export const server = {
+/** "a, b, c" capped at `max` names, then ", and K more" in the table's words. */
+function listOf(more: (k: number) => string) {
+  return (names: readonly string[], total: number, max: number): string => {
+    const shown = names.slice(0, max).join(", ");
+    return total > max ? `${shown}${more(total - max)}` : shown;
+  };
+}
+
+/** The /help lines: each command's usage, padded, then what it does. */
+function helpLines(
+  title: string,
+  described: Readonly<Record<CommandName, string>>,
+  operatorNote: string,
+  operator: boolean,
+): string[] {
+  const rows = COMMANDS.filter((c) => operator || !c.operator).map((c) =>
+    notice(`  ${c.usage.padEnd(22)} ${described[c.name]}${c.operator ? operatorNote : ""}`),
+  );
+  return [notice(title), ...rows];
+}
+
+const withReason = (text: string, reason?: string) => (reason ? `${text} (${reason})` : text);
+
+const enList = listOf((k) => `, and ${k} more`);
+const en: ServerText = {
+  languageName: "English",
   greeting: () => notice("welcome to papo! what is your name?"),
-  welcome: (name: string, total: number, names: readonly string[]) =>
+  greetingPassword: () =>
+    notice("welcome to papo! this room has a password: send it first, then your name"),
+  passwordAccepted: () => notice("password accepted. what is your name?"),
+  wrongPassword: () => error("wrong password"),
+  welcome: (name, total, names) =>
     notice(
-      `hello ${name}! ${total} online: ${nameList(names, total, PROTOCOL.welcomeNames)} (type /help for commands)`,
+      `hello ${name}! ${total} online: ${enList(names, total, PROTOCOL.welcomeNames)} (type /help for commands)`,
     ),
-  joined: (name: string) => notice(`${name} joined`),
-  left: (name: string, reason?: string) =>
-    notice(reason ? `${name} left (${reason})` : `${name} left`),
-  renamed: (from: string, to: string) => notice(`${from} is now known as ${to}`),
-  /**
-   * "* <NAME> action": a notice never starts with "<" (names cannot contain
-   * it), so no /me can imitate a server notice.
-   */
-  action: (name: string, action: string) => notice(`<${name}> ${action}`),
-  who: (total: number, names: readonly string[]) =>
-    notice(`online (${total}): ${nameList(names, total, PROTOCOL.whoNames)}`),
-  privateTo: (to: string, text: string) => `[private to ${to}] ${text}`,
-  privateFrom: (from: string, text: string) => `[private] <${from}> ${text}`,
-  help: (): string[] => [
-    notice("commands:"),
-    ...COMMANDS.map((c) => notice(`  ${c.usage.padEnd(16)} ${c.help}`)),
-  ],
+  limits: (bytes, rate, burst) =>
+    notice(
+      rate > 0
+        ? `limits: lines up to ${bytes} bytes, ${rate} lines a second after a burst of ${burst}`
+        : `limits: lines up to ${bytes} bytes, no flood control`,
+    ),
+  topic: (text) => notice(`topic: ${text}`),
+  history: (time, line) => `[history ${time}] ${line}`,
+  joined: (name) => notice(`${name} joined`),
+  left: (name, reason) => notice(withReason(`${name} left`, reason)),
+  leftTooSlow: (name) => notice(`${name} left (too slow)`),
+  kicked: (name, by, reason) => notice(withReason(`${name} was kicked by ${by}`, reason)),
+  banned: (name, by) => notice(`${name} was banned by ${by}`),
+  renamed: (from, to) => notice(`${from} is now known as ${to}`),
+  who: (total, names) => notice(`online (${total}): ${enList(names, total, PROTOCOL.whoNames)}`),
+  privateTo: (to, text) => `[private to ${to}] ${text}`,
+  privateFrom: (from, text) => `[private] <${from}> ${text}`,
+  help: (operator) =>
+    helpLines(
+      "commands:",
+      {
+        who: "list who is online",
+        nick: "change your name",
+        me: "describe an action (* <NAME> ACTION)",
+        msg: "send a private message",
+        topic: "show the topic, or set it",
+        lang: "speak English (en) or Portuguese (pt)",
+        op: "become an operator",
+        kick: "remove someone from the room",
+        ban: "remove someone and refuse their address",
+        unban: "let a banned address in again",
+        quit: "leave the room",
+        help: "show this list",
+        slash: "send a message that starts with /",
+      },
+      " (operators)",
+      operator,
+    ),
   bye: () => notice("bye"),
   shuttingDown: () => notice("server shutting down"),
+  language: () => notice("language: English"),
+  nowOperator: () => notice("you are now an operator"),
+  topicSet: (by, text) => notice(`${by} set the topic: ${text}`),
+  noTopic: () => notice("no topic is set"),
+  unbanned: (what) => notice(`${what} may join again`),
 
-  invalidName: (reason: string) => error(`invalid name: ${reason}`),
-  nameTaken: (name: string) => error(`name taken: ${name}`),
-  sameName: (name: string) => error(`you are already called ${name}`),
-  nameTimeout: (seconds: number) => error(`no name given within ${seconds} s, closing`),
+  invalidName: (problem) =>
+    error(
+      `invalid name: ${
+        {
+          empty: "name is empty",
+          "too-long": `name is longer than ${PROTOCOL.maxNameLength} characters`,
+          "bad-chars": "use only letters, digits, _ - and . (no spaces)",
+          "no-letter": "a name needs at least one letter or digit",
+        }[problem]
+      }`,
+    ),
+  nameTaken: (name) => error(`name taken: ${name}`),
+  sameName: (name) => error(`you are already called ${name}`),
+  nameTimeout: (seconds) => error(`no name given within ${seconds} s, closing`),
+  nameFirst: () => error("choose a name first"),
   lineTooLong: () => error("line too long"),
-  slowDown: (rate: number) =>
+  slowDown: (rate) =>
     error(`slow down: over ${rate} lines a second, your lines are delayed (none are lost)`),
   serverFull: () => error("server full"),
-  noSuchUser: (name: string) => error(`no such user: ${name}`),
-  usage: (usage: string) => error(`usage: ${usage}`),
-  unknownCommand: (command: string) => error(`unknown command ${command} (try /help)`),
-} as const;
+  bannedHere: () => error("you are banned from this room"),
+  tooManyFromAddress: () => error("too many connections from your address"),
+  noSuchUser: (name) => error(`no such user: ${name}`),
+  usage: (usage) => error(`usage: ${usage}`),
+  unknownCommand: (command) => error(`unknown command ${command} (try /help)`),
+  notOperator: () => error("only operators can do that (see /op)"),
+  noOperators: () => error("this room has no operators"),
+  unknownLanguage: (lang) => error(`unknown language ${lang} (use en or pt)`),
+  notBanned: (what) => error(`not banned: ${what}`),
+};
+
+const ptList = listOf((k) => ` e mais ${k}`);
+const pt: ServerText = {
+  languageName: "português",
+  greeting: () => notice("bem-vindo ao papo! qual é o seu nome?"),
+  greetingPassword: () =>
+    notice("bem-vindo ao papo! esta sala tem senha: envie a senha primeiro, depois o seu nome"),
+  passwordAccepted: () => notice("senha aceita. qual é o seu nome?"),
+  wrongPassword: () => error("senha errada"),
+  welcome: (name, total, names) =>
+    notice(
+      `olá ${name}! ${total} online: ${ptList(names, total, PROTOCOL.welcomeNames)} (digite /help para ver os comandos)`,
+    ),
+  limits: (bytes, rate, burst) =>
+    notice(
+      rate > 0
+        ? `limites: linhas de até ${bytes} bytes, ${rate} linhas por segundo depois de uma rajada de ${burst}`
+        : `limites: linhas de até ${bytes} bytes, sem controle de flood`,
+    ),
+  topic: (text) => notice(`tópico: ${text}`),
+  history: (time, line) => `[histórico ${time}] ${line}`,
+  joined: (name) => notice(`${name} entrou`),
+  left: (name, reason) => notice(withReason(`${name} saiu`, reason)),
+  leftTooSlow: (name) => notice(`${name} saiu (lento demais)`),
+  kicked: (name, by, reason) => notice(withReason(`${name} foi expulso por ${by}`, reason)),
+  banned: (name, by) => notice(`${name} foi banido por ${by}`),
+  renamed: (from, to) => notice(`${from} agora se chama ${to}`),
+  who: (total, names) => notice(`online (${total}): ${ptList(names, total, PROTOCOL.whoNames)}`),
+  privateTo: (to, text) => `[privado para ${to}] ${text}`,
+  privateFrom: (from, text) => `[privado] <${from}> ${text}`,
+  help: (operator) =>
+    helpLines(
+      "comandos:",
+      {
+        who: "mostra quem está online",
+        nick: "muda o seu nome",
+        me: "descreve uma ação (* <NOME> AÇÃO)",
+        msg: "envia uma mensagem privada",
+        topic: "mostra o tópico, ou o define",
+        lang: "fala português (pt) ou inglês (en)",
+        op: "torna você operador",
+        kick: "tira alguém da sala",
+        ban: "tira alguém e recusa o endereço dele",
+        unban: "deixa um endereço banido entrar de novo",
+        quit: "sai da sala",
+        help: "mostra esta lista",
+        slash: "envia uma mensagem que começa com /",
+      },
+      " (operadores)",
+      operator,
+    ),
+  bye: () => notice("tchau"),
+  shuttingDown: () => notice("servidor desligando"),
+  language: () => notice("idioma: português"),
+  nowOperator: () => notice("agora você é operador"),
+  topicSet: (by, text) => notice(`${by} definiu o tópico: ${text}`),
+  noTopic: () => notice("nenhum tópico definido"),
+  unbanned: (what) => notice(`${what} pode entrar de novo`),
+
+  invalidName: (problem) =>
+    error(
+      `nome inválido: ${
+        {
+          empty: "o nome está vazio",
+          "too-long": `o nome tem mais de ${PROTOCOL.maxNameLength} caracteres`,
+          "bad-chars": "use só letras, dígitos, _ - e . (sem espaços)",
+          "no-letter": "um nome precisa de pelo menos uma letra ou dígito",
+        }[problem]
+      }`,
+    ),
+  nameTaken: (name) => error(`nome em uso: ${name}`),
+  sameName: (name) => error(`você já se chama ${name}`),
+  nameTimeout: (seconds) => error(`nenhum nome em ${seconds} s, encerrando`),
+  nameFirst: () => error("escolha um nome primeiro"),
+  lineTooLong: () => error("linha longa demais"),
+  slowDown: (rate) =>
+    error(
+      `mais devagar: acima de ${rate} linhas por segundo, suas linhas vão com atraso (nenhuma se perde)`,
+    ),
+  serverFull: () => error("servidor cheio"),
+  bannedHere: () => error("você está banido desta sala"),
+  tooManyFromAddress: () => error("conexões demais do seu endereço"),
+  noSuchUser: (name) => error(`usuário não encontrado: ${name}`),
+  usage: (usage) => error(`uso: ${usage}`),
+  unknownCommand: (command) => error(`comando desconhecido ${command} (tente /help)`),
+  notOperator: () => error("só operadores podem fazer isso (veja /op)"),
+  noOperators: () => error("esta sala não tem operadores"),
+  unknownLanguage: (lang) => error(`idioma desconhecido ${lang} (use en ou pt)`),
+  notBanned: (what) => error(`não está banido: ${what}`),
+};
+
+/** The tables, by language. */
+export const SERVER_TEXT: Readonly<Record<Lang, ServerText>> = { en, pt };
+
+/** The notices that go to everyone, each worded in its reader's language. */
+type NoticeKey =
+  | "joined"
+  | "left"
+  | "leftTooSlow"
+  | "kicked"
+  | "banned"
+  | "renamed"
+  | "topicSet"
+  | "shuttingDown";
+
+/**
+ * A notice for everyone as data (which line, with what arguments) rather than
+ * text: each language renders it for its readers, and it can travel to
+ * another server as it is.
+ */
+export type Notice = {
+  [K in NoticeKey]: { key: K; args: Parameters<ServerText[K]> };
+}[NoticeKey];
+
+/** Build a notice: `say("joined", "ana")`. */
+export function say<K extends NoticeKey>(key: K, ...args: Parameters<ServerText[K]>): Notice {
+  return { key, args } as Notice;
+}
+
+/** The notice's text in one language. */
+export function render(text: ServerText, notice: Notice): string {
+  return (text[notice.key] as (...args: unknown[]) => string)(...notice.args);
+}
+
+/** Local "HH:MM" of a moment, as history lines carry it. */
+export function clock(at: number): string {
+  const d = new Date(at);
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}

@@ -6,11 +6,14 @@
 import type { Socket } from "bun";
 import { hostPort } from "../net/address.ts";
 import { Outbox } from "../net/outbox.ts";
+import type { Lang } from "../protocol/lang.ts";
 import { LineDecoder } from "../protocol/lines.ts";
 import type { Recipient } from "./fanout.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
 export type Phase =
+  /** Connected to a room with a password, which has not been given yet. */
+  | "password"
   /** Connected, choosing a name. */
   | "naming"
   /** In the room. */
@@ -30,6 +33,8 @@ export const Hold = {
   Flood: 2,
   /** The turn is full: the rest of its input waits for the next turn. */
   Turn: 4,
+  /** A password from this address waits after earlier wrong ones. */
+  Penalty: 8,
 } as const;
 
 /**
@@ -41,12 +46,18 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
   phase: Phase = "naming";
   /** Set once the room accepts a name. */
   name = "";
+  /** The language this connection reads the server's lines in (/lang). */
+  lang: Lang;
+  /** Gave the operator password (/op). */
+  operator = false;
+  /** The peer's address, as bans and the per-address cap count it. */
+  readonly host: string;
   readonly decoder: LineDecoder;
   readonly bucket: TokenBucket;
   /** Name deadline while naming, close deadline while closing. */
   timer: ReturnType<typeof setTimeout> | null = null;
-  /** When flood control lets the next held line through. */
-  floodTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When held input may go on: flood control's next token, or a password's penalty. */
+  waitTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bits of {@link Hold}: why input is not being read. */
   holds = 0;
   /** The peer shut down its sending side; what it sent before is still being worked through. */
@@ -59,10 +70,18 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
 
   constructor(
     socket: Socket<Client>,
-    limits: { maxLineBytes: number; maxQueueBytes: number; rateLimit: number; rateBurst: number },
+    limits: {
+      maxLineBytes: number;
+      maxQueueBytes: number;
+      rateLimit: number;
+      rateBurst: number;
+      lang: Lang;
+    },
     now: number,
   ) {
     super(socket, limits.maxQueueBytes);
+    this.lang = limits.lang;
+    this.host = socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.decoder = new LineDecoder(limits.maxLineBytes);
     this.bucket = new TokenBucket(limits.rateLimit, limits.rateBurst, now);
@@ -73,11 +92,11 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
   }
 
   /**
-   * "host:port" of the peer, for the log. Read from the socket when asked
-   * rather than stored: most connections are never logged (--quiet).
+   * "host:port" of the peer, for the log. Built when asked rather than
+   * stored: most connections are never logged (--quiet).
    */
   get address(): string {
-    return hostPort(this.sink.remoteAddress, this.remotePort);
+    return hostPort(this.host, this.remotePort);
   }
 
   /** Stop reading the socket for `reason` (TCP then pushes back on the peer). */
@@ -100,8 +119,8 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
     this.timer = null;
   }
 
-  clearFloodTimer(): void {
-    if (this.floodTimer !== null) clearTimeout(this.floodTimer);
-    this.floodTimer = null;
+  clearWaitTimer(): void {
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
   }
 }

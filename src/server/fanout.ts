@@ -18,6 +18,10 @@
 
 import { FANOUT } from "../config.ts";
 import { Sent } from "../net/outbox.ts";
+import { type Notice, render, SERVER_TEXT, type ServerText } from "../protocol/messages.ts";
+
+/** A line for everyone: the same text for all (chat), or a notice each reads in their language. */
+export type Line = string | Notice;
 
 /** A member as the fan-out sees it: somewhere to send bytes. */
 export interface Recipient {
@@ -27,8 +31,11 @@ export interface Recipient {
 
 export interface Fanout<M> {
   /** A line for every member, except `from` (a sender does not hear itself). */
-  toAll(line: string, from?: M): void;
-  /** A line for one member or one connection not yet in the room, in order with the rest. */
+  toAll(line: Line, from?: M): void;
+  /**
+   * A line for one member or one connection not yet in the room, in order
+   * with the rest; already in its language.
+   */
   toOne(member: M, line: string): void;
   /** `member` has just joined: it gets only lines queued from now on. */
   admit(member: M): void;
@@ -88,21 +95,23 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
    * @param turnBytes how many bytes one turn should gather before input waits.
    * @param schedule runs the end-of-turn delivery; setImmediate fires after
    *   every socket event of the current loop iteration has been handled.
+   * @param text the language notices are worded in for these members.
    */
   constructor(
     private readonly members: ReadonlySet<M>,
     private readonly onTurn: (report: TurnReport<M>) => void,
     private readonly turnBytes: number = Number.POSITIVE_INFINITY,
     private readonly schedule: (run: () => void) => void = setImmediate,
+    private readonly text: ServerText = SERVER_TEXT.en,
   ) {}
 
   get full(): boolean {
     return this.used + this.directBytes >= this.turnBytes;
   }
 
-  toAll(line: string, from?: M): void {
+  toAll(line: Line, from?: M): void {
     const start = this.used;
-    this.append(line);
+    this.append(typeof line === "string" ? line : render(this.text, line));
     if (from !== undefined) this.marksOf(from).own.push(start, this.used);
     this.arm();
   }

@@ -1,19 +1,22 @@
 /**
  * The room: the one owner of who is connected and who is in the room. Only
  * this module adds, removes and iterates clients; the fan-out reads the member
- * set when it delivers a turn and reports slow readers back here, so nothing
- * is ever removed in the middle of an iteration.
+ * sets when it delivers a turn and reports slow readers back here, so nothing
+ * is ever removed in the middle of an iteration. It also keeps what the room
+ * itself remembers: its topic and its last lines (history).
  */
 
-import { PROTOCOL } from "../config.ts";
-import { server as say } from "../protocol/messages.ts";
+import { LANGS, type Lang } from "../protocol/lang.ts";
+import { type Notice, say } from "../protocol/messages.ts";
 import { nameKey } from "../protocol/names.ts";
-import { type Fanout, LocalFanout, type Recipient, type TurnReport } from "./fanout.ts";
+import type { Fanout, Line, TurnReport } from "./fanout.ts";
+import { LanguageFanout, type Reader } from "./languages.ts";
 import { type Backlogged, Pacer } from "./pacer.ts";
 
 /** A connection as the room sees it. */
-export interface Member extends Recipient, Backlogged {
+export interface Member extends Reader, Backlogged {
   name: string;
+  lang: Lang;
 }
 
 export interface RoomLimits {
@@ -25,6 +28,8 @@ export interface RoomLimits {
   lowWaterBytes: number;
   /** Bytes one turn gathers before further input waits for the next turn. */
   turnBytes: number;
+  /** Lines the room remembers for newcomers; 0 remembers none. */
+  historyLines: number;
 }
 
 /** What the room asks of whoever owns the connections. */
@@ -36,25 +41,53 @@ export interface RoomHooks<M> {
   resume(member: M): void;
 }
 
+/** How a member leaves, which decides what the others are told. */
+export type Leaving =
+  /** On its own (quit, closed): "* NAME left", with its /quit reason if any. */
+  | { kind: "left"; reason?: string }
+  /** Evicted: "* NAME left (too slow)". */
+  | { kind: "slow" }
+  /** Removed by an operator: the notice goes to everyone, however big the room. */
+  | { kind: "removed"; notice: Notice }
+  /** Nobody is told (shutdown, where everyone leaves at once). */
+  | { kind: "quietly" };
+
+/** One remembered line: what was said, and when (ms since the epoch). */
+export interface Said {
+  readonly at: number;
+  readonly line: string;
+}
+
 export type Rename = "ok" | "taken";
 
 export class Room<M extends Member> {
   private readonly connections = new Set<M>();
   private readonly members = new Set<M>();
+  private readonly readers = {} as Record<Lang, Set<M>>;
   private readonly byName = new Map<string, M>();
   private readonly pacer: Pacer<M>;
+  /** The last lines, oldest first, at most limits.historyLines. */
+  private readonly said: Said[] = [];
   readonly fanout: Fanout<M>;
+  /** Set by an operator with /topic; "" when there is none. */
+  topic = "";
 
   constructor(
     private readonly limits: RoomLimits,
     private readonly hooks: RoomHooks<M>,
+    private readonly clock: () => number = Date.now,
   ) {
+    for (const lang of LANGS) this.readers[lang] = new Set();
     this.pacer = new Pacer<M>(limits.lowWaterBytes, {
       pause: (m) => hooks.pause(m),
       resume: (m) => hooks.resume(m),
       members: () => this.members.size,
     });
-    this.fanout = new LocalFanout(this.members, (turn) => this.delivered(turn), limits.turnBytes);
+    this.fanout = new LanguageFanout(
+      this.readers,
+      (turn) => this.delivered(turn),
+      limits.turnBytes,
+    );
   }
 
   get connectionCount(): number {
@@ -94,34 +127,37 @@ export class Room<M extends Member> {
     return holder === undefined || holder === self;
   }
 
-  /** Add a named connection to the room; false if the name is taken. */
+  /**
+   * Add a named connection to the room and tell the others; false if the
+   * name is taken. From now on the member gets every line queued after this.
+   */
   join(conn: M, name: string): boolean {
     if (!this.isFree(name)) return false;
     conn.name = name;
     this.byName.set(nameKey(name), conn);
     this.members.add(conn);
+    this.readers[conn.lang].add(conn);
     this.fanout.admit(conn);
-    this.fanout.toOne(
-      conn,
-      say.welcome(name, this.members.size, this.names(PROTOCOL.welcomeNames)),
-    );
-    if (this.members.size <= this.limits.announceMax) this.fanout.toAll(say.joined(name), conn);
+    if (this.members.size <= this.limits.announceMax) this.fanout.toAll(say("joined", name), conn);
     return true;
   }
 
   /**
-   * Take a member out of the room and tell the others, exactly once however
-   * often it is called. `reason` is shown in parentheses; `announce: false`
-   * keeps it quiet (shutdown, where everyone leaves at once).
+   * Take a member out of the room and tell the others as `how` says, exactly
+   * once however often it is called.
    */
-  leave(conn: M, reason?: string, announce = true): void {
+  leave(conn: M, how: Leaving = { kind: "left" }): void {
     if (!this.members.has(conn)) return;
-    announce &&= this.members.size <= this.limits.announceMax;
+    const crowded = this.members.size > this.limits.announceMax;
     this.fanout.release(conn);
     this.members.delete(conn);
-    this.pacer.forget(conn);
+    this.readers[conn.lang].delete(conn);
     this.byName.delete(nameKey(conn.name));
-    if (announce) this.fanout.toAll(say.left(conn.name, reason));
+    this.pacer.forget(conn);
+    if (how.kind === "removed") this.fanout.toAll(how.notice);
+    else if (crowded || how.kind === "quietly") return;
+    else if (how.kind === "slow") this.fanout.toAll(say("leftTooSlow", conn.name));
+    else this.fanout.toAll(say("left", conn.name, how.reason));
   }
 
   rename(conn: M, name: string): Rename {
@@ -130,11 +166,44 @@ export class Room<M extends Member> {
     this.byName.delete(nameKey(old));
     conn.name = name;
     this.byName.set(nameKey(name), conn);
-    this.fanout.toAll(say.renamed(old, name));
+    this.fanout.toAll(say("renamed", old, name));
     return "ok";
   }
 
-  /** The member called `name` (any case). */
+  /** A member's own line (chat or action) for everyone else, remembered for newcomers. */
+  say(from: M, line: string): void {
+    this.remember(line);
+    this.fanout.toAll(line, from);
+  }
+
+  /** A line for everyone (a notice), not remembered. */
+  announce(line: Line): void {
+    this.fanout.toAll(line);
+  }
+
+  /** The remembered lines, oldest first. */
+  history(): readonly Said[] {
+    return this.said;
+  }
+
+  /**
+   * Switch the language a connection reads. A member first gets what it is
+   * owed in the old one, then everything from now on in the new one.
+   */
+  setLang(conn: M, lang: Lang): void {
+    if (conn.lang === lang) return;
+    this.fanout.release(conn);
+    if (!this.members.has(conn)) {
+      conn.lang = lang;
+      return;
+    }
+    this.readers[conn.lang].delete(conn);
+    conn.lang = lang;
+    this.readers[lang].add(conn);
+    this.fanout.admit(conn);
+  }
+
+  /** The member called `name` (any case, any look-alike spelling). */
   find(name: string): M | undefined {
     return this.byName.get(nameKey(name));
   }
@@ -149,14 +218,22 @@ export class Room<M extends Member> {
     return out;
   }
 
+  /** Every open connection, copied so the caller may close them while looping. */
+  snapshot(): M[] {
+    return [...this.connections];
+  }
+
   /** A delivered turn: cut the readers past the cap, then pace the senders. */
   private delivered(turn: TurnReport<M>): void {
     if (turn.slow.length > 0) this.hooks.evict(turn.slow);
     this.pacer.turn(turn.queued, turn.senders);
   }
 
-  /** Every open connection, copied so the caller may close them while looping. */
-  snapshot(): M[] {
-    return [...this.connections];
+  private remember(line: string): void {
+    const max = this.limits.historyLines;
+    if (max <= 0) return;
+    // NOTE: shift() on a short array; at the default 50 lines a ring buys nothing.
+    if (this.said.length >= max) this.said.shift();
+    this.said.push({ at: this.clock(), line });
   }
 }

@@ -16,8 +16,9 @@ import {
 } from "../config.ts";
 import { hostPort } from "../net/address.ts";
 import { encodeLine } from "../protocol/lines.ts";
-import { server as say } from "../protocol/messages.ts";
+import { SERVER_TEXT, say } from "../protocol/messages.ts";
 import { Client } from "./client.ts";
+import { Gate } from "./gate.ts";
 import { type Log, silentLog } from "./log.ts";
 import { Room } from "./room.ts";
 import * as session from "./session.ts";
@@ -64,6 +65,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       announceMax: config.announceMax,
       lowWaterBytes: share(PACING.lowWaterFraction),
       turnBytes: share(PACING.turnFraction),
+      historyLines: config.historyLines,
     },
     {
       evict: (slow) => session.evict(ctx, slow),
@@ -71,7 +73,8 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       resume: (client) => session.unpace(ctx, client),
     },
   );
-  const ctx: session.Context = { room, config, log, deferred: new Set() };
+  const gate = new Gate(config.maxPerAddress);
+  const ctx: session.Context = { room, gate, config, log, deferred: new Set() };
 
   let listener: TCPSocketListener<Client>;
   try {
@@ -111,17 +114,29 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
 function opened(ctx: session.Context, socket: Socket<Client>): void {
   const client = new Client(socket, ctx.config, performance.now());
   socket.data = client;
+  const t = SERVER_TEXT[client.lang];
+  const refusal = ctx.gate.enter(client.host);
+  if (refusal !== null) {
+    refuse(ctx, client, refusal === "banned" ? t.bannedHere() : t.tooManyFromAddress(), refusal);
+    return;
+  }
   if (!ctx.room.accept(client)) {
-    ctx.log.event(client, "refused (server full)");
-    // Not a session: one line, FIN, and the socket is closed when the peer closes (or soon).
-    client.phase = "closed";
-    socket.write(encodeLine(say.serverFull()));
-    socket.shutdown();
-    client.timer = setTimeout(() => socket.terminate(), CLOSE_FLUSH_MS);
+    ctx.gate.leave(client.host);
+    refuse(ctx, client, t.serverFull(), "server full");
     return;
   }
   socket.setKeepAlive(true, KEEPALIVE_MS);
   session.greet(ctx, client);
+}
+
+/** Not a session: one line, FIN, and the socket is closed when the peer closes (or soon). */
+function refuse(ctx: session.Context, client: Client, line: string, why: string): void {
+  ctx.log.event(client, `refused (${why})`);
+  client.phase = "closed";
+  client.socket.write(encodeLine(line));
+  client.socket.shutdown();
+  const socket = client.socket;
+  client.timer = setTimeout(() => socket.terminate(), CLOSE_FLUSH_MS);
 }
 
 async function shutdown(ctx: session.Context, listener: TCPSocketListener<Client>): Promise<void> {
@@ -129,14 +144,16 @@ async function shutdown(ctx: session.Context, listener: TCPSocketListener<Client
   listener.stop(false);
   ctx.log.info("shutting down");
   const everyone = room.snapshot();
-  room.fanout.toAll(say.shuttingDown());
+  room.announce(say("shuttingDown"));
   for (const client of everyone) {
-    if (client.phase === "naming") room.fanout.toOne(client, say.shuttingDown());
+    if (client.phase === "naming" || client.phase === "password") {
+      room.fanout.toOne(client, SERVER_TEXT[client.lang].shuttingDown());
+    }
   }
   room.fanout.flush();
   room.close();
   for (const client of everyone) {
-    room.leave(client, undefined, false);
+    room.leave(client, { kind: "quietly" });
     session.closeGracefully(client, "server shutdown", config.shutdownGraceMs);
   }
   const deadline = performance.now() + config.shutdownGraceMs;

@@ -1,40 +1,62 @@
 /**
- * One client's life in the room, read top to bottom: greeting, name, join,
- * lines and commands, leaving. Socket wiring lives in server.ts; the exact
- * text of each line lives in protocol/messages.ts.
+ * One client's life in the room, read top to bottom: greeting, password (if
+ * the room has one), name, join, lines and commands, leaving. Socket wiring
+ * lives in server.ts; the exact text of each line, in each language, lives
+ * in protocol/messages.ts.
  *
- * Input is worked through line by line for as long as flood control and the
- * turn's budget allow. What cannot be handled yet stays in the decoder (at
- * most one read) while the socket is paused, so the kernel and TCP hold the
- * rest and nothing a client sends is dropped. Every line to a client goes
- * through the fan-out, whose turn report evicts readers past their cap.
+ * Input is worked through line by line for as long as flood control, the
+ * turn's budget and password penalties allow. What cannot be handled yet
+ * stays in the decoder (at most one read) while the socket is paused, so the
+ * kernel and TCP hold the rest and nothing a client sends is dropped. Every
+ * line to a client goes through the fan-out, whose turn report evicts readers
+ * past their cap.
  */
 
 import type { ServerConfig } from "../config.ts";
 import { CLOSE_FLUSH_MS, PROTOCOL } from "../config.ts";
 import { Sent } from "../net/outbox.ts";
-import { parseInput } from "../protocol/commands.ts";
+import { type Input, parseInput } from "../protocol/commands.ts";
+import { isLang } from "../protocol/lang.ts";
 import { type Decoded, encodeLine, LINE_TOO_LONG } from "../protocol/lines.ts";
-import { chat, server as say } from "../protocol/messages.ts";
+import {
+  action,
+  chat,
+  clock,
+  type Notice,
+  render,
+  SERVER_TEXT,
+  type ServerText,
+  say,
+} from "../protocol/messages.ts";
 import { checkName } from "../protocol/names.ts";
 import { isBlank, sanitize } from "../protocol/sanitize.ts";
 import { type Client, Hold } from "./client.ts";
+import { type Gate, samePassword } from "./gate.ts";
 import type { Log } from "./log.ts";
 import type { Room } from "./room.ts";
 
-/** What every session shares: the room, the limits, the log. */
+/** What every session shares: the room, the door, the limits, the log. */
 export interface Context {
   readonly room: Room<Client>;
+  readonly gate: Gate;
   readonly config: ServerConfig;
   readonly log: Log;
   /** Clients whose input waits for the next turn. */
   readonly deferred: Set<Client>;
 }
 
-/** A new connection: greet it and start the clock for choosing a name. */
+/** The server's words in the language this client reads. */
+const words = (client: Client): ServerText => SERVER_TEXT[client.lang];
+
+/** A new connection: greet it and start the clock for getting into the room. */
 export function greet(ctx: Context, client: Client): void {
   ctx.log.event(client, "connected");
-  tell(ctx, client, say.greeting());
+  if (ctx.config.roomPassword !== "") {
+    client.phase = "password";
+    tell(ctx, client, words(client).greetingPassword());
+  } else {
+    tell(ctx, client, words(client).greeting());
+  }
   if (ctx.config.nameTimeoutMs > 0) {
     client.timer = setTimeout(() => nameTimedOut(ctx, client), ctx.config.nameTimeoutMs);
   }
@@ -49,16 +71,16 @@ export function receive(ctx: Context, client: Client, chunk: Uint8Array): void {
 }
 
 function talking(client: Client): boolean {
-  return client.phase === "naming" || client.phase === "joined";
+  return client.phase === "naming" || client.phase === "joined" || client.phase === "password";
 }
 
 /**
- * Act on the lines received so far, in order, until they run out, flood
- * control makes the next one wait, or the turn is full.
+ * Act on the lines received so far, in order, until they run out, something
+ * holds them (flood control, a password's penalty), or the turn is full.
  */
 function work(ctx: Context, client: Client): void {
   const { room } = ctx;
-  while (talking(client)) {
+  while (talking(client) && client.holds === 0) {
     if (!client.decoder.holding && !client.peerEnded) break;
     if (room.fanout.full) {
       defer(ctx, client);
@@ -75,6 +97,7 @@ function work(ctx: Context, client: Client): void {
     client.bucket.take(now);
     handle(ctx, client, line);
   }
+  if (client.holds !== 0) return;
   if (client.peerEnded && talking(client)) {
     // Everything it sent before its end has been handled: now it leaves.
     room.leave(client);
@@ -86,12 +109,13 @@ function work(ctx: Context, client: Client): void {
 
 function handle(ctx: Context, client: Client, line: Decoded): void {
   if (line === LINE_TOO_LONG) {
-    tell(ctx, client, say.lineTooLong());
+    tell(ctx, client, words(client).lineTooLong());
     return;
   }
   const text = sanitize(line);
-  if (client.phase === "naming") chooseName(ctx, client, text);
-  else act(ctx, client, text);
+  if (client.phase === "password") enterPassword(ctx, client, text);
+  else if (client.phase === "naming") chooseName(ctx, client, text);
+  else act(ctx, client, parseInput(text));
 }
 
 /** The turn has gathered enough: this client's input waits for the next one. */
@@ -125,14 +149,22 @@ function nextTurn(ctx: Context): void {
 
 /** Over its rate: the next line waits for a token; the sender hears once per burst. */
 function delay(ctx: Context, client: Client, now: number, wait: number): void {
-  if (client.bucket.shouldWarn(now)) tell(ctx, client, say.slowDown(ctx.config.rateLimit));
-  client.hold(Hold.Flood);
-  client.clearFloodTimer();
-  client.floodTimer = setTimeout(() => {
-    client.floodTimer = null;
-    client.holds &= ~Hold.Flood;
+  if (client.bucket.shouldWarn(now))
+    tell(ctx, client, words(client).slowDown(ctx.config.rateLimit));
+  waitThen(ctx, client, Hold.Flood, wait, () => {});
+}
+
+/** Hold the client's input for `ms`, then run `then` and go on with its lines. */
+function waitThen(ctx: Context, client: Client, hold: number, ms: number, then: () => void): void {
+  client.hold(hold);
+  client.clearWaitTimer();
+  client.waitTimer = setTimeout(() => {
+    client.waitTimer = null;
+    client.holds &= ~hold;
+    if (!talking(client)) return;
+    then();
     if (client.holds === 0) work(ctx, client);
-  }, Math.ceil(wait));
+  }, Math.ceil(ms));
 }
 
 /** The pacer stopped this sender: the room's readers are behind. */
@@ -147,37 +179,107 @@ export function unpace(ctx: Context, client: Client): void {
   if (client.holds === 0 && talking(client)) work(ctx, client);
 }
 
+/** A room with a password: the first line is the password (or /lang, /quit). */
+function enterPassword(ctx: Context, client: Client, text: string): void {
+  if (isBlank(text)) return;
+  const input = text.startsWith("/") ? parseInput(text) : null;
+  if (input?.kind === "lang" || input?.kind === "quit") {
+    beforeJoining(ctx, client, input);
+    return;
+  }
+  checkPassword(ctx, client, text, ctx.config.roomPassword, (right) => {
+    if (!right) {
+      tell(ctx, client, words(client).wrongPassword());
+      return;
+    }
+    client.phase = "naming";
+    tell(ctx, client, words(client).passwordAccepted());
+  });
+}
+
+/**
+ * Check a password, after the wait that earlier wrong ones from this address
+ * earned; the client's later lines wait for the verdict.
+ */
+function checkPassword(
+  ctx: Context,
+  client: Client,
+  typed: string,
+  secret: string,
+  verdict: (right: boolean) => void,
+): void {
+  const check = () => {
+    const right = samePassword(typed, secret);
+    if (right) ctx.gate.passed(client.host);
+    else ctx.gate.failed(client.host, performance.now());
+    verdict(right);
+  };
+  const wait = ctx.gate.wait(client.host, performance.now());
+  if (wait <= 0) check();
+  else waitThen(ctx, client, Hold.Penalty, wait, check);
+}
+
 function chooseName(ctx: Context, client: Client, text: string): void {
   if (isBlank(text)) return;
+  // Names hold no "/": this is a command, and only a few make sense yet.
+  if (text.startsWith("/")) {
+    beforeJoining(ctx, client, parseInput(text));
+    return;
+  }
+  const t = words(client);
   const check = checkName(text);
   if (!check.ok) {
-    tell(ctx, client, say.invalidName(check.reason));
-  } else if (!ctx.room.join(client, check.name)) {
-    tell(ctx, client, say.nameTaken(check.name));
-  } else {
-    client.phase = "joined";
-    client.clearTimer();
-    ctx.log.event(client, "joined");
+    tell(ctx, client, t.invalidName(check.problem));
+    return;
+  }
+  const { room, config } = ctx;
+  if (!room.join(client, check.name)) {
+    tell(ctx, client, t.nameTaken(check.name));
+    return;
+  }
+  client.phase = "joined";
+  client.clearTimer();
+  ctx.log.event(client, "joined");
+  tell(ctx, client, t.welcome(check.name, room.memberCount, room.names(PROTOCOL.welcomeNames)));
+  tell(ctx, client, t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst));
+  if (room.topic !== "") tell(ctx, client, t.topic(room.topic));
+  for (const said of room.history()) tell(ctx, client, t.history(clock(said.at), said.line));
+}
+
+/** The commands that work before joining: /lang, /quit, /help. */
+function beforeJoining(ctx: Context, client: Client, input: Input): void {
+  switch (input.kind) {
+    case "lang":
+      setLang(ctx, client, input.lang);
+      break;
+    case "quit":
+      goodbye(ctx, client, words(client).bye(), "quit");
+      break;
+    case "help":
+      for (const line of words(client).help(false)) tell(ctx, client, line);
+      break;
+    default:
+      tell(ctx, client, words(client).nameFirst());
   }
 }
 
-function act(ctx: Context, client: Client, text: string): void {
+function act(ctx: Context, client: Client, input: Input): void {
   const { room } = ctx;
-  const input = parseInput(text);
+  const t = words(client);
   switch (input.kind) {
     case "empty":
       break;
     case "message":
-      room.fanout.toAll(chat(client.name, input.text), client);
+      room.say(client, chat(client.name, input.text));
       break;
     case "me":
-      room.fanout.toAll(say.action(client.name, input.action), client);
+      room.say(client, action(client.name, input.action));
       break;
     case "who":
-      tell(ctx, client, say.who(room.memberCount, room.names(PROTOCOL.whoNames)));
+      tell(ctx, client, t.who(room.memberCount, room.names(PROTOCOL.whoNames)));
       break;
     case "help":
-      for (const line of say.help()) tell(ctx, client, line);
+      for (const line of t.help(client.operator)) tell(ctx, client, line);
       break;
     case "nick":
       rename(ctx, client, input.name);
@@ -185,28 +287,43 @@ function act(ctx: Context, client: Client, text: string): void {
     case "msg":
       whisper(ctx, client, input.to, input.text);
       break;
+    case "topic":
+      topic(ctx, client, input.text);
+      break;
+    case "lang":
+      setLang(ctx, client, input.lang);
+      break;
+    case "op":
+      becomeOperator(ctx, client, input.password);
+      break;
+    case "kick":
+    case "ban":
+    case "unban":
+      if (mayModerate(ctx, client)) moderate(ctx, client, input);
+      break;
     case "quit":
-      room.leave(client, input.reason || undefined);
-      goodbye(ctx, client, say.bye(), "quit");
+      room.leave(client, { kind: "left", reason: input.reason || undefined });
+      goodbye(ctx, client, t.bye(), "quit");
       break;
     case "usage":
-      tell(ctx, client, say.usage(input.usage));
+      tell(ctx, client, t.usage(input.usage));
       break;
     case "unknown":
-      tell(ctx, client, say.unknownCommand(input.command));
+      tell(ctx, client, t.unknownCommand(input.command));
       break;
   }
 }
 
 function rename(ctx: Context, client: Client, requested: string): void {
+  const t = words(client);
   const check = checkName(requested);
   const old = client.name;
   if (!check.ok) {
-    tell(ctx, client, say.invalidName(check.reason));
+    tell(ctx, client, t.invalidName(check.problem));
   } else if (check.name === old) {
-    tell(ctx, client, say.sameName(old));
+    tell(ctx, client, t.sameName(old));
   } else if (ctx.room.rename(client, check.name) === "taken") {
-    tell(ctx, client, say.nameTaken(check.name));
+    tell(ctx, client, t.nameTaken(check.name));
   } else {
     ctx.log.event(client, `renamed from ${old}`);
   }
@@ -215,11 +332,95 @@ function rename(ctx: Context, client: Client, requested: string): void {
 function whisper(ctx: Context, client: Client, to: string, text: string): void {
   const target = ctx.room.find(to);
   if (target === undefined) {
-    tell(ctx, client, say.noSuchUser(to));
+    tell(ctx, client, words(client).noSuchUser(to));
     return;
   }
-  ctx.room.fanout.toOne(target, say.privateFrom(client.name, text));
-  tell(ctx, client, say.privateTo(target.name, text));
+  tell(ctx, target, words(target).privateFrom(client.name, text));
+  tell(ctx, client, words(client).privateTo(target.name, text));
+}
+
+function setLang(ctx: Context, client: Client, lang: string): void {
+  if (lang === "") {
+    tell(ctx, client, words(client).language());
+    return;
+  }
+  if (!isLang(lang)) {
+    tell(ctx, client, words(client).unknownLanguage(lang));
+    return;
+  }
+  ctx.room.setLang(client, lang);
+  tell(ctx, client, words(client).language());
+}
+
+function topic(ctx: Context, client: Client, text: string): void {
+  const { room } = ctx;
+  if (text === "") {
+    tell(ctx, client, room.topic ? words(client).topic(room.topic) : words(client).noTopic());
+    return;
+  }
+  if (!mayModerate(ctx, client)) return;
+  room.topic = text;
+  room.announce(say("topicSet", client.name, text));
+  ctx.log.event(client, "set the topic");
+}
+
+function becomeOperator(ctx: Context, client: Client, password: string): void {
+  const secret = ctx.config.opPassword;
+  if (secret === "") {
+    tell(ctx, client, words(client).noOperators());
+    return;
+  }
+  checkPassword(ctx, client, password, secret, (right) => {
+    if (!right) {
+      tell(ctx, client, words(client).wrongPassword());
+      return;
+    }
+    client.operator = true;
+    tell(ctx, client, words(client).nowOperator());
+    ctx.log.event(client, "became an operator");
+  });
+}
+
+/** Operators only; others are told why not. */
+function mayModerate(ctx: Context, client: Client): boolean {
+  if (client.operator) return true;
+  const t = words(client);
+  tell(ctx, client, ctx.config.opPassword === "" ? t.noOperators() : t.notOperator());
+  return false;
+}
+
+function moderate(
+  ctx: Context,
+  op: Client,
+  input: Extract<Input, { kind: "kick" | "ban" | "unban" }>,
+): void {
+  const t = words(op);
+  if (input.kind === "unban") {
+    const address = ctx.gate.unban(input.what);
+    tell(ctx, op, address === null ? t.notBanned(input.what) : t.unbanned(input.what));
+    if (address !== null) ctx.log.event(op, `unbanned ${address}`);
+    return;
+  }
+  const target = ctx.room.find(input.name);
+  if (target === undefined) {
+    tell(ctx, op, t.noSuchUser(input.name));
+    return;
+  }
+  if (input.kind === "ban") {
+    ctx.gate.ban(target.host, target.name);
+    ctx.log.event(op, `banned ${target.name} (${target.host})`);
+    removeMember(ctx, target, say("banned", target.name, op.name), `banned by ${op.name}`);
+  } else {
+    const notice = say("kicked", target.name, op.name, input.reason || undefined);
+    ctx.log.event(op, `kicked ${target.name}`);
+    removeMember(ctx, target, notice, `kicked by ${op.name}`);
+  }
+}
+
+/** An operator removes a member: everyone reads why, the member last of all. */
+function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
+  ctx.room.leave(member, { kind: "removed", notice });
+  goodbye(ctx, member, render(words(member), notice), why);
 }
 
 /**
@@ -232,8 +433,8 @@ function tell(ctx: Context, client: Client, line: string): void {
 
 function nameTimedOut(ctx: Context, client: Client): void {
   client.timer = null;
-  if (client.phase !== "naming") return;
-  goodbye(ctx, client, say.nameTimeout(ctx.config.nameTimeoutMs / 1000), "no name given");
+  if (client.phase !== "naming" && client.phase !== "password") return;
+  goodbye(ctx, client, words(client).nameTimeout(ctx.config.nameTimeoutMs / 1000), "no name given");
 }
 
 /**
@@ -261,7 +462,7 @@ export function closeGracefully(client: Client, why: string, flushMs = CLOSE_FLU
   client.phase = "closing";
   client.endReason = why;
   client.clearTimer();
-  client.clearFloodTimer();
+  client.clearWaitTimer();
   client.decoder.discard();
   client.holds = 0;
   client.readAgain();
@@ -301,7 +502,7 @@ export function drained(ctx: Context, client: Client): void {
 /** Readers whose backlog passed the cap: out of the room, connection cut. */
 export function evict(ctx: Context, slow: readonly Client[]): void {
   for (const client of slow) {
-    ctx.room.leave(client, "too slow");
+    ctx.room.leave(client, { kind: "slow" });
     cut(client, "too slow");
   }
 }
@@ -318,13 +519,14 @@ function cut(client: Client, why: string): void {
 /** The socket closed, for whatever reason: forget the client everywhere, at once. */
 export function closed(ctx: Context, client: Client, error?: Error): void {
   client.clearTimer();
-  client.clearFloodTimer();
+  client.clearWaitTimer();
   if (client.phase === "closed") return;
   client.phase = "closed";
   client.dropBacklog();
   client.decoder.discard();
   ctx.deferred.delete(client);
   ctx.room.drop(client);
+  ctx.gate.leave(client.host);
   const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
   ctx.log.event(client, `left (${why})`);
 }

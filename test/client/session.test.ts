@@ -9,7 +9,10 @@ import type { ConnectFailure } from "../../src/client/outcome.ts";
 import { openSession, Session } from "../../src/client/session.ts";
 import type { SessionEvent } from "../../src/client/state.ts";
 import { CLIENT_DEFAULTS, type ClientConfig, SERVER_DEFAULTS } from "../../src/config.ts";
-import { server as say } from "../../src/protocol/messages.ts";
+import { SERVER_TEXT } from "../../src/protocol/messages.ts";
+
+const say = SERVER_TEXT.en;
+
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
 

@@ -9,7 +9,9 @@ import {
   type SessionState,
   sending,
 } from "../../src/client/state.ts";
-import { chat, server as say } from "../../src/protocol/messages.ts";
+import { action, chat, SERVER_TEXT } from "../../src/protocol/messages.ts";
+
+const say = SERVER_TEXT.en;
 
 const kinds = (state: SessionState, line: string) => receive(state, line).map((e) => e.kind);
 
@@ -195,13 +197,13 @@ describe("endings", () => {
 describe("lines a user can produce never move the state", () => {
   const forgeries = (from: string, text: string): string[] => [
     chat(from, text),
-    say.action(from, text),
+    action(from, text),
     say.privateFrom(from, text),
   ];
 
   test("a user called server saying /me shutting down, then the close: lost, not shutdown", () => {
     const state = joinedAs("ana");
-    expect(say.action("server", "shutting down")).toBe("* <server> shutting down");
+    expect(action("server", "shutting down")).toBe("* <server> shutting down");
     for (const line of forgeries("server", "shutting down")) {
       expect(kinds(state, line)).toEqual(["line"]);
     }
@@ -215,8 +217,8 @@ describe("lines a user can produce never move the state", () => {
     const state = joinedAs("ana");
     sending(state, "/nick bia");
     for (const line of [
-      say.action("bob", "is now known as bia"),
-      say.action("ana", "is now known as bia"),
+      action("bob", "is now known as bia"),
+      action("ana", "is now known as bia"),
       chat("ana", "* ana is now known as bia"),
       say.privateFrom("bob", "* ana is now known as bia"),
     ]) {
@@ -248,7 +250,7 @@ describe("lines a user can produce never move the state", () => {
     for (const line of [
       ...forgeries("bob", say.welcome("ana", 1, ["ana"])),
       ...forgeries("bob", say.nameTaken("ana")),
-      say.action("hello", "ana! 1 online: ana (type /help for commands)"),
+      action("hello", "ana! 1 online: ana (type /help for commands)"),
     ]) {
       expect(kinds(state, line)).toEqual(["line"]);
     }
@@ -257,7 +259,7 @@ describe("lines a user can produce never move the state", () => {
 
   test("the greeting is a notice, not an action", () => {
     const state = initialState();
-    expect(kinds(state, say.action("bob", "welcome to papo!"))).toEqual(["line"]);
+    expect(kinds(state, action("bob", "welcome to papo!"))).toEqual(["line"]);
     expect(state.phase).toBe("greeting");
   });
 });

@@ -16,20 +16,20 @@ describe("checkName", () => {
   test("counts characters, not bytes or UTF-16 units", () => {
     expect(checkName("名".repeat(24)).ok).toBe(true);
     expect(checkName("𝒜".repeat(24)).ok).toBe(true);
-    expect(checkName("𝒜".repeat(25))).toMatchObject({ ok: false, code: "too-long" });
+    expect(checkName("𝒜".repeat(25))).toMatchObject({ ok: false, problem: "too-long" });
   });
 
   test("refuses empty, long, spaced and symbol names with a reason", () => {
-    expect(checkName("   ")).toMatchObject({ ok: false, code: "empty" });
-    expect(checkName("a".repeat(25))).toMatchObject({ ok: false, code: "too-long" });
+    expect(checkName("   ")).toMatchObject({ ok: false, problem: "empty" });
+    expect(checkName("a".repeat(25))).toMatchObject({ ok: false, problem: "too-long" });
     for (const n of ["two words", "<admin>", "a*b", "emoji🎉", "[private]", "/nick"]) {
-      expect(checkName(n)).toMatchObject({ ok: false, code: "bad-chars" });
+      expect(checkName(n)).toMatchObject({ ok: false, problem: "bad-chars" });
     }
   });
 
   test("strips escape sequences before judging, so colour codes cannot spoof a name", () => {
     expect(checkName("\x1b[31mana\x1b[0m")).toEqual({ ok: true, name: "ana" });
-    expect(checkName("\x1b[31m")).toMatchObject({ ok: false, code: "empty" });
+    expect(checkName("\x1b[31m")).toMatchObject({ ok: false, problem: "empty" });
   });
 
   test("nameKey makes names unique case-insensitively", () => {

@@ -11,6 +11,8 @@ describe("joining", () => {
     expect(await c.next()).toBe("* welcome to papo! what is your name?");
     c.send("ana");
     expect(await c.next()).toBe("* hello ana! 1 online: ana (type /help for commands)");
+    // The limits, so a client can check a line before sending it.
+    expect(await c.next()).toBe("* limits: lines up to 4096 bytes, no flood control");
     const bob = await arrive(server);
     bob.send("bob");
     expect(await bob.next()).toBe("* hello bob! 2 online: ana, bob (type /help for commands)");
@@ -165,8 +167,10 @@ describe("talking", () => {
     const a = await join(server, "a");
     a.send("/help");
     const help = [await a.next()];
-    for (let i = 0; i < 7; i++) help.push(await a.next());
+    // Everyone's commands; the operators' only for operators.
+    for (let i = 0; i < 10; i++) help.push(await a.next());
     expect(help[0]).toBe("* commands:");
+    expect(help.join("\n")).not.toContain("/kick");
     expect(help.join("\n")).toContain("/msg NAME TEXT");
     expect(help.every((l) => l.startsWith("* "))).toBe(true);
     a.send("/dance");
@@ -221,6 +225,7 @@ describe("half-closed connections", () => {
     c.write("scripted\n/who\nbye all\n");
     c.socket.shutdown();
     expect(await c.next()).toStartWith("* hello scripted!");
+    expect(await c.next()).toStartWith("* limits: ");
     expect(await c.next()).toBe("* online (2): a, scripted");
     await c.closed;
     expect(await a.next()).toBe("* scripted joined");

@@ -16,10 +16,22 @@ afterEach(async () => {
   running.clear();
 });
 
-/** A server with test-friendly defaults (no flood control, fast shutdown), stopped after each test. */
+/**
+ * A server with test-friendly defaults (no flood control, no history, no cap
+ * per address: every test client comes from 127.0.0.1; fast shutdown),
+ * stopped after each test.
+ */
 export function serve(overrides: Partial<ServerConfig> = {}, log?: Log): RunningServer {
   const server = startServer(
-    { ...SERVER_DEFAULTS, port: 0, rateLimit: 0, shutdownGraceMs: 500, ...overrides },
+    {
+      ...SERVER_DEFAULTS,
+      port: 0,
+      rateLimit: 0,
+      shutdownGraceMs: 500,
+      historyLines: 0,
+      maxPerAddress: 0,
+      ...overrides,
+    },
     log,
   );
   running.add(server);
@@ -38,12 +50,14 @@ export async function arrive(server: Listening): Promise<LineClient> {
   return c;
 }
 
-/** Connect, choose `name`, and read the welcome line. */
+/** Connect, choose `name`, and read the welcome and the limits line after it. */
 export async function join(server: Listening, name: string): Promise<LineClient> {
   const c = await arrive(server);
   c.send(name);
   const welcome = await c.next();
   if (!welcome.startsWith(`* hello ${name}!`)) throw new Error(`not welcomed: ${welcome}`);
+  const limits = await c.next();
+  if (!limits.startsWith("* limits: ")) throw new Error(`no limits line: ${limits}`);
   return c;
 }
 
