@@ -74,7 +74,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
     },
   );
   const gate = new Gate(config.maxPerAddress);
-  const ctx: session.Context = { room, gate, config, log, deferred: new Set() };
+  const ctx: session.Context = { room, gate, config, log, waiting: new session.Waiting() };
 
   let listener: TCPSocketListener<Client>;
   try {
