@@ -132,8 +132,19 @@ export interface ClientConfig {
    * the server's input limit, since its /who and welcome lines grow with the room.
    */
   maxLineBytes: number;
-  /** Input lines kept for the arrow keys in interactive mode. */
+  /** Input lines kept for the arrow keys in interactive mode, and in the history file. */
   historySize: number;
+  /** Interactive mode: how long to wait before each try at reconnecting. */
+  reconnect: Backoff;
+}
+
+/** Waits that grow: firstMs, then `factor` times longer each try, never over maxMs. */
+export interface Backoff {
+  firstMs: number;
+  maxMs: number;
+  factor: number;
+  /** Each wait is spread by up to this fraction either way: a class does not all knock at once. */
+  jitter: number;
 }
 
 export const CLIENT_DEFAULTS: Readonly<ClientConfig> = {
@@ -143,4 +154,5 @@ export const CLIENT_DEFAULTS: Readonly<ClientConfig> = {
   quitWaitMs: 2_000,
   maxLineBytes: 64 * 1024,
   historySize: 500,
+  reconnect: { firstMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.2 },
 };

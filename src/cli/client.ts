@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 /** `bun run client`: parse flags, pick interactive or piped mode, run it, exit with its status. */
 
+import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import { type Flags, resolveOptions } from "../client/options.ts";
 import { EXIT } from "../client/outcome.ts";
@@ -17,7 +18,9 @@ function parseFlags(argv: string[]): Flags {
       port: { type: "string", short: "p" },
       name: { type: "string", short: "n" },
       lang: { type: "string" },
+      "password-env": { type: "string" },
       "no-color": { type: "boolean" },
+      "no-bell": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -38,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
+    platform: process.platform,
+    home: process.env.HOME || homedir(),
   });
   if (resolved.kind === "help") {
     process.stdout.write(`${resolved.text}\n`);

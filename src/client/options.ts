@@ -4,7 +4,8 @@
  * which mode. Pure, so every combination is tested without spawning anything.
  */
 
-import { CLIENT_DEFAULTS, type ClientConfig } from "../config.ts";
+import { CLIENT_DEFAULTS, type ClientConfig, SECRET_ENV } from "../config.ts";
+import { historyPath } from "./inputhistory.ts";
 import { colorEnabled } from "./render.ts";
 import { isLang, type Lang, langFromEnv, STRINGS, type Strings } from "./strings.ts";
 
@@ -14,7 +15,9 @@ export interface Flags {
   port?: string;
   name?: string;
   lang?: string;
+  "password-env"?: string;
   "no-color"?: boolean;
+  "no-bell"?: boolean;
   help?: boolean;
 }
 
@@ -23,6 +26,10 @@ export interface Surroundings {
   env: Readonly<Record<string, string | undefined>>;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
+  /** process.platform; decides where the input history lives. */
+  platform?: string;
+  /** The home directory, for the input history. */
+  home?: string;
 }
 
 export interface ClientOptions {
@@ -32,6 +39,14 @@ export interface ClientOptions {
   lang: Lang;
   strings: Strings;
   color: boolean;
+  /** Ring the terminal bell for mentions and private messages. */
+  bell: boolean;
+  /** The room's password, from the environment; absent means ask (terminal) or fail (piped). */
+  password: string | undefined;
+  /** The variable the password is read from, to name it when it is missing. */
+  passwordEnv: string;
+  /** Where the input history is kept; null: not kept. */
+  historyFile: string | null;
   /** Terminal mode (prompt, history, colours) rather than piped mode. */
   interactive: boolean;
 }
@@ -52,13 +67,13 @@ export function resolveOptions(flags: Flags, around: Surroundings): Resolved {
   const strings = STRINGS[lang];
   if (flags.help) return { kind: "help", text: strings.usage };
 
-  let port = CLIENT_DEFAULTS.port;
-  if (flags.port !== undefined) {
-    const parsed = parsePort(flags.port);
-    if (parsed === null) return { kind: "error", message: strings.badPort(flags.port) };
-    port = parsed;
+  const address = resolveAddress(flags, strings);
+  if ("message" in address) return { kind: "error", message: address.message };
+  const passwordEnv = flags["password-env"] ?? SECRET_ENV.roomPassword;
+  const password = around.env[passwordEnv];
+  if (flags["password-env"] !== undefined && password === undefined) {
+    return { kind: "error", message: strings.passwordEnvUnset(passwordEnv) };
   }
-  const host = flags.host === undefined || flags.host === "" ? CLIENT_DEFAULTS.host : flags.host;
   const name = flags.name === undefined || flags.name.trim() === "" ? undefined : flags.name;
   const color = colorEnabled({
     noColorFlag: flags["no-color"] === true,
@@ -68,14 +83,60 @@ export function resolveOptions(flags: Flags, around: Surroundings): Resolved {
   return {
     kind: "run",
     options: {
-      config: { ...CLIENT_DEFAULTS, host, port },
+      config: { ...CLIENT_DEFAULTS, host: address.host, port: address.port },
       name,
       lang,
       strings,
       color,
+      bell: flags["no-bell"] !== true,
+      password: password === "" ? undefined : password,
+      passwordEnv,
+      historyFile: historyPath(around.env, around.platform ?? "linux", around.home),
       interactive: around.stdinIsTTY,
     },
   };
+}
+
+/** --host (which may carry a port) and --port, agreed on. */
+function resolveAddress(
+  flags: Flags,
+  s: Strings,
+): { host: string; port: number } | { message: string } {
+  let port: number | undefined;
+  if (flags.port !== undefined) {
+    const parsed = parsePort(flags.port);
+    if (parsed === null) return { message: s.badPort(flags.port) };
+    port = parsed;
+  }
+  if (flags.host === undefined || flags.host === "") {
+    return { host: CLIENT_DEFAULTS.host, port: port ?? CLIENT_DEFAULTS.port };
+  }
+  const split = splitHost(flags.host);
+  if (split === null) return { message: s.badHost(flags.host) };
+  if (split.port === undefined) return { host: split.host, port: port ?? CLIENT_DEFAULTS.port };
+  const own = parsePort(split.port);
+  if (own === null) return { message: s.badPort(split.port) };
+  if (port !== undefined && port !== own) {
+    return { message: s.portConflict(flags.host, port) };
+  }
+  return { host: split.host, port: own };
+}
+
+/**
+ * "host", "host:port", "[v6]" or "[v6]:port" into its parts; a bare IPv6
+ * address ("::1", more than one colon) is all host. Null when it cannot be read.
+ */
+export function splitHost(text: string): { host: string; port?: string } | null {
+  if (text.startsWith("[")) {
+    const m = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
+    if (!m) return null;
+    return m[2] === undefined ? { host: m[1] as string } : { host: m[1] as string, port: m[2] };
+  }
+  const colon = text.indexOf(":");
+  if (colon === -1) return { host: text };
+  if (text.indexOf(":", colon + 1) !== -1) return { host: text };
+  if (colon === 0) return null;
+  return { host: text.slice(0, colon), port: text.slice(colon + 1) };
 }
 
 /** A TCP port from 1 to 65535, written as plain digits; null otherwise. */

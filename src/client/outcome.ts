@@ -13,7 +13,7 @@ export const EXIT = {
   ok: 0,
   /** Could not connect or join, or bad flags. */
   failed: 1,
-  /** The server went away. */
+  /** The server went away, or ended the session (a kick or ban). */
   lost: 2,
 } as const;
 
@@ -87,6 +87,7 @@ export function describeEnding(ending: Ending, s: Strings): string | null {
     case "lost":
       return s.connectionLost;
     case "shutdown":
+    case "removed":
       return s.disconnected(ending.notice);
     case "refused":
       return s.nameRefused(ending.reason);
@@ -102,6 +103,7 @@ export function exitCode(ending: Ending): number {
       return EXIT.failed;
     case "lost":
     case "shutdown":
+    case "removed":
       return EXIT.lost;
   }
 }

@@ -2,10 +2,13 @@
  * Piped mode (stdin is not a terminal): the client as a building block for
  * scripts and tests. No prompt, no colour, no timestamps: every input line is
  * sent, every received line is printed as it came (sanitized). The name is
- * --name or, without it, the first non-blank input line. At end of input it
- * says /quit and waits, boundedly, for the server to close. Only a quit the
- * server confirmed with "* bye" exits 0: a connection that ends before it may
- * have lost lines, and the script is told so (exit 2).
+ * --name or, without it, the first non-blank input line; a room's password
+ * comes from the environment (PAPO_ROOM_PASSWORD, or --password-env VAR),
+ * never from the input. At end of input it says /quit and waits, boundedly,
+ * for the server to close. Only a quit the server confirmed with "* bye"
+ * exits 0: a connection that ends before it may have lost lines, and the
+ * script is told so (exit 2). No reconnecting: a script learns from the exit
+ * status and decides.
  */
 
 import { LINE_TOO_LONG, LineDecoder } from "../protocol/lines.ts";
@@ -22,44 +25,67 @@ export interface PipedIO {
   err(text: string): void;
 }
 
-type Joined = { ok: true } | { ok: false; reason: string };
+/** The server's answer to a name or a password. */
+type Answer = { ok: true } | { ok: false; reason: string };
 /** How the run ends: an exit status and maybe one sentence for stderr. */
 type Result = { code: number; message: string | null };
 
 /** Run piped mode to its end; resolves with the exit status. */
 export async function runPiped(options: ClientOptions, io: PipedIO): Promise<number> {
-  let answered: (joined: Joined) => void = () => {};
-  const joined = new Promise<Joined>((resolve) => {
-    answered = resolve;
-  });
+  const answers = { name: answer(), password: answer() };
   const listen = (event: SessionEvent) => {
     if (event.kind === "line") io.out(`${event.line}\n`);
-    else if (event.kind === "joined") answered({ ok: true });
-    else if (event.kind === "rejected") answered({ ok: false, reason: event.reason });
+    else if (event.kind === "joined") answers.name.give({ ok: true });
+    else if (event.kind === "rejected") answers.name.give({ ok: false, reason: event.reason });
+    else if (event.kind === "password-accepted") answers.password.give({ ok: true });
+    else if (event.kind === "password-rejected") {
+      answers.password.give({ ok: false, reason: event.reason });
+    }
   };
 
-  const opened = await openSession(options.config, listen);
+  const opened = await openSession(options.config, listen, options.lang);
   if (!(opened instanceof Session)) {
     io.err(`${describeFailure(opened, options.config, options.strings)}\n`);
     return EXIT.failed;
   }
   // Whichever comes first: the input runs out, or the server goes away.
   const result = await Promise.race([
-    converse(opened, options, io, joined),
+    converse(opened, options, io, answers),
     opened.ended.then((ending) => ended(ending, options)),
   ]);
   if (result.message !== null) io.err(`${result.message}\n`);
   return result.code;
 }
 
-/** Name, then every input line, then /quit. */
+/** A promise for the server's answer, and the way to give it. */
+function answer(): { promise: Promise<Answer>; give: (answer: Answer) => void } {
+  let give: (answer: Answer) => void = () => {};
+  const promise = new Promise<Answer>((resolve) => {
+    give = resolve;
+  });
+  return { promise, give };
+}
+
+/** Password (if the room has one), name, then every input line, then /quit. */
 async function converse(
   session: Session,
   options: ClientOptions,
   io: PipedIO,
-  joined: Promise<Joined>,
+  answers: { name: { promise: Promise<Answer> }; password: { promise: Promise<Answer> } },
 ): Promise<Result> {
   const { strings } = options;
+  if (session.state.phase === "password") {
+    if (options.password === undefined) {
+      void session.quit();
+      return { code: EXIT.failed, message: strings.passwordNeeded(options.passwordEnv) };
+    }
+    session.sendPassword(options.password);
+    const verdict = await answers.password.promise;
+    if (!verdict.ok) {
+      void session.quit();
+      return { code: EXIT.failed, message: strings.passwordRefused(verdict.reason) };
+    }
+  }
   const lines = inputLines(io.input, options.config.maxLineBytes)[Symbol.asyncIterator]();
   const name = options.name ?? (await firstName(lines));
   // On failure, quit without waiting: the session's own ending ("quit") must
@@ -71,17 +97,19 @@ async function converse(
   session.sendName(name);
   // Nothing else is sent before the answer: after a refusal the server would
   // take the next input line for another try at a name.
-  const answer = await joined;
-  if (!answer.ok) {
+  const verdict = await answers.name.promise;
+  if (!verdict.ok) {
     void session.quit();
-    return { code: EXIT.failed, message: strings.nameRefused(answer.reason) };
+    return { code: EXIT.failed, message: strings.nameRefused(verdict.reason) };
   }
   for (let next = await lines.next(); !next.done; next = await lines.next()) {
     if (next.value === LINE_TOO_LONG) {
       io.err(`${strings.inputTooLong(options.config.maxLineBytes)}\n`);
       continue;
     }
-    session.send(next.value);
+    const sent = session.send(next.value);
+    // The server would drop it with "! line too long": say so here, where the line came from.
+    if (sent.kind === "too-long") io.err(`${strings.inputTooLong(sent.maxBytes)}\n`);
     // Read no more input than the socket takes: memory stays bounded for any input size.
     await session.whenDrained();
     if (session.state.phase !== "joined") break;

@@ -1,7 +1,9 @@
 /**
  * How a server line looks on a terminal: timestamp, a stable colour per name,
- * dim notices, red errors, highlighted private messages. Pure: text and a time
- * in, text out, so it is tested without a terminal; tty.ts does the writing.
+ * dim notices, red errors, highlighted private messages and mentions, your
+ * own name in bold, replayed history dim with the time it was said. Pure:
+ * text and a time in, text out, so it is tested without a terminal; tty.ts
+ * does the writing.
  *
  * Whatever a user sends keeps its "<NAME>" on screen, with or without colour:
  * that is what tells "* <server> shutting down" (someone's /me) from the
@@ -10,38 +12,10 @@
 
 import { nameKey } from "../protocol/names.ts";
 import { sanitize } from "../protocol/sanitize.ts";
+import { attention, mentionPattern } from "./attention.ts";
+import { classify, type Shown } from "./shown.ts";
 
-/** What a server line is, as far as display goes. */
-export type Shown =
-  | { kind: "chat"; name: string; text: string }
-  | { kind: "action"; name: string; text: string }
-  | { kind: "notice"; text: string }
-  | { kind: "error"; text: string }
-  | { kind: "private-from"; name: string; text: string }
-  | { kind: "private-to"; name: string; text: string }
-  | { kind: "plain"; text: string };
-
-// Names never hold spaces or ">" (protocol/names.ts), so these cannot be fooled
-// by message text that looks like a prefix.
-const CHAT = /^<([^\s>]+)> (.*)$/;
-const ACTION = /^\* <([^\s>]+)> (.*)$/;
-const PRIVATE_FROM = /^\[private\] <([^\s>]+)> (.*)$/;
-const PRIVATE_TO = /^\[private to ([^\s\]]+)\] (.*)$/;
-
-/** Sort a (sanitized) server line into what it is. */
-export function classify(line: string): Shown {
-  let m = ACTION.exec(line);
-  if (m) return { kind: "action", name: m[1] as string, text: m[2] as string };
-  if (line.startsWith("* ")) return { kind: "notice", text: line };
-  if (line.startsWith("! ")) return { kind: "error", text: line };
-  m = CHAT.exec(line);
-  if (m) return { kind: "chat", name: m[1] as string, text: m[2] as string };
-  m = PRIVATE_FROM.exec(line);
-  if (m) return { kind: "private-from", name: m[1] as string, text: m[2] as string };
-  m = PRIVATE_TO.exec(line);
-  if (m) return { kind: "private-to", name: m[1] as string, text: m[2] as string };
-  return { kind: "plain", text: line };
-}
+export { classify, type Shown } from "./shown.ts";
 
 /**
  * Colours for names: readable on dark and light backgrounds, and never red,
@@ -55,6 +29,8 @@ const SGR = {
   dim: "\x1b[2m",
   red: "\x1b[31m",
   privateTag: "\x1b[1;7;35m",
+  /** Your name where someone mentions it: bold and reversed, like irssi's hilight. */
+  mention: "\x1b[1;7m",
 } as const;
 
 /**
@@ -82,56 +58,63 @@ export interface RenderOptions {
   color: boolean;
   /** When the line arrived; shown as HH:MM. */
   time: Date;
+  /** Your own name: shown in bold, and highlighted where others mention it. */
+  self?: string;
 }
 
 /**
  * One server line as it should appear on the terminal (no trailing newline).
  * Sanitizes again even though the session already did: nothing the server
  * sends may reach the terminal as a control sequence.
+ *
+ * A line replayed from the room's history carries the time it was said, not
+ * the time it arrived. With colour it is dim; without, it keeps the server's
+ * own "[history HH:MM]" marker, since nothing else would tell it from a live line.
  */
 export function renderLine(line: string, options: RenderOptions): string {
   const shown = classify(sanitize(line));
-  const stamp = formatTime(options.time);
-  if (!options.color) return `${stamp} ${plainText(shown)}`;
-  return `${SGR.dim}${stamp}${SGR.reset} ${colored(shown)}`;
-}
-
-function plainText(shown: Shown): string {
-  switch (shown.kind) {
-    case "chat":
-      return `<${shown.name}> ${shown.text}`;
-    case "action":
-      return `* <${shown.name}> ${shown.text}`;
-    case "private-from":
-      return `[private] <${shown.name}> ${shown.text}`;
-    case "private-to":
-      return `[private to ${shown.name}] ${shown.text}`;
-    default:
-      return shown.text;
+  if (shown.kind === "history") {
+    if (!options.color) return shown.line;
+    return `${SGR.dim}${shown.time} ${shown.said.line}${SGR.reset}`;
   }
+  const stamp = formatTime(options.time);
+  if (!options.color) return `${stamp} ${shown.line}`;
+  return `${SGR.dim}${stamp}${SGR.reset} ${colored(shown, options.self ?? "")}`;
 }
 
-function paintName(name: string): string {
-  return `\x1b[${nameColor(name)}m${name}${SGR.reset}`;
+function paintName(name: string, self: string): string {
+  const own = self !== "" && nameKey(name) === nameKey(self);
+  return `${own ? SGR.bold : ""}\x1b[${nameColor(name)}m${name}${SGR.reset}`;
 }
 
-function colored(shown: Shown): string {
+/** The text of a line that mentions `self`: bold, the mentions reversed. */
+function highlighted(text: string, self: string): string {
+  const marked = text
+    .normalize("NFC")
+    .replace(mentionPattern(self), (name) => `${SGR.mention}${name}${SGR.reset}${SGR.bold}`);
+  return `${SGR.bold}${marked}${SGR.reset}`;
+}
+
+function colored(shown: Shown, self: string): string {
+  const text = (said: string) =>
+    attention(shown, self) === "mention" ? highlighted(said, self) : said;
   switch (shown.kind) {
     case "chat":
-      return `<${paintName(shown.name)}> ${shown.text}`;
+      return `<${paintName(shown.name, self)}> ${text(shown.text)}`;
     case "action":
       // Not dim: a person's words, not the server's.
-      return `* <${paintName(shown.name)}> ${shown.text}`;
+      return `* <${paintName(shown.name, self)}> ${text(shown.text)}`;
     case "notice":
-      return `${SGR.dim}${shown.text}${SGR.reset}`;
+      return `${SGR.dim}${shown.line}${SGR.reset}`;
     case "error":
-      return `${SGR.red}${shown.text}${SGR.reset}`;
+      return `${SGR.red}${shown.line}${SGR.reset}`;
     case "private-from":
-      return `${SGR.privateTag}[private]${SGR.reset} <${paintName(shown.name)}> ${SGR.bold}${shown.text}${SGR.reset}`;
+      return `${SGR.privateTag}${shown.tag}${SGR.reset} <${paintName(shown.name, self)}> ${SGR.bold}${shown.text}${SGR.reset}`;
     case "private-to":
-      return `${SGR.privateTag}[private to ${shown.name}]${SGR.reset} ${SGR.bold}${shown.text}${SGR.reset}`;
+      return `${SGR.privateTag}${shown.tag}${SGR.reset} ${SGR.bold}${shown.text}${SGR.reset}`;
+    case "history":
     case "plain":
-      return shown.text;
+      return shown.line;
   }
 }
 

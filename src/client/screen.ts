@@ -1,55 +1,122 @@
 /**
  * The terminal as the interactive client uses it: one input line at the
- * bottom (node:readline: editing, history on the arrow keys) and output that
- * scrolls above it. Printing clears the input area, writes the line and lets
- * readline redraw prompt and half-typed text, so arriving lines never break
- * what the user is typing. What to print is decided elsewhere (render.ts).
+ * bottom (node:readline: editing, Tab completion, history on the arrow keys)
+ * and output that scrolls above it. Printing clears the input area, writes
+ * the line and redraws prompt and half-typed text, so arriving lines never
+ * break what the user is typing. What to print is decided elsewhere
+ * (render.ts); what the keys mean for the chat, in tty.ts.
  */
 
 import { createInterface, type Interface } from "node:readline";
+import type { Completion } from "./complete.ts";
 import { clearInputArea } from "./render.ts";
 
 export interface ScreenHandlers {
   /** The user pressed Enter. */
   line(text: string): void;
-  /** Ctrl-C, or Ctrl-D on an empty line: the user wants out. */
+  /** Ctrl-C on an empty line, or Ctrl-D on an empty line: the user wants out. */
   leave(): void;
+  /** Tab: candidates for the text before the cursor. */
+  complete(before: string): Completion;
 }
 
+export interface ScreenOptions {
+  /** The input history, newest first; Up and Down browse this very array. */
+  history: string[];
+  /** Stop the process (Ctrl-Z); tests replace it. */
+  suspend?: () => void;
+}
+
+/**
+ * readline's own fields that the redraw logic needs. NOTE: `prevRows` and
+ * a writable `output` are not in the typings, but node and Bun both have them.
+ */
+type Readline = Interface & {
+  line: string;
+  cursor: number;
+  prevRows?: number;
+  history: string[];
+  output: NodeJS.WriteStream | null;
+};
+
+/**
+ * Stop the whole process group, not just this process: under `bun run` or
+ * `npm run` a parent process waits for this one in the same group, and the
+ * shell only sees the job stop (and gives the terminal back) when all of it does.
+ */
+const stopGroup = () => {
+  process.kill(0, "SIGTSTP");
+};
+
 export class Screen {
-  private rl: Interface | null = null;
+  private rl: Readline | null = null;
   /** True while a prompt and input line are on screen below the output. */
   private showing = false;
+  /** While a password is typed: its prompt, drawn by us, since readline echoes nothing. */
+  private secret: string | null = null;
+  private readonly suspend: () => void;
+  private readonly history: string[];
 
   constructor(
     private readonly input: NodeJS.ReadStream,
     private readonly output: NodeJS.WriteStream,
-    private readonly historySize: number,
-  ) {}
+    options: ScreenOptions,
+  ) {
+    this.history = options.history;
+    this.suspend = options.suspend ?? stopGroup;
+  }
 
-  /** Take over the keyboard: raw mode, line editing, history. */
+  /** Take over the keyboard: raw mode, line editing, history, completion. */
   start(handlers: ScreenHandlers): void {
     if (this.rl !== null) return;
     const rl = createInterface({
       input: this.input,
       output: this.output,
       terminal: true,
-      historySize: this.historySize,
-      removeHistoryDuplicates: true,
+      history: this.history,
+      // The chat decides what is worth remembering (never a name or a password) and adds it.
+      historySize: 0,
       prompt: "",
-    });
-    rl.on("line", (text) => handlers.line(text));
-    rl.on("SIGINT", () => handlers.leave());
+      completer: (before: string): Completion =>
+        this.secret === null ? handlers.complete(before) : [[], before],
+    }) as Readline;
+    rl.on("line", (text) => this.entered(text, handlers));
+    rl.on("SIGINT", () => this.interrupt(handlers));
+    rl.on("SIGTSTP", () => this.stop());
     rl.on("close", () => this.closed(handlers));
+    // Before readline's own handler: Ctrl-U clears the whole line, as /help says,
+    // not only what is left of the cursor.
+    this.input.prependListener("keypress", this.keypress);
     this.rl = rl;
   }
 
   /** Show `prompt` and the input line (keeping what was typed). */
   prompt(prompt: string): void {
     if (this.rl === null) return;
-    this.rl.setPrompt(prompt);
-    this.rl.prompt(true);
+    this.redraw(null, prompt);
     this.showing = true;
+  }
+
+  /** Ask for a secret: nothing typed is echoed or remembered, and Tab completes nothing. */
+  askSecret(prompt: string): void {
+    const rl = this.rl;
+    if (rl === null) return;
+    this.erase();
+    rl.setPrompt("");
+    rl.line = "";
+    rl.cursor = 0;
+    rl.prevRows = 0;
+    this.secret = prompt;
+    // Without an output readline has nowhere to echo to; it still edits the line.
+    rl.output = null;
+    rl.history = [];
+    this.output.write(prompt);
+    this.showing = true;
+  }
+
+  /** Whether the browsing of earlier lines is on (off while a name is asked for). */
+  useHistory(on: boolean): void {
+    if (this.rl !== null && this.secret === null) this.rl.history = on ? this.history : [];
   }
 
   /** Draw the prompt again after Enter, leaving the entered line as it is. */
@@ -63,12 +130,21 @@ export class Screen {
       this.output.write(`${text}\n`);
       return;
     }
-    // readline remembers on which row of a wrapped input the cursor sits and
-    // moves up that many rows when it redraws; newlines after the text leave it
-    // exactly that far below the new start of the input.
-    const { rows } = this.rl.getCursorPos();
-    this.output.write(`${clearInputArea(rows)}${text}\n${"\n".repeat(rows)}`);
-    this.rl.prompt(true);
+    if (this.secret !== null) {
+      this.output.write(`\r\x1b[K${text}\n${this.secret}`);
+      return;
+    }
+    this.redraw(text);
+  }
+
+  /** Put text into the input line, as if typed (a line that could not be sent). */
+  putBack(text: string): void {
+    this.rl?.write(text);
+  }
+
+  /** The terminal bell: mentions and private messages. */
+  bell(): void {
+    this.output.write("\x07");
   }
 
   /**
@@ -91,20 +167,111 @@ export class Screen {
   close(): void {
     const rl = this.rl;
     if (rl === null) return;
-    if (this.showing) this.output.write(clearInputArea(rl.getCursorPos().rows));
-    this.showing = false;
+    this.erase();
     this.rl = null;
+    this.input.removeListener("keypress", this.keypress);
+    process.removeListener("SIGCONT", this.continued);
     rl.close();
   }
+
+  /**
+   * Clear the input area, write `above` (if any) where it was, and draw the
+   * input again below it, with `prompt` if given.
+   */
+  private redraw(above: string | null, prompt?: string): void {
+    const rl = this.rl as Readline;
+    this.erase();
+    if (above !== null) this.output.write(`${above}\n`);
+    if (prompt !== undefined) rl.setPrompt(prompt);
+    // readline moves up by the rows it drew last time before drawing again;
+    // the cursor is at the top of the input area already. (Its count also
+    // goes stale when pasted text wraps without a redraw: the blank lines a
+    // review saw in the transcript.)
+    rl.prevRows = 0;
+    rl.prompt(true);
+  }
+
+  /** Take the cursor to the start of the input area and clear from there down. */
+  private erase(): void {
+    const rl = this.rl;
+    if (rl === null || !this.showing) return;
+    if (this.secret !== null) {
+      this.output.write("\r\x1b[K");
+      return;
+    }
+    const { rows, cols } = rl.getCursorPos();
+    // Text that exactly fills a row leaves the terminal's cursor waiting at
+    // the end of that row, where getCursorPos counts the start of the next:
+    // a space and a backspace settle it at the start of the next row either way.
+    const settle = cols === 0 && rows > 0 ? " \b" : "";
+    this.output.write(`${settle}${clearInputArea(rows)}`);
+  }
+
+  private entered(text: string, handlers: ScreenHandlers): void {
+    if (this.secret !== null) {
+      // Nothing of it was drawn; the prompt goes, the secret goes to the handler only.
+      const rl = this.rl as Readline;
+      this.secret = null;
+      rl.output = this.output;
+      rl.history = this.history;
+      this.output.write("\r\x1b[K");
+    }
+    handlers.line(text);
+  }
+
+  /** Ctrl-C: a half-typed line is cleared; on an empty one the user wants out. */
+  private interrupt(handlers: ScreenHandlers): void {
+    const rl = this.rl;
+    if (rl === null) return;
+    if (rl.line === "") {
+      handlers.leave();
+      return;
+    }
+    rl.write(null, { ctrl: true, name: "e" });
+    rl.write(null, { ctrl: true, name: "u" });
+  }
+
+  private readonly keypress = (
+    _text: string | undefined,
+    key?: { ctrl?: boolean; name?: string },
+  ) => {
+    if (key?.ctrl && key.name === "u" && this.rl !== null) {
+      this.rl.write(null, { ctrl: true, name: "e" });
+    }
+  };
+
+  /** Ctrl-Z: hand the terminal back to the shell as it was, and stop. */
+  private stop(): void {
+    if (this.rl === null) return;
+    this.erase();
+    this.input.setRawMode?.(false);
+    process.once("SIGCONT", this.continued);
+    this.suspend();
+  }
+
+  /** Back from Ctrl-Z (fg): raw mode again, and the input line as it was. */
+  private readonly continued = () => {
+    const rl = this.rl;
+    if (rl === null) return;
+    this.input.setRawMode?.(true);
+    if (this.secret !== null) {
+      this.output.write(this.secret);
+      return;
+    }
+    rl.prevRows = 0;
+    rl.prompt(true);
+  };
 
   private closed(handlers: ScreenHandlers): void {
     // close() from our side has already cleared rl; Ctrl-D arrives here with it set.
     const rl = this.rl;
     if (rl === null) return;
     // The prompt is still on screen; what is printed from now on goes where it was.
-    if (this.showing) this.output.write(clearInputArea(rl.getCursorPos().rows));
+    this.erase();
     this.rl = null;
     this.showing = false;
+    this.input.removeListener("keypress", this.keypress);
+    process.removeListener("SIGCONT", this.continued);
     handlers.leave();
   }
 }

@@ -2,12 +2,13 @@
  * The network side of the client: connect with Bun.connect, wait for the
  * greeting, then move lines both ways until the socket closes. No terminal
  * here; whoever opens a session gets every server line and event through one
- * listener, and the ending through a promise. No reconnecting: a lost
- * connection ends the session.
+ * listener, and the ending through a promise. One session is one connection:
+ * reconnecting (interactive mode only) opens another (link.ts).
  */
 
 import type { Socket, SocketHandler } from "bun";
 import type { ClientConfig } from "../config.ts";
+import type { Lang } from "../protocol/lang.ts";
 import { encodeLine, LINE_TOO_LONG, LineDecoder } from "../protocol/lines.ts";
 import { sanitize } from "../protocol/sanitize.ts";
 import { type ConnectFailure, classifyConnectError } from "./outcome.ts";
@@ -15,6 +16,17 @@ import * as machine from "./state.ts";
 import { WriteQueue } from "./writer.ts";
 
 export type Listener = (event: machine.SessionEvent) => void;
+
+/** What became of a line given to send(). */
+export type Sent =
+  | { kind: "sent" }
+  /** Not joined (yet, or any more): nothing was sent. */
+  | { kind: "offline" }
+  /** Longer than the server takes (its limits line): refused here rather than by the server. */
+  | { kind: "too-long"; bytes: number; maxBytes: number };
+
+const SENT: Sent = { kind: "sent" };
+const OFFLINE: Sent = { kind: "offline" };
 
 /** One handlers object for every client socket; each handler hands over to the session. */
 const handlers: SocketHandler<Session> = {
@@ -49,9 +61,14 @@ export class Session {
   /** Settles when the greeting arrives or the connection fails first. */
   private readonly greeting: Promise<ConnectFailure | null>;
 
+  /**
+   * `lang` is the language the person reads: when the greeting comes in
+   * another one the session asks the server to switch, before anything else.
+   */
   constructor(
     readonly config: ClientConfig,
     private readonly listener: Listener,
+    private readonly lang: Lang | null = null,
   ) {
     this.decoder = new LineDecoder(config.maxLineBytes);
     this.ended = new Promise((resolve) => {
@@ -69,12 +86,25 @@ export class Session {
     this.write(name);
   }
 
-  /** Send a line typed while joined: a message or a command. "/quit" starts leaving. */
-  send(line: string): void {
-    if (this.state.phase !== "joined") return;
+  /** Send the room's password while the server is asking for it. */
+  sendPassword(password: string): void {
+    if (this.state.phase === "password") this.write(password);
+  }
+
+  /**
+   * Send a line typed while joined: a message or a command. "/quit" starts
+   * leaving. A line over the server's limit is not sent: the server would
+   * only drop it.
+   */
+  send(line: string): Sent {
+    if (this.state.phase !== "joined") return OFFLINE;
+    const bytes = Buffer.byteLength(line);
+    const maxBytes = this.state.maxLineBytes;
+    if (bytes > maxBytes) return { kind: "too-long", bytes, maxBytes };
     const leaving = machine.sending(this.state, line);
     this.write(line);
     if (leaving) this.waitForClose();
+    return SENT;
   }
 
   /**
@@ -85,7 +115,11 @@ export class Session {
   quit(reason = ""): Promise<machine.Ending> {
     if (this.state.phase === "joined") {
       this.send(reason ? `/quit ${reason}` : "/quit");
-    } else if (this.state.phase === "greeting" || this.state.phase === "naming") {
+    } else if (
+      this.state.phase === "greeting" ||
+      this.state.phase === "password" ||
+      this.state.phase === "naming"
+    ) {
       machine.abandon(this.state);
       this.socket?.end();
       this.waitForClose();
@@ -105,7 +139,7 @@ export class Session {
       // or hostile server sends one.
       if (decoded === LINE_TOO_LONG) continue;
       for (const event of machine.receive(this.state, sanitize(decoded))) {
-        if (event.kind === "greeted") this.greetingArrived();
+        if (event.kind === "greeted") this.greetingArrived(event.lang);
         else if (event.kind === "delayed") this.linesDelayed(event.rate);
         this.listener(event);
       }
@@ -164,8 +198,11 @@ export class Session {
     this.socket?.terminate();
   }
 
-  private greetingArrived(): void {
+  private greetingArrived(lang: Lang | null): void {
     this.clearTimer();
+    // Before the password and the name, so that every answer comes in the person's language.
+    // NOTE: only to a greeting papo knows: any other server would take "/lang" for a name.
+    if (this.lang !== null && lang !== null && lang !== this.lang) this.write(`/lang ${this.lang}`);
     this.greeted(null);
   }
 
@@ -217,8 +254,9 @@ export class Session {
 export async function openSession(
   config: ClientConfig,
   listener: Listener,
+  lang: Lang | null = null,
 ): Promise<Session | ConnectFailure> {
-  const session = new Session(config, listener);
+  const session = new Session(config, listener, lang);
   const failure = await session.connect();
   return failure ?? session;
 }

@@ -13,6 +13,12 @@ export interface Strings {
   usage: string;
   /** Prompt for a name on a terminal. */
   usernamePrompt: string;
+  /** Prompt for the room's password on a terminal (typed without echo). */
+  passwordPrompt: string;
+  /** Piped mode, the room asks for a password and the environment has none. */
+  passwordNeeded: (variable: string) => string;
+  passwordRefused: (reason: string) => string;
+  passwordEnvUnset: (variable: string) => string;
   /** "Cannot connect to ADDRESS: CAUSE." */
   cannotConnect: (address: string, cause: string) => string;
   causeRefused: string;
@@ -30,9 +36,27 @@ export interface Strings {
   noName: string;
   badOption: (detail: string) => string;
   badPort: (value: string) => string;
+  badHost: (value: string) => string;
+  /** --host carries a port that --port contradicts. */
+  portConflict: (host: string, port: number) => string;
   badLang: (value: string) => string;
   /** An input line too long to send was skipped (piped mode). */
   inputTooLong: (maxBytes: number) => string;
+  /** A typed line over the server's limit, kept in the input line instead of sent. */
+  lineTooLong: (bytes: number, maxBytes: number) => string;
+  /** A line typed while the client is reconnecting, kept in the input line. */
+  notConnected: string;
+  /** After the sentence saying the connection is gone. */
+  reconnecting: string;
+  /** In the prompt while waiting to reconnect. */
+  reconnectingIn: (seconds: number) => string;
+  /** In the prompt while a reconnection is under way. */
+  connecting: string;
+  /** Rejoining after a loss, our name is still held (by our own old connection, most often). */
+  nameStillTaken: (name: string) => string;
+  /** /nick typed while reconnecting: the name to rejoin under. */
+  rejoinAs: (name: string) => string;
+  historyNotSaved: (reason: string) => string;
   /** Shown after the server's /help list in interactive mode. */
   keysHelp: readonly string[];
 }
@@ -43,19 +67,36 @@ const en: Strings = {
 Chat in a papo room from the terminal.
 
 Options:
-  --host HOST     server address (default 127.0.0.1)
+  --host HOST     server address, also HOST:PORT or [IPv6]:PORT
+                  (default 127.0.0.1)
   --port, -p N    server port (default 10101)
   --name, -n NAME your name; without it you are asked for one
                   (piped input: the first line is the name)
-  --lang LANG     en or pt (default: from LC_ALL / LANG)
+  --lang LANG     en or pt, for the client and the server's lines
+                  (default: from LC_ALL / LANG)
+  --password-env VAR
+                  the variable holding the room's password
+                  (default PAPO_ROOM_PASSWORD); unset, a terminal asks
+                  for it and piped mode fails
   --no-color      no colours (also NO_COLOR=1, or when output is not a terminal)
+  --no-bell       no terminal bell for mentions and private messages
   --help, -h      show this help
+
+On a terminal: Tab completes names and commands, Up/Down browse what you
+typed (kept in $XDG_DATA_HOME/papo/history, never names or passwords),
+Ctrl-C clears the line or leaves on an empty one, Ctrl-Z suspends. A lost
+connection is retried, with the time to the next try in the prompt.
 
 Piped mode: when input is not a terminal, each input line is sent and each
 line received is printed; at the end of input the client says /quit.
 Exit status: 0 once the server confirms the /quit, 1 if it cannot connect
-or join, 2 if the connection is lost.`,
+or join, 2 if the connection is lost or the server ends it.`,
   usernamePrompt: "Username: ",
+  passwordPrompt: "Room password: ",
+  passwordNeeded: (variable) =>
+    `This room has a password: put it in the environment variable ${variable}.`,
+  passwordRefused: (reason) => `The server refused the password: ${reason}.`,
+  passwordEnvUnset: (variable) => `The variable ${variable} (from --password-env) is not set.`,
   cannotConnect: (address, cause) => `Cannot connect to ${address}: ${cause}.`,
   causeRefused: "connection refused (is the server running?)",
   causeUnknownHost: (host) => `unknown host ${host}`,
@@ -69,14 +110,30 @@ or join, 2 if the connection is lost.`,
   noName: "No name given: use --name, or make the first input line the name.",
   badOption: (detail) => `${detail}. Try --help.`,
   badPort: (value) => `Invalid port "${value}": use a number from 1 to 65535.`,
+  badHost: (value) => `Invalid host "${value}": use HOST, HOST:PORT, IPV6 or [IPV6]:PORT.`,
+  portConflict: (host, port) =>
+    `--host ${host} names another port than --port ${port}: give the port once.`,
   badLang: (value) => `Unknown language "${value}": use en or pt.`,
   inputTooLong: (maxBytes) => `Skipped an input line longer than ${maxBytes} bytes.`,
+  lineTooLong: (bytes, maxBytes) =>
+    `Not sent: the line is ${bytes} bytes and the server takes at most ${maxBytes}.`,
+  notConnected: "Not sent: not in the room right now (the line is kept).",
+  reconnecting: "Reconnecting (Ctrl-C to give up).",
+  reconnectingIn: (seconds) => `reconnecting in ${seconds} s…`,
+  connecting: "connecting…",
+  nameStillTaken: (name) =>
+    `The name ${name} is still taken, perhaps by your old connection until the server notices it is gone; trying again (/nick NAME picks another).`,
+  rejoinAs: (name) => `You will rejoin as ${name}.`,
+  historyNotSaved: (reason) => `Input history not saved: ${reason}.`,
   keysHelp: [
     "keys:",
-    "  Up / Down        earlier and later input lines",
+    "  Up / Down        earlier and later input lines (kept between runs)",
+    "  Tab              complete a name or a command",
     "  Ctrl-A / Ctrl-E  start / end of the line",
     "  Ctrl-U           clear the line",
-    "  Ctrl-C / Ctrl-D  leave (same as /quit)",
+    "  Ctrl-C           clear the line; on an empty line, leave",
+    "  Ctrl-D           leave, on an empty line (same as /quit)",
+    "  Ctrl-Z           suspend (fg brings papo back)",
   ],
 };
 
@@ -86,19 +143,36 @@ const pt: Strings = {
 Converse numa sala papo pelo terminal.
 
 Opções:
-  --host HOST     endereço do servidor (padrão 127.0.0.1)
+  --host HOST     endereço do servidor, também HOST:PORTA e [IPv6]:PORTA
+                  (padrão 127.0.0.1)
   --port, -p N    porta do servidor (padrão 10101)
   --name, -n NOME seu nome; sem ele, o nome é perguntado
                   (entrada por pipe: a primeira linha é o nome)
-  --lang IDIOMA   en ou pt (padrão: de LC_ALL / LANG)
-  --no-color      sem cores (também NO_COLOR=1, ou quando a saída não é um terminal)
+  --lang IDIOMA   en ou pt, para o cliente e para as linhas do servidor
+                  (padrão: de LC_ALL / LANG)
+  --password-env VAR
+                  a variável com a senha da sala
+                  (padrão PAPO_ROOM_PASSWORD); sem ela, o terminal
+                  pergunta a senha e o modo pipe falha
+  --no-color      sem cores (também NO_COLOR=1, ou se a saída não é um terminal)
+  --no-bell       sem campainha do terminal para menções e mensagens privadas
   --help, -h      mostra esta ajuda
+
+No terminal: Tab completa nomes e comandos, Cima/Baixo percorrem o que você
+digitou (guardado em $XDG_DATA_HOME/papo/history, nunca nomes nem senhas),
+Ctrl-C apaga a linha ou sai com a linha vazia, Ctrl-Z suspende. Uma conexão
+perdida é tentada de novo, com o tempo até a próxima tentativa no prompt.
 
 Modo pipe: quando a entrada não é um terminal, cada linha de entrada é
 enviada e cada linha recebida é impressa; no fim da entrada o cliente
 envia /quit. Saída: 0 quando o servidor confirma o /quit, 1 se não
-conseguir conectar ou entrar, 2 se a conexão cair.`,
+conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   usernamePrompt: "Nome de usuário: ",
+  passwordPrompt: "Senha da sala: ",
+  passwordNeeded: (variable) =>
+    `Esta sala tem senha: coloque-a na variável de ambiente ${variable}.`,
+  passwordRefused: (reason) => `O servidor recusou a senha: ${reason}.`,
+  passwordEnvUnset: (variable) => `A variável ${variable} (de --password-env) não está definida.`,
   cannotConnect: (address, cause) => `Não foi possível conectar a ${address}: ${cause}.`,
   causeRefused: "conexão recusada (o servidor está rodando?)",
   causeUnknownHost: (host) => `host desconhecido ${host}`,
@@ -112,14 +186,30 @@ conseguir conectar ou entrar, 2 se a conexão cair.`,
   noName: "Nenhum nome informado: use --name, ou faça da primeira linha da entrada o nome.",
   badOption: (detail) => `${detail}. Veja --help.`,
   badPort: (value) => `Porta inválida "${value}": use um número de 1 a 65535.`,
+  badHost: (value) => `Host inválido "${value}": use HOST, HOST:PORTA, IPV6 ou [IPV6]:PORTA.`,
+  portConflict: (host, port) =>
+    `--host ${host} indica outra porta que --port ${port}: informe a porta uma vez só.`,
   badLang: (value) => `Idioma desconhecido "${value}": use en ou pt.`,
   inputTooLong: (maxBytes) => `Linha de entrada com mais de ${maxBytes} bytes ignorada.`,
+  lineTooLong: (bytes, maxBytes) =>
+    `Não enviada: a linha tem ${bytes} bytes e o servidor aceita no máximo ${maxBytes}.`,
+  notConnected: "Não enviada: você não está na sala agora (a linha foi mantida).",
+  reconnecting: "Reconectando (Ctrl-C para desistir).",
+  reconnectingIn: (seconds) => `reconectando em ${seconds} s…`,
+  connecting: "conectando…",
+  nameStillTaken: (name) =>
+    `O nome ${name} ainda está em uso, talvez pela sua conexão antiga até o servidor perceber que ela caiu; tentando de novo (/nick NOME escolhe outro).`,
+  rejoinAs: (name) => `Você vai voltar como ${name}.`,
+  historyNotSaved: (reason) => `Histórico de entrada não salvo: ${reason}.`,
   keysHelp: [
     "teclas:",
-    "  Cima / Baixo     linhas digitadas antes e depois",
+    "  Cima / Baixo     linhas digitadas antes e depois (guardadas entre execuções)",
+    "  Tab              completa um nome ou um comando",
     "  Ctrl-A / Ctrl-E  início / fim da linha",
     "  Ctrl-U           apaga a linha",
-    "  Ctrl-C / Ctrl-D  sai (o mesmo que /quit)",
+    "  Ctrl-C           apaga a linha; com a linha vazia, sai",
+    "  Ctrl-D           sai, com a linha vazia (o mesmo que /quit)",
+    "  Ctrl-Z           suspende (fg traz o papo de volta)",
   ],
 };
 

@@ -1,19 +1,24 @@
 /**
  * Interactive mode (stdin is a terminal), read top to bottom as a lifecycle:
- * connect, ask for a name until the server accepts one, chat, leave. The
- * session brings server lines; render.ts decides their look; screen.ts keeps
- * them from breaking the line being typed.
+ * take the keyboard, connect, give the room's password and a name (asked for
+ * when not known), chat, leave. The link (link.ts) keeps the connection,
+ * reconnecting when it is lost; render.ts decides how lines look; screen.ts
+ * keeps them from breaking the line being typed.
  */
 
 import { type Input, parseInput } from "../protocol/commands.ts";
-import { action, chat } from "../protocol/messages.ts";
+import { action, chat, SERVER_TEXT } from "../protocol/messages.ts";
 import { isBlank } from "../protocol/sanitize.ts";
+import { rings } from "./attention.ts";
+import { type Completion, complete } from "./complete.ts";
+import { InputHistory } from "./inputhistory.ts";
+import { Link, type LinkEnd, type LinkEvents } from "./link.ts";
+import { Members } from "./members.ts";
 import type { ClientOptions } from "./options.ts";
 import { describeEnding, describeFailure, EXIT, exitCode } from "./outcome.ts";
 import { promptFor, renderLine, renderLocal } from "./render.ts";
 import { Screen } from "./screen.ts";
-import { openSession, Session } from "./session.ts";
-import type { SessionEvent } from "./state.ts";
+import { classify } from "./shown.ts";
 
 /** Where the interactive client reads and writes; the real terminal by default. */
 export interface Terminal {
@@ -34,85 +39,191 @@ export async function runInteractive(
     clock: () => new Date(),
   },
 ): Promise<number> {
-  const screen = new Screen(terminal.input, terminal.output, options.config.historySize);
-  const chat = new Chat(options, terminal, screen);
-  const opened = await openSession(options.config, (event) => chat.event(event));
-  if (!(opened instanceof Session)) {
-    terminal.errors.write(`${describeFailure(opened, options.config, options.strings)}\n`);
+  const history = InputHistory.load(options.historyFile, options.config.historySize);
+  const screen = new Screen(terminal.input, terminal.output, { history: history.entries });
+  const room = new Chat(options, terminal, screen, history);
+  const link = new Link(options, room);
+  room.begin(link);
+  const failure = await link.start();
+  if (failure !== null) {
+    screen.close();
+    terminal.errors.write(`${describeFailure(failure, options.config, options.strings)}\n`);
     return EXIT.failed;
   }
-  chat.begin(opened);
-  const ending = await opened.ended;
+  const end = await link.done;
   screen.close();
-  const message = describeEnding(ending, options.strings);
+  const message = describe(end, options);
   if (message !== null) terminal.errors.write(`${message}\n`);
-  return exitCode(ending);
+  return end.kind === "failed" ? EXIT.failed : exitCode(end.ending);
 }
 
+function describe(end: LinkEnd, options: ClientOptions): string | null {
+  if (end.kind === "failed") return describeFailure(end.failure, options.config, options.strings);
+  return describeEnding(end.ending, options.strings);
+}
+
+/** What Enter means right now. */
+type Mode = "password" | "name" | "verdict" | "chat" | "offline";
+
 /** The conversation as the terminal shows it. */
-class Chat {
-  private session: Session | null = null;
+class Chat implements LinkEvents {
+  private link: Link | null = null;
+  private mode: Mode = "verdict";
+  private readonly members = new Members();
+  private historyProblemShown = false;
 
   constructor(
     private readonly options: ClientOptions,
     private readonly terminal: Terminal,
     private readonly screen: Screen,
+    private readonly history: InputHistory,
   ) {}
 
-  /** Connected and greeted: take the keyboard and give a name. */
-  begin(session: Session): void {
-    this.session = session;
-    this.screen.start({ line: (text) => this.entered(text), leave: () => this.leave() });
-    if (this.options.name !== undefined) this.giveName(this.options.name);
-    else this.askName();
+  /** Take the keyboard; the link's events come from now on. */
+  begin(link: Link): void {
+    this.link = link;
+    this.screen.start({
+      line: (text) => this.entered(text),
+      leave: () => link.quit(),
+      complete: (before) => this.complete(before),
+    });
   }
 
-  /** Something came from the server. */
-  event(event: SessionEvent): void {
-    if (event.kind === "line") this.show(event.line);
-    // After a refusal the server's reason is already on screen, in red; ask again.
-    else if (event.kind === "rejected") this.askName();
-    else if (event.kind === "joined" || event.kind === "renamed") {
-      this.screen.prompt(promptFor(event.name));
-    }
+  line(line: string): void {
+    this.members.hear(line);
+    const self = this.link?.current ?? "";
+    const { color, bell } = this.options;
+    this.screen.print(renderLine(line, { color, time: this.terminal.clock(), self }));
+    if (rings(classify(line), self, bell)) this.screen.bell();
   }
 
-  private show(line: string): void {
-    this.screen.print(renderLine(line, { color: this.options.color, time: this.terminal.clock() }));
+  askPassword(): void {
+    this.mode = "password";
+    this.screen.askSecret(this.options.strings.passwordPrompt);
   }
 
-  private askName(): void {
+  askName(): void {
+    this.mode = "name";
+    this.screen.useHistory(false);
     this.screen.prompt(this.options.strings.usernamePrompt);
   }
 
-  private giveName(name: string): void {
-    // No prompt while the server decides; the answer brings one back.
-    this.screen.prompt("");
-    this.session?.sendName(name.trim());
+  joined(name: string): void {
+    this.mode = "chat";
+    this.screen.useHistory(true);
+    this.screen.prompt(promptFor(name));
+  }
+
+  renamed(name: string): void {
+    if (this.mode === "chat") this.screen.prompt(promptFor(name));
+  }
+
+  offline(seconds: number | null): void {
+    const s = this.options.strings;
+    this.mode = "offline";
+    const name = this.link?.current ?? "";
+    const status = seconds === null ? s.connecting : s.reconnectingIn(seconds);
+    this.screen.prompt(`${status} ${name === "" ? "" : promptFor(name)}`);
+  }
+
+  say(text: string): void {
+    this.screen.print(renderLocal(text, this.options.color));
+  }
+
+  private complete(before: string): Completion {
+    if (this.mode !== "chat" && this.mode !== "offline") return [[], before];
+    return complete(before, this.members.names(), this.link?.current ?? "");
   }
 
   /** The user pressed Enter. */
   private entered(text: string): void {
-    const session = this.session;
-    if (session === null) return;
-    const { phase, asked } = session.state;
-    if (phase === "naming") {
-      // NOTE: a line typed while a name is being checked is dropped; the answer
-      // takes milliseconds.
-      if (asked === null && !isBlank(text)) this.giveName(text);
-      else this.screen.replaceEntered(text, null);
+    const link = this.link;
+    if (link === null) return;
+    switch (this.mode) {
+      case "password":
+        if (isBlank(text)) this.askPassword();
+        else {
+          this.mode = "verdict";
+          this.screen.prompt("");
+          link.givePassword(text);
+        }
+        return;
+      case "name":
+        if (isBlank(text)) this.screen.replaceEntered(text, null);
+        else {
+          // No prompt while the server decides; the answer brings one back.
+          this.mode = "verdict";
+          this.screen.prompt("");
+          link.giveName(text.trim());
+        }
+        return;
+      case "verdict":
+        // NOTE: a line typed while a name is being checked is dropped; the answer
+        // takes milliseconds.
+        this.screen.replaceEntered(text, null);
+        return;
+      case "offline":
+        this.enteredOffline(link, text);
+        return;
+      case "chat":
+        this.enteredInRoom(link, text);
+        return;
+    }
+  }
+
+  private enteredInRoom(link: Link, text: string): void {
+    const sent = link.send(text);
+    if (sent.kind !== "sent") {
+      const s = this.options.strings;
+      const why =
+        sent.kind === "too-long" ? s.lineTooLong(sent.bytes, sent.maxBytes) : s.notConnected;
+      this.screen.replaceEntered(text, renderLocal(why, this.options.color));
+      this.screen.putBack(text);
       return;
     }
-    if (phase !== "joined") return;
+    this.remember(text);
     const input = parseInput(text);
     if (input.kind === "empty" || input.kind === "message" || input.kind === "me") {
-      this.screen.replaceEntered(text, this.echo(session.state.name, input));
+      this.screen.replaceEntered(text, this.echo(link.current, input));
     } else {
       // Commands stay on screen as typed; their answers come from the server.
       this.screen.reprompt();
     }
-    session.send(text);
     if (input.kind === "help") this.showKeys();
+  }
+
+  /** Out of the room: /quit gives up, /nick picks the name to come back as, the rest waits. */
+  private enteredOffline(link: Link, text: string): void {
+    const input = parseInput(text);
+    const s = this.options.strings;
+    if (input.kind === "quit") {
+      link.quit();
+      return;
+    }
+    if (input.kind === "nick") {
+      const problem = link.rejoinAs(input.name);
+      const said =
+        problem === null
+          ? s.rejoinAs(input.name.trim())
+          : SERVER_TEXT[this.options.lang].invalidName(problem);
+      this.screen.replaceEntered(text, renderLocal(said, this.options.color));
+      return;
+    }
+    if (input.kind === "empty") {
+      this.screen.replaceEntered(text, null);
+      return;
+    }
+    this.screen.replaceEntered(text, renderLocal(s.notConnected, this.options.color));
+    this.screen.putBack(text);
+  }
+
+  /** Into the input history (and its file), unless it holds a password. */
+  private remember(text: string): void {
+    this.history.add(text);
+    if (this.history.problem !== null && !this.historyProblemShown) {
+      this.historyProblemShown = true;
+      this.say(this.options.strings.historyNotSaved(this.history.problem));
+    }
   }
 
   /**
@@ -121,7 +232,8 @@ class Chat {
    */
   private echo(name: string, input: Input): string | null {
     const time = this.terminal.clock();
-    const render = (line: string) => renderLine(line, { color: this.options.color, time });
+    const render = (line: string) =>
+      renderLine(line, { color: this.options.color, time, self: name });
     if (input.kind === "message") return render(chat(name, input.text));
     if (input.kind === "me") return render(action(name, input.action));
     return null;
@@ -131,10 +243,5 @@ class Chat {
     for (const line of this.options.strings.keysHelp) {
       this.screen.print(renderLocal(line, this.options.color));
     }
-  }
-
-  /** Ctrl-C or Ctrl-D: say /quit; the session ends when the server closes. */
-  private leave(): void {
-    void this.session?.quit();
   }
 }

@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { parsePort, resolveOptions, type Surroundings } from "../../src/client/options.ts";
+import {
+  parsePort,
+  resolveOptions,
+  type Surroundings,
+  splitHost,
+} from "../../src/client/options.ts";
 import { STRINGS } from "../../src/client/strings.ts";
 import { CLIENT_DEFAULTS } from "../../src/config.ts";
 
@@ -76,6 +81,80 @@ describe("resolveOptions", () => {
       kind: "error",
       message: STRINGS.pt.badPort("0"),
     });
+  });
+});
+
+describe("--host with a port", () => {
+  test("host:port and [v6]:port are host and port; a bare IPv6 address is all host", () => {
+    expect(run({ host: "127.0.0.1:4000" }).config).toMatchObject({ host: "127.0.0.1", port: 4000 });
+    expect(run({ host: "[::1]:4000" }).config).toMatchObject({ host: "::1", port: 4000 });
+    expect(run({ host: "[::1]" }).config).toMatchObject({ host: "::1", port: 10101 });
+    expect(run({ host: "::1" }).config).toMatchObject({ host: "::1", port: 10101 });
+    expect(run({ host: "chat.example:10101", port: "10101" }).config.port).toBe(10101);
+  });
+
+  test("a port in --host that --port contradicts, or no port at all, is one sentence", () => {
+    expect(resolveOptions({ host: "127.0.0.1:4000", port: "5000" }, terminal)).toEqual({
+      kind: "error",
+      message: "--host 127.0.0.1:4000 names another port than --port 5000: give the port once.",
+    });
+    expect(resolveOptions({ host: "h:http" }, terminal)).toEqual({
+      kind: "error",
+      message: STRINGS.en.badPort("http"),
+    });
+    expect(resolveOptions({ host: "[::1" }, terminal)).toEqual({
+      kind: "error",
+      message: STRINGS.en.badHost("[::1"),
+    });
+    expect(resolveOptions({ host: ":80", lang: "pt" }, terminal)).toEqual({
+      kind: "error",
+      message: STRINGS.pt.badHost(":80"),
+    });
+  });
+
+  test("splitHost", () => {
+    expect(splitHost("a")).toEqual({ host: "a" });
+    expect(splitHost("a:1")).toEqual({ host: "a", port: "1" });
+    expect(splitHost("fe80::1:2")).toEqual({ host: "fe80::1:2" });
+    expect(splitHost("[fe80::1]:2")).toEqual({ host: "fe80::1", port: "2" });
+    expect(splitHost("[x]y")).toBeNull();
+  });
+});
+
+describe("password, bell and history file", () => {
+  test("the room's password comes from PAPO_ROOM_PASSWORD, or the variable --password-env names", () => {
+    expect(run({}).password).toBeUndefined();
+    const env = { ...terminal.env, PAPO_ROOM_PASSWORD: "turma", CLASS: "7b" };
+    expect(run({}, { ...terminal, env })).toMatchObject({
+      password: "turma",
+      passwordEnv: "PAPO_ROOM_PASSWORD",
+    });
+    expect(run({ "password-env": "CLASS" }, { ...terminal, env })).toMatchObject({
+      password: "7b",
+      passwordEnv: "CLASS",
+    });
+    expect(resolveOptions({ "password-env": "NOPE" }, terminal)).toEqual({
+      kind: "error",
+      message: STRINGS.en.passwordEnvUnset("NOPE"),
+    });
+  });
+
+  test("the bell is on unless --no-bell", () => {
+    expect(run({}).bell).toBe(true);
+    expect(run({ "no-bell": true }).bell).toBe(false);
+  });
+
+  test("the history file follows XDG_DATA_HOME, else the home directory", () => {
+    expect(run({}, { ...terminal, home: "/home/ana" }).historyFile).toBe(
+      "/home/ana/.local/share/papo/history",
+    );
+    const xdg = {
+      ...terminal,
+      env: { ...terminal.env, XDG_DATA_HOME: "/tmp/x" },
+      home: "/home/ana",
+    };
+    expect(run({}, xdg).historyFile).toBe("/tmp/x/papo/history");
+    expect(run({}).historyFile).toBeNull();
   });
 });
 

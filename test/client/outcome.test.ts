@@ -65,11 +65,12 @@ describe("describeFailure: one sentence naming the address and the cause", () =>
 });
 
 describe("endings", () => {
-  test("exit statuses: 0 quit, 1 refused, 2 lost or shut down", () => {
+  test("exit statuses: 0 quit, 1 refused, 2 lost, shut down or removed", () => {
     expect(exitCode({ kind: "quit" })).toBe(EXIT.ok);
-    expect(exitCode({ kind: "refused", reason: "x" })).toBe(EXIT.failed);
+    expect(exitCode({ kind: "refused", reason: "x", cause: "other" })).toBe(EXIT.failed);
     expect(exitCode({ kind: "lost" })).toBe(EXIT.lost);
     expect(exitCode({ kind: "shutdown", notice: "server shutting down" })).toBe(EXIT.lost);
+    expect(exitCode({ kind: "removed", notice: "ana was kicked by op" })).toBe(EXIT.lost);
     expect(EXIT).toEqual({ ok: 0, failed: 1, lost: 2 });
   });
 
@@ -79,8 +80,11 @@ describe("endings", () => {
     expect(describeEnding({ kind: "shutdown", notice: "server shutting down" }, en)).toBe(
       "Disconnected: server shutting down.",
     );
-    expect(describeEnding({ kind: "refused", reason: "name taken: ana" }, en)).toBe(
+    expect(describeEnding({ kind: "refused", reason: "name taken: ana", cause: "other" }, en)).toBe(
       "The server refused the name: name taken: ana.",
+    );
+    expect(describeEnding({ kind: "removed", notice: "ana was banned by op" }, en)).toBe(
+      "Disconnected: ana was banned by op.",
     );
   });
 });

@@ -9,7 +9,7 @@ import type { Socket } from "bun";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
-import { join, serve } from "../support/server.ts";
+import { arrive, join, serve } from "../support/server.ts";
 
 const ROOT = `${import.meta.dir}/../..`;
 let server: RunningServer;
@@ -21,11 +21,13 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** A spawned client whose stdout can be awaited line by line. */
-function client(args: string[], input?: string) {
+/** A spawned client whose stdout can be awaited line by line; `more` adds to its environment. */
+function client(args: string[], input?: string, more: Record<string, string> = {}) {
   const env: Record<string, string | undefined> = { ...process.env, LANG: "C.UTF-8" };
   delete env.LC_ALL;
   delete env.LC_MESSAGES;
+  delete env.PAPO_ROOM_PASSWORD;
+  Object.assign(env, more);
   const proc = Bun.spawn([process.execPath, "src/cli/client.ts", ...args], {
     cwd: ROOT,
     env,
@@ -81,12 +83,18 @@ function client(args: string[], input?: string) {
 
 const port = () => ["--port", String(server.port)];
 const GREETING = "* welcome to papo! what is your name?";
+const LIMITS = "* limits: lines up to 4096 bytes, 10 lines a second after a burst of 20";
+
+/** A room of its own with the server's defaults (flood control, history), stopped after the test. */
+const room = () =>
+  serve({ rateLimit: SERVER_DEFAULTS.rateLimit, historyLines: SERVER_DEFAULTS.historyLines });
 
 describe("piped clients against a real server", () => {
   test("two clients talk to each other", async () => {
-    const ana = client([...port(), "--name", "ana"]);
+    const own = ["--port", String(room().port)];
+    const ana = client([...own, "--name", "ana"]);
     await ana.waitFor("* hello ana! 1 online: ana (type /help for commands)");
-    const bob = client([...port(), "--name", "bob"]);
+    const bob = client([...own, "--name", "bob"]);
     await bob.waitFor("* hello bob! 2 online: ana, bob (type /help for commands)");
     await ana.waitFor("* bob joined");
 
@@ -104,6 +112,7 @@ describe("piped clients against a real server", () => {
     expect(bobDone.out).toEqual([
       GREETING,
       "* hello bob! 2 online: ana, bob (type /help for commands)",
+      LIMITS,
       "<ana> oi bob, tudo bem?",
       "[private to ana] psst",
       "* bye",
@@ -115,13 +124,39 @@ describe("piped clients against a real server", () => {
     expect(anaDone.out.at(-1)).toBe("* bye");
   });
 
-  test("without --name the first input line is the name", async () => {
-    const peer = await connect(server.port);
-    await peer.next();
-    peer.send("watcher");
-    const done = await client(port(), "\n  bot  \nhello from a script\n").result();
+  test("a latecomer sees the room's last lines, marked with the time they were said", async () => {
+    const own = room();
+    const ana = await join(own, "ana");
+    ana.send("first");
+    ana.send("/me waves");
+    ana.send("/msg ana private lines are never replayed");
+    await ana.until((l) => l.startsWith("[private to"));
+    const done = await client(["--port", String(own.port), "-n", "bob"], "").result();
     expect(done.code).toBe(0);
-    expect(done.out).toContain("* hello bot! 2 online: watcher, bot (type /help for commands)");
+    expect(done.out).toEqual([
+      GREETING,
+      "* hello bob! 2 online: ana, bob (type /help for commands)",
+      LIMITS,
+      expect.stringMatching(/^\[history \d\d:\d\d\] <ana> first$/),
+      expect.stringMatching(/^\[history \d\d:\d\d\] \* <ana> waves$/),
+      "* bye",
+    ]);
+  });
+
+  test("without --name the first input line is the name", async () => {
+    const own = room();
+    await join(own, "watcher");
+    const peer = await arrive(own);
+    peer.send("listener");
+    await peer.until((l) => l.startsWith("* limits"));
+    const done = await client(
+      ["--port", String(own.port)],
+      "\n  bot  \nhello from a script\n",
+    ).result();
+    expect(done.code).toBe(0);
+    expect(done.out).toContain(
+      "* hello bot! 3 online: watcher, listener, bot (type /help for commands)",
+    );
     expect(await peer.until((l) => l.startsWith("<"))).toBe("<bot> hello from a script");
     peer.end();
   });
@@ -159,11 +194,12 @@ describe("piped clients against a real server", () => {
   }, 15_000);
 
   test("a taken name exits 1 with the server's reason", async () => {
-    const holder = await connect(server.port);
-    await holder.next();
-    holder.send("taken");
-    await holder.next();
-    const done = await client([...port(), "--name", "Taken"], "never sent\n").result();
+    const own = room();
+    const holder = await join(own, "taken");
+    const done = await client(
+      ["--port", String(own.port), "--name", "Taken"],
+      "never sent\n",
+    ).result();
     expect(done.code).toBe(1);
     expect(done.err).toBe("The server refused the name: name taken: Taken.\n");
     expect(done.out).toEqual([GREETING, "! name taken: Taken"]);
@@ -182,6 +218,121 @@ describe("piped clients against a real server", () => {
     const done = await client(port(), "").result();
     expect(done.code).toBe(1);
     expect(done.err).toBe("No name given: use --name, or make the first input line the name.\n");
+  });
+});
+
+describe("a room a class can live in", () => {
+  test("a Portuguese locale sets the server's language before the name", async () => {
+    const own = room();
+    const peer = await join(own, "peer");
+    const done = await client(["--port", String(own.port), "-n", "zé"], "oi\n", {
+      LANG: "pt_BR.UTF-8",
+    }).result();
+    expect(done.code).toBe(0);
+    expect(done.err).toBe("");
+    expect(done.out).toEqual([
+      GREETING,
+      "* idioma: português",
+      "* olá zé! 2 online: peer, zé (digite /help para ver os comandos)",
+      "* limites: linhas de até 4096 bytes, 10 linhas por segundo depois de uma rajada de 20",
+      "* tchau",
+    ]);
+    expect(await peer.until((l) => l.startsWith("<"))).toBe("<zé> oi");
+  });
+
+  test("an English client in a Portuguese room asks for English; one that agrees asks nothing", async () => {
+    const own = serve({ lang: "pt" });
+    const en = await client(["--port", String(own.port), "-n", "ann"], "").result();
+    expect(en.out.slice(0, 3)).toEqual([
+      "* bem-vindo ao papo! qual é o seu nome?",
+      "* language: English",
+      "* hello ann! 1 online: ann (type /help for commands)",
+    ]);
+    const pt = await client(["--port", String(own.port), "-n", "bia"], "", {
+      LANG: "pt_BR",
+    }).result();
+    expect(pt.code).toBe(0);
+    expect(pt.out.slice(0, 2)).toEqual([
+      "* bem-vindo ao papo! qual é o seu nome?",
+      "* olá bia! 1 online: bia (digite /help para ver os comandos)",
+    ]);
+    expect(pt.out.at(-1)).toBe("* tchau");
+  });
+
+  test("the room's password comes from PAPO_ROOM_PASSWORD, or the variable --password-env names", async () => {
+    const own = serve({ roomPassword: "turma7b" });
+    const args = ["--port", String(own.port), "-n", "ana"];
+    const done = await client(args, "", { PAPO_ROOM_PASSWORD: "turma7b" }).result();
+    expect(done.code).toBe(0);
+    expect(done.out.slice(0, 3)).toEqual([
+      "* welcome to papo! this room has a password: send it first, then your name",
+      "* password accepted. what is your name?",
+      "* hello ana! 1 online: ana (type /help for commands)",
+    ]);
+    const named = await client([...args, "--password-env", "CLASS"], "", {
+      CLASS: "turma7b",
+    }).result();
+    expect(named.code).toBe(0);
+    expect(named.out.at(-1)).toBe("* bye");
+  });
+
+  test("a room password missing or wrong: exit 1, one sentence, and the name is never sent", async () => {
+    const own = serve({ roomPassword: "turma7b" });
+    const args = ["--port", String(own.port), "-n", "ana"];
+    const missing = await client(args, "hi\n").result();
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe(
+      "This room has a password: put it in the environment variable PAPO_ROOM_PASSWORD.\n",
+    );
+    const wrong = await client(args, "hi\n", { PAPO_ROOM_PASSWORD: "nope" }).result();
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toBe("The server refused the password: wrong password.\n");
+    expect(wrong.out).toEqual([
+      "* welcome to papo! this room has a password: send it first, then your name",
+      "! wrong password",
+    ]);
+    const unset = await client([...args, "--password-env", "NOT_SET_ANYWHERE"], "").result();
+    expect(unset.code).toBe(1);
+    expect(unset.err).toBe("The variable NOT_SET_ANYWHERE (from --password-env) is not set.\n");
+  });
+
+  test("a line over the server's limit is skipped here, with the limit, not sent to be refused", async () => {
+    const own = serve({ maxLineBytes: 100 });
+    const reader = await join(own, "reader");
+    const long = "é".repeat(51); // 102 bytes, 51 characters
+    const done = await client(
+      ["--port", String(own.port), "-n", "bot"],
+      `${long}\nshort\n`,
+    ).result();
+    expect(done.code).toBe(0);
+    expect(done.err).toBe("Skipped an input line longer than 100 bytes.\n");
+    expect(done.out).not.toContain("! line too long");
+    expect(await reader.until((l) => l.startsWith("<"))).toBe("<bot> short");
+  });
+
+  test("kicked by an operator: exit 2 with the server's words", async () => {
+    const own = serve({ opPassword: "sesame" });
+    const op = await join(own, "teacher");
+    op.send("/op sesame");
+    await op.next();
+    const bot = client(["--port", String(own.port), "-n", "bot"]);
+    await bot.waitFor("* hello bot! 2 online: teacher, bot (type /help for commands)");
+    op.send("/kick bot enough");
+    const done = await bot.result();
+    expect(done.code).toBe(2);
+    expect(done.out.at(-1)).toBe("* bot was kicked by teacher (enough)");
+    expect(done.err).toBe("Disconnected: bot was kicked by teacher (enough).\n");
+  });
+
+  test("--host takes host:port, and refuses one that contradicts --port", async () => {
+    const own = room();
+    const done = await client(["--host", `127.0.0.1:${own.port}`, "-n", "ana"], "").result();
+    expect(done.code).toBe(0);
+    const clash = await client(["--host", `127.0.0.1:${own.port}`, "--port", "1"], "").result();
+    expect(clash.code).toBe(1);
+    expect(clash.err).toBe(
+      `--host 127.0.0.1:${own.port} names another port than --port 1: give the port once.\n`,
+    );
   });
 });
 

@@ -9,6 +9,9 @@ import {
   renderLine,
   renderLocal,
 } from "../../src/client/render.ts";
+import { SERVER_TEXT } from "../../src/protocol/messages.ts";
+
+const pt = SERVER_TEXT.pt;
 
 const at = (h: number, m: number) => new Date(2024, 0, 2, h, m, 59);
 const plain = { color: false, time: at(9, 5) };
@@ -52,34 +55,72 @@ describe("nameColor", () => {
 
 describe("classify", () => {
   test("sorts the server's line shapes", () => {
-    expect(classify("<ana> hi there")).toEqual({ kind: "chat", name: "ana", text: "hi there" });
-    expect(classify("* bob joined")).toEqual({ kind: "notice", text: "* bob joined" });
-    expect(classify("! name taken: ana")).toEqual({ kind: "error", text: "! name taken: ana" });
+    expect(classify("<ana> hi there")).toEqual({
+      kind: "chat",
+      line: "<ana> hi there",
+      name: "ana",
+      text: "hi there",
+    });
+    expect(classify("* bob joined")).toEqual({ kind: "notice", line: "* bob joined" });
+    expect(classify("! name taken: ana")).toEqual({ kind: "error", line: "! name taken: ana" });
     expect(classify("[private] <bob> psst")).toEqual({
       kind: "private-from",
+      line: "[private] <bob> psst",
+      tag: "[private]",
       name: "bob",
       text: "psst",
     });
     expect(classify("[private to bob] psst")).toEqual({
       kind: "private-to",
+      line: "[private to bob] psst",
+      tag: "[private to bob]",
       name: "bob",
       text: "psst",
     });
-    expect(classify("* <ana> waves")).toEqual({ kind: "action", name: "ana", text: "waves" });
-    expect(classify("something else")).toEqual({ kind: "plain", text: "something else" });
+    expect(classify("* <ana> waves")).toMatchObject({ kind: "action", name: "ana", text: "waves" });
+    expect(classify("something else")).toEqual({ kind: "plain", line: "something else" });
+  });
+
+  test("private lines in Portuguese too", () => {
+    expect(classify(pt.privateFrom("bob", "oi"))).toMatchObject({
+      kind: "private-from",
+      tag: "[privado]",
+      name: "bob",
+      text: "oi",
+    });
+    expect(classify(pt.privateTo("bob", "oi"))).toMatchObject({
+      kind: "private-to",
+      tag: "[privado para bob]",
+      text: "oi",
+    });
+  });
+
+  test("a history line carries the line as it was said and the server's time, in either language", () => {
+    expect(classify("[history 09:41] <bob> hi")).toMatchObject({
+      kind: "history",
+      time: "09:41",
+      said: { kind: "chat", name: "bob", text: "hi" },
+    });
+    expect(classify(pt.history("23:05", "* <bia> acena"))).toMatchObject({
+      kind: "history",
+      time: "23:05",
+      said: { kind: "action", name: "bia", text: "acena" },
+    });
+    // Only chat and actions are ever replayed: anything else stays as it came.
+    expect(classify("[history 09:41] * server shutting down")).toMatchObject({ kind: "plain" });
   });
 
   test("an action is told from a notice by its <NAME>", () => {
-    expect(classify("* <server> shutting down")).toEqual({
+    expect(classify("* <server> shutting down")).toMatchObject({
       kind: "action",
       name: "server",
       text: "shutting down",
     });
     expect(classify("* server shutting down")).toEqual({
       kind: "notice",
-      text: "* server shutting down",
+      line: "* server shutting down",
     });
-    expect(classify("* <ana> <bob> fake")).toEqual({
+    expect(classify("* <ana> <bob> fake")).toMatchObject({
       kind: "action",
       name: "ana",
       text: "<bob> fake",
@@ -87,8 +128,13 @@ describe("classify", () => {
   });
 
   test("a chat text that looks like a prefix stays text", () => {
-    expect(classify("<ana> <bob> fake")).toEqual({ kind: "chat", name: "ana", text: "<bob> fake" });
+    expect(classify("<ana> <bob> fake")).toMatchObject({
+      kind: "chat",
+      name: "ana",
+      text: "<bob> fake",
+    });
     expect(classify("<ana> [private] <x> y")).toMatchObject({ kind: "chat", name: "ana" });
+    expect(classify("<ana> [history 10:00] <x> y")).toMatchObject({ kind: "chat", name: "ana" });
   });
 });
 
@@ -100,6 +146,22 @@ describe("renderLine without colour", () => {
     expect(renderLine("[private] <bob> psst", plain)).toBe("09:05 [private] <bob> psst");
     expect(renderLine("[private to bob] psst", plain)).toBe("09:05 [private to bob] psst");
     expect(renderLine("* <ana> waves", plain)).toBe("09:05 * <ana> waves");
+  });
+
+  test("Portuguese private lines are shown as they came", () => {
+    expect(renderLine("[privado] <bob> oi", plain)).toBe("09:05 [privado] <bob> oi");
+    expect(renderLine("[privado para bob] oi", plain)).toBe("09:05 [privado para bob] oi");
+  });
+
+  test("a history line keeps the server's marker and time, and gets no receive time", () => {
+    expect(renderLine("[history 08:30] <bob> hi", plain)).toBe("[history 08:30] <bob> hi");
+    expect(renderLine("[histórico 08:30] <bob> oi", plain)).toBe("[histórico 08:30] <bob> oi");
+  });
+
+  test("mentions and your own name change nothing without colour", () => {
+    const self = { ...plain, self: "ana" };
+    expect(renderLine("<bob> hi ana", self)).toBe("09:05 <bob> hi ana");
+    expect(renderLine("<ana> hi", self)).toBe("09:05 <ana> hi");
   });
 
   test("an action keeps its <NAME>, so it never reads as the server's notice", () => {
@@ -116,9 +178,11 @@ describe("renderLine without colour", () => {
       "! e",
       "[private] <b> p",
       "[private to b] p",
+      "[history 10:00] <ana> hi",
+      "<b> hi ana",
       "x",
     ]) {
-      expect(renderLine(line, plain)).not.toMatch(ESC);
+      expect(renderLine(line, { ...plain, self: "ana" })).not.toMatch(ESC);
     }
   });
 });
@@ -143,9 +207,43 @@ describe("renderLine with colour", () => {
     );
   });
 
-  test("highlights private messages both ways", () => {
-    expect(renderLine("[private] <bob> psst", colored)).toContain("\x1b[1;7;35m[private]");
-    expect(renderLine("[private to bob] psst", colored)).toContain("\x1b[1;7;35m[private to bob]");
+  test("highlights private messages both ways, in either language", () => {
+    expect(renderLine("[private] <bob> psst", colored)).toContain("\x1b[1;7;35m[private]\x1b[0m");
+    expect(renderLine("[private to bob] psst", colored)).toContain(
+      "\x1b[1;7;35m[private to bob]\x1b[0m",
+    );
+    expect(renderLine("[privado] <bob> oi", colored)).toBe(
+      `\x1b[2m09:05\x1b[0m \x1b[1;7;35m[privado]\x1b[0m <\x1b[${nameColor("bob")}mbob\x1b[0m> \x1b[1moi\x1b[0m`,
+    );
+  });
+
+  test("history is dim, with the time it was said instead of the time it came", () => {
+    expect(renderLine("[history 08:30] <bob> hi", colored)).toBe("\x1b[2m08:30 <bob> hi\x1b[0m");
+    expect(renderLine(pt.history("08:31", "* <bob> acena"), colored)).toBe(
+      "\x1b[2m08:31 * <bob> acena\x1b[0m",
+    );
+  });
+
+  test("your own name is bold; other names are not", () => {
+    const self = { ...colored, self: "Ana" };
+    expect(renderLine("<ana> mine", self)).toBe(
+      `\x1b[2m09:05\x1b[0m <\x1b[1m\x1b[${nameColor("ana")}mana\x1b[0m> mine`,
+    );
+    expect(renderLine("<bob> theirs", self)).toBe(
+      `\x1b[2m09:05\x1b[0m <\x1b[${nameColor("bob")}mbob\x1b[0m> theirs`,
+    );
+  });
+
+  test("a line that mentions you is bold, with your name reversed wherever it is", () => {
+    const self = { ...colored, self: "ana" };
+    expect(renderLine("<bob> ANA, look: ana.", self)).toBe(
+      `\x1b[2m09:05\x1b[0m <\x1b[${nameColor("bob")}mbob\x1b[0m> \x1b[1m\x1b[1;7mANA\x1b[0m\x1b[1m, look: \x1b[1;7mana\x1b[0m\x1b[1m.\x1b[0m`,
+    );
+    expect(renderLine("* <bob> waves at ana", self)).toContain("\x1b[1;7mana\x1b[0m");
+    // Someone else's name that contains yours is not a mention.
+    expect(renderLine("<bob> anabela, ana-maria", self)).toBe(
+      `\x1b[2m09:05\x1b[0m <\x1b[${nameColor("bob")}mbob\x1b[0m> anabela, ana-maria`,
+    );
   });
 });
 
@@ -157,13 +255,15 @@ describe("renderLine strips what a hostile server sends", () => {
     "<evil> bell\x07 and \x9b31m8-bit CSI",
     "<evil> back\bspace\rreturn",
     "* \x1bPdevice control\x1b\\",
+    "[history 10:00] <evil> \x1b[2Jold\x07",
+    "[private] <evil> \x1b]0;t\x07ana",
   ];
   for (const line of nasty) {
     test(JSON.stringify(line), () => {
       expect(renderLine(line, plain)).not.toMatch(ESC);
       // With colour on, the only escapes left are the client's own SGR codes.
       // biome-ignore lint/suspicious/noControlCharactersInRegex: see above
-      const stripped = renderLine(line, colored).replace(/\x1b\[[0-9;]*m/g, "");
+      const stripped = renderLine(line, { ...colored, self: "ana" }).replace(/\x1b\[[0-9;]*m/g, "");
       expect(stripped).not.toMatch(ESC);
     });
   }

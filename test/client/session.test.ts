@@ -9,12 +9,14 @@ import type { ConnectFailure } from "../../src/client/outcome.ts";
 import { openSession, Session } from "../../src/client/session.ts";
 import type { SessionEvent } from "../../src/client/state.ts";
 import { CLIENT_DEFAULTS, type ClientConfig, SERVER_DEFAULTS } from "../../src/config.ts";
+import type { Lang } from "../../src/protocol/lang.ts";
 import { SERVER_TEXT } from "../../src/protocol/messages.ts";
 
 const say = SERVER_TEXT.en;
 
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
+import { join, serve } from "../support/server.ts";
 
 let server: RunningServer;
 
@@ -33,14 +35,18 @@ const config = (port: number, more: Partial<ClientConfig> = {}): ClientConfig =>
   ...more,
 });
 
-/** Open a session that records its events. */
-async function open(cfg: ClientConfig) {
+/** Open a session that records its events; `lang` is the language the person reads. */
+async function open(cfg: ClientConfig, lang: Lang | null = null) {
   const events: SessionEvent[] = [];
   const waiters: Array<() => void> = [];
-  const result = await openSession(cfg, (event) => {
-    events.push(event);
-    for (const w of waiters.splice(0)) w();
-  });
+  const result = await openSession(
+    cfg,
+    (event) => {
+      events.push(event);
+      for (const w of waiters.splice(0)) w();
+    },
+    lang,
+  );
   /** Resolves with the first recorded event that matches, waiting up to 2 s. */
   const next = async (match: (e: SessionEvent) => boolean): Promise<SessionEvent> => {
     const deadline = Date.now() + 2000;
@@ -132,6 +138,7 @@ describe("against the real server", () => {
     expect(rejected).toEqual({
       kind: "rejected",
       reason: "invalid name: use only letters, digits, _ - and . (no spaces)",
+      taken: false,
     });
     session.sendName("carla");
     await next((e) => e.kind === "joined");
@@ -146,6 +153,51 @@ describe("against the real server", () => {
     await next((e) => e.kind === "joined");
     session.send("/nick dori");
     expect(await next((e) => e.kind === "renamed")).toEqual({ kind: "renamed", name: "dori" });
+    await session.quit();
+  });
+
+  test("a line over the server's limit is refused before it is sent", async () => {
+    const small = serve({ maxLineBytes: 10 });
+    const peer = await join(small, "peer");
+    const { result, next } = await open(config(small.port));
+    const session = expectSession(result);
+    session.sendName("ana");
+    await next((e) => e.kind === "limits");
+    expect(session.send("x".repeat(11))).toEqual({ kind: "too-long", bytes: 11, maxBytes: 10 });
+    expect(session.send("ção ção")).toEqual({ kind: "too-long", bytes: 11, maxBytes: 10 });
+    expect(session.send("ten bytes!")).toEqual({ kind: "sent" });
+    expect(await peer.until((l) => l.startsWith("<"))).toBe("<ana> ten bytes!");
+    expect(await peer.quiet(100)).toEqual([]);
+    await session.quit();
+  });
+
+  test("a person who reads Portuguese gets the server's lines in Portuguese", async () => {
+    const { result, events, next } = await open(config(server.port), "pt");
+    const session = expectSession(result);
+    session.sendName("zé");
+    expect(await next((e) => e.kind === "joined")).toEqual({ kind: "joined", name: "zé" });
+    const lines = events.flatMap((e) => (e.kind === "line" ? [e.line] : []));
+    expect(lines.slice(0, 3)).toEqual([
+      "* welcome to papo! what is your name?",
+      "* idioma: português",
+      expect.stringMatching(/^\* olá zé! /),
+    ]);
+    expect(await session.quit()).toEqual({ kind: "quit" });
+    expect(events.at(-1)).toEqual({ kind: "line", line: "* tchau" });
+  });
+
+  test("a room's password goes first; a wrong one is answered and can be tried again", async () => {
+    const locked = serve({ roomPassword: "turma7b" });
+    const { result, next } = await open(config(locked.port));
+    const session = expectSession(result);
+    expect(session.state.phase).toBe("password");
+    session.sendName("ana"); // not yet: the server wants the password
+    session.sendPassword("wrong");
+    await next((e) => e.kind === "password-rejected");
+    session.sendPassword("turma7b");
+    await next((e) => e.kind === "password-accepted");
+    session.sendName("ana");
+    expect(await next((e) => e.kind === "joined")).toEqual({ kind: "joined", name: "ana" });
     await session.quit();
   });
 

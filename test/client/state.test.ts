@@ -47,7 +47,7 @@ describe("handshake", () => {
     askName(state, "ana");
     expect(receive(state, say.nameTaken("ana"))).toEqual([
       { kind: "line", line: "! name taken: ana" },
-      { kind: "rejected", reason: "name taken: ana" },
+      { kind: "rejected", reason: "name taken: ana", taken: true },
     ]);
     expect(state.phase).toBe("naming");
     askName(state, "ana2");
@@ -66,7 +66,7 @@ describe("handshake", () => {
     const state = initialState();
     receive(state, say.serverFull());
     expect(state.phase).toBe("greeting");
-    expect(closed(state)).toEqual({ kind: "refused", reason: "server full" });
+    expect(closed(state)).toEqual({ kind: "refused", reason: "server full", cause: "other" });
   });
 });
 
@@ -186,6 +186,154 @@ describe("endings", () => {
     expect(closed(state)).toEqual({
       kind: "refused",
       reason: "no name given within 30 s, closing",
+      cause: "name-timeout",
+    });
+  });
+
+  test("a name timeout just as a name is sent is no verdict on the name", () => {
+    const state = initialState();
+    receive(state, say.greeting());
+    askName(state, "ana");
+    expect(kinds(state, say.nameTimeout(30))).toEqual(["line"]);
+    expect(closed(state)).toMatchObject({ kind: "refused", cause: "name-timeout" });
+  });
+
+  test("banned before the greeting: refused for good", () => {
+    const state = initialState();
+    receive(state, say.bannedHere());
+    expect(closed(state)).toEqual({
+      kind: "refused",
+      reason: "you are banned from this room",
+      cause: "banned",
+    });
+  });
+
+  test("kicked: removed, with the server's words, never lost", () => {
+    const state = joinedAs("ana");
+    expect(receive(state, say.kicked("ana", "teacher", "enough"))).toContainEqual({
+      kind: "removed",
+      notice: "ana was kicked by teacher (enough)",
+    });
+    expect(closed(state)).toEqual({
+      kind: "removed",
+      notice: "ana was kicked by teacher (enough)",
+    });
+  });
+
+  test("banned while joined: removed; someone else's kick or ban changes nothing", () => {
+    const state = joinedAs("Ana");
+    expect(kinds(state, say.kicked("bob", "teacher"))).toEqual(["line"]);
+    expect(kinds(state, say.banned("anabela", "teacher"))).toEqual(["line"]);
+    expect(kinds(state, say.banned("ana", "teacher"))).toEqual(["line", "removed"]);
+    expect(closed(state)).toMatchObject({ kind: "removed" });
+  });
+});
+
+describe("the room's password", () => {
+  test("a password greeting asks for it first; the answer opens the naming", () => {
+    const state = initialState();
+    expect(receive(state, say.greetingPassword())).toContainEqual({
+      kind: "greeted",
+      password: true,
+      lang: "en",
+    });
+    expect(state.phase).toBe("password");
+    expect(kinds(state, say.wrongPassword())).toEqual(["line", "password-rejected"]);
+    expect(state.phase).toBe("password");
+    expect(kinds(state, say.passwordAccepted())).toEqual(["line", "password-accepted"]);
+    expect(state.phase).toBe("naming");
+  });
+
+  test("a plain greeting says its language, and an unknown one says none", () => {
+    expect(receive(initialState(), SERVER_TEXT.pt.greeting())).toContainEqual({
+      kind: "greeted",
+      password: false,
+      lang: "pt",
+    });
+    expect(receive(initialState(), "* name?")).toContainEqual({
+      kind: "greeted",
+      password: false,
+      lang: null,
+    });
+  });
+
+  test("the time limit while typing the password: refused, a timeout", () => {
+    const state = initialState();
+    receive(state, say.greetingPassword());
+    receive(state, say.nameTimeout(30));
+    expect(closed(state)).toMatchObject({ kind: "refused", cause: "name-timeout" });
+  });
+});
+
+describe("the limits line", () => {
+  test("sets the longest line the server takes (4096 until it comes)", () => {
+    const state = joinedAs("ana");
+    expect(state.maxLineBytes).toBe(4096);
+    expect(receive(state, say.limits(100, 10, 20))).toContainEqual({
+      kind: "limits",
+      maxLineBytes: 100,
+    });
+    expect(state.maxLineBytes).toBe(100);
+    receive(state, say.limits(2048, 0, 0));
+    expect(state.maxLineBytes).toBe(2048);
+    receive(state, chat("bob", say.limits(1, 1, 1)));
+    expect(state.maxLineBytes).toBe(2048);
+  });
+});
+
+describe("a server that speaks Portuguese", () => {
+  const pt = SERVER_TEXT.pt;
+
+  test("welcome, rename, slow-down, shutdown and bye are understood as in English", () => {
+    const state = initialState();
+    receive(state, pt.greeting());
+    askName(state, "zé");
+    expect(kinds(state, pt.welcome("zé", 2, ["ana", "zé"]))).toEqual(["line", "joined"]);
+    expect(kinds(state, pt.limits(512, 10, 20))).toEqual(["line", "limits"]);
+    expect(receive(state, pt.renamed("zé", "josé"))).toContainEqual({
+      kind: "renamed",
+      name: "josé",
+    });
+    expect(receive(state, pt.slowDown(10))).toContainEqual({ kind: "delayed", rate: 10 });
+    sending(state, "/quit");
+    receive(state, pt.bye());
+    expect(closed(state)).toEqual({ kind: "quit" });
+  });
+
+  test("a refusal in Portuguese asks again, and knows a taken name", () => {
+    const state = initialState();
+    receive(state, pt.greeting());
+    askName(state, "ana");
+    expect(receive(state, pt.nameTaken("ana"))).toContainEqual({
+      kind: "rejected",
+      reason: "nome em uso: ana",
+      taken: true,
+    });
+    askName(state, "a b");
+    expect(receive(state, pt.invalidName("bad-chars"))).toContainEqual(
+      expect.objectContaining({ kind: "rejected", taken: false }),
+    );
+  });
+
+  test("its shutdown notice, and a kick in Portuguese", () => {
+    const state = joinedAs("ana");
+    receive(state, pt.shuttingDown());
+    expect(closed(state)).toEqual({ kind: "shutdown", notice: "servidor desligando" });
+    const kicked = joinedAs("ana");
+    receive(kicked, pt.kicked("ana", "prof"));
+    expect(closed(kicked)).toEqual({ kind: "removed", notice: "ana foi expulso por prof" });
+  });
+
+  test("a switch of language mid-session (/lang) changes nothing but the words", () => {
+    const state = joinedAs("ana");
+    expect(kinds(state, pt.language())).toEqual(["line"]);
+    expect(receive(state, pt.renamed("ana", "bia"))).toContainEqual({
+      kind: "renamed",
+      name: "bia",
+    });
+    expect(receive(state, say.renamed("bia", "carla"))).toContainEqual({
+      kind: "renamed",
+      name: "carla",
     });
   });
 });
@@ -199,6 +347,7 @@ describe("lines a user can produce never move the state", () => {
     chat(from, text),
     action(from, text),
     say.privateFrom(from, text),
+    SERVER_TEXT.pt.privateFrom(from, text),
   ];
 
   test("a user called server saying /me shutting down, then the close: lost, not shutdown", () => {
@@ -255,6 +404,29 @@ describe("lines a user can produce never move the state", () => {
       expect(kinds(state, line)).toEqual(["line"]);
     }
     expect(state).toMatchObject({ phase: "naming", asked: "ana", lastError: null });
+  });
+
+  test("no user line in either language passes for a shutdown, a bye, a kick or a rename", () => {
+    for (const t of [say, SERVER_TEXT.pt]) {
+      const state = joinedAs("ana");
+      sending(state, "/nick bia");
+      for (const line of [
+        ...forgeries("bob", t.shuttingDown()),
+        ...forgeries("bob", t.kicked("ana", "bob")),
+        ...forgeries("ana", t.renamed("ana", "bia")),
+        ...forgeries("bob", t.limits(1, 1, 1)),
+        t.history("10:00", chat("bob", t.shuttingDown())),
+        t.history("10:00", action("ana", t.kicked("ana", "bob").slice(2))),
+      ]) {
+        expect(kinds(state, line)).toEqual(["line"]);
+      }
+      expect(state).toMatchObject({
+        name: "ana",
+        shutdown: null,
+        removed: null,
+        maxLineBytes: 4096,
+      });
+    }
   });
 
   test("the greeting is a notice, not an action", () => {

@@ -48,14 +48,35 @@ describe("the strings table", () => {
 
   test("help mentions every flag in both languages", () => {
     for (const lang of LANGS) {
-      for (const flag of ["--host", "--port", "--name", "--lang", "--no-color", "--help"]) {
+      for (const flag of [
+        "--host",
+        "--port",
+        "--name",
+        "--lang",
+        "--password-env",
+        "--no-color",
+        "--no-bell",
+        "--help",
+      ]) {
         expect(STRINGS[lang].usage).toContain(flag);
       }
     }
   });
 
-  test("the keys help mentions Ctrl-C and Ctrl-D", () => {
-    for (const lang of LANGS) expect(STRINGS[lang].keysHelp.join("\n")).toContain("Ctrl-D");
+  test("the keys help mentions every key the client gives a meaning", () => {
+    for (const lang of LANGS) {
+      for (const key of ["Tab", "Ctrl-U", "Ctrl-C", "Ctrl-D", "Ctrl-Z"]) {
+        expect(STRINGS[lang].keysHelp.join("\n")).toContain(key);
+      }
+    }
+  });
+
+  test("help and keys fit an 80-column terminal", () => {
+    for (const lang of LANGS) {
+      for (const line of [...STRINGS[lang].usage.split("\n"), ...STRINGS[lang].keysHelp]) {
+        expect(Bun.stringWidth(line), line).toBeLessThanOrEqual(80);
+      }
+    }
   });
 });
 

@@ -1,0 +1,75 @@
+import { describe, expect, test } from "bun:test";
+import { attention, mentions, rings } from "../../src/client/attention.ts";
+import { classify } from "../../src/client/shown.ts";
+import { SERVER_TEXT } from "../../src/protocol/messages.ts";
+
+describe("mentions: the name as a whole word, in any case", () => {
+  test("anywhere in the text, any case, next to punctuation", () => {
+    for (const text of [
+      "ana",
+      "hi ana",
+      "ANA: look",
+      "Ana, hi",
+      "ok ana.",
+      "(ana)",
+      "@ana",
+      "ana!",
+    ]) {
+      expect(mentions(text, "ana"), text).toBe(true);
+    }
+  });
+
+  test("not inside another word or another member's name", () => {
+    for (const text of [
+      "banana",
+      "anabela",
+      "ana_b",
+      "ana-maria",
+      "ana.b",
+      "mariana",
+      "an a",
+      "",
+    ]) {
+      expect(mentions(text, "ana"), text).toBe(false);
+    }
+  });
+
+  test("names with dots, dashes and accents; composed or not", () => {
+    expect(mentions("hey jo.b!", "jo.b")).toBe(true);
+    expect(mentions("hey joxb", "jo.b")).toBe(false);
+    expect(mentions("oi JOSÉ", "josé")).toBe(true);
+    expect(mentions("oi jose\u0301", "josé")).toBe(true);
+    expect(mentions("josélia", "josé")).toBe(false);
+  });
+});
+
+describe("attention and the bell", () => {
+  const shown = (line: string) => classify(line);
+
+  test("every private message, in either language", () => {
+    expect(attention(shown("[private] <bob> psst"), "ana")).toBe("private");
+    expect(attention(shown(SERVER_TEXT.pt.privateFrom("bob", "oi")), "ana")).toBe("private");
+    expect(attention(shown("[private to bob] psst"), "ana")).toBeNull();
+  });
+
+  test("someone else's chat or action that mentions you", () => {
+    expect(attention(shown("<bob> ana: hi"), "ana")).toBe("mention");
+    expect(attention(shown("* <bob> waves at Ana"), "ana")).toBe("mention");
+    expect(attention(shown("<bob> hi all"), "ana")).toBeNull();
+  });
+
+  test("never your own lines, history, or the server's notices", () => {
+    expect(attention(shown("<ana> I am ana"), "ana")).toBeNull();
+    expect(attention(shown("<Ana> I am ana"), "ana")).toBeNull();
+    expect(attention(shown("[history 10:00] <bob> ana?"), "ana")).toBeNull();
+    expect(attention(shown("* ana joined"), "ana")).toBeNull();
+    expect(attention(shown("<bob> ana"), "")).toBeNull();
+  });
+
+  test("the bell rings for those, unless it is off", () => {
+    expect(rings(shown("<bob> ana?"), "ana", true)).toBe(true);
+    expect(rings(shown("[private] <bob> x"), "ana", true)).toBe(true);
+    expect(rings(shown("<bob> ana?"), "ana", false)).toBe(false);
+    expect(rings(shown("<bob> hi"), "ana", true)).toBe(false);
+  });
+});
