@@ -1,9 +1,10 @@
 #!/usr/bin/env bun
 /** `bun run server`: parse flags into a ServerConfig, start the server, stop it on signals. */
 
+import { networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
-import { hostPort } from "../net/address.ts";
+import { listeningLines } from "../server/lan.ts";
 import { consoleLog } from "../server/log.ts";
 import { StartError, startServer } from "../server/server.ts";
 import { FlagError, type FlagSpec, isParseArgsError, parseFlags, usage } from "./flags.ts";
@@ -64,7 +65,7 @@ function main(argv: string[]): boolean {
   };
   const log = consoleLog(config.quiet);
   const server = startServer(config, log);
-  log.info(`papo listening on ${hostPort(server.host, server.port)}`);
+  for (const line of listeningLines(server.host, server.port, networkInterfaces())) log.info(line);
 
   // stop() is idempotent: a second signal waits for the same shutdown.
   const stop = () => server.stop().then(() => process.exit(0));
