@@ -42,10 +42,10 @@ export const SIZES = {
     senders: size(100, 20, "clients that send"),
     rate: size(1000, 500, "messages per second, all senders together"),
     seconds: size(5, 2, "seconds of sending"),
-    bytes: size(64, 64, "bytes of text per message (the timestamp included)"),
+    bytes: size(64, 64, "bytes of text per message, the timestamp included"),
   },
   "slow-reader": {
-    clients: size(100, 50, "clients that read (one more never reads)"),
+    clients: size(100, 50, "clients that read; one more never reads"),
     senders: size(10, 10, "clients that send"),
     // The slow reader's share (~77 bytes a line) must outgrow the cap plus the
     // kernel's buffers, which on Linux loopback can hold 4 MiB or more.

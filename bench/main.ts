@@ -6,7 +6,7 @@
  * Speed alone never fails a run: the goals are reported, not enforced.
  */
 
-import { isParseArgsError } from "../src/cli/flags.ts";
+import { argsProblem, isParseArgsError } from "../src/cli/flags.ts";
 import { killAll } from "./children.ts";
 import { helpText, parseOptions, UsageError } from "./options.ts";
 import { machine, summaryText, writeResults } from "./report/output.ts";
@@ -41,8 +41,12 @@ try {
   process.exit(await main(process.argv.slice(2)));
 } catch (error) {
   killAll();
-  if (error instanceof UsageError || isParseArgsError(error)) {
-    process.stderr.write(`bench: ${(error as Error).message}\n`);
+  if (isParseArgsError(error)) {
+    process.stderr.write(`bench: ${argsProblem(error)} (try --help)\n`);
+    process.exit(2);
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`bench: ${error.message}\n`);
     process.exit(2);
   }
   throw error;

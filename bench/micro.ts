@@ -61,22 +61,29 @@ export async function runMicro(quick: boolean): Promise<MicroResult[]> {
 
 function decoderCases(): Case[] {
   const stream = new TextEncoder().encode(`${LINE_TEXT}\n`.repeat(STREAM_LINES));
-  return CHUNK_SIZES.map((size) => {
-    const chunks: Uint8Array[] = [];
-    for (let at = 0; at < stream.length; at += size) chunks.push(stream.subarray(at, at + size));
-    const decoder = new LineDecoder(4096);
-    return {
-      group: "decode",
-      name: `${STREAM_LINES} lines in ${size} B reads`,
-      units: STREAM_LINES,
-      unit: "line",
-      fn: () => {
-        let n = 0;
-        for (const chunk of chunks) n += decoder.push(chunk).length;
-        return n;
-      },
-    };
-  });
+  const cases = CHUNK_SIZES.map((size) => decodeCase(`${STREAM_LINES} lines`, stream, size));
+  // The slow path: lines that are not UTF-8 ("café" from a Latin-1 terminal).
+  const latin1 = `${LINE_TEXT.slice(4)}café\n`.repeat(STREAM_LINES);
+  const latinStream = Uint8Array.from(latin1, (c) => c.charCodeAt(0));
+  cases.push(decodeCase(`${STREAM_LINES} Latin-1 lines`, latinStream, 64 * 1024));
+  return cases;
+}
+
+function decodeCase(what: string, stream: Uint8Array, size: number): Case {
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < stream.length; at += size) chunks.push(stream.subarray(at, at + size));
+  const decoder = new LineDecoder(4096);
+  return {
+    group: "decode",
+    name: `${what} in ${size} B reads`,
+    units: STREAM_LINES,
+    unit: "line",
+    fn: () => {
+      let n = 0;
+      for (const chunk of chunks) n += decoder.push(chunk).length;
+      return n;
+    },
+  };
 }
 
 /** Inputs rotate among this many variants so that no result can be cached or folded away. */

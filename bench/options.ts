@@ -104,7 +104,7 @@ export function helpText(): string {
       "--json FILE",
       "write results as JSON to FILE and the chart next to it (default bench/results/)",
     ],
-    ["-h, --help", "show this help"],
+    ["--help, -h", "show this help"],
     ...sizeFlags().map(([flag, , , s]): [string, string] => [
       `--${flag} N`,
       `${s.help} (default ${s.full}, quick ${s.quick})`,

@@ -8,7 +8,7 @@ import { EXIT } from "../client/outcome.ts";
 import { runPiped } from "../client/piped.ts";
 import { langFromEnv, STRINGS } from "../client/strings.ts";
 import { runInteractive } from "../client/tty.ts";
-import { isParseArgsError } from "./flags.ts";
+import { argsProblem, isParseArgsError } from "./flags.ts";
 
 function parseFlags(argv: string[]): Flags {
   const { values } = parseArgs({
@@ -34,7 +34,10 @@ async function main(argv: string[]): Promise<number> {
     flags = parseFlags(argv);
   } catch (error) {
     if (!isParseArgsError(error)) throw error;
-    process.stderr.write(`${STRINGS[langFromEnv(process.env)].badOption(error.message)}\n`);
+    // The same words as the server's, as a sentence in the client's way of writing.
+    const problem = argsProblem(error);
+    const sentence = problem.charAt(0).toUpperCase() + problem.slice(1);
+    process.stderr.write(`${STRINGS[langFromEnv(process.env)].badOption(sentence)}\n`);
     return EXIT.failed;
   }
   const resolved = resolveOptions(flags, {

@@ -9,6 +9,8 @@ export type FlagType = "string" | "int" | "number" | "seconds" | "choice";
 export interface Flag<K> {
   type: FlagType;
   help: string;
+  /** One-letter alias, the same letter the client uses for the same thing ("p" for port). */
+  short?: string;
   /** The config field the flag sets; "seconds" flags set a milliseconds field. */
   key: K;
   min?: number;
@@ -28,6 +30,42 @@ export class FlagError extends Error {
 export function isParseArgsError(error: unknown): error is Error {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}
+
+/**
+ * What went wrong, in a few words, for an error util.parseArgs threw:
+ * "Option '-p, --port <value>' argument missing" becomes "--port needs a
+ * value". Callers add where to turn next ("try --help").
+ */
+export function argsProblem(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+  const option = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      // Bun names the x of "-qx" without its dash.
+      return `unknown option '${quoted.startsWith("-") ? quoted : `-${quoted}`}'`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return error.message.includes("does not take")
+        ? `${option} takes no value`
+        : `${option} needs a value`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument '${quoted}'`;
+    default:
+      return error.message;
+  }
+}
+
+/** The util.parseArgs options for `spec`: every flag takes a string value. */
+export function argsOptions<C>(
+  spec: FlagSpec<C>,
+): Record<string, { type: "string"; short?: string }> {
+  return Object.fromEntries(
+    Object.entries(spec).map(([name, flag]) => [
+      name,
+      flag.short === undefined ? { type: "string" } : { type: "string", short: flag.short },
+    ]),
+  );
 }
 
 /** Apply the flags that were given on top of `defaults`. */
@@ -84,7 +122,11 @@ export function parseDecimal(raw: string, integer: boolean): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-/** Help text: usage line, then one line per flag with its default. */
+/**
+ * Help text: usage line, then one line per flag with its default, written
+ * as the client's help writes them ("--port, -p N"). Flag help says its own
+ * asides after a ";", so that the one pair of parentheses is the default.
+ */
 export function usage<C>(
   synopsis: string,
   title: string,
@@ -95,9 +137,17 @@ export function usage<C>(
   const rows: Array<[string, string]> = Object.entries(spec).map(([name, flag]) => {
     const value = defaults[flag.key];
     const shown = flag.type === "seconds" ? Number(value) / 1000 : value;
+    const short = flag.short === undefined ? "" : `, -${flag.short}`;
     const metavar =
-      flag.type === "choice" ? (flag.choices ?? []).join("|") : flag.type === "string" ? "VALUE" : "N";
-    return [`--${name} ${metavar}`, `${flag.help} (default ${shown === "" ? "none" : shown})`];
+      flag.type === "choice"
+        ? (flag.choices ?? []).join("|")
+        : flag.type === "string"
+          ? "VALUE"
+          : "N";
+    return [
+      `--${name}${short} ${metavar}`,
+      `${flag.help} (default ${shown === "" ? "none" : shown})`,
+    ];
   });
   rows.push(...extra);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;

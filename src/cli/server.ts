@@ -1,17 +1,32 @@
 #!/usr/bin/env bun
 /** `bun run server`: parse flags into a ServerConfig, start the server, stop it on signals. */
 
+import { networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
 import { LANGS } from "../protocol/lang.ts";
-import { hostPort } from "../net/address.ts";
+import { listeningLines } from "../server/lan.ts";
 import { consoleLog } from "../server/log.ts";
 import { StartError, startServer } from "../server/server.ts";
-import { FlagError, type FlagSpec, isParseArgsError, parseFlags, usage } from "./flags.ts";
+import {
+  argsOptions,
+  argsProblem,
+  FlagError,
+  type FlagSpec,
+  isParseArgsError,
+  parseFlags,
+  usage,
+} from "./flags.ts";
 
 const FLAGS: FlagSpec<ServerConfig> = {
   host: { type: "string", help: "address to listen on", key: "host" },
-  port: { type: "int", help: "TCP port (0 picks a free one)", key: "port", max: 65535 },
+  port: {
+    type: "int",
+    help: "TCP port; 0 picks a free one",
+    key: "port",
+    short: "p",
+    max: 65535,
+  },
   "max-clients": { type: "int", help: "most simultaneous connections", key: "maxClients", min: 1 },
   "max-line-bytes": { type: "int", help: "longest line in bytes", key: "maxLineBytes", min: 1 },
   "max-queue-bytes": {
@@ -20,11 +35,15 @@ const FLAGS: FlagSpec<ServerConfig> = {
     key: "maxQueueBytes",
     min: 1,
   },
-  "rate-limit": { type: "number", help: "lines per second per client (0 = off)", key: "rateLimit" },
+  "rate-limit": {
+    type: "number",
+    help: "lines per second per client; 0 turns flood control off",
+    key: "rateLimit",
+  },
   "rate-burst": { type: "int", help: "lines allowed in a burst", key: "rateBurst", min: 1 },
   "name-timeout": {
     type: "seconds",
-    help: "seconds to choose a name (0 = no limit)",
+    help: "seconds to choose a name; 0 for no limit",
     key: "nameTimeoutMs",
   },
   "announce-max": {
@@ -45,7 +64,7 @@ const FLAGS: FlagSpec<ServerConfig> = {
   },
   history: {
     type: "int",
-    help: "earlier lines shown to a newcomer (0 = off)",
+    help: "earlier lines shown to a newcomer; 0 for none",
     key: "historyLines",
     max: 1000,
   },
@@ -61,7 +80,7 @@ const FLAGS: FlagSpec<ServerConfig> = {
   },
   "max-per-address": {
     type: "int",
-    help: "connections from one address, loopback included (0 = no cap)",
+    help: "connections from one address, loopback included; 0 for no cap",
     key: "maxPerAddress",
   },
 };
@@ -71,7 +90,7 @@ function main(argv: string[]): boolean {
   const { values } = parseArgs({
     args: argv,
     options: {
-      ...Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: "string" as const }])),
+      ...argsOptions(FLAGS),
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
     },
@@ -80,8 +99,8 @@ function main(argv: string[]): boolean {
   if (values.help) {
     process.stdout.write(
       usage("bun run server [options]", "papo chat server", FLAGS, SERVER_DEFAULTS, [
-        ["-q, --quiet", "do not log connections (startup and shutdown are still printed)"],
-        ["-h, --help", "show this help"],
+        ["--quiet, -q", "do not log connections; startup and shutdown are still printed"],
+        ["--help, -h", "show this help"],
       ]),
     );
     return false;
@@ -97,7 +116,7 @@ function main(argv: string[]): boolean {
   };
   const log = consoleLog(config.quiet);
   const server = startServer(config, log);
-  log.info(`papo listening on ${hostPort(server.host, server.port)}`);
+  for (const line of listeningLines(server.host, server.port, networkInterfaces())) log.info(line);
 
   // stop() is idempotent: a second signal waits for the same shutdown.
   const stop = () => server.stop().then(() => process.exit(0));
@@ -110,9 +129,11 @@ try {
   if (!main(process.argv.slice(2))) process.exit(0);
 } catch (error) {
   // Expected failures get one sentence; anything else is a bug and keeps its stack.
-  if (!(error instanceof StartError || error instanceof FlagError || isParseArgsError(error))) {
-    throw error;
+  if (isParseArgsError(error)) {
+    process.stderr.write(`papo: ${argsProblem(error)} (try --help)\n`);
+    process.exit(1);
   }
+  if (!(error instanceof StartError || error instanceof FlagError)) throw error;
   process.stderr.write(`papo: ${error.message}\n`);
   process.exit(1);
 }

@@ -2,19 +2,41 @@
  * Line framing for protocol v1: bytes in, lines out; text in, bytes out.
  *
  * Pure: no sockets, no Bun APIs. The decoder survives any chunking (lines split
- * across reads, many lines per read, UTF-8 characters split across reads),
- * enforces a maximum line length, and after an over-long line discards
- * everything up to the next newline before it resumes.
+ * across reads, many lines per read, UTF-8 characters and telnet commands split
+ * across reads), enforces a maximum line length, and after an over-long line
+ * discards everything up to the next newline before it resumes.
+ *
+ * Users arrive with `telnet` and with Latin-1 terminals, so the decoder drops
+ * telnet commands from the byte stream and reads each line as UTF-8 when it is
+ * valid UTF-8, else as Latin-1 (ISO-8859-1), as many IRC servers do.
  */
 
 const NL = 0x0a;
 const CR = 0x0d;
 
+/** Telnet (RFC 854): IAC starts a command; IAC IAC is a data byte 0xFF. */
+const IAC = 0xff;
+/** Commands are 0xF0 to 0xFF; SE ends a subnegotiation that SB began. */
+const FIRST_COMMAND = 0xf0;
+const SE = 0xf0;
+const SB = 0xfa;
+/** WILL, WONT, DO and DONT (0xFB to 0xFE) are followed by one option byte. */
+const WILL = 0xfb;
+
+/** Where the telnet filter stands in the byte stream, kept across reads. */
+const IN_DATA = 0;
+const AFTER_IAC = 1;
+const AT_OPTION = 2;
+const IN_SUB = 3;
+const IN_SUB_AFTER_IAC = 4;
+type TelnetState = 0 | 1 | 2 | 3 | 4;
+
 /** Marker the decoder yields, once, for each line that exceeded the limit. */
 export const LINE_TOO_LONG: unique symbol = Symbol("line too long");
 export type Decoded = string | typeof LINE_TOO_LONG;
 
-const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+/** Throws on invalid UTF-8, which is rare: then the line is read as Latin-1. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 export class LineDecoder {
@@ -26,6 +48,8 @@ export class LineDecoder {
   /** The chunk being read, and where reading stopped in it. */
   private chunk: Uint8Array | null = null;
   private at = 0;
+  /** A telnet command in progress at the end of the last chunk fed. */
+  private telnet: TelnetState = IN_DATA;
 
   /** @param maxLineBytes longest line accepted, excluding "\n" and an optional "\r" before it. */
   constructor(private readonly maxLineBytes: number) {}
@@ -41,10 +65,13 @@ export class LineDecoder {
   }
 
   /**
-   * Hand over a chunk to read with next(). The decoder keeps it (no copy)
-   * until next() has consumed it; feeding more before that appends.
+   * Hand over a chunk to read with next(). The decoder keeps it (no copy
+   * unless it holds telnet commands) until next() has consumed it; feeding
+   * more before that appends.
    */
   feed(chunk: Uint8Array): void {
+    // UTF-8 text never holds 0xFF, so most chunks skip the telnet filter.
+    if (this.telnet !== IN_DATA || chunk.indexOf(IAC) !== -1) chunk = this.dropTelnet(chunk);
     if (chunk.length === 0) return;
     const held = this.chunk;
     if (held === null) {
@@ -106,6 +133,7 @@ export class LineDecoder {
   /** Forget everything fed and not yet read (the connection is closing). */
   discard(): void {
     this.chunk = null;
+    this.telnet = IN_DATA;
     this.release();
   }
 
@@ -120,7 +148,48 @@ export class LineDecoder {
   private line(bytes: Uint8Array, from: number, to: number): Decoded {
     if (to > from && bytes[to - 1] === CR) to--;
     if (to - from > this.maxLineBytes) return LINE_TOO_LONG;
-    return from === to ? "" : utf8.decode(bytes.subarray(from, to));
+    return from === to ? "" : decodeText(bytes.subarray(from, to));
+  }
+
+  /**
+   * The chunk without its telnet commands, in a copy. A command may start in
+   * one chunk and end in a later one. NOTE: IAC before a byte that is no
+   * command (below 0xF0) is kept as data, since that is how a Latin-1 "ÿ"
+   * arrives from a client that does not speak telnet.
+   */
+  private dropTelnet(chunk: Uint8Array): Uint8Array {
+    // One more byte than the chunk: an IAC held from the last chunk may be data.
+    const out = new Uint8Array(chunk.length + 1);
+    let n = 0;
+    let state = this.telnet;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i] as number;
+      switch (state) {
+        case IN_DATA:
+          if (byte === IAC) state = AFTER_IAC;
+          else out[n++] = byte;
+          break;
+        case AFTER_IAC:
+          if (byte === SB) state = IN_SUB;
+          else if (byte === IAC || byte < FIRST_COMMAND) {
+            out[n++] = IAC;
+            if (byte !== IAC) out[n++] = byte;
+            state = IN_DATA;
+          } else state = byte >= WILL ? AT_OPTION : IN_DATA;
+          break;
+        case AT_OPTION:
+          state = IN_DATA;
+          break;
+        case IN_SUB:
+          if (byte === IAC) state = IN_SUB_AFTER_IAC;
+          break;
+        case IN_SUB_AFTER_IAC:
+          state = byte === SE ? IN_DATA : IN_SUB;
+          break;
+      }
+    }
+    this.telnet = state;
+    return out.subarray(0, n);
   }
 
   /** Keep bytes of an unfinished line; false once the line is past the limit. */
@@ -144,6 +213,22 @@ export class LineDecoder {
     this.partial = null;
     this.partialLength = 0;
   }
+}
+
+/** A line's text: UTF-8 when the bytes are valid UTF-8, else Latin-1. */
+function decodeText(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return latin1(bytes);
+  }
+}
+
+/** ISO-8859-1: each byte is the code point of the same value. */
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i] as number);
+  return text;
 }
 
 /** Encode one protocol line (adds the "\n"). */

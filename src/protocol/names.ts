@@ -1,15 +1,19 @@
 /**
  * Name rules: 1 to 24 Unicode letters, digits, "_", "-" or ".", at least one
- * of them a letter or digit, compared case-insensitively. Pure; the room
- * decides whether a valid name is free, and messages.ts says why one is not
- * valid in each language.
+ * of them a letter or digit, compared case-insensitively and by how they
+ * look. Pure; the room decides whether a valid name is free, and messages.ts
+ * says why one is not valid in each language.
  */
 
 import { PROTOCOL } from "../config.ts";
+import { CONFUSABLES } from "./confusables.ts";
 import { sanitize } from "./sanitize.ts";
 
 const NAME_CHARS = /^[\p{L}\p{M}\p{Nd}_.-]+$/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
+
+/** Character -> prototype, decoded once from the generated table. */
+const PROTOTYPES: ReadonlyMap<string, string> = decodeConfusables(CONFUSABLES);
 
 export type NameProblem = "empty" | "too-long" | "bad-chars" | "no-letter";
 
@@ -30,9 +34,29 @@ export function checkName(raw: string): NameCheck {
 }
 
 /**
- * The key under which names are unique and found: "Ana" and "ana" collide,
- * and so do the composed and decomposed spellings of "José".
+ * The key under which names are unique and found: names that look alike get
+ * the same key. "Ana" and "ana" collide, so do the composed and decomposed
+ * spellings of "José", and so do Latin "ana" and "аna" with a Cyrillic "а".
+ *
+ * It is the UTS #39 skeleton of the lowercased name (NFD, each character
+ * replaced by its prototype from confusables.txt, NFD again), with
+ * prototypes that are lowercased too (see scripts/confusables.ts), so "B0B"
+ * and "bob" collide as well. The key is for comparing only, never for display.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFC").toLowerCase();
+  let key = "";
+  for (const c of name.toLowerCase().normalize("NFD")) key += PROTOTYPES.get(c) ?? c;
+  return key.normalize("NFD");
+}
+
+function decodeConfusables(entries: readonly string[]): Map<string, string> {
+  const fromHex = (codes: string, separator: string) =>
+    String.fromCodePoint(...codes.split(separator).map((code) => Number.parseInt(code, 16)));
+  const map = new Map<string, string>();
+  for (const entry of entries) {
+    const [prototype = "", chars = ""] = entry.split(":");
+    const to = fromHex(prototype, "+");
+    for (const code of chars.split(" ")) map.set(fromHex(code, " "), to);
+  }
+  return map;
 }

@@ -17,16 +17,30 @@ export interface Log {
 }
 
 /** A log writing to stdout; `quiet` drops connection events. */
-export function consoleLog(quiet: boolean, write: (line: string) => void = stdoutLine): Log {
+export function consoleLog(
+  quiet: boolean,
+  write: (line: string) => void = stdoutLine,
+  now: () => Date = () => new Date(),
+): Log {
   return {
     info: (text) => write(text),
     event: quiet
       ? () => {}
       : (peer, text) => {
           const name = peer.name ? ` ${peer.name}` : "";
-          write(`${new Date().toISOString()} ${peer.address}${name} ${text}`);
+          write(`${localTime(now())} ${peer.address}${name} ${text}`);
         },
   };
+}
+
+/**
+ * "2026-12-01 21:05:03" in the machine's time zone, the clock the operator
+ * (and papo's client) reads, rather than UTC.
+ */
+export function localTime(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  const day = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+  return `${day} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
 }
 
 function stdoutLine(line: string): void {

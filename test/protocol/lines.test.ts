@@ -49,9 +49,64 @@ describe("LineDecoder", () => {
     }
   });
 
-  test("invalid UTF-8 becomes U+FFFD", () => {
-    const input = new Uint8Array([0x61, 0xff, 0xc3, 0x62, 0x0a]);
-    expect(new LineDecoder(10).push(input)).toEqual(["a\uFFFD\uFFFDb"]);
+  test("a line that is not valid UTF-8 is read as Latin-1", () => {
+    // "café" typed on an ISO-8859-1 terminal: é is the single byte 0xE9.
+    const cafe = new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]);
+    expect(new LineDecoder(10).push(cafe)).toEqual(["café"]);
+    const input = new Uint8Array([0x61, 0xc3, 0x62, 0xa0, 0x0a]);
+    expect(new LineDecoder(10).push(input)).toEqual(["aÃb\u00a0"]);
+    for (let cut = 1; cut < cafe.length; cut++) expect(decodeSplit(cafe, [cut])).toEqual(["café"]);
+  });
+
+  test("each line is judged on its own: valid UTF-8 stays UTF-8 next to a Latin-1 line", () => {
+    const utf8 = bytes("olá 日本 café 🎉\n");
+    const latin = new Uint8Array([0x6f, 0x6c, 0xe1, 0x0a]); // "olá" in Latin-1
+    const input = new Uint8Array([...utf8, ...latin, ...utf8]);
+    expect(decodeSplit(input, [5, 20, 23])).toEqual([
+      "olá 日本 café 🎉",
+      "olá",
+      "olá 日本 café 🎉",
+    ]);
+  });
+
+  test("telnet commands are dropped, even split byte by byte", () => {
+    const IAC = 0xff;
+    const input = new Uint8Array([
+      ...[IAC, 0xfb, 0x01], // WILL ECHO
+      ...bytes("he"),
+      ...[IAC, 0xf1], // NOP
+      ...bytes("llo"),
+      // Window size 80x10: the 10 is a newline byte that must not end the line.
+      ...[IAC, 0xfa, 0x1f, 0x00, 0x50, 0x00, 0x0a, IAC, 0xf0],
+      ...bytes("\r"),
+      ...[IAC, 0xfd, 0x03], // DO SUPPRESS-GO-AHEAD, between \r and \n
+      ...bytes("\nnext\n"),
+    ]);
+    const cuts = Array.from({ length: input.length }, (_, i) => i);
+    expect(decodeSplit(input, cuts)).toEqual(["hello", "next"]);
+    expect(decodeSplit(input, [])).toEqual(["hello", "next"]);
+  });
+
+  test("IAC IAC is a 0xFF data byte, and IAC before a non-command byte is kept", () => {
+    const IAC = 0xff;
+    expect(new LineDecoder(10).push(new Uint8Array([0x61, IAC, IAC, 0x62, 0x0a]))).toEqual(["aÿb"]);
+    // A Latin-1 "ÿes" from a client that does not speak telnet.
+    expect(decodeSplit(new Uint8Array([IAC, 0x65, 0x73, 0x0a]), [1])).toEqual(["ÿes"]);
+    // Inside a subnegotiation IAC IAC is data too, and does not end it.
+    const sub = new Uint8Array([IAC, 0xfa, 0x18, IAC, IAC, 0xf0, IAC, 0xf0, 0x6f, 0x6b, 0x0a]);
+    expect(decodeSplit(sub, [4])).toEqual(["ok"]);
+  });
+
+  test("telnet commands do not count towards the line limit", () => {
+    const input = new Uint8Array([...bytes("abc"), 0xff, 0xfb, 0x18, 0xff, 0xf1, ...bytes("d\n")]);
+    expect(new LineDecoder(4).push(input)).toEqual(["abcd"]);
+  });
+
+  test("discard() forgets a telnet command in progress", () => {
+    const decoder = new LineDecoder(10);
+    expect(decoder.push(new Uint8Array([0xff, 0xfa, 0x1f]))).toEqual([]);
+    decoder.discard();
+    expect(decoder.push(bytes("hi\n"))).toEqual(["hi"]);
   });
 
   test("an over-long line is reported once and discarded whole; the next line works", () => {
@@ -105,6 +160,40 @@ describe("LineDecoder", () => {
           const whole = decodeSplit(input, [], max);
           const cuts = rawCuts.map((c) => (input.length === 0 ? 0 : c % (input.length + 1)));
           expect(decodeSplit(input, cuts, max)).toEqual(whole);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test("property: telnet commands anywhere, at any split, leave the text's lines", () => {
+    const IAC = 0xff;
+    const notIac = fc.integer({ min: 0, max: 0xfe });
+    const command = fc.oneof(
+      fc.tuple(fc.integer({ min: 0xfb, max: 0xfe }), fc.integer({ min: 0, max: 0xff })),
+      fc.integer({ min: 0xf0, max: 0xf9 }).map((c) => [c]),
+      // A subnegotiation whose 0xFF data bytes are doubled.
+      fc
+        .array(fc.oneof(notIac, fc.constant(IAC)), { maxLength: 8 })
+        .map((body) => [0xfa, ...body.flatMap((b) => (b === IAC ? [IAC, IAC] : [b])), IAC, 0xf0]),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string({ unit: "grapheme" }), fc.constantFrom("\n", "\r\n")), {
+          maxLength: 20,
+        }),
+        fc.array(fc.tuple(fc.nat(), command), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (parts, inserts, rawCuts) => {
+          const text = [...bytes(parts.join(""))];
+          const plain = decodeSplit(new Uint8Array(text), [], 1000);
+          // Commands go between bytes of the text, never inside one another.
+          const mixed = text.map((b) => [b]);
+          mixed.push([]);
+          for (const [at, cmd] of inserts) mixed[at % mixed.length]?.unshift(IAC, ...cmd);
+          const input = new Uint8Array(mixed.flat());
+          const cuts = rawCuts.map((c) => c % (input.length + 1));
+          expect(decodeSplit(input, cuts, 1000)).toEqual(plain);
         },
       ),
       { numRuns: 500 },

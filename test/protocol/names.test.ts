@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { checkName, nameKey } from "../../src/protocol/names.ts";
 
 describe("checkName", () => {
@@ -31,10 +32,66 @@ describe("checkName", () => {
     expect(checkName("\x1b[31mana\x1b[0m")).toEqual({ ok: true, name: "ana" });
     expect(checkName("\x1b[31m")).toMatchObject({ ok: false, problem: "empty" });
   });
+});
 
-  test("nameKey makes names unique case-insensitively", () => {
+describe("nameKey", () => {
+  test("makes names unique case-insensitively", () => {
     expect(nameKey("Ana")).toBe(nameKey("ANA"));
     expect(nameKey("José")).toBe(nameKey("JOSÉ"));
     expect(nameKey("ana")).not.toBe(nameKey("anna"));
+  });
+
+  test("composed and decomposed spellings are the same name", () => {
+    expect(nameKey("Jose\u0301")).toBe(nameKey("José"));
+    expect(nameKey("JOSE\u0301")).toBe(nameKey("josé"));
+  });
+
+  test("names that look alike in another script are the same name", () => {
+    // Cyrillic а (U+0430) and Greek ο (U+03BF) look like Latin a and o.
+    expect(nameKey("\u0430na")).toBe(nameKey("ana"));
+    expect(nameKey("p\u0430ypal")).toBe(nameKey("paypal"));
+    expect(nameKey("PAYPAL")).toBe(nameKey("p\u0430yp\u0430l"));
+    expect(nameKey("b\u03bfb")).toBe(nameKey("bob"));
+    // Mathematical letters and fullwidth forms.
+    expect(nameKey("\u{1d41a}na")).toBe(nameKey("ana"));
+    expect(nameKey("\uff41na")).toBe(nameKey("ana"));
+  });
+
+  test("digits and letter pairs that pass for letters collide too, in any case", () => {
+    expect(nameKey("B0B")).toBe(nameKey("bob"));
+    expect(nameKey("a1ice")).toBe(nameKey("alice"));
+    expect(nameKey("mia")).toBe(nameKey("rnia"));
+  });
+
+  test("names that do not look alike stay distinct", () => {
+    const names = [
+      "ana",
+      "anna",
+      "ina",
+      "ava",
+      "bob",
+      "rob",
+      "José",
+      "Jose",
+      "名前",
+      "名",
+      "Ωmega",
+    ];
+    const keys = new Set(names.map(nameKey));
+    expect(keys.size).toBe(names.length);
+  });
+
+  test("property: a key is its own key, so the table needs one pass", () => {
+    const nameChar = fc.oneof(
+      fc.constantFrom(..."aAоО0Il1mrn_.-éÉ\u0301ßΣσςİıǅꝺꝹℳ𝐀ａ"),
+      fc.integer({ min: 0x20, max: 0x2fff }).map((code) => String.fromCodePoint(code)),
+    );
+    fc.assert(
+      fc.property(fc.array(nameChar, { maxLength: 12 }), (chars) => {
+        const key = nameKey(chars.join(""));
+        expect(nameKey(key)).toBe(key);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

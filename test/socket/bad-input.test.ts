@@ -29,12 +29,27 @@ describe("framing", () => {
     for (let i = 0; i < 100; i++) expect(await a.next()).toBe(`<b> m${i}`);
   });
 
-  test("invalid UTF-8 becomes U+FFFD; nothing breaks", async () => {
+  test("a telnet client's negotiation is dropped and its Latin-1 text arrives as text", async () => {
+    const server = serve();
+    const a = await join(server, "a");
+    const c = await arrive(server);
+    // What telnet sends first: WILL NAWS, WILL TERMINAL-TYPE, then the window size
+    // (80x10, where the 10 is a newline byte).
+    c.write(new Uint8Array([0xff, 0xfb, 0x1f, 0xff, 0xfb, 0x18]));
+    c.write(new Uint8Array([0xff, 0xfa, 0x1f, 0x00, 0x50, 0x00, 0x0a, 0xff, 0xf0]));
+    c.write(new Uint8Array([0x4a, 0x6f, 0x73, 0xe9, 0x0d, 0x0a])); // "José\r\n" in Latin-1
+    expect(await c.next()).toBe("* hello José! 2 online: a, José (type /help for commands)");
+    c.write(new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0d, 0x0a])); // "café"
+    expect(await a.until((l) => l.startsWith("<"))).toBe("<José> café");
+  });
+
+  test("a Latin-1 line cannot smuggle an 8-bit escape sequence", async () => {
     const server = serve();
     const a = await join(server, "a");
     const b = await join(server, "b");
-    b.write(new Uint8Array([0x68, 0xff, 0xfe, 0x69, 0x0a]));
-    expect(await a.until((l) => l.startsWith("<"))).toBe("<b> h\uFFFD\uFFFDi");
+    // 0x9B is CSI in 8-bit form: "h", CSI 31m (red), "i".
+    b.write(new Uint8Array([0x68, 0x9b, 0x33, 0x31, 0x6d, 0x69, 0x0a]));
+    expect(await a.until((l) => l.startsWith("<"))).toBe("<b> hi");
   });
 });
 

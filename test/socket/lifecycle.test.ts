@@ -1,7 +1,7 @@
 /** Disconnects, shutdown and the command line over real sockets and processes. */
 
 import { describe, expect, test } from "bun:test";
-import { runServer, spawnServer } from "../support/cli.ts";
+import { runServer, spawnServer, withServer } from "../support/cli.ts";
 import { connect, readSlowly } from "../support/lineclient.ts";
 import { arrive, eventually, join, serve } from "../support/server.ts";
 
@@ -191,6 +191,28 @@ describe("command line", () => {
     );
   });
 
+  test("-p is --port, as in the client, and -q is --quiet", async () => {
+    await withServer(["-p", "0", "-q"], async (child) => {
+      expect(child.output).toEqual([`papo listening on 127.0.0.1:${child.port}`]);
+    });
+  });
+
+  test("an unknown or malformed flag: one sentence that says to try --help, exit 1", async () => {
+    const cases: Array<[string[], string]> = [
+      [["--x"], "unknown option '--x'"],
+      [["-x"], "unknown option '-x'"],
+      [["--port"], "--port needs a value"],
+      [["--quiet=1"], "--quiet takes no value"],
+      [["now"], "unexpected argument 'now'"],
+    ];
+    for (const [args, problem] of cases) {
+      const { code, stdout, stderr } = await runServer(args);
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(`papo: ${problem} (try --help)\n`);
+    }
+  });
+
   test("a bad flag value: one sentence, exit 1", async () => {
     const { code, stderr } = await runServer(["--max-line-bytes", "lots"]);
     expect(code).toBe(1);
@@ -211,7 +233,7 @@ describe("command line", () => {
     expect(code).toBe(0);
     for (const flag of [
       "--host VALUE",
-      "--port N",
+      "--port, -p N",
       "--max-clients N",
       "--max-line-bytes N",
       "--max-queue-bytes N",
@@ -220,11 +242,14 @@ describe("command line", () => {
       "--name-timeout N",
       "--announce-max N",
       "--shutdown-grace N",
-      "--quiet",
+      "--quiet, -q",
+      "--help, -h",
     ]) {
       expect(stdout).toContain(flag);
     }
-    expect(stdout).toContain("(default 10101)");
+    expect(stdout).toContain("TCP port; 0 picks a free one (default 10101)\n");
+    // One pair of parentheses per line at most: asides go after a ";".
+    for (const line of stdout.split("\n")) expect(line).not.toMatch(/\(.*\(|\).*\)/);
   });
 
   test("the operator log shows who came and went and why, never what they said", async () => {
@@ -236,14 +261,14 @@ describe("command line", () => {
       c.send("/quit");
       await c.closed;
       await eventually(() => child.output.some((l) => l.includes("left")));
-      const log = child.output.slice(1).map((l) => l.replace(/^\S+ /, "<time> "));
+      const log = child.output.slice(1).map((l) => l.replace(/^\S+ \S+ /, "<time> "));
       expect(log).toEqual([
         `<time> ${where} connected`,
         `<time> ${where} ana joined`,
         `<time> ${where} ana left (quit)`,
       ]);
       expect(child.output.join("\n")).not.toContain("secret");
-      expect(child.output[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+      expect(child.output[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:/);
     } finally {
       child.proc.kill("SIGKILL");
     }

@@ -36,6 +36,18 @@ describe("joining", () => {
     expect(await c.next()).toBe("* hello Ana2! 2 online: Ana, Ana2 (type /help for commands)");
   });
 
+  test("a name that only looks like a member's is taken: Cyrillic \u0430na next to ana", async () => {
+    const server = serve();
+    await join(server, "ana");
+    const c = await arrive(server);
+    c.send("\u0430na");
+    expect(await c.next()).toBe("! name taken: \u0430na");
+    c.send("p\u0430ypal");
+    expect(await c.next()).toBe(
+      "* hello p\u0430ypal! 2 online: ana, p\u0430ypal (type /help for commands)",
+    );
+  });
+
   test("the welcome lists at most 20 names", async () => {
     const server = serve({ announceMax: 0 });
     for (let i = 0; i < 22; i++) await join(server, `u${i}`);
@@ -160,6 +172,15 @@ describe("talking", () => {
     b.send("/msg jose\u0301 ol\u00e1");
     expect(await jose.until((l) => l.startsWith("["))).toBe("[private] <b> ol\u00e1");
     expect(await b.next()).toBe("[private to Jos\u00e9] ol\u00e1");
+  });
+
+  test("/msg finds a member by a name that looks the same in another script", async () => {
+    const server = serve();
+    const paypal = await join(server, "paypal");
+    const b = await join(server, "b");
+    b.send("/msg p\u0430yp\u0430l hi");
+    expect(await paypal.until((l) => l.startsWith("["))).toBe("[private] <b> hi");
+    expect(await b.next()).toBe("[private to paypal] hi");
   });
 
   test("/help lists the commands; unknown commands say so", async () => {
