@@ -71,7 +71,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       resume: (client) => session.unpace(ctx, client),
     },
   );
-  const ctx: session.Context = { room, config, log, deferred: new Set() };
+  const ctx: session.Context = { room, config, log, waiting: new session.Waiting() };
 
   let listener: TCPSocketListener<Client>;
   try {

@@ -28,7 +28,14 @@ export interface Context {
   readonly config: ServerConfig;
   readonly log: Log;
   /** Clients whose input waits for the next turn. */
-  readonly deferred: Set<Client>;
+  readonly waiting: Waiting;
+}
+
+/** Clients whose input waits for the next turn, first come first served. */
+export class Waiting {
+  readonly clients = new Set<Client>();
+  /** A next turn is queued (exactly one, however many clients wait). */
+  scheduled = false;
 }
 
 /** A new connection: greet it and start the clock for choosing a name. */
@@ -45,7 +52,10 @@ export function receive(ctx: Context, client: Client, chunk: Uint8Array): void {
   // Closing: read and discard until the peer closes, so it is never answered with a reset.
   if (!talking(client)) return;
   client.decoder.feed(chunk);
-  if (client.holds === 0) work(ctx, client);
+  if (client.holds !== 0) return;
+  // Others wait for a turn already: queue behind them rather than take the turn they wait for.
+  if (ctx.waiting.clients.size > 0) defer(ctx, client);
+  else work(ctx, client);
 }
 
 function talking(client: Client): boolean {
@@ -96,9 +106,12 @@ function handle(ctx: Context, client: Client, line: Decoded): void {
 
 /** The turn has gathered enough: this client's input waits for the next one. */
 function defer(ctx: Context, client: Client): void {
+  const { waiting } = ctx;
   client.hold(Hold.Turn);
-  if (ctx.deferred.size === 0) setImmediate(() => nextTurn(ctx));
-  ctx.deferred.add(client);
+  waiting.clients.add(client);
+  if (waiting.scheduled) return;
+  waiting.scheduled = true;
+  setImmediate(() => nextTurn(ctx));
 }
 
 /**
@@ -107,17 +120,19 @@ function defer(ctx: Context, client: Client): void {
  * filled it goes last, so one client with a full read cannot starve the rest.
  */
 function nextTurn(ctx: Context): void {
-  const waiting = [...ctx.deferred];
-  ctx.deferred.clear();
-  for (let i = 0; i < waiting.length; i++) {
-    const client = waiting[i] as Client;
+  const { waiting } = ctx;
+  waiting.scheduled = false;
+  const queue = [...waiting.clients];
+  waiting.clients.clear();
+  for (let i = 0; i < queue.length; i++) {
+    const client = queue[i] as Client;
     client.holds &= ~Hold.Turn;
     // Paced or delayed: that hold's own release calls work() again.
     if (client.holds !== 0) continue;
     work(ctx, client);
-    if (!ctx.room.fanout.full || i + 1 === waiting.length) continue;
-    const again = ctx.deferred.delete(client);
-    for (const rest of waiting.slice(i + 1)) defer(ctx, rest);
+    if (!ctx.room.fanout.full || i + 1 === queue.length) continue;
+    const again = waiting.clients.delete(client);
+    for (const rest of queue.slice(i + 1)) defer(ctx, rest);
     if (again) defer(ctx, client);
     return;
   }
@@ -323,7 +338,7 @@ export function closed(ctx: Context, client: Client, error?: Error): void {
   client.phase = "closed";
   client.dropBacklog();
   client.decoder.discard();
-  ctx.deferred.delete(client);
+  ctx.waiting.clients.delete(client);
   ctx.room.drop(client);
   const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
   ctx.log.event(client, `left (${why})`);
