@@ -9,7 +9,7 @@ import { PROTOCOL } from "../config.ts";
 import { server as say } from "../protocol/messages.ts";
 import { nameKey } from "../protocol/names.ts";
 import { type Fanout, LocalFanout, type Recipient, type TurnReport } from "./fanout.ts";
-import { type Backlogged, Pacer } from "./pacer.ts";
+import { type Backlogged, Pacer, type Watermarks } from "./pacer.ts";
 
 /** A connection as the room sees it. */
 export interface Member extends Recipient, Backlogged {
@@ -21,8 +21,8 @@ export interface RoomLimits {
   maxClients: number;
   /** Join/leave notices only while the room has at most this many members. */
   announceMax: number;
-  /** A reader with more than this many bytes waiting is behind (pacing). */
-  lowWaterBytes: number;
+  /** Backlog marks for pacing: behind over `low`, near its cap over `high`. */
+  watermarks: Watermarks;
   /** Bytes one turn gathers before further input waits for the next turn. */
   turnBytes: number;
 }
@@ -49,7 +49,7 @@ export class Room<M extends Member> {
     private readonly limits: RoomLimits,
     private readonly hooks: RoomHooks<M>,
   ) {
-    this.pacer = new Pacer<M>(limits.lowWaterBytes, {
+    this.pacer = new Pacer<M>(limits.watermarks, {
       pause: (m) => hooks.pause(m),
       resume: (m) => hooks.resume(m),
       members: () => this.members.size,
@@ -70,6 +70,11 @@ export class Room<M extends Member> {
     if (this.connections.size >= this.limits.maxClients) return false;
     this.connections.add(conn);
     return true;
+  }
+
+  /** Whether `member` must wait before saying more, because most readers are behind. */
+  mustWait(member: M): boolean {
+    return this.members.has(member) && this.pacer.hold(member);
   }
 
   /** A connection's backlog shrank: it may have caught up with the room. */
