@@ -54,7 +54,7 @@ export const SIZES = {
     // flood must last well over a second: the room waits up to PACING.hiccupMs
     // (100 ms) for a reader near its cap before it counts as stalled, once per
     // flood, which a 0.3 s flood would show as a quarter of its rate.
-    messages: size(30_000, 30_000, "messages per sender"),
+    messages: size(60_000, 30_000, "messages per sender"),
     bytes: size(64, 64, "bytes of text per message"),
     // Not smaller in --quick: at these rates 256 KiB is 12 ms of a reader's
     // share, and on a busy 2-core machine a load generator can be descheduled
