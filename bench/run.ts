@@ -7,7 +7,7 @@
 import type { ScenarioName } from "./config.ts";
 import { type MicroResult, runMicro } from "./micro.ts";
 import type { Options } from "./options.ts";
-import { cores, count, ms, rate } from "./report/format.ts";
+import { cores, count, ms, rate, rateRange } from "./report/format.ts";
 import type { Progress } from "./report/progress.ts";
 import { microTable } from "./report/summary.ts";
 import { RUNNERS } from "./scenarios/index.ts";
@@ -57,8 +57,12 @@ function crashed(scenario: ScenarioName, target: TargetName, error: Error): Resu
 
 /** One line per finished run, printed as soon as it is known. */
 export function headline(r: Result): string {
+  const got = `${r.scenario} · ${r.target}: ${count(r.received)} of ${count(r.expected)} lines`;
+  const runs = r.runs.length;
   const parts = [
-    `${r.scenario} · ${r.target}: ${count(r.received)} of ${count(r.expected)} lines in ${r.seconds.toFixed(2)} s = ${rate(r.rate)}`,
+    runs > 1
+      ? `${got} in ${runs} runs of ${r.seconds.toFixed(2)} s (median) = ${rate(r.rate)} (runs ${rateRange(r.runs.map((x) => x.rate))})`
+      : `${got} in ${r.seconds.toFixed(2)} s = ${rate(r.rate)}`,
     `lost ${count(r.lost)}`,
   ];
   if (r.received > 0) {

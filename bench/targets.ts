@@ -37,6 +37,9 @@ function command(target: TargetName, options: ServerOptions): string[] {
         join(ROOT, "src/cli/server.ts"),
         ...["--host", HOST, "--port", "0", "--rate-limit", "0", "--quiet"],
         ...["--max-clients", String(options.maxClients), "--announce-max", "0"],
+        // Every simulated client comes from 127.0.0.1, and a newcomer's
+        // history would count as deliveries the naive servers never make.
+        ...["--max-per-address", "0", "--history", "0"],
       ];
       if (options.maxQueueBytes !== undefined) {
         args.push("--max-queue-bytes", String(options.maxQueueBytes));

@@ -99,10 +99,14 @@ export const FANOUT = {
 export const PACING = {
   /** A reader with more than this share of the cap waiting is behind. */
   lowWaterFraction: 1 / 4,
+  /** Past this share of its cap a reader who keeps up makes the room wait for it. */
+  highWaterFraction: 1 / 2,
   /** A turn gathers about this share of the cap before further input waits for the next turn. */
   turnFraction: 1 / 4,
   /** A reader behind for longer than this stops setting the pace (ms). */
   stallMs: 1_000,
+  /** A reader near its cap holds the room at most this long after it fell behind (ms). */
+  hiccupMs: 100,
 } as const;
 
 /** How often shutdown checks whether every connection has closed (ms). */

@@ -7,6 +7,7 @@
  */
 
 import type { Socket, SocketHandler } from "bun";
+import { Outbox } from "../../src/net/outbox.ts";
 import { Histogram } from "./histogram.ts";
 import { nowUs } from "./protocol.ts";
 
@@ -17,18 +18,18 @@ const GT = 0x3e; // ">": end of the "<name>" of a chat line
 const ZERO = 0x30;
 
 const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** Counters shared by a group of clients (a worker's clients, or its churners). */
 export class Tally {
-  connected = 0;
   joined = 0;
   closed = 0;
   /** Lines completed after joining, notices included. */
   newlines = 0;
   notices = 0;
+  /** Bytes the clients wrote that the kernel has not taken yet. */
   unsent = 0;
   lastUs = 0;
-  errors = 0;
   readonly latency = new Histogram();
   /** Called when `unsent` drops to 0. */
   onFlushed: (() => void) | null = null;
@@ -40,17 +41,16 @@ export class Tally {
 
 export class SimClient {
   socket: Socket<SimClient> | null = null;
+  /** What the kernel has not taken yet, written out on drain; there once the socket opens. */
+  private outbox: Outbox | null = null;
   joined = false;
   closed = false;
   newlines = 0;
   notices = 0;
-  bytes = 0;
   /** The next byte received starts a line (used by the counting fast path). */
   atLineStart = true;
   /** Bytes of a line that started in an earlier chunk (parsing path only). */
   carry: Uint8Array | null = null;
-  /** Written by us, not yet taken by the kernel. */
-  pending: Uint8Array | null = null;
   /** Resolves the join: true when welcomed, false when refused or closed first. */
   onJoin: ((ok: boolean, why?: string) => void) | null = null;
   /** Gets each notice as text while set; returns true when it has what it waited for. */
@@ -67,50 +67,49 @@ export class SimClient {
     return this.newlines - this.notices;
   }
 
-  /** Write bytes in order; what the kernel does not take waits for drain. */
-  write(bytes: Uint8Array): void {
-    const socket = this.socket;
-    if (socket === null || this.closed) return;
-    if (this.pending !== null) {
-      const joined = new Uint8Array(this.pending.length + bytes.length);
-      joined.set(this.pending);
-      joined.set(bytes, this.pending.length);
-      this.pending = joined;
-      this.tally.unsent += bytes.length;
-      return;
-    }
-    const taken = socket.write(bytes);
-    if (taken < 0 || taken >= bytes.length) return;
-    this.pending = bytes.subarray(taken);
-    this.tally.unsent += bytes.length - taken;
+  /** The socket is open: writes go through an outbox on it (no cap: we are the sender). */
+  opened(socket: Socket<SimClient>): void {
+    this.socket = socket;
+    this.outbox = new Outbox(socket, Number.POSITIVE_INFINITY);
   }
 
+  /** Write bytes in order; what the kernel does not take waits for drain. */
+  write(bytes: Uint8Array): void {
+    const outbox = this.outbox;
+    if (outbox === null || this.closed) return;
+    const before = outbox.backlog;
+    outbox.send(bytes);
+    this.account(outbox.backlog - before);
+  }
+
+  /** The socket drained: write what waits. */
   flush(): void {
-    const socket = this.socket;
-    const pending = this.pending;
-    if (socket === null || pending === null) return;
-    const taken = socket.write(pending);
-    const done = taken < 0 || taken >= pending.length;
-    this.tally.unsent -= done ? pending.length : taken;
-    this.pending = done ? null : pending.subarray(taken);
-    if (done) this.settled();
+    const outbox = this.outbox;
+    if (outbox === null) return;
+    const before = outbox.backlog;
+    outbox.flush();
+    this.account(outbox.backlog - before);
   }
 
   /** Forget unsent bytes (the socket is gone). */
-  dropPending(): void {
-    if (this.pending === null) return;
-    this.tally.unsent -= this.pending.length;
-    this.pending = null;
-    this.settled();
+  dropBacklog(): void {
+    const outbox = this.outbox;
+    if (outbox === null) return;
+    const before = outbox.backlog;
+    outbox.dropBacklog();
+    this.account(-before);
   }
 
-  private settled(): void {
-    if (this.tally.unsent === 0) this.tally.onFlushed?.();
+  /** Keep the tally's count of unsent bytes, and tell whoever waits once it is 0. */
+  private account(change: number): void {
+    if (change === 0) return;
+    const t = this.tally;
+    t.unsent += change;
+    if (t.unsent === 0) t.onFlushed?.();
   }
 }
 
 function received(c: SimClient, chunk: Uint8Array): void {
-  c.bytes += chunk.length;
   if (c.joined && c.watcher === null && !c.stamped && c.carry === null) countLines(c, chunk);
   else parseLines(c, chunk);
 }
@@ -235,7 +234,7 @@ function closed(c: SimClient): void {
   if (c.closed) return;
   c.closed = true;
   c.tally.closed++;
-  c.dropPending();
+  c.dropBacklog();
   c.onJoin?.(false, "closed before being welcomed");
   c.onJoin = null;
 }
@@ -247,9 +246,8 @@ export const handlers: SocketHandler<SimClient> = {
   data: (socket, chunk) => received(socket.data, chunk),
   drain: (socket) => socket.data.flush(),
   close: (socket) => closed(socket.data),
-  error: (socket) => {
-    socket.data.tally.errors++;
-  },
+  // The close that follows an error does the counting.
+  error: () => {},
   connectError: (socket, error) => {
     socket.data.onJoin?.(false, error.message);
     socket.data.onJoin = null;
@@ -258,8 +256,7 @@ export const handlers: SocketHandler<SimClient> = {
 
 function opened(socket: Socket<SimClient>): void {
   const c = socket.data;
-  c.socket = socket;
-  c.tally.connected++;
+  c.opened(socket);
   // The name goes out at once: the server reads it after sending its greeting.
-  c.write(new TextEncoder().encode(`${c.name}\n`));
+  c.write(encoder.encode(`${c.name}\n`));
 }

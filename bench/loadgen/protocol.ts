@@ -39,12 +39,12 @@ export type Request =
   | { op: "send"; senders: Range; messages: number; bytes: number; seconds?: number }
   /** Totals of the worker's clients; the latency histogram only when asked. */
   | { op: "progress"; latency: boolean }
-  /** Per-client counts of a range, summed. */
+  /** Chat lines the clients of a range received, summed. */
   | { op: "count"; range: Range }
   /** Stop reading (a slow reader) or start again. */
   | { op: "pause" | "resume"; range: Range }
-  /** Close abortively (RST) or gracefully (FIN). */
-  | { op: "reset" | "end"; range: Range }
+  /** Close abortively (RST). */
+  | { op: "reset"; range: Range }
   /** Wait until the range's sockets are all closed, or the time is up. */
   | { op: "closed"; range: Range; timeoutMs: number }
   /** Ask the server "/who" through one client; answers the member count. */
@@ -70,40 +70,24 @@ export interface ConnectReply {
   failed: number;
   /** First error seen, if any failed. */
   error?: string;
-  ms: number;
 }
 
 export interface SendReply {
   /** Monotonic clock (µs, shared by all processes) when the first line was written. */
   startUs: number;
-  /** When the last byte was taken by the kernel. */
-  endUs: number;
-  sent: number;
 }
 
 export interface Progress {
-  connected: number;
   joined: number;
   closed: number;
   /** Chat lines received after joining (lines not starting with "*" or "!"). */
   lines: number;
   /** Notices and errors received after joining. */
   notices: number;
-  /** Bytes written by clients but not yet taken by the kernel. */
-  unsent: number;
   /** Monotonic µs of the last chat line received, 0 if none. */
   lastUs: number;
   /** Latency samples of timestamped lines, if any. */
   latency: HistogramData | null;
-  errors: number;
-}
-
-export interface CountReply {
-  lines: number;
-  notices: number;
-  closed: number;
-  /** Bytes received in total, before and after joining. */
-  bytes: number;
 }
 
 export interface ChurnReply {

@@ -11,7 +11,6 @@ import { type SimClient, Tally } from "./client.ts";
 import { openClients } from "./connect.ts";
 import type {
   ChurnReply,
-  CountReply,
   Envelope,
   Progress,
   Range,
@@ -54,15 +53,14 @@ async function send(req: Extract<Request, { op: "send" }>): Promise<SendReply> {
   const senders = slice(req.senders).filter((c) => c.joined && !c.closed);
   const total = senders.length * req.messages;
   const startUs = nowUs();
-  let sent = 0;
   if (req.seconds === undefined) {
     // One write per message, senders taking turns, as fast as the sockets take them.
     const line = message(req.bytes);
     for (let m = 0; m < req.messages; m++) for (const c of senders) c.write(line);
-    sent = total;
   } else {
     // Evenly spaced over the time, each line stamped when it is written.
     const spacingUs = (req.seconds * 1e6) / Math.max(1, total);
+    let sent = 0;
     await new Promise<void>((done) => {
       const tick = () => {
         const due = Math.min(total, Math.floor((nowUs() - startUs) / spacingUs) + 1);
@@ -77,32 +75,22 @@ async function send(req: Extract<Request, { op: "send" }>): Promise<SendReply> {
     });
   }
   await flushed();
-  return { startUs, endUs: nowUs(), sent };
+  return { startUs };
 }
 
 function progress(withLatency: boolean): Progress {
   return {
-    connected: tally.connected,
     joined: tally.joined,
     closed: tally.closed,
     lines: tally.lines,
     notices: tally.notices,
-    unsent: tally.unsent,
     lastUs: tally.lastUs,
     latency: withLatency ? tally.latency.toData() : null,
-    errors: tally.errors,
   };
 }
 
-function count(range: Range): CountReply {
-  const out: CountReply = { lines: 0, notices: 0, closed: 0, bytes: 0 };
-  for (const c of slice(range)) {
-    out.lines += c.lines;
-    out.notices += c.notices;
-    out.bytes += c.bytes;
-    if (c.closed) out.closed++;
-  }
-  return out;
+function count(range: Range): number {
+  return slice(range).reduce((n, c) => n + c.lines, 0);
 }
 
 async function allClosed(range: Range, timeoutMs: number): Promise<number> {
@@ -158,9 +146,6 @@ async function handle(req: Request): Promise<unknown> {
       return null;
     case "reset":
       for (const c of slice(req.range)) c.socket?.terminate();
-      return null;
-    case "end":
-      for (const c of slice(req.range)) c.socket?.end();
       return null;
     case "closed":
       return allClosed(req.range, req.timeoutMs);

@@ -10,7 +10,6 @@ import { RESULTS_DIR } from "../config.ts";
 import type { Options } from "../options.ts";
 import { cpuModel } from "../proc.ts";
 import type { RunOutput } from "../run.ts";
-import { formatJson } from "./json.ts";
 import { chartSpec, failureList, figuresList, goalsList, resultsTable } from "./summary.ts";
 import { chartSvg } from "./svg.ts";
 
@@ -86,8 +85,8 @@ export function writeResults(
     skipped: run.skipped,
     failures: failureList(run.results),
   };
-  writeFileSync(json, formatJson(data));
-  const subtitle = `${options.quick ? "bun bench --quick" : "bun bench"} · ${describe(m)} · log scales`;
+  writeFileSync(json, `${JSON.stringify(data, null, 2)}\n`);
+  const subtitle = `${options.quick ? "bun bench --quick" : "bun bench"} · ${describe(m)} · log scales · bars: median of the runs, lines: their range`;
   writeFileSync(svg, chartSvg(chartSpec(run.results, subtitle)));
   return { json, svg };
 }

@@ -1,15 +1,16 @@
 /**
  * Turns a run's results into what a reader sees: the comparison table, each
  * scenario's own figures, the issue's goals met or missed, the micro
- * benchmarks, and the chart's data. Pure: results in, text out.
+ * benchmarks, and the chart's data. A repeated scenario shows the median of
+ * its runs with their range. Pure: results in, text out.
  */
 
 import { GOALS, SCENARIOS } from "../config.ts";
 import type { MicroResult } from "../micro.ts";
 import type { Result } from "../scenarios/result.ts";
 import { TARGETS, type TargetName } from "../targets.ts";
-import { bytes, cores, count, ms, rate, times } from "./format.ts";
-import type { ChartSpec, Panel } from "./svg.ts";
+import { bytes, cores, count, ms, ns, plural, rate, rateRange, times } from "./format.ts";
+import type { Bar, ChartSpec, Panel } from "./svg.ts";
 import { markdownTable } from "./table.ts";
 
 const BASELINES: readonly TargetName[] = ["node-net", "bun-naive"];
@@ -22,7 +23,7 @@ function find(
   return results.find((r) => r.scenario === scenario && r.target === target);
 }
 
-/** papo's rate over a baseline's in the same scenario, when both ran and delivered. */
+/** papo's rate over a baseline's in the same scenario (medians of their runs), when both delivered. */
 export function ratio(
   results: readonly Result[],
   scenario: string,
@@ -53,6 +54,7 @@ export function resultsTable(results: readonly Result[]): string {
       count(r.received),
       count(r.lost),
       rate(r.rate),
+      r.runs.length > 1 ? rateRange(r.runs.map((run) => run.rate)) : "—",
       vs("node-net"),
       vs("bun-naive"),
       r.serverNsPerDelivery > 0 ? count(r.serverNsPerDelivery) : "—",
@@ -69,6 +71,7 @@ export function resultsTable(results: readonly Result[]): string {
       "deliveries",
       "lost",
       "rate",
+      "min–max of runs",
       "× node-net",
       "× bun-naive",
       "server ns/delivery",
@@ -77,20 +80,7 @@ export function resultsTable(results: readonly Result[]): string {
       "latency p50 / p99 / max",
     ],
     rows,
-    [
-      "left",
-      "left",
-      "right",
-      "right",
-      "right",
-      "right",
-      "right",
-      "right",
-      "right",
-      "right",
-      "right",
-      "right",
-    ],
+    ["left", "left", ...Array<"right">(11).fill("right")],
   );
 }
 
@@ -133,8 +123,10 @@ export function goalsList(results: readonly Result[]): string {
   }
   const slow = find(results, "slow-reader", "papo");
   if (slow?.extra.rateVsControl !== undefined) {
+    const runs = slow.runs.length;
+    const evicted = slow.extra.slowEvicted === runs ? "evicted" : "NOT evicted";
     lines.push(
-      `- with a slow reader, the others still get ${Math.round(100 * slow.extra.rateVsControl)}% of the rate without one; it was ${slow.extra.slowEvicted ? "evicted" : "NOT evicted"}`,
+      `- with a slow reader, the others still get ${Math.round(100 * slow.extra.rateVsControl)}% of the rate without one (medians of ${plural(runs, "run")}); it was ${evicted} in ${slow.extra.slowEvicted} of ${runs}`,
     );
   }
   return lines.join("\n");
@@ -146,17 +138,18 @@ export function failureList(results: readonly Result[]): string[] {
 }
 
 export function microTable(micro: readonly MicroResult[]): string {
-  const time = (ns: number) =>
-    ns >= 1e6
-      ? `${(ns / 1e6).toFixed(2)} ms`
-      : ns >= 1e3
-        ? `${(ns / 1e3).toFixed(1)} µs`
-        : `${ns.toFixed(1)} ns`;
   return markdownTable(
     ["group", "case", "time per call", "per unit"],
-    micro.map((m) => [m.group, m.name, time(m.nsPerOp), `${time(m.nsPerUnit)} / ${m.unit}`]),
+    micro.map((m) => [m.group, m.name, ns(m.nsPerOp), `${ns(m.nsPerUnit)} / ${m.unit}`]),
     ["left", "left", "right", "right"],
   );
+}
+
+/** A bar for the chart: the result's median, with the range of its runs when there were several. */
+function bar(r: Result, key: "rate" | "serverNsPerDelivery"): Bar {
+  const runs = r.runs.map((run) => run[key]);
+  const value = r[key];
+  return runs.length > 1 ? { value, low: Math.min(...runs), high: Math.max(...runs) } : { value };
 }
 
 /** The chart: deliveries/s, server CPU per delivery, and paced latency, per scenario and server. */
@@ -167,12 +160,12 @@ export function chartSpec(results: readonly Result[], subtitle: string): ChartSp
   const panel = (
     title: string,
     format: (v: number) => string,
-    pick: (r: Result) => number | undefined,
+    pick: (r: Result) => Bar | undefined,
     scenarios: readonly string[],
   ): Panel => {
-    const values = new Map<string, Map<string, number>>();
+    const values = new Map<string, Map<string, Bar>>();
     for (const scenario of scenarios) {
-      const row = new Map<string, number>();
+      const row = new Map<string, Bar>();
       for (const r of results.filter((x) => x.scenario === scenario)) {
         const v = pick(r);
         if (v !== undefined) row.set(r.target, v);
@@ -181,33 +174,20 @@ export function chartSpec(results: readonly Result[], subtitle: string): ChartSp
     }
     return { title, format, values };
   };
-  const shortRate = (v: number) =>
-    v >= 1e6
-      ? `${(v / 1e6).toFixed(v >= 1e7 ? 0 : 1)}M`
-      : v >= 1e3
-        ? `${Math.round(v / 1e3)}k`
-        : `${Math.round(v)}`;
-  const shortMs = (v: number) =>
-    v >= 1000
-      ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} s`
-      : v >= 10
-        ? `${Math.round(v)} ms`
-        : `${v.toFixed(1)} ms`;
-  const shortNs = (v: number) =>
-    v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} µs` : `${Math.round(v)} ns`;
+  const p99 = (r: Result) => (r.latencyMs ? { value: r.latencyMs.p99 } : undefined);
   return {
     title: "papo vs naive broadcasters",
     subtitle,
     servers: TARGETS.filter((t) => results.some((r) => r.target === t)),
     panels: [
-      panel("Deliveries per second (higher is better)", shortRate, (r) => r.rate, compared),
+      panel("Deliveries per second (higher is better)", rate, (r) => bar(r, "rate"), compared),
       panel(
         "Server CPU per delivery (lower is better)",
-        shortNs,
-        (r) => r.serverNsPerDelivery,
+        ns,
+        (r) => bar(r, "serverNsPerDelivery"),
         compared,
       ),
-      panel("Paced latency p99 (lower is better)", shortMs, (r) => r.latencyMs?.p99, ["paced"]),
+      panel("Paced latency p99 (lower is better)", ms, p99, ["paced"]),
     ],
   };
 }

@@ -2,16 +2,24 @@
  * The comparison chart as a self-contained SVG string (no browser, no
  * library): one panel per measure, one group of bars per scenario, one bar per
  * server. Log scales, because papo and the baselines differ by orders of
- * magnitude; every bar carries its value so the scale cannot mislead. Pure.
+ * magnitude; every bar carries its value so the scale cannot mislead, and a
+ * line across it spans the range of its runs when it is a median. Pure.
  */
 
-/** One panel: a measure, and its value per scenario per server (absent = not run). */
+/** One bar: its value and, for the median of several runs, their lowest and highest. */
+export interface Bar {
+  value: number;
+  low?: number;
+  high?: number;
+}
+
+/** One panel: a measure, and its bar per scenario per server (absent = not run). */
 export interface Panel {
   title: string;
   /** Formats a value for the label over its bar. */
   format: (value: number) => string;
-  /** scenario → server → value */
-  values: Map<string, Map<string, number>>;
+  /** scenario → server → bar */
+  values: Map<string, Map<string, Bar>>;
 }
 
 export interface ChartSpec {
@@ -80,8 +88,8 @@ export function logRange(values: number[]): [number, number] {
 
 function panelSvg(panel: Panel, servers: string[], x0: number, y0: number): string {
   const scenarios = [...panel.values.keys()];
-  const all = scenarios.flatMap((s) => [...(panel.values.get(s)?.values() ?? [])]);
-  const [low, high] = logRange(all);
+  const bars = scenarios.flatMap((s) => [...(panel.values.get(s)?.values() ?? [])]);
+  const [low, high] = logRange(bars.flatMap((b) => [b.value, b.low ?? b.value, b.high ?? b.value]));
   const plotBottom = y0 + PANEL_HEIGHT;
   const plotTop = y0 + 18;
   const y = (v: number) =>
@@ -100,11 +108,11 @@ function panelSvg(panel: Panel, servers: string[], x0: number, y0: number): stri
   const groupWidth = PANEL_WIDTH / Math.max(1, scenarios.length);
   const barWidth = Math.min(40, (groupWidth - 16) / Math.max(1, servers.length));
   scenarios.forEach((scenario, g) => {
-    const row = panel.values.get(scenario) ?? new Map<string, number>();
+    const row = panel.values.get(scenario) ?? new Map<string, Bar>();
     const shown = servers.filter((s) => row.has(s));
     const gx = x0 + g * groupWidth + (groupWidth - shown.length * barWidth) / 2;
     shown.forEach((server, b) => {
-      const value = row.get(server) as number;
+      const { value, low: min, high: max } = row.get(server) as Bar;
       const bx = gx + b * barWidth;
       const cx = (bx + barWidth / 2).toFixed(1);
       const fill = colour(servers.indexOf(server));
@@ -115,9 +123,22 @@ function panelSvg(panel: Panel, servers: string[], x0: number, y0: number): stri
         return;
       }
       const top = y(value);
+      const ranged = min !== undefined && max !== undefined && min > 0;
+      const runs = ranged ? ` (runs ${panel.format(min)}–${panel.format(max)})` : "";
       out.push(
-        `<rect x="${(bx + 2).toFixed(1)}" y="${top.toFixed(1)}" width="${(barWidth - 4).toFixed(1)}" height="${(plotBottom - top).toFixed(1)}" fill="${fill}"><title>${escapeXml(`${scenario} · ${server}: ${panel.format(value)}`)}</title></rect>`,
-        `<text x="${cx}" y="${(top - 3).toFixed(1)}" text-anchor="middle" font-size="9" fill="#2d3748">${escapeXml(panel.format(value))}</text>`,
+        `<rect x="${(bx + 2).toFixed(1)}" y="${top.toFixed(1)}" width="${(barWidth - 4).toFixed(1)}" height="${(plotBottom - top).toFixed(1)}" fill="${fill}"><title>${escapeXml(`${scenario} · ${server}: ${panel.format(value)}${runs}`)}</title></rect>`,
+      );
+      let labelY = top;
+      if (ranged) {
+        const [y1, y2] = [y(max).toFixed(1), y(min).toFixed(1)];
+        const [l, r] = [(bx + barWidth / 2 - 4).toFixed(1), (bx + barWidth / 2 + 4).toFixed(1)];
+        out.push(
+          `<path d="M${cx} ${y1}V${y2}M${l} ${y1}H${r}M${l} ${y2}H${r}" stroke="#1a202c" fill="none"/>`,
+        );
+        labelY = Math.min(top, y(max));
+      }
+      out.push(
+        `<text x="${cx}" y="${(labelY - 3).toFixed(1)}" text-anchor="middle" font-size="8" fill="#2d3748">${escapeXml(panel.format(value))}</text>`,
       );
     });
     out.push(

@@ -12,7 +12,7 @@
 import { IDLE_MEMORY_SAMPLE_MS, IDLE_MEMORY_WATCH_MS, MEMORY_SETTLE_MS } from "../config.ts";
 import { take } from "../loadgen/pool.ts";
 import { fdCount, rssBytes } from "../proc.ts";
-import { bytes, ms } from "../report/format.ts";
+import { bytes, count, ms } from "../report/format.ts";
 import { type Context, connectAll, flood, record, type Sizes, withServer } from "./harness.ts";
 import { emptyResult, type Result } from "./result.ts";
 
@@ -48,7 +48,7 @@ export function big(s: Sizes<"big">, ctx: Context): Promise<Result> {
       expected,
       clients: s.clients,
     });
-    record(result, outcome, expected);
+    record(result, [outcome], expected);
     result.shape = `${s.clients} clients connect, then ${senders} × ${s.messages} lines of ${s.bytes} B`;
     if (fds < s.clients)
       result.failures.push(`the server holds ${fds} descriptors for ${s.clients} clients`);
@@ -62,7 +62,7 @@ export function big(s: Sizes<"big">, ctx: Context): Promise<Result> {
       serverFds: fds,
     });
     result.figures.push(
-      ["connect", `${s.clients.toLocaleString("en-US")} clients joined in ${ms(connectMs)}`],
+      ["connect", `${count(s.clients)} clients joined in ${ms(connectMs)}`],
       ["server RSS", `${bytes(rssIdle)} idle, ${bytes(rssConnected)} with every client`],
       ["memory per connection", bytes(perConnection)],
     );

@@ -18,7 +18,7 @@ import {
 import { type Group, type Pool, share, take } from "../loadgen/pool.ts";
 import type { ChurnReply } from "../loadgen/protocol.ts";
 import { fdCount, rssBytes } from "../proc.ts";
-import { bytes, ms } from "../report/format.ts";
+import { bytes, count, ms } from "../report/format.ts";
 import type { Server } from "../targets.ts";
 import {
   type Context,
@@ -69,7 +69,7 @@ export function cleanup(s: Sizes<"cleanup">, ctx: Context): Promise<Result> {
     });
     const churned = await churning;
     clearInterval(sampler);
-    record(result, outcome, expected);
+    record(result, [outcome], expected);
     // The server's CPU went to churning connections too: per delivery it would mislead.
     result.serverNsPerDelivery = 0;
     result.shape = `${s.talkers} talkers, ${s["talk-rate"]} lines/s to ${s.steady} steady clients while ${s["churn-rate"]} clients/s come and go`;
@@ -81,19 +81,19 @@ export function cleanup(s: Sizes<"cleanup">, ctx: Context): Promise<Result> {
   });
 }
 
-/** Connect `count` more clients, reset them all at once, time how long the server takes to forget them. */
+/** Connect `clients` more clients, reset them all at once, time how long the server takes to forget them. */
 async function massReset(
   setup: Setup,
-  count: number,
+  clients: number,
   steady: Group,
   base: { fds: number; rss: number; members: number },
   result: Result,
 ): Promise<void> {
   const { server, pool, progress, label } = setup;
-  const { group: mass } = await connectAll(setup, count, "m");
+  const { group: mass } = await connectAll(setup, clients, "m");
   await Bun.sleep(MEMORY_SETTLE_MS);
   const rssFull = rssBytes(server.pid);
-  progress.show(`${label} · ${count} clients reset at once`);
+  progress.show(`${label} · ${clients} clients reset at once`);
   const started = performance.now();
   await pool.each(mass, "reset");
   const gone = await backTo(server, pool, steady, base.fds, base.members, CLEANUP_TIMEOUT_MS);
@@ -113,7 +113,7 @@ async function massReset(
     rssAfterBytes: rssAfter,
   });
   result.figures.push(
-    ["mass reset", `${count.toLocaleString("en-US")} clients gone in ${ms(cleanupMs)}`],
+    ["mass reset", `${count(clients)} clients gone in ${ms(cleanupMs)}`],
     ["server RSS", `${bytes(base.rss)} base, ${bytes(rssFull)} with all, ${bytes(rssAfter)} after`],
   );
 }
@@ -205,7 +205,7 @@ function judgeChurn(
     churnFdsPeak: peakFds,
   });
   result.figures.push(
-    ["churn", `${churned.cycles.toLocaleString("en-US")} clients came and went`],
+    ["churn", `${count(churned.cycles)} clients came and went`],
     ["churn RSS", `${bytes(warm)} after warm-up, ${bytes(m.rssEnd)} at the end`],
     ["churn descriptors", `${m.fdsBase} before, peak ${peakFds}, ${m.fdsEnd} after`],
   );

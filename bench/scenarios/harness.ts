@@ -13,14 +13,16 @@ import {
   type ScenarioName,
   type SIZES,
   STALL_MS,
+  WARM_UP_FRACTION,
 } from "../config.ts";
 import type { Histogram } from "../loadgen/histogram.ts";
 import { type Connected, type Group, Pool } from "../loadgen/pool.ts";
 import type { SendReply } from "../loadgen/protocol.ts";
 import { cpuShare, markCpu, rssBytes } from "../proc.ts";
+import { count } from "../report/format.ts";
 import type { Progress } from "../report/progress.ts";
 import { type Server, type ServerOptions, startServer, type TargetName } from "../targets.ts";
-import type { Result } from "./result.ts";
+import { median, type Result } from "./result.ts";
 
 /** A scenario's sizes, resolved from the defaults and the flags. */
 export type Sizes<S extends ScenarioName> = { [K in keyof (typeof SIZES)[S]]: number };
@@ -111,6 +113,8 @@ export interface FloodPlan {
   clients: number;
   /** Count deliveries to these clients only (default: every client). */
   counted?: Group;
+  /** Which flood this is, for the progress line ("run 2 of 3"). */
+  stage?: string;
 }
 
 export interface FloodOutcome {
@@ -124,7 +128,6 @@ export interface FloodOutcome {
   peakRss: number;
   notices: number;
   latency: Histogram | null;
-  sent: SendReply | null;
   /** Why the wait ended early, if it did. */
   stopped?: string;
 }
@@ -133,7 +136,7 @@ export interface FloodOutcome {
 export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome> {
   const { server, pool, progress, label } = setup;
   const counted = plan.counted;
-  const linesNow = async () => (counted ? (await pool.count(counted)).lines : undefined);
+  const linesNow = async () => (counted ? await pool.count(counted) : undefined);
   const before = await pool.progress();
   const countedBefore = await linesNow();
   const pids = [server.pid, ...pool.pids];
@@ -163,8 +166,9 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
     if (fresh !== got) lastChange = performance.now();
     got = fresh;
     const percent = plan.expected > 0 ? Math.floor((100 * got) / plan.expected) : 100;
+    const stage = plan.stage ? ` · ${plan.stage}` : "";
     progress.show(
-      `${label} · ${now.joined - now.closed}/${plan.clients} connected · ${percent}% of ${plan.expected.toLocaleString("en-US")} deliveries`,
+      `${label}${stage} · ${now.joined - now.closed}/${plan.clients} connected · ${percent}% of ${count(plan.expected)} deliveries`,
     );
     if (got >= plan.expected) break;
     if (!server.alive()) stopped = "the server died";
@@ -191,28 +195,61 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
     peakRss,
     notices: after.notices - before.notices,
     latency: after.latency,
-    sent,
     stopped,
   };
 }
 
-/** Fill a result's common figures from a flood; adds a failure for every lost line. */
-export function record(result: Result, outcome: FloodOutcome, expected: number): void {
-  result.expected = expected;
-  result.received = outcome.received;
-  result.lost = expected - outcome.received;
-  result.seconds = outcome.seconds;
-  result.rate = outcome.rate;
-  result.serverNsPerDelivery = outcome.received > 0 ? outcome.serverNs / outcome.received : 0;
-  result.serverCores = outcome.serverCores;
-  result.loadgenCores = outcome.loadgenCores;
-  if (result.lost > 0) {
-    result.failures.push(
-      `${result.lost.toLocaleString("en-US")} lines lost${outcome.stopped ? ` (${outcome.stopped})` : ""}`,
-    );
-  } else if (result.lost < 0) {
-    result.failures.push(`${-result.lost} more lines received than sent`);
+/**
+ * The same flood `runs` times, after an unmeasured one a tenth the size so
+ * that no measured run pays for warming up (JIT, buffers). Several runs give
+ * a median and a spread: one flood of a fraction of a second is at the mercy
+ * of whatever else the two cores were doing.
+ */
+export async function floods(setup: Setup, plan: FloodPlan, runs: number): Promise<FloodOutcome[]> {
+  await warmUp(setup, plan);
+  const outcomes: FloodOutcome[] = [];
+  for (let i = 1; i <= runs; i++) {
+    outcomes.push(await flood(setup, { ...plan, stage: `run ${i} of ${runs}` }));
   }
-  if (outcome.notices > 0)
-    result.notes.push(`${outcome.notices} notices received during the flood`);
+  return outcomes;
+}
+
+/** The plan's flood with a tenth of the messages, unmeasured. */
+export async function warmUp(setup: Setup, plan: FloodPlan): Promise<void> {
+  const messages = Math.ceil(plan.messages / WARM_UP_FRACTION);
+  const expected = (plan.expected / plan.messages) * messages;
+  await flood(setup, { ...plan, messages, expected, stage: "warming up" });
+}
+
+/**
+ * Fill a result's common figures from its floods (each expected to deliver
+ * `expected` lines): totals of what was lost, medians of the rest. Adds a
+ * failure for every lost line.
+ */
+export function record(result: Result, outcomes: readonly FloodOutcome[], expected: number): void {
+  result.runs = outcomes.map((o) => ({
+    seconds: o.seconds,
+    rate: o.rate,
+    serverNsPerDelivery: o.received > 0 ? o.serverNs / o.received : 0,
+  }));
+  const of = (pick: (o: FloodOutcome) => number) => median(outcomes.map(pick));
+  result.expected = expected * outcomes.length;
+  result.received = outcomes.reduce((n, o) => n + o.received, 0);
+  result.lost = result.expected - result.received;
+  result.seconds = of((o) => o.seconds);
+  result.rate = of((o) => o.rate);
+  result.serverNsPerDelivery = median(result.runs.map((r) => r.serverNsPerDelivery));
+  result.serverCores = of((o) => o.serverCores);
+  const loadgens = outcomes[0]?.loadgenCores.length ?? 0;
+  result.loadgenCores = Array.from({ length: loadgens }, (_, i) =>
+    of((o) => o.loadgenCores[i] ?? 0),
+  );
+  const stopped = outcomes.find((o) => o.stopped !== undefined)?.stopped;
+  if (result.lost > 0) {
+    result.failures.push(`${count(result.lost)} lines lost${stopped ? ` (${stopped})` : ""}`);
+  } else if (result.lost < 0) {
+    result.failures.push(`${count(-result.lost)} more lines received than sent`);
+  }
+  const notices = outcomes.reduce((n, o) => n + o.notices, 0);
+  if (notices > 0) result.notes.push(`${count(notices)} notices received during the floods`);
 }

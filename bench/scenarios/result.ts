@@ -14,22 +14,31 @@ export interface Latency {
   mean: number;
 }
 
+/** One measured flood. A result with several keeps each, and its own figures are their medians. */
+export interface Run {
+  seconds: number;
+  rate: number;
+  serverNsPerDelivery: number;
+}
+
 export interface Result {
   scenario: ScenarioName;
   target: TargetName;
   clients: number;
   /** What was sent to whom, in words ("10 × 1000 lines of 64 B to 100 clients"). */
   shape: string;
-  /** Chat lines the clients should have received. */
+  /** Chat lines the clients should have received, over all runs. */
   expected: number;
   received: number;
   /** expected − received (negative would mean duplicates). */
   lost: number;
+  /** Each measured flood; the figures below are the medians over them. */
+  runs: Run[];
   /** From the first line sent to the last line received, in seconds. */
   seconds: number;
   /** Deliveries per second over that window. */
   rate: number;
-  /** Server CPU time (user + system, all threads) per delivery, in ns. */
+  /** Server CPU time (all threads) per delivery, in ns. */
   serverNsPerDelivery: number;
   /** Cores the server kept busy on average during the window (1 = one full core). */
   serverCores: number;
@@ -56,6 +65,7 @@ export function emptyResult(scenario: ScenarioName, target: TargetName, clients:
     expected: 0,
     received: 0,
     lost: 0,
+    runs: [],
     seconds: 0,
     rate: 0,
     serverNsPerDelivery: 0,
@@ -66,4 +76,14 @@ export function emptyResult(scenario: ScenarioName, target: TargetName, clients:
     failures: [],
     notes: [],
   };
+}
+
+/** The middle value (the mean of the middle two for an even count); 0 for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

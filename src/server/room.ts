@@ -11,7 +11,7 @@ import { type Notice, say } from "../protocol/messages.ts";
 import { nameKey } from "../protocol/names.ts";
 import type { Fanout, Line, TurnReport } from "./fanout.ts";
 import { LanguageFanout, type Reader } from "./languages.ts";
-import { type Backlogged, Pacer } from "./pacer.ts";
+import { type Backlogged, Pacer, type Watermarks } from "./pacer.ts";
 
 /** A connection as the room sees it. */
 export interface Member extends Reader, Backlogged {
@@ -24,8 +24,8 @@ export interface RoomLimits {
   maxClients: number;
   /** Join/leave notices only while the room has at most this many members. */
   announceMax: number;
-  /** A reader with more than this many bytes waiting is behind (pacing). */
-  lowWaterBytes: number;
+  /** Backlog marks for pacing: behind over `low`, near its cap over `high`. */
+  watermarks: Watermarks;
   /** Bytes one turn gathers before further input waits for the next turn. */
   turnBytes: number;
   /** Lines the room remembers for newcomers; 0 remembers none. */
@@ -78,7 +78,7 @@ export class Room<M extends Member> {
     private readonly clock: () => number = Date.now,
   ) {
     for (const lang of LANGS) this.readers[lang] = new Set();
-    this.pacer = new Pacer<M>(limits.lowWaterBytes, {
+    this.pacer = new Pacer<M>(limits.watermarks, {
       pause: (m) => hooks.pause(m),
       resume: (m) => hooks.resume(m),
       members: () => this.members.size,
@@ -103,6 +103,11 @@ export class Room<M extends Member> {
     if (this.connections.size >= this.limits.maxClients) return false;
     this.connections.add(conn);
     return true;
+  }
+
+  /** Whether `member` must wait before saying more, because most readers are behind. */
+  mustWait(member: M): boolean {
+    return this.members.has(member) && this.pacer.hold(member);
   }
 
   /** A connection's backlog shrank: it may have caught up with the room. */

@@ -63,7 +63,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
     {
       maxClients,
       announceMax: config.announceMax,
-      lowWaterBytes: share(PACING.lowWaterFraction),
+      watermarks: { low: share(PACING.lowWaterFraction), high: share(PACING.highWaterFraction) },
       turnBytes: share(PACING.turnFraction),
       historyLines: config.historyLines,
     },

@@ -90,6 +90,8 @@ function talking(client: Client): boolean {
  */
 function work(ctx: Context, client: Client): void {
   const { room } = ctx;
+  // Most of the room is behind: this member waits with the senders (the pacer resumes it).
+  if (client.decoder.holding && room.mustWait(client)) return;
   while (talking(client) && client.holds === 0) {
     if (!client.decoder.holding && !client.peerEnded) break;
     if (room.fanout.full) {

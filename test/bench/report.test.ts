@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { ms, ns, plural, rate, rateRange } from "../../bench/report/format.ts";
 import { chartSpec, failureList, ratio, resultsTable } from "../../bench/report/summary.ts";
 import { chartSvg, escapeXml, logRange } from "../../bench/report/svg.ts";
 import { markdownTable } from "../../bench/report/table.ts";
-import { emptyResult, type Result } from "../../bench/scenarios/result.ts";
+import { emptyResult, median, type Result } from "../../bench/scenarios/result.ts";
 
 function result(scenario: Result["scenario"], target: Result["target"], rate: number): Result {
   const r = emptyResult(scenario, target, 100);
@@ -10,6 +11,18 @@ function result(scenario: Result["scenario"], target: Result["target"], rate: nu
   r.expected = 1000;
   r.received = 1000;
   r.serverNsPerDelivery = 1e9 / rate;
+  r.runs = [{ seconds: 1, rate, serverNsPerDelivery: 1e9 / rate }];
+  return r;
+}
+
+/** A result of three runs whose median is `rate`, the others 10% either side. */
+function repeated(scenario: Result["scenario"], target: Result["target"], rate: number): Result {
+  const r = result(scenario, target, rate);
+  r.runs = [0.9, 1, 1.1].map((f) => ({
+    seconds: 1,
+    rate: rate * f,
+    serverNsPerDelivery: 1e9 / (rate * f),
+  }));
   return r;
 }
 
@@ -38,6 +51,43 @@ describe("markdownTable", () => {
   });
 });
 
+describe("format", () => {
+  test("rates and times pick their unit", () => {
+    expect(rate(14.04e6)).toBe("14.0M/s");
+    expect(rate(5.25e6)).toBe("5.25M/s");
+    expect(rate(123e6)).toBe("123M/s");
+    expect(rate(413_200)).toBe("413k/s");
+    expect(ms(0.421)).toBe("0.42 ms");
+    expect(ms(28.24)).toBe("28.2 ms");
+    expect(ms(456.4)).toBe("456 ms");
+    expect(ms(18_612)).toBe("18.6 s");
+    expect(ns(7.24)).toBe("7.2 ns");
+    expect(ns(150.8)).toBe("151 ns");
+    expect(ns(2313)).toBe("2.3 µs");
+    expect(ns(12_345)).toBe("12 µs");
+    expect(ns(1.5e6)).toBe("1.5 ms");
+  });
+
+  test("a count takes its plural unless it is one", () => {
+    expect(plural(1, "run")).toBe("1 run");
+    expect(plural(3, "run")).toBe("3 runs");
+  });
+
+  test("a range of rates is written in the unit of the highest", () => {
+    expect(rateRange([13.1e6, 14.9e6, 14e6])).toBe("13.1–14.9M/s");
+    expect(rateRange([350e3, 413e3])).toBe("350–413k/s");
+    expect(rateRange([800e3, 1.2e6])).toBe("0.80–1.20M/s");
+  });
+});
+
+describe("median", () => {
+  test("the middle value, or the mean of the middle two", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBe(0);
+  });
+});
+
 describe("summary", () => {
   test("ratios are papo over the baseline in the same scenario", () => {
     expect(ratio(results, "crowd", "node-net")).toBe(40);
@@ -49,6 +99,13 @@ describe("summary", () => {
     const rows = resultsTable(results).split("\n").slice(2);
     expect(rows[0]).toContain("40.0×");
     expect(rows[1]).not.toContain("×");
+  });
+
+  test("a repeated result shows the range of its runs next to the median", () => {
+    const rows = resultsTable([repeated("room", "papo", 10e6)]).split("\n");
+    expect(rows[0]).toContain("min–max of runs");
+    expect(rows[2]).toContain("10.0M/s");
+    expect(rows[2]).toContain("9.0–11.0M/s");
   });
 
   test("failures are listed with their scenario and server", () => {
@@ -76,8 +133,17 @@ describe("chart", () => {
     expect(svg).toContain("test &lt;machine&gt;");
     // The chart's own title, then one per bar: three in each of the first two panels.
     expect(svg.match(/<title>/g)?.length).toBe(1 + 6);
-    expect(svg).toContain(">10M<");
-    expect(svg).toContain(">250k<");
+    expect(svg).toContain(">10.0M/s<");
+    expect(svg).toContain(">250k/s<");
+    expect(svg).toContain(">100 ns<");
+    expect(svg).not.toContain("<path");
     expect(svg).not.toContain("NaN");
+  });
+
+  test("a median bar carries a line over the range of its runs", () => {
+    const svg = chartSvg(chartSpec([repeated("crowd", "papo", 10e6), ...results.slice(1)], ""));
+    // One range line in each of the first two panels, for papo's bar only.
+    expect(svg.match(/<path /g)?.length).toBe(2);
+    expect(svg).toContain("crowd · papo: 10.0M/s (runs 9.00M/s–11.0M/s)");
   });
 });

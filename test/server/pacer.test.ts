@@ -38,7 +38,7 @@ function setup(count: number) {
   const paused = new Set<Reader>();
   const clock = fakeClock();
   const pacer = new Pacer<Reader>(
-    100,
+    { low: 100, high: 1000 },
     {
       pause: (r) => paused.add(r),
       resume: (r) => paused.delete(r),
@@ -73,17 +73,37 @@ describe("Pacer", () => {
     expect(paused.size).toBe(0);
   });
 
-  test("one slow reader among several does not set the pace", () => {
+  test("one reader behind among several does not set the pace", () => {
     const { readers, paused, pacer } = setup(4);
-    const [talker, slow, b, c] = readers as [Reader, Reader, Reader, Reader];
-    slow.backlog = 10_000;
+    const [talker, slow, b] = readers as [Reader, Reader, Reader, Reader];
+    slow.backlog = 500;
     pacer.turn([slow], [talker]);
     expect(paused.size).toBe(0);
     // Most of the room behind: now the sender waits.
     b.backlog = 500;
     pacer.turn([b], [talker]);
     expect(paused.has(talker)).toBe(true);
-    void c;
+  });
+
+  test("a reader near its cap holds the room for a moment: until it drains, or hiccupMs", () => {
+    const { readers, paused, clock, pacer } = setup(4);
+    const [talker, slow] = readers as [Reader, Reader, Reader, Reader];
+    slow.backlog = 5000;
+    pacer.turn([slow], [talker]);
+    expect(paused.has(talker)).toBe(true);
+    slow.backlog = 900; // under the high-water mark, still behind: a minority again
+    pacer.drained(slow);
+    expect(paused.size).toBe(0);
+    slow.backlog = 5000;
+    pacer.turn([slow], [talker]);
+    expect(paused.has(talker)).toBe(true);
+    // Not reading again within hiccupMs of falling behind: it holds nobody any more.
+    clock.advance(99);
+    expect(paused.has(talker)).toBe(true);
+    clock.advance(1);
+    expect(paused.size).toBe(0);
+    pacer.turn([slow], [talker]);
+    expect(paused.size).toBe(0);
   });
 
   test("a stalled reader holds a sender for stallMs at most, then stops counting", () => {
@@ -136,5 +156,24 @@ describe("Pacer", () => {
     pacer.drained(reader);
     expect(paused.size).toBe(0);
     expect(pacer.pausedCount).toBe(0);
+  });
+
+  test("while the room is pressed, a member about to send waits too, and resumes with the rest", () => {
+    const { readers, paused, pacer } = setup(3);
+    const [talker, reader, late] = readers as [Reader, Reader, Reader];
+    expect(pacer.hold(late)).toBe(false);
+    reader.backlog = 500;
+    late.backlog = 500;
+    pacer.turn([reader, late], [talker]);
+    expect(paused.has(talker)).toBe(true);
+    // Did not send in that turn, but would add another turn to readers behind.
+    expect(pacer.hold(reader)).toBe(true);
+    expect(paused.has(reader)).toBe(true);
+    reader.backlog = 0;
+    late.backlog = 0;
+    pacer.drained(reader);
+    pacer.drained(late);
+    expect(paused.size).toBe(0);
+    expect(pacer.hold(reader)).toBe(false);
   });
 });

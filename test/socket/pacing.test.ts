@@ -8,7 +8,7 @@
 import { expect, test } from "bun:test";
 import { rssBytes } from "../../bench/proc.ts";
 import { withServer } from "../support/cli.ts";
-import { readSlowly } from "../support/lineclient.ts";
+import { type LineClient, readSlowly } from "../support/lineclient.ts";
 import { eventually, join } from "../support/server.ts";
 
 const LINES = 60_000;
@@ -68,5 +68,32 @@ test("a reader that never reads does not freeze the room: it is evicted, the sen
     await stalled.closed;
     talker.send("/who");
     expect(await talker.until((l) => l.startsWith("* online"))).toBe("* online (1): talker");
+  });
+}, 30_000);
+
+test("many senders filling every turn all get their turn, and a /who still gets through", async () => {
+  // A small cap makes a small turn (a quarter of it): ten floods fill every turn many times over.
+  // In its own process: a server that spun on its own turns would otherwise stall this runner too.
+  const args = ["--port", "0", "--rate-limit", "0", "--max-queue-bytes", "262144", "--quiet"];
+  await withServer(args, async (server) => {
+    const reader = await join(server, "reader");
+    const senders: LineClient[] = [];
+    for (let i = 0; i < 10; i++) senders.push(await join(server, `s${i}`));
+    await reader.until((l) => l === "* s9 joined");
+    const count = 3000;
+    const flood = Array.from({ length: count }, (_, n) => `${n} ${"w".repeat(60)}\n`).join("");
+    for (const sender of senders) sender.write(flood);
+    const next = new Array<number>(senders.length).fill(0);
+    for (let got = 0; got < count * senders.length; got++) {
+      const line = await reader.next(10_000);
+      const m = /^<s(\d)> (\d+) /.exec(line);
+      expect(m).not.toBeNull();
+      const who = Number(m?.[1]);
+      // In order per sender.
+      expect(Number(m?.[2])).toBe(next[who] as number);
+      next[who] = (next[who] ?? 0) + 1;
+    }
+    reader.send("/who");
+    expect(await reader.next(5000)).toStartWith("* online (11): ");
   });
 }, 30_000);
