@@ -12,6 +12,13 @@ import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const HAS_TMUX = Bun.which("tmux") !== null;
+/**
+ * Without tmux the interactive tests are skipped on a developer's machine
+ * (with a warning), but never in CI: there they run and fail with one
+ * sentence saying what to install (.ci/run installs it).
+ */
+export const SKIP_TMUX = !HAS_TMUX && process.env.CI !== "true";
+const MISSING = "tmux is not installed: install the Debian package tmux (apt-get install tmux)";
 
 export interface ClientRun {
   /** Extra arguments for src/cli/client.ts (the port included). */
@@ -28,10 +35,12 @@ const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 export class Tmux {
   readonly socket = `papo-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
   /** A data directory for the clients' input history, removed by kill(). */
   readonly dataHome = mkdtempSync(join(tmpdir(), "papo-tty-"));
 
   run(...args: string[]): string {
+    if (!HAS_TMUX) throw new Error(MISSING);
     const run = Bun.spawnSync(["tmux", "-L", this.socket, ...args], { stderr: "pipe" });
     if (run.exitCode !== 0) throw new Error(`tmux ${args[0]}: ${run.stderr.toString()}`);
     return run.stdout.toString();

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { join as joinRoom } from "../support/server.ts";
-import { HAS_TMUX, lastLine, Tmux } from "./tmux.ts";
+import { lastLine, SKIP_TMUX, Tmux } from "./tmux.ts";
 
 const tmux = new Tmux();
 const servers = new Set<RunningServer>();
@@ -27,7 +27,7 @@ function room(more: Partial<ServerConfig> = {}): RunningServer {
   return server;
 }
 
-describe.skipIf(!HAS_TMUX)("reconnecting, slow names, passwords, narrow windows (tmux)", () => {
+describe.skipIf(SKIP_TMUX)("reconnecting, slow names, passwords, narrow windows (tmux)", () => {
   afterAll(async () => {
     tmux.kill();
     await Promise.all([...servers].map((s) => s.stop()));

@@ -11,7 +11,7 @@ import { dirname } from "node:path";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { join as joinRoom } from "../support/server.ts";
-import { HAS_TMUX, lastLine, Tmux } from "./tmux.ts";
+import { lastLine, SKIP_TMUX, Tmux } from "./tmux.ts";
 
 const HAS_BASH = Bun.which("bash") !== null;
 const HAS_NPM = Bun.which("npm") !== null;
@@ -58,7 +58,7 @@ async function suspendAndResume(session: string, start: string, name: string): P
   peer.end();
 }
 
-describe.skipIf(!HAS_TMUX || !HAS_BASH)("Ctrl-Z suspends the client (tmux, bash)", () => {
+describe.skipIf(SKIP_TMUX || !HAS_BASH)("Ctrl-Z suspends the client (tmux, bash)", () => {
   beforeAll(() => {
     server = startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true, historyLines: 0 });
   });

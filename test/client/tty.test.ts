@@ -13,15 +13,15 @@ import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
 import { join as joinRoom } from "../support/server.ts";
-import { HAS_TMUX, lastLine, STAMP, Tmux } from "./tmux.ts";
+import { lastLine, SKIP_TMUX, STAMP, Tmux } from "./tmux.ts";
 
-if (!HAS_TMUX) console.warn("tmux is not on PATH: skipping the interactive end-to-end tests");
+if (SKIP_TMUX) console.warn("tmux is not on PATH: skipping the interactive end-to-end tests");
 
 let server: RunningServer;
 const tmux = new Tmux();
 const at = (...args: string[]) => ({ args: ["--port", String(server.port), ...args] });
 
-describe.skipIf(!HAS_TMUX)("interactive mode in a real terminal (tmux)", () => {
+describe.skipIf(SKIP_TMUX)("interactive mode in a real terminal (tmux)", () => {
   beforeAll(async () => {
     server = startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true, historyLines: 0 });
   });
