@@ -4,28 +4,13 @@
  */
 
 import { expect, test } from "bun:test";
-import { join } from "node:path";
-import { runServer } from "../support/cli.ts";
+import { runCli, runServer } from "../support/cli.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
-
-async function runClient(args: string[]) {
+function runClient(args: string[]) {
   const env: Record<string, string | undefined> = { ...process.env, LANG: "C.UTF-8" };
   delete env.LC_ALL;
   delete env.LC_MESSAGES;
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/client.ts"), ...args], {
-    env,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 10_000,
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
+  return runCli("client", args, env);
 }
 
 test("a flag the client cannot parse: the server's words, as a sentence, and try --help", async () => {

@@ -64,15 +64,18 @@ export async function withServer<T>(
   }
 }
 
-/** Run the CLI to completion (for commands that exit by themselves). */
-export async function runServer(
+/** Run one of papo's CLIs to completion (for commands that exit by themselves). */
+export async function runCli(
+  script: "server" | "client",
   args: string[],
+  env?: Record<string, string | undefined>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/server.ts"), ...args], {
+  const proc = Bun.spawn([process.execPath, join(ROOT, `src/cli/${script}.ts`), ...args], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
     timeout: 10_000,
+    ...(env ? { env } : {}),
   });
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout).text(),
@@ -80,4 +83,11 @@ export async function runServer(
     proc.exited,
   ]);
   return { code, stdout, stderr };
+}
+
+/** Run the server CLI to completion. */
+export function runServer(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli("server", args);
 }
