@@ -90,9 +90,10 @@ export class Screen {
     this.rl = rl;
   }
 
-  /** Show `prompt` and the input line (keeping what was typed). */
+  /** Show `prompt` and the input line (keeping what was typed, unless it was a secret). */
   prompt(prompt: string): void {
     if (this.rl === null) return;
+    this.endSecret();
     this.redraw(null, prompt);
     this.showing = true;
   }
@@ -208,15 +209,28 @@ export class Screen {
   }
 
   private entered(text: string, handlers: ScreenHandlers): void {
-    if (this.secret !== null) {
-      // Nothing of it was drawn; the prompt goes, the secret goes to the handler only.
-      const rl = this.rl as Readline;
-      this.secret = null;
-      rl.output = this.output;
-      rl.history = this.history;
-      this.output.write("\r\x1b[K");
-    }
+    // Nothing of it was drawn; the prompt goes, the secret goes to the handler only.
+    this.endSecret();
     handlers.line(text);
+  }
+
+  /**
+   * Leave secret mode, if in it: echo and history come back, and whatever was
+   * typed so far is dropped, so that a prompt asking for something else (the
+   * room's password turned out not to be needed after a reconnect) can never
+   * turn a half-typed password into a chat line or a name.
+   */
+  private endSecret(): void {
+    const rl = this.rl;
+    if (rl === null || this.secret === null) return;
+    this.secret = null;
+    rl.output = this.output;
+    rl.history = this.history;
+    rl.line = "";
+    rl.cursor = 0;
+    rl.prevRows = 0;
+    this.output.write("\r\x1b[K");
+    this.showing = false;
   }
 
   /** Ctrl-C: a half-typed line is cleared; on an empty one the user wants out. */

@@ -140,6 +140,34 @@ describe.skipIf(SKIP_TMUX)("reconnecting, slow names, passwords, narrow windows 
     expect(existsSync(file) ? readFileSync(file, "utf8") : "").toBe("in at last\n");
   });
 
+  test("a half-typed password never becomes a chat line when the room stops asking for one", async () => {
+    const first = room({ roomPassword: "turma7b" });
+    const port = first.port;
+    const home = join(tmux.dataHome, "zed");
+    tmux.start("zed", {
+      args: ["--port", String(port), "--name", "zed"],
+      env: { XDG_DATA_HOME: home },
+    });
+    await tmux.waitForLast("zed", "Room password:");
+    tmux.type("zed", "hunt");
+    await first.stop();
+    // Back without a password: the client joins by itself, and the prompt is the chat's.
+    const second = room({ port });
+    const peer = await joinRoom(second, "peer");
+    await tmux.waitForLast("zed", "zed>", 8000);
+    tmux.type("zed", "er2");
+    tmux.keys("zed", "Enter");
+    tmux.type("zed", "hello");
+    tmux.keys("zed", "Enter");
+    expect(await peer.until((l) => l.startsWith("<zed>"))).toBe("<zed> er2");
+    expect(await peer.next()).toBe("<zed> hello");
+    expect(tmux.screen("zed").join("\n")).not.toContain("hunt");
+    tmux.keys("zed", "C-c");
+    expect(await tmux.exited("zed")).toBe(0);
+    const file = join(home, "papo", "history");
+    expect(existsSync(file) ? readFileSync(file, "utf8") : "").not.toContain("hunt");
+  });
+
   test("a wrapped input line in a narrow window leaves no blank lines as lines arrive", async () => {
     const server = room();
     tmux.start("narrow", {
