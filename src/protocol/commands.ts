@@ -92,8 +92,8 @@ export function parseInput(line: string): Input {
     case "/lang":
       return { kind: "lang", lang: rest.toLowerCase() };
     case "/op":
-      // The password as typed after "/op ", spaces inside it included.
-      return rest ? { kind: "op", password: line.slice(word.length + 1) } : usageOf("op");
+      // The password as typed after "/op ", spaces inside it kept, around it not.
+      return rest ? { kind: "op", password: rest } : usageOf("op");
     case "/kick": {
       const [name, reason] = firstWord(rest);
       return name ? { kind: "kick", name, reason } : usageOf("kick");

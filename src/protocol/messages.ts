@@ -71,6 +71,7 @@ export interface ServerText {
   noOperators(): string;
   unknownLanguage(lang: string): string;
   notBanned(what: string): string;
+  banYourOwnAddress(name: string): string;
 }
 
 /** "a, b, c" capped at `max` names, then ", and K more" in the table's words. */
@@ -182,6 +183,8 @@ const en: ServerText = {
   noOperators: () => error("this room has no operators"),
   unknownLanguage: (lang) => error(`unknown language ${lang} (use en or pt)`),
   notBanned: (what) => error(`not banned: ${what}`),
+  banYourOwnAddress: (name) =>
+    error(`${name} connects from your own address: a ban would shut you out too (use /kick)`),
 };
 
 const ptList = listOf((k) => ` e mais ${k}`);
@@ -272,6 +275,8 @@ const pt: ServerText = {
   noOperators: () => error("esta sala não tem operadores"),
   unknownLanguage: (lang) => error(`idioma desconhecido ${lang} (use en ou pt)`),
   notBanned: (what) => error(`não está banido: ${what}`),
+  banYourOwnAddress: (name) =>
+    error(`${name} se conecta do seu próprio endereço: um banimento barraria você também (use /kick)`),
 };
 
 /** The tables, by language. */

@@ -11,6 +11,8 @@ import { sanitize } from "./sanitize.ts";
 
 const NAME_CHARS = /^[\p{L}\p{M}\p{Nd}_.-]+$/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
+/** Marks and fillers that draw nothing (U+034F, variation selectors, Hangul fillers...). */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 
 /** Character -> prototype, decoded once from the generated table. */
 const PROTOTYPES: ReadonlyMap<string, string> = decodeConfusables(CONFUSABLES);
@@ -27,7 +29,8 @@ export function checkName(raw: string): NameCheck {
   let length = 0;
   for (const _ of name) length++;
   if (length > PROTOCOL.maxNameLength) return { ok: false, problem: "too-long" };
-  if (!NAME_CHARS.test(name)) return { ok: false, problem: "bad-chars" };
+  // An invisible character would let "ana" and "ana\u034f" look like one name.
+  if (!NAME_CHARS.test(name) || INVISIBLE.test(name)) return { ok: false, problem: "bad-chars" };
   // "-" or "..." alone is no name anyone can address or tell apart.
   if (!LETTER_OR_DIGIT.test(name)) return { ok: false, problem: "no-letter" };
   return { ok: true, name };
@@ -38,14 +41,17 @@ export function checkName(raw: string): NameCheck {
  * the same key. "Ana" and "ana" collide, so do the composed and decomposed
  * spellings of "José", and so do Latin "ana" and "аna" with a Cyrillic "а".
  *
- * It is the UTS #39 skeleton of the lowercased name (NFD, each character
+ * It is the UTS #39 skeleton of the NFKC-folded, lowercased name (NFD, each character
  * replaced by its prototype from confusables.txt, NFD again), with
  * prototypes that are lowercased too (see scripts/confusables.ts), so "B0B"
  * and "bob" collide as well. The key is for comparing only, never for display.
  */
 export function nameKey(name: string): string {
   let key = "";
-  for (const c of name.toLowerCase().normalize("NFD")) key += PROTOTYPES.get(c) ?? c;
+  // NFKC first folds compatibility forms ("ａｎａ" in fullwidth letters is "ana").
+  for (const c of name.normalize("NFKC").toLowerCase().normalize("NFD")) {
+    key += PROTOTYPES.get(c) ?? c;
+  }
   return key.normalize("NFD");
 }
 

@@ -81,7 +81,9 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
   ) {
     super(socket, limits.maxQueueBytes);
     this.lang = limits.lang;
-    this.host = socket.remoteAddress;
+    // An IPv4 peer of a socket listening on "::" shows as ::ffff:a.b.c.d; bans and caps use a.b.c.d.
+    const address = socket.remoteAddress;
+    this.host = address.startsWith("::ffff:") ? address.slice(7) : address;
     this.remotePort = socket.remotePort;
     this.decoder = new LineDecoder(limits.maxLineBytes);
     this.bucket = new TokenBucket(limits.rateLimit, limits.rateBurst, now);

@@ -60,18 +60,26 @@ export class Gate {
     return null;
   }
 
-  /** Milliseconds before a password from `address` may be checked. */
+  /**
+   * Milliseconds before a password from `address` may be checked, taking a
+   * turn: checks waiting in parallel (many connections from one address) are
+   * spaced by the current penalty, not all let through when it ends.
+   */
   wait(address: string, now: number): number {
     const f = this.current(address, now);
-    return f === undefined ? 0 : Math.max(0, f.until - now);
+    if (f === undefined) return 0;
+    const at = Math.max(f.until, now);
+    f.until = at + penalty(f.count);
+    return at - now;
   }
 
   /** A wrong password from `address`: the next one waits longer. */
   failed(address: string, now: number): void {
-    const count = (this.current(address, now)?.count ?? 0) + 1;
-    const delay = Math.min(PASSWORD_PENALTY.maxMs, PASSWORD_PENALTY.firstMs * 2 ** (count - 1));
+    const before = this.current(address, now);
+    const count = (before?.count ?? 0) + 1;
+    const until = Math.max(before?.until ?? 0, now + penalty(count));
     this.failures.delete(address);
-    this.failures.set(address, { count, until: now + delay, last: now });
+    this.failures.set(address, { count, until, last: now });
     if (this.failures.size > PASSWORD_PENALTY.addresses) {
       const oldest = this.failures.keys().next();
       if (!oldest.done) this.failures.delete(oldest.value);
@@ -91,6 +99,11 @@ export class Gate {
     }
     return f;
   }
+}
+
+/** How long the check after `count` wrong passwords waits. */
+function penalty(count: number): number {
+  return Math.min(PASSWORD_PENALTY.maxMs, PASSWORD_PENALTY.firstMs * 2 ** (count - 1));
 }
 
 /** Compare a typed password with the secret in constant time, whatever their lengths. */

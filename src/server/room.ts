@@ -124,6 +124,7 @@ export class Room<M extends Member> {
   drop(conn: M): void {
     this.leave(conn);
     this.connections.delete(conn);
+    this.pacer.forget(conn);
   }
 
   /** Whether a (valid) name is free; `self` may keep its own name in another case. */
@@ -228,10 +229,18 @@ export class Room<M extends Member> {
     return [...this.connections];
   }
 
-  /** A delivered turn: cut the readers past the cap, then pace the senders. */
+  /**
+   * A delivered turn: cut the readers past the cap, then pace the senders.
+   * Only members pace or are paced: a connection still choosing a name (or
+   * one the evictions just removed) must neither hold the room nor be
+   * remembered by the pacer once it is gone.
+   */
   private delivered(turn: TurnReport<M>): void {
     if (turn.slow.length > 0) this.hooks.evict(turn.slow);
-    this.pacer.turn(turn.queued, turn.senders);
+    const inRoom = (m: M) => this.members.has(m);
+    const queued = turn.queued.every(inRoom) ? turn.queued : turn.queued.filter(inRoom);
+    const senders = turn.senders.every(inRoom) ? turn.senders : turn.senders.filter(inRoom);
+    this.pacer.turn(queued, senders);
   }
 
   private remember(line: string): void {

@@ -33,7 +33,7 @@ import { isBlank, sanitize } from "../protocol/sanitize.ts";
 import { type Client, Hold } from "./client.ts";
 import { type Gate, samePassword } from "./gate.ts";
 import type { Log } from "./log.ts";
-import type { Room } from "./room.ts";
+import type { Room, Said } from "./room.ts";
 
 /** What every session shares: the room, the door, the limits, the log. */
 export interface Context {
@@ -200,7 +200,7 @@ export function unpace(ctx: Context, client: Client): void {
 function enterPassword(ctx: Context, client: Client, text: string): void {
   if (isBlank(text)) return;
   const input = text.startsWith("/") ? parseInput(text) : null;
-  if (input?.kind === "lang" || input?.kind === "quit") {
+  if (input?.kind === "lang" || input?.kind === "quit" || input?.kind === "help") {
     beforeJoining(ctx, client, input);
     return;
   }
@@ -260,7 +260,25 @@ function chooseName(ctx: Context, client: Client, text: string): void {
   tell(ctx, client, t.welcome(check.name, room.memberCount, room.names(PROTOCOL.welcomeNames)));
   tell(ctx, client, t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst));
   if (room.topic !== "") tell(ctx, client, t.topic(room.topic));
-  for (const said of room.history()) tell(ctx, client, t.history(clock(said.at), said.line));
+  for (const line of replay(room.history(), config.maxQueueBytes / 2, t)) tell(ctx, client, line);
+}
+
+/**
+ * The newest history lines that fit in `budget` bytes, oldest first: a
+ * newcomer's replay never fills more than part of its own cap, however long
+ * the lines or large --history.
+ */
+function replay(history: readonly Said[], budget: number, t: ServerText): string[] {
+  const lines: string[] = [];
+  let bytes = 0;
+  for (let i = history.length - 1; i >= 0; i--) {
+    const said = history[i] as Said;
+    const line = t.history(clock(said.at), said.line);
+    bytes += Buffer.byteLength(line) + 1;
+    if (bytes > budget) break;
+    lines.push(line);
+  }
+  return lines.reverse();
 }
 
 /** The commands that work before joining: /lang, /quit, /help. */
@@ -424,6 +442,10 @@ function moderate(
     return;
   }
   if (input.kind === "ban") {
+    if (target.host === op.host && target !== op) {
+      tell(ctx, op, t.banYourOwnAddress(target.name));
+      return;
+    }
     ctx.gate.ban(target.host, target.name);
     ctx.log.event(op, `banned ${target.name} (${target.host})`);
     removeMember(ctx, target, say("banned", target.name, op.name), `banned by ${op.name}`);

@@ -95,3 +95,13 @@ describe("nameKey", () => {
     );
   });
 });
+
+test("invisible characters are refused, so two names cannot differ only by one", () => {
+  for (const name of ["ana\u034f", "ana\ufe0f", "a\u200bna", "\u3164", "ana\u{e0100}"]) {
+    expect(checkName(name)).toMatchObject({ ok: false, problem: "bad-chars" });
+  }
+});
+
+test("fullwidth and other compatibility forms count as the plain letters", () => {
+  expect(nameKey("\uff41\uff4e\uff41")).toBe(nameKey("ana"));
+});

@@ -5,8 +5,59 @@
  */
 
 import { describe, expect, test } from "bun:test";
+import net from "node:net";
 import { connect } from "../support/lineclient.ts";
 import { arrive, eventually, join, serve } from "../support/server.ts";
+
+/**
+ * A client from another loopback address (Bun.connect cannot choose one;
+ * node:net can): connected, greeted, and joined as `name` unless `named` is
+ * false, which leaves the greeting (or refusal) unread.
+ */
+async function joinFrom(port: number, name: string, from: string, named = true) {
+  const lines: string[] = [];
+  let wake: () => void = () => {};
+  let partial = "";
+  let isClosed = false;
+  const socket = net.connect({ host: "127.0.0.1", port, localAddress: from });
+  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+  socket.on("close", () => {
+    isClosed = true;
+    wake();
+  });
+  socket.on("error", () => {});
+  socket.on("data", (chunk: Buffer) => {
+    partial += chunk.toString("utf8");
+    const parts = partial.split("\n");
+    partial = parts.pop() ?? "";
+    lines.push(...parts);
+    wake();
+  });
+  const next = async (ms = 3000): Promise<string> => {
+    const deadline = Date.now() + ms;
+    while (lines.length === 0) {
+      if (isClosed) throw new Error("connection closed while waiting for a line");
+      if (Date.now() > deadline) throw new Error(`no line within ${ms} ms`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 20);
+      });
+    }
+    return lines.shift() as string;
+  };
+  const until = async (match: (line: string) => boolean) => {
+    for (;;) {
+      const line = await next();
+      if (match(line)) return line;
+    }
+  };
+  const client = { next, until, closed, send: (line: string) => socket.write(`${line}\n`) };
+  if (!named) return client;
+  await next();
+  client.send(name);
+  expect(await next()).toStartWith(`* hello ${name}!`);
+  return client;
+}
 
 /** Read the lines a newcomer gets after its welcome: limits, topic, history. */
 async function welcomed(c: Awaited<ReturnType<typeof arrive>>, name: string): Promise<string[]> {
@@ -163,24 +214,59 @@ describe("operators", () => {
   test("/ban removes a member and refuses its address until /unban", async () => {
     const server = serve({ opPassword: "sesame" });
     const op = await join(server, "teacher");
-    const pupil = await join(server, "pupil");
+    // The pupil on another address of this machine (test clients are otherwise all 127.0.0.1).
+    const pupil = await joinFrom(server.port, "pupil", "127.0.0.2");
+    await op.until((l) => l === "* pupil joined");
     op.send("/op sesame");
     await op.until((l) => l === "* you are now an operator");
     op.send("/ban pupil");
     expect(await op.next()).toBe("* pupil was banned by teacher");
-    expect(await pupil.next()).toBe("* pupil was banned by teacher");
+    expect(await pupil.until((l) => l.includes("banned"))).toBe("* pupil was banned by teacher");
     await pupil.closed;
-    // Every test client comes from 127.0.0.1: the address is banned now.
-    const again = await connect(server.port);
+    const again = await joinFrom(server.port, "pupil", "127.0.0.2", false);
     expect(await again.next()).toBe("! you are banned from this room");
     await again.closed;
+    // Other addresses still come in.
+    const other = await join(server, "other");
+    other.send("/who");
+    expect(await other.next()).toBe("* online (2): teacher, other");
     op.send("/unban pupil");
-    expect(await op.next()).toBe("* pupil may join again");
-    const back = await join(server, "pupil");
+    expect(await op.until((l) => l.startsWith("* pupil"))).toBe("* pupil may join again");
+    const back = await joinFrom(server.port, "pupil", "127.0.0.2");
     back.send("/who");
-    expect(await back.next()).toBe("* online (2): teacher, pupil");
+    expect(await back.until((l) => l.startsWith("* online"))).toBe(
+      "* online (3): teacher, other, pupil",
+    );
     op.send("/unban pupil");
     expect(await op.until((l) => l.startsWith("!"))).toBe("! not banned: pupil");
+  });
+
+  test("an operator cannot ban a member on its own address (it would lock itself out)", async () => {
+    const server = serve({ opPassword: "sesame" });
+    const op = await join(server, "teacher");
+    await join(server, "pupil");
+    op.send("/op sesame");
+    await op.until((l) => l === "* you are now an operator");
+    op.send("/ban pupil");
+    expect(await op.next()).toBe(
+      "! pupil connects from your own address: a ban would shut you out too (use /kick)",
+    );
+  });
+
+  test("a newcomer's history replay stays within part of its cap, newest lines kept", async () => {
+    const server = serve({ historyLines: 100, maxQueueBytes: 64 * 1024 });
+    const a = await join(server, "a");
+    const long = "h".repeat(3000);
+    for (let i = 0; i < 60; i++) a.send(`${i} ${long}`);
+    await Bun.sleep(200);
+    const late = await arrive(server);
+    const lines = await welcomed(late, "late");
+    const history = lines.filter((l) => l.startsWith("[history "));
+    // 60 lines of 3 KB would be 180 KB against a 64 KiB cap: only the newest fit in half of it.
+    expect(history.length).toBeGreaterThan(5);
+    expect(history.length).toBeLessThan(12);
+    expect(history.at(-1)).toEndWith(`<a> 59 ${long}`);
+    expect(late.isClosed()).toBe(false);
   });
 
   test("/topic: anyone reads it, only operators set it, newcomers see it after the welcome", async () => {
