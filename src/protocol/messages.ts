@@ -276,7 +276,9 @@ const pt: ServerText = {
   unknownLanguage: (lang) => error(`idioma desconhecido ${lang} (use en ou pt)`),
   notBanned: (what) => error(`não está banido: ${what}`),
   banYourOwnAddress: (name) =>
-    error(`${name} se conecta do seu próprio endereço: um banimento barraria você também (use /kick)`),
+    error(
+      `${name} se conecta do seu próprio endereço: um banimento barraria você também (use /kick)`,
+    ),
 };
 
 /** The tables, by language. */

@@ -10,6 +10,7 @@ import type { ClientOptions } from "../../src/client/options.ts";
 import { STRINGS } from "../../src/client/strings.ts";
 import { CLIENT_DEFAULTS, SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { joinFrom } from "../support/netclient.ts";
 import { eventually, join, serve } from "../support/server.ts";
 
 const FAST = { firstMs: 50, maxMs: 200, factor: 2, jitter: 0 };
@@ -103,9 +104,10 @@ describe("reconnecting", () => {
 
   test("banned: no reconnecting, and a try at the door of a room that banned us is the end", async () => {
     const server = serve({ opPassword: "sesame" });
-    const op = await join(server, "op");
+    // The operator on another loopback address: nobody may ban their own.
+    const op = await joinFrom(server.port, "op", "127.0.0.2");
     op.send("/op sesame");
-    await op.next();
+    await op.until((l) => l === "* you are now an operator");
     const r = recorder();
     const link = new Link(optionsFor(server.port, { name: "ana" }), r.events);
     await link.start();
