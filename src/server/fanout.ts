@@ -50,6 +50,13 @@ export interface Fanout<M> {
   readonly full: boolean;
 }
 
+/** Which members of a shared set one engine serves (see LanguageFanout). */
+export interface Audience<M> {
+  /** Whether members this engine does not serve are in the set at all. */
+  mixed(): boolean;
+  reads(member: M): boolean;
+}
+
 /** What one delivered turn showed, for the room to act on. Valid only during the call. */
 export interface TurnReport<M> {
   /** Members whose backlog passed its cap: to evict. */
@@ -96,6 +103,9 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
    * @param schedule runs the end-of-turn delivery; setImmediate fires after
    *   every socket event of the current loop iteration has been handled.
    * @param text the language notices are worded in for these members.
+   * @param audience when `members` is shared with engines for other
+   *   languages: which of them this engine serves, and whether any others
+   *   are in the set at all (when none are, nobody needs to be asked).
    */
   constructor(
     private readonly members: ReadonlySet<M>,
@@ -103,7 +113,14 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
     private readonly turnBytes: number = Number.POSITIVE_INFINITY,
     private readonly schedule: (run: () => void) => void = setImmediate,
     private readonly text: ServerText = SERVER_TEXT.en,
+    private readonly audience: Audience<M> | null = null,
   ) {}
+
+  /** Whether `member` is in the room and reads through this engine. */
+  private serves(member: M): boolean {
+    const a = this.audience;
+    return this.members.has(member) && (a === null || !a.mixed() || a.reads(member));
+  }
 
   get full(): boolean {
     return this.used + this.directBytes >= this.turnBytes;
@@ -128,7 +145,7 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
   }
 
   release(member: M): void {
-    const inRoom = this.members.has(member);
+    const inRoom = this.serves(member);
     const marks = this.marks.get(member);
     if (marks === undefined) {
       if (inRoom && this.used > 0) member.send(this.arena.subarray(0, this.used));
@@ -151,7 +168,10 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
       // Everyone gets this turn: the shared bytes, or their own share of them.
       const shared = this.arena.subarray(0, end);
       const checkMarks = marks.size > 0;
+      const a = this.audience;
+      const only = a?.mixed() ? a.reads : null;
       for (const member of this.members) {
+        if (only !== null && !only(member)) continue;
         const own = checkMarks ? marks.get(member) : undefined;
         const sent = own === undefined ? member.send(shared) : this.deliver(member, own, end);
         if (sent !== Sent.Written) this.note(member, sent);
@@ -161,7 +181,7 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
       if (own.own.length > 0) report.senders.push(member);
       // Connections not in the room (choosing a name) and, in a turn of direct
       // lines only, just the members it concerns: nobody else is visited.
-      if (end === 0 || !this.members.has(member)) {
+      if (end === 0 || !this.serves(member)) {
         // Not a member: its direct lines only, none of the room's.
         if (end > 0) own.from = end;
         const sent = this.deliver(member, own, end);

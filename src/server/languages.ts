@@ -1,10 +1,13 @@
 /**
  * The room's fan-out when members read different languages: one LocalFanout
- * per language, each over the members who read it. A chat line goes to every
- * language's engine as the same text; a notice is worded once per language in
- * use, so each engine still encodes each line once for all of its readers.
- * A room where everyone reads one language costs what a single engine costs:
- * engines with no members are skipped.
+ * per language, each serving the members who read it. A chat line goes to
+ * every language's engine as the same text; a notice is worded once per
+ * language in use, so each engine still encodes each line once for all of
+ * its readers. A room where everyone reads one language costs what a single
+ * engine costs: engines with no readers are skipped, and the one in use
+ * asks nobody which language they read. The engines share the room's member
+ * set rather than keeping one set each: at ten thousand idle members a
+ * second set entry per member shows in the memory per connection.
  */
 
 import { LANGS, type Lang } from "../protocol/lang.ts";
@@ -20,22 +23,29 @@ export class LanguageFanout<M extends Reader> implements Fanout<M> {
   private readonly engines: Readonly<Record<Lang, LocalFanout<M>>>;
 
   /**
-   * @param readers the room's members by language; read here, never changed.
+   * @param members the room's members; read here, never changed.
+   * @param readers how many of them read each language, kept by the room.
    * @param onTurn what each engine's delivered turn showed.
    */
   constructor(
-    private readonly readers: Readonly<Record<Lang, ReadonlySet<M>>>,
+    members: ReadonlySet<M>,
+    private readonly readers: Readonly<Record<Lang, number>>,
     onTurn: (report: TurnReport<M>) => void,
     turnBytes: number,
   ) {
     const engines = {} as Record<Lang, LocalFanout<M>>;
     for (const lang of LANGS) {
+      const audience = {
+        mixed: () => LANGS.some((other) => other !== lang && readers[other] > 0),
+        reads: (member: M) => member.lang === lang,
+      };
       engines[lang] = new LocalFanout(
-        readers[lang],
+        members,
         onTurn,
         turnBytes,
         setImmediate,
         SERVER_TEXT[lang],
+        audience,
       );
     }
     this.engines = engines;
@@ -48,7 +58,7 @@ export class LanguageFanout<M extends Reader> implements Fanout<M> {
 
   toAll(line: Line, from?: M): void {
     for (const lang of LANGS) {
-      if (this.readers[lang].size === 0) continue;
+      if (this.readers[lang] === 0) continue;
       this.engines[lang].toAll(line, from !== undefined && from.lang === lang ? from : undefined);
     }
   }

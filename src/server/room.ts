@@ -63,7 +63,8 @@ export type Rename = "ok" | "taken";
 export class Room<M extends Member> {
   private readonly connections = new Set<M>();
   private readonly members = new Set<M>();
-  private readonly readers = {} as Record<Lang, Set<M>>;
+  /** How many members read each language. */
+  private readonly readers = {} as Record<Lang, number>;
   private readonly byName = new Map<string, M>();
   private readonly pacer: Pacer<M>;
   /** The last lines, oldest first, at most limits.historyLines. */
@@ -77,13 +78,14 @@ export class Room<M extends Member> {
     private readonly hooks: RoomHooks<M>,
     private readonly clock: () => number = Date.now,
   ) {
-    for (const lang of LANGS) this.readers[lang] = new Set();
+    for (const lang of LANGS) this.readers[lang] = 0;
     this.pacer = new Pacer<M>(limits.watermarks, {
       pause: (m) => hooks.pause(m),
       resume: (m) => hooks.resume(m),
       members: () => this.members.size,
     });
     this.fanout = new LanguageFanout(
+      this.members,
       this.readers,
       (turn) => this.delivered(turn),
       limits.turnBytes,
@@ -142,7 +144,7 @@ export class Room<M extends Member> {
     conn.name = name;
     this.byName.set(nameKey(name), conn);
     this.members.add(conn);
-    this.readers[conn.lang].add(conn);
+    this.readers[conn.lang]++;
     this.fanout.admit(conn);
     if (this.members.size <= this.limits.announceMax) this.fanout.toAll(say("joined", name), conn);
     return true;
@@ -157,7 +159,7 @@ export class Room<M extends Member> {
     const crowded = this.members.size > this.limits.announceMax;
     this.fanout.release(conn);
     this.members.delete(conn);
-    this.readers[conn.lang].delete(conn);
+    this.readers[conn.lang]--;
     this.byName.delete(nameKey(conn.name));
     this.pacer.forget(conn);
     if (how.kind === "removed") this.fanout.toAll(how.notice);
@@ -203,9 +205,9 @@ export class Room<M extends Member> {
       conn.lang = lang;
       return;
     }
-    this.readers[conn.lang].delete(conn);
+    this.readers[conn.lang]--;
     conn.lang = lang;
-    this.readers[lang].add(conn);
+    this.readers[lang]++;
     this.fanout.admit(conn);
   }
 
