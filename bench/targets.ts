@@ -88,7 +88,7 @@ export async function startServer(target: TargetName, options: ServerOptions): P
     };
     collect(proc.stdout, (text) => {
       seen += text;
-      const match = /listening on .*:(\d+)\s*$/m.exec(seen);
+      const match = /listening on .*:(\d+)(?: \(TLS\))?\s*$/m.exec(seen);
       if (match) {
         clearTimeout(timer);
         resolve(Number(match[1]));

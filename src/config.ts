@@ -36,6 +36,10 @@ export interface ServerConfig {
   roomPassword: string;
   /** Connections from one address at once, loopback included; 0 turns the cap off. */
   maxPerAddress: number;
+  /** PEM certificate file for TLS on the listener; "" with tlsKey "" means plain TCP. */
+  tlsCert: string;
+  /** PEM private key file for tlsCert. */
+  tlsKey: string;
   /** Silence the operator log. */
   quiet: boolean;
 }
@@ -56,6 +60,8 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   opPassword: "",
   roomPassword: "",
   maxPerAddress: 32,
+  tlsCert: "",
+  tlsKey: "",
   quiet: false,
 };
 

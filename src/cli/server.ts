@@ -83,6 +83,12 @@ const FLAGS: FlagSpec<ServerConfig> = {
     help: "connections from one address, loopback included; 0 for no cap",
     key: "maxPerAddress",
   },
+  "tls-cert": {
+    type: "string",
+    help: "PEM certificate file: the listener speaks TLS; needs --tls-key",
+    key: "tlsCert",
+  },
+  "tls-key": { type: "string", help: "PEM private key file for --tls-cert", key: "tlsKey" },
 };
 
 /** Start serving; false when there was nothing to serve (--help). */
@@ -116,7 +122,8 @@ function main(argv: string[]): boolean {
   };
   const log = consoleLog(config.quiet);
   const server = startServer(config, log);
-  for (const line of listeningLines(server.host, server.port, networkInterfaces())) log.info(line);
+  for (const line of listeningLines(server.host, server.port, networkInterfaces(), server.tls))
+    log.info(line);
 
   // stop() is idempotent: a second signal waits for the same shutdown.
   const stop = () => server.stop().then(() => process.exit(0));

@@ -42,18 +42,32 @@ export function lanAddresses(host: string, interfaces: Interfaces): string[] {
   return [...new Set([...v4, ...v6])];
 }
 
-/** The startup lines: "papo listening on HOST:PORT", then how to join from elsewhere. */
-export function listeningLines(host: string, port: number, interfaces: Interfaces): string[] {
-  const lines = [`papo listening on ${hostPort(host, port)}`];
+/**
+ * The startup lines: "papo listening on HOST:PORT" (with " (TLS)" when the
+ * listener encrypts), then how to join from elsewhere.
+ */
+export function listeningLines(
+  host: string,
+  port: number,
+  interfaces: Interfaces,
+  tls = false,
+): string[] {
+  const lines = [`papo listening on ${hostPort(host, port)}${tls ? " (TLS)" : ""}`];
   if (!listensEverywhere(host)) return lines;
   const addresses = lanAddresses(host, interfaces);
   if (addresses.length === 0) {
     lines.push("no network address besides loopback: other machines cannot reach this one yet");
     return lines;
   }
-  lines.push("other machines join with:");
+  // A self-signed certificate is the classroom case: students need a copy of it.
+  lines.push(
+    tls
+      ? "other machines join with (a copy of the certificate as FILE):"
+      : "other machines join with:",
+  );
+  const trust = tls ? " --ca FILE" : "";
   for (const address of addresses) {
-    lines.push(`  ${CLIENT_COMMAND} --host ${address} --port ${port}`);
+    lines.push(`  ${CLIENT_COMMAND} --host ${address} --port ${port}${trust}`);
   }
   return lines;
 }

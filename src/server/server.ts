@@ -26,6 +26,8 @@ import * as session from "./session.ts";
 export interface RunningServer {
   readonly host: string;
   readonly port: number;
+  /** The listener speaks TLS. */
+  readonly tls: boolean;
   /** Connections accepted (cap after the file-descriptor limit). */
   readonly maxClients: number;
   /** Open connections, named or not. */
@@ -75,6 +77,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
   );
   const gate = new Gate(config.maxPerAddress);
   const ctx: session.Context = { room, gate, config, log, waiting: new session.Waiting() };
+  const tls = readTls(config);
 
   let listener: TCPSocketListener<Client>;
   try {
@@ -84,6 +87,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       exclusive: true,
       // A peer that closes its sending side (nc at end of input) still gets its replies.
       allowHalfOpen: true,
+      ...(tls === null ? {} : { tls }),
       socket: {
         binaryType: "uint8array",
         open: (socket) => opened(ctx, socket),
@@ -95,13 +99,14 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       },
     });
   } catch (error) {
-    throw bindError(config, error);
+    throw tls !== null && !isBindError(error) ? tlsError(config, error) : bindError(config, error);
   }
 
   let stopping: Promise<void> | null = null;
   return {
     host: config.host,
     port: listener.port,
+    tls: tls !== null,
     maxClients,
     connectionCount: () => room.connectionCount,
     stop: () => {
@@ -177,6 +182,39 @@ function fdLimit(): number {
     // Not Linux: nothing to read; rely on the configured cap.
   }
   return Number.POSITIVE_INFINITY;
+}
+
+/** The certificate and key as PEM text, or null for plain TCP; both files or neither. */
+function readTls(config: ServerConfig): { cert: string; key: string } | null {
+  if (config.tlsCert === "" && config.tlsKey === "") return null;
+  if (config.tlsCert === "" || config.tlsKey === "") {
+    throw new StartError("ETLS", "--tls-cert and --tls-key go together: give both or neither");
+  }
+  return { cert: readPem("--tls-cert", config.tlsCert), key: readPem("--tls-key", config.tlsKey) };
+}
+
+function readPem(flag: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "";
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code;
+    throw new StartError("ETLS", `cannot read ${flag} ${path}: ${why || "unreadable"}`);
+  }
+}
+
+function isBindError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  return code.startsWith("E") && !code.startsWith("ERR_");
+}
+
+/** Bun.listen refused the certificate or key (not PEM, or they do not match). */
+function tlsError(config: ServerConfig, error: unknown): StartError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StartError(
+    "ETLS",
+    `cannot use the certificate ${config.tlsCert} with the key ${config.tlsKey}: ${detail}`,
+  );
 }
 
 function bindError(config: ServerConfig, error: unknown): StartError {

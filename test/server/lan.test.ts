@@ -68,4 +68,16 @@ describe("listeningLines", () => {
       "no network address besides loopback: other machines cannot reach this one yet",
     ]);
   });
+
+  test("TLS: the first line says so, and students are told to bring the certificate", () => {
+    expect(listeningLines("127.0.0.1", 10101, LAPTOP, true)).toEqual([
+      "papo listening on 127.0.0.1:10101 (TLS)",
+    ]);
+    expect(listeningLines("0.0.0.0", 10101, LAPTOP, true)).toEqual([
+      "papo listening on 0.0.0.0:10101 (TLS)",
+      "other machines join with (a copy of the certificate as FILE):",
+      "  npm run client -- --host 192.168.1.20 --port 10101 --ca FILE",
+      "  npm run client -- --host 172.17.0.1 --port 10101 --ca FILE",
+    ]);
+  });
 });

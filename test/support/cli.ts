@@ -37,7 +37,7 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
       partial = lines.pop() ?? "";
       for (const line of lines) {
         output.push(line);
-        const m = /listening on .*:(\d+)$/.exec(line);
+        const m = /listening on .*:(\d+)(?: \(TLS\))?$/.exec(line);
         if (m) announce(Number(m[1]));
       }
     }

@@ -33,7 +33,8 @@ export interface LineClient {
   readonly socket: Socket<undefined>;
 }
 
-export async function connect(port: number, host = "127.0.0.1"): Promise<LineClient> {
+/** `tls`: speak TLS, accepting the test server's self-signed certificate. */
+export async function connect(port: number, host = "127.0.0.1", tls = false): Promise<LineClient> {
   const buffered: string[] = [];
   const waiters: Array<() => void> = [];
   const decoder = new TextDecoder();
@@ -50,6 +51,7 @@ export async function connect(port: number, host = "127.0.0.1"): Promise<LineCli
   const socket = await Bun.connect({
     hostname: host,
     port,
+    ...(tls ? { tls: { rejectUnauthorized: false } } : {}),
     socket: {
       data(_s, chunk) {
         partial += decoder.decode(chunk, { stream: true });

@@ -38,12 +38,12 @@ export function serve(overrides: Partial<ServerConfig> = {}, log?: Log): Running
   return server;
 }
 
-/** Anything listening: a server started here or one in a child process. */
-type Listening = { readonly port: number };
+/** Anything listening: a server started here or one in a child process; TLS when it says so. */
+type Listening = { readonly port: number; readonly tls?: boolean };
 
 /** Connect and read the greeting. */
 export async function arrive(server: Listening): Promise<LineClient> {
-  const c = await connect(server.port);
+  const c = await connect(server.port, "127.0.0.1", server.tls === true);
   clients.add(c);
   const greeting = await c.next();
   if (!greeting.startsWith("* ")) throw new Error(`unexpected greeting: ${greeting}`);
