@@ -130,9 +130,16 @@ export const CLOSE_FLUSH_MS = 2_000;
 /** TCP keepalive idle time before the first probe (ms). */
 export const KEEPALIVE_MS = 60_000;
 
+/**
+ * The client's TLS: null is plain TCP. `ca` (PEM text) is the one authority
+ * trusted instead of the system's; `insecure` accepts any certificate.
+ */
+export type ClientTls = { ca: string | null; insecure: boolean } | null;
+
 export interface ClientConfig {
   host: string;
   port: number;
+  tls: ClientTls;
   /** Give up connecting after this many milliseconds. */
   connectTimeoutMs: number;
   /** After /quit or end of input, wait this long for the server to close (ms). */
@@ -160,6 +167,7 @@ export interface Backoff {
 export const CLIENT_DEFAULTS: Readonly<ClientConfig> = {
   host: "127.0.0.1",
   port: 10101,
+  tls: null,
   connectTimeoutMs: 5_000,
   quitWaitMs: 2_000,
   maxLineBytes: 64 * 1024,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 /** `bun run client`: parse flags, pick interactive or piped mode, run it, exit with its status. */
 
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import { type Flags, resolveOptions } from "../client/options.ts";
@@ -21,6 +22,9 @@ function parseFlags(argv: string[]): Flags {
       "password-env": { type: "string" },
       "no-color": { type: "boolean" },
       "no-bell": { type: "boolean" },
+      tls: { type: "boolean" },
+      ca: { type: "string" },
+      insecure: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -46,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     stdoutIsTTY: process.stdout.isTTY === true,
     platform: process.platform,
     home: process.env.HOME || homedir(),
+    readFile: (path) => readFileSync(path, "utf8"),
   });
   if (resolved.kind === "help") {
     process.stdout.write(`${resolved.text}\n`);
@@ -56,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.failed;
   }
   const { options } = resolved;
+  if (options.config.tls?.insecure) process.stderr.write(`${options.strings.insecureWarning}\n`);
   if (options.interactive) return runInteractive(options);
   return runPiped(options, {
     input: Bun.stdin.stream(),

@@ -4,7 +4,7 @@
  * which mode. Pure, so every combination is tested without spawning anything.
  */
 
-import { CLIENT_DEFAULTS, type ClientConfig, SECRET_ENV } from "../config.ts";
+import { CLIENT_DEFAULTS, type ClientConfig, type ClientTls, SECRET_ENV } from "../config.ts";
 import { historyPath } from "./inputhistory.ts";
 import { colorEnabled } from "./render.ts";
 import { isLang, type Lang, langFromEnv, STRINGS, type Strings } from "./strings.ts";
@@ -18,6 +18,9 @@ export interface Flags {
   "password-env"?: string;
   "no-color"?: boolean;
   "no-bell"?: boolean;
+  tls?: boolean;
+  ca?: string;
+  insecure?: boolean;
   help?: boolean;
 }
 
@@ -30,6 +33,8 @@ export interface Surroundings {
   platform?: string;
   /** The home directory, for the input history. */
   home?: string;
+  /** Reads the --ca file as text; throws (with a code) when it cannot. */
+  readFile?: (path: string) => string;
 }
 
 export interface ClientOptions {
@@ -74,6 +79,8 @@ export function resolveOptions(flags: Flags, around: Surroundings): Resolved {
   if (flags["password-env"] !== undefined && password === undefined) {
     return { kind: "error", message: strings.passwordEnvUnset(passwordEnv) };
   }
+  const tls = resolveTls(flags, around, strings);
+  if (tls !== null && "message" in tls) return { kind: "error", message: tls.message };
   const name = flags.name === undefined || flags.name.trim() === "" ? undefined : flags.name;
   const color = colorEnabled({
     noColorFlag: flags["no-color"] === true,
@@ -83,7 +90,7 @@ export function resolveOptions(flags: Flags, around: Surroundings): Resolved {
   return {
     kind: "run",
     options: {
-      config: { ...CLIENT_DEFAULTS, host: address.host, port: address.port },
+      config: { ...CLIENT_DEFAULTS, host: address.host, port: address.port, tls },
       name,
       lang,
       strings,
@@ -95,6 +102,27 @@ export function resolveOptions(flags: Flags, around: Surroundings): Resolved {
       interactive: around.stdinIsTTY,
     },
   };
+}
+
+/** --tls, --ca FILE and --insecure: either of the last two implies the first. */
+function resolveTls(
+  flags: Flags,
+  around: Surroundings,
+  s: Strings,
+): ClientTls | { message: string } {
+  const insecure = flags.insecure === true;
+  if (flags.ca === undefined) return flags.tls === true || insecure ? { ca: null, insecure } : null;
+  if (flags.ca === "") return { message: s.caUnreadable(flags.ca, "ENOENT") };
+  try {
+    const ca = (around.readFile ?? unreadable)(flags.ca);
+    return { ca, insecure };
+  } catch (error) {
+    return { message: s.caUnreadable(flags.ca, (error as { code?: string }).code ?? "") };
+  }
+}
+
+function unreadable(): never {
+  throw Object.assign(new Error("no file reader"), { code: "ENOENT" });
 }
 
 /** --host (which may carry a port) and --port, agreed on. */

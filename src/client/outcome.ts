@@ -26,6 +26,8 @@ export type ConnectFailure =
   | { code: "closed" }
   /** Closed before greeting, after a "! " line ("server full"). */
   | { code: "server"; reason: string }
+  /** The TLS handshake refused the server's certificate; `reason` is its error code. */
+  | { code: "certificate"; reason: string; detail: string }
   | { code: "other"; detail: string };
 
 /** Sort an error thrown by Bun.connect by its system error code. */
@@ -46,6 +48,16 @@ export function classifyConnectError(error: unknown): ConnectFailure {
       return { code: "other", detail: typeof code === "string" ? `${detail} (${code})` : detail };
     }
   }
+}
+
+/** The failure for a TLS handshake that did not succeed, from Bun's authorization error. */
+export function classifyHandshakeError(error: Error | null | undefined): ConnectFailure {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return {
+    code: "certificate",
+    reason: typeof code === "string" ? code : "",
+    detail: error?.message ?? "handshake failed",
+  };
 }
 
 /** The sentence for a failed connection. */
@@ -74,6 +86,8 @@ function cause(
       return s.causeClosed;
     case "server":
       return s.causeServer(failure.reason);
+    case "certificate":
+      return s.causeCertificate(s.certProblem(failure.reason, failure.detail));
     case "other":
       return s.causeOther(failure.detail);
   }

@@ -7,11 +7,11 @@
  */
 
 import type { Socket, SocketHandler } from "bun";
-import type { ClientConfig } from "../config.ts";
+import type { ClientConfig, ClientTls } from "../config.ts";
 import type { Lang } from "../protocol/lang.ts";
 import { encodeLine, LINE_TOO_LONG, LineDecoder } from "../protocol/lines.ts";
 import { sanitize } from "../protocol/sanitize.ts";
-import { type ConnectFailure, classifyConnectError } from "./outcome.ts";
+import { type ConnectFailure, classifyConnectError, classifyHandshakeError } from "./outcome.ts";
 import * as machine from "./state.ts";
 import { WriteQueue } from "./writer.ts";
 
@@ -31,6 +31,8 @@ const OFFLINE: Sent = { kind: "offline" };
 /** One handlers object for every client socket; each handler hands over to the session. */
 const handlers: SocketHandler<Session> = {
   open: (socket) => socket.data.opened(socket),
+  handshake: (socket, success, authorizationError) =>
+    socket.data.handshaken(success, authorizationError),
   data: (socket, chunk) => socket.data.received(chunk),
   drain: (socket) => socket.data.drained(),
   close: (socket) => socket.data.socketClosed(),
@@ -56,6 +58,8 @@ export class Session {
   private delayed: { at: number; rate: number } | null = null;
   private finish: (ending: machine.Ending) => void = () => {};
   private greeted: (result: ConnectFailure | null) => void = () => {};
+  /** Why the TLS handshake failed; Bun then only closes, so the close reports this. */
+  private handshakeFailure: ConnectFailure | null = null;
   /** Set when the connect timeout fired: a socket that opens after it is closed at once. */
   private terminateLate = false;
   /** Settles when the greeting arrives or the connection fails first. */
@@ -157,7 +161,9 @@ export class Session {
     const ending = machine.closed(this.state);
     // Closed before the greeting: the connection never really opened.
     this.greeted(
-      ending.kind === "refused" ? { code: "server", reason: ending.reason } : { code: "closed" },
+      ending.kind === "refused"
+        ? { code: "server", reason: ending.reason }
+        : (this.handshakeFailure ?? { code: "closed" }),
     );
     this.finish(ending);
   }
@@ -166,6 +172,15 @@ export class Session {
   opened(socket: Socket<Session>): void {
     this.socket = socket;
     if (this.terminateLate) socket.terminate();
+  }
+
+  /**
+   * The TLS handshake is over. NOTE: Bun closes a connection whose certificate
+   * it rejects without an error event; this is the one place that sees why.
+   * With --insecure success is true and the (ignored) error is still given.
+   */
+  handshaken(success: boolean, authorizationError: Error | null): void {
+    if (!success) this.handshakeFailure = classifyHandshakeError(authorizationError);
   }
 
   /**
@@ -179,6 +194,7 @@ export class Session {
     Bun.connect<Session>({
       hostname: this.config.host,
       port: this.config.port,
+      ...tlsOption(this.config.tls),
       data: this,
       socket: handlers,
     }).catch((error: unknown) => this.connectFailed(error));
@@ -245,6 +261,14 @@ export class Session {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+/** Bun.connect's tls option: the system's trust store, one CA, or none checked. */
+function tlsOption(tls: ClientTls): { tls?: true | { ca?: string; rejectUnauthorized?: false } } {
+  if (tls === null) return {};
+  if (tls.insecure) return { tls: { rejectUnauthorized: false } };
+  if (tls.ca !== null) return { tls: { ca: tls.ca } };
+  return { tls: true };
 }
 
 /**

@@ -29,6 +29,14 @@ export interface Strings {
   /** The server said why it would not talk ("server full"). */
   causeServer: (reason: string) => string;
   causeOther: (detail: string) => string;
+  /** The TLS handshake failed; `reason` is Bun's words for it ("self-signed certificate"). */
+  causeCertificate: (reason: string) => string;
+  /** A certificate error code from the handshake in a few words; unknown codes keep Bun's words. */
+  certProblem: (code: string, detail: string) => string;
+  /** --ca names a file that cannot be read; `code` is the system error code. */
+  caUnreadable: (path: string, code: string) => string;
+  /** --insecure is on: said once, before connecting. */
+  insecureWarning: string;
   connectionLost: string;
   /** The server announced it was going away; `notice` is its words. */
   disconnected: (notice: string) => string;
@@ -78,6 +86,11 @@ Options:
                   the variable holding the room's password
                   (default PAPO_ROOM_PASSWORD); unset, a terminal asks
                   for it and piped mode fails
+  --tls           encrypt the connection; the server's certificate must be
+                  trusted by this system
+  --ca FILE       trust this certificate (the server's own, when it is
+                  self-signed, or its CA's); implies --tls
+  --insecure      accept any certificate (test servers only); implies --tls
   --no-color      no colours (also NO_COLOR=1, or when output is not a terminal)
   --no-bell       no terminal bell for mentions and private messages
   --help, -h      show this help
@@ -104,6 +117,21 @@ or join, 2 if the connection is lost or the server ends it.`,
   causeClosed: "the server closed the connection",
   causeServer: (reason) => `the server said "${reason}"`,
   causeOther: (detail) => detail,
+  causeCertificate: (reason) =>
+    `the server's certificate is not trusted (${reason}); use --ca FILE or --insecure`,
+  certProblem: (code, detail) =>
+    ({
+      DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed certificate",
+      SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in the chain",
+      UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "unknown issuer",
+      UNABLE_TO_VERIFY_LEAF_SIGNATURE: "unknown issuer",
+      CERT_HAS_EXPIRED: "expired certificate",
+      ERR_TLS_CERT_ALTNAME_INVALID: "made out for another host name",
+    })[code] ?? `${detail} (${code})`,
+  caUnreadable: (path, code) =>
+    `Cannot read the certificate "${path}" given with --ca${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}.`,
+  insecureWarning:
+    "Warning: --insecure accepts any certificate; the connection is encrypted but anyone in between could read it.",
   connectionLost: "Connection to server lost.",
   disconnected: (notice) => `Disconnected: ${notice}.`,
   nameRefused: (reason) => `The server refused the name: ${reason}.`,
@@ -154,6 +182,11 @@ Opções:
                   a variável com a senha da sala
                   (padrão PAPO_ROOM_PASSWORD); sem ela, o terminal
                   pergunta a senha e o modo pipe falha
+  --tls           cifra a conexão; o certificado do servidor precisa ser
+                  confiável para este sistema
+  --ca ARQUIVO    confia neste certificado (o do servidor, se for
+                  autoassinado, ou o da sua CA); implica --tls
+  --insecure      aceita qualquer certificado (só para testes); implica --tls
   --no-color      sem cores (também NO_COLOR=1, ou se a saída não é um terminal)
   --no-bell       sem campainha do terminal para menções e mensagens privadas
   --help, -h      mostra esta ajuda
@@ -180,6 +213,21 @@ conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   causeClosed: "o servidor fechou a conexão",
   causeServer: (reason) => `o servidor disse "${reason}"`,
   causeOther: (detail) => detail,
+  causeCertificate: (reason) =>
+    `o certificado do servidor não é confiável (${reason}); use --ca ARQUIVO ou --insecure`,
+  certProblem: (code, detail) =>
+    ({
+      DEPTH_ZERO_SELF_SIGNED_CERT: "certificado autoassinado",
+      SELF_SIGNED_CERT_IN_CHAIN: "certificado autoassinado na cadeia",
+      UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "emissor desconhecido",
+      UNABLE_TO_VERIFY_LEAF_SIGNATURE: "emissor desconhecido",
+      CERT_HAS_EXPIRED: "certificado expirado",
+      ERR_TLS_CERT_ALTNAME_INVALID: "emitido para outro nome de host",
+    })[code] ?? `${detail} (${code})`,
+  caUnreadable: (path, code) =>
+    `Não foi possível ler o certificado "${path}" dado com --ca${code === "ENOENT" ? ": arquivo inexistente" : code ? ` (${code})` : ""}.`,
+  insecureWarning:
+    "Aviso: --insecure aceita qualquer certificado; a conexão é cifrada, mas alguém no meio do caminho poderia lê-la.",
   connectionLost: "Conexão com o servidor perdida.",
   disconnected: (notice) => `Desconectado: ${notice}.`,
   nameRefused: (reason) => `O servidor recusou o nome: ${reason}.`,

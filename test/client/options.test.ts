@@ -168,3 +168,31 @@ describe("parsePort", () => {
     }
   });
 });
+
+describe("TLS options", () => {
+  const files: Surroundings = {
+    ...pipe,
+    readFile: (path) => {
+      if (path === "ca.pem") return "PEM";
+      throw Object.assign(new Error("nope"), { code: path === "secret.pem" ? "EACCES" : "ENOENT" });
+    },
+  };
+  test("plain TCP unless asked", () => {
+    expect(run({}, files).config.tls).toBeNull();
+  });
+  test("--tls uses the system's trust store; --ca and --insecure imply it", () => {
+    expect(run({ tls: true }, files).config.tls).toEqual({ ca: null, insecure: false });
+    expect(run({ ca: "ca.pem" }, files).config.tls).toEqual({ ca: "PEM", insecure: false });
+    expect(run({ insecure: true }, files).config.tls).toEqual({ ca: null, insecure: true });
+  });
+  test("an unreadable --ca is one sentence", () => {
+    expect(resolveOptions({ ca: "gone.pem" }, files)).toEqual({
+      kind: "error",
+      message: 'Cannot read the certificate "gone.pem" given with --ca: no such file.',
+    });
+    expect(resolveOptions({ ca: "secret.pem" }, files)).toEqual({
+      kind: "error",
+      message: 'Cannot read the certificate "secret.pem" given with --ca (EACCES).',
+    });
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The piped client over TLS against a real TLS server on port 0: --ca and
+ * --insecure chat, and an untrusted certificate is one sentence and exit 1.
+ */
+
+import { expect, test } from "bun:test";
+import { join as joinPath } from "node:path";
+import { makeCert } from "../support/cert.ts";
+import { join, serve } from "../support/server.ts";
+
+const ROOT = joinPath(import.meta.dir, "..", "..");
+const cert = makeCert();
+const other = makeCert();
+
+async function client(args: string[], input: string, lang = "C.UTF-8") {
+  const env: Record<string, string | undefined> = { ...process.env, LANG: lang };
+  delete env.LC_ALL;
+  delete env.LC_MESSAGES;
+  delete env.PAPO_ROOM_PASSWORD;
+  const proc = Bun.spawn([process.execPath, "src/cli/client.ts", ...args], {
+    cwd: ROOT,
+    env,
+    stdin: new Blob([input]),
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: 10_000,
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+const tlsServer = () => serve({ tlsCert: cert.certPath, tlsKey: cert.keyPath });
+
+test("with --ca the client chats over TLS and leaves with * bye", async () => {
+  const server = tlsServer();
+  const bia = await join(server, "bia");
+  const run = await client(["-p", String(server.port), "--ca", cert.certPath], "ana\nhello\n");
+  expect(await bia.until((l) => l.startsWith("<ana>"))).toBe("<ana> hello");
+  expect(run.stderr).toBe("");
+  expect(run.stdout).toContain("* hello ana!");
+  expect(run.stdout.trimEnd().endsWith("* bye")).toBe(true);
+  expect(run.code).toBe(0);
+});
+
+test("with --insecure the client chats, after a one-line warning", async () => {
+  const server = tlsServer();
+  const bia = await join(server, "bia");
+  const run = await client(["-p", String(server.port), "--insecure"], "ana\nhello\n");
+  expect(await bia.until((l) => l.startsWith("<ana>"))).toBe("<ana> hello");
+  expect(run.stderr).toBe(
+    "Warning: --insecure accepts any certificate; the connection is encrypted but anyone in between could read it.\n",
+  );
+  expect(run.code).toBe(0);
+});
+
+const UNTRUSTED = (port: number, why: string) =>
+  `Cannot connect to 127.0.0.1:${port}: the server's certificate is not trusted (${why}); use --ca FILE or --insecure.\n`;
+
+test("--tls without --ca refuses a self-signed certificate in one sentence", async () => {
+  const server = tlsServer();
+  const run = await client(["-p", String(server.port), "--tls"], "ana\n");
+  expect(run.stderr).toBe(UNTRUSTED(server.port, "self-signed certificate"));
+  expect(run.stdout).toBe("");
+  expect(run.code).toBe(1);
+});
+
+test("--ca with another certificate refuses the server's", async () => {
+  const server = tlsServer();
+  const run = await client(["-p", String(server.port), "--ca", other.certPath], "ana\n");
+  expect(run.stderr).toBe(UNTRUSTED(server.port, "self-signed certificate"));
+  expect(run.code).toBe(1);
+});
+
+test("the refusal comes in Portuguese too", async () => {
+  const server = tlsServer();
+  const run = await client(["-p", String(server.port), "--tls"], "ana\n", "pt_BR.UTF-8");
+  expect(run.stderr).toBe(
+    `Não foi possível conectar a 127.0.0.1:${server.port}: o certificado do servidor não é confiável (certificado autoassinado); use --ca ARQUIVO ou --insecure.\n`,
+  );
+  expect(run.code).toBe(1);
+});
+
+test("an unreadable --ca file is one sentence and exit 1", async () => {
+  const run = await client(["--ca", joinPath(cert.dir, "missing.pem")], "ana\n");
+  expect(run.stderr).toBe(
+    `Cannot read the certificate "${joinPath(cert.dir, "missing.pem")}" given with --ca: no such file.\n`,
+  );
+  expect(run.code).toBe(1);
+});
