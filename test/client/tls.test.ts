@@ -1,12 +1,17 @@
 /**
  * The piped client over TLS against a real TLS server on port 0: --ca and
- * --insecure chat, and an untrusted certificate is one sentence and exit 1.
+ * --insecure chat, and an untrusted certificate is one sentence and exit 1;
+ * the interactive client's link keeps TLS when it reconnects.
  */
 
 import { expect, test } from "bun:test";
 import { join as joinPath } from "node:path";
+import { Link } from "../../src/client/link.ts";
+import { STRINGS } from "../../src/client/strings.ts";
+import { CLIENT_DEFAULTS, SERVER_DEFAULTS } from "../../src/config.ts";
+import { startServer } from "../../src/server/server.ts";
 import { makeCert } from "../support/cert.ts";
-import { join, serve } from "../support/server.ts";
+import { eventually, join, serve } from "../support/server.ts";
 
 const ROOT = joinPath(import.meta.dir, "..", "..");
 const cert = makeCert();
@@ -90,4 +95,56 @@ test("an unreadable --ca file is one sentence and exit 1", async () => {
     `Cannot read the certificate "${joinPath(cert.dir, "missing.pem")}" given with --ca: no such file.\n`,
   );
   expect(run.code).toBe(1);
+});
+
+test("reconnecting keeps TLS: the link rejoins a restarted TLS server", async () => {
+  const tls = { tlsCert: cert.certPath, tlsKey: cert.keyPath };
+  const start = (port: number) =>
+    startServer({ ...SERVER_DEFAULTS, ...tls, port, quiet: true, rateLimit: 0, historyLines: 0 });
+  const first = start(0);
+  const port = first.port;
+  const joined: string[] = [];
+  const ignore = () => {};
+  const link = new Link(
+    {
+      config: {
+        ...CLIENT_DEFAULTS,
+        port,
+        tls: { ca: cert.cert, insecure: false },
+        connectTimeoutMs: 1000,
+        quitWaitMs: 300,
+        reconnect: { firstMs: 50, maxMs: 200, factor: 2, jitter: 0 },
+      },
+      name: "ana",
+      lang: "en",
+      strings: STRINGS.en,
+      color: false,
+      bell: false,
+      password: undefined,
+      passwordEnv: "PAPO_ROOM_PASSWORD",
+      historyFile: null,
+      interactive: true,
+    },
+    {
+      line: ignore,
+      askPassword: ignore,
+      askName: ignore,
+      joined: (name) => joined.push(name),
+      renamed: ignore,
+      offline: ignore,
+      say: ignore,
+    },
+  );
+  expect(await link.start()).toBeNull();
+  await eventually(() => joined.length === 1);
+  await first.stop();
+  // A plain-TCP retry would get no greeting from a TLS server and never rejoin.
+  const second = start(port);
+  try {
+    await eventually(() => joined.length === 2, 5000);
+    link.quit();
+    expect(await link.done).toEqual({ kind: "ended", ending: { kind: "quit" } });
+  } finally {
+    await second.stop();
+  }
 });
