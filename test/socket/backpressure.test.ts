@@ -1,6 +1,11 @@
-/** Slow readers over real sockets: queued in order, evicted past the cap, never stalling others. */
+/**
+ * Slow readers over real sockets, plain and TLS: queued in order, evicted
+ * past the cap, never stalling others.
+ */
 
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import type { ServerConfig } from "../../src/config.ts";
+import { makeCert } from "../support/cert.ts";
 import { eventually, join, serve } from "../support/server.ts";
 
 const LINE = "x".repeat(990);
@@ -15,42 +20,51 @@ function flood(sender: { write(s: string): void }, count: number, from = 0): voi
   if (batch.length) sender.write(batch.join(""));
 }
 
-test("a reader that stops reading is evicted as too slow; the others get every line", async () => {
-  const server = serve({ maxQueueBytes: 1024 * 1024 });
-  const slow = await join(server, "slow");
-  const a = await join(server, "a");
-  const b = await join(server, "b");
-  await a.until((l) => l === "* b joined");
-  slow.pause();
-  // ~16 MB in steps that `a` keeps up with: far more than kernel buffers plus the cap.
-  const step = 200;
-  let next = 0;
-  let evictions = 0;
-  for (let sent = 0; sent < 16_000; sent += step) {
-    flood(b, step, sent);
-    while (next < sent + step) {
-      const line = await a.next(10_000);
-      if (line === "* slow left (too slow)") evictions++;
-      else expect(line).toBe(`<b> ${next++} ${LINE}`);
-    }
-  }
-  if (evictions === 0) expect(await a.next()).toBe("* slow left (too slow)");
-  else expect(evictions).toBe(1);
-  await eventually(() => server.connectionCount() === 2);
-  slow.resume();
-  await slow.closed;
-});
+const cert = makeCert();
+const transports: Array<[string, Partial<ServerConfig>]> = [
+  ["plain TCP", {}],
+  // Over TLS a write takes a whole record or nothing: the same outbox copes.
+  ["TLS", { tlsCert: cert.certPath, tlsKey: cert.keyPath }],
+];
 
-test("a reader that falls behind under the cap catches up with every line, in order", async () => {
-  const server = serve({ maxQueueBytes: 64 * 1024 * 1024 });
-  const lagging = await join(server, "lagging");
-  const b = await join(server, "b");
-  await lagging.until((l) => l === "* b joined");
-  lagging.pause();
-  const count = 8_000;
-  flood(b, count);
-  await eventually(() => b.unsent === 0, 10_000);
-  await Bun.sleep(100);
-  lagging.resume();
-  for (let i = 0; i < count; i++) expect(await lagging.next(10_000)).toBe(`<b> ${i} ${LINE}`);
+describe.each(transports)("%s", (_, transport) => {
+  test("a reader that stops reading is evicted as too slow; the others get every line", async () => {
+    const server = serve({ ...transport, maxQueueBytes: 1024 * 1024 });
+    const slow = await join(server, "slow");
+    const a = await join(server, "a");
+    const b = await join(server, "b");
+    await a.until((l) => l === "* b joined");
+    slow.pause();
+    // ~16 MB in steps that `a` keeps up with: far more than kernel buffers plus the cap.
+    const step = 200;
+    let next = 0;
+    let evictions = 0;
+    for (let sent = 0; sent < 16_000; sent += step) {
+      flood(b, step, sent);
+      while (next < sent + step) {
+        const line = await a.next(10_000);
+        if (line === "* slow left (too slow)") evictions++;
+        else expect(line).toBe(`<b> ${next++} ${LINE}`);
+      }
+    }
+    if (evictions === 0) expect(await a.next()).toBe("* slow left (too slow)");
+    else expect(evictions).toBe(1);
+    await eventually(() => server.connectionCount() === 2);
+    slow.resume();
+    await slow.closed;
+  });
+
+  test("a reader that falls behind under the cap catches up with every line, in order", async () => {
+    const server = serve({ ...transport, maxQueueBytes: 64 * 1024 * 1024 });
+    const lagging = await join(server, "lagging");
+    const b = await join(server, "b");
+    await lagging.until((l) => l === "* b joined");
+    lagging.pause();
+    const count = 8_000;
+    flood(b, count);
+    await eventually(() => b.unsent === 0, 10_000);
+    await Bun.sleep(100);
+    lagging.resume();
+    for (let i = 0; i < count; i++) expect(await lagging.next(10_000)).toBe(`<b> ${i} ${LINE}`);
+  });
 });
