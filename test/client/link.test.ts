@@ -6,30 +6,12 @@
 
 import { describe, expect, test } from "bun:test";
 import { Link, type LinkEvents } from "../../src/client/link.ts";
-import type { ClientOptions } from "../../src/client/options.ts";
 import { STRINGS } from "../../src/client/strings.ts";
-import { CLIENT_DEFAULTS, SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
+import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { optionsFor } from "../support/client.ts";
 import { joinFrom } from "../support/netclient.ts";
 import { eventually, join, serve } from "../support/server.ts";
-
-const FAST = { firstMs: 50, maxMs: 200, factor: 2, jitter: 0 };
-
-function optionsFor(port: number, more: Partial<ClientOptions> = {}): ClientOptions {
-  return {
-    config: { ...CLIENT_DEFAULTS, port, connectTimeoutMs: 1000, quitWaitMs: 300, reconnect: FAST },
-    name: undefined,
-    lang: "en",
-    strings: STRINGS.en,
-    color: false,
-    bell: false,
-    password: undefined,
-    passwordEnv: "PAPO_ROOM_PASSWORD",
-    historyFile: null,
-    interactive: true,
-    ...more,
-  };
-}
 
 /** Every event the link sends the screen, as "kind: detail" strings. */
 function recorder() {

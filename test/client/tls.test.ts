@@ -7,10 +7,10 @@
 import { expect, test } from "bun:test";
 import { join as joinPath } from "node:path";
 import { Link } from "../../src/client/link.ts";
-import { STRINGS } from "../../src/client/strings.ts";
-import { CLIENT_DEFAULTS, SERVER_DEFAULTS } from "../../src/config.ts";
+import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { startServer } from "../../src/server/server.ts";
 import { makeCert } from "../support/cert.ts";
+import { optionsFor } from "../support/client.ts";
 import { eventually, join, serve } from "../support/server.ts";
 
 const ROOT = joinPath(import.meta.dir, "..", "..");
@@ -106,25 +106,7 @@ test("reconnecting keeps TLS: the link rejoins a restarted TLS server", async ()
   const joined: string[] = [];
   const ignore = () => {};
   const link = new Link(
-    {
-      config: {
-        ...CLIENT_DEFAULTS,
-        port,
-        tls: { ca: cert.cert, insecure: false },
-        connectTimeoutMs: 1000,
-        quitWaitMs: 300,
-        reconnect: { firstMs: 50, maxMs: 200, factor: 2, jitter: 0 },
-      },
-      name: "ana",
-      lang: "en",
-      strings: STRINGS.en,
-      color: false,
-      bell: false,
-      password: undefined,
-      passwordEnv: "PAPO_ROOM_PASSWORD",
-      historyFile: null,
-      interactive: true,
-    },
+    optionsFor(port, { name: "ana" }, { tls: { ca: cert.cert, insecure: false } }),
     {
       line: ignore,
       askPassword: ignore,
