@@ -18,6 +18,8 @@ import { hostPort } from "../net/address.ts";
 import { encodeLine } from "../protocol/lines.ts";
 import { SERVER_TEXT, say } from "../protocol/messages.ts";
 import { Client } from "./client.ts";
+import { type Context, Waiting } from "./context.ts";
+import { closeGracefully } from "./deliver.ts";
 import { Gate } from "./gate.ts";
 import { type Log, silentLog } from "./log.ts";
 import { Room } from "./room.ts";
@@ -76,7 +78,14 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
     },
   );
   const gate = new Gate(config.maxPerAddress);
-  const ctx: session.Context = { room, gate, config, log, waiting: new session.Waiting() };
+  const ctx: Context = {
+    room,
+    gate,
+    config,
+    log,
+    waiting: new Waiting(),
+    resume: (client) => session.work(ctx, client),
+  };
   const tls = readTls(config);
 
   let listener: TCPSocketListener<Client>;
@@ -116,7 +125,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
   };
 }
 
-function opened(ctx: session.Context, socket: Socket<Client>): void {
+function opened(ctx: Context, socket: Socket<Client>): void {
   const client = new Client(socket, ctx.config, performance.now());
   socket.data = client;
   const t = SERVER_TEXT[client.lang];
@@ -135,7 +144,7 @@ function opened(ctx: session.Context, socket: Socket<Client>): void {
 }
 
 /** Not a session: one line, FIN, and the socket is closed when the peer closes (or soon). */
-function refuse(ctx: session.Context, client: Client, line: string, why: string): void {
+function refuse(ctx: Context, client: Client, line: string, why: string): void {
   ctx.log.event(client, `refused (${why})`);
   client.phase = "closed";
   client.socket.write(encodeLine(line));
@@ -144,7 +153,7 @@ function refuse(ctx: session.Context, client: Client, line: string, why: string)
   client.timer = setTimeout(() => socket.terminate(), CLOSE_FLUSH_MS);
 }
 
-async function shutdown(ctx: session.Context, listener: TCPSocketListener<Client>): Promise<void> {
+async function shutdown(ctx: Context, listener: TCPSocketListener<Client>): Promise<void> {
   const { room, config } = ctx;
   listener.stop(false);
   ctx.log.info("shutting down");
@@ -159,7 +168,7 @@ async function shutdown(ctx: session.Context, listener: TCPSocketListener<Client
   room.close();
   for (const client of everyone) {
     room.leave(client, { kind: "quietly" });
-    session.closeGracefully(client, "server shutdown", config.shutdownGraceMs);
+    closeGracefully(client, "server shutdown", config.shutdownGraceMs);
   }
   const deadline = performance.now() + config.shutdownGraceMs;
   while (room.connectionCount > 0 && performance.now() < deadline) {

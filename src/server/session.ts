@@ -1,8 +1,9 @@
 /**
  * One client's life in the room, read top to bottom: greeting, password (if
- * the room has one), name, join, lines and commands, leaving. Socket wiring
- * lives in server.ts; the exact text of each line, in each language, lives
- * in protocol/messages.ts.
+ * the room has one), name, join, lines, leaving. Socket wiring lives in
+ * server.ts, what a member's commands do in commands.ts, lines out and
+ * closing in deliver.ts; the exact text of each line, in each language,
+ * lives in protocol/messages.ts.
  *
  * Input is worked through line by line for as long as flood control, the
  * turn's budget and password penalties allow. What cannot be handled yet
@@ -12,48 +13,18 @@
  * past their cap.
  */
 
-import type { ServerConfig } from "../config.ts";
-import { CLOSE_FLUSH_MS, PROTOCOL } from "../config.ts";
-import { Sent } from "../net/outbox.ts";
+import { PROTOCOL } from "../config.ts";
 import { type Input, parseInput } from "../protocol/commands.ts";
-import { isLang } from "../protocol/lang.ts";
-import { type Decoded, encodeLine, LINE_TOO_LONG } from "../protocol/lines.ts";
-import {
-  action,
-  chat,
-  clock,
-  type Notice,
-  render,
-  SERVER_TEXT,
-  type ServerText,
-  say,
-} from "../protocol/messages.ts";
+import { type Decoded, LINE_TOO_LONG } from "../protocol/lines.ts";
+import { clock, type ServerText } from "../protocol/messages.ts";
 import { checkName } from "../protocol/names.ts";
 import { isBlank, sanitize } from "../protocol/sanitize.ts";
 import { type Client, Hold } from "./client.ts";
-import { type Gate, samePassword } from "./gate.ts";
-import type { Log } from "./log.ts";
-import type { Room, Said } from "./room.ts";
-
-/** What every session shares: the room, the door, the limits, the log. */
-export interface Context {
-  readonly room: Room<Client>;
-  readonly gate: Gate;
-  readonly config: ServerConfig;
-  readonly log: Log;
-  /** Clients whose input waits for the next turn. */
-  readonly waiting: Waiting;
-}
-
-/** Clients whose input waits for the next turn, first come first served. */
-export class Waiting {
-  readonly clients = new Set<Client>();
-  /** A next turn is queued (exactly one, however many clients wait). */
-  scheduled = false;
-}
-
-/** The server's words in the language this client reads. */
-const words = (client: Client): ServerText => SERVER_TEXT[client.lang];
+import { act, setLang } from "./commands.ts";
+import { type Context, talking, words } from "./context.ts";
+import { closeGracefully, cut, finishWriting, goodbye, tell } from "./deliver.ts";
+import type { Said } from "./room.ts";
+import { checkPassword, waitThen } from "./wait.ts";
 
 /** A new connection: greet it and start the clock for getting into the room. */
 export function greet(ctx: Context, client: Client): void {
@@ -80,15 +51,11 @@ export function receive(ctx: Context, client: Client, chunk: Uint8Array): void {
   else work(ctx, client);
 }
 
-function talking(client: Client): boolean {
-  return client.phase === "naming" || client.phase === "joined" || client.phase === "password";
-}
-
 /**
  * Act on the lines received so far, in order, until they run out, something
  * holds them (flood control, a password's penalty), or the turn is full.
  */
-function work(ctx: Context, client: Client): void {
+export function work(ctx: Context, client: Client): void {
   const { room } = ctx;
   // Most of the room is behind: this member waits with the senders (the pacer resumes it).
   if (client.decoder.holding && room.mustWait(client)) return;
@@ -171,19 +138,6 @@ function delay(ctx: Context, client: Client, now: number, wait: number): void {
   waitThen(ctx, client, Hold.Flood, wait, () => {});
 }
 
-/** Hold the client's input for `ms`, then run `then` and go on with its lines. */
-function waitThen(ctx: Context, client: Client, hold: number, ms: number, then: () => void): void {
-  client.hold(hold);
-  client.clearWaitTimer();
-  client.waitTimer = setTimeout(() => {
-    client.waitTimer = null;
-    client.holds &= ~hold;
-    if (!talking(client)) return;
-    then();
-    if (client.holds === 0) work(ctx, client);
-  }, Math.ceil(ms));
-}
-
 /** The pacer stopped this sender: the room's readers are behind. */
 export function pace(client: Client): void {
   if (talking(client)) client.hold(Hold.Paced);
@@ -212,28 +166,6 @@ function enterPassword(ctx: Context, client: Client, text: string): void {
     client.phase = "naming";
     tell(ctx, client, words(client).passwordAccepted());
   });
-}
-
-/**
- * Check a password, after the wait that earlier wrong ones from this address
- * earned; the client's later lines wait for the verdict.
- */
-function checkPassword(
-  ctx: Context,
-  client: Client,
-  typed: string,
-  secret: string,
-  verdict: (right: boolean) => void,
-): void {
-  const check = () => {
-    const right = samePassword(typed, secret);
-    if (right) ctx.gate.passed(client.host);
-    else ctx.gate.failed(client.host, performance.now());
-    verdict(right);
-  };
-  const wait = ctx.gate.wait(client.host, performance.now());
-  if (wait <= 0) check();
-  else waitThen(ctx, client, Hold.Penalty, wait, check);
 }
 
 function chooseName(ctx: Context, client: Client, text: string): void {
@@ -298,222 +230,10 @@ function beforeJoining(ctx: Context, client: Client, input: Input): void {
   }
 }
 
-function act(ctx: Context, client: Client, input: Input): void {
-  const { room } = ctx;
-  const t = words(client);
-  switch (input.kind) {
-    case "empty":
-      break;
-    case "message":
-      room.say(client, chat(client.name, input.text));
-      break;
-    case "me":
-      room.say(client, action(client.name, input.action));
-      break;
-    case "who":
-      tell(ctx, client, t.who(room.memberCount, room.names(PROTOCOL.whoNames)));
-      break;
-    case "help":
-      for (const line of t.help(client.operator)) tell(ctx, client, line);
-      break;
-    case "nick":
-      rename(ctx, client, input.name);
-      break;
-    case "msg":
-      whisper(ctx, client, input.to, input.text);
-      break;
-    case "topic":
-      topic(ctx, client, input.text);
-      break;
-    case "lang":
-      setLang(ctx, client, input.lang);
-      break;
-    case "op":
-      becomeOperator(ctx, client, input.password);
-      break;
-    case "kick":
-    case "ban":
-    case "unban":
-      if (mayModerate(ctx, client)) moderate(ctx, client, input);
-      break;
-    case "quit":
-      room.leave(client, { kind: "left", reason: input.reason || undefined });
-      goodbye(ctx, client, t.bye(), "quit");
-      break;
-    case "usage":
-      tell(ctx, client, t.usage(input.usage));
-      break;
-    case "unknown":
-      tell(ctx, client, t.unknownCommand(input.command));
-      break;
-  }
-}
-
-function rename(ctx: Context, client: Client, requested: string): void {
-  const t = words(client);
-  const check = checkName(requested);
-  const old = client.name;
-  if (!check.ok) {
-    tell(ctx, client, t.invalidName(check.problem));
-  } else if (check.name === old) {
-    tell(ctx, client, t.sameName(old));
-  } else if (ctx.room.rename(client, check.name) === "taken") {
-    tell(ctx, client, t.nameTaken(check.name));
-  } else {
-    ctx.log.event(client, `renamed from ${old}`);
-  }
-}
-
-function whisper(ctx: Context, client: Client, to: string, text: string): void {
-  const target = ctx.room.find(to);
-  if (target === undefined) {
-    tell(ctx, client, words(client).noSuchUser(to));
-    return;
-  }
-  tell(ctx, target, words(target).privateFrom(client.name, text));
-  tell(ctx, client, words(client).privateTo(target.name, text));
-}
-
-function setLang(ctx: Context, client: Client, lang: string): void {
-  if (lang === "") {
-    tell(ctx, client, words(client).language());
-    return;
-  }
-  if (!isLang(lang)) {
-    tell(ctx, client, words(client).unknownLanguage(lang));
-    return;
-  }
-  ctx.room.setLang(client, lang);
-  tell(ctx, client, words(client).language());
-}
-
-function topic(ctx: Context, client: Client, text: string): void {
-  const { room } = ctx;
-  if (text === "") {
-    tell(ctx, client, room.topic ? words(client).topic(room.topic) : words(client).noTopic());
-    return;
-  }
-  if (!mayModerate(ctx, client)) return;
-  room.topic = text;
-  room.announce(say("topicSet", client.name, text));
-  ctx.log.event(client, "set the topic");
-}
-
-function becomeOperator(ctx: Context, client: Client, password: string): void {
-  const secret = ctx.config.opPassword;
-  if (secret === "") {
-    tell(ctx, client, words(client).noOperators());
-    return;
-  }
-  checkPassword(ctx, client, password, secret, (right) => {
-    if (!right) {
-      tell(ctx, client, words(client).wrongPassword());
-      return;
-    }
-    client.operator = true;
-    tell(ctx, client, words(client).nowOperator());
-    ctx.log.event(client, "became an operator");
-  });
-}
-
-/** Operators only; others are told why not. */
-function mayModerate(ctx: Context, client: Client): boolean {
-  if (client.operator) return true;
-  const t = words(client);
-  tell(ctx, client, ctx.config.opPassword === "" ? t.noOperators() : t.notOperator());
-  return false;
-}
-
-function moderate(
-  ctx: Context,
-  op: Client,
-  input: Extract<Input, { kind: "kick" | "ban" | "unban" }>,
-): void {
-  const t = words(op);
-  if (input.kind === "unban") {
-    const address = ctx.gate.unban(input.what);
-    tell(ctx, op, address === null ? t.notBanned(input.what) : t.unbanned(input.what));
-    if (address !== null) ctx.log.event(op, `unbanned ${address}`);
-    return;
-  }
-  const target = ctx.room.find(input.name);
-  if (target === undefined) {
-    tell(ctx, op, t.noSuchUser(input.name));
-    return;
-  }
-  if (input.kind === "ban") {
-    if (target.host === op.host && target !== op) {
-      tell(ctx, op, t.banYourOwnAddress(target.name));
-      return;
-    }
-    ctx.gate.ban(target.host, target.name);
-    ctx.log.event(op, `banned ${target.name} (${target.host})`);
-    removeMember(ctx, target, say("banned", target.name, op.name), `banned by ${op.name}`);
-  } else {
-    const notice = say("kicked", target.name, op.name, input.reason || undefined);
-    ctx.log.event(op, `kicked ${target.name}`);
-    removeMember(ctx, target, notice, `kicked by ${op.name}`);
-  }
-}
-
-/** An operator removes a member: everyone reads why, the member last of all. */
-function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
-  ctx.room.leave(member, { kind: "removed", notice });
-  goodbye(ctx, member, render(words(member), notice), why);
-}
-
-/**
- * One line for one client, named or not, in order with everything else it
- * receives: through the fan-out, whose turn report evicts it past its cap.
- */
-function tell(ctx: Context, client: Client, line: string): void {
-  ctx.room.fanout.toOne(client, line);
-}
-
 function nameTimedOut(ctx: Context, client: Client): void {
   client.timer = null;
   if (client.phase !== "naming" && client.phase !== "password") return;
   goodbye(ctx, client, words(client).nameTimeout(ctx.config.nameTimeoutMs / 1000), "no name given");
-}
-
-/**
- * A last line, then close. What this turn already owes the client goes out
- * first (release), so the goodbye is the last line it reads.
- */
-function goodbye(ctx: Context, client: Client, line: string, why: string): void {
-  ctx.room.fanout.release(client);
-  if (client.send(encodeLine(line)) === Sent.Overflow) {
-    cut(client, "too slow");
-    return;
-  }
-  closeGracefully(client, why);
-}
-
-/**
- * Stop acting on input, let the backlog drain, then shut down our sending
- * side and wait for the peer to close its own, reading and discarding what it
- * still sends. Closing the descriptor while the peer is still sending would
- * make the kernel answer with a reset and drop the unsent tail; a peer that
- * never reads or never closes is cut off after `flushMs`.
- */
-export function closeGracefully(client: Client, why: string, flushMs = CLOSE_FLUSH_MS): void {
-  if (!talking(client)) return;
-  client.phase = "closing";
-  client.endReason = why;
-  client.clearTimer();
-  client.clearWaitTimer();
-  client.decoder.discard();
-  client.holds = 0;
-  client.readAgain();
-  client.timer = setTimeout(() => client.socket.terminate(), flushMs);
-  if (client.backlog === 0) finishWriting(client);
-}
-
-/** Everything owed is written: FIN after it, or close outright if the peer already ended. */
-function finishWriting(client: Client): void {
-  client.phase = "ending";
-  if (client.peerEnded) client.socket.end();
-  else client.socket.shutdown();
 }
 
 /**
@@ -544,15 +264,6 @@ export function evict(ctx: Context, slow: readonly Client[]): void {
     ctx.room.leave(client, { kind: "slow" });
     cut(client, "too slow");
   }
-}
-
-/** Abort the connection now: whatever is still owed is lost. */
-function cut(client: Client, why: string): void {
-  if (client.phase === "closed") return;
-  client.phase = "closing";
-  client.endReason = why;
-  client.dropBacklog();
-  client.socket.terminate();
 }
 
 /** The socket closed, for whatever reason: forget the client everywhere, at once. */

@@ -1,0 +1,50 @@
+/**
+ * Input that waits for time: hold a client's input for a while, then go on
+ * (flood control's next token, a password's penalty). Checking a password
+ * waits like this when earlier wrong ones from its address earned it.
+ */
+
+import { type Client, Hold } from "./client.ts";
+import { type Context, talking } from "./context.ts";
+import { samePassword } from "./gate.ts";
+
+/** Hold the client's input for `ms`, then run `then` and go on with its lines. */
+export function waitThen(
+  ctx: Context,
+  client: Client,
+  hold: number,
+  ms: number,
+  then: () => void,
+): void {
+  client.hold(hold);
+  client.clearWaitTimer();
+  client.waitTimer = setTimeout(() => {
+    client.waitTimer = null;
+    client.holds &= ~hold;
+    if (!talking(client)) return;
+    then();
+    if (client.holds === 0) ctx.resume(client);
+  }, Math.ceil(ms));
+}
+
+/**
+ * Check a password, after the wait that earlier wrong ones from this address
+ * earned; the client's later lines wait for the verdict.
+ */
+export function checkPassword(
+  ctx: Context,
+  client: Client,
+  typed: string,
+  secret: string,
+  verdict: (right: boolean) => void,
+): void {
+  const check = () => {
+    const right = samePassword(typed, secret);
+    if (right) ctx.gate.passed(client.host);
+    else ctx.gate.failed(client.host, performance.now());
+    verdict(right);
+  };
+  const wait = ctx.gate.wait(client.host, performance.now());
+  if (wait <= 0) check();
+  else waitThen(ctx, client, Hold.Penalty, wait, check);
+}
