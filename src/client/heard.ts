@@ -221,23 +221,13 @@ function bracketed(s: Shapes, line: string): Heard | null {
     return { kind: "history", time: m.groups.time as string, line: m.groups.line as string };
   // The tag is the bracketed head, "[private]" or "[private to NAME]": names hold no "]".
   const tag = line.slice(0, line.indexOf("]") + 1);
-  m = s.privateFrom.exec(line);
-  if (m?.groups) {
-    return {
-      kind: "private-from",
-      tag,
-      name: m.groups.name as string,
-      text: m.groups.text as string,
-    };
-  }
-  m = s.privateTo.exec(line);
-  if (m?.groups) {
-    return {
-      kind: "private-to",
-      tag,
-      name: m.groups.name as string,
-      text: m.groups.text as string,
-    };
+  for (const [kind, shape] of [
+    ["private-from", s.privateFrom],
+    ["private-to", s.privateTo],
+  ] as const) {
+    m = shape.exec(line);
+    if (m?.groups)
+      return { kind, tag, name: m.groups.name as string, text: m.groups.text as string };
   }
   return null;
 }
