@@ -141,5 +141,6 @@ export async function* inputLines(
   const decoder = new LineDecoder(maxLineBytes);
   for await (const chunk of chunks) yield* decoder.push(chunk);
   // End of input finishes an unterminated last line.
-  if (decoder.pendingBytes > 0) yield* decoder.push(new Uint8Array([0x0a]));
+  const last = decoder.finish();
+  if (last !== undefined) yield last;
 }

@@ -21,8 +21,6 @@ export const chat = (name: string, text: string): string => `<${name}> ${text}`;
 export const action = (name: string, text: string): string => `* <${name}> ${text}`;
 
 export interface ServerText {
-  /** The language's own name, for /lang. */
-  readonly languageName: string;
   greeting(): string;
   /** The greeting of a room with a password: the password comes first, then the name. */
   greetingPassword(): string;
@@ -99,7 +97,6 @@ const withReason = (text: string, reason?: string) => (reason ? `${text} (${reas
 
 const enList = listOf((k) => `, and ${k} more`);
 const en: ServerText = {
-  languageName: "English",
   greeting: () => notice("welcome to papo! what is your name?"),
   greetingPassword: () =>
     notice("welcome to papo! this room has a password: send it first, then your name"),
@@ -189,7 +186,6 @@ const en: ServerText = {
 
 const ptList = listOf((k) => ` e mais ${k}`);
 const pt: ServerText = {
-  languageName: "português",
   greeting: () => notice("bem-vindo ao papo! qual é o seu nome?"),
   greetingPassword: () =>
     notice("bem-vindo ao papo! esta sala tem senha: envie a senha primeiro, depois o seu nome"),
