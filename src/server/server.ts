@@ -3,10 +3,12 @@
  * each call one named function, the connection cap, and graceful shutdown.
  */
 
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Socket, TCPSocketListener } from "bun";
 import {
   CLOSE_FLUSH_MS,
+  CLUSTER,
   FD_RESERVE,
   KEEPALIVE_MS,
   PACING,
@@ -18,10 +20,12 @@ import { hostPort } from "../net/address.ts";
 import { encodeLine } from "../protocol/lines.ts";
 import { SERVER_TEXT, say } from "../protocol/messages.ts";
 import { Client } from "./client.ts";
+import { Cluster } from "./cluster.ts";
 import { type Context, Waiting } from "./context.ts";
 import { closeGracefully } from "./deliver.ts";
 import { Gate } from "./gate.ts";
 import { type Log, silentLog } from "./log.ts";
+import { type Link, LinkError, RedisLink, type Snapshot } from "./redis.ts";
 import { Room } from "./room.ts";
 import * as session from "./session.ts";
 
@@ -49,13 +53,27 @@ export class StartError extends Error {
   }
 }
 
-/** Start listening; throws StartError when the address cannot be bound. */
-export function startServer(config: ServerConfig, log: Log = silentLog): RunningServer {
-  const allowed = fdLimit() - FD_RESERVE;
+/** A room shared with other servers: the carrier, and what the room already had. */
+export interface Shared {
+  link: Link;
+  snapshot: Snapshot;
+}
+
+/**
+ * Start listening; throws StartError when the address cannot be bound.
+ * With `shared`, the room is one of several servers' (see openShared).
+ */
+export function startServer(
+  config: ServerConfig,
+  log: Log = silentLog,
+  shared?: Shared,
+): RunningServer {
+  const reserve = FD_RESERVE + (shared === undefined ? 0 : CLUSTER.connections);
+  const allowed = fdLimit() - reserve;
   if (allowed < 1) {
     throw new StartError(
       "EMFILE",
-      `the open-file limit leaves no room for clients (raise it with ulimit -n to more than ${FD_RESERVE})`,
+      `the open-file limit leaves no room for clients (raise it with ulimit -n to more than ${reserve})`,
     );
   }
   const maxClients = Math.min(config.maxClients, allowed);
@@ -87,13 +105,20 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
     resume: (client) => session.work(ctx, client),
   };
   const tls = readTls(config);
+  let cluster: Cluster | null = null;
+  if (shared !== undefined) {
+    cluster = new Cluster(ctx, shared.link);
+    cluster.restore(shared.snapshot);
+    room.peers = cluster;
+  }
 
   let listener: TCPSocketListener<Client>;
   try {
     listener = Bun.listen<Client>({
       hostname: config.host,
       port: config.port,
-      exclusive: true,
+      // Workers share the port (Linux SO_REUSEPORT); otherwise nobody else may bind it.
+      ...(config.reusePort ? { reusePort: true } : { exclusive: true }),
       // A peer that closes its sending side (nc at end of input) still gets its replies.
       allowHalfOpen: true,
       ...(tls === null ? {} : { tls }),
@@ -108,8 +133,10 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       },
     });
   } catch (error) {
+    void cluster?.leave();
     throw tls !== null && !isBindError(error) ? tlsError(config, error) : bindError(config, error);
   }
+  if (cluster !== null) shared?.link.start(cluster);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -119,10 +146,29 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
     maxClients,
     connectionCount: () => room.connectionCount,
     stop: () => {
-      stopping ??= shutdown(ctx, listener);
+      stopping ??= shutdown(ctx, listener, cluster);
       return stopping;
     },
   };
+}
+
+/**
+ * Join the room `config.roomName` on the Redis at `config.redisUrl`, for
+ * startServer; throws StartError with one sentence when Redis cannot be reached.
+ */
+export async function openShared(config: ServerConfig): Promise<Shared> {
+  try {
+    const [link, snapshot] = await RedisLink.open(config.redisUrl, config.roomName, newNodeId());
+    return { link, snapshot };
+  } catch (error) {
+    if (error instanceof LinkError) throw new StartError(error.code, error.message);
+    throw error;
+  }
+}
+
+/** A name for this server in the room, new at each start. */
+function newNodeId(): string {
+  return randomBytes(6).toString("hex");
 }
 
 function opened(ctx: Context, socket: Socket<Client>): void {
@@ -153,12 +199,16 @@ function refuse(ctx: Context, client: Client, line: string, why: string): void {
   client.timer = setTimeout(() => socket.terminate(), CLOSE_FLUSH_MS);
 }
 
-async function shutdown(ctx: Context, listener: TCPSocketListener<Client>): Promise<void> {
+async function shutdown(
+  ctx: Context,
+  listener: TCPSocketListener<Client>,
+  cluster: Cluster | null,
+): Promise<void> {
   const { room, config } = ctx;
   listener.stop(false);
   ctx.log.info("shutting down");
   const everyone = room.snapshot();
-  room.announce(say("shuttingDown"));
+  room.announceHere(say("shuttingDown"));
   for (const client of everyone) {
     if (client.phase === "naming" || client.phase === "password") {
       room.fanout.toOne(client, SERVER_TEXT[client.lang].shuttingDown());
@@ -166,6 +216,8 @@ async function shutdown(ctx: Context, listener: TCPSocketListener<Client>): Prom
   }
   room.fanout.flush();
   room.close();
+  // The other servers hear at once that this one's members are gone.
+  await cluster?.leave();
   for (const client of everyone) {
     room.leave(client, { kind: "quietly" });
     closeGracefully(client, "server shutdown", config.shutdownGraceMs);
