@@ -38,6 +38,8 @@ export interface RunningServer {
   readonly maxClients: number;
   /** Open connections, named or not. */
   connectionCount(): number;
+  /** Members of the room, on every server it spans. */
+  memberCount(): number;
   /** Say goodbye to everyone, flush for at most the grace period, close. */
   stop(): Promise<void>;
 }
@@ -145,6 +147,7 @@ export function startServer(
     tls: tls !== null,
     maxClients,
     connectionCount: () => room.connectionCount,
+    memberCount: () => room.memberCount,
     stop: () => {
       stopping ??= shutdown(ctx, listener, cluster);
       return stopping;

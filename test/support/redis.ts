@@ -10,7 +10,7 @@ export interface RedisServer {
   readonly url: string;
   /** Stop it (SIGKILL: an outage, not a goodbye). */
   stop(): Promise<void>;
-  /** Start it again on the same port, empty, as a restarted Redis is. */
+  /** Start it again on the same port, empty, as a restarted Redis is (if stopped). */
   start(): Promise<void>;
 }
 
@@ -37,6 +37,7 @@ export async function startRedis(): Promise<RedisServer> {
   probe.stop(true);
   let proc: ReturnType<typeof Bun.spawn> | null = null;
   const start = async () => {
+    if (proc !== null) return;
     proc = Bun.spawn(
       [bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
       { stdout: "ignore", stderr: "ignore", stdin: "ignore" },
