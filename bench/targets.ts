@@ -21,6 +21,8 @@ export interface ServerOptions {
   maxClients: number;
   /** papo only: its slow-reader cap. */
   maxQueueBytes?: number;
+  /** papo only: more flags (the cluster scenario's --redis and --room). */
+  papoArgs?: readonly string[];
 }
 
 /** Why a target cannot run here, or null when it can. */
@@ -44,6 +46,7 @@ function command(target: TargetName, options: ServerOptions): string[] {
       if (options.maxQueueBytes !== undefined) {
         args.push("--max-queue-bytes", String(options.maxQueueBytes));
       }
+      args.push(...(options.papoArgs ?? []));
       return args;
     }
     case "bun-naive":
