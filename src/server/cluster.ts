@@ -207,6 +207,9 @@ export class Cluster implements Peers, LinkEvents {
     for (const member of members) {
       if (taken.has(nameKey(member.name))) await this.rename(member);
     }
+    // A restarted Redis forgot the room's state: what this server knows of it goes back.
+    if (room.topic !== "") this.link.setTopic(room.topic);
+    for (const [host, name] of this.ctx.gate.banned()) this.link.ban(host, name);
     this.push(["h", room.roster()]);
     if (this.toldDown) room.announceHere(say("linkUp"));
     this.toldDown = false;
