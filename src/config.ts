@@ -90,8 +90,11 @@ export const CLUSTER = {
   aliveTtlMs: 5_000,
   /** Batches the stream keeps (about): what a reader that lost its link can catch up on. */
   streamLength: 10_000,
-  /** Stream entries read at once. */
-  readCount: 256,
+  /**
+   * Stream entries read at once. An entry is one server's turn, up to a
+   * quarter of --max-queue-bytes: 64 of them bound one read to 16 MiB.
+   */
+  readCount: 64,
   /** How long one read waits for new entries before asking again (ms). */
   readBlockMs: 2_000,
   /** Batches kept while Redis is away, in bytes; the oldest are dropped past this. */

@@ -182,6 +182,10 @@ export class Cluster implements Peers, LinkEvents {
     return this.ctx.room.remoteNodes();
   }
 
+  full(): boolean {
+    return this.ctx.room.fanout.full;
+  }
+
   lost(batches: number): void {
     this.ctx.log.info(`cluster: ${batches} batches dropped while Redis was away`);
     this.ctx.room.announceHere(say("linkLost", batches));

@@ -37,6 +37,8 @@ export interface LinkEvents {
   gone(nodes: readonly string[]): void;
   /** Servers whose members this one knows of, to check they are alive. */
   watched(): Iterable<string>;
+  /** The local fan-out's turn is full: further entries wait for the next turn. */
+  full(): boolean;
   /** Batches the buffer could not keep while Redis was away. */
   lost(batches: number): void;
   /** Something unexpected from Redis, for the operator log. */
@@ -171,6 +173,8 @@ export class RedisLink implements Link {
   private beat: ReturnType<typeof setInterval> | null = null;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private retryMs: number = CLUSTER.reconnect.firstMs;
+  /** When Redis last answered a heartbeat (ms). */
+  private answeredAt = performance.now();
   private readonly keys: Record<"log" | "names" | "nodes" | "alive" | "topic" | "bans", string>;
   private readonly alivePrefix: string;
 
@@ -218,10 +222,15 @@ export class RedisLink implements Link {
     const entries = toEntries(recent);
     const link = new RedisLink(url, room, node, pair, entries[0]?.id ?? "0-0");
     await link.register();
+    const claimed = Object.values(names ?? {}).map(parseClaim);
+    // Claims of a server that died and was not reaped yet are no members.
+    const nodes = [...new Set(claimed.map((c) => c.node))];
+    const alive = await Promise.all(nodes.map((n) => cmd.send("EXISTS", [`${p}alive:${n}`])));
+    const live = new Set(nodes.filter((_, i) => alive[i] === 1));
     const snapshot: Snapshot = {
       topic: topic ?? "",
       bans: Object.entries(bans ?? {}),
-      members: Object.values(names ?? {}).map(parseClaim),
+      members: claimed.filter((c) => live.has(c.node)),
       recent: entries.map((e) => ({ text: e.text, at: idTime(e.id) })),
     };
     return [link, snapshot];
@@ -248,6 +257,11 @@ export class RedisLink implements Link {
     this.unacked.push(batch);
     this.bufferedBytes += batch.length;
     this.append(batch, this.generation);
+    // Redis takes less than this server sends: treat it as away, so the buffer's bound holds.
+    if (this.bufferedBytes > CLUSTER.bufferBytes) {
+      this.events?.problem("redis: not keeping up; treating the link as down");
+      this.goDown();
+    }
   }
 
   async claim(key: string, host: string, name: string): Promise<boolean | null> {
@@ -381,14 +395,23 @@ export class RedisLink implements Link {
       for (const entry of entries) {
         this.lastId = entry.id;
         this.events?.entry(entry.text, idTime(entry.id));
+        // A full turn: let the fan-out deliver it before applying more.
+        if (this.events?.full()) await nextTurn();
+        if (generation !== this.generation) return;
       }
-      // Let the fan-out deliver this read before taking the next.
-      if (entries.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (entries.length > 0) await nextTurn();
     }
   }
 
   private heartbeat(): void {
     if (this.state !== "up") return;
+    // Connected but silent (a frozen or overloaded Redis): as good as gone, and
+    // what we keep sending would pile up in the client without bound.
+    if (performance.now() - this.answeredAt > CLUSTER.aliveTtlMs) {
+      this.events?.problem("redis: no answer for a while; treating the link as down");
+      this.goDown();
+      return;
+    }
     const generation = this.generation;
     const k = this.keys;
     const watched = [...(this.events?.watched() ?? [])];
@@ -401,6 +424,7 @@ export class RedisLink implements Link {
     ]).then(
       (answers) => {
         if (generation !== this.generation) return;
+        this.answeredAt = performance.now();
         const gone = watched.filter((_, i) => answers[3 + i] === 0);
         if (gone.length > 0) this.events?.gone(gone);
       },
@@ -463,6 +487,7 @@ export class RedisLink implements Link {
     }
     if (generation !== this.generation) return;
     this.state = "up";
+    this.answeredAt = performance.now();
     this.retryMs = CLUSTER.reconnect.firstMs;
     for (const batch of this.waiting.splice(0)) {
       this.unacked.push(batch);
@@ -490,6 +515,11 @@ export class RedisLink implements Link {
     }
     if (dropped > 0) this.events?.lost(dropped);
   }
+}
+
+/** After the current event-loop turn (and its fan-out delivery). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function connectPair(url: string): Promise<[RedisClient, RedisClient]> {

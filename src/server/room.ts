@@ -251,10 +251,28 @@ export class Room<M extends Member> {
     this.fanout.toAll(notice);
   }
 
-  /** Everyone another server has, as it says after (re)joining the room; quietly. */
+  /**
+   * Everyone another server has, as it says when it returns after an
+   * outage. Usually what this server knew already; members it had counted
+   * as gone (the other server was cut off long enough) join again, and
+   * members that left unseen leave, announced as usual.
+   */
   remoteRoster(node: string, members: ReadonlyArray<readonly [string, string]>): void {
-    for (const [key, m] of this.remote) if (m.node === node) this.remote.delete(key);
-    for (const [name, host] of members) this.remote.set(nameKey(name), { name, node, host });
+    const before = new Map<string, string>();
+    for (const [key, m] of this.remote) {
+      if (m.node !== node) continue;
+      before.set(key, m.name);
+      this.remote.delete(key);
+    }
+    const joined: string[] = [];
+    for (const [name, host] of members) {
+      const key = nameKey(name);
+      if (!before.delete(key)) joined.push(name);
+      this.remote.set(key, { name, node, host });
+    }
+    if (this.memberCount > this.limits.announceMax) return;
+    for (const name of before.values()) this.fanout.toAll(say("left", name));
+    for (const name of joined) this.fanout.toAll(say("joined", name));
   }
 
   /** Another server is gone (shut down, or dead): its members left, announced as usual. */

@@ -142,6 +142,28 @@ async function outage(
   expect(await bob.until((l) => l.startsWith("<ana>"))).toBe("<ana> together again");
 }
 
+describe("a frozen Redis", () => {
+  test("connected but silent counts as down, and its return as back", async () => {
+    const room = fresh();
+    const a = await serveShared(redis.url, room);
+    const b = await serveShared(redis.url, room);
+    const ana = await join(a, "ana");
+    const bob = await join(b, "bob");
+    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+    await ana.quiet(100);
+    process.kill(redis.pid(), "SIGSTOP");
+    try {
+      expect(await ana.next(10_000)).toBe(DOWN);
+      ana.send("while frozen");
+    } finally {
+      process.kill(redis.pid(), "SIGCONT");
+    }
+    const seen: string[] = [];
+    while (!seen.includes("<ana> while frozen")) seen.push(await bob.next(15_000));
+    expect(await ana.until((l) => l === BACK, 15_000)).toBe(BACK);
+  }, 40_000);
+});
+
 describe("a cut connection", () => {
   test("a cut connection to Redis loses no line: the stream catches up", async () => {
     const room = fresh();
