@@ -1,16 +1,17 @@
 /**
  * Cluster: two papo servers sharing one room through one Redis, half the
  * clients on each, against the same loads on a single server in the same
- * run. Crowd (everyone sends, unpaced) gives the pair's throughput; paced
- * (senders all on the first server, stamped lines) gives the latency of a
- * line read on the sender's own server and of one that crossed through
- * Redis. Each server's half of the clients has a load generator of its own,
- * so each generator's latency histogram is one of the two kinds.
+ * run. Crowd (everyone sends, unpaced) gives the pair's throughput. Paced
+ * (stamped lines from senders all on the first server) gives the latency of
+ * a line read on the sender's own server and of one that crossed through
+ * Redis: the readers on each server have a load generator of their own, so
+ * each generator's latency histogram is one kind, and the senders a third
+ * one, so that both reading generators do the same work.
  */
 
 import { STALL_MS } from "../config.ts";
 import type { Histogram } from "../loadgen/histogram.ts";
-import { type Group, Pool, take } from "../loadgen/pool.ts";
+import { type Group, Pool } from "../loadgen/pool.ts";
 import { cpuShare, markCpu } from "../proc.ts";
 import { startRedis } from "../redis.ts";
 import { count, ms, ns, plural, rate, times } from "../report/format.ts";
@@ -18,12 +19,17 @@ import { type Server, startServer } from "../targets.ts";
 import type { Context, Sizes } from "./harness.ts";
 import { emptyResult, median, type Result } from "./result.ts";
 
-/** A room on one or two servers, with one load generator per half of the clients. */
+/** Clients on one load generator, all connected to one server. */
+interface Part {
+  /** Index into the layout's servers (the last one if there are fewer). */
+  server: number;
+  clients: number;
+}
+
+/** A room on one or two servers, its clients in parts, one load generator per part. */
 interface Layout {
-  servers: Server[];
-  /** The first half's generator (connected to servers[0]) and the second's (the last server). */
-  pools: [Pool, Pool];
-  halves: [Group, Group];
+  pools: Pool[];
+  groups: Group[];
   /** Processes whose CPU is reported: the servers, then Redis if any. */
   pids: number[];
 }
@@ -32,8 +38,8 @@ interface Measured {
   received: number;
   rate: number;
   cpuNs: number[];
-  /** Each half's latency histogram (paced only). */
-  latency: [Histogram | null, Histogram | null];
+  /** Each part's latency histogram (paced only). */
+  latency: Array<Histogram | null>;
 }
 
 export async function cluster(s: Sizes<"cluster">, ctx: Context): Promise<Result> {
@@ -63,73 +69,86 @@ async function measureLayout(
 ): Promise<LayoutFigures> {
   const label = serverArgs.length === 2 ? "cluster · two servers" : "cluster · one server";
   const servers: Server[] = [];
-  const pools: Pool[] = [];
   try {
     for (const papoArgs of serverArgs) {
-      servers.push(await startServer("papo", { maxClients: s.clients + 16, papoArgs }));
+      servers.push(await startServer("papo", { maxClients: 2 * s.clients + 16, papoArgs }));
     }
-    pools.push(Pool.start(1), Pool.start(1));
-    const half = Math.ceil(s.clients / 2);
-    const stamped = true;
-    const halves: Group[] = [];
-    for (const [i, pool] of pools.entries()) {
-      const server = servers[Math.min(i, servers.length - 1)] as Server;
-      ctx.progress.show(`${label} · connecting`);
-      const got = await pool.connect(
-        { host: server.host, port: server.port },
-        i === 0 ? half : s.clients - half,
-        `h${i}`,
-        { stamped, timeoutMs: 30_000 },
-      );
-      if (got.failed > 0) throw new Error(`${got.failed} clients could not join: ${got.error}`);
-      halves.push(got.group);
-    }
-    // Every server must know every member before lines count.
-    await settle(pools as [Pool, Pool], halves as [Group, Group], s.clients);
-    const layout: Layout = {
-      servers,
-      pools: pools as [Pool, Pool],
-      halves: halves as [Group, Group],
-      pids: [...servers.map((x) => x.pid), ...extraPids],
-    };
-    const perSender = (s.clients - 1) * s.messages;
-    // Warm-up, unmeasured, then the measured floods.
-    await run(layout, (p, g) => p.send(g, 1, s.bytes), s.clients * (s.clients - 1), label);
-    const crowd: Measured[] = [];
-    for (let i = 0; i < s.runs; i++) {
-      const stage = `${label} · crowd ${i + 1} of ${s.runs}`;
-      crowd.push(
-        await run(layout, (p, g) => p.send(g, s.messages, s.bytes), s.clients * perSender, stage),
-      );
-    }
-    const senders = Math.min(s.senders, sizeOf(layout.halves[0]));
-    const messages = Math.max(1, Math.round((s.rate * s.seconds) / senders));
-    const pacedSenders = take(layout.halves[0], senders);
-    const paced = await run(
-      layout,
-      (p, g) =>
-        g === layout.halves[0] ? p.send(pacedSenders, messages, s.bytes, s.seconds) : null,
-      senders * messages * (s.clients - 1),
-      `${label} · paced`,
-    );
+    const pids = [...servers.map((x) => x.pid), ...extraPids];
+    const halves = (n: number): Part[] => [
+      { server: 0, clients: Math.ceil(n / 2) },
+      { server: 1, clients: Math.floor(n / 2) },
+    ];
+    // Crowd on clients that only count lines; paced on clients that read every
+    // stamp (slower to read, so they would make the crowd measure the load generators).
+    const crowdParts = halves(s.clients);
+    const crowd = await withClients(servers, pids, crowdParts, false, ctx, label, async (at) => {
+      const all = (n: number) => (i: number) =>
+        at.pools[i]?.send(at.groups[i] as Group, n, s.bytes);
+      await run(at, all(1), s.clients * (s.clients - 1));
+      const runs: Measured[] = [];
+      for (let i = 0; i < s.runs; i++) {
+        ctx.progress.show(`${label} · crowd ${i + 1} of ${s.runs}`);
+        runs.push(await run(at, all(s.messages), s.clients * (s.clients - 1) * s.messages));
+      }
+      return runs;
+    });
+    const senders = Math.min(s.senders, s.clients - 2);
+    const pacedParts = [...halves(s.clients - senders), { server: 0, clients: senders }];
+    const paced = await withClients(servers, pids, pacedParts, true, ctx, label, (at) => {
+      const messages = Math.max(1, Math.round((s.rate * s.seconds) / senders));
+      ctx.progress.show(`${label} · paced`);
+      const send = (i: number) =>
+        i === 2 ? at.pools[2]?.send(at.groups[2] as Group, messages, s.bytes, s.seconds) : null;
+      return run(at, send, senders * messages * (s.clients - 1));
+    });
     return { crowd, paced };
   } finally {
-    await Promise.all(pools.map((p) => p.stop()));
     for (const server of servers) await server.stop();
     ctx.progress.clear();
   }
 }
 
-function sizeOf(group: Group): number {
-  return group.reduce((n, part) => n + part.range.to - part.range.from, 0);
+/** Connect the parts, each on a load generator of its own; run `body`; disconnect them. */
+async function withClients<T>(
+  servers: Server[],
+  pids: number[],
+  parts: Part[],
+  stamped: boolean,
+  ctx: Context,
+  label: string,
+  body: (layout: Layout) => Promise<T>,
+): Promise<T> {
+  const pools = parts.map(() => Pool.start(1));
+  try {
+    const groups: Group[] = [];
+    for (const [i, part] of parts.entries()) {
+      const server = servers[Math.min(part.server, servers.length - 1)] as Server;
+      ctx.progress.show(`${label} · connecting`);
+      const got = await (pools[i] as Pool).connect(
+        { host: server.host, port: server.port },
+        part.clients,
+        `${stamped ? "p" : "c"}${i}`,
+        { stamped, timeoutMs: 30_000 },
+      );
+      if (got.failed > 0) throw new Error(`${got.failed} clients could not join: ${got.error}`);
+      groups.push(got.group);
+    }
+    const layout = { pools, groups, pids };
+    // Every server must know every member (and none of an earlier phase) before lines count.
+    const total = parts.reduce((n, p) => n + p.clients, 0);
+    await settle(layout, total);
+    return await body(layout);
+  } finally {
+    await Promise.all(pools.map((p) => p.stop()));
+  }
 }
 
-/** Wait until a /who from each half counts every client (presence crossed over). */
-async function settle(pools: [Pool, Pool], halves: [Group, Group], clients: number): Promise<void> {
+/** Wait until a /who through each part counts every client (presence crossed over). */
+async function settle(layout: Layout, clients: number): Promise<void> {
   const deadline = performance.now() + 10_000;
-  for (const [i, pool] of pools.entries()) {
+  for (const [i, pool] of layout.pools.entries()) {
     for (;;) {
-      const seen = await pool.who(halves[i] as Group, 5000);
+      const seen = await pool.who(layout.groups[i] as Group, 5000);
       if (seen === clients) break;
       if (performance.now() > deadline) throw new Error(`/who counts ${seen} of ${clients}`);
       await Bun.sleep(50);
@@ -138,16 +157,15 @@ async function settle(pools: [Pool, Pool], halves: [Group, Group], clients: numb
 }
 
 /**
- * One flood on both halves: `send` starts each half's part (or null for
- * none); waits until `expected` lines arrived in all, or progress stops.
+ * One flood: `send(i)` starts part i's sending (or null for none); waits
+ * until `expected` lines arrived in all, or progress stops.
  */
 async function run(
   layout: Layout,
-  send: (pool: Pool, half: Group) => Promise<unknown> | null,
+  send: (part: number) => Promise<unknown> | null | undefined,
   expected: number,
-  stage: string,
 ): Promise<Measured> {
-  const { pools, halves } = layout;
+  const { pools } = layout;
   const lines = async () => {
     const p = await Promise.all(pools.map((pool) => pool.progress()));
     return p.reduce((n, x) => n + x.lines, 0);
@@ -156,7 +174,7 @@ async function run(
   const pids = [...layout.pids, ...pools.flatMap((p) => p.pids)];
   const startCpu = markCpu(pids);
   const start = performance.now();
-  const sending = Promise.all(pools.map((pool, i) => send(pool, halves[i] as Group)));
+  const sending = Promise.all(pools.map((_, i) => send(i)));
   let got = 0;
   let changed = performance.now();
   let end = start;
@@ -177,7 +195,7 @@ async function run(
     received: got,
     rate: seconds > 0 ? got / seconds : 0,
     cpuNs: cpu.ns.slice(0, layout.pids.length),
-    latency: [after[0]?.latency ?? null, after[1]?.latency ?? null],
+    latency: after.map((p) => p.latency),
   };
 }
 
@@ -187,8 +205,8 @@ function report(result: Result, s: Sizes<"cluster">, pair: LayoutFigures, single
   const singleRate = crowdRate(single);
   const p99 = (h: Histogram | null) => (h && h.count > 0 ? h.percentile(0.99) / 1000 : 0);
   const p50 = (h: Histogram | null) => (h && h.count > 0 ? h.percentile(0.5) / 1000 : 0);
-  const [same, cross] = pair.paced.latency;
-  const singleLatency = single.paced.latency[1] ?? single.paced.latency[0];
+  const [same = null, cross = null] = pair.paced.latency;
+  const singleLatency = single.paced.latency[1] ?? null;
   const perDelivery = (m: Measured[], i: number) =>
     median(m.map((x) => (x.received > 0 ? (x.cpuNs[i] ?? 0) / x.received : 0)));
 
@@ -231,7 +249,7 @@ function report(result: Result, s: Sizes<"cluster">, pair: LayoutFigures, single
     singleNsPerDelivery: perDelivery(single.crowd, 0),
   });
   const e = result.extra as Record<string, number>;
-  result.shape = `${s.clients} clients, half on each server; crowd ${s.messages} lines each, ${plural(s.runs, "run")}; paced ${s.rate}/s from ${s.senders} senders for ${s.seconds} s`;
+  result.shape = `${s.clients} clients, half on each server; crowd ${s.messages} lines each, ${plural(s.runs, "run")}; paced ${s.rate}/s for ${s.seconds} s from ${s.senders} senders on the first server, read on both`;
   result.figures.push(
     [
       "crowd, two servers",

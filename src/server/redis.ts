@@ -380,10 +380,17 @@ export class RedisLink implements Link {
       this.keys.log,
       this.lastId,
     ];
+    const reader = this.reader;
+    const ask = () => {
+      const answer = reader.send("XREAD", args());
+      answer.catch(() => {}); // seen where it is awaited; the last one may never be
+      return answer;
+    };
+    let pending = ask();
     while (generation === this.generation && this.state === "up") {
       let reply: unknown;
       try {
-        reply = await this.reader.send("XREAD", args());
+        reply = await pending;
       } catch (error) {
         this.failed(error, generation);
         return;
@@ -392,14 +399,17 @@ export class RedisLink implements Link {
       const entries = toEntries(
         reply === null ? null : (reply as Record<string, unknown>)[this.keys.log],
       );
+      const last = entries.at(-1);
+      if (last !== undefined) this.lastId = last.id;
+      // Ask for what follows now: Redis's answer travels while these are applied.
+      pending = ask();
+      // Past this point every entry is applied, even if the link drops meanwhile:
+      // the next read starts after them.
       for (const entry of entries) {
-        this.lastId = entry.id;
         this.events?.entry(entry.text, idTime(entry.id));
         // A full turn: let the fan-out deliver it before applying more.
         if (this.events?.full()) await nextTurn();
-        if (generation !== this.generation) return;
       }
-      if (entries.length > 0) await nextTurn();
     }
   }
 
