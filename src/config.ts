@@ -104,6 +104,10 @@ export const CLUSTER = {
   connectTimeoutMs: 2_000,
   /** Waits between tries while Redis is away. */
   reconnect: { firstMs: 250, maxMs: 5_000, factor: 2, jitter: 0.2 },
+  /** Members are told at most this often that lines from another server went missing (ms). */
+  missedNoticeMs: 60_000,
+  /** Servers whose last batch number is remembered (repeats are dropped by it). */
+  appliedNodes: 1024,
   /** Connections to Redis per server, kept out of the file descriptors for clients. */
   connections: 2,
 } as const;

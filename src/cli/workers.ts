@@ -13,8 +13,12 @@ import { FlagError } from "./flags.ts";
 /** Set in a worker's environment (to its number): it listens with reusePort and is not a parent. */
 export const WORKER_ENV = "PAPO_WORKER";
 
-/** A worker that dies is started again after this long (ms). */
+/** A worker that dies is started again after this long (ms), doubling while it cannot start. */
 const RESTART_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
+/** Past its shutdown grace, how long a worker may take to exit before it is killed (ms). */
+const STOP_SLACK_MS = 5_000;
 
 /** "auto" is one per core; otherwise a count from 1 to 256. */
 export function workerCount(value: string, cores: number): number {
@@ -71,21 +75,35 @@ export async function superviseWorkers(
     });
     void child.exited.then((code) => {
       if (stopping) return;
-      if (!listening) {
-        // It could not start (port taken, Redis unreachable): its error is on stderr.
+      if (!listening && first) {
+        // It could not start at all (port taken, Redis unreachable): its error is on stderr.
         stopAll(1);
         return;
       }
-      log.info(`papo: worker ${i} exited (${code}); starting it again`);
-      setTimeout(() => !stopping && start(i, false), RESTART_MS);
+      // A worker that died (or could not come back yet, say while Redis is away)
+      // is tried again, less and less often; the others go on serving.
+      const wait = listening
+        ? RESTART_MS
+        : Math.min(RESTART_MAX_MS, (retries.get(i) ?? RESTART_MS) * 2);
+      retries.set(i, wait);
+      log.info(`papo: worker ${i} exited (${code}); starting it again in ${wait / 1000} s`);
+      setTimeout(() => !stopping && start(i, false), wait);
     });
   };
+  const retries = new Map<number, number>();
 
   const stopAll = (code: number) => {
     if (stopping) return;
     stopping = true;
     for (const child of children.values()) child.kill("SIGTERM");
-    void Promise.all([...children.values()].map((c) => c.exited)).then(() => process.exit(code));
+    // A worker that cannot finish its goodbye in time (a frozen Redis) is not waited for forever.
+    const late = setTimeout(() => {
+      for (const child of children.values()) child.kill("SIGKILL");
+    }, config.shutdownGraceMs + STOP_SLACK_MS);
+    void Promise.all([...children.values()].map((c) => c.exited)).then(() => {
+      clearTimeout(late);
+      process.exit(code);
+    });
   };
 
   for (let i = 1; i <= count; i++) start(i, true);

@@ -56,6 +56,8 @@ export interface ServerText {
   linkUp(): string;
   /** Turns of this server's lines that never reached the others (the link was down too long). */
   linkLost(turns: number): string;
+  /** Lines from another server never arrived here (this server fell too far behind). */
+  linesMissed(): string;
   /** While the link was down another server gave `name` to someone else. */
   nameLostInOutage(name: string, now: string): string;
 
@@ -163,6 +165,7 @@ const en: ServerText = {
   linkUp: () => notice("the link to the other servers is back"),
   linkLost: (turns) =>
     notice(`${turns} turns of lines from this server never reached the other servers`),
+  linesMissed: () => notice("some lines from the other servers never arrived here"),
   nameLostInOutage: (name, now) =>
     notice(`while the servers were apart, ${name} was taken on another one: you are now ${now}`),
 
@@ -259,6 +262,7 @@ const pt: ServerText = {
   linkUp: () => notice("a ligação com os outros servidores voltou"),
   linkLost: (turns) =>
     notice(`${turns} rodadas de linhas deste servidor nunca chegaram aos outros servidores`),
+  linesMissed: () => notice("algumas linhas dos outros servidores nunca chegaram aqui"),
   nameLostInOutage: (name, now) =>
     notice(
       `enquanto os servidores estavam separados, ${name} foi usado em outro: agora você é ${now}`,
@@ -315,7 +319,8 @@ type NoticeKey =
   | "shuttingDown"
   | "linkDown"
   | "linkUp"
-  | "linkLost";
+  | "linkLost"
+  | "linesMissed";
 
 const NOTICE_KEYS: ReadonlySet<string> = new Set<NoticeKey>([
   "joined",
@@ -329,6 +334,7 @@ const NOTICE_KEYS: ReadonlySet<string> = new Set<NoticeKey>([
   "linkDown",
   "linkUp",
   "linkLost",
+  "linesMissed",
 ]);
 
 /**

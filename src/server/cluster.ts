@@ -28,8 +28,19 @@ export class Cluster implements Peers, LinkEvents {
   private seq = 0;
   private scheduled = false;
   private readonly runFlush = () => this.flush();
-  /** The last sequence number applied from each server: repeats after a reconnect are dropped. */
+  /**
+   * The last sequence number applied from each server: repeats after a
+   * reconnect are dropped, and a jump means batches were lost on the way.
+   * Kept after a server is gone (it may come back after a partition and
+   * resend what it sent before), at most CLUSTER.appliedNodes of them.
+   */
   private readonly applied = new Map<string, number>();
+  /** Turns this server's buffer dropped during the current outage, told on return. */
+  private lostTurns = 0;
+  /** Unbans made while Redis was away: written on return (bans are written again anyway). */
+  private readonly unbannedWhileDown = new Set<string>();
+  /** When members were last told that lines from elsewhere went missing (ms). */
+  private toldMissedAt = Number.NEGATIVE_INFINITY;
   /** Name keys being claimed right now by a member of this server. */
   private readonly claiming = new Set<string>();
   /** The link went down and members were told: they hear when it is back. */
@@ -43,8 +54,13 @@ export class Cluster implements Peers, LinkEvents {
     private readonly link: Link,
   ) {}
 
-  /** What the room had when this server joined it: members, topic, bans, history. */
+  /**
+   * What the room had when this server joined it: members, topic, bans,
+   * history. The names hash may hold a claim whose connection is just
+   * closing; the others' rosters, asked for here, settle who is really in.
+   */
   restore(snapshot: Snapshot): void {
+    this.push(["?"]);
     const { room, gate } = this.ctx;
     room.topic = snapshot.topic;
     for (const [host, name] of snapshot.bans) gate.ban(host, name);
@@ -106,7 +122,9 @@ export class Cluster implements Peers, LinkEvents {
 
   unban(what: string, address: string | null): void {
     this.push(["u", what]);
-    if (address !== null) this.link.unban(address);
+    if (address === null) return;
+    if (this.link.connected) this.link.unban(address);
+    else this.unbannedWhileDown.add(address);
   }
 
   topic(text: string): void {
@@ -150,9 +168,19 @@ export class Cluster implements Peers, LinkEvents {
     }
     const [node, seq, events] = batch;
     if (node === this.link.node) return;
-    if (seq <= (this.applied.get(node) ?? 0)) return;
-    this.applied.set(node, seq);
-    for (const event of events) this.apply(node, event, at);
+    const last = this.applied.get(node);
+    if (last !== undefined && seq <= last) return;
+    this.remember(node, seq);
+    // A server's first batch this one sees may be any (it started earlier); after that, none may be skipped.
+    if (last !== undefined && seq > last + 1) this.missed(node);
+    for (const event of events) {
+      try {
+        this.apply(node, event, at);
+      } catch (error) {
+        // A bug, never bad input (apply checks it): this event is lost, the rest go on.
+        this.ctx.log.info(`cluster: applying an event failed: ${(error as Error).stack}`);
+      }
+    }
   }
 
   down(): void {
@@ -165,7 +193,12 @@ export class Cluster implements Peers, LinkEvents {
   up(): void {
     this.upSince = performance.now();
     this.ctx.log.info("cluster: the link to Redis is back");
-    void this.rejoin();
+    this.rejoinNow();
+  }
+
+  reaped(): void {
+    this.ctx.log.info("cluster: another server took this one for gone; claiming its names again");
+    this.rejoinNow();
   }
 
   gone(nodes: readonly string[]): void {
@@ -173,7 +206,6 @@ export class Cluster implements Peers, LinkEvents {
     if (performance.now() - this.upSince < CLUSTER.aliveTtlMs) return;
     for (const node of nodes) {
       this.ctx.log.info(`cluster: server ${node} is gone`);
-      this.applied.delete(node);
       this.ctx.room.remoteGone(node);
     }
   }
@@ -187,8 +219,9 @@ export class Cluster implements Peers, LinkEvents {
   }
 
   lost(batches: number): void {
-    this.ctx.log.info(`cluster: ${batches} batches dropped while Redis was away`);
-    this.ctx.room.announceHere(say("linkLost", batches));
+    if (this.lostTurns === 0)
+      this.ctx.log.info("cluster: the buffer is full; dropping the oldest turns");
+    this.lostTurns += batches;
   }
 
   problem(text: string): void {
@@ -200,6 +233,12 @@ export class Cluster implements Peers, LinkEvents {
    * may have taken one meanwhile: that member is renamed, and told), tell
    * the others who is here, then tell the members the link is back.
    */
+  private rejoinNow(): void {
+    this.rejoin().catch((error) =>
+      this.ctx.log.info(`cluster: rejoining failed: ${(error as Error).stack}`),
+    );
+  }
+
   private async rejoin(): Promise<void> {
     const { room } = this.ctx;
     const members = room.localMembers();
@@ -214,9 +253,16 @@ export class Cluster implements Peers, LinkEvents {
     // A restarted Redis forgot the room's state: what this server knows of it goes back.
     if (room.topic !== "") this.link.setTopic(room.topic);
     for (const [host, name] of this.ctx.gate.banned()) this.link.ban(host, name);
-    this.push(["h", room.roster()]);
+    for (const host of this.unbannedWhileDown) this.link.unban(host);
+    this.unbannedWhileDown.clear();
+    this.push(["h", room.roster(), false]);
     if (this.toldDown) room.announceHere(say("linkUp"));
     this.toldDown = false;
+    if (this.lostTurns > 0) {
+      this.ctx.log.info(`cluster: ${this.lostTurns} turns never reached the other servers`);
+      room.announceHere(say("linkLost", this.lostTurns));
+      this.lostTurns = 0;
+    }
   }
 
   /** A member whose name another server gave away: the first free "name-N" is its now. */
@@ -292,14 +338,37 @@ export class Cluster implements Peers, LinkEvents {
         if (str(e[1])) room.topic = e[1];
         break;
       case "h":
-        if (Array.isArray(e[1])) room.remoteRoster(node, e[1].filter(isPair));
+        if (Array.isArray(e[1])) room.remoteRoster(node, e[1].filter(isPair), e[2] === true);
+        break;
+      case "?":
+        // Someone's view of the room is incomplete (it just started, or missed batches).
+        this.push(["h", room.roster(), true]);
         break;
       case "g":
-        this.applied.delete(node);
         room.remoteGone(node);
         break;
       default:
         this.ctx.log.info(`cluster: skipped an unknown event ${String(e[0]).slice(0, 16)}`);
+    }
+  }
+
+  /** Batches of `node` never arrived here (the stream was trimmed past this reader). */
+  private missed(node: string): void {
+    this.ctx.log.info(`cluster: batches from server ${node} were lost on the way`);
+    // Everyone's view of who is where may be stale now: ask for it again.
+    this.push(["?"]);
+    const now = performance.now();
+    if (now - this.toldMissedAt < CLUSTER.missedNoticeMs) return;
+    this.toldMissedAt = now;
+    this.ctx.room.announceHere(say("linesMissed"));
+  }
+
+  private remember(node: string, seq: number): void {
+    this.applied.delete(node);
+    this.applied.set(node, seq);
+    if (this.applied.size > CLUSTER.appliedNodes) {
+      const oldest = this.applied.keys().next();
+      if (!oldest.done) this.applied.delete(oldest.value);
     }
   }
 

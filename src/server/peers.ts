@@ -71,8 +71,14 @@ export type Event =
   | ["b", host: string, name: string]
   | ["u", what: string]
   | ["t", text: string]
-  /** Every member this server has, each as [name, host]: replaces what others knew of it. */
-  | ["h", members: Array<[string, string]>]
+  /**
+   * Every member this server has, each as [name, host]: replaces what others
+   * knew of it, quietly when it answers "?" (a view repaired) and with join
+   * and leave notices for the differences when it returns after an outage.
+   */
+  | ["h", members: Array<[string, string]>, quiet: boolean]
+  /** Whoever reads this: send your roster ("h"), someone's view of the room is incomplete. */
+  | ["?"]
   /** This server is leaving the room (shutdown): its members are gone. */
   | ["g"];
 

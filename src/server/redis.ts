@@ -33,6 +33,8 @@ export interface LinkEvents {
   down(): void;
   /** Redis is back, this server registered again and its buffered batches sent. */
   up(): void;
+  /** Another server took this one for dead (Redis stalled): its claims must be made again. */
+  reaped(): void;
   /** Servers whose presence expired (dead, or cut off): their members are gone. */
   gone(nodes: readonly string[]): void;
   /** Servers whose members this one knows of, to check they are alive. */
@@ -231,7 +233,7 @@ export class RedisLink implements Link {
       topic: topic ?? "",
       bans: Object.entries(bans ?? {}),
       members: claimed.filter((c) => live.has(c.node)),
-      recent: entries.map((e) => ({ text: e.text, at: idTime(e.id) })),
+      recent: entries.flatMap((e) => (e.text === null ? [] : [{ text: e.text, at: idTime(e.id) }])),
     };
     return [link, snapshot];
   }
@@ -243,7 +245,7 @@ export class RedisLink implements Link {
   start(events: LinkEvents): void {
     this.events = events;
     this.beat = setInterval(() => this.heartbeat(), CLUSTER.heartbeatMs);
-    void this.read(this.generation);
+    this.reading(this.generation);
   }
 
   publish(batch: string): void {
@@ -325,10 +327,13 @@ export class RedisLink implements Link {
       try {
         const k = this.keys;
         const last = lastBatch === null ? [] : [this.cmd.send("XADD", this.xadd(lastBatch))];
-        await Promise.all([
-          ...last,
-          this.cmd.send("EVAL", [LEAVE, "3", k.names, k.nodes, k.alive, this.node]),
-        ]);
+        await within(
+          Promise.all([
+            ...last,
+            this.cmd.send("EVAL", [LEAVE, "3", k.names, k.nodes, k.alive, this.node]),
+          ]),
+          CLUSTER.connectTimeoutMs,
+        );
       } catch {
         // Redis went away as we left: our presence expires on its own.
       }
@@ -340,10 +345,13 @@ export class RedisLink implements Link {
   /** This server's presence: alive (with a TTL) and listed among the servers. */
   private async register(): Promise<void> {
     const k = this.keys;
-    await Promise.all([
-      this.cmd.send("SET", [k.alive, "1", "PX", String(CLUSTER.aliveTtlMs)]),
-      this.cmd.send("SADD", [k.nodes, this.node]),
-    ]);
+    await within(
+      Promise.all([
+        this.cmd.send("SET", [k.alive, "1", "PX", String(CLUSTER.aliveTtlMs)]),
+        this.cmd.send("SADD", [k.nodes, this.node]),
+      ]),
+      CLUSTER.connectTimeoutMs,
+    );
   }
 
   private append(batch: string, generation: number): void {
@@ -406,7 +414,8 @@ export class RedisLink implements Link {
       // Past this point every entry is applied, even if the link drops meanwhile:
       // the next read starts after them.
       for (const entry of entries) {
-        this.events?.entry(entry.text, idTime(entry.id));
+        if (entry.text === null) this.events?.problem(`skipped stream entry ${entry.id}: no batch`);
+        else this.events?.entry(entry.text, idTime(entry.id));
         // A full turn: let the fan-out deliver it before applying more.
         if (this.events?.full()) await nextTurn();
       }
@@ -435,6 +444,8 @@ export class RedisLink implements Link {
       (answers) => {
         if (generation !== this.generation) return;
         this.answeredAt = performance.now();
+        // Not listed any more: Redis stalled long enough for another server to reap this one.
+        if (answers[1] === 1) this.events?.reaped();
         const gone = watched.filter((_, i) => answers[3 + i] === 0);
         if (gone.length > 0) this.events?.gone(gone);
       },
@@ -442,11 +453,16 @@ export class RedisLink implements Link {
     );
   }
 
+  /**
+   * A command failed. A closed connection is an outage; so is an error reply
+   * on a live one (out of memory, read-only, loading...): Redis cannot be
+   * trusted to have kept what was sent, so this server acts as if it were
+   * away (buffers, decides names itself) and checks everything on return.
+   */
   private failed(error: unknown, generation: number): void {
     if (generation !== this.generation || this.state !== "up") return;
     if (this.cmd.connected && this.reader.connected) {
-      this.events?.problem(`redis: ${reason(error)}`);
-      return;
+      this.events?.problem(`redis answered with an error: ${reason(error)}`);
     }
     this.goDown();
   }
@@ -504,7 +520,15 @@ export class RedisLink implements Link {
       this.append(batch, generation);
     }
     this.events?.up();
-    void this.read(generation);
+    this.reading(generation);
+  }
+
+  /** The read loop of one generation; a bug in it is logged, and the link goes down and back. */
+  private reading(generation: number): void {
+    this.read(generation).catch((error) => {
+      this.events?.problem(`reading the stream failed: ${reason(error)}`);
+      this.failed(error, generation);
+    });
   }
 
   private watch(pair: readonly RedisClient[], generation: number): void {
@@ -525,6 +549,15 @@ export class RedisLink implements Link {
     }
     if (dropped > 0) this.events?.lost(dropped);
   }
+}
+
+/** `promise`, or a rejection once `ms` have passed without it settling. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** After the current event-loop turn (and its fan-out delivery). */
@@ -559,17 +592,21 @@ function parseClaim(value: string): Claimed {
   return { node, host, name: rest.join("\t") };
 }
 
-/** Stream entries from an XREAD or XRANGE reply: [[id, [field, value, ...]], ...]. */
-function toEntries(reply: unknown): Array<{ id: string; text: string }> {
+/**
+ * Stream entries from an XREAD or XRANGE reply: [[id, [field, value, ...]], ...].
+ * An entry without a batch (written by something else) keeps its id, text
+ * null, so that reading goes on after it rather than asking for it again.
+ */
+function toEntries(reply: unknown): Array<{ id: string; text: string | null }> {
   if (!Array.isArray(reply)) return [];
-  const out: Array<{ id: string; text: string }> = [];
+  const out: Array<{ id: string; text: string | null }> = [];
   for (const item of reply) {
     if (!Array.isArray(item)) continue;
     const [id, fields] = item as [unknown, unknown];
-    if (typeof id !== "string" || !Array.isArray(fields)) continue;
-    const at = fields.indexOf("b");
-    const text = at >= 0 ? fields[at + 1] : undefined;
-    if (typeof text === "string") out.push({ id, text });
+    if (typeof id !== "string") continue;
+    const at = Array.isArray(fields) ? fields.indexOf("b") : -1;
+    const text = at >= 0 ? (fields as unknown[])[at + 1] : null;
+    out.push({ id, text: typeof text === "string" ? text : null });
   }
   return out;
 }

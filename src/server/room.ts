@@ -233,7 +233,11 @@ export class Room<M extends Member> {
 
   /** A member joined on another server (or is already there, as a roster says). */
   remoteJoined(node: string, name: string, host: string, notice: Notice | null): void {
-    this.remote.set(nameKey(name), { name, node, host });
+    const key = nameKey(name);
+    // Another server's member has this name already: two servers gave it while
+    // apart, and the one that lost it renames its member when they meet.
+    const holder = this.remote.get(key);
+    if (holder === undefined || holder.node === node) this.remote.set(key, { name, node, host });
     if (notice !== null) this.fanout.toAll(notice);
   }
 
@@ -257,7 +261,11 @@ export class Room<M extends Member> {
    * as gone (the other server was cut off long enough) join again, and
    * members that left unseen leave, announced as usual.
    */
-  remoteRoster(node: string, members: ReadonlyArray<readonly [string, string]>): void {
+  remoteRoster(
+    node: string,
+    members: ReadonlyArray<readonly [string, string]>,
+    quietly = false,
+  ): void {
     const before = new Map<string, string>();
     for (const [key, m] of this.remote) {
       if (m.node !== node) continue;
@@ -270,7 +278,7 @@ export class Room<M extends Member> {
       if (!before.delete(key)) joined.push(name);
       this.remote.set(key, { name, node, host });
     }
-    if (this.memberCount > this.limits.announceMax) return;
+    if (quietly || this.memberCount > this.limits.announceMax) return;
     for (const name of before.values()) this.fanout.toAll(say("left", name));
     for (const name of joined) this.fanout.toAll(say("joined", name));
   }

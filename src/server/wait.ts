@@ -7,6 +7,7 @@
 
 import { type Client, Hold } from "./client.ts";
 import { type Context, talking } from "./context.ts";
+import { cut } from "./deliver.ts";
 import { samePassword } from "./gate.ts";
 
 /** Hold the client's input for `ms`, then run `then` and go on with its lines. */
@@ -42,15 +43,21 @@ export function awaitThen<T>(
   gone: (value: T) => void,
 ): void {
   client.hold(hold);
-  answer.then((value) => {
-    client.holds &= ~hold;
-    if (!talking(client)) {
-      gone(value);
-      return;
-    }
-    then(value);
-    if (client.holds === 0) ctx.resume(client);
-  });
+  answer
+    .then((value) => {
+      client.holds &= ~hold;
+      if (!talking(client)) {
+        gone(value);
+        return;
+      }
+      then(value);
+      if (client.holds === 0) ctx.resume(client);
+    })
+    .catch((error: Error) => {
+      // A bug, never bad input: like a throwing socket handler, it cuts this connection only.
+      ctx.log.info(`error on ${client.address}: ${error.stack ?? error.message}`);
+      cut(client, `internal error: ${error.message}`);
+    });
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Two or three papo servers on one real Redis are one room. */
 
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type RedisServer, startRedis } from "../support/redis.ts";
 import { arrive, eventually, join, serveShared } from "../support/server.ts";
 
@@ -12,6 +12,7 @@ const fresh = () => `t${++rooms}-${process.pid}`;
 beforeAll(async () => {
   redis = await startRedis();
 });
+afterAll(() => redis.stop());
 
 describe("one room over two servers", () => {
   test("chat both ways, and join and leave notices reach the other server", async () => {

@@ -4,7 +4,7 @@
  * processes, a real Redis, kill -9.
  */
 
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
 import { spawnServer } from "../support/cli.ts";
 import type { LineClient } from "../support/lineclient.ts";
@@ -22,6 +22,7 @@ const BACK = "* the link to the other servers is back";
 beforeAll(async () => {
   redis = await startRedis();
 });
+afterAll(() => redis.stop());
 
 const cliArgs = (room: string) => [
   "--redis",
@@ -185,12 +186,67 @@ describe("a cut connection", () => {
     await admin.send("CLIENT", ["KILL", "TYPE", "normal", "SKIPME", "yes"]);
     await sending;
     let next = 0;
+    const notices: string[] = [];
     while (next < count) {
       const line = await bob.next(10_000);
+      if (line.startsWith("* ")) notices.push(line);
       if (!line.startsWith("<ana>")) continue;
       expect(line).toBe(`<ana> line ${next}`);
       next++;
     }
+    // The cut was noticed, and so was the return.
+    if (!notices.includes(BACK)) notices.push(await bob.until((l) => l === BACK, 10_000));
+    expect(notices).toEqual([DOWN, BACK]);
     admin.close();
   }, 30_000);
+});
+
+describe("Redis answers with errors", () => {
+  test("out of memory: the servers act as if it were away, and come back once it takes writes", async () => {
+    const room = fresh();
+    const a = await serveShared(redis.url, room);
+    const b = await serveShared(redis.url, room);
+    const ana = await join(a, "ana");
+    const bob = await join(b, "bob");
+    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+    await ana.quiet(100);
+    const admin = new RedisClient(redis.url);
+    await admin.connect();
+    try {
+      await admin.send("CONFIG", ["SET", "maxmemory", "1"]);
+      expect(await ana.next(5000)).toBe(DOWN);
+      expect(await bob.next(5000)).toBe(DOWN);
+      ana.send("while redis refused writes");
+    } finally {
+      await admin.send("CONFIG", ["SET", "maxmemory", "0"]);
+    }
+    const seen: string[] = [];
+    while (!seen.includes("<ana> while redis refused writes")) seen.push(await bob.next(15_000));
+    expect(await ana.until((l) => l === BACK, 15_000)).toBe(BACK);
+    admin.close();
+  }, 40_000);
+
+  test("an entry in the stream that is not papo's is skipped, once", async () => {
+    const room = fresh();
+    const a = await serveShared(redis.url, room);
+    const b = await serveShared(redis.url, room);
+    const ana = await join(a, "ana");
+    const bob = await join(b, "bob");
+    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+    const admin = new RedisClient(redis.url);
+    await admin.connect();
+    const reads = async () => {
+      const info: string = await admin.send("INFO", ["commandstats"]);
+      return Number(/cmdstat_xread:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    };
+    await admin.send("XADD", [`papo:${room}:log`, "*", "other", "data"]);
+    await admin.send("XADD", [`papo:${room}:log`, "*", "b", "not json"]);
+    const before = await reads();
+    await Bun.sleep(1000);
+    // Two servers blocked in XREAD ask again only when it times out, not in a loop.
+    expect((await reads()) - before).toBeLessThan(20);
+    ana.send("still fine");
+    expect(await bob.until((l) => l.startsWith("<"))).toBe("<ana> still fine");
+    admin.close();
+  });
 });

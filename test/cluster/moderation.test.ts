@@ -1,6 +1,6 @@
 /** Operators, the topic and history in a room over two servers. */
 
-import { beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { joinFrom } from "../support/netclient.ts";
 import { type RedisServer, startRedis } from "../support/redis.ts";
 import { arrive, eventually, join, serveShared } from "../support/server.ts";
@@ -12,6 +12,7 @@ const fresh = () => `m${++rooms}-${process.pid}`;
 beforeAll(async () => {
   redis = await startRedis();
 });
+afterAll(() => redis.stop());
 
 async function pair(overrides = {}) {
   const room = fresh();

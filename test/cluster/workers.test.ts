@@ -1,6 +1,6 @@
 /** `--workers 2`: two processes on one port, one room through Redis. */
 
-import { beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { runServer, spawnServer } from "../support/cli.ts";
 import { type RedisServer, startRedis } from "../support/redis.ts";
 import { arrive, eventually } from "../support/server.ts";
@@ -9,6 +9,7 @@ let redis: RedisServer;
 beforeAll(async () => {
   redis = await startRedis();
 });
+afterAll(() => redis.stop());
 
 test("--workers 2 shares one port and one room", async () => {
   const room = `w-${process.pid}`;
@@ -38,6 +39,22 @@ test("--workers 2 shares one port and one room", async () => {
     for (const c of rest) expect(await c.until((l) => l.startsWith("<"))).toBe("<u0> one room");
     rest[0]?.send("/who");
     expect(await rest[0]?.until((l) => l.startsWith("* online"))).toStartWith("* online (8): ");
+
+    // A worker that dies is started again; the room goes on meanwhile.
+    const workers = (await Bun.$`ps -o pid= --ppid ${server.proc.pid}`.text()).trim().split(/\s+/);
+    expect(workers).toHaveLength(2);
+    process.kill(Number(workers[0]), "SIGKILL");
+    await eventually(
+      () => server.output.some((l) => /worker \d exited .*starting it again/.test(l)),
+      5000,
+    );
+    await eventually(
+      () => server.output.filter((l) => /^\[worker \d\] papo listening on/.test(l)).length === 3,
+      10_000,
+    );
+    const late = await arrive({ port: server.port });
+    late.send("late");
+    expect(await late.next()).toStartWith("* hello late!");
   } finally {
     server.proc.kill("SIGTERM");
     expect(await server.exited).toBe(0);

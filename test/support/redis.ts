@@ -1,17 +1,19 @@
 /**
- * A real redis-server for cluster tests (the bench's own starter), stopped
- * after the test file; a test may stop and start it to stage an outage.
+ * A real redis-server for cluster tests (the bench's own starter). Each test
+ * file stops its own in afterAll; whatever is still running when the test
+ * process exits (an interrupted run) is killed then, so none is left behind.
  */
 
-import { afterAll } from "bun:test";
 import { type RedisServer, startRedis as start } from "../../bench/redis.ts";
 
 export type { RedisServer };
 
 const running = new Set<RedisServer>();
-afterAll(async () => {
-  await Promise.all([...running].map((r) => r.stop()));
-  running.clear();
+process.on("exit", () => {
+  for (const redis of running) {
+    const pid = redis.pid();
+    if (pid > 0) process.kill(pid, "SIGKILL");
+  }
 });
 
 export async function startRedis(): Promise<RedisServer> {
