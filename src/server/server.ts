@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import type { Socket, TCPSocketListener } from "bun";
 import {
-  CLOSE_FLUSH_MS,
   FD_RESERVE,
   KEEPALIVE_MS,
   PACING,
@@ -15,11 +14,11 @@ import {
   SHUTDOWN_POLL_MS,
 } from "../config.ts";
 import { hostPort } from "../net/address.ts";
-import { encodeLine } from "../protocol/lines.ts";
 import { SERVER_TEXT, say } from "../protocol/messages.ts";
 import { Client } from "./client.ts";
 import { type Context, Waiting } from "./context.ts";
 import { closeGracefully } from "./deliver.ts";
+import { arrive } from "./door.ts";
 import { Gate } from "./gate.ts";
 import { type Log, silentLog } from "./log.ts";
 import { Room } from "./room.ts";
@@ -128,29 +127,7 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
 function opened(ctx: Context, socket: Socket<Client>): void {
   const client = new Client(socket, ctx.config, performance.now());
   socket.data = client;
-  const t = SERVER_TEXT[client.lang];
-  const refusal = ctx.gate.enter(client.host);
-  if (refusal !== null) {
-    refuse(ctx, client, refusal === "banned" ? t.bannedHere() : t.tooManyFromAddress(), refusal);
-    return;
-  }
-  if (!ctx.room.accept(client)) {
-    ctx.gate.leave(client.host);
-    refuse(ctx, client, t.serverFull(), "server full");
-    return;
-  }
-  socket.setKeepAlive(true, KEEPALIVE_MS);
-  session.greet(ctx, client);
-}
-
-/** Not a session: one line, FIN, and the socket is closed when the peer closes (or soon). */
-function refuse(ctx: Context, client: Client, line: string, why: string): void {
-  ctx.log.event(client, `refused (${why})`);
-  client.phase = "closed";
-  client.socket.write(encodeLine(line));
-  client.socket.shutdown();
-  const socket = client.socket;
-  client.timer = setTimeout(() => socket.terminate(), CLOSE_FLUSH_MS);
+  if (arrive(ctx, client)) socket.setKeepAlive(true, KEEPALIVE_MS);
 }
 
 async function shutdown(ctx: Context, listener: TCPSocketListener<Client>): Promise<void> {
@@ -174,7 +151,7 @@ async function shutdown(ctx: Context, listener: TCPSocketListener<Client>): Prom
   while (room.connectionCount > 0 && performance.now() < deadline) {
     await Bun.sleep(SHUTDOWN_POLL_MS);
   }
-  for (const client of room.snapshot()) client.socket.terminate();
+  for (const client of room.snapshot()) client.connection.terminate();
   while (room.connectionCount > 0 && performance.now() < deadline + SHUTDOWN_CLOSE_MS) {
     await Bun.sleep(SHUTDOWN_POLL_MS);
   }
