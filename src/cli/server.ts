@@ -89,6 +89,12 @@ const FLAGS: FlagSpec<ServerConfig> = {
     key: "tlsCert",
   },
   "tls-key": { type: "string", help: "PEM private key file for --tls-cert", key: "tlsKey" },
+  "web-port": {
+    type: "int",
+    help: "port of the web client, HTTPS with --tls-cert; 0 picks a free one",
+    key: "webPort",
+    max: 65535,
+  },
 };
 
 /** Start serving; false when there was nothing to serve (--help). */
@@ -97,6 +103,7 @@ function main(argv: string[]): boolean {
     args: argv,
     options: {
       ...argsOptions(FLAGS),
+      "no-web": { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
     },
@@ -105,6 +112,7 @@ function main(argv: string[]): boolean {
   if (values.help) {
     process.stdout.write(
       usage("bun run server [options]", "papo chat server", FLAGS, SERVER_DEFAULTS, [
+        ["--no-web", "do not serve the web client"],
         ["--quiet, -q", "do not log connections; startup and shutdown are still printed"],
         ["--help, -h", "show this help"],
       ]),
@@ -118,12 +126,19 @@ function main(argv: string[]): boolean {
   };
   const config: ServerConfig = {
     ...parseFlags(FLAGS, values as Record<string, string | undefined>, secrets),
+    web: values["no-web"] !== true,
     quiet: values.quiet === true,
   };
   const log = consoleLog(config.quiet);
   const server = startServer(config, log);
-  for (const line of listeningLines(server.host, server.port, networkInterfaces(), server.tls))
-    log.info(line);
+  const lines = listeningLines(
+    server.host,
+    server.port,
+    networkInterfaces(),
+    server.tls,
+    server.web,
+  );
+  for (const line of lines) log.info(line);
 
   // stop() is idempotent: a second signal waits for the same shutdown.
   const stop = () => server.stop().then(() => process.exit(0));

@@ -1,6 +1,7 @@
 /**
  * Wires papo's sessions to Bun.listen: one handlers object whose handlers
  * each call one named function, the connection cap, and graceful shutdown.
+ * The web client's server (web.ts) shares the same room and shutdown.
  */
 
 import { readFileSync } from "node:fs";
@@ -23,12 +24,15 @@ import { Gate } from "./gate.ts";
 import { type Log, silentLog } from "./log.ts";
 import { Room } from "./room.ts";
 import * as session from "./session.ts";
+import { startWeb, type WebServer } from "./web.ts";
 
 export interface RunningServer {
   readonly host: string;
   readonly port: number;
-  /** The listener speaks TLS. */
+  /** The listener speaks TLS (and the web client HTTPS). */
   readonly tls: boolean;
+  /** The web client's port and page address; null with --no-web. */
+  readonly web: { readonly port: number; readonly url: string } | null;
   /** Connections accepted (cap after the file-descriptor limit). */
   readonly maxClients: number;
   /** Open connections, named or not. */
@@ -110,15 +114,26 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
     throw tls !== null && !isBindError(error) ? tlsError(config, error) : bindError(config, error);
   }
 
+  let web: WebServer | null = null;
+  if (config.web) {
+    try {
+      web = startWeb(ctx, tls);
+    } catch (error) {
+      listener.stop(true);
+      throw bindError({ ...config, port: config.webPort }, error);
+    }
+  }
+
   let stopping: Promise<void> | null = null;
   return {
     host: config.host,
     port: listener.port,
     tls: tls !== null,
+    web: web === null ? null : { port: web.port, url: web.url },
     maxClients,
     connectionCount: () => room.connectionCount,
     stop: () => {
-      stopping ??= shutdown(ctx, listener);
+      stopping ??= shutdown(ctx, listener, web);
       return stopping;
     },
   };
@@ -130,9 +145,14 @@ function opened(ctx: Context, socket: Socket<Client>): void {
   if (arrive(ctx, client)) socket.setKeepAlive(true, KEEPALIVE_MS);
 }
 
-async function shutdown(ctx: Context, listener: TCPSocketListener<Client>): Promise<void> {
+async function shutdown(
+  ctx: Context,
+  listener: TCPSocketListener<Client>,
+  web: WebServer | null,
+): Promise<void> {
   const { room, config } = ctx;
   listener.stop(false);
+  web?.stop(false);
   ctx.log.info("shutting down");
   const everyone = room.snapshot();
   room.announce(say("shuttingDown"));
@@ -156,6 +176,7 @@ async function shutdown(ctx: Context, listener: TCPSocketListener<Client>): Prom
     await Bun.sleep(SHUTDOWN_POLL_MS);
   }
   listener.stop(true);
+  web?.stop(true);
 }
 
 /** The soft RLIMIT_NOFILE, where the platform tells it. */
