@@ -13,6 +13,7 @@ import { hear } from "../client/heard.ts";
 import { Members } from "../client/members.ts";
 import { parseInput } from "../protocol/commands.ts";
 import type { Lang } from "../protocol/lang.ts";
+import { action, chat } from "../protocol/messages.ts";
 import { type Entry, present } from "./view.ts";
 import { pageLang, WORDS } from "./words.ts";
 
@@ -219,7 +220,7 @@ function show(entry: Entry): void {
     const tag = document.createElement("span");
     tag.className = "tag";
     tag.textContent = entry.tag;
-    item.append(tag);
+    item.append(tag, " ");
   }
   if (entry.name !== "") {
     const who = document.createElement("span");
@@ -270,6 +271,7 @@ function showMembers(): void {
     const item = document.createElement("li");
     const entry = present(`<${member}> .`, "", new Date());
     item.className = `who c${entry.color}`;
+    if (member === name) item.classList.add("self");
     item.textContent = member;
     return item;
   });
@@ -292,8 +294,12 @@ $("say").addEventListener("submit", (event) => {
   const line = input.value;
   if (line.trim() === "" || phase !== "joined" || socket?.readyState !== WebSocket.OPEN) return;
   send(line);
+  // The server does not send people their own lines back: show them here.
+  const typed = parseInput(line);
+  if (typed.kind === "message") show(present(chat(name, typed.text), name, new Date()));
+  if (typed.kind === "me") show(present(action(name, typed.action), name, new Date()));
   // Never a password: "/op PASSWORD" stays out of the history.
-  const kind = parseInput(line).kind;
+  const kind = typed.kind;
   if (kind !== "empty" && kind !== "op" && history[0] !== line) history.unshift(line);
   if (history.length > MAX_HISTORY) history.pop();
   historyAt = -1;

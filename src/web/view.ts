@@ -47,8 +47,10 @@ export function present(raw: string, self: string, now: Date): Entry {
     case "action":
       return { ...base, ...speaker(shown.name), text: shown.text, action: shown.kind === "action" };
     case "private-from":
-    case "private-to":
       return { ...base, ...speaker(shown.name), tag: shown.tag, text: shown.text };
+    case "private-to":
+      // The tag names the receiver already ("[private to ana]").
+      return { ...base, name: "", color: 0, tag: shown.tag, text: shown.text };
     case "history": {
       const said = shown.said as Extract<Shown, { kind: "chat" | "action" }>;
       return {
