@@ -1,6 +1,8 @@
 /**
- * The state papo keeps for one connection (Bun's socket.data): small, typed,
- * and free of closures so that ten thousand idle clients stay cheap.
+ * The state papo keeps for one connection (a TCP socket's socket.data, a
+ * WebSocket's ws.data.client): small, typed, and free of closures so that
+ * ten thousand idle clients stay cheap. It knows its transport only as a
+ * Connection (connection.ts).
  */
 
 import { hostPort } from "../net/address.ts";

@@ -119,6 +119,7 @@ export function startWeb(ctx: Context, tls: { cert: string; key: string } | null
       message: (ws, message) => websocket.received(ctx, ws, message),
       drain: (ws) => websocket.drained(ctx, ws),
       close: (ws) => websocket.closed(ctx, ws),
+      error: (error, ws) => websocket.failed(ctx, ws, error),
     },
   });
   const port = server.port ?? ctx.config.webPort;

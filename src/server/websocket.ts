@@ -158,3 +158,10 @@ export function closed(ctx: Context, ws: ServerWebSocket<WebData>): void {
   const client = ws.data.client;
   if (client !== null) session.closed(ctx, client);
 }
+
+/** A handler threw (a bug, never bad input): log it, cut this connection only. */
+export function failed(ctx: Context, ws: ServerWebSocket<WebData>, error: Error): void {
+  const client = ws.data.client;
+  if (client !== null) session.failed(ctx, client, error);
+  else ws.terminate();
+}
