@@ -95,6 +95,28 @@ describe("WebSocket members", () => {
     await eventually(() => server.connectionCount() === 0);
   });
 
+  test("a frame over 16 lines' worth closes the connection (1009); /quit and shutdown say goodbye", async () => {
+    const server = web({ maxLineBytes: 64 });
+    const tcp = await join(server, "ana");
+    const big = await join(server, "big", "websocket");
+    await tcp.next();
+    big.write("x".repeat(64 * 16 + 1));
+    await big.closed;
+    expect(await tcp.next()).toBe("* big left");
+    const leaving = await join(server, "bye", "websocket");
+    await tcp.next();
+    leaving.send("/quit");
+    expect(await leaving.next()).toBe("* bye");
+    await leaving.closed;
+    const staying = await join(server, "stay", "websocket");
+    await tcp.until((l) => l === "* stay joined");
+    await server.stop();
+    expect(await staying.until((l) => l === "* server shutting down")).toBe(
+      "* server shutting down",
+    );
+    await staying.closed;
+  });
+
   test("a cross-origin upgrade is refused with 403; the page's own origin and programs are not", async () => {
     const server = web();
     const port = server.web?.port ?? 0;

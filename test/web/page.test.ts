@@ -170,6 +170,36 @@ describe("the web client", () => {
     await seen(page, "[private to ana] sure");
   });
 
+  test("a mention while the tab is hidden: a notification, and the count in the title", async () => {
+    const server = web();
+    const ana = await join(server, "ana");
+    const { page } = await open(server);
+    await page.context().grantPermissions(["notifications"]);
+    await enter(page, "bia");
+    await ana.next();
+    // Headless tabs are never hidden: pretend, and record what the page notifies.
+    await page.evaluate(() => {
+      Object.defineProperty(document, "hidden", { value: true, configurable: true });
+      const shown: string[] = [];
+      (window as unknown as { shown: string[] }).shown = shown;
+      (window as unknown as { Notification: unknown }).Notification = class {
+        static permission = "granted";
+        constructor(title: string, options: { body: string }) {
+          shown.push(`${title}: ${options.body}`);
+        }
+      };
+    });
+    ana.send("not for you");
+    ana.send("bia, look");
+    ana.send("/msg bia psst");
+    await seen(page, "[private] <ana> psst");
+    expect(await page.evaluate(() => (window as unknown as { shown: string[] }).shown)).toEqual([
+      "ana on papo: bia, look",
+      "ana on papo: psst",
+    ]);
+    expect(await page.title()).toBe("(2) papo");
+  });
+
   test("a refused name is explained at the door, and the next one is let in", async () => {
     const server = web();
     await join(server, "ana");
@@ -346,5 +376,10 @@ describe("the web client", () => {
     carla.send("works on a phone too");
     await seen(phone.page, "<carla> works on a phone too");
     await phone.page.screenshot({ path: joinPath(OUTPUT, "web-phone.png") });
+    // On a phone the member list is behind a button.
+    expect(await phone.page.isVisible("#member-list")).toBe(false);
+    expect(await phone.page.textContent("#members-toggle")).toBe("In the room (5)");
+    await phone.page.click("#members-toggle");
+    expect(await phone.page.isVisible("#member-list")).toBe(true);
   }, 15_000);
 });
