@@ -19,7 +19,8 @@ export type ScenarioName =
   | "paced"
   | "big"
   | "slow-reader"
-  | "cleanup";
+  | "cleanup"
+  | "cluster";
 
 /** Scenario order in a run and in the report: web and tls right after the crowd they repeat. */
 export const SCENARIOS: readonly ScenarioName[] = [
@@ -31,6 +32,7 @@ export const SCENARIOS: readonly ScenarioName[] = [
   "slow-reader",
   "big",
   "cleanup",
+  "cluster",
 ];
 
 const size = (full: number, quick: number, help: string): Size => ({ full, quick, help });
@@ -101,6 +103,15 @@ export const SIZES = {
     talkers: size(20, 10, "of the steady clients, how many talk during the churn"),
     steady: size(200, 100, "clients that stay through the churn"),
     "talk-rate": size(200, 100, "messages per second while churning, all talkers together"),
+  },
+  cluster: {
+    clients: size(1000, 200, "clients, split over the two servers"),
+    messages: size(5, 5, "crowd: messages per client"),
+    bytes: size(64, 64, "bytes of text per message"),
+    runs: size(3, 3, "measured crowd floods, reported as their median and range"),
+    senders: size(100, 20, "paced: clients that send, all on the first server"),
+    rate: size(1000, 500, "paced: messages per second, all senders together"),
+    seconds: size(5, 2, "paced: seconds of sending"),
   },
 } as const satisfies Record<ScenarioName, Record<string, Size>>;
 
@@ -200,6 +211,10 @@ export const GOALS = {
   bytesPerConnection: 2048,
   /** How far past it still counts as "about": a tenth. */
   bytesPerConnectionSlack: 0.1,
+  /** Cluster: cross-server paced p99 at most this much over same-server p99, ms. */
+  clusterCrossP99Ms: 5,
+  /** Cluster: the pair's crowd deliveries/s over a single server's. */
+  clusterCrowdShare: 0.7,
 } as const;
 
 /** Where results go unless --json says otherwise (gitignored). */

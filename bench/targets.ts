@@ -25,6 +25,8 @@ export interface ServerOptions {
   maxQueueBytes?: number;
   /** papo only: how the clients come (TLS on the listener, or the web client's WebSocket). */
   transport?: Transport;
+  /** papo only: more flags (the cluster scenario's --redis and --room). */
+  papoArgs?: readonly string[];
 }
 
 /** Why a target cannot run here, or null when it can. */
@@ -54,6 +56,7 @@ function command(target: TargetName, options: ServerOptions): string[] {
         const cert = benchCert();
         args.push("--tls-cert", cert.certPath, "--tls-key", cert.keyPath);
       }
+      args.push(...(options.papoArgs ?? []));
       return args;
     }
     case "bun-naive":

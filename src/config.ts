@@ -40,10 +40,20 @@ export interface ServerConfig {
   tlsCert: string;
   /** PEM private key file for tlsCert. */
   tlsKey: string;
-  /** Serve the web client (HTTP and WebSocket members) besides the TCP listener. */
+  /**
+   * Serve the web client (HTTP and WebSocket members) besides the TCP
+   * listener. Off for a server started from code (tests, embedding);
+   * `bun run server` turns it on unless --no-web.
+   */
   web: boolean;
   /** The web client's port, on the same host; 0 picks a free one. */
   webPort: number;
+  /** Redis URL of a room shared by several servers; "" keeps the room in this process. */
+  redisUrl: string;
+  /** Which shared room on that Redis (servers with the same name are one room). */
+  roomName: string;
+  /** Share the port with other processes (--workers): the kernel splits connections among them. */
+  reusePort: boolean;
   /** Silence the operator log. */
   quiet: boolean;
 }
@@ -66,8 +76,11 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   maxPerAddress: 32,
   tlsCert: "",
   tlsKey: "",
-  web: true,
+  web: false,
   webPort: 10102,
+  redisUrl: "",
+  roomName: "papo",
+  reusePort: false,
   quiet: false,
 };
 
@@ -97,6 +110,34 @@ export const WEB = {
 export const SECRET_ENV = {
   opPassword: "PAPO_OP_PASSWORD",
   roomPassword: "PAPO_ROOM_PASSWORD",
+  /** A Redis URL may hold a password. */
+  redisUrl: "PAPO_REDIS_URL",
+} as const;
+
+/** A room spread over several servers through Redis (docs/cluster.md). */
+export const CLUSTER = {
+  /** How often a server refreshes its presence and checks the others' (ms). */
+  heartbeatMs: 1_000,
+  /** A server whose presence was not refreshed for this long is gone (ms). */
+  aliveTtlMs: 5_000,
+  /** Batches the stream keeps (about): what a reader that lost its link can catch up on. */
+  streamLength: 10_000,
+  /**
+   * Stream entries read at once. An entry is one server's turn, up to a
+   * quarter of --max-queue-bytes: 64 of them bound one read to 16 MiB.
+   */
+  readCount: 64,
+  /** How long one read waits for new entries before asking again (ms). */
+  readBlockMs: 2_000,
+  /** Batches kept while Redis is away, in bytes; the oldest are dropped past this. */
+  bufferBytes: 16 * 1024 * 1024,
+  /** Newest stream entries read at start for the room's history. */
+  historyEntries: 500,
+  connectTimeoutMs: 2_000,
+  /** Waits between tries while Redis is away. */
+  reconnect: { firstMs: 250, maxMs: 5_000, factor: 2, jitter: 0.2 },
+  /** Connections to Redis per server, kept out of the file descriptors for clients. */
+  connections: 2,
 } as const;
 
 /** Failed passwords from one address: each answer waits twice as long as the last, up to the max. */

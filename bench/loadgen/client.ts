@@ -16,6 +16,7 @@ const STAR = 0x2a; // "*": notices
 const BANG = 0x21; // "!": errors
 const GT = 0x3e; // ">": end of the "<name>" of a chat line
 const ZERO = 0x30;
+const T = 0x54; // "T": a send stamp follows
 
 const utf8 = new TextDecoder();
 const encoder = new TextEncoder();
@@ -227,7 +228,8 @@ function oneLine(c: SimClient, bytes: Uint8Array, start: number, stop: number, n
 function stampOf(bytes: Uint8Array, start: number, stop: number): number {
   const gt = bytes.indexOf(GT, start);
   let at = gt + 3; // past "> T"
-  if (gt === -1 || at >= stop) return 0;
+  // An unstamped line (the cluster scenario's crowd runs on stamped clients) has no "T".
+  if (gt === -1 || at >= stop || bytes[gt + 2] !== T) return 0;
   let value = 0;
   while (at < stop) {
     const digit = (bytes[at] as number) - ZERO;

@@ -121,6 +121,18 @@ export function goalsList(results: readonly Result[]): string {
       `- server memory per idle connection at or under about ${bytes(GOALS.bytesPerConnection)} (${count(limit)} B at most): ${count(perConn)} B (${mark(perConn <= limit)})`,
     );
   }
+  const shared = find(results, "cluster", "papo")?.extra;
+  if (shared?.crossP99Ms !== undefined && shared.sameP99Ms !== undefined) {
+    const extra = shared.crossP99Ms - shared.sameP99Ms;
+    lines.push(
+      `- cluster, cross-server paced p99 within ${GOALS.clusterCrossP99Ms} ms of same-server: ${ms(shared.crossP99Ms)} vs ${ms(shared.sameP99Ms)} (${mark(extra <= GOALS.clusterCrossP99Ms)})`,
+    );
+  }
+  if (shared?.crowdShare !== undefined) {
+    lines.push(
+      `- cluster, crowd of the pair ≥ ${GOALS.clusterCrowdShare}× one server: ${times(shared.crowdShare)} (${mark(shared.crowdShare >= GOALS.clusterCrowdShare)})`,
+    );
+  }
   const slow = find(results, "slow-reader", "papo");
   if (slow?.extra.rateVsControl !== undefined) {
     const runs = slow.runs.length;

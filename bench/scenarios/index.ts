@@ -9,6 +9,7 @@ import type { ScenarioName } from "../config.ts";
 import type { TargetName } from "../targets.ts";
 import { big } from "./big.ts";
 import { cleanup } from "./cleanup.ts";
+import { cluster } from "./cluster.ts";
 import { crowd, paced, room, tls, web } from "./flood.ts";
 import type { Context, Sizes } from "./harness.ts";
 import type { Result } from "./result.ts";
@@ -32,4 +33,5 @@ export const RUNNERS: Record<ScenarioName, Runner> = {
   },
   big: { compared: false, run: (_, s, ctx) => big(s as Sizes<"big">, ctx) },
   cleanup: { compared: false, run: (_, s, ctx) => cleanup(s as Sizes<"cleanup">, ctx) },
+  cluster: { compared: false, run: (_, s, ctx) => cluster(s as Sizes<"cluster">, ctx) },
 };

@@ -1,13 +1,13 @@
 #!/usr/bin/env bun
 /** `bun run server`: parse flags into a ServerConfig, start the server, stop it on signals. */
 
-import { networkInterfaces } from "node:os";
+import { availableParallelism, networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
 import { LANGS } from "../protocol/lang.ts";
 import { listeningLines } from "../server/lan.ts";
 import { consoleLog } from "../server/log.ts";
-import { StartError, startServer } from "../server/server.ts";
+import { openShared, StartError, startServer } from "../server/server.ts";
 import {
   argsOptions,
   argsProblem,
@@ -17,6 +17,7 @@ import {
   parseFlags,
   usage,
 } from "./flags.ts";
+import { redacted, superviseWorkers, WORKER_ENV, workerCount } from "./workers.ts";
 
 const FLAGS: FlagSpec<ServerConfig> = {
   host: { type: "string", help: "address to listen on", key: "host" },
@@ -95,15 +96,22 @@ const FLAGS: FlagSpec<ServerConfig> = {
     key: "webPort",
     max: 65535,
   },
+  redis: {
+    type: "string",
+    help: `Redis URL: one room with every server on it; or ${SECRET_ENV.redisUrl}`,
+    key: "redisUrl",
+  },
+  room: { type: "string", help: "the shared room's name on that Redis", key: "roomName" },
 };
 
 /** Start serving; false when there was nothing to serve (--help). */
-function main(argv: string[]): boolean {
+async function main(argv: string[]): Promise<boolean> {
   const { values } = parseArgs({
     args: argv,
     options: {
       ...argsOptions(FLAGS),
       "no-web": { type: "boolean" },
+      workers: { type: "string" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
     },
@@ -113,6 +121,7 @@ function main(argv: string[]): boolean {
     process.stdout.write(
       usage("bun run server [options]", "papo chat server", FLAGS, SERVER_DEFAULTS, [
         ["--no-web", "do not serve the web client"],
+        ["--workers N|auto", "N processes on one port sharing the room (needs --redis)"],
         ["--quiet, -q", "do not log connections; startup and shutdown are still printed"],
         ["--help, -h", "show this help"],
       ]),
@@ -123,14 +132,25 @@ function main(argv: string[]): boolean {
     ...SERVER_DEFAULTS,
     opPassword: process.env[SECRET_ENV.opPassword] ?? "",
     roomPassword: process.env[SECRET_ENV.roomPassword] ?? "",
+    redisUrl: process.env[SECRET_ENV.redisUrl] ?? "",
   };
   const config: ServerConfig = {
     ...parseFlags(FLAGS, values as Record<string, string | undefined>, secrets),
     web: values["no-web"] !== true,
     quiet: values.quiet === true,
   };
+  const worker = process.env[WORKER_ENV];
+  if (values.workers !== undefined && worker === undefined) {
+    const count = workerCount(values.workers, availableParallelism());
+    if (config.redisUrl === "") {
+      throw new FlagError("--workers needs --redis (the workers share the room through it)");
+    }
+    await superviseWorkers(config, count, argv, consoleLog(true));
+    return true;
+  }
   const log = consoleLog(config.quiet);
-  const server = startServer(config, log);
+  const shared = config.redisUrl === "" ? undefined : await openShared(config);
+  const server = startServer({ ...config, reusePort: worker !== undefined }, log, shared);
   const lines = listeningLines(
     server.host,
     server.port,
@@ -139,6 +159,8 @@ function main(argv: string[]): boolean {
     server.web,
   );
   for (const line of lines) log.info(line);
+  if (shared !== undefined)
+    log.info(`sharing room ${config.roomName} on ${redacted(config.redisUrl)}`);
 
   // stop() is idempotent: a second signal waits for the same shutdown.
   const stop = () => server.stop().then(() => process.exit(0));
@@ -148,7 +170,7 @@ function main(argv: string[]): boolean {
 }
 
 try {
-  if (!main(process.argv.slice(2))) process.exit(0);
+  if (!(await main(process.argv.slice(2)))) process.exit(0);
 } catch (error) {
   // Expected failures get one sentence; anything else is a bug and keeps its stack.
   if (isParseArgsError(error)) {

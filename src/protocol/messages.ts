@@ -51,6 +51,13 @@ export interface ServerText {
   topicSet(by: string, text: string): string;
   noTopic(): string;
   unbanned(what: string): string;
+  /** The other servers of the room cannot be reached (multi-server mode). */
+  linkDown(): string;
+  linkUp(): string;
+  /** Turns of this server's lines that never reached the others (the link was down too long). */
+  linkLost(turns: number): string;
+  /** While the link was down another server gave `name` to someone else. */
+  nameLostInOutage(name: string, now: string): string;
 
   invalidName(problem: NameProblem): string;
   nameTaken(name: string): string;
@@ -153,6 +160,13 @@ const en: ServerText = {
   topicSet: (by, text) => notice(`${by} set the topic: ${text}`),
   noTopic: () => notice("no topic is set"),
   unbanned: (what) => notice(`${what} may join again`),
+  linkDown: () =>
+    notice("the link to the other servers is down: for now only people on this server read you"),
+  linkUp: () => notice("the link to the other servers is back"),
+  linkLost: (turns) =>
+    notice(`${turns} turns of lines from this server never reached the other servers`),
+  nameLostInOutage: (name, now) =>
+    notice(`while the servers were apart, ${name} was taken on another one: you are now ${now}`),
 
   invalidName: (problem) =>
     error(
@@ -243,6 +257,15 @@ const pt: ServerText = {
   topicSet: (by, text) => notice(`${by} definiu o tópico: ${text}`),
   noTopic: () => notice("nenhum tópico definido"),
   unbanned: (what) => notice(`${what} pode entrar de novo`),
+  linkDown: () =>
+    notice("a ligação com os outros servidores caiu: por ora só quem está neste servidor lê você"),
+  linkUp: () => notice("a ligação com os outros servidores voltou"),
+  linkLost: (turns) =>
+    notice(`${turns} rodadas de linhas deste servidor nunca chegaram aos outros servidores`),
+  nameLostInOutage: (name, now) =>
+    notice(
+      `enquanto os servidores estavam separados, ${name} foi usado em outro: agora você é ${now}`,
+    ),
 
   invalidName: (problem) =>
     error(
@@ -293,7 +316,24 @@ type NoticeKey =
   | "banned"
   | "renamed"
   | "topicSet"
-  | "shuttingDown";
+  | "shuttingDown"
+  | "linkDown"
+  | "linkUp"
+  | "linkLost";
+
+const NOTICE_KEYS: ReadonlySet<string> = new Set<NoticeKey>([
+  "joined",
+  "left",
+  "leftTooSlow",
+  "kicked",
+  "banned",
+  "renamed",
+  "topicSet",
+  "shuttingDown",
+  "linkDown",
+  "linkUp",
+  "linkLost",
+]);
 
 /**
  * A notice for everyone as data (which line, with what arguments) rather than
@@ -307,6 +347,23 @@ export type Notice = {
 /** Build a notice: `say("joined", "ana")`. */
 export function say<K extends NoticeKey>(key: K, ...args: Parameters<ServerText[K]>): Notice {
   return { key, args } as Notice;
+}
+
+/**
+ * Whether a value read from elsewhere (another server) is a notice this
+ * papo can word: a known key and arguments that are strings or numbers.
+ */
+export function isNotice(value: unknown): value is Notice {
+  if (typeof value !== "object" || value === null) return false;
+  const { key, args } = value as { key?: unknown; args?: unknown };
+  return (
+    typeof key === "string" &&
+    NOTICE_KEYS.has(key) &&
+    Array.isArray(args) &&
+    args.every(
+      (a) => a === undefined || a === null || typeof a === "string" || typeof a === "number",
+    )
+  );
 }
 
 /** The notice's text in one language. */

@@ -37,6 +37,8 @@ export const Hold = {
   Turn: 4,
   /** A password from this address waits after earlier wrong ones. */
   Penalty: 8,
+  /** The other servers are asked whether a name is free. */
+  Claim: 16,
 } as const;
 
 /**

@@ -8,11 +8,12 @@ import { PROTOCOL } from "../config.ts";
 import type { Input } from "../protocol/commands.ts";
 import { isLang } from "../protocol/lang.ts";
 import { action, chat, type Notice, render, say } from "../protocol/messages.ts";
-import { checkName } from "../protocol/names.ts";
-import type { Client } from "./client.ts";
+import { checkName, nameKey } from "../protocol/names.ts";
+import { type Client, Hold } from "./client.ts";
 import { type Context, words } from "./context.ts";
 import { goodbye, tell } from "./deliver.ts";
-import { checkPassword } from "./wait.ts";
+import type { Remote } from "./peers.ts";
+import { awaitThen, checkPassword } from "./wait.ts";
 
 export function act(ctx: Context, client: Client, input: Input): void {
   const { room } = ctx;
@@ -73,21 +74,49 @@ function rename(ctx: Context, client: Client, requested: string): void {
     tell(ctx, client, t.invalidName(check.problem));
   } else if (check.name === old) {
     tell(ctx, client, t.sameName(old));
-  } else if (ctx.room.rename(client, check.name) === "taken") {
+  } else if (!ctx.room.isFree(check.name, client)) {
     tell(ctx, client, t.nameTaken(check.name));
+  } else if (ctx.room.peers === null || nameKey(check.name) === nameKey(old)) {
+    renamed(ctx, client, check.name, false);
+  } else {
+    // Free here; the other servers must agree before it is this member's.
+    const peers = ctx.room.peers;
+    const name = check.name;
+    awaitThen(
+      ctx,
+      client,
+      Hold.Claim,
+      peers.claim(name, client.host),
+      (ok) => (ok ? renamed(ctx, client, name, true) : tell(ctx, client, t.nameTaken(name))),
+      (ok) => ok && peers.unclaim(name),
+    );
+  }
+}
+
+function renamed(ctx: Context, client: Client, name: string, claimed: boolean): void {
+  const old = client.name;
+  if (ctx.room.rename(client, name, claimed) === "taken") {
+    tell(ctx, client, words(client).nameTaken(name));
+    if (claimed) ctx.room.peers?.unclaim(name);
   } else {
     ctx.log.event(client, `renamed from ${old}`);
   }
 }
 
 function whisper(ctx: Context, client: Client, to: string, text: string): void {
-  const target = ctx.room.find(to);
+  const target = ctx.room.locate(to);
   if (target === undefined) {
     tell(ctx, client, words(client).noSuchUser(to));
     return;
   }
-  tell(ctx, target, words(target).privateFrom(client.name, text));
+  if (isRemote(target)) ctx.room.peers?.whisper(target, client.name, text);
+  else tell(ctx, target, words(target).privateFrom(client.name, text));
   tell(ctx, client, words(client).privateTo(target.name, text));
+}
+
+/** A member who lives on another server (the room's view of it, not a connection). */
+function isRemote(member: Client | Remote): member is Remote {
+  return "node" in member;
 }
 
 export function setLang(ctx: Context, client: Client, lang: string): void {
@@ -110,8 +139,7 @@ function topic(ctx: Context, client: Client, text: string): void {
     return;
   }
   if (!mayModerate(ctx, client)) return;
-  room.topic = text;
-  room.announce(say("topicSet", client.name, text));
+  room.setTopic(client.name, text);
   ctx.log.event(client, "set the topic");
 }
 
@@ -148,32 +176,39 @@ function moderate(
   const t = words(op);
   if (input.kind === "unban") {
     const address = ctx.gate.unban(input.what);
+    ctx.room.peers?.unban(input.what, address);
     tell(ctx, op, address === null ? t.notBanned(input.what) : t.unbanned(input.what));
     if (address !== null) ctx.log.event(op, `unbanned ${address}`);
     return;
   }
-  const target = ctx.room.find(input.name);
+  const target = ctx.room.locate(input.name);
   if (target === undefined) {
     tell(ctx, op, t.noSuchUser(input.name));
     return;
   }
+  let notice: Notice;
+  let why: string;
   if (input.kind === "ban") {
     if (target.host === op.host && target !== op) {
       tell(ctx, op, t.banYourOwnAddress(target.name));
       return;
     }
     ctx.gate.ban(target.host, target.name);
+    ctx.room.peers?.ban(target.host, target.name);
     ctx.log.event(op, `banned ${target.name} (${target.host})`);
-    removeMember(ctx, target, say("banned", target.name, op.name), `banned by ${op.name}`);
+    notice = say("banned", target.name, op.name);
+    why = `banned by ${op.name}`;
   } else {
-    const notice = say("kicked", target.name, op.name, input.reason || undefined);
+    notice = say("kicked", target.name, op.name, input.reason || undefined);
     ctx.log.event(op, `kicked ${target.name}`);
-    removeMember(ctx, target, notice, `kicked by ${op.name}`);
+    why = `kicked by ${op.name}`;
   }
+  if (isRemote(target)) ctx.room.peers?.remove(target, notice, why);
+  else removeMember(ctx, target, notice, why);
 }
 
 /** An operator removes a member: everyone reads why, the member last of all. */
-function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
+export function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
   ctx.room.leave(member, { kind: "removed", notice });
   goodbye(ctx, member, render(words(member), notice), why);
 }

@@ -48,6 +48,11 @@ export class Gate {
     this.bans.set(address, name);
   }
 
+  /** Every ban, as [address, name banned as]. */
+  banned(): Array<[string, string]> {
+    return [...this.bans];
+  }
+
   /** Lift a ban given by address or by the name banned; returns the address, or null. */
   unban(what: string): string | null {
     if (this.bans.delete(what)) return what;

@@ -4,6 +4,11 @@
  * sets when it delivers a turn and reports slow readers back here, so nothing
  * is ever removed in the middle of an iteration. It also keeps what the room
  * itself remembers: its topic and its last lines (history).
+ *
+ * In a room spread over several servers it also keeps a view of the members
+ * who live elsewhere (names, /who, /msg and the room's size count them), and
+ * tells the other servers what changes here through {@link Peers}; what they
+ * tell reaches it through the `remote*` and `heard` calls.
  */
 
 import { LANGS, type Lang } from "../protocol/lang.ts";
@@ -12,11 +17,14 @@ import { nameKey } from "../protocol/names.ts";
 import type { Fanout, Line, TurnReport } from "./fanout.ts";
 import { LanguageFanout, type Reader } from "./languages.ts";
 import { type Backlogged, Pacer, type Watermarks } from "./pacer.ts";
+import type { Peers, Remote } from "./peers.ts";
 
 /** A connection as the room sees it. */
 export interface Member extends Reader, Backlogged {
   name: string;
   lang: Lang;
+  /** Its address, which other servers learn so that an operator anywhere can ban it. */
+  readonly host: string;
 }
 
 export interface RoomLimits {
@@ -66,12 +74,16 @@ export class Room<M extends Member> {
   /** How many members read each language. */
   private readonly readers = {} as Record<Lang, number>;
   private readonly byName = new Map<string, M>();
+  /** Members on the other servers, by name key (empty in a single process). */
+  private readonly remote = new Map<string, Remote>();
   private readonly pacer: Pacer<M>;
   /** The last lines, oldest first, at most limits.historyLines. */
   private readonly said: Said[] = [];
   readonly fanout: Fanout<M>;
   /** Set by an operator with /topic; "" when there is none. */
   topic = "";
+  /** The other servers of the room; null in a single process. */
+  peers: Peers | null = null;
 
   constructor(
     private readonly limits: RoomLimits,
@@ -96,8 +108,9 @@ export class Room<M extends Member> {
     return this.connections.size;
   }
 
+  /** Members in the whole room, on every server. */
   get memberCount(): number {
-    return this.members.size;
+    return this.members.size + this.remote.size;
   }
 
   /** Register a new connection; false when the server is full. */
@@ -130,23 +143,30 @@ export class Room<M extends Member> {
   }
 
   /** Whether a (valid) name is free; `self` may keep its own name in another case. */
-  isFree(name: string, self?: M): boolean {
-    const holder = this.byName.get(nameKey(name));
-    return holder === undefined || holder === self;
+  isFree(name: string, self?: M, claimed = false): boolean {
+    const key = nameKey(name);
+    const holder = this.byName.get(key);
+    return (holder === undefined || holder === self) && (claimed || !this.remote.has(key));
   }
 
   /**
    * Add a named connection to the room and tell the others; false if the
    * name is taken. From now on the member gets every line queued after this.
+   * `claimed`: every server agreed the name is this one's, whatever the room
+   * last heard of it.
    */
-  join(conn: M, name: string): boolean {
-    if (!this.isFree(name)) return false;
+  join(conn: M, name: string, claimed = false): boolean {
+    if (!this.isFree(name, undefined, claimed)) return false;
+    // The other servers gave it to this one: what this one knew of an earlier holder is stale.
+    if (claimed) this.remote.delete(nameKey(name));
     conn.name = name;
     this.byName.set(nameKey(name), conn);
     this.members.add(conn);
     this.readers[conn.lang]++;
     this.fanout.admit(conn);
-    if (this.members.size <= this.limits.announceMax) this.fanout.toAll(say("joined", name), conn);
+    const notice = this.memberCount <= this.limits.announceMax ? say("joined", name) : null;
+    if (notice !== null) this.fanout.toAll(notice, conn);
+    this.peers?.joined(name, conn.host, notice);
     return true;
   }
 
@@ -156,37 +176,132 @@ export class Room<M extends Member> {
    */
   leave(conn: M, how: Leaving = { kind: "left" }): void {
     if (!this.members.has(conn)) return;
-    const crowded = this.members.size > this.limits.announceMax;
+    const crowded = this.memberCount > this.limits.announceMax;
     this.fanout.release(conn);
     this.members.delete(conn);
     this.readers[conn.lang]--;
     this.byName.delete(nameKey(conn.name));
     this.pacer.forget(conn);
-    if (how.kind === "removed") this.fanout.toAll(how.notice);
-    else if (crowded || how.kind === "quietly") return;
-    else if (how.kind === "slow") this.fanout.toAll(say("leftTooSlow", conn.name));
-    else this.fanout.toAll(say("left", conn.name, how.reason));
+    const notice = leavingNotice(conn.name, how, crowded);
+    if (notice !== null) this.fanout.toAll(notice);
+    this.peers?.left(conn.name, notice);
   }
 
-  rename(conn: M, name: string): Rename {
-    if (!this.isFree(name, conn)) return "taken";
+  rename(conn: M, name: string, claimed = false): Rename {
+    if (!this.isFree(name, conn, claimed)) return "taken";
+    if (claimed) this.remote.delete(nameKey(name));
     const old = conn.name;
     this.byName.delete(nameKey(old));
     conn.name = name;
     this.byName.set(nameKey(name), conn);
-    this.fanout.toAll(say("renamed", old, name));
+    const notice = say("renamed", old, name);
+    this.fanout.toAll(notice);
+    this.peers?.renamed(old, name, notice);
     return "ok";
   }
 
   /** A member's own line (chat or action) for everyone else, remembered for newcomers. */
   say(from: M, line: string): void {
-    this.remember(line);
+    this.remember(line, this.clock());
     this.fanout.toAll(line, from);
+    this.peers?.said(line);
   }
 
-  /** A line for everyone (a notice), not remembered. */
+  /** A line for everyone in the room, on every server; not remembered. */
   announce(line: Line): void {
     this.fanout.toAll(line);
+    this.peers?.announced(line);
+  }
+
+  /** A line for the members of this server only (shutdown, the link to the others). */
+  announceHere(line: Line): void {
+    this.fanout.toAll(line);
+  }
+
+  /** An operator sets the topic, for everyone. */
+  setTopic(by: string, text: string): void {
+    this.topic = text;
+    this.announce(say("topicSet", by, text));
+    this.peers?.topic(text);
+  }
+
+  /** A member's line said on another server, `at` ms since the epoch. */
+  heard(line: string, at: number): void {
+    this.remember(line, at);
+    this.fanout.toAll(line);
+  }
+
+  /** A member joined on another server (or is already there, as a roster says). */
+  remoteJoined(node: string, name: string, host: string, notice: Notice | null): void {
+    this.remote.set(nameKey(name), { name, node, host });
+    if (notice !== null) this.fanout.toAll(notice);
+  }
+
+  /** A member of another server left; a stale word (its name now someone else's) is ignored. */
+  remoteLeft(node: string, name: string, notice: Notice | null): void {
+    const key = nameKey(name);
+    if (this.remote.get(key)?.node === node) this.remote.delete(key);
+    if (notice !== null) this.fanout.toAll(notice);
+  }
+
+  remoteRenamed(node: string, from: string, to: string, notice: Notice): void {
+    const before = this.remote.get(nameKey(from));
+    if (before?.node === node) this.remote.delete(nameKey(from));
+    this.remote.set(nameKey(to), { name: to, node, host: before?.host ?? "" });
+    this.fanout.toAll(notice);
+  }
+
+  /**
+   * Everyone another server has, as it says when it returns after an
+   * outage. Usually what this server knew already; members it had counted
+   * as gone (the other server was cut off long enough) join again, and
+   * members that left unseen leave, announced as usual.
+   */
+  remoteRoster(node: string, members: ReadonlyArray<readonly [string, string]>): void {
+    const before = new Map<string, string>();
+    for (const [key, m] of this.remote) {
+      if (m.node !== node) continue;
+      before.set(key, m.name);
+      this.remote.delete(key);
+    }
+    const joined: string[] = [];
+    for (const [name, host] of members) {
+      const key = nameKey(name);
+      if (!before.delete(key)) joined.push(name);
+      this.remote.set(key, { name, node, host });
+    }
+    if (this.memberCount > this.limits.announceMax) return;
+    for (const name of before.values()) this.fanout.toAll(say("left", name));
+    for (const name of joined) this.fanout.toAll(say("joined", name));
+  }
+
+  /** Another server is gone (shut down, or dead): its members left, announced as usual. */
+  remoteGone(node: string): void {
+    const gone: string[] = [];
+    for (const [key, m] of this.remote) {
+      if (m.node !== node) continue;
+      this.remote.delete(key);
+      gone.push(m.name);
+    }
+    if (this.memberCount + gone.length > this.limits.announceMax) return;
+    for (const name of gone) this.fanout.toAll(say("left", name));
+  }
+
+  /** The servers whose members this one knows of. */
+  remoteNodes(): Set<string> {
+    const nodes = new Set<string>();
+    for (const m of this.remote.values()) nodes.add(m.node);
+    return nodes;
+  }
+
+  /** This server's own members. */
+  localMembers(): M[] {
+    return [...this.members];
+  }
+
+  /** This server's own members, as [name, host]. */
+  roster(): Array<[string, string]> {
+    return [...this.members].map((m) => [m.name, m.host]);
   }
 
   /** The remembered lines, oldest first. */
@@ -211,15 +326,25 @@ export class Room<M extends Member> {
     this.fanout.admit(conn);
   }
 
-  /** The member called `name` (any case, any look-alike spelling). */
+  /** The member of this server called `name` (any case, any look-alike spelling). */
   find(name: string): M | undefined {
     return this.byName.get(nameKey(name));
   }
 
-  /** Up to `max` member names, in joining order. */
+  /** The member called `name` here, or where it lives if on another server. */
+  locate(name: string): M | Remote | undefined {
+    const key = nameKey(name);
+    return this.byName.get(key) ?? this.remote.get(key);
+  }
+
+  /** Up to `max` member names: this server's in joining order, then the others'. */
   names(max = Number.POSITIVE_INFINITY): string[] {
     const out: string[] = [];
     for (const m of this.members) {
+      if (out.length >= max) return out;
+      out.push(m.name);
+    }
+    for (const m of this.remote.values()) {
       if (out.length >= max) break;
       out.push(m.name);
     }
@@ -245,11 +370,20 @@ export class Room<M extends Member> {
     this.pacer.turn(queued, senders);
   }
 
-  private remember(line: string): void {
+  /** Keep a line for newcomers, said at `at` (ms since the epoch). */
+  remember(line: string, at: number): void {
     const max = this.limits.historyLines;
     if (max <= 0) return;
     // NOTE: shift() on a short array; at the default 50 lines a ring buys nothing.
     if (this.said.length >= max) this.said.shift();
-    this.said.push({ at: this.clock(), line });
+    this.said.push({ at, line });
   }
+}
+
+/** What everyone reads when a member leaves `how`, if anything. */
+function leavingNotice(name: string, how: Leaving, crowded: boolean): Notice | null {
+  if (how.kind === "removed") return how.notice;
+  if (crowded || how.kind === "quietly") return null;
+  if (how.kind === "slow") return say("leftTooSlow", name);
+  return say("left", name, how.reason);
 }

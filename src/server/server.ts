@@ -4,9 +4,11 @@
  * The web client's server (web.ts) shares the same room and shutdown.
  */
 
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Socket, TCPSocketListener } from "bun";
 import {
+  CLUSTER,
   FD_RESERVE,
   KEEPALIVE_MS,
   PACING,
@@ -17,11 +19,13 @@ import {
 import { hostPort } from "../net/address.ts";
 import { SERVER_TEXT, say } from "../protocol/messages.ts";
 import { Client } from "./client.ts";
+import { Cluster } from "./cluster.ts";
 import { type Context, Waiting } from "./context.ts";
 import { closeGracefully } from "./deliver.ts";
 import { arrive } from "./door.ts";
 import { Gate } from "./gate.ts";
 import { type Log, silentLog } from "./log.ts";
+import { type Link, LinkError, RedisLink, type Snapshot } from "./redis.ts";
 import { Room } from "./room.ts";
 import * as session from "./session.ts";
 import { startWeb, type WebServer } from "./web.ts";
@@ -37,6 +41,8 @@ export interface RunningServer {
   readonly maxClients: number;
   /** Open connections, named or not. */
   connectionCount(): number;
+  /** Members of the room, on every server it spans. */
+  memberCount(): number;
   /** Say goodbye to everyone, flush for at most the grace period, close. */
   stop(): Promise<void>;
 }
@@ -52,13 +58,27 @@ export class StartError extends Error {
   }
 }
 
-/** Start listening; throws StartError when the address cannot be bound. */
-export function startServer(config: ServerConfig, log: Log = silentLog): RunningServer {
-  const allowed = fdLimit() - FD_RESERVE;
+/** A room shared with other servers: the carrier, and what the room already had. */
+export interface Shared {
+  link: Link;
+  snapshot: Snapshot;
+}
+
+/**
+ * Start listening; throws StartError when the address cannot be bound.
+ * With `shared`, the room is one of several servers' (see openShared).
+ */
+export function startServer(
+  config: ServerConfig,
+  log: Log = silentLog,
+  shared?: Shared,
+): RunningServer {
+  const reserve = FD_RESERVE + (shared === undefined ? 0 : CLUSTER.connections);
+  const allowed = fdLimit() - reserve;
   if (allowed < 1) {
     throw new StartError(
       "EMFILE",
-      `the open-file limit leaves no room for clients (raise it with ulimit -n to more than ${FD_RESERVE})`,
+      `the open-file limit leaves no room for clients (raise it with ulimit -n to more than ${reserve})`,
     );
   }
   const maxClients = Math.min(config.maxClients, allowed);
@@ -90,13 +110,20 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
     resume: (client) => session.work(ctx, client),
   };
   const tls = readTls(config);
+  let cluster: Cluster | null = null;
+  if (shared !== undefined) {
+    cluster = new Cluster(ctx, shared.link);
+    cluster.restore(shared.snapshot);
+    room.peers = cluster;
+  }
 
   let listener: TCPSocketListener<Client>;
   try {
     listener = Bun.listen<Client>({
       hostname: config.host,
       port: config.port,
-      exclusive: true,
+      // Workers share the port (Linux SO_REUSEPORT); otherwise nobody else may bind it.
+      ...(config.reusePort ? { reusePort: true } : { exclusive: true }),
       // A peer that closes its sending side (nc at end of input) still gets its replies.
       allowHalfOpen: true,
       ...(tls === null ? {} : { tls }),
@@ -111,8 +138,10 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
       },
     });
   } catch (error) {
+    void cluster?.leave();
     throw tls !== null && !isBindError(error) ? tlsError(config, error) : bindError(config, error);
   }
+  if (cluster !== null) shared?.link.start(cluster);
 
   let web: WebServer | null = null;
   if (config.web) {
@@ -132,11 +161,31 @@ export function startServer(config: ServerConfig, log: Log = silentLog): Running
     web: web === null ? null : { port: web.port, url: web.url },
     maxClients,
     connectionCount: () => room.connectionCount,
+    memberCount: () => room.memberCount,
     stop: () => {
-      stopping ??= shutdown(ctx, listener, web);
+      stopping ??= shutdown(ctx, listener, cluster, web);
       return stopping;
     },
   };
+}
+
+/**
+ * Join the room `config.roomName` on the Redis at `config.redisUrl`, for
+ * startServer; throws StartError with one sentence when Redis cannot be reached.
+ */
+export async function openShared(config: ServerConfig): Promise<Shared> {
+  try {
+    const [link, snapshot] = await RedisLink.open(config.redisUrl, config.roomName, newNodeId());
+    return { link, snapshot };
+  } catch (error) {
+    if (error instanceof LinkError) throw new StartError(error.code, error.message);
+    throw error;
+  }
+}
+
+/** A name for this server in the room, new at each start. */
+function newNodeId(): string {
+  return randomBytes(6).toString("hex");
 }
 
 function opened(ctx: Context, socket: Socket<Client>): void {
@@ -148,6 +197,7 @@ function opened(ctx: Context, socket: Socket<Client>): void {
 async function shutdown(
   ctx: Context,
   listener: TCPSocketListener<Client>,
+  cluster: Cluster | null,
   web: WebServer | null,
 ): Promise<void> {
   const { room, config } = ctx;
@@ -155,7 +205,7 @@ async function shutdown(
   web?.stop(false);
   ctx.log.info("shutting down");
   const everyone = room.snapshot();
-  room.announce(say("shuttingDown"));
+  room.announceHere(say("shuttingDown"));
   for (const client of everyone) {
     if (client.phase === "naming" || client.phase === "password") {
       room.fanout.toOne(client, SERVER_TEXT[client.lang].shuttingDown());
@@ -163,6 +213,8 @@ async function shutdown(
   }
   room.fanout.flush();
   room.close();
+  // The other servers hear at once that this one's members are gone.
+  await cluster?.leave();
   for (const client of everyone) {
     room.leave(client, { kind: "quietly" });
     closeGracefully(client, "server shutdown", config.shutdownGraceMs);

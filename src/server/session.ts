@@ -24,7 +24,7 @@ import { act, setLang } from "./commands.ts";
 import { type Context, talking, words } from "./context.ts";
 import { closeGracefully, cut, finishWriting, goodbye, tell } from "./deliver.ts";
 import type { Said } from "./room.ts";
-import { checkPassword, waitThen } from "./wait.ts";
+import { awaitThen, checkPassword, waitThen } from "./wait.ts";
 
 /** A new connection: greet it and start the clock for getting into the room. */
 export function greet(ctx: Context, client: Client): void {
@@ -181,15 +181,35 @@ function chooseName(ctx: Context, client: Client, text: string): void {
     tell(ctx, client, t.invalidName(check.problem));
     return;
   }
-  const { room, config } = ctx;
-  if (!room.join(client, check.name)) {
-    tell(ctx, client, t.nameTaken(check.name));
-    return;
+  const { room } = ctx;
+  const name = check.name;
+  const peers = room.peers;
+  if (!room.isFree(name)) {
+    tell(ctx, client, t.nameTaken(name));
+  } else if (peers === null) {
+    room.join(client, name);
+    joined(ctx, client);
+  } else {
+    // Free here; the other servers must agree before it is this member's.
+    const taken = () => tell(ctx, client, words(client).nameTaken(name));
+    const claimed = (ok: boolean) => {
+      if (ok && room.join(client, name, true)) joined(ctx, client);
+      else taken();
+    };
+    awaitThen(ctx, client, Hold.Claim, peers.claim(name, client.host), claimed, (ok) => {
+      if (ok) peers.unclaim(name);
+    });
   }
+}
+
+/** The member is in: welcome, limits, topic, and the room's last lines. */
+function joined(ctx: Context, client: Client): void {
+  const { room, config } = ctx;
+  const t = words(client);
   client.phase = "joined";
   client.clearTimer();
   ctx.log.event(client, "joined");
-  tell(ctx, client, t.welcome(check.name, room.memberCount, room.names(PROTOCOL.welcomeNames)));
+  tell(ctx, client, t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames)));
   tell(ctx, client, t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst));
   if (room.topic !== "") tell(ctx, client, t.topic(room.topic));
   for (const line of replay(room.history(), config.maxQueueBytes / 2, t)) tell(ctx, client, line);

@@ -1,7 +1,8 @@
 /**
- * Input that waits for time: hold a client's input for a while, then go on
- * (flood control's next token, a password's penalty). Checking a password
- * waits like this when earlier wrong ones from its address earned it.
+ * Input that waits: hold a client's input for a while (flood control's next
+ * token, a password's penalty) or until an answer comes (a name claimed on
+ * every server), then go on. Checking a password waits like this when
+ * earlier wrong ones from its address earned it.
  */
 
 import { type Client, Hold } from "./client.ts";
@@ -25,6 +26,31 @@ export function waitThen(
     then();
     if (client.holds === 0) ctx.resume(client);
   }, Math.ceil(ms));
+}
+
+/**
+ * Hold the client's input until `answer` settles, then run `then` with it
+ * and go on with its lines; a connection that closed meanwhile gets
+ * `gone` instead, so whatever the answer took can be given back.
+ */
+export function awaitThen<T>(
+  ctx: Context,
+  client: Client,
+  hold: number,
+  answer: Promise<T>,
+  then: (value: T) => void,
+  gone: (value: T) => void,
+): void {
+  client.hold(hold);
+  answer.then((value) => {
+    client.holds &= ~hold;
+    if (!talking(client)) {
+      gone(value);
+      return;
+    }
+    then(value);
+    if (client.holds === 0) ctx.resume(client);
+  });
 }
 
 /**

@@ -103,6 +103,8 @@ export function startWeb(ctx: Context, tls: { cert: string; key: string } | null
   const server: Server<WebData> = Bun.serve<WebData>({
     hostname: ctx.config.host,
     port: ctx.config.webPort,
+    // --workers: every worker serves the page on one port, as it listens on one.
+    reusePort: ctx.config.reusePort,
     development: false,
     ...(tls === null ? {} : { tls }),
     fetch: (request, server) => respond(request, server, files, secure),

@@ -3,7 +3,7 @@
 import { afterEach } from "bun:test";
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import type { Log } from "../../src/server/log.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { openShared, type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect, type LineClient } from "./lineclient.ts";
 
 const running = new Set<RunningServer>();
@@ -22,19 +22,36 @@ afterEach(async () => {
  * stopped after each test.
  */
 export function serve(overrides: Partial<ServerConfig> = {}, log?: Log): RunningServer {
-  const server = startServer(
-    {
-      ...SERVER_DEFAULTS,
-      web: false,
-      port: 0,
-      rateLimit: 0,
-      shutdownGraceMs: 500,
-      historyLines: 0,
-      maxPerAddress: 0,
-      ...overrides,
-    },
-    log,
-  );
+  const server = startServer(testConfig(overrides), log);
+  running.add(server);
+  return server;
+}
+
+function testConfig(overrides: Partial<ServerConfig>): ServerConfig {
+  return {
+    ...SERVER_DEFAULTS,
+    web: false,
+    port: 0,
+    rateLimit: 0,
+    shutdownGraceMs: 500,
+    historyLines: 0,
+    maxPerAddress: 0,
+    ...overrides,
+  };
+}
+
+/**
+ * A server of a room shared through the Redis at `redisUrl` (room `room`),
+ * with the same test-friendly defaults, stopped after each test.
+ */
+export async function serveShared(
+  redisUrl: string,
+  room: string,
+  overrides: Partial<ServerConfig> = {},
+  log?: Log,
+): Promise<RunningServer> {
+  const config = { ...testConfig(overrides), redisUrl, roomName: room };
+  const server = startServer(config, log, await openShared(config));
   running.add(server);
   return server;
 }

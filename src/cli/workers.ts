@@ -1,0 +1,135 @@
+/**
+ * `--workers N`: one papo process per core on one port. The parent only
+ * supervises: it picks the port, starts N copies of the server (each shares
+ * the port through SO_REUSEPORT and the room through Redis), forwards their
+ * output with a prefix, restarts one that dies, and stops them all on a
+ * signal. The children are ordinary servers; nothing here knows the room.
+ */
+
+import type { ServerConfig } from "../config.ts";
+import type { Log } from "../server/log.ts";
+import { FlagError } from "./flags.ts";
+
+/** Set in a worker's environment (to its number): it listens with reusePort and is not a parent. */
+export const WORKER_ENV = "PAPO_WORKER";
+
+/** A worker that dies is started again after this long (ms). */
+const RESTART_MS = 1_000;
+
+/** "auto" is one per core; otherwise a count from 1 to 256. */
+export function workerCount(value: string, cores: number): number {
+  if (value === "auto") return Math.max(1, cores);
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 256) {
+    throw new FlagError(`--workers must be a number from 1 to 256, or auto (got '${value}')`);
+  }
+  return n;
+}
+
+/** A Redis URL for the log, without its password. */
+export function redacted(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "the Redis URL";
+  }
+}
+
+/**
+ * Run `count` workers until a signal; resolves only if they cannot start
+ * (then the process exits 1 with the workers' own error on stderr).
+ */
+export async function superviseWorkers(
+  config: ServerConfig,
+  count: number,
+  argv: readonly string[],
+  log: Log,
+): Promise<void> {
+  const port = config.port === 0 ? freePort(config.host) : config.port;
+  const args = [...withoutWorkers(argv), "--port", String(port)];
+  // The web client's port is shared the same way: one port for every worker.
+  if (config.web && config.webPort === 0) args.push("--web-port", String(freePort(config.host)));
+  const children = new Map<number, ReturnType<typeof Bun.spawn>>();
+  let ready = 0;
+  let stopping = false;
+
+  const start = (i: number, first: boolean) => {
+    let listening = false;
+    const child = Bun.spawn([process.execPath, `${import.meta.dir}/server.ts`, ...args], {
+      env: { ...process.env, [WORKER_ENV]: String(i) },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    children.set(i, child);
+    void forward(child.stdout, `[worker ${i}] `, () => {
+      if (listening) return;
+      listening = true;
+      if (first && ++ready === count) {
+        log.info(`papo: ${count} workers listening on ${config.host}:${port}`);
+      }
+    });
+    void child.exited.then((code) => {
+      if (stopping) return;
+      if (!listening) {
+        // It could not start (port taken, Redis unreachable): its error is on stderr.
+        stopAll(1);
+        return;
+      }
+      log.info(`papo: worker ${i} exited (${code}); starting it again`);
+      setTimeout(() => !stopping && start(i, false), RESTART_MS);
+    });
+  };
+
+  const stopAll = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children.values()) child.kill("SIGTERM");
+    void Promise.all([...children.values()].map((c) => c.exited)).then(() => process.exit(code));
+  };
+
+  for (let i = 1; i <= count; i++) start(i, true);
+  process.on("SIGINT", () => stopAll(0));
+  process.on("SIGTERM", () => stopAll(0));
+  await new Promise(() => {});
+}
+
+/** A free port on `host`, asked of the kernel, for workers told `--port 0`. */
+function freePort(host: string): number {
+  const probe = Bun.listen({ hostname: host, port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+function withoutWorkers(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--workers") i++;
+    else if (!arg.startsWith("--workers=")) out.push(arg);
+  }
+  return out;
+}
+
+/** Copy a worker's output line by line with its prefix; `first` runs at its first line. */
+async function forward(
+  stream: ReadableStream<Uint8Array>,
+  prefix: string,
+  first: () => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  for await (const chunk of stream) {
+    rest += decoder.decode(chunk, { stream: true });
+    let at = rest.indexOf("\n");
+    while (at >= 0) {
+      process.stdout.write(`${prefix}${rest.slice(0, at)}\n`);
+      first();
+      rest = rest.slice(at + 1);
+      at = rest.indexOf("\n");
+    }
+  }
+}

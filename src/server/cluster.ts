@@ -1,0 +1,321 @@
+/**
+ * This server's side of a room spread over several servers: the adapter
+ * between the room and the carrier (redis.ts). What the room and the
+ * commands tell {@link Peers} becomes events, gathered into one batch per
+ * event-loop turn; each batch read back from another server becomes room
+ * calls, in the order its server made them, so its lines reach this
+ * server's members through the same local fan-out as lines said here.
+ *
+ * It also owns the cluster's failure cases as members see them: the link
+ * going down and coming back (said once each, in every member's language),
+ * names claimed twice while the servers were apart (the member who lost its
+ * name is renamed, visibly), and servers that died (their members left).
+ */
+
+import { CLUSTER } from "../config.ts";
+import { isNotice, type Notice, say } from "../protocol/messages.ts";
+import { nameKey } from "../protocol/names.ts";
+import type { Client } from "./client.ts";
+import { removeMember } from "./commands.ts";
+import { type Context, words } from "./context.ts";
+import { tell } from "./deliver.ts";
+import type { Line } from "./fanout.ts";
+import { decodeBatch, type Event, encodeBatch, type Peers, type Remote } from "./peers.ts";
+import type { Link, LinkEvents, Snapshot } from "./redis.ts";
+
+export class Cluster implements Peers, LinkEvents {
+  private events: Event[] = [];
+  private seq = 0;
+  private scheduled = false;
+  private readonly runFlush = () => this.flush();
+  /** The last sequence number applied from each server: repeats after a reconnect are dropped. */
+  private readonly applied = new Map<string, number>();
+  /** Name keys being claimed right now by a member of this server. */
+  private readonly claiming = new Set<string>();
+  /** The link went down and members were told: they hear when it is back. */
+  private toldDown = false;
+  /** When the link last came up (ms): others' presence is judged only after a full TTL. */
+  private upSince = performance.now();
+  private leaving = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly link: Link,
+  ) {}
+
+  /** What the room had when this server joined it: members, topic, bans, history. */
+  restore(snapshot: Snapshot): void {
+    const { room, gate } = this.ctx;
+    room.topic = snapshot.topic;
+    for (const [host, name] of snapshot.bans) gate.ban(host, name);
+    for (const m of snapshot.members) {
+      if (m.node !== this.link.node) room.remoteJoined(m.node, m.name, m.host, null);
+    }
+    const said: Array<{ line: string; at: number }> = [];
+    for (const entry of snapshot.recent) {
+      const batch = decodeBatch(entry.text);
+      if (batch === null) continue;
+      const lines = batch[2].filter((e) => e[0] === "s" && typeof e[1] === "string");
+      for (let i = lines.length - 1; i >= 0; i--) {
+        said.push({ line: (lines[i] as ["s", string])[1], at: entry.at });
+      }
+      if (said.length >= this.ctx.config.historyLines) break;
+    }
+    for (let i = said.length - 1; i >= 0; i--) {
+      const s = said[i] as { line: string; at: number };
+      room.remember(s.line, s.at);
+    }
+  }
+
+  // Peers: what this server tells the others.
+
+  said(line: string): void {
+    this.push(["s", line]);
+  }
+
+  announced(line: Line): void {
+    this.push(["a", line]);
+  }
+
+  joined(name: string, host: string, notice: Notice | null): void {
+    this.push(["j", name, host, notice]);
+  }
+
+  left(name: string, notice: Notice | null): void {
+    this.push(["p", name, notice]);
+    this.link.release(nameKey(name));
+  }
+
+  renamed(from: string, to: string, notice: Notice): void {
+    this.push(["r", from, to, notice]);
+    if (nameKey(from) !== nameKey(to)) this.link.release(nameKey(from));
+  }
+
+  whisper(to: Remote, from: string, text: string): void {
+    this.push(["m", to.name, from, text]);
+  }
+
+  remove(who: Remote, notice: Notice, why: string): void {
+    this.push(["x", who.name, notice, why]);
+  }
+
+  ban(host: string, name: string): void {
+    this.push(["b", host, name]);
+    this.link.ban(host, name);
+  }
+
+  unban(what: string, address: string | null): void {
+    this.push(["u", what]);
+    if (address !== null) this.link.unban(address);
+  }
+
+  topic(text: string): void {
+    this.push(["t", text]);
+    this.link.setTopic(text);
+  }
+
+  async claim(name: string, host: string): Promise<boolean> {
+    const key = nameKey(name);
+    if (this.claiming.has(key)) return false;
+    this.claiming.add(key);
+    try {
+      const got = await this.link.claim(key, host, name);
+      // Redis away: this server's own view decided (the caller checked it); checked again on return.
+      return got ?? true;
+    } finally {
+      this.claiming.delete(key);
+    }
+  }
+
+  unclaim(name: string): void {
+    this.link.release(nameKey(name));
+  }
+
+  /** Shutdown: the others hear that this server's members are gone, in one last batch. */
+  async leave(): Promise<void> {
+    this.leaving = true;
+    const events = this.events;
+    this.events = [];
+    events.push(["g"]);
+    await this.link.close(encodeBatch([this.link.node, ++this.seq, events]));
+  }
+
+  // LinkEvents: what the carrier reports.
+
+  entry(text: string, at: number): void {
+    const batch = decodeBatch(text);
+    if (batch === null) {
+      this.ctx.log.info("cluster: skipped a stream entry that is not a papo batch");
+      return;
+    }
+    const [node, seq, events] = batch;
+    if (node === this.link.node) return;
+    if (seq <= (this.applied.get(node) ?? 0)) return;
+    this.applied.set(node, seq);
+    for (const event of events) this.apply(node, event, at);
+  }
+
+  down(): void {
+    if (this.leaving) return;
+    this.ctx.log.info("cluster: the link to Redis is down; retrying");
+    if (!this.toldDown) this.ctx.room.announceHere(say("linkDown"));
+    this.toldDown = true;
+  }
+
+  up(): void {
+    this.upSince = performance.now();
+    this.ctx.log.info("cluster: the link to Redis is back");
+    void this.rejoin();
+  }
+
+  gone(nodes: readonly string[]): void {
+    // Just back: the others may not have refreshed their presence yet.
+    if (performance.now() - this.upSince < CLUSTER.aliveTtlMs) return;
+    for (const node of nodes) {
+      this.ctx.log.info(`cluster: server ${node} is gone`);
+      this.applied.delete(node);
+      this.ctx.room.remoteGone(node);
+    }
+  }
+
+  watched(): Iterable<string> {
+    return this.ctx.room.remoteNodes();
+  }
+
+  full(): boolean {
+    return this.ctx.room.fanout.full;
+  }
+
+  lost(batches: number): void {
+    this.ctx.log.info(`cluster: ${batches} batches dropped while Redis was away`);
+    this.ctx.room.announceHere(say("linkLost", batches));
+  }
+
+  problem(text: string): void {
+    this.ctx.log.info(`cluster: ${text}`);
+  }
+
+  /**
+   * Back after an outage: claim every member's name again (someone elsewhere
+   * may have taken one meanwhile: that member is renamed, and told), tell
+   * the others who is here, then tell the members the link is back.
+   */
+  private async rejoin(): Promise<void> {
+    const { room } = this.ctx;
+    const members = room.localMembers();
+    const lost = await this.link.own(
+      members.map((m) => ({ key: nameKey(m.name), host: m.host, name: m.name })),
+    );
+    if (lost === null) return; // Down again: the next return tries again.
+    const taken = new Set(lost);
+    for (const member of members) {
+      if (taken.has(nameKey(member.name))) await this.rename(member);
+    }
+    // A restarted Redis forgot the room's state: what this server knows of it goes back.
+    if (room.topic !== "") this.link.setTopic(room.topic);
+    for (const [host, name] of this.ctx.gate.banned()) this.link.ban(host, name);
+    this.push(["h", room.roster()]);
+    if (this.toldDown) room.announceHere(say("linkUp"));
+    this.toldDown = false;
+  }
+
+  /** A member whose name another server gave away: the first free "name-N" is its now. */
+  private async rename(member: Client): Promise<void> {
+    const { room } = this.ctx;
+    const old = member.name;
+    for (let n = 2; n < 1000; n++) {
+      const suffix = `-${n}`;
+      const name = `${[...old].slice(0, 24 - suffix.length).join("")}${suffix}`;
+      if (!room.isFree(name, member) || !(await this.claim(name, member.host))) continue;
+      if (member.phase !== "joined" || room.rename(member, name, true) !== "ok") {
+        this.unclaim(name);
+        return;
+      }
+      tell(this.ctx, member, words(member).nameLostInOutage(old, name));
+      this.ctx.log.event(member, `renamed from ${old}: the name was taken during an outage`);
+      return;
+    }
+  }
+
+  private push(event: Event): void {
+    if (this.leaving) return;
+    this.events.push(event);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.runFlush);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.events.length === 0 || this.leaving) return;
+    const events = this.events;
+    this.events = [];
+    this.link.publish(encodeBatch([this.link.node, ++this.seq, events]));
+  }
+
+  /** One event from server `node`, as room calls; anything malformed is skipped. */
+  private apply(node: string, event: Event, at: number): void {
+    const { room, gate } = this.ctx;
+    const str = (v: unknown): v is string => typeof v === "string";
+    const notice = (v: unknown): Notice | null => (isNotice(v) ? v : null);
+    const e = event as unknown[];
+    switch (e[0]) {
+      case "s":
+        if (str(e[1])) room.heard(e[1], at);
+        break;
+      case "a":
+        if (str(e[1])) room.announceHere(e[1]);
+        else if (isNotice(e[1])) room.announceHere(e[1]);
+        break;
+      case "j":
+        if (str(e[1]) && str(e[2])) room.remoteJoined(node, e[1], e[2], notice(e[3]));
+        break;
+      case "p":
+        if (str(e[1])) room.remoteLeft(node, e[1], notice(e[2]));
+        break;
+      case "r":
+        if (str(e[1]) && str(e[2]) && isNotice(e[3])) room.remoteRenamed(node, e[1], e[2], e[3]);
+        break;
+      case "m":
+        if (str(e[1]) && str(e[2]) && str(e[3])) this.whispered(e[1], e[2], e[3]);
+        break;
+      case "x":
+        if (str(e[1]) && isNotice(e[2]) && str(e[3])) this.removed(e[1], e[2], e[3]);
+        break;
+      case "b":
+        if (str(e[1]) && str(e[2])) gate.ban(e[1], e[2]);
+        break;
+      case "u":
+        if (str(e[1])) gate.unban(e[1]);
+        break;
+      case "t":
+        if (str(e[1])) room.topic = e[1];
+        break;
+      case "h":
+        if (Array.isArray(e[1])) room.remoteRoster(node, e[1].filter(isPair));
+        break;
+      case "g":
+        this.applied.delete(node);
+        room.remoteGone(node);
+        break;
+      default:
+        this.ctx.log.info(`cluster: skipped an unknown event ${String(e[0]).slice(0, 16)}`);
+    }
+  }
+
+  private whispered(to: string, from: string, text: string): void {
+    const target = this.ctx.room.find(to);
+    if (target !== undefined) tell(this.ctx, target, words(target).privateFrom(from, text));
+  }
+
+  private removed(name: string, notice: Notice, why: string): void {
+    const target = this.ctx.room.find(name);
+    if (target === undefined || target.phase !== "joined") return;
+    this.ctx.log.event(target, `removed from another server (${why})`);
+    removeMember(this.ctx, target, notice, why);
+  }
+}
+
+function isPair(v: unknown): v is [string, string] {
+  return Array.isArray(v) && typeof v[0] === "string" && typeof v[1] === "string";
+}

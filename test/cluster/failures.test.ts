@@ -1,0 +1,196 @@
+/**
+ * What a room over several servers does when a server dies, when Redis goes
+ * away and comes back, and when a connection to Redis is cut: real
+ * processes, a real Redis, kill -9.
+ */
+
+import { beforeAll, describe, expect, test } from "bun:test";
+import { RedisClient } from "bun";
+import { spawnServer } from "../support/cli.ts";
+import type { LineClient } from "../support/lineclient.ts";
+import { type RedisServer, startRedis } from "../support/redis.ts";
+import { arrive, eventually, join, serveShared } from "../support/server.ts";
+
+type Listening = { readonly port: number };
+
+let redis: RedisServer;
+let rooms = 0;
+const fresh = () => `f${++rooms}-${process.pid}`;
+const DOWN = "* the link to the other servers is down: for now only people on this server read you";
+const BACK = "* the link to the other servers is back";
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+const cliArgs = (room: string) => [
+  "--redis",
+  redis.url,
+  "--room",
+  room,
+  "--port",
+  "0",
+  "--rate-limit",
+  "0",
+  "--max-per-address",
+  "0",
+  "--history",
+  "0",
+  "--quiet",
+];
+
+describe("a server that dies", () => {
+  test("kill -9: its members are announced as left and their names freed within 10 s", async () => {
+    const room = fresh();
+    const doomed = await spawnServer(cliArgs(room));
+    try {
+      const b = await serveShared(redis.url, room);
+      const ana = await join({ port: doomed.port }, "ana");
+      const bob = await join(b, "bob");
+      expect(await ana.next()).toBe("* bob joined");
+      ana.send("still here");
+      expect(await bob.until((l) => l.startsWith("<"))).toBe("<ana> still here");
+      const killed = Date.now();
+      doomed.proc.kill("SIGKILL");
+      expect(await bob.next(10_000)).toBe("* ana left");
+      expect(Date.now() - killed).toBeLessThan(10_000);
+      const again = await arrive(b);
+      again.send("ana");
+      expect(await again.next()).toStartWith("* hello ana! 2 online");
+    } finally {
+      doomed.proc.kill("SIGKILL");
+      await doomed.exited;
+    }
+  }, 20_000);
+
+  test("a server that shuts down says so: its members leave at once", async () => {
+    const room = fresh();
+    const a = await serveShared(redis.url, room);
+    const b = await serveShared(redis.url, room);
+    await join(a, "ana");
+    const bob = await join(b, "bob");
+    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+    const started = Date.now();
+    await a.stop();
+    expect(await bob.until((l) => l.endsWith("left"))).toBe("* ana left");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("Redis goes away and comes back", () => {
+  test("each server keeps its own members, says once that the link is down, and restores the room", async () => {
+    const room = fresh();
+    const a = await serveShared(redis.url, room);
+    const b = await serveShared(redis.url, room);
+    const ana = await join(a, "ana");
+    const carol = await join(a, "carol");
+    const bob = await join(b, "bob");
+    await ana.until((l) => l === "* bob joined");
+    await carol.until((l) => l === "* bob joined");
+    await bob.quiet(100);
+
+    await redis.stop();
+    try {
+      await outage(a, b, ana, bob, carol);
+    } finally {
+      await redis.start();
+    }
+  }, 30_000);
+});
+
+async function outage(
+  a: Listening,
+  b: Listening,
+  ana: LineClient,
+  bob: LineClient,
+  carol: LineClient,
+): Promise<void> {
+  expect(await ana.next(5000)).toBe(DOWN);
+  expect(await bob.next(5000)).toBe(DOWN);
+  expect(await carol.next(5000)).toBe(DOWN);
+  // Still one room on each server.
+  ana.send("said while apart");
+  expect(await carol.next()).toBe("<ana> said while apart");
+  // The same name, taken on both servers while they cannot ask each other.
+  const zedA = await join(a, "zed");
+  const zedB = await join(b, "zed");
+
+  await redis.start();
+  const seen: string[] = [];
+  while (seen.at(-1) !== BACK) seen.push(await bob.next(10_000));
+  // The line said during the outage reached the other server after all.
+  seen.push(...(await bob.quiet(500)));
+  expect(seen).toContain("<ana> said while apart");
+
+  // Exactly one of the two zeds was renamed, and was told why.
+  const heardA = await zedA.quiet(1000);
+  const heardB = await zedB.quiet(1000);
+  const told = (lines: string[]) =>
+    lines.some((l) =>
+      l.startsWith(
+        "* while the servers were apart, zed was taken on another one: you are now zed-2",
+      ),
+    );
+  expect([told(heardA), told(heardB)].filter(Boolean)).toHaveLength(1);
+
+  // Presence restored: everyone counts everyone again, and chat crosses.
+  bob.send("/who");
+  const who = await bob.until((l) => l.startsWith("* online"));
+  expect(who).toStartWith("* online (5): ");
+  for (const name of ["ana", "carol", "bob", "zed", "zed-2"]) expect(who).toContain(name);
+  ana.send("together again");
+  expect(await bob.until((l) => l.startsWith("<ana>"))).toBe("<ana> together again");
+}
+
+describe("a frozen Redis", () => {
+  test("connected but silent counts as down, and its return as back", async () => {
+    const room = fresh();
+    const a = await serveShared(redis.url, room);
+    const b = await serveShared(redis.url, room);
+    const ana = await join(a, "ana");
+    const bob = await join(b, "bob");
+    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+    await ana.quiet(100);
+    process.kill(redis.pid(), "SIGSTOP");
+    try {
+      expect(await ana.next(10_000)).toBe(DOWN);
+      ana.send("while frozen");
+    } finally {
+      process.kill(redis.pid(), "SIGCONT");
+    }
+    const seen: string[] = [];
+    while (!seen.includes("<ana> while frozen")) seen.push(await bob.next(15_000));
+    expect(await ana.until((l) => l === BACK, 15_000)).toBe(BACK);
+  }, 40_000);
+});
+
+describe("a cut connection", () => {
+  test("a cut connection to Redis loses no line: the stream catches up", async () => {
+    const room = fresh();
+    const a = await serveShared(redis.url, room);
+    const b = await serveShared(redis.url, room);
+    const ana = await join(a, "ana");
+    const bob = await join(b, "bob");
+    await ana.next();
+    const admin = new RedisClient(redis.url);
+    await admin.connect();
+    const count = 400;
+    const sending = (async () => {
+      for (let n = 0; n < count; n++) {
+        ana.send(`line ${n}`);
+        if (n % 20 === 0) await Bun.sleep(5);
+      }
+    })();
+    await Bun.sleep(20);
+    await admin.send("CLIENT", ["KILL", "TYPE", "normal", "SKIPME", "yes"]);
+    await sending;
+    let next = 0;
+    while (next < count) {
+      const line = await bob.next(10_000);
+      if (!line.startsWith("<ana>")) continue;
+      expect(line).toBe(`<ana> line ${next}`);
+      next++;
+    }
+    admin.close();
+  }, 30_000);
+});
