@@ -14,16 +14,20 @@ export interface Size {
 export type ScenarioName =
   | "room"
   | "crowd"
+  | "web"
+  | "tls"
   | "paced"
   | "big"
   | "slow-reader"
   | "cleanup"
   | "cluster";
 
-/** Scenario order in a run and in the report. */
+/** Scenario order in a run and in the report: web and tls right after the crowd they repeat. */
 export const SCENARIOS: readonly ScenarioName[] = [
   "room",
   "crowd",
+  "web",
+  "tls",
   "paced",
   "slow-reader",
   "big",
@@ -43,6 +47,20 @@ export const SIZES = {
   },
   crowd: {
     clients: size(1000, 300, "clients, every one of them sends"),
+    messages: size(5, 5, "messages per client"),
+    bytes: size(64, 64, "bytes of text per message"),
+    runs: size(3, 3, "measured floods, reported as their median and range"),
+  },
+  // The crowd again with every client on the web client's WebSocket, then on TLS:
+  // what each transport costs, next to plain TCP in the same run.
+  web: {
+    clients: size(1000, 300, "WebSocket clients, every one of them sends"),
+    messages: size(5, 5, "messages per client"),
+    bytes: size(64, 64, "bytes of text per message"),
+    runs: size(3, 3, "measured floods, reported as their median and range"),
+  },
+  tls: {
+    clients: size(1000, 300, "TLS clients, every one of them sends"),
     messages: size(5, 5, "messages per client"),
     bytes: size(64, 64, "bytes of text per message"),
     runs: size(3, 3, "measured floods, reported as their median and range"),

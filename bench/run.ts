@@ -7,7 +7,7 @@
 import type { ScenarioName } from "./config.ts";
 import { type MicroResult, runMicro } from "./micro.ts";
 import type { Options } from "./options.ts";
-import { cores, count, ms, rate, rateRange } from "./report/format.ts";
+import { cores, count, ms, rate, rateRange, times } from "./report/format.ts";
 import type { Progress } from "./report/progress.ts";
 import { microTable } from "./report/summary.ts";
 import { RUNNERS } from "./scenarios/index.ts";
@@ -42,11 +42,29 @@ export async function runAll(options: Options, progress: Progress): Promise<RunO
       const result = await runner
         .run(target, options.sizes[scenario], ctx)
         .catch((error: Error) => crashed(scenario, target, error));
+      compareTransport(result, out.results);
       out.results.push(result);
       progress.say(headline(result));
     }
   }
   return out;
+}
+
+/**
+ * web and tls are the crowd on another transport: next to plain TCP's crowd
+ * of the same run, say what the transport costs (rate and server CPU).
+ */
+function compareTransport(result: Result, earlier: readonly Result[]): void {
+  if (result.scenario !== "web" && result.scenario !== "tls") return;
+  const tcp = earlier.find((r) => r.scenario === "crowd" && r.target === "papo");
+  if (!tcp || tcp.rate <= 0 || result.rate <= 0 || tcp.serverNsPerDelivery <= 0) return;
+  const rateVsTcp = result.rate / tcp.rate;
+  const nsVsTcp = result.serverNsPerDelivery / tcp.serverNsPerDelivery;
+  result.extra.rateVsTcp = rateVsTcp;
+  result.extra.nsVsTcp = nsVsTcp;
+  result.notes.push(
+    `vs plain TCP (crowd): ${times(rateVsTcp)} the deliveries/s, ${times(nsVsTcp)} the server ns/delivery`,
+  );
 }
 
 function crashed(scenario: ScenarioName, target: TargetName, error: Error): Result {

@@ -6,8 +6,10 @@
 
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { benchCert } from "./cert.ts";
 import { stopChild, track } from "./children.ts";
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from "./config.ts";
+import type { Transport } from "./loadgen/protocol.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const HOST = "127.0.0.1";
@@ -21,6 +23,8 @@ export interface ServerOptions {
   maxClients: number;
   /** papo only: its slow-reader cap. */
   maxQueueBytes?: number;
+  /** papo only: how the clients come (TLS on the listener, or the web client's WebSocket). */
+  transport?: Transport;
   /** papo only: more flags (the cluster scenario's --redis and --room). */
   papoArgs?: readonly string[];
 }
@@ -46,6 +50,12 @@ function command(target: TargetName, options: ServerOptions): string[] {
       if (options.maxQueueBytes !== undefined) {
         args.push("--max-queue-bytes", String(options.maxQueueBytes));
       }
+      if (options.transport === "websocket") args.push("--web-port", "0");
+      else args.push("--no-web");
+      if (options.transport === "tls") {
+        const cert = benchCert();
+        args.push("--tls-cert", cert.certPath, "--tls-key", cert.keyPath);
+      }
       args.push(...(options.papoArgs ?? []));
       return args;
     }
@@ -60,6 +70,9 @@ export interface Server {
   readonly target: TargetName;
   readonly host: string;
   readonly port: number;
+  readonly transport: Transport;
+  /** The web client's port (transport "websocket"), else 0. */
+  readonly webPort: number;
   readonly pid: number;
   /** True while the process runs. */
   alive(): boolean;
@@ -78,6 +91,8 @@ export async function startServer(target: TargetName, options: ServerOptions): P
   collect(proc.stderr, (text) => {
     errors = (errors + text).slice(-4000);
   });
+  const transport = options.transport ?? "tcp";
+  let webPort = 0;
   const port = await new Promise<number>((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(
@@ -92,7 +107,9 @@ export async function startServer(target: TargetName, options: ServerOptions): P
     collect(proc.stdout, (text) => {
       seen += text;
       const match = /listening on .*:(\d+)(?: \(TLS\))?\s*$/m.exec(seen);
-      if (match) {
+      const web = /^web client on https?:\/\/.*:(\d+)\/\s*$/m.exec(seen);
+      if (web) webPort = Number(web[1]);
+      if (match && (transport !== "websocket" || web)) {
         clearTimeout(timer);
         resolve(Number(match[1]));
       }
@@ -103,6 +120,8 @@ export async function startServer(target: TargetName, options: ServerOptions): P
     target,
     host: HOST,
     port,
+    transport,
+    webPort,
     pid: proc.pid,
     alive: () => proc.exitCode === null && proc.signalCode === null,
     stop: () => stopChild(proc as Subprocess, STOP_TIMEOUT_MS),

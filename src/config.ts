@@ -40,6 +40,14 @@ export interface ServerConfig {
   tlsCert: string;
   /** PEM private key file for tlsCert. */
   tlsKey: string;
+  /**
+   * Serve the web client (HTTP and WebSocket members) besides the TCP
+   * listener. Off for a server started from code (tests, embedding);
+   * `bun run server` turns it on unless --no-web.
+   */
+  web: boolean;
+  /** The web client's port, on the same host; 0 picks a free one. */
+  webPort: number;
   /** Redis URL of a room shared by several servers; "" keeps the room in this process. */
   redisUrl: string;
   /** Which shared room on that Redis (servers with the same name are one room). */
@@ -68,11 +76,35 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   maxPerAddress: 32,
   tlsCert: "",
   tlsKey: "",
+  web: false,
+  webPort: 10102,
   redisUrl: "",
   roomName: "papo",
   reusePort: false,
   quiet: false,
 };
+
+/**
+ * The web client's WebSocket. A frame carries whole lines; frames the server
+ * sends are cut at a line's end past `frameBytes`, so a backlog written at
+ * once never becomes one huge frame held by Bun besides papo's own queue.
+ */
+export const WEB = {
+  /** Longest frame a browser may send, as lines of --max-line-bytes: more closes with 1009. */
+  framesOfLines: 16,
+  /** A frame the server sends is cut at the first line end past this many bytes. */
+  frameBytes: 64 * 1024,
+  /**
+   * Input read but not yet acted on, while something holds the member (flood
+   * control, pacing, a password's wait), in longest frames: past it the
+   * member is told so and closed (1 MiB at the defaults). Pausing a
+   * WebSocket still delivers what was already read (about one read), so a
+   * browser that plays by the rules stays far below it.
+   */
+  heldFrames: 16,
+  /** Seconds without a frame or a pong before Bun closes the socket; it pings before. */
+  idleTimeoutSeconds: 120,
+} as const;
 
 /** Environment variables that carry secrets, so they do not show in `ps`. */
 export const SECRET_ENV = {

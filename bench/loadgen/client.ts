@@ -7,7 +7,7 @@
  */
 
 import type { Socket, SocketHandler } from "bun";
-import { Outbox } from "../../src/net/outbox.ts";
+import { Outbox, type Sink } from "../../src/net/outbox.ts";
 import { Histogram } from "./histogram.ts";
 import { nowUs } from "./protocol.ts";
 
@@ -40,8 +40,16 @@ export class Tally {
   }
 }
 
+/** What a simulated client writes to and controls: a Bun socket, or a WebSocket's adapter (websocket.ts). */
+export interface Link extends Sink {
+  pause(): void;
+  resume(): void;
+  end(): void;
+  terminate(): void;
+}
+
 export class SimClient {
-  socket: Socket<SimClient> | null = null;
+  socket: Link | null = null;
   /** What the kernel has not taken yet, written out on drain; there once the socket opens. */
   private outbox: Outbox | null = null;
   joined = false;
@@ -69,7 +77,7 @@ export class SimClient {
   }
 
   /** The socket is open: writes go through an outbox on it (no cap: we are the sender). */
-  opened(socket: Socket<SimClient>): void {
+  opened(socket: Link): void {
     this.socket = socket;
     this.outbox = new Outbox(socket, Number.POSITIVE_INFINITY);
   }
@@ -110,7 +118,7 @@ export class SimClient {
   }
 }
 
-function received(c: SimClient, chunk: Uint8Array): void {
+export function received(c: SimClient, chunk: Uint8Array): void {
   if (c.joined && c.watcher === null && !c.stamped && c.carry === null) countLines(c, chunk);
   else parseLines(c, chunk);
 }
@@ -232,7 +240,7 @@ function stampOf(bytes: Uint8Array, start: number, stop: number): number {
   return value;
 }
 
-function closed(c: SimClient): void {
+export function closed(c: SimClient): void {
   if (c.closed) return;
   c.closed = true;
   c.tally.closed++;
@@ -257,8 +265,12 @@ export const handlers: SocketHandler<SimClient> = {
 };
 
 function opened(socket: Socket<SimClient>): void {
-  const c = socket.data;
-  c.opened(socket);
+  start(socket.data, socket);
+}
+
+/** A client's connection is open: it sends its name at once. */
+export function start(c: SimClient, link: Link): void {
+  c.opened(link);
   // The name goes out at once: the server reads it after sending its greeting.
   c.write(encoder.encode(`${c.name}\n`));
 }

@@ -7,6 +7,7 @@
 import { CONNECT_CONCURRENCY } from "../config.ts";
 import { handlers, SimClient, type Tally } from "./client.ts";
 import type { Address, ConnectReply } from "./protocol.ts";
+import { openWebSocket } from "./websocket.ts";
 
 /** Open `count` clients and wait until each is welcomed, refused, or the time is up. */
 export async function openClients(
@@ -47,7 +48,19 @@ export async function openClients(
         client.onJoin = settle;
         into.push(client);
         inflight++;
-        Bun.connect<SimClient>({ hostname: to.host, port: to.port, data: client, socket: handlers })
+        if (to.transport === "websocket") {
+          openWebSocket(client, `ws://${to.host}:${to.port}/ws`);
+          continue;
+        }
+        // The bench's throwaway certificate is self-signed: encryption is what is measured.
+        const tls = to.transport === "tls" ? { tls: { rejectUnauthorized: false } } : {};
+        Bun.connect<SimClient>({
+          hostname: to.host,
+          port: to.port,
+          data: client,
+          socket: handlers,
+          ...tls,
+        })
           // connectError has usually settled it already; onJoin is null then.
           .catch((e: Error) => client.onJoin?.(false, e.message));
       }

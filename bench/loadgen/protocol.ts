@@ -6,10 +6,14 @@
 
 import type { HistogramData } from "./histogram.ts";
 
-/** Where the server under test listens. */
+/** How simulated clients reach the server: TCP, TCP over TLS, or the web client's WebSocket. */
+export type Transport = "tcp" | "tls" | "websocket";
+
+/** Where the server under test listens (for "websocket", the web client's port). */
 export interface Address {
   host: string;
   port: number;
+  transport?: Transport;
 }
 
 /** A half-open range [from, to) of client indices in one worker. */

@@ -1,12 +1,14 @@
 /**
  * The three scenarios run against papo and both baselines: room (a few
  * senders, unpaced), crowd (everyone sends, unpaced) and paced (a steady rate
- * with a send stamp in every line, for latency). One shape, three sizes. The
+ * with a send stamp in every line, for latency). One shape, three sizes; web
+ * and tls are the crowd again against papo alone, on its other transports. The
  * unpaced floods last a fraction of a second, so each is repeated and
  * reported as the median of its runs.
  */
 
 import { take } from "../loadgen/pool.ts";
+import type { Transport } from "../loadgen/protocol.ts";
 import { plural } from "../report/format.ts";
 import type { TargetName } from "../targets.ts";
 import {
@@ -30,6 +32,16 @@ export function crowd(target: TargetName, s: Sizes<"crowd">, ctx: Context): Prom
   return broadcast("crowd", target, ctx, { ...s, senders: s.clients });
 }
 
+/** The crowd with every client on the web client's WebSocket (papo only). */
+export function web(s: Sizes<"web">, ctx: Context): Promise<Result> {
+  return broadcast("web", "papo", ctx, { ...s, senders: s.clients }, "websocket");
+}
+
+/** The crowd with every client on TLS (papo only). */
+export function tls(s: Sizes<"tls">, ctx: Context): Promise<Result> {
+  return broadcast("tls", "papo", ctx, { ...s, senders: s.clients }, "tls");
+}
+
 /** Paced: `rate` lines per second in all, from `senders`, for `seconds`; reports latency. */
 export function paced(target: TargetName, s: Sizes<"paced">, ctx: Context): Promise<Result> {
   const messages = Math.max(1, Math.round((s.rate * s.seconds) / s.senders));
@@ -48,14 +60,16 @@ interface Shape {
 }
 
 function broadcast(
-  scenario: "room" | "crowd" | "paced",
+  scenario: "room" | "crowd" | "web" | "tls" | "paced",
   target: TargetName,
   ctx: Context,
   shape: Shape,
+  transport: Transport = "tcp",
 ): Promise<Result> {
   const { clients, messages, bytes, seconds, runs } = shape;
   const senders = Math.min(shape.senders, clients);
-  return withServer(scenario, target, { maxClients: clients + 16 }, ctx, async (setup) => {
+  const options = { maxClients: clients + 16, transport };
+  return withServer(scenario, target, options, ctx, async (setup) => {
     const result = emptyResult(scenario, target, clients);
     const stamped = seconds !== undefined;
     const { group, ms } = await connectAll(setup, clients, "c", stamped);

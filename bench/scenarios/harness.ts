@@ -78,7 +78,9 @@ export async function connectAll(
 ): Promise<Connected> {
   const { server, pool, progress, label } = setup;
   const timeoutMs = 5000 + Math.ceil(count / 1000) * CONNECT_MS_PER_1000;
-  const connecting = pool.connect({ host: server.host, port: server.port }, count, prefix, {
+  const transport = server.transport;
+  const port = transport === "websocket" ? server.webPort : server.port;
+  const connecting = pool.connect({ host: server.host, port, transport }, count, prefix, {
     stamped,
     timeoutMs,
   });

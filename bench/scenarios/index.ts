@@ -1,7 +1,8 @@
 /**
  * Which scenarios exist, which servers each runs against, and how to run one.
  * Only room, crowd and paced compare against the baselines: the others test
- * papo's own guarantees (eviction, memory, cleanup) that the baselines lack.
+ * papo's own guarantees (eviction, memory, cleanup) that the baselines lack,
+ * or its other transports (web, tls).
  */
 
 import type { ScenarioName } from "../config.ts";
@@ -9,7 +10,7 @@ import type { TargetName } from "../targets.ts";
 import { big } from "./big.ts";
 import { cleanup } from "./cleanup.ts";
 import { cluster } from "./cluster.ts";
-import { crowd, paced, room } from "./flood.ts";
+import { crowd, paced, room, tls, web } from "./flood.ts";
 import type { Context, Sizes } from "./harness.ts";
 import type { Result } from "./result.ts";
 import { slowReader } from "./slow-reader.ts";
@@ -23,6 +24,8 @@ export interface Runner {
 export const RUNNERS: Record<ScenarioName, Runner> = {
   room: { compared: true, run: (t, s, ctx) => room(t, s as Sizes<"room">, ctx) },
   crowd: { compared: true, run: (t, s, ctx) => crowd(t, s as Sizes<"crowd">, ctx) },
+  web: { compared: false, run: (_, s, ctx) => web(s as Sizes<"web">, ctx) },
+  tls: { compared: false, run: (_, s, ctx) => tls(s as Sizes<"tls">, ctx) },
   paced: { compared: true, run: (t, s, ctx) => paced(t, s as Sizes<"paced">, ctx) },
   "slow-reader": {
     compared: false,

@@ -90,6 +90,12 @@ const FLAGS: FlagSpec<ServerConfig> = {
     key: "tlsCert",
   },
   "tls-key": { type: "string", help: "PEM private key file for --tls-cert", key: "tlsKey" },
+  "web-port": {
+    type: "int",
+    help: "port of the web client, HTTPS with --tls-cert; 0 picks a free one",
+    key: "webPort",
+    max: 65535,
+  },
   redis: {
     type: "string",
     help: `Redis URL: one room with every server on it; or ${SECRET_ENV.redisUrl}`,
@@ -104,6 +110,7 @@ async function main(argv: string[]): Promise<boolean> {
     args: argv,
     options: {
       ...argsOptions(FLAGS),
+      "no-web": { type: "boolean" },
       workers: { type: "string" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -113,6 +120,7 @@ async function main(argv: string[]): Promise<boolean> {
   if (values.help) {
     process.stdout.write(
       usage("bun run server [options]", "papo chat server", FLAGS, SERVER_DEFAULTS, [
+        ["--no-web", "do not serve the web client"],
         ["--workers N|auto", "N processes on one port sharing the room (needs --redis)"],
         ["--quiet, -q", "do not log connections; startup and shutdown are still printed"],
         ["--help, -h", "show this help"],
@@ -128,6 +136,7 @@ async function main(argv: string[]): Promise<boolean> {
   };
   const config: ServerConfig = {
     ...parseFlags(FLAGS, values as Record<string, string | undefined>, secrets),
+    web: values["no-web"] !== true,
     quiet: values.quiet === true,
   };
   const worker = process.env[WORKER_ENV];
@@ -142,8 +151,14 @@ async function main(argv: string[]): Promise<boolean> {
   const log = consoleLog(config.quiet);
   const shared = config.redisUrl === "" ? undefined : await openShared(config);
   const server = startServer({ ...config, reusePort: worker !== undefined }, log, shared);
-  for (const line of listeningLines(server.host, server.port, networkInterfaces(), server.tls))
-    log.info(line);
+  const lines = listeningLines(
+    server.host,
+    server.port,
+    networkInterfaces(),
+    server.tls,
+    server.web,
+  );
+  for (const line of lines) log.info(line);
   if (shared !== undefined)
     log.info(`sharing room ${config.roomName} on ${redacted(config.redisUrl)}`);
 

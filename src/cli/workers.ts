@@ -53,6 +53,8 @@ export async function superviseWorkers(
 ): Promise<void> {
   const port = config.port === 0 ? freePort(config.host) : config.port;
   const args = [...withoutWorkers(argv), "--port", String(port)];
+  // The web client's port is shared the same way: one port for every worker.
+  if (config.web && config.webPort === 0) args.push("--web-port", String(freePort(config.host)));
   const children = new Map<number, ReturnType<typeof Bun.spawn>>();
   let ready = 0;
   let stopping = false;

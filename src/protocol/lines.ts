@@ -31,6 +31,9 @@ const IN_SUB = 3;
 const IN_SUB_AFTER_IAC = 4;
 type TelnetState = 0 | 1 | 2 | 3 | 4;
 
+/** Smallest buffer the decoder allocates to append chunks fed while one is held. */
+const MIN_OWN_BYTES = 4096;
+
 /** Marker the decoder yields, once, for each line that exceeded the limit. */
 export const LINE_TOO_LONG: unique symbol = Symbol("line too long");
 export type Decoded = string | typeof LINE_TOO_LONG;
@@ -48,6 +51,12 @@ export class LineDecoder {
   /** The chunk being read, and where reading stopped in it. */
   private chunk: Uint8Array | null = null;
   private at = 0;
+  /**
+   * Set when `chunk` is a view of a buffer of the decoder's own (chunks were
+   * fed while one was held): more chunks are appended in its spare room, so
+   * many small feeds cost linear time, not a copy of everything held each.
+   */
+  private own: Uint8Array | null = null;
   /** A telnet command in progress at the end of the last chunk fed. */
   private telnet: TelnetState = IN_DATA;
 
@@ -64,10 +73,16 @@ export class LineDecoder {
     return this.chunk !== null;
   }
 
+  /** Bytes fed that next() has not looked at yet. */
+  get heldBytes(): number {
+    return this.chunk === null ? 0 : this.chunk.length - this.at;
+  }
+
   /**
    * Hand over a chunk to read with next(). The decoder keeps it (no copy
    * unless it holds telnet commands) until next() has consumed it; feeding
-   * more before that appends.
+   * more before that appends (into a buffer of its own that doubles, so
+   * appending is amortised linear).
    */
   feed(chunk: Uint8Array): void {
     // UTF-8 text never holds 0xFF, so most chunks skip the telnet filter.
@@ -79,11 +94,18 @@ export class LineDecoder {
       this.at = 0;
       return;
     }
+    const own = this.own;
+    if (own !== null && held.length + chunk.length <= own.length) {
+      own.set(chunk, held.length);
+      this.chunk = own.subarray(0, held.length + chunk.length);
+      return;
+    }
     const rest = held.length - this.at;
-    const joined = new Uint8Array(rest + chunk.length);
+    const joined = new Uint8Array(Math.max(MIN_OWN_BYTES, 2 * (rest + chunk.length)));
     joined.set(held.subarray(this.at));
     joined.set(chunk, rest);
-    this.chunk = joined;
+    this.own = joined;
+    this.chunk = joined.subarray(0, rest + chunk.length);
     this.at = 0;
   }
 
@@ -118,6 +140,7 @@ export class LineDecoder {
       }
     }
     this.chunk = null;
+    this.own = null;
     return undefined;
   }
 
@@ -133,6 +156,7 @@ export class LineDecoder {
   /** Forget everything fed and not yet read (the connection is closing). */
   discard(): void {
     this.chunk = null;
+    this.own = null;
     this.telnet = IN_DATA;
     this.release();
   }

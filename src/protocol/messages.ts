@@ -67,6 +67,8 @@ export interface ServerText {
   nameTimeout(seconds: number): string;
   nameFirst(): string;
   lineTooLong(): string;
+  /** A WebSocket member sent far more than it may while its input was held. */
+  tooMuchInput(): string;
   slowDown(rate: number): string;
   serverFull(): string;
   bannedHere(): string;
@@ -185,6 +187,7 @@ const en: ServerText = {
   nameTimeout: (seconds) => error(`no name given within ${seconds} s, closing`),
   nameFirst: () => error("choose a name first"),
   lineTooLong: () => error("line too long"),
+  tooMuchInput: () => error("too much input at once, closing"),
   slowDown: (rate) =>
     error(`slow down: over ${rate} lines a second, your lines are delayed (none are lost)`),
   serverFull: () => error("server full"),
@@ -284,6 +287,7 @@ const pt: ServerText = {
   nameTimeout: (seconds) => error(`nenhum nome em ${seconds} s, encerrando`),
   nameFirst: () => error("escolha um nome primeiro"),
   lineTooLong: () => error("linha longa demais"),
+  tooMuchInput: () => error("entrada demais de uma vez, fechando"),
   slowDown: (rate) =>
     error(
       `mais devagar: acima de ${rate} linhas por segundo, suas linhas vão com atraso (nenhuma se perde)`,

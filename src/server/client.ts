@@ -1,13 +1,15 @@
 /**
- * The state papo keeps for one connection (Bun's socket.data): small, typed,
- * and free of closures so that ten thousand idle clients stay cheap.
+ * The state papo keeps for one connection (a TCP socket's socket.data, a
+ * WebSocket's ws.data.client): small, typed, and free of closures so that
+ * ten thousand idle clients stay cheap. It knows its transport only as a
+ * Connection (connection.ts).
  */
 
-import type { Socket } from "bun";
 import { hostPort } from "../net/address.ts";
 import { Outbox } from "../net/outbox.ts";
 import type { Lang } from "../protocol/lang.ts";
 import { LineDecoder } from "../protocol/lines.ts";
+import type { Connection } from "./connection.ts";
 import type { Recipient } from "./fanout.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
@@ -40,11 +42,11 @@ export const Hold = {
 } as const;
 
 /**
- * NOTE: a Client *is* its socket's Outbox (subclass rather than a field) so
- * that each connection costs one object less: at 10,000 connections every
+ * NOTE: a Client *is* its connection's Outbox (subclass rather than a field)
+ * so that each connection costs one object less: at 10,000 connections every
  * object header shows in the memory per connection.
  */
-export class Client extends Outbox<Socket<Client>> implements Recipient {
+export class Client extends Outbox<Connection> implements Recipient {
   phase: Phase = "naming";
   /** Set once the room accepts a name. */
   name = "";
@@ -70,7 +72,7 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
   private readonly remotePort: number;
 
   constructor(
-    socket: Socket<Client>,
+    connection: Connection,
     limits: {
       maxLineBytes: number;
       maxQueueBytes: number;
@@ -80,20 +82,21 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
     },
     now: number,
   ) {
-    super(socket, limits.maxQueueBytes);
+    super(connection, limits.maxQueueBytes);
     this.lang = limits.lang;
-    this.remotePort = socket.remotePort;
+    this.remotePort = connection.remotePort;
     this.decoder = new LineDecoder(limits.maxLineBytes);
     this.bucket = new TokenBucket(limits.rateLimit, limits.rateBurst, now);
   }
 
-  get socket(): Socket<Client> {
+  /** The transport: a TCP socket or a WebSocket's adapter; session code never asks which. */
+  get connection(): Connection {
     return this.sink;
   }
 
   /**
    * The peer's address, as bans and the per-address cap count it: read from
-   * the socket when asked (Bun keeps it after the close) rather than stored
+   * the connection when asked (Bun keeps it after the close) rather than stored
    * in each of ten thousand connections. An IPv4 peer of a socket listening
    * on "::" shows as ::ffff:a.b.c.d; it counts as a.b.c.d.
    */
@@ -110,7 +113,7 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
     return hostPort(this.host, this.remotePort);
   }
 
-  /** Stop reading the socket for `reason` (TCP then pushes back on the peer). */
+  /** Stop reading the connection for `reason` (TCP then pushes back on the peer). */
   hold(reason: number): void {
     this.holds |= reason;
     if (this.readingPaused) return;
@@ -118,7 +121,7 @@ export class Client extends Outbox<Socket<Client>> implements Recipient {
     this.sink.pause();
   }
 
-  /** Read the socket again if nothing holds it any more. */
+  /** Read the connection again if nothing holds it any more. */
   readAgain(): void {
     if (this.holds !== 0 || !this.readingPaused) return;
     this.readingPaused = false;

@@ -48,15 +48,15 @@ export function closeGracefully(client: Client, why: string, flushMs = CLOSE_FLU
   client.decoder.discard();
   client.holds = 0;
   client.readAgain();
-  client.timer = setTimeout(() => client.socket.terminate(), flushMs);
+  client.timer = setTimeout(() => client.connection.terminate(), flushMs);
   if (client.backlog === 0) finishWriting(client);
 }
 
 /** Everything owed is written: FIN after it, or close outright if the peer already ended. */
 export function finishWriting(client: Client): void {
   client.phase = "ending";
-  if (client.peerEnded) client.socket.end();
-  else client.socket.shutdown();
+  if (client.peerEnded) client.connection.end();
+  else client.connection.shutdown();
 }
 
 /** Abort the connection now: whatever is still owed is lost. */
@@ -65,5 +65,5 @@ export function cut(client: Client, why: string): void {
   client.phase = "closing";
   client.endReason = why;
   client.dropBacklog();
-  client.socket.terminate();
+  client.connection.terminate();
 }

@@ -44,15 +44,21 @@ export function lanAddresses(host: string, interfaces: Interfaces): string[] {
 
 /**
  * The startup lines: "papo listening on HOST:PORT" (with " (TLS)" when the
- * listener encrypts), then how to join from elsewhere.
+ * listener encrypts), the web client's address when it is served, then how
+ * to join from elsewhere.
  */
 export function listeningLines(
   host: string,
   port: number,
   interfaces: Interfaces,
   tls = false,
+  web: { readonly port: number } | null = null,
 ): string[] {
   const lines = [`papo listening on ${hostPort(host, port)}${tls ? " (TLS)" : ""}`];
+  const page = (address: string) =>
+    `${tls ? "https" : "http"}://${hostPort(address, web?.port ?? 0)}/`;
+  const shownHost = listensEverywhere(host) ? "127.0.0.1" : host;
+  if (web !== null) lines.push(`web client on ${page(shownHost)}`);
   if (!listensEverywhere(host)) return lines;
   const addresses = lanAddresses(host, interfaces);
   if (addresses.length === 0) {
@@ -68,6 +74,10 @@ export function listeningLines(
   const trust = tls ? " --ca FILE" : "";
   for (const address of addresses) {
     lines.push(`  ${CLIENT_COMMAND} --host ${address} --port ${port}${trust}`);
+  }
+  if (web !== null) {
+    lines.push("or in a browser:");
+    for (const address of addresses) lines.push(`  ${page(address)}`);
   }
   return lines;
 }

@@ -1,13 +1,13 @@
 /**
  * Wires papo's sessions to Bun.listen: one handlers object whose handlers
  * each call one named function, the connection cap, and graceful shutdown.
+ * The web client's server (web.ts) shares the same room and shutdown.
  */
 
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Socket, TCPSocketListener } from "bun";
 import {
-  CLOSE_FLUSH_MS,
   CLUSTER,
   FD_RESERVE,
   KEEPALIVE_MS,
@@ -17,23 +17,26 @@ import {
   SHUTDOWN_POLL_MS,
 } from "../config.ts";
 import { hostPort } from "../net/address.ts";
-import { encodeLine } from "../protocol/lines.ts";
 import { SERVER_TEXT, say } from "../protocol/messages.ts";
 import { Client } from "./client.ts";
 import { Cluster } from "./cluster.ts";
 import { type Context, Waiting } from "./context.ts";
 import { closeGracefully } from "./deliver.ts";
+import { arrive } from "./door.ts";
 import { Gate } from "./gate.ts";
 import { type Log, silentLog } from "./log.ts";
 import { type Link, LinkError, RedisLink, type Snapshot } from "./redis.ts";
 import { Room } from "./room.ts";
 import * as session from "./session.ts";
+import { startWeb, type WebServer } from "./web.ts";
 
 export interface RunningServer {
   readonly host: string;
   readonly port: number;
-  /** The listener speaks TLS. */
+  /** The listener speaks TLS (and the web client HTTPS). */
   readonly tls: boolean;
+  /** The web client's port and page address; null with --no-web. */
+  readonly web: { readonly port: number; readonly url: string } | null;
   /** Connections accepted (cap after the file-descriptor limit). */
   readonly maxClients: number;
   /** Open connections, named or not. */
@@ -140,16 +143,27 @@ export function startServer(
   }
   if (cluster !== null) shared?.link.start(cluster);
 
+  let web: WebServer | null = null;
+  if (config.web) {
+    try {
+      web = startWeb(ctx, tls);
+    } catch (error) {
+      listener.stop(true);
+      throw bindError({ ...config, port: config.webPort }, error);
+    }
+  }
+
   let stopping: Promise<void> | null = null;
   return {
     host: config.host,
     port: listener.port,
     tls: tls !== null,
+    web: web === null ? null : { port: web.port, url: web.url },
     maxClients,
     connectionCount: () => room.connectionCount,
     memberCount: () => room.memberCount,
     stop: () => {
-      stopping ??= shutdown(ctx, listener, cluster);
+      stopping ??= shutdown(ctx, listener, cluster, web);
       return stopping;
     },
   };
@@ -177,38 +191,18 @@ function newNodeId(): string {
 function opened(ctx: Context, socket: Socket<Client>): void {
   const client = new Client(socket, ctx.config, performance.now());
   socket.data = client;
-  const t = SERVER_TEXT[client.lang];
-  const refusal = ctx.gate.enter(client.host);
-  if (refusal !== null) {
-    refuse(ctx, client, refusal === "banned" ? t.bannedHere() : t.tooManyFromAddress(), refusal);
-    return;
-  }
-  if (!ctx.room.accept(client)) {
-    ctx.gate.leave(client.host);
-    refuse(ctx, client, t.serverFull(), "server full");
-    return;
-  }
-  socket.setKeepAlive(true, KEEPALIVE_MS);
-  session.greet(ctx, client);
-}
-
-/** Not a session: one line, FIN, and the socket is closed when the peer closes (or soon). */
-function refuse(ctx: Context, client: Client, line: string, why: string): void {
-  ctx.log.event(client, `refused (${why})`);
-  client.phase = "closed";
-  client.socket.write(encodeLine(line));
-  client.socket.shutdown();
-  const socket = client.socket;
-  client.timer = setTimeout(() => socket.terminate(), CLOSE_FLUSH_MS);
+  if (arrive(ctx, client)) socket.setKeepAlive(true, KEEPALIVE_MS);
 }
 
 async function shutdown(
   ctx: Context,
   listener: TCPSocketListener<Client>,
   cluster: Cluster | null,
+  web: WebServer | null,
 ): Promise<void> {
   const { room, config } = ctx;
   listener.stop(false);
+  web?.stop(false);
   ctx.log.info("shutting down");
   const everyone = room.snapshot();
   room.announceHere(say("shuttingDown"));
@@ -229,11 +223,12 @@ async function shutdown(
   while (room.connectionCount > 0 && performance.now() < deadline) {
     await Bun.sleep(SHUTDOWN_POLL_MS);
   }
-  for (const client of room.snapshot()) client.socket.terminate();
+  for (const client of room.snapshot()) client.connection.terminate();
   while (room.connectionCount > 0 && performance.now() < deadline + SHUTDOWN_CLOSE_MS) {
     await Bun.sleep(SHUTDOWN_POLL_MS);
   }
   listener.stop(true);
+  web?.stop(true);
 }
 
 /** The soft RLIMIT_NOFILE, where the platform tells it. */

@@ -265,7 +265,7 @@ export function peerEnded(ctx: Context, client: Client): void {
   client.peerEnded = true;
   if (client.phase === "ending" || client.phase === "closed") {
     // Both sides are done: nothing is lost by closing now.
-    client.socket.end();
+    client.connection.end();
     return;
   }
   if (talking(client) && client.holds === 0) work(ctx, client);
@@ -305,5 +305,5 @@ export function closed(ctx: Context, client: Client, error?: Error): void {
 export function failed(ctx: Context, client: Client, error: Error): void {
   ctx.log.info(`error on ${client.address}: ${error.stack ?? error.message}`);
   client.endReason = `internal error: ${error.message}`;
-  client.socket.terminate();
+  client.connection.terminate();
 }

@@ -31,7 +31,15 @@ function recorder() {
 
 /** A server of our own on a given port, for restarts; stopped by the test. */
 const restart = (port: number, more: Partial<ServerConfig> = {}): RunningServer =>
-  startServer({ ...SERVER_DEFAULTS, port, quiet: true, rateLimit: 0, historyLines: 0, ...more });
+  startServer({
+    ...SERVER_DEFAULTS,
+    web: false,
+    port,
+    quiet: true,
+    rateLimit: 0,
+    historyLines: 0,
+    ...more,
+  });
 
 describe("reconnecting", () => {
   test("after a restart it rejoins under the same name, saying so and counting down", async () => {

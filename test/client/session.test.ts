@@ -21,7 +21,7 @@ import { join, serve } from "../support/server.ts";
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true });
+  server = startServer({ ...SERVER_DEFAULTS, web: false, port: 0, quiet: true });
 });
 afterAll(async () => {
   await server.stop();

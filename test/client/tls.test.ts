@@ -100,7 +100,15 @@ test("an unreadable --ca file is one sentence and exit 1", async () => {
 test("reconnecting keeps TLS: the link rejoins a restarted TLS server", async () => {
   const tls = { tlsCert: cert.certPath, tlsKey: cert.keyPath };
   const start = (port: number) =>
-    startServer({ ...SERVER_DEFAULTS, ...tls, port, quiet: true, rateLimit: 0, historyLines: 0 });
+    startServer({
+      ...SERVER_DEFAULTS,
+      web: false,
+      ...tls,
+      port,
+      quiet: true,
+      rateLimit: 0,
+      historyLines: 0,
+    });
   const first = start(0);
   const port = first.port;
   const joined: string[] = [];

@@ -18,6 +18,7 @@ const servers = new Set<RunningServer>();
 function room(more: Partial<ServerConfig> = {}): RunningServer {
   const server = startServer({
     ...SERVER_DEFAULTS,
+    web: false,
     port: 0,
     quiet: true,
     historyLines: 0,

@@ -23,7 +23,7 @@ const at = (...args: string[]) => ({ args: ["--port", String(server.port), ...ar
 
 describe.skipIf(SKIP_TMUX)("interactive mode in a real terminal (tmux)", () => {
   beforeAll(async () => {
-    server = startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true, historyLines: 0 });
+    server = startServer({ ...SERVER_DEFAULTS, web: false, port: 0, quiet: true, historyLines: 0 });
   });
   afterAll(async () => {
     tmux.kill();
@@ -189,7 +189,13 @@ describe.skipIf(SKIP_TMUX)("interactive mode in a real terminal (tmux)", () => {
   });
 
   test("a line over the server's limit is refused here, with the limit, and kept for editing", async () => {
-    const small = startServer({ ...SERVER_DEFAULTS, port: 0, quiet: true, maxLineBytes: 20 });
+    const small = startServer({
+      ...SERVER_DEFAULTS,
+      web: false,
+      port: 0,
+      quiet: true,
+      maxLineBytes: 20,
+    });
     try {
       const peer = await joinRoom(small, "peer");
       tmux.start("long", { args: ["--port", String(small.port), "--name", "lia"] });

@@ -80,4 +80,21 @@ describe("listeningLines", () => {
       "  npm run client -- --host 172.17.0.1 --port 10101 --ca FILE",
     ]);
   });
+
+  test("the web client: its address after the first line, and one per address for other machines", () => {
+    expect(listeningLines("127.0.0.1", 10101, LAPTOP, false, { port: 10102 })).toEqual([
+      "papo listening on 127.0.0.1:10101",
+      "web client on http://127.0.0.1:10102/",
+    ]);
+    expect(listeningLines("0.0.0.0", 10101, LAPTOP, true, { port: 10102 })).toEqual([
+      "papo listening on 0.0.0.0:10101 (TLS)",
+      "web client on https://127.0.0.1:10102/",
+      "other machines join with (a copy of the certificate as FILE):",
+      "  npm run client -- --host 192.168.1.20 --port 10101 --ca FILE",
+      "  npm run client -- --host 172.17.0.1 --port 10101 --ca FILE",
+      "or in a browser:",
+      "  https://192.168.1.20:10102/",
+      "  https://172.17.0.1:10102/",
+    ]);
+  });
 });

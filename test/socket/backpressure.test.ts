@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ServerConfig } from "../../src/config.ts";
 import { makeCert } from "../support/cert.ts";
-import { eventually, join, serve } from "../support/server.ts";
+import { eventually, join, serve, type Via } from "../support/server.ts";
 
 const LINE = "x".repeat(990);
 
@@ -21,17 +21,25 @@ function flood(sender: { write(s: string): void }, count: number, from = 0): voi
 }
 
 const cert = makeCert();
-const transports: Array<[string, Partial<ServerConfig>]> = [
-  ["plain TCP", {}],
+/** Each transport's readers; the sender is always a TCP member, one frame limit fewer to mind. */
+const transports: Array<[string, Partial<ServerConfig>, Via]> = [
+  ["plain TCP", {}, "tcp"],
   // Over TLS a write takes a whole record or nothing: the same outbox copes.
-  ["TLS", { tlsCert: cert.certPath, tlsKey: cert.keyPath }],
+  ["TLS", { tlsCert: cert.certPath, tlsKey: cert.keyPath }, "tcp"],
+  // A browser that stops reading: Bun's WebSocket buffer fills, papo's queue takes over.
+  ["WebSocket", { web: true, webPort: 0 }, "websocket"],
+  [
+    "WebSocket over TLS",
+    { web: true, webPort: 0, tlsCert: cert.certPath, tlsKey: cert.keyPath },
+    "websocket",
+  ],
 ];
 
-describe.each(transports)("%s", (_, transport) => {
+describe.each(transports)("%s", (_, transport, via) => {
   test("a reader that stops reading is evicted as too slow; the others get every line", async () => {
     const server = serve({ ...transport, maxQueueBytes: 1024 * 1024 });
-    const slow = await join(server, "slow");
-    const a = await join(server, "a");
+    const slow = await join(server, "slow", via);
+    const a = await join(server, "a", via);
     const b = await join(server, "b");
     await a.until((l) => l === "* b joined");
     slow.pause();
@@ -56,7 +64,7 @@ describe.each(transports)("%s", (_, transport) => {
 
   test("a reader that falls behind under the cap catches up with every line, in order", async () => {
     const server = serve({ ...transport, maxQueueBytes: 64 * 1024 * 1024 });
-    const lagging = await join(server, "lagging");
+    const lagging = await join(server, "lagging", via);
     const b = await join(server, "b");
     await lagging.until((l) => l === "* b joined");
     lagging.pause();

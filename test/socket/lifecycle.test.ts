@@ -193,7 +193,10 @@ describe("command line", () => {
 
   test("-p is --port, as in the client, and -q is --quiet", async () => {
     await withServer(["-p", "0", "-q"], async (child) => {
-      expect(child.output).toEqual([`papo listening on 127.0.0.1:${child.port}`]);
+      expect(child.output).toEqual([
+        `papo listening on 127.0.0.1:${child.port}`,
+        `web client on http://127.0.0.1:${child.webPort}/`,
+      ]);
     });
   });
 
@@ -242,6 +245,8 @@ describe("command line", () => {
       "--name-timeout N",
       "--announce-max N",
       "--shutdown-grace N",
+      "--web-port N",
+      "--no-web",
       "--quiet, -q",
       "--help, -h",
     ]) {
@@ -261,17 +266,24 @@ describe("command line", () => {
       c.send("/quit");
       await c.closed;
       await eventually(() => child.output.some((l) => l.includes("left")));
-      const log = child.output.slice(1).map((l) => l.replace(/^\S+ \S+ /, "<time> "));
+      const log = child.output.slice(2).map((l) => l.replace(/^\S+ \S+ /, "<time> "));
       expect(log).toEqual([
         `<time> ${where} connected`,
         `<time> ${where} ana joined`,
         `<time> ${where} ana left (quit)`,
       ]);
       expect(child.output.join("\n")).not.toContain("secret");
-      expect(child.output[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:/);
+      expect(child.output[2]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:/);
     } finally {
       child.proc.kill("SIGKILL");
     }
+  });
+
+  test("--no-web serves no web client and says nothing of one", async () => {
+    await withServer(["--port", "0", "--no-web", "-q"], async (child) => {
+      await Bun.sleep(100);
+      expect(child.output).toEqual([`papo listening on 127.0.0.1:${child.port}`]);
+    });
   });
 
   test("--quiet prints only where it listens", async () => {
@@ -280,7 +292,10 @@ describe("command line", () => {
       const c = await join(child, "ana");
       c.end();
       await Bun.sleep(200);
-      expect(child.output).toEqual([`papo listening on 127.0.0.1:${child.port}`]);
+      expect(child.output).toEqual([
+        `papo listening on 127.0.0.1:${child.port}`,
+        `web client on http://127.0.0.1:${child.webPort}/`,
+      ]);
     } finally {
       child.proc.kill("SIGKILL");
     }

@@ -6,6 +6,8 @@ const ROOT = join(import.meta.dir, "..", "..");
 
 export interface ServerProcess {
   port: number;
+  /** The web client's port, from the "web client on" line (0 with --no-web or before it came). */
+  webPort: number;
   proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
   /** Every stdout line so far. */
   output: string[];
@@ -15,12 +17,17 @@ export interface ServerProcess {
 
 /** Start the CLI with `args` and wait for its "listening on" line. */
 export async function spawnServer(args: string[]): Promise<ServerProcess> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/server.ts"), ...args], {
+  // Never the default web port: a test must not collide with a server someone runs.
+  const web = args.some((a) => a === "--no-web" || a.startsWith("--web-port"))
+    ? []
+    : ["--web-port", "0"];
+  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/server.ts"), ...web, ...args], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
   });
   const output: string[] = [];
+  const result: ServerProcess = { port: 0, webPort: 0, proc, output, exited: proc.exited };
   const reader = proc.stdout.getReader();
   const decoder = new TextDecoder();
   let partial = "";
@@ -39,6 +46,8 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
         output.push(line);
         const m = /listening on .*:(\d+)(?: \(TLS\))?$/.exec(line);
         if (m) announce(Number(m[1]));
+        const web = /^web client on https?:\/\/.*:(\d+)\/$/.exec(line);
+        if (web) result.webPort = Number(web[1]);
       }
     }
   })();
@@ -46,8 +55,10 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
     proc.kill();
     throw new Error("server did not start");
   });
-  const port = await Promise.race([listening, timeout]);
-  return { port, proc, output, exited: proc.exited };
+  result.port = await Promise.race([listening, timeout]);
+  // The web line follows the listening line in the same write.
+  if (web.length > 0) await Bun.sleep(20);
+  return result;
 }
 
 /** Start the CLI with `args`, run `body` against it, and always kill it afterwards. */

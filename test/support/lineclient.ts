@@ -33,8 +33,19 @@ export interface LineClient {
   readonly socket: Socket<undefined>;
 }
 
-/** `tls`: speak TLS, accepting the test server's self-signed certificate. */
-export async function connect(port: number, host = "127.0.0.1", tls = false): Promise<LineClient> {
+/**
+ * `tls`: speak TLS, accepting the test server's self-signed certificate.
+ * `websocket`: the web client's transport, spoken by hand over the same
+ * socket (handshake, then frames), so a test can stop reading a browser-like
+ * peer exactly as it stops a TCP one: lines go out as one text frame per
+ * write and come back from the server's frames.
+ */
+export async function connect(
+  port: number,
+  host = "127.0.0.1",
+  tls = false,
+  websocket = false,
+): Promise<LineClient> {
   const buffered: string[] = [];
   const waiters: Array<() => void> = [];
   const decoder = new TextDecoder();
@@ -48,12 +59,15 @@ export async function connect(port: number, host = "127.0.0.1", tls = false): Pr
     for (const w of waiters.splice(0)) w();
   };
 
+  const frames = new FrameReader(() => wake());
   const socket = await Bun.connect({
     hostname: host,
     port,
     ...(tls ? { tls: { rejectUnauthorized: false } } : {}),
     socket: {
-      data(_s, chunk) {
+      data(_s, raw) {
+        const chunk = websocket ? frames.feed(raw) : raw;
+        if (chunk === null) return;
         partial += decoder.decode(chunk, { stream: true });
         let nl = partial.indexOf("\n");
         while (nl !== -1) {
@@ -79,8 +93,13 @@ export async function connect(port: number, host = "127.0.0.1", tls = false): Pr
   const outbox = new Outbox(socket, Number.POSITIVE_INFINITY);
   const encoder = new TextEncoder();
   const enqueue = (data: string | Uint8Array) => {
-    outbox.send(typeof data === "string" ? encoder.encode(data) : data);
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    outbox.send(websocket ? frame(typeof data === "string" ? 1 : 2, bytes) : bytes);
   };
+  if (websocket) {
+    outbox.send(encoder.encode(upgradeRequest(host, port)));
+    await frames.upgraded;
+  }
 
   const waitChange = (ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -162,4 +181,95 @@ export function readSlowly(client: LineClient, pauseMs: number): () => void {
     stopped = true;
     client.resume();
   };
+}
+
+function upgradeRequest(host: string, port: number): string {
+  return [
+    "GET /ws HTTP/1.1",
+    `Host: ${host}:${port}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version: 13",
+    "",
+    "",
+  ].join("\r\n");
+}
+
+/** One client frame (FIN set, masked with a zero key, which RFC 6455 allows). */
+function frame(opcode: number, payload: Uint8Array): Uint8Array {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const out = new Uint8Array(head + 4 + n);
+  out[0] = 0x80 | opcode;
+  if (n < 126) out[1] = 0x80 | n;
+  else if (n < 65536) {
+    out[1] = 0x80 | 126;
+    out[2] = n >> 8;
+    out[3] = n & 0xff;
+  } else {
+    out[1] = 0x80 | 127;
+    new DataView(out.buffer).setBigUint64(2, BigInt(n));
+  }
+  out.set(payload, head + 4);
+  return out;
+}
+
+/** The server's side of a WebSocket: the 101 response, then unmasked frames' payloads. */
+class FrameReader {
+  private pending = new Uint8Array(0);
+  private open = false;
+  private opened: () => void = () => {};
+  private refused: (error: Error) => void = () => {};
+  readonly upgraded = new Promise<void>((resolve, reject) => {
+    this.opened = resolve;
+    this.refused = reject;
+  });
+
+  constructor(private readonly woke: () => void) {}
+
+  /** Bytes in; the data frames' payloads completed so far out (null for none). */
+  feed(chunk: Uint8Array): Uint8Array | null {
+    const joined = new Uint8Array(this.pending.length + chunk.length);
+    joined.set(this.pending);
+    joined.set(chunk, this.pending.length);
+    let at = 0;
+    if (!this.open) {
+      const end = Buffer.from(joined).indexOf("\r\n\r\n");
+      if (end === -1) {
+        this.pending = joined;
+        return null;
+      }
+      const head = new TextDecoder().decode(joined.subarray(0, end));
+      if (!head.startsWith("HTTP/1.1 101")) this.refused(new Error(head.split("\r\n")[0]));
+      this.open = true;
+      this.opened();
+      at = end + 4;
+    }
+    const out: Uint8Array[] = [];
+    for (;;) {
+      if (joined.length - at < 2) break;
+      const opcode = (joined[at] as number) & 0x0f;
+      let length = (joined[at + 1] as number) & 0x7f;
+      let head = 2;
+      if (length === 126) {
+        if (joined.length - at < 4) break;
+        length = ((joined[at + 2] as number) << 8) | (joined[at + 3] as number);
+        head = 4;
+      } else if (length === 127) {
+        if (joined.length - at < 10) break;
+        length = Number(new DataView(joined.buffer, joined.byteOffset + at + 2, 8).getBigUint64(0));
+        head = 10;
+      }
+      if (joined.length - at < head + length) break;
+      if (opcode === 1 || opcode === 2 || opcode === 0) {
+        out.push(joined.slice(at + head, at + head + length));
+      }
+      at += head + length;
+    }
+    this.pending = joined.slice(at);
+    this.woke();
+    if (out.length === 0) return null;
+    return out.length === 1 ? (out[0] as Uint8Array) : Buffer.concat(out);
+  }
 }

@@ -30,6 +30,7 @@ export function serve(overrides: Partial<ServerConfig> = {}, log?: Log): Running
 function testConfig(overrides: Partial<ServerConfig>): ServerConfig {
   return {
     ...SERVER_DEFAULTS,
+    web: false,
     port: 0,
     rateLimit: 0,
     shutdownGraceMs: 500,
@@ -56,11 +57,21 @@ export async function serveShared(
 }
 
 /** Anything listening: a server started here or one in a child process; TLS when it says so. */
-type Listening = { readonly port: number; readonly tls?: boolean };
+type Listening = {
+  readonly port: number;
+  readonly tls?: boolean;
+  readonly web?: { readonly port: number } | null;
+};
+
+/** How a test member connects: a TCP socket, or the web client's WebSocket. */
+export type Via = "tcp" | "websocket";
 
 /** Connect and read the greeting. */
-export async function arrive(server: Listening): Promise<LineClient> {
-  const c = await connect(server.port, "127.0.0.1", server.tls === true);
+export async function arrive(server: Listening, via: Via = "tcp"): Promise<LineClient> {
+  const c =
+    via === "tcp"
+      ? await connect(server.port, "127.0.0.1", server.tls === true)
+      : await connect(webPort(server), "127.0.0.1", server.tls === true, true);
   clients.add(c);
   const greeting = await c.next();
   if (!greeting.startsWith("* ")) throw new Error(`unexpected greeting: ${greeting}`);
@@ -68,14 +79,19 @@ export async function arrive(server: Listening): Promise<LineClient> {
 }
 
 /** Connect, choose `name`, and read the welcome and the limits line after it. */
-export async function join(server: Listening, name: string): Promise<LineClient> {
-  const c = await arrive(server);
+export async function join(server: Listening, name: string, via: Via = "tcp"): Promise<LineClient> {
+  const c = await arrive(server, via);
   c.send(name);
   const welcome = await c.next();
   if (!welcome.startsWith(`* hello ${name}!`)) throw new Error(`not welcomed: ${welcome}`);
   const limits = await c.next();
   if (!limits.startsWith("* limits: ")) throw new Error(`no limits line: ${limits}`);
   return c;
+}
+
+function webPort(server: Listening): number {
+  if (!server.web) throw new Error("this server does not serve the web client (web: true)");
+  return server.web.port;
 }
 
 /** Wait until `check` holds, polling; fails after `ms`. */

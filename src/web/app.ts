@@ -1,0 +1,322 @@
+/**
+ * papo's web client: the page's wiring. One WebSocket to the server that
+ * served the page, carrying the line protocol; what the server says is
+ * sorted by view.ts and shown with textContent only, never as HTML. The
+ * terminal client's pure code (heard.ts, members.ts) says what each line
+ * means: the name prompt, the member list, reconnecting.
+ *
+ * Nothing is stored in the browser: names, history and a room password
+ * live in this page's memory only.
+ */
+
+import { hear } from "../client/heard.ts";
+import { Members } from "../client/members.ts";
+import { parseInput } from "../protocol/commands.ts";
+import type { Lang } from "../protocol/lang.ts";
+import { action, chat } from "../protocol/messages.ts";
+import { type Entry, present } from "./view.ts";
+import { pageLang, WORDS } from "./words.ts";
+
+/** Reconnect waits: 1 s, doubling, at most 30 s, spread ±20% (the terminal client's). */
+const BACKOFF = { firstMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.2 };
+/** Lines kept on the page; older ones are removed (the DOM would only grow). */
+const MAX_LINES = 2_000;
+/** Input lines kept for Up and Down. */
+const MAX_HISTORY = 200;
+
+type Phase = "connecting" | "password" | "naming" | "joined" | "lost" | "ended";
+
+const lang: Lang = pageLang(
+  navigator.languages?.length ? navigator.languages : [navigator.language],
+);
+const w = WORDS[lang];
+document.documentElement.lang = lang === "pt" ? "pt-BR" : "en";
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const log = $<HTMLOListElement>("log");
+const status = $<HTMLParagraphElement>("status");
+const input = $<HTMLInputElement>("input");
+const memberList = $<HTMLUListElement>("member-list");
+const membersPanel = $<HTMLElement>("members");
+const membersToggle = $<HTMLButtonElement>("members-toggle");
+const notifyButton = $<HTMLButtonElement>("notify");
+const reconnectButton = $<HTMLButtonElement>("reconnect");
+const door = $<HTMLDivElement>("door");
+const doorInput = $<HTMLInputElement>("door-input");
+const doorError = $<HTMLParagraphElement>("door-error");
+
+$("help").textContent = w.help;
+$("send").textContent = w.send;
+$("input-label").textContent = w.placeholder;
+$("members-title").textContent = w.members;
+log.setAttribute("aria-label", w.log);
+input.placeholder = w.placeholder;
+reconnectButton.textContent = w.reconnectNow;
+notifyButton.textContent = w.notify;
+
+let socket: WebSocket | null = null;
+let phase: Phase = "connecting";
+/** Our name once the server welcomed it; asked again after a reconnect. */
+let name = "";
+/** The room's password, in memory only, so a reconnect need not ask again. */
+let password = "";
+let tries = 0;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+let unread = 0;
+const members = new Members();
+const history: string[] = [];
+let historyAt = -1;
+let draft = "";
+
+function connect(): void {
+  if (retryTimer !== null) clearTimeout(retryTimer);
+  retryTimer = null;
+  reconnectButton.hidden = true;
+  setStatus(w.connecting);
+  phase = "connecting";
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(`${scheme}//${location.host}/ws`);
+  ws.binaryType = "arraybuffer";
+  const decoder = new TextDecoder();
+  ws.onmessage = (event) => {
+    const text = typeof event.data === "string" ? event.data : decoder.decode(event.data);
+    // A frame holds whole lines, each ending in "\n".
+    const lines = text.split("\n");
+    if (lines[lines.length - 1] === "") lines.pop();
+    for (const line of lines) heard(line.replace(/\r$/, ""));
+  };
+  ws.onclose = () => {
+    if (socket !== ws) return;
+    socket = null;
+    lost();
+  };
+  socket = ws;
+}
+
+function send(line: string): void {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(line);
+}
+
+/** One line from the server: act on what it means, then show it. */
+function heard(line: string): void {
+  const meaning = hear(line);
+  switch (meaning?.kind) {
+    case "greeting":
+      tries = 0;
+      setStatus(w.connected);
+      if (meaning.lang !== lang) send(`/lang ${lang}`);
+      if (meaning.password) {
+        phase = "password";
+        if (password !== "") send(password);
+        else ask("password");
+      } else named();
+      break;
+    case "password-accepted":
+      named();
+      break;
+    case "wrong-password":
+      password = "";
+      ask("password", line);
+      break;
+    case "welcome":
+      phase = "joined";
+      name = meaning.name;
+      door.hidden = true;
+      input.disabled = false;
+      input.focus();
+      break;
+    case "bye":
+    case "banned-here":
+      phase = "ended";
+      break;
+    case "removed":
+      if (meaning.name === name) phase = "ended";
+      break;
+    case "renamed":
+      if (meaning.from === name) name = meaning.to;
+      break;
+    default:
+      // A refusal while choosing a name: explain it where the name is typed.
+      if ((phase === "naming" || phase === "password") && line.startsWith("! ")) {
+        ask(phase === "naming" ? "name" : "password", line);
+      }
+  }
+  members.hear(line);
+  showMembers();
+  show(present(line, phase === "joined" ? name : "", new Date()));
+}
+
+/** Time to give a name: the one we had (a reconnect), or ask for one. */
+function named(): void {
+  phase = "naming";
+  if (name !== "") send(name);
+  else ask("name");
+}
+
+function ask(what: "name" | "password", refusal = ""): void {
+  door.hidden = false;
+  $("door-title").textContent = what === "name" ? w.namePrompt : w.passwordPrompt;
+  $("door-hint").textContent = what === "name" ? w.nameHint : w.passwordHint;
+  $("door-button").textContent = what === "name" ? w.join : w.enter;
+  doorInput.type = what === "password" ? "password" : "text";
+  doorInput.dataset.asks = what;
+  doorError.textContent = refusal.replace(/^! /, "");
+  doorInput.focus();
+  doorInput.select();
+}
+
+$("door-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = doorInput.value.trim();
+  if (value === "") return;
+  if (doorInput.dataset.asks === "password") {
+    password = doorInput.value;
+    doorInput.value = "";
+    send(password);
+  } else {
+    name = value;
+    send(value);
+  }
+  doorError.textContent = "";
+});
+
+/** The connection is gone: try again later, keeping whatever is typed. */
+function lost(): void {
+  members.hear("");
+  memberList.replaceChildren();
+  if (phase === "ended") {
+    setStatus(w.ended, true);
+    reconnectButton.hidden = false;
+    return;
+  }
+  phase = "lost";
+  const base = Math.min(BACKOFF.maxMs, BACKOFF.firstMs * BACKOFF.factor ** tries);
+  const wait = base * (1 + BACKOFF.jitter * (2 * Math.random() - 1));
+  tries++;
+  setStatus(w.lost(Math.max(1, Math.round(wait / 1000))), true);
+  reconnectButton.hidden = false;
+  retryTimer = setTimeout(connect, wait);
+}
+
+reconnectButton.addEventListener("click", () => {
+  tries = 0;
+  connect();
+});
+
+function setStatus(text: string, bad = false): void {
+  status.textContent = text;
+  status.classList.toggle("lost", bad);
+}
+
+/** One line on the page, built from text nodes only. */
+function show(entry: Entry): void {
+  const item = document.createElement("li");
+  item.className = `line ${entry.kind}`;
+  if (entry.attention === "mention") item.classList.add("mention");
+  const time = document.createElement("time");
+  time.textContent = entry.time;
+  item.append(time);
+  if (entry.tag !== "") {
+    const tag = document.createElement("span");
+    tag.className = "tag";
+    tag.textContent = entry.tag;
+    item.append(tag, " ");
+  }
+  if (entry.name !== "") {
+    const who = document.createElement("span");
+    who.className = `who c${entry.color}`;
+    if (entry.name === name) who.classList.add("self");
+    who.textContent = entry.action ? `* ${entry.name}` : `<${entry.name}>`;
+    item.append(who, " ");
+  }
+  const text = document.createElement("span");
+  text.className = "text";
+  text.textContent = entry.text;
+  item.append(text);
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  log.append(item);
+  while (log.childElementCount > MAX_LINES) log.firstElementChild?.remove();
+  if (atBottom) log.scrollTop = log.scrollHeight;
+  if (entry.attention !== null) attend(entry);
+}
+
+/** A private line or a mention: a notification while the tab is hidden, if allowed. */
+function attend(entry: Entry): void {
+  if (!document.hidden) return;
+  unread++;
+  document.title = `(${unread}) papo`;
+  if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
+  new Notification(w.notificationFrom(entry.name), { body: entry.text, tag: "papo" });
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) return;
+  unread = 0;
+  document.title = "papo";
+});
+
+if (typeof Notification !== "undefined" && Notification.permission !== "denied") {
+  notifyButton.hidden = false;
+  if (Notification.permission === "granted") notifyButton.textContent = w.notifyOn;
+  notifyButton.addEventListener("click", async () => {
+    const answer = await Notification.requestPermission();
+    notifyButton.textContent = answer === "granted" ? w.notifyOn : w.notify;
+    if (answer === "denied") notifyButton.hidden = true;
+  });
+}
+
+function showMembers(): void {
+  const names = members.names();
+  const items = names.map((member) => {
+    const item = document.createElement("li");
+    const entry = present(`<${member}> .`, "", new Date());
+    item.className = `who c${entry.color}`;
+    if (member === name) item.classList.add("self");
+    item.textContent = member;
+    return item;
+  });
+  memberList.replaceChildren(...items);
+  membersToggle.textContent = `${w.members} (${names.length})`;
+}
+
+membersToggle.addEventListener("click", () => {
+  const open = membersPanel.classList.toggle("open");
+  membersToggle.setAttribute("aria-expanded", String(open));
+});
+
+$("help").addEventListener("click", () => {
+  send("/help");
+  input.focus();
+});
+
+$("say").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const line = input.value;
+  if (line.trim() === "" || phase !== "joined" || socket?.readyState !== WebSocket.OPEN) return;
+  send(line);
+  // The server does not send people their own lines back: show them here.
+  const typed = parseInput(line);
+  if (typed.kind === "message") show(present(chat(name, typed.text), name, new Date()));
+  if (typed.kind === "me") show(present(action(name, typed.action), name, new Date()));
+  // Never a password: "/op PASSWORD" stays out of the history.
+  const kind = typed.kind;
+  if (kind !== "empty" && kind !== "op" && history[0] !== line) history.unshift(line);
+  if (history.length > MAX_HISTORY) history.pop();
+  historyAt = -1;
+  input.value = "";
+});
+
+input.addEventListener("keydown", (event) => {
+  if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+  if (history.length === 0) return;
+  event.preventDefault();
+  if (historyAt === -1) draft = input.value;
+  historyAt = Math.max(
+    -1,
+    Math.min(history.length - 1, historyAt + (event.key === "ArrowUp" ? 1 : -1)),
+  );
+  input.value = historyAt === -1 ? draft : (history[historyAt] as string);
+});
+
+showMembers();
+connect();

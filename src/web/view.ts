@@ -1,0 +1,71 @@
+/**
+ * What one server line becomes on the page, as data: its kind (for a CSS
+ * class), its time, who said it and in which of the name colours, and
+ * whether it wants attention. Pure, so it is tested without a browser; the
+ * classification is the terminal client's own (shown.ts, attention.ts), so
+ * both clients read the server's lines, in both languages, the same way.
+ * app.ts turns an Entry into elements with textContent only.
+ */
+
+import { type Attention, attention } from "../client/attention.ts";
+import { formatTime, NAME_COLORS, nameColor } from "../client/render.ts";
+import { classify, type Shown } from "../client/shown.ts";
+import { sanitize } from "../protocol/sanitize.ts";
+
+export interface Entry {
+  /** chat, action, notice, error, private-from, private-to, history, plain */
+  readonly kind: Shown["kind"];
+  /** "HH:MM": local arrival time, or the server's for a replayed line. */
+  readonly time: string;
+  /** Who spoke, when someone did ("" for the server's lines). */
+  readonly name: string;
+  /** Index of the name's colour (0..8), the terminal client's choice of colour for it. */
+  readonly color: number;
+  /** The private tag the server wrote ("[private]", "[privado para ana]"), or "". */
+  readonly tag: string;
+  /** What to show after the name (the whole line for notices and errors). */
+  readonly text: string;
+  /** An action ("* <ana> waves") rather than a chat line. */
+  readonly action: boolean;
+  readonly attention: Attention;
+}
+
+/** A server line as the page shows it; `self` is our name ("" before joining). */
+export function present(raw: string, self: string, now: Date): Entry {
+  const line = sanitize(raw);
+  const shown = classify(line);
+  const time = formatTime(now);
+  const base = {
+    kind: shown.kind,
+    time,
+    tag: "",
+    action: false,
+    attention: attention(shown, self),
+  };
+  switch (shown.kind) {
+    case "chat":
+    case "action":
+      return { ...base, ...speaker(shown.name), text: shown.text, action: shown.kind === "action" };
+    case "private-from":
+      return { ...base, ...speaker(shown.name), tag: shown.tag, text: shown.text };
+    case "private-to":
+      // The tag names the receiver already ("[private to ana]").
+      return { ...base, name: "", color: 0, tag: shown.tag, text: shown.text };
+    case "history": {
+      const said = shown.said as Extract<Shown, { kind: "chat" | "action" }>;
+      return {
+        ...base,
+        ...speaker(said.name),
+        time: shown.time,
+        text: said.text,
+        action: said.kind === "action",
+      };
+    }
+    default:
+      return { ...base, name: "", color: 0, text: line };
+  }
+}
+
+function speaker(name: string): { name: string; color: number } {
+  return { name, color: NAME_COLORS.indexOf(nameColor(name)) };
+}

@@ -1,0 +1,84 @@
+/**
+ * Every sentence the page itself shows, in English and Brazilian Portuguese,
+ * the two languages the server speaks (/lang). Lines from the server are
+ * shown as they come, in the language the page asked the server for.
+ */
+
+import type { Lang } from "../protocol/lang.ts";
+
+export interface Words {
+  connecting: string;
+  namePrompt: string;
+  nameHint: string;
+  join: string;
+  passwordPrompt: string;
+  passwordHint: string;
+  enter: string;
+  members: string;
+  placeholder: string;
+  send: string;
+  help: string;
+  notify: string;
+  notifyOn: string;
+  connected: string;
+  lost: (seconds: number) => string;
+  reconnectNow: string;
+  ended: string;
+  notificationFrom: (name: string) => string;
+  log: string;
+}
+
+export const WORDS: Readonly<Record<Lang, Words>> = {
+  en: {
+    connecting: "Connecting…",
+    namePrompt: "What is your name?",
+    nameHint: "Letters, digits, _ - and . — no spaces, up to 24.",
+    join: "Join",
+    passwordPrompt: "This room has a password",
+    passwordHint: "Ask whoever runs the room.",
+    enter: "Enter",
+    members: "In the room",
+    placeholder: "Message, or /help for commands",
+    send: "Send",
+    help: "Commands",
+    notify: "Notify me",
+    notifyOn: "Notifying",
+    connected: "Connected",
+    lost: (s) => `Connection lost. Reconnecting in ${s} s…`,
+    reconnectNow: "Reconnect now",
+    ended: "Disconnected.",
+    notificationFrom: (name) => `${name} on papo`,
+    log: "Messages",
+  },
+  pt: {
+    connecting: "Conectando…",
+    namePrompt: "Qual é o seu nome?",
+    nameHint: "Letras, dígitos, _ - e . — sem espaços, até 24.",
+    join: "Entrar",
+    passwordPrompt: "Esta sala tem senha",
+    passwordHint: "Peça a quem cuida da sala.",
+    enter: "Entrar",
+    members: "Na sala",
+    placeholder: "Mensagem, ou /help para os comandos",
+    send: "Enviar",
+    help: "Comandos",
+    notify: "Avisar-me",
+    notifyOn: "Avisando",
+    connected: "Conectado",
+    lost: (s) => `Conexão perdida. Reconectando em ${s} s…`,
+    reconnectNow: "Reconectar agora",
+    ended: "Desconectado.",
+    notificationFrom: (name) => `${name} no papo`,
+    log: "Mensagens",
+  },
+};
+
+/** The page's language from the browser's ("pt-BR", "pt" → pt; anything else → en). */
+export function pageLang(languages: readonly string[]): Lang {
+  for (const tag of languages) {
+    const base = tag.toLowerCase().split("-")[0];
+    if (base === "pt") return "pt";
+    if (base === "en") return "en";
+  }
+  return "en";
+}

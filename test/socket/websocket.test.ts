@@ -1,0 +1,157 @@
+/**
+ * The web client's transport over real sockets: WebSocket members in the
+ * same room as TCP ones, the same rules, frames of whole lines, the Origin
+ * check and the page's security headers. (Slow WebSocket readers are in
+ * backpressure.test.ts, with every other transport.)
+ */
+
+import { describe, expect, test } from "bun:test";
+import { CONTENT_SECURITY_POLICY } from "../../src/server/web.ts";
+import { frameLength } from "../../src/server/websocket.ts";
+import { connect } from "../support/lineclient.ts";
+import { arrive, eventually, join, serve } from "../support/server.ts";
+
+const web = (overrides = {}) => serve({ web: true, webPort: 0, ...overrides });
+
+/** The raw upgrade request a browser on `origin` would send; returns the HTTP status. */
+async function upgradeStatus(port: number, origin: string | null): Promise<number> {
+  const headers: Record<string, string> = {
+    Connection: "Upgrade",
+    Upgrade: "websocket",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version": "13",
+  };
+  if (origin !== null) headers.Origin = origin;
+  const socket = await connect(port);
+  const request = [`GET /ws HTTP/1.1`, `Host: 127.0.0.1:${port}`];
+  for (const [k, v] of Object.entries(headers)) request.push(`${k}: ${v}`);
+  socket.write(`${request.join("\r\n")}\r\n\r\n`);
+  const status = await socket.next();
+  socket.reset();
+  return Number(status.split(" ")[1]);
+}
+
+describe("WebSocket members", () => {
+  test("share the room with TCP members: lines, notices and names both ways", async () => {
+    const server = web();
+    const tcp = await join(server, "ana");
+    const browser = await join(server, "bia", "websocket");
+    expect(await tcp.next()).toBe("* bia joined");
+    tcp.send("hello from the terminal");
+    expect(await browser.next()).toBe("<ana> hello from the terminal");
+    browser.send("hello from the browser");
+    expect(await tcp.next()).toBe("<bia> hello from the browser");
+    browser.send("/msg ana psst");
+    expect(await tcp.next()).toBe("[private] <bia> psst");
+    expect(await browser.next()).toBe("[private to ana] psst");
+    // One name space for both transports.
+    const other = await arrive(server, "websocket");
+    other.send("ANA");
+    expect(await other.next()).toBe("! name taken: ANA");
+  });
+
+  test("a frame is whole lines: one without a newline is a line, one may carry several", async () => {
+    const server = web();
+    const tcp = await join(server, "ana");
+    const browser = await join(server, "bia", "websocket");
+    await tcp.next();
+    browser.write("no newline");
+    expect(await tcp.next()).toBe("<bia> no newline");
+    browser.write("one\ntwo\r\nthree");
+    expect(await tcp.next()).toBe("<bia> one");
+    expect(await tcp.next()).toBe("<bia> two");
+    expect(await tcp.next()).toBe("<bia> three");
+    // Binary frames are read as UTF-8 lines too.
+    browser.write(new TextEncoder().encode("olá\n"));
+    expect(await tcp.next()).toBe("<bia> olá");
+  });
+
+  test("the same limits: sanitising, line length, the per-address cap", async () => {
+    const server = web({ maxLineBytes: 20, maxPerAddress: 2 });
+    const tcp = await join(server, "ana");
+    const browser = await join(server, "bia", "websocket");
+    await tcp.next();
+    browser.send("\x1b[31mred\x07");
+    expect(await tcp.next()).toBe("<bia> red");
+    browser.send("x".repeat(21));
+    expect(await browser.next()).toBe("! line too long");
+    const third = await connect(server.web?.port ?? 0, "127.0.0.1", false, true);
+    expect(await third.next()).toBe("! too many connections from your address");
+    await third.closed;
+  });
+
+  test("input piling up while held (flood control) past its bound: told, then closed", async () => {
+    const server = web({ maxLineBytes: 64, rateLimit: 1, rateBurst: 1 });
+    const browser = await join(server, "bia", "websocket");
+    // Pausing stops new reads, but what one read brought is still delivered:
+    // ~120 KB of small frames in one write, far past 64 * 16 * 16 bytes.
+    const frames: string[] = [];
+    for (let i = 0; i < 2000; i++) frames.push(`line ${i} ${"y".repeat(50)}`);
+    for (const f of frames) browser.write(f);
+    expect(await browser.until((l) => l.startsWith("! too much"), 5000)).toBe(
+      "! too much input at once, closing",
+    );
+    await browser.closed;
+    await eventually(() => server.connectionCount() === 0);
+  });
+
+  test("a frame over 16 lines' worth closes the connection (1009); /quit and shutdown say goodbye", async () => {
+    const server = web({ maxLineBytes: 64 });
+    const tcp = await join(server, "ana");
+    const big = await join(server, "big", "websocket");
+    await tcp.next();
+    big.write("x".repeat(64 * 16 + 1));
+    await big.closed;
+    expect(await tcp.next()).toBe("* big left");
+    const leaving = await join(server, "bye", "websocket");
+    await tcp.next();
+    leaving.send("/quit");
+    expect(await leaving.next()).toBe("* bye");
+    await leaving.closed;
+    const staying = await join(server, "stay", "websocket");
+    await tcp.until((l) => l === "* stay joined");
+    await server.stop();
+    expect(await staying.until((l) => l === "* server shutting down")).toBe(
+      "* server shutting down",
+    );
+    await staying.closed;
+  });
+
+  test("a cross-origin upgrade is refused with 403; the page's own origin and programs are not", async () => {
+    const server = web();
+    const port = server.web?.port ?? 0;
+    expect(await upgradeStatus(port, "http://evil.example")).toBe(403);
+    expect(await upgradeStatus(port, `http://127.0.0.1:${port + 1}`)).toBe(403);
+    expect(await upgradeStatus(port, `https://127.0.0.1:${port}`)).toBe(403);
+    expect(await upgradeStatus(port, `http://127.0.0.1:${port}`)).toBe(101);
+    expect(await upgradeStatus(port, null)).toBe(101);
+  });
+
+  test("the page comes with a strict CSP, nosniff, no cookie; unknown paths are 404", async () => {
+    const server = web();
+    const base = server.web?.url ?? "";
+    expect(base).toBe(`http://127.0.0.1:${server.web?.port}/`);
+    for (const path of ["", "app.js", "style.css"]) {
+      const response = await fetch(base + path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("set-cookie")).toBeNull();
+      await response.text();
+    }
+    expect(CONTENT_SECURITY_POLICY).not.toContain("unsafe-inline");
+    const page = await (await fetch(base)).text();
+    expect(page).not.toMatch(/<script>|<style>| style=| on[a-z]+=/);
+    expect((await fetch(`${base}nope`)).status).toBe(404);
+    expect((await fetch(base, { method: "POST" })).status).toBe(405);
+  });
+
+  test("the server's frames end at a line's end past the frame size", () => {
+    const bytes = new TextEncoder().encode("aaaa\nbbbb\ncccc\n");
+    expect(frameLength(bytes, 0, bytes.length, 100)).toBe(15);
+    expect(frameLength(bytes, 0, bytes.length, 3)).toBe(5);
+    expect(frameLength(bytes, 0, bytes.length, 5)).toBe(5);
+    expect(frameLength(bytes, 0, bytes.length, 6)).toBe(10);
+    expect(frameLength(bytes, 5, 10, 2)).toBe(5);
+  });
+});

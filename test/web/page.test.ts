@@ -1,0 +1,385 @@
+/**
+ * The web client in a real browser (headless Chromium) next to TCP members
+ * of the same room: joining, chat both ways, commands, private lines,
+ * refusals, reconnecting, text shown as text, the Origin check, WSS, and a
+ * screenshot under test-output/ for people to look at.
+ */
+
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  setDefaultTimeout,
+  test,
+} from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join as joinPath } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { ServerConfig } from "../../src/config.ts";
+import { SERVER_DEFAULTS } from "../../src/config.ts";
+import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { launchBrowser } from "../support/browser.ts";
+import { makeCert } from "../support/cert.ts";
+import { eventually, join, serve } from "../support/server.ts";
+
+const OUTPUT = joinPath(import.meta.dir, "..", "..", "test-output");
+const cert = makeCert();
+// A browser test waits on a page, a server and a TCP member at once.
+setDefaultTimeout(15_000);
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(() => browser?.close());
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+const web = (overrides: Partial<ServerConfig> = {}) =>
+  serve({ web: true, webPort: 0, ...overrides });
+
+interface Opened {
+  page: Page;
+  /** Dialogs (alert, confirm) the page opened: none may. */
+  dialogs: string[];
+  /** Console errors, CSP violations among them: none may. */
+  errors: string[];
+}
+
+async function open(
+  server: RunningServer,
+  options: {
+    locale?: string;
+    ignoreHTTPSErrors?: boolean;
+    viewport?: { width: number; height: number };
+  } = {},
+): Promise<Opened> {
+  const context = await browser.newContext({
+    locale: options.locale ?? "en-US",
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
+    viewport: options.viewport ?? { width: 1000, height: 640 },
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.web?.url ?? "");
+  return { page, dialogs, errors };
+}
+
+/** Type a name at the door and wait to be in the room. */
+async function enter(page: Page, name: string): Promise<void> {
+  await page.locator("#door-input").waitFor({ state: "visible" });
+  await page.fill("#door-input", name);
+  await page.press("#door-input", "Enter");
+  await page.locator("#door").waitFor({ state: "hidden" });
+}
+
+async function say(page: Page, line: string): Promise<void> {
+  await page.fill("#input", line);
+  await page.press("#input", "Enter");
+}
+
+/** Texts of the log's lines (time stripped), as a person reads them. */
+async function logLines(page: Page): Promise<string[]> {
+  return page.$$eval("#log li", (items) =>
+    items.map((li) =>
+      [...li.childNodes]
+        .slice(1)
+        .map((n) => n.textContent)
+        .join(""),
+    ),
+  );
+}
+
+async function seen(page: Page, text: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const lines = await logLines(page);
+    if (lines.some((l) => l === text)) return;
+    if (Date.now() > deadline)
+      throw new Error(`not on the page: ${text}\npage has:\n${lines.join("\n")}`);
+    await Bun.sleep(20);
+  }
+}
+
+describe("the web client", () => {
+  test("a browser member and a TCP member talk both ways; names, /who, /me, /nick", async () => {
+    const server = web();
+    const ana = await join(server, "ana");
+    const { page, errors } = await open(server);
+    await enter(page, "bia");
+    expect(await ana.next()).toBe("* bia joined");
+    await seen(page, "* hello bia! 2 online: ana, bia (type /help for commands)");
+    ana.send("hi bia, from the terminal");
+    await seen(page, "<ana> hi bia, from the terminal");
+    // A mention of our name is highlighted.
+    expect(await page.locator("#log li.mention").count()).toBe(1);
+    await say(page, "hello ana, from the browser");
+    expect(await ana.next()).toBe("<bia> hello ana, from the browser");
+    await say(page, "/me waves");
+    expect(await ana.next()).toBe("* <bia> waves");
+    await seen(page, "* bia waves");
+    await say(page, "/who");
+    await seen(page, "* online (2): ana, bia");
+    expect(await page.$$eval("#member-list li", (l) => l.map((x) => x.textContent))).toEqual([
+      "ana",
+      "bia",
+    ]);
+    await say(page, "/nick beatriz");
+    expect(await ana.next()).toBe("* bia is now known as beatriz");
+    ana.send("/nick ana_");
+    await seen(page, "* ana is now known as ana_");
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("#member-list li")].map((x) => x.textContent).join() ===
+        "ana_,beatriz",
+    );
+    // Up brings the last line back.
+    await page.press("#input", "ArrowUp");
+    expect(await page.inputValue("#input")).toBe("/nick beatriz");
+    expect(errors).toEqual([]);
+  });
+
+  test("private lines both ways, highlighted on the page", async () => {
+    const server = web();
+    const ana = await join(server, "ana");
+    const { page } = await open(server);
+    await enter(page, "bia");
+    await ana.next();
+    ana.send("/msg bia just between us");
+    await seen(page, "[private] <ana> just between us");
+    expect(await page.locator("#log li.private-from").count()).toBe(1);
+    await say(page, "/msg ana sure");
+    expect(await ana.until((l) => l.startsWith("[private]"))).toBe("[private] <bia> sure");
+    await seen(page, "[private to ana] sure");
+  });
+
+  test("a mention while the tab is hidden: a notification, and the count in the title", async () => {
+    const server = web();
+    const ana = await join(server, "ana");
+    const { page } = await open(server);
+    await page.context().grantPermissions(["notifications"]);
+    await enter(page, "bia");
+    await ana.next();
+    // Headless tabs are never hidden: pretend, and record what the page notifies.
+    await page.evaluate(() => {
+      Object.defineProperty(document, "hidden", { value: true, configurable: true });
+      const shown: string[] = [];
+      (window as unknown as { shown: string[] }).shown = shown;
+      (window as unknown as { Notification: unknown }).Notification = class {
+        static permission = "granted";
+        constructor(title: string, options: { body: string }) {
+          shown.push(`${title}: ${options.body}`);
+        }
+      };
+    });
+    ana.send("not for you");
+    ana.send("bia, look");
+    ana.send("/msg bia psst");
+    await seen(page, "[private] <ana> psst");
+    expect(await page.evaluate(() => (window as unknown as { shown: string[] }).shown)).toEqual([
+      "ana on papo: bia, look",
+      "ana on papo: psst",
+    ]);
+    expect(await page.title()).toBe("(2) papo");
+  });
+
+  test("a refused name is explained at the door, and the next one is let in", async () => {
+    const server = web();
+    await join(server, "ana");
+    const { page } = await open(server);
+    await page.locator("#door-input").waitFor({ state: "visible" });
+    await page.fill("#door-input", "two words");
+    await page.press("#door-input", "Enter");
+    await page.waitForFunction(() => document.getElementById("door-error")?.textContent !== "");
+    expect(await page.textContent("#door-error")).toBe(
+      "invalid name: use only letters, digits, _ - and . (no spaces)",
+    );
+    await page.fill("#door-input", "ANA");
+    await page.press("#door-input", "Enter");
+    await page.waitForFunction(
+      () => document.getElementById("door-error")?.textContent === "name taken: ANA",
+    );
+    expect(await page.isVisible("#door")).toBe(true);
+    await enter(page, "bia");
+  });
+
+  test("HTML and escape sequences from a TCP member are shown as text; nothing runs", async () => {
+    const server = web();
+    const ana = await join(server, "ana");
+    const { page, dialogs, errors } = await open(server);
+    await enter(page, "bia");
+    await ana.next();
+    const html = "<img src=x onerror=alert(1)><script>alert(2)</script><b>bold</b>";
+    ana.send(html);
+    ana.write("\x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b[2J&amp; &lt;\n");
+    await seen(page, `<ana> ${html}`);
+    await seen(page, "<ana> red  &amp; &lt;");
+    expect(await page.locator("#log img, #log script, #log b").count()).toBe(0);
+    await Bun.sleep(100);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  test("a room password is asked for at the door, and a wrong one explained", async () => {
+    const server = web({ roomPassword: "s3cret" });
+    const { page } = await open(server);
+    await page.locator("#door-input").waitFor({ state: "visible" });
+    expect(await page.getAttribute("#door-input", "type")).toBe("password");
+    await page.fill("#door-input", "wrong");
+    await page.press("#door-input", "Enter");
+    await page.waitForFunction(
+      () => document.getElementById("door-error")?.textContent === "wrong password",
+    );
+    await page.fill("#door-input", "s3cret");
+    await page.press("#door-input", "Enter");
+    await page.waitForFunction(
+      () => document.getElementById("door-input")?.getAttribute("type") === "text",
+    );
+    await enter(page, "bia");
+    expect(
+      await page.evaluate(
+        () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+      ),
+    ).toBe("{}{}");
+    expect(await page.evaluate(() => document.cookie)).toBe("");
+  });
+
+  test("in Portuguese when the browser is: the page's words and the server's", async () => {
+    const server = web();
+    const { page } = await open(server, { locale: "pt-BR" });
+    await page.locator("#door-input").waitFor({ state: "visible" });
+    expect(await page.textContent("#door-title")).toBe("Qual é o seu nome?");
+    await enter(page, "bia");
+    await seen(page, "* olá bia! 1 online: bia (digite /help para ver os comandos)");
+    expect(await page.getAttribute("#input", "placeholder")).toBe(
+      "Mensagem, ou /help para os comandos",
+    );
+  });
+
+  test("after a server restart on the same port it reconnects, rejoins, and keeps the half-typed line", async () => {
+    const config = {
+      ...SERVER_DEFAULTS,
+      port: 0,
+      web: true,
+      webPort: 0,
+      quiet: true,
+      historyLines: 0,
+      shutdownGraceMs: 200,
+    };
+    const first = startServer(config);
+    const webPort = first.web?.port ?? 0;
+    const { page } = await open(first);
+    await enter(page, "bia");
+    await page.fill("#input", "half a thou");
+    await first.stop();
+    await page.waitForFunction(() => document.getElementById("status")?.classList.contains("lost"));
+    const second = startServer({ ...config, webPort });
+    try {
+      await page.waitForFunction(
+        () => document.getElementById("status")?.textContent === "Connected",
+        null,
+        {
+          timeout: 10_000,
+        },
+      );
+      await eventually(() => second.connectionCount() === 1, 5000);
+      await seen(page, "* hello bia! 1 online: bia (type /help for commands)");
+      expect(await page.inputValue("#input")).toBe("half a thou");
+    } finally {
+      await second.stop();
+    }
+  }, 20_000);
+
+  test("a WebSocket from a page of another origin is refused", async () => {
+    const server = web();
+    const other = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response("<p>elsewhere</p>", { headers: { "content-type": "text/html" } }),
+    });
+    try {
+      const { page } = await open(server);
+      await page.goto(`http://127.0.0.1:${other.port}/`);
+      const outcome = await page.evaluate(
+        (url) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(url);
+            ws.onopen = () => resolve("open");
+            ws.onerror = () => resolve("refused");
+          }),
+        `ws://127.0.0.1:${server.web?.port}/ws`,
+      );
+      expect(outcome).toBe("refused");
+      expect(server.connectionCount()).toBe(0);
+    } finally {
+      other.stop(true);
+    }
+  });
+
+  test("over TLS the page is HTTPS and its WebSocket WSS", async () => {
+    const server = web({ tlsCert: cert.certPath, tlsKey: cert.keyPath });
+    expect(server.web?.url).toStartWith("https://");
+    const ana = await join(server, "ana");
+    const { page, errors } = await open(server, { ignoreHTTPSErrors: true });
+    await enter(page, "bia");
+    expect(await ana.next()).toBe("* bia joined");
+    expect(await page.evaluate(() => location.protocol)).toBe("https:");
+    ana.send("encrypted both ways");
+    await seen(page, "<ana> encrypted both ways");
+    await say(page, "indeed");
+    expect(await ana.next()).toBe("<bia> indeed");
+    expect(errors).toEqual([]);
+  });
+
+  test("a screenshot of a lively room, kept in test-output/web.png", async () => {
+    const server = web();
+    const ana = await join(server, "ana");
+    const { page } = await open(server, { viewport: { width: 1100, height: 620 } });
+    const rui = await join(server, "rui");
+    await enter(page, "bia");
+    await ana.until((l) => l === "* bia joined");
+    await rui.until((l) => l === "* bia joined");
+    ana.send("good morning! who's in for the 10:00 review?");
+    await seen(page, "<ana> good morning! who's in for the 10:00 review?");
+    rui.send("/me raises a hand");
+    await seen(page, "* rui raises a hand");
+    await say(page, "me too — I'll bring the notes");
+    ana.send("bia, can you share the slides as well?");
+    await seen(page, "<ana> bia, can you share the slides as well?");
+    rui.send("/msg bia coffee after?");
+    await seen(page, "[private] <rui> coffee after?");
+    const carla = await join(server, "carla");
+    carla.send("<b>not bold</b> and still safe");
+    await seen(page, "<carla> <b>not bold</b> and still safe");
+    await page.fill("#input", "sure, see you th");
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: joinPath(OUTPUT, "web.png") });
+    const phone = await open(server, { viewport: { width: 390, height: 700 } });
+    await enter(phone.page, "dani");
+    carla.send("works on a phone too");
+    await seen(phone.page, "<carla> works on a phone too");
+    await phone.page.screenshot({ path: joinPath(OUTPUT, "web-phone.png") });
+    // On a phone the member list is behind a button.
+    expect(await phone.page.isVisible("#member-list")).toBe(false);
+    expect(await phone.page.textContent("#members-toggle")).toBe("In the room (5)");
+    await phone.page.click("#members-toggle");
+    expect(await phone.page.isVisible("#member-list")).toBe(true);
+  }, 15_000);
+});

@@ -1,0 +1,93 @@
+/** The page's pure parts: how a server line is presented, the page's language, the Origin rule. */
+
+import { describe, expect, test } from "bun:test";
+import { pageUrl, sameOrigin } from "../../src/server/web.ts";
+import { present } from "../../src/web/view.ts";
+import { pageLang, WORDS } from "../../src/web/words.ts";
+
+const at = new Date(2026, 11, 1, 9, 5);
+
+describe("present", () => {
+  test("chat, actions and private lines keep who spoke, with a stable colour", () => {
+    const chat = present("<ana> hi bia", "bia", at);
+    expect(chat).toMatchObject({
+      kind: "chat",
+      time: "09:05",
+      name: "ana",
+      text: "hi bia",
+      attention: "mention",
+    });
+    expect(present("<ANA> again", "", at).color).toBe(chat.color);
+    expect(present("* <ana> waves", "bia", at)).toMatchObject({
+      kind: "action",
+      action: true,
+      text: "waves",
+    });
+    expect(present("[private] <ana> psst", "bia", at)).toMatchObject({
+      kind: "private-from",
+      tag: "[private]",
+      name: "ana",
+      attention: "private",
+    });
+    expect(present("[privado para ana] oi", "bia", at)).toMatchObject({
+      kind: "private-to",
+      name: "",
+      text: "oi",
+    });
+  });
+
+  test("the server's notices and errors are whole lines; replayed lines keep their time", () => {
+    expect(present("* ana joined", "bia", at)).toMatchObject({
+      kind: "notice",
+      name: "",
+      text: "* ana joined",
+    });
+    expect(present("! name taken: ana", "", at)).toMatchObject({
+      kind: "error",
+      text: "! name taken: ana",
+    });
+    expect(present("[history 08:59] <ana> earlier", "bia", at)).toMatchObject({
+      kind: "history",
+      time: "08:59",
+      text: "earlier",
+    });
+  });
+
+  test("a line is sanitised before it is shown; markup stays text", () => {
+    expect(present("<ana> \x1b[31mred\x1b[0m", "", at).text).toBe("red");
+    expect(present("<ana> <img src=x onerror=alert(1)>", "", at).text).toBe(
+      "<img src=x onerror=alert(1)>",
+    );
+    // Our own lines and someone else's name inside a word never ring.
+    expect(present("<bia> bia here", "bia", at).attention).toBeNull();
+    expect(present("<ana> biana", "bia", at).attention).toBeNull();
+  });
+});
+
+describe("the page's language and words", () => {
+  test("Portuguese for any pt tag, English otherwise; both tables say everything", () => {
+    expect(pageLang(["pt-BR", "en"])).toBe("pt");
+    expect(pageLang(["fr-FR", "pt-PT"])).toBe("pt");
+    expect(pageLang(["de", "en-GB"])).toBe("en");
+    expect(pageLang([])).toBe("en");
+    expect(Object.keys(WORDS.pt).sort()).toEqual(Object.keys(WORDS.en).sort());
+  });
+});
+
+describe("the WebSocket's Origin", () => {
+  test("only the page's own scheme, host and port; none at all is a program", () => {
+    expect(sameOrigin("http://127.0.0.1:10102", "127.0.0.1:10102", false)).toBe(true);
+    expect(sameOrigin("http://Chat.Example:80", "chat.example:80", false)).toBe(true);
+    expect(sameOrigin("https://127.0.0.1:10102", "127.0.0.1:10102", false)).toBe(false);
+    expect(sameOrigin("http://127.0.0.1:10102", "127.0.0.1:10102", true)).toBe(false);
+    expect(sameOrigin("http://evil.example", "127.0.0.1:10102", false)).toBe(false);
+    expect(sameOrigin("null", "127.0.0.1:10102", false)).toBe(false);
+    expect(sameOrigin("http://127.0.0.1:10102", null, false)).toBe(false);
+    expect(sameOrigin(null, "127.0.0.1:10102", false)).toBe(true);
+  });
+
+  test("the page's address brackets IPv6", () => {
+    expect(pageUrl(false, "127.0.0.1", 10102)).toBe("http://127.0.0.1:10102/");
+    expect(pageUrl(true, "::1", 8443)).toBe("https://[::1]:8443/");
+  });
+});
