@@ -16,12 +16,12 @@ import {
 } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join as joinPath } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { ServerConfig } from "../../src/config.ts";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
-import { launchBrowser } from "../support/browser.ts";
 import { makeCert } from "../support/cert.ts";
+import { enter, logLines, Pages, say, seen } from "../support/page.ts";
 import { eventually, join, serve } from "../support/server.ts";
 
 const OUTPUT = joinPath(import.meta.dir, "..", "..", "test-output");
@@ -29,94 +29,15 @@ const cert = makeCert();
 // A browser test waits on a page, a server and a TCP member at once.
 setDefaultTimeout(15_000);
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const pages = new Pages();
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(() => browser?.close());
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+beforeAll(() => pages.launch());
+afterAll(() => pages.close());
+afterEach(() => pages.closeContexts());
+const open: Pages["open"] = (server, options) => pages.open(server, options);
 
 const web = (overrides: Partial<ServerConfig> = {}) =>
   serve({ web: true, webPort: 0, ...overrides });
-
-interface Opened {
-  page: Page;
-  /** Dialogs (alert, confirm) the page opened: none may. */
-  dialogs: string[];
-  /** Console errors, CSP violations among them: none may. */
-  errors: string[];
-}
-
-async function open(
-  server: RunningServer,
-  options: {
-    locale?: string;
-    ignoreHTTPSErrors?: boolean;
-    viewport?: { width: number; height: number };
-  } = {},
-): Promise<Opened> {
-  const context = await browser.newContext({
-    locale: options.locale ?? "en-US",
-    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
-    viewport: options.viewport ?? { width: 1000, height: 640 },
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  page.on("dialog", (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(server.web?.url ?? "");
-  return { page, dialogs, errors };
-}
-
-/** Type a name at the door and wait to be in the room. */
-async function enter(page: Page, name: string): Promise<void> {
-  await page.locator("#door-input").waitFor({ state: "visible" });
-  await page.fill("#door-input", name);
-  await page.press("#door-input", "Enter");
-  await page.locator("#door").waitFor({ state: "hidden" });
-}
-
-async function say(page: Page, line: string): Promise<void> {
-  await page.fill("#input", line);
-  await page.press("#input", "Enter");
-}
-
-/** Texts of the log's lines (time stripped), as a person reads them. */
-async function logLines(page: Page): Promise<string[]> {
-  return page.$$eval("#log li", (items) =>
-    items.map((li) =>
-      [...li.childNodes]
-        .slice(1)
-        .map((n) => n.textContent)
-        .join(""),
-    ),
-  );
-}
-
-async function seen(page: Page, text: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const lines = await logLines(page);
-    if (lines.some((l) => l === text)) return;
-    if (Date.now() > deadline)
-      throw new Error(`not on the page: ${text}\npage has:\n${lines.join("\n")}`);
-    await Bun.sleep(20);
-  }
-}
 
 describe("the web client", () => {
   test("a browser member and a TCP member talk both ways; names, /who, /me, /nick", async () => {
