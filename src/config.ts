@@ -48,6 +48,13 @@ export interface ServerConfig {
   web: boolean;
   /** The web client's port, on the same host; 0 picks a free one. */
   webPort: number;
+  /**
+   * Host names (comma-separated) the page may be reached by, besides this
+   * machine's addresses, localhost and its own name: a name under which a
+   * page was reached that is none of these is refused, so that a site that
+   * rebinds its DNS name to this machine cannot join the room.
+   */
+  webHosts: string;
   /** Redis URL of a room shared by several servers; "" keeps the room in this process. */
   redisUrl: string;
   /** Which shared room on that Redis (servers with the same name are one room). */
@@ -78,6 +85,7 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   tlsKey: "",
   web: false,
   webPort: 10102,
+  webHosts: "",
   redisUrl: "",
   roomName: "papo",
   reusePort: false,

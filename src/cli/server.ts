@@ -96,6 +96,11 @@ const FLAGS: FlagSpec<ServerConfig> = {
     key: "webPort",
     max: 65535,
   },
+  "web-hosts": {
+    type: "string",
+    help: "more names the page is reached by (comma-separated), e.g. chat.school.example",
+    key: "webHosts",
+  },
   redis: {
     type: "string",
     help: `Redis URL: one room with every server on it; or ${SECRET_ENV.redisUrl}`,

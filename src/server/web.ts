@@ -7,10 +7,13 @@
  * framing and carries a strict Content-Security-Policy (scripts and styles
  * from this origin only, nothing inline); the WebSocket upgrade is refused
  * (403) when a browser says it comes from another origin; nothing sets a
- * cookie. The page itself shows every line as text (src/web/).
+ * cookie; a request for a host name this server is not known by is refused
+ * (421), so that a site rebinding its name to this machine gets no page and
+ * no WebSocket. The page itself shows every line as text (src/web/).
  */
 
 import { readFileSync } from "node:fs";
+import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 import type { Server } from "bun";
 import { WEB } from "../config.ts";
@@ -100,6 +103,7 @@ export function startWeb(ctx: Context, tls: { cert: string; key: string } | null
   const files = assets();
   void bundle().catch((error: Error) => ctx.log.info(error.message));
   const secure = tls !== null;
+  const hosts = knownHosts(ctx.config.host, ctx.config.webHosts);
   const server: Server<WebData> = Bun.serve<WebData>({
     hostname: ctx.config.host,
     port: ctx.config.webPort,
@@ -107,7 +111,7 @@ export function startWeb(ctx: Context, tls: { cert: string; key: string } | null
     reusePort: ctx.config.reusePort,
     development: false,
     ...(tls === null ? {} : { tls }),
-    fetch: (request, server) => respond(request, server, files, secure),
+    fetch: (request, server) => respond(request, server, files, secure, hosts),
     error: (error) => {
       ctx.log.info(`web error: ${error.stack ?? error.message}`);
       return plain(500, "internal error");
@@ -143,7 +147,12 @@ async function respond(
   server: Server<WebData>,
   files: Map<string, Asset>,
   secure: boolean,
+  hosts: ReadonlySet<string>,
 ): Promise<Response | undefined> {
+  const host = request.headers.get("host");
+  if (host !== null && !hosts.has(hostOnly(host))) {
+    return plain(421, `this server is not known as ${hostOnly(host)} (see --web-hosts)`);
+  }
   const url = new URL(request.url);
   if (url.pathname === WEBSOCKET_PATH) return upgrade(request, server, secure);
   if (request.method !== "GET" && request.method !== "HEAD")
@@ -179,6 +188,32 @@ export function sameOrigin(origin: string | null, host: string | null, secure: b
   if (origin === null) return true;
   if (host === null) return false;
   return origin.toLowerCase() === `${secure ? "https" : "http"}://${host.toLowerCase()}`;
+}
+
+/**
+ * The names a page of this server may be reached by: the listening address
+ * (or, listening on every interface, each of the machine's addresses),
+ * loopback, the machine's own name, and the operator's --web-hosts.
+ */
+export function knownHosts(listening: string, extra: string): Set<string> {
+  const hosts = new Set(["localhost", "127.0.0.1", "::1", hostname().toLowerCase()]);
+  hosts.add(`${hostname().toLowerCase()}.local`);
+  hosts.add(listening.toLowerCase());
+  if (listening === "0.0.0.0" || listening === "::") {
+    for (const list of Object.values(networkInterfaces())) {
+      for (const address of list ?? []) hosts.add(address.address.toLowerCase());
+    }
+  }
+  for (const name of extra.split(",")) if (name.trim() !== "") hosts.add(name.trim().toLowerCase());
+  return hosts;
+}
+
+/** "Host: [::1]:10102" -> "::1"; "Example.org:80" -> "example.org". */
+export function hostOnly(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(1, h.indexOf("]") === -1 ? undefined : h.indexOf("]"));
+  const colon = h.lastIndexOf(":");
+  return colon === -1 || h.indexOf(":") !== colon ? h : h.slice(0, colon);
 }
 
 function plain(status: number, text: string): Response {

@@ -14,7 +14,11 @@ import { arrive, eventually, join, serve } from "../support/server.ts";
 const web = (overrides = {}) => serve({ web: true, webPort: 0, ...overrides });
 
 /** The raw upgrade request a browser on `origin` would send; returns the HTTP status. */
-async function upgradeStatus(port: number, origin: string | null): Promise<number> {
+async function upgradeStatus(
+  port: number,
+  origin: string | null,
+  host = `127.0.0.1:${port}`,
+): Promise<number> {
   const headers: Record<string, string> = {
     Connection: "Upgrade",
     Upgrade: "websocket",
@@ -23,7 +27,7 @@ async function upgradeStatus(port: number, origin: string | null): Promise<numbe
   };
   if (origin !== null) headers.Origin = origin;
   const socket = await connect(port);
-  const request = [`GET /ws HTTP/1.1`, `Host: 127.0.0.1:${port}`];
+  const request = [`GET /ws HTTP/1.1`, `Host: ${host}`];
   for (const [k, v] of Object.entries(headers)) request.push(`${k}: ${v}`);
   socket.write(`${request.join("\r\n")}\r\n\r\n`);
   const status = await socket.next();
@@ -125,6 +129,22 @@ describe("WebSocket members", () => {
     expect(await upgradeStatus(port, `https://127.0.0.1:${port}`)).toBe(403);
     expect(await upgradeStatus(port, `http://127.0.0.1:${port}`)).toBe(101);
     expect(await upgradeStatus(port, null)).toBe(101);
+  });
+
+  test("a host name the server is not known by gets no page and no WebSocket (DNS rebinding)", async () => {
+    const server = web({ webHosts: "chat.school.example" });
+    const port = server.web?.port ?? 0;
+    // A page of evil.example whose name now points here: its own origin, its own Host.
+    const evil = `evil.example:${port}`;
+    expect(await upgradeStatus(port, `http://${evil}`, evil)).toBe(421);
+    const page = await fetch(`http://127.0.0.1:${port}/`, { headers: { host: evil } });
+    expect(page.status).toBe(421);
+    expect(await page.text()).toBe("this server is not known as evil.example (see --web-hosts)\n");
+    // Names the operator gave, and loopback by any name, are fine.
+    const school = `chat.school.example:${port}`;
+    expect(await upgradeStatus(port, `http://${school}`, school)).toBe(101);
+    const local = `localhost:${port}`;
+    expect(await upgradeStatus(port, `http://${local}`, local)).toBe(101);
   });
 
   test("the page comes with a strict CSP, nosniff, no cookie; unknown paths are 404", async () => {

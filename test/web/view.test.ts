@@ -1,7 +1,8 @@
 /** The page's pure parts: how a server line is presented, the page's language, the Origin rule. */
 
 import { describe, expect, test } from "bun:test";
-import { pageUrl, sameOrigin } from "../../src/server/web.ts";
+import { hostname, networkInterfaces } from "node:os";
+import { hostOnly, knownHosts, pageUrl, sameOrigin } from "../../src/server/web.ts";
 import { present } from "../../src/web/view.ts";
 import { pageLang, WORDS } from "../../src/web/words.ts";
 
@@ -89,5 +90,27 @@ describe("the WebSocket's Origin", () => {
   test("the page's address brackets IPv6", () => {
     expect(pageUrl(false, "127.0.0.1", 10102)).toBe("http://127.0.0.1:10102/");
     expect(pageUrl(true, "::1", 8443)).toBe("https://[::1]:8443/");
+  });
+});
+
+describe("the names a page may be reached by", () => {
+  test("Host headers without their port, IPv6 in brackets", () => {
+    expect(hostOnly("Example.org:10102")).toBe("example.org");
+    expect(hostOnly("[::1]:10102")).toBe("::1");
+    expect(hostOnly("::1")).toBe("::1");
+    expect(hostOnly("localhost")).toBe("localhost");
+  });
+
+  test("loopback, the machine's name, the listening address, every interface on 0.0.0.0, and --web-hosts", () => {
+    const one = knownHosts("192.168.1.20", " a.example, B.example ,");
+    for (const h of ["localhost", "127.0.0.1", "::1", hostname().toLowerCase(), "192.168.1.20"]) {
+      expect(one.has(h)).toBe(true);
+    }
+    expect(one.has("a.example") && one.has("b.example")).toBe(true);
+    expect(one.has("evil.example")).toBe(false);
+    const all = knownHosts("0.0.0.0", "");
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) expect(all.has(a.address.toLowerCase())).toBe(true);
+    }
   });
 });
