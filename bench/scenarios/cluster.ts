@@ -36,6 +36,7 @@ interface Layout {
 
 interface Measured {
   received: number;
+  seconds: number;
   rate: number;
   cpuNs: number[];
   /** Each part's latency histogram (paced only). */
@@ -193,6 +194,7 @@ async function run(
   const seconds = (end - start) / 1000;
   return {
     received: got,
+    seconds,
     rate: seconds > 0 ? got / seconds : 0,
     cpuNs: cpu.ns.slice(0, layout.pids.length),
     latency: after.map((p) => p.latency),
@@ -210,12 +212,17 @@ function report(result: Result, s: Sizes<"cluster">, pair: LayoutFigures, single
   const perDelivery = (m: Measured[], i: number) =>
     median(m.map((x) => (x.received > 0 ? (x.cpuNs[i] ?? 0) / x.received : 0)));
 
+  // The pair's figures in the table: both servers and Redis, per delivery.
+  const pairNs = (m: Measured) =>
+    m.received > 0 ? m.cpuNs.reduce((n, x) => n + x, 0) / m.received : 0;
   result.rate = pairRate;
+  result.seconds = median(pair.crowd.map((m) => m.seconds));
   result.runs = pair.crowd.map((m) => ({
-    seconds: 0,
+    seconds: m.seconds,
     rate: m.rate,
-    serverNsPerDelivery: m.received > 0 ? (m.cpuNs[0] ?? 0) / m.received : 0,
+    serverNsPerDelivery: pairNs(m),
   }));
+  result.serverNsPerDelivery = median(pair.crowd.map(pairNs));
   const expectedCrowd = s.clients * (s.clients - 1) * s.messages;
   const expectedPaced = pair.paced.received;
   result.expected = expectedCrowd * s.runs * 2;

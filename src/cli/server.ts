@@ -98,7 +98,7 @@ const FLAGS: FlagSpec<ServerConfig> = {
   },
   "web-hosts": {
     type: "string",
-    help: "more names the page is reached by (comma-separated), e.g. chat.school.example",
+    help: "more names the page is reached by, comma-separated: chat.school.example",
     key: "webHosts",
   },
   redis: {
@@ -144,6 +144,12 @@ async function main(argv: string[]): Promise<boolean> {
     web: values["no-web"] !== true,
     quiet: values.quiet === true,
   };
+  if (config.web && config.port !== 0 && config.port === config.webPort) {
+    // With --workers both would share one port and the kernel would mix chat and HTTP.
+    throw new FlagError(
+      `--port and --web-port are both ${config.port}: give the web client its own`,
+    );
+  }
   const worker = process.env[WORKER_ENV];
   if (values.workers !== undefined && worker === undefined) {
     const count = workerCount(values.workers, availableParallelism());

@@ -51,10 +51,15 @@ export async function superviseWorkers(
   argv: readonly string[],
   log: Log,
 ): Promise<void> {
-  const port = config.port === 0 ? freePort(config.host) : config.port;
+  // Both ports are probed before either is let go, so the two cannot be the same.
+  const probes = [config.port, config.web ? config.webPort : -1].map((p) =>
+    p === 0 ? probe(config.host) : null,
+  );
+  const port = probes[0]?.port ?? config.port;
   const args = [...withoutWorkers(argv), "--port", String(port)];
   // The web client's port is shared the same way: one port for every worker.
-  if (config.web && config.webPort === 0) args.push("--web-port", String(freePort(config.host)));
+  if (probes[1]) args.push("--web-port", String(probes[1].port));
+  for (const p of probes) p?.stop(true);
   const children = new Map<number, ReturnType<typeof Bun.spawn>>();
   let ready = 0;
   let stopping = false;
@@ -114,12 +119,9 @@ export async function superviseWorkers(
   await new Promise(() => {});
 }
 
-/** A free port on `host`, asked of the kernel, for workers told `--port 0`. */
-function freePort(host: string): number {
-  const probe = Bun.listen({ hostname: host, port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
+/** A free port on `host`, asked of the kernel and held until stopped, for workers told port 0. */
+function probe(host: string) {
+  return Bun.listen({ hostname: host, port: 0, socket: { data() {} } });
 }
 
 function withoutWorkers(argv: readonly string[]): string[] {

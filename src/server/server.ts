@@ -141,17 +141,18 @@ export function startServer(
     void cluster?.leave();
     throw tls !== null && !isBindError(error) ? tlsError(config, error) : bindError(config, error);
   }
-  if (cluster !== null) shared?.link.start(cluster);
-
   let web: WebServer | null = null;
   if (config.web) {
     try {
       web = startWeb(ctx, tls);
     } catch (error) {
       listener.stop(true);
+      void cluster?.leave();
       throw bindError({ ...config, port: config.webPort }, error);
     }
   }
+  // Only once both listen: a server that cannot start never joins the room.
+  if (cluster !== null) shared?.link.start(cluster);
 
   let stopping: Promise<void> | null = null;
   return {

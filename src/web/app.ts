@@ -61,6 +61,9 @@ let name = "";
 /** The room's password, in memory only, so a reconnect need not ask again. */
 let password = "";
 let tries = 0;
+/** The server's line limit, from its limits line; nothing longer is sent. */
+let maxLineBytes = Number.POSITIVE_INFINITY;
+const utf8 = new TextEncoder();
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
 let unread = 0;
 const members = new Members();
@@ -125,8 +128,17 @@ function heard(line: string): void {
       input.disabled = false;
       input.focus();
       break;
+    case "limits":
+      maxLineBytes = meaning.maxLineBytes;
+      break;
+    case "name-timeout":
+      // Explained where the name was to be typed; then over, like a goodbye.
+      ask("name", line);
+      phase = "ended";
+      break;
     case "bye":
     case "banned-here":
+      // Over for good: coming back on our own would only be told the same.
       phase = "ended";
       break;
     case "removed":
@@ -293,6 +305,12 @@ $("say").addEventListener("submit", (event) => {
   event.preventDefault();
   const line = input.value;
   if (line.trim() === "" || phase !== "joined" || socket?.readyState !== WebSocket.OPEN) return;
+  const bytes = utf8.encode(line).length;
+  if (bytes > maxLineBytes) {
+    // Refused here, as the terminal client does: the line stays to be shortened.
+    show(present(w.tooLong(bytes, maxLineBytes), name, new Date()));
+    return;
+  }
   send(line);
   // The server does not send people their own lines back: show them here.
   const typed = parseInput(line);

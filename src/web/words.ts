@@ -24,6 +24,8 @@ export interface Words {
   lost: (seconds: number) => string;
   reconnectNow: string;
   ended: string;
+  /** The typed line is over the server's limit: it stays in the input. */
+  tooLong: (bytes: number, max: number) => string;
   notificationFrom: (name: string) => string;
   log: string;
 }
@@ -47,6 +49,7 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     lost: (s) => `Connection lost. Reconnecting in ${s} s…`,
     reconnectNow: "Reconnect now",
     ended: "Disconnected.",
+    tooLong: (bytes, max) => `! too long to send: ${bytes} bytes, the room takes up to ${max}`,
     notificationFrom: (name) => `${name} on papo`,
     log: "Messages",
   },
@@ -68,6 +71,7 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     lost: (s) => `Conexão perdida. Reconectando em ${s} s…`,
     reconnectNow: "Reconectar agora",
     ended: "Desconectado.",
+    tooLong: (bytes, max) => `! longa demais para enviar: ${bytes} bytes, a sala aceita até ${max}`,
     notificationFrom: (name) => `${name} no papo`,
     log: "Mensagens",
   },

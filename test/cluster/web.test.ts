@@ -61,6 +61,12 @@ test("a page on one server and a terminal on another: chat, private lines, a kic
   ana.send("/kick bia enough");
   await seen(page, "* bia was kicked by ana (enough)");
   expect(await ana.until((l) => l.includes("kicked"))).toBe("* bia was kicked by ana (enough)");
-  await eventually(() => b.memberCount() === 2);
+  await page.waitForFunction(
+    () => document.getElementById("status")?.textContent === "Disconnected.",
+  );
+  // Past the page's first reconnect wait: it stays out, on its own server too.
+  await Bun.sleep(1500);
+  expect(a.connectionCount()).toBe(0);
+  expect(b.memberCount()).toBe(2);
   expect(errors).toEqual([]);
 });

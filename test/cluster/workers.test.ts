@@ -73,3 +73,9 @@ test("an unreachable Redis is one sentence, not a stack trace", async () => {
   expect(stderr).toStartWith("papo: cannot reach Redis at redis://127.0.0.1:1: ");
   expect(stderr.trim().split("\n")).toHaveLength(1);
 });
+
+test("one port for chat and web is refused: with workers the kernel would mix the two", async () => {
+  const { code, stderr } = await runServer(["--port", "10999", "--web-port", "10999"]);
+  expect(code).toBe(1);
+  expect(stderr).toBe("papo: --port and --web-port are both 10999: give the web client its own\n");
+});

@@ -247,6 +247,10 @@ describe("command line", () => {
       "--shutdown-grace N",
       "--web-port N",
       "--no-web",
+      "--web-hosts VALUE",
+      "--redis VALUE",
+      "--room VALUE",
+      "--workers N|auto",
       "--quiet, -q",
       "--help, -h",
     ]) {

@@ -16,12 +16,11 @@ import {
 } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join as joinPath } from "node:path";
-import type { Page } from "playwright-core";
 import type { ServerConfig } from "../../src/config.ts";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { startServer } from "../../src/server/server.ts";
 import { makeCert } from "../support/cert.ts";
-import { enter, logLines, Pages, say, seen } from "../support/page.ts";
+import { enter, Pages, say, seen } from "../support/page.ts";
 import { eventually, join, serve } from "../support/server.ts";
 
 const OUTPUT = joinPath(import.meta.dir, "..", "..", "test-output");
@@ -139,6 +138,53 @@ describe("the web client", () => {
     );
     expect(await page.isVisible("#door")).toBe(true);
     await enter(page, "bia");
+  });
+
+  test("a line over the room's limit is refused on the page and stays in the input", async () => {
+    const server = web({ maxLineBytes: 100 });
+    const ana = await join(server, "ana");
+    const { page } = await open(server);
+    await enter(page, "bia");
+    await ana.next();
+    const long = "é".repeat(60); // 120 bytes in UTF-8, 60 characters
+    await say(page, long);
+    await seen(page, "! too long to send: 120 bytes, the room takes up to 100");
+    expect(await page.inputValue("#input")).toBe(long);
+    expect(await ana.quiet(300)).toEqual([]);
+    await say(page, "é".repeat(50));
+    expect(await ana.next()).toBe(`<bia> ${"é".repeat(50)}`);
+  });
+
+  test("no name in time: the door says so, and the page does not knock again", async () => {
+    const server = web({ nameTimeoutMs: 500 });
+    const { page } = await open(server);
+    await page.waitForFunction(() => document.getElementById("door-error")?.textContent !== "");
+    expect(await page.textContent("#door-error")).toBe("no name given within 0.5 s, closing");
+    await page.waitForFunction(
+      () => document.getElementById("status")?.textContent === "Disconnected.",
+    );
+    await Bun.sleep(1500);
+    expect(server.connectionCount()).toBe(0);
+  });
+
+  test("a kicked member's page ends there and does not come back", async () => {
+    const server = web({ opPassword: "sesame" });
+    const ana = await join(server, "ana");
+    const { page } = await open(server);
+    await enter(page, "bia");
+    await ana.next();
+    ana.send("/op sesame");
+    await ana.until((l) => l === "* you are now an operator");
+    ana.send("/kick bia");
+    expect(await ana.next()).toBe("* bia was kicked by ana");
+    await seen(page, "* bia was kicked by ana");
+    await page.waitForFunction(
+      () => document.getElementById("status")?.textContent === "Disconnected.",
+    );
+    // Past the first reconnect's wait: still out.
+    await Bun.sleep(1500);
+    expect(server.connectionCount()).toBe(1);
+    expect(await ana.quiet(200)).toEqual([]);
   });
 
   test("HTML and escape sequences from a TCP member are shown as text; nothing runs", async () => {
