@@ -6,9 +6,14 @@
  * LineDecoder (a frame without a final newline is one line more), and what
  * the fan-out hands over (one Uint8Array per turn) goes out as it is.
  *
- * NOTE: frames to the browser are binary frames of UTF-8 lines. Bun's
- * sendText() takes only a string, so a text frame would cost a decode of
- * the turn's shared bytes for every member; the page decodes instead.
+ * Frames to the browser are text frames of whole lines. Bun's sendText()
+ * takes a string, so the turn's bytes are decoded: once per turn for every
+ * member who gets the shared bytes (see textOf), once per member for a
+ * member whose share is its own (a sender's, without its own lines).
+ * Measured in the crowd scenario, where every member sends: 38 ns of server
+ * CPU per delivery, against 24 ns with binary frames of the same bytes and
+ * 19 ns over TCP; a room where a few speak and most read pays the decode
+ * once per turn.
  *
  * Backpressure stays papo's: send() returns the bytes written, -1 when Bun
  * buffered them (copied) and the socket is now behind, 0 when it dropped
@@ -60,7 +65,7 @@ export class WebSocketConnection implements Connection {
     while (taken < length && !this.behind) {
       const start = offset + taken;
       const size = frameLength(data, start, length - taken, WEB.frameBytes);
-      const status = this.ws.send(data.subarray(start, start + size));
+      const status = this.ws.sendText(textOf(data, start, size));
       // 0: dropped, nothing taken; the Outbox keeps it for the drain.
       if (status === 0) this.behind = true;
       else {
@@ -97,6 +102,27 @@ export class WebSocketConnection implements Connection {
   terminate(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * The frame's text. The fan-out hands every member who took no part in a
+ * turn the very same bytes, in one synchronous pass: the last frame decoded
+ * is kept until that pass ends (a microtask), so those members share one
+ * string, decoded once per turn rather than once per member.
+ */
+let last: { data: Uint8Array; start: number; size: number; text: string } | null = null;
+const decoder = new TextDecoder();
+
+function textOf(data: Uint8Array, start: number, size: number): string {
+  if (last !== null && last.data === data && last.start === start && last.size === size) {
+    return last.text;
+  }
+  if (last === null)
+    queueMicrotask(() => {
+      last = null;
+    });
+  last = { data, start, size, text: decoder.decode(data.subarray(start, start + size)) };
+  return last.text;
 }
 
 /**

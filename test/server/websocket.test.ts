@@ -11,9 +11,9 @@ function scripted(statuses: number[]) {
   const ws = {
     readyState: 1,
     data: { address: "127.0.0.1", port: 1, client: null, connection: null },
-    send(bytes: Uint8Array) {
-      const status = statuses.shift() ?? bytes.length;
-      if (status !== 0) frames.push(new TextDecoder().decode(bytes));
+    sendText(text: string) {
+      const status = statuses.shift() ?? new TextEncoder().encode(text).length;
+      if (status !== 0) frames.push(text);
       return status;
     },
   };

@@ -54,6 +54,17 @@ describe("WebSocket members", () => {
     expect(await other.next()).toBe("! name taken: ANA");
   });
 
+  test("the server's frames are text frames of whole lines", async () => {
+    const server = web();
+    const ws = new WebSocket(`ws://127.0.0.1:${server.web?.port}/ws`);
+    const frames: unknown[] = [];
+    ws.onmessage = (event) => frames.push(event.data);
+    await eventually(() => frames.length > 0);
+    expect(typeof frames[0]).toBe("string");
+    expect(frames[0]).toBe("* welcome to papo! what is your name?\n");
+    ws.close();
+  });
+
   test("a frame is whole lines: one without a newline is a line, one may carry several", async () => {
     const server = web();
     const tcp = await join(server, "ana");
