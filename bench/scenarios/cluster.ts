@@ -39,6 +39,8 @@ interface Measured {
   seconds: number;
   rate: number;
   cpuNs: number[];
+  /** Cores each process kept busy: the servers, Redis, then the load generators. */
+  cores: number[];
   /** Each part's latency histogram (paced only). */
   latency: Array<Histogram | null>;
 }
@@ -197,6 +199,7 @@ async function run(
     seconds,
     rate: seconds > 0 ? got / seconds : 0,
     cpuNs: cpu.ns.slice(0, layout.pids.length),
+    cores: cpu.cores,
     latency: after.map((p) => p.latency),
   };
 }
@@ -223,6 +226,15 @@ function report(result: Result, s: Sizes<"cluster">, pair: LayoutFigures, single
     serverNsPerDelivery: pairNs(m),
   }));
   result.serverNsPerDelivery = median(pair.crowd.map(pairNs));
+  // The servers' and Redis's cores together, as one "server" of the table; then each load generator.
+  const servers = pair.crowd[0]?.cpuNs.length ?? 0;
+  result.serverCores = median(
+    pair.crowd.map((m) => m.cores.slice(0, servers).reduce((n, x) => n + x, 0)),
+  );
+  const gens = (pair.crowd[0]?.cores.length ?? 0) - servers;
+  result.loadgenCores = Array.from({ length: gens }, (_, i) =>
+    median(pair.crowd.map((m) => m.cores[servers + i] ?? 0)),
+  );
   const expectedCrowd = s.clients * (s.clients - 1) * s.messages;
   const expectedPaced = pair.paced.received;
   result.expected = expectedCrowd * s.runs * 2;
