@@ -5,6 +5,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { RedisClient } from "bun";
 import { spawnServer } from "../support/cli.ts";
 import type { LineClient } from "../support/lineclient.ts";
@@ -249,4 +250,47 @@ describe("Redis answers with errors", () => {
     expect(await bob.until((l) => l.startsWith("<"))).toBe("<ana> still fine");
     admin.close();
   });
+});
+
+describe("a long outage", () => {
+  test("memory stays bounded however much is said while Redis is away, and members hear what was lost", async () => {
+    const room = fresh();
+    const server = await spawnServer([...cliArgs(room), "--max-line-bytes", "4096"]);
+    try {
+      const ana = await join({ port: server.port }, "ana");
+      await redis.stop();
+      expect(await ana.next(5000)).toBe(DOWN);
+      const rss = () => {
+        const status = readFileSync(`/proc/${server.proc.pid}/status`, "utf8");
+        return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      };
+      // 400 MB of lines for the other servers, with nobody here to read them.
+      const line = `${"x".repeat(3999)}\n`;
+      const chunk = line.repeat(250);
+      let afterFirst = 0;
+      for (let i = 0; i < 400; i++) {
+        ana.write(chunk);
+        while (ana.unsent > 4 * chunk.length) await Bun.sleep(1);
+        if (i === 100) afterFirst = rss();
+      }
+      while (ana.unsent > 0) await Bun.sleep(5);
+      await Bun.sleep(300);
+      // The buffer keeps 16 MiB of turns and drops the oldest: past the first
+      // 100 MB memory levels off (the heap's garbage headroom included), where
+      // an unbounded buffer would take on the next 300 MB.
+      expect(rss() - afterFirst).toBeLessThan(48 * 1024 * 1024);
+      await redis.start();
+      const lost = await ana.until(
+        (l) => / turns of lines from this server never reached/.test(l),
+        15_000,
+      );
+      expect(lost).toMatch(
+        /^\* \d+ turns of lines from this server never reached the other servers$/,
+      );
+    } finally {
+      await redis.start();
+      server.proc.kill("SIGKILL");
+      await server.exited;
+    }
+  }, 60_000);
 });
