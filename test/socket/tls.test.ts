@@ -29,22 +29,37 @@ test("/quit over TLS gets * bye and then a clean close", async () => {
   await eventually(() => server.connectionCount() === 0);
 });
 
-test("openssl s_client joins and chats", async () => {
+/** The `nc` of a TLS room: what people type, with what to install when it is missing. */
+const TLS_CLIENTS = [
+  {
+    name: "openssl s_client",
+    install: "openssl",
+    argv: (port: number) => ["openssl", "s_client", "-connect", `127.0.0.1:${port}`, "-quiet"],
+  },
+  {
+    name: "ncat --ssl",
+    install: "ncat",
+    argv: (port: number) => ["ncat", "--ssl", "127.0.0.1", String(port)],
+  },
+];
+
+test.each(TLS_CLIENTS)("$name joins and chats", async ({ install, argv }) => {
   const server = serve(tls);
   const ana = await join(server, "ana");
-  const proc = Bun.spawn(
-    ["openssl", "s_client", "-connect", `127.0.0.1:${server.port}`, "-quiet"],
-    { stdin: "pipe", stdout: "pipe", stderr: "ignore" },
-  );
+  const [bin = ""] = argv(0);
+  if (Bun.which(bin) === null) {
+    throw new Error(`${bin} is not installed: install the Debian package ${install}`);
+  }
+  const proc = Bun.spawn(argv(server.port), { stdin: "pipe", stdout: "pipe", stderr: "ignore" });
   try {
     const reader = proc.stdout.getReader();
     let seen = "";
     const waitFor = async (text: string) => {
       const deadline = Date.now() + 5000;
       while (!seen.includes(text)) {
-        if (Date.now() > deadline) throw new Error(`s_client never saw ${text}: ${seen}`);
+        if (Date.now() > deadline) throw new Error(`${bin} never saw ${text}: ${seen}`);
         const { value, done } = await reader.read();
-        if (done) throw new Error(`s_client ended before ${text}: ${seen}`);
+        if (done) throw new Error(`${bin} ended before ${text}: ${seen}`);
         seen += new TextDecoder().decode(value);
       }
     };
@@ -53,9 +68,9 @@ test("openssl s_client joins and chats", async () => {
     proc.stdin.flush();
     await waitFor("* hello sam!");
     await ana.until((l) => l === "* sam joined");
-    proc.stdin.write("hello from openssl\n");
+    proc.stdin.write("hello from the command line\n");
     proc.stdin.flush();
-    expect(await ana.next()).toBe("<sam> hello from openssl");
+    expect(await ana.next()).toBe("<sam> hello from the command line");
     ana.send("hi sam");
     await waitFor("<ana> hi sam");
   } finally {
