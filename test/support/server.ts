@@ -1,6 +1,8 @@
-/** Starts a real papo server on 127.0.0.1:0 for a test, and joins clients to it. */
+/**
+ * Starts a real papo server on 127.0.0.1:0 for a test, and joins clients to
+ * it; both are stopped after each test (stopAll).
+ */
 
-import { afterEach } from "bun:test";
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import type { Log } from "../../src/server/log.ts";
 import { openShared, type RunningServer, startServer } from "../../src/server/server.ts";
@@ -9,12 +11,17 @@ import { connect, type LineClient } from "./lineclient.ts";
 const running = new Set<RunningServer>();
 const clients = new Set<LineClient>();
 
-afterEach(async () => {
+/**
+ * Reset every client and stop every server the test started. Run after each
+ * test by test/support/preload.ts: Bun 1.4.5 never runs a hook registered at
+ * the top of an imported module, only in a test file or a preload.
+ */
+export async function stopAll(): Promise<void> {
   for (const c of clients) if (!c.isClosed()) c.reset();
   clients.clear();
   await Promise.all([...running].map((s) => s.stop()));
   running.clear();
-});
+}
 
 /**
  * A server with test-friendly defaults (no flood control, no history, no cap
