@@ -20,8 +20,8 @@ import { removeMember } from "./commands.ts";
 import { type Context, words } from "./context.ts";
 import { tell } from "./deliver.ts";
 import type { Line } from "./fanout.ts";
+import type { Link, LinkEvents, Snapshot } from "./link.ts";
 import { decodeBatch, type Event, encodeBatch, type Peers, type Remote } from "./peers.ts";
-import type { Link, LinkEvents, Snapshot } from "./redis.ts";
 
 export class Cluster implements Peers, LinkEvents {
   private events: Event[] = [];

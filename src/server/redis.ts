@@ -1,18 +1,12 @@
 /**
  * The Redis carrier of a room spread over several servers: the only module
- * that knows Redis. It appends each server's batches to one stream (a total
+ * that talks to Redis. It appends each server's batches to one stream (a total
  * order, kept for a bounded length so a reader that lost its connection
  * catches up from the last entry it read), reads the stream on a second
  * connection, claims names in a hash with Lua scripts (atomic, one round
  * trip), and keeps this server's presence alive with a key that expires.
  *
- * Keys, for room R (docs/cluster.md):
- *   papo:R:log            stream; each entry one batch in field "b"
- *   papo:R:names          hash: name key -> "node\thost\tname"
- *   papo:R:nodes          set of the servers that claimed names
- *   papo:R:alive:NODE     string with a TTL, refreshed by NODE's heartbeat
- *   papo:R:topic          string
- *   papo:R:bans           hash: address -> name it was banned as
+ * What is kept where, and the scripts, are in store.ts (docs/cluster.md).
  *
  * Bun's client does reconnect, but a reconnected subscriber or blocked
  * reader does not resume on its own, and a failed command and its onclose
@@ -24,133 +18,20 @@
 
 import { RedisClient } from "bun";
 import { CLUSTER } from "../config.ts";
-
-/** What the carrier tells its owner (cluster.ts). */
-export interface LinkEvents {
-  /** An entry from the stream: a batch's text and the stream's time of it (ms). */
-  entry(text: string, at: number): void;
-  /** Redis cannot be reached; the carrier keeps trying. */
-  down(): void;
-  /** Redis is back, this server registered again and its buffered batches sent. */
-  up(): void;
-  /** Another server took this one for dead (Redis stalled): its claims must be made again. */
-  reaped(): void;
-  /** Servers whose presence expired (dead, or cut off): their members are gone. */
-  gone(nodes: readonly string[]): void;
-  /** Servers whose members this one knows of, to check they are alive. */
-  watched(): Iterable<string>;
-  /** The local fan-out's turn is full: further entries wait for the next turn. */
-  full(): boolean;
-  /** Batches the buffer could not keep while Redis was away. */
-  lost(batches: number): void;
-  /** Something unexpected from Redis, for the operator log. */
-  problem(text: string): void;
-}
-
-/** A member as the names hash holds it. */
-export interface Claimed {
-  readonly node: string;
-  readonly host: string;
-  readonly name: string;
-}
-
-/** What the room already has when a server joins it. */
-export interface Snapshot {
-  topic: string;
-  bans: Array<[host: string, name: string]>;
-  members: Claimed[];
-  /** The newest entries, newest first, for history. */
-  recent: Array<{ text: string; at: number }>;
-}
-
-/** The carrier as cluster.ts uses it; RedisLink is the one implementation. */
-export interface Link {
-  readonly node: string;
-  readonly connected: boolean;
-  /** Append a batch; in order with every earlier one, buffered while Redis is away. */
-  publish(batch: string): void;
-  /** Claim a name key; null when Redis could not be asked. */
-  claim(key: string, host: string, name: string): Promise<boolean | null>;
-  release(key: string): void;
-  /**
-   * After a return: make the names hash hold exactly these claims of this
-   * server's; returns the keys someone else took meanwhile.
-   */
-  own(claims: ReadonlyArray<{ key: string; host: string; name: string }>): Promise<string[] | null>;
-  setTopic(text: string): void;
-  ban(host: string, name: string): void;
-  unban(host: string): void;
-  /** Start reading and beating; events go to `events`. */
-  start(events: LinkEvents): void;
-  /** Leave the room: presence and claims removed, connections closed. */
-  close(lastBatch: string | null): Promise<void>;
-}
-
-const CLAIM = `
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if v then
-  local holder = string.match(v, '^([^\\t]*)')
-  if holder ~= ARGV[2] and redis.call('EXISTS', ARGV[4] .. holder) == 1 then return 0 end
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return 1`;
-
-const RELEASE = `
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if v and string.match(v, '^([^\\t]*)') == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
-return 0`;
-
-/** ARGV: node, alive prefix, then key/value pairs; drops this node's other claims. */
-const OWN = `
-local mine = {}
-for i = 3, #ARGV, 2 do mine[ARGV[i]] = ARGV[i + 1] end
-local all = redis.call('HGETALL', KEYS[1])
-for i = 1, #all, 2 do
-  if string.match(all[i + 1], '^([^\\t]*)') == ARGV[1] and not mine[all[i]] then
-    redis.call('HDEL', KEYS[1], all[i])
-  end
-end
-local lost = {}
-for key, value in pairs(mine) do
-  local v = redis.call('HGET', KEYS[1], key)
-  local holder = v and string.match(v, '^([^\\t]*)')
-  if holder and holder ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. holder) == 1 then
-    table.insert(lost, key)
-  else
-    redis.call('HSET', KEYS[1], key, value)
-  end
-end
-return lost`;
-
-/** Frees the names of servers whose presence expired; returns them. */
-const REAP = `
-local dead = {}
-for _, n in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if redis.call('EXISTS', ARGV[1] .. n) == 0 then
-    table.insert(dead, n)
-    redis.call('SREM', KEYS[2], n)
-  end
-end
-if #dead > 0 then
-  local all = redis.call('HGETALL', KEYS[1])
-  for i = 1, #all, 2 do
-    local holder = string.match(all[i + 1], '^([^\\t]*)')
-    for _, d in ipairs(dead) do
-      if holder == d then redis.call('HDEL', KEYS[1], all[i]) end
-    end
-  end
-end
-return dead`;
-
-/** ARGV: node; this server leaves: presence and every claim of its gone. */
-const LEAVE = `
-redis.call('DEL', KEYS[3])
-redis.call('SREM', KEYS[2], ARGV[1])
-local all = redis.call('HGETALL', KEYS[1])
-for i = 1, #all, 2 do
-  if string.match(all[i + 1], '^([^\\t]*)') == ARGV[1] then redis.call('HDEL', KEYS[1], all[i]) end
-end
-return 0`;
+import type { Link, LinkEvents, Snapshot } from "./link.ts";
+import {
+  CLAIM,
+  claimValue,
+  idTime,
+  type Keys,
+  keysOf,
+  LEAVE,
+  OWN,
+  parseClaim,
+  REAP,
+  RELEASE,
+  toEntries,
+} from "./store.ts";
 
 /** Why the server could not join the room at start, as one sentence. */
 export class LinkError extends Error {
@@ -177,8 +58,7 @@ export class RedisLink implements Link {
   private retryMs: number = CLUSTER.reconnect.firstMs;
   /** When Redis last answered a heartbeat (ms). */
   private answeredAt = performance.now();
-  private readonly keys: Record<"log" | "names" | "nodes" | "alive" | "topic" | "bans", string>;
-  private readonly alivePrefix: string;
+  private readonly keys: Keys;
 
   private constructor(
     private readonly url: string,
@@ -189,16 +69,7 @@ export class RedisLink implements Link {
   ) {
     [this.cmd, this.reader] = pair;
     this.lastId = lastId;
-    const p = `papo:${room}:`;
-    this.alivePrefix = `${p}alive:`;
-    this.keys = {
-      log: `${p}log`,
-      names: `${p}names`,
-      nodes: `${p}nodes`,
-      alive: `${this.alivePrefix}${node}`,
-      topic: `${p}topic`,
-      bans: `${p}bans`,
-    };
+    this.keys = keysOf(room, node);
     this.watch(pair, 0);
   }
 
@@ -214,12 +85,12 @@ export class RedisLink implements Link {
       throw new LinkError(`cannot reach Redis at ${url}: ${reason(error)}`);
     }
     const [cmd] = pair;
-    const p = `papo:${room}:`;
+    const k = keysOf(room, node);
     const [topic, bans, names, recent] = await Promise.all([
-      cmd.send("GET", [`${p}topic`]) as Promise<string | null>,
-      cmd.send("HGETALL", [`${p}bans`]) as Promise<Record<string, string> | null>,
-      cmd.send("HGETALL", [`${p}names`]) as Promise<Record<string, string> | null>,
-      cmd.send("XREVRANGE", [`${p}log`, "+", "-", "COUNT", String(CLUSTER.historyEntries)]),
+      cmd.send("GET", [k.topic]) as Promise<string | null>,
+      cmd.send("HGETALL", [k.bans]) as Promise<Record<string, string> | null>,
+      cmd.send("HGETALL", [k.names]) as Promise<Record<string, string> | null>,
+      cmd.send("XREVRANGE", [k.log, "+", "-", "COUNT", String(CLUSTER.historyEntries)]),
     ]);
     const entries = toEntries(recent);
     const link = new RedisLink(url, room, node, pair, entries[0]?.id ?? "0-0");
@@ -227,7 +98,7 @@ export class RedisLink implements Link {
     const claimed = Object.values(names ?? {}).map(parseClaim);
     // Claims of a server that died and was not reaped yet are no members.
     const nodes = [...new Set(claimed.map((c) => c.node))];
-    const alive = await Promise.all(nodes.map((n) => cmd.send("EXISTS", [`${p}alive:${n}`])));
+    const alive = await Promise.all(nodes.map((n) => cmd.send("EXISTS", [k.aliveOf(n)])));
     const live = new Set(nodes.filter((_, i) => alive[i] === 1));
     const snapshot: Snapshot = {
       topic: topic ?? "",
@@ -276,7 +147,7 @@ export class RedisLink implements Link {
         key,
         this.node,
         claimValue(this.node, host, name),
-        this.alivePrefix,
+        this.keys.alivePrefix,
       ]);
       return got === 1;
     } catch (error) {
@@ -293,7 +164,7 @@ export class RedisLink implements Link {
     claims: ReadonlyArray<{ key: string; host: string; name: string }>,
   ): Promise<string[] | null> {
     if (this.state !== "up") return null;
-    const args = [OWN, "1", this.keys.names, this.node, this.alivePrefix];
+    const args = [OWN, "1", this.keys.names, this.node, this.keys.alivePrefix];
     for (const c of claims) args.push(c.key, claimValue(this.node, c.host, c.name));
     try {
       const lost = await this.cmd.send("EVAL", args);
@@ -434,11 +305,11 @@ export class RedisLink implements Link {
     const generation = this.generation;
     const k = this.keys;
     const watched = [...(this.events?.watched() ?? [])];
-    const checks = watched.map((n) => this.cmd.send("EXISTS", [`${this.alivePrefix}${n}`]));
+    const checks = watched.map((n) => this.cmd.send("EXISTS", [this.keys.aliveOf(n)]));
     Promise.all([
       this.cmd.send("SET", [k.alive, "1", "PX", String(CLUSTER.aliveTtlMs)]),
       this.cmd.send("SADD", [k.nodes, this.node]),
-      this.cmd.send("EVAL", [REAP, "2", k.names, k.nodes, this.alivePrefix]),
+      this.cmd.send("EVAL", [REAP, "2", k.names, k.nodes, this.keys.alivePrefix]),
       ...checks,
     ]).then(
       (answers) => {
@@ -581,39 +452,6 @@ async function connectPair(url: string): Promise<[RedisClient, RedisClient]> {
     throw error;
   }
   return [cmd, reader];
-}
-
-function claimValue(node: string, host: string, name: string): string {
-  return `${node}\t${host}\t${name}`;
-}
-
-function parseClaim(value: string): Claimed {
-  const [node = "", host = "", ...rest] = value.split("\t");
-  return { node, host, name: rest.join("\t") };
-}
-
-/**
- * Stream entries from an XREAD or XRANGE reply: [[id, [field, value, ...]], ...].
- * An entry without a batch (written by something else) keeps its id, text
- * null, so that reading goes on after it rather than asking for it again.
- */
-function toEntries(reply: unknown): Array<{ id: string; text: string | null }> {
-  if (!Array.isArray(reply)) return [];
-  const out: Array<{ id: string; text: string | null }> = [];
-  for (const item of reply) {
-    if (!Array.isArray(item)) continue;
-    const [id, fields] = item as [unknown, unknown];
-    if (typeof id !== "string") continue;
-    const at = Array.isArray(fields) ? fields.indexOf("b") : -1;
-    const text = at >= 0 ? (fields as unknown[])[at + 1] : null;
-    out.push({ id, text: typeof text === "string" ? text : null });
-  }
-  return out;
-}
-
-/** The milliseconds part of a stream id ("1700000000000-3"): Redis's clock, the same for all. */
-function idTime(id: string): number {
-  return Number(id.slice(0, id.indexOf("-")));
 }
 
 function reason(error: unknown): string {

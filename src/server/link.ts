@@ -1,0 +1,67 @@
+/**
+ * The contract between a shared room's adapter (cluster.ts) and what carries
+ * its batches between servers (redis.ts, the one carrier): what the adapter
+ * asks of the carrier, what the carrier reports back, and what the room
+ * already holds when a server joins it. Types only.
+ */
+
+/** What the carrier tells its owner (cluster.ts). */
+export interface LinkEvents {
+  /** An entry from the stream: a batch's text and the stream's time of it (ms). */
+  entry(text: string, at: number): void;
+  /** Redis cannot be reached; the carrier keeps trying. */
+  down(): void;
+  /** Redis is back, this server registered again and its buffered batches sent. */
+  up(): void;
+  /** Another server took this one for dead (Redis stalled): its claims must be made again. */
+  reaped(): void;
+  /** Servers whose presence expired (dead, or cut off): their members are gone. */
+  gone(nodes: readonly string[]): void;
+  /** Servers whose members this one knows of, to check they are alive. */
+  watched(): Iterable<string>;
+  /** The local fan-out's turn is full: further entries wait for the next turn. */
+  full(): boolean;
+  /** Batches the buffer could not keep while Redis was away. */
+  lost(batches: number): void;
+  /** Something unexpected from Redis, for the operator log. */
+  problem(text: string): void;
+}
+
+/** A member as the names hash holds it. */
+export interface Claimed {
+  readonly node: string;
+  readonly host: string;
+  readonly name: string;
+}
+
+/** What the room already has when a server joins it. */
+export interface Snapshot {
+  topic: string;
+  bans: Array<[host: string, name: string]>;
+  members: Claimed[];
+  /** The newest entries, newest first, for history. */
+  recent: Array<{ text: string; at: number }>;
+}
+
+/** The carrier as cluster.ts uses it; RedisLink (redis.ts) is the one implementation. */
+export interface Link {
+  readonly node: string;
+  readonly connected: boolean;
+  /** Append a batch; in order with every earlier one, buffered while Redis is away. */
+  publish(batch: string): void;
+  /** Claim a name key; null when Redis could not be asked. */
+  claim(key: string, host: string, name: string): Promise<boolean | null>;
+  release(key: string): void;
+  /**
+   * After a return: make the names hash hold exactly these claims of this
+   * server's; returns the keys someone else took meanwhile.
+   */
+  own(claims: ReadonlyArray<{ key: string; host: string; name: string }>): Promise<string[] | null>;
+  setTopic(text: string): void;
+  ban(host: string, name: string): void;
+  unban(host: string): void;
+  /** Start reading and beating; events go to `events`. */
+  start(events: LinkEvents): void;
+  /** Leave the room: presence and claims removed, connections closed. */
+  close(lastBatch: string | null): Promise<void>;
+}
