@@ -12,11 +12,12 @@
  * name is renamed, visibly), and servers that died (their members left).
  */
 
-import { CLUSTER } from "../config.ts";
-import { isNotice, type Notice, say } from "../protocol/messages.ts";
+import { CLUSTER, PROTOCOL } from "../config.ts";
+import type { Notice } from "../protocol/messages.ts";
+import { say } from "../protocol/messages.ts";
 import { nameKey } from "../protocol/names.ts";
+import { arrived } from "./arrivals.ts";
 import type { Client } from "./client.ts";
-import { removeMember } from "./commands.ts";
 import { type Context, words } from "./context.ts";
 import { tell } from "./deliver.ts";
 import type { Line } from "./fanout.ts";
@@ -67,20 +68,16 @@ export class Cluster implements Peers, LinkEvents {
     for (const m of snapshot.members) {
       if (m.node !== this.link.node) room.remoteJoined(m.node, m.name, m.host, null);
     }
+    // Newest entries first, each entry's lines oldest first: gather newest first, then turn over.
     const said: Array<{ line: string; at: number }> = [];
     for (const entry of snapshot.recent) {
-      const batch = decodeBatch(entry.text);
-      if (batch === null) continue;
-      const lines = batch[2].filter((e) => e[0] === "s" && typeof e[1] === "string");
-      for (let i = lines.length - 1; i >= 0; i--) {
-        said.push({ line: (lines[i] as ["s", string])[1], at: entry.at });
-      }
       if (said.length >= this.ctx.config.historyLines) break;
+      const events = decodeBatch(entry.text)?.[2] ?? [];
+      for (const e of events.toReversed()) {
+        if (e[0] === "s" && typeof e[1] === "string") said.push({ line: e[1], at: entry.at });
+      }
     }
-    for (let i = said.length - 1; i >= 0; i--) {
-      const s = said[i] as { line: string; at: number };
-      room.remember(s.line, s.at);
-    }
+    for (const s of said.toReversed()) room.remember(s.line, s.at);
   }
 
   // Peers: what this server tells the others.
@@ -175,7 +172,7 @@ export class Cluster implements Peers, LinkEvents {
     if (last !== undefined && seq > last + 1) this.missed(node);
     for (const event of events) {
       try {
-        this.apply(node, event, at);
+        arrived(this.ctx, node, event, at, () => this.push(["h", this.ctx.room.roster(), true]));
       } catch (error) {
         // A bug, never bad input (apply checks it): this event is lost, the rest go on.
         this.ctx.log.info(`cluster: applying an event failed: ${(error as Error).stack}`);
@@ -271,7 +268,7 @@ export class Cluster implements Peers, LinkEvents {
     const old = member.name;
     for (let n = 2; n < 1000; n++) {
       const suffix = `-${n}`;
-      const name = `${[...old].slice(0, 24 - suffix.length).join("")}${suffix}`;
+      const name = `${[...old].slice(0, PROTOCOL.maxNameLength - suffix.length).join("")}${suffix}`;
       if (!room.isFree(name, member) || !(await this.claim(name, member.host))) continue;
       if (member.phase !== "joined" || room.rename(member, name, true) !== "ok") {
         this.unclaim(name);
@@ -299,59 +296,6 @@ export class Cluster implements Peers, LinkEvents {
     this.link.publish(encodeBatch([this.link.node, ++this.seq, events]));
   }
 
-  /** One event from server `node`, as room calls; anything malformed is skipped. */
-  private apply(node: string, event: Event, at: number): void {
-    const { room, gate } = this.ctx;
-    const str = (v: unknown): v is string => typeof v === "string";
-    const notice = (v: unknown): Notice | null => (isNotice(v) ? v : null);
-    const e = event as unknown[];
-    switch (e[0]) {
-      case "s":
-        if (str(e[1])) room.heard(e[1], at);
-        break;
-      case "a":
-        if (str(e[1])) room.announceHere(e[1]);
-        else if (isNotice(e[1])) room.announceHere(e[1]);
-        break;
-      case "j":
-        if (str(e[1]) && str(e[2])) room.remoteJoined(node, e[1], e[2], notice(e[3]));
-        break;
-      case "p":
-        if (str(e[1])) room.remoteLeft(node, e[1], notice(e[2]));
-        break;
-      case "r":
-        if (str(e[1]) && str(e[2]) && isNotice(e[3])) room.remoteRenamed(node, e[1], e[2], e[3]);
-        break;
-      case "m":
-        if (str(e[1]) && str(e[2]) && str(e[3])) this.whispered(e[1], e[2], e[3]);
-        break;
-      case "x":
-        if (str(e[1]) && isNotice(e[2]) && str(e[3])) this.removed(e[1], e[2], e[3]);
-        break;
-      case "b":
-        if (str(e[1]) && str(e[2])) gate.ban(e[1], e[2]);
-        break;
-      case "u":
-        if (str(e[1])) gate.unban(e[1]);
-        break;
-      case "t":
-        if (str(e[1])) room.topic = e[1];
-        break;
-      case "h":
-        if (Array.isArray(e[1])) room.remoteRoster(node, e[1].filter(isPair), e[2] === true);
-        break;
-      case "?":
-        // Someone's view of the room is incomplete (it just started, or missed batches).
-        this.push(["h", room.roster(), true]);
-        break;
-      case "g":
-        room.remoteGone(node);
-        break;
-      default:
-        this.ctx.log.info(`cluster: skipped an unknown event ${String(e[0]).slice(0, 16)}`);
-    }
-  }
-
   /** Batches of `node` never arrived here (the stream was trimmed past this reader). */
   private missed(node: string): void {
     this.ctx.log.info(`cluster: batches from server ${node} were lost on the way`);
@@ -371,20 +315,4 @@ export class Cluster implements Peers, LinkEvents {
       if (!oldest.done) this.applied.delete(oldest.value);
     }
   }
-
-  private whispered(to: string, from: string, text: string): void {
-    const target = this.ctx.room.find(to);
-    if (target !== undefined) tell(this.ctx, target, words(target).privateFrom(from, text));
-  }
-
-  private removed(name: string, notice: Notice, why: string): void {
-    const target = this.ctx.room.find(name);
-    if (target === undefined || target.phase !== "joined") return;
-    this.ctx.log.event(target, `removed from another server (${why})`);
-    removeMember(this.ctx, target, notice, why);
-  }
-}
-
-function isPair(v: unknown): v is [string, string] {
-  return Array.isArray(v) && typeof v[0] === "string" && typeof v[1] === "string";
 }
