@@ -14,6 +14,7 @@
 import { LANGS, type Lang } from "../protocol/lang.ts";
 import { type Notice, say } from "../protocol/messages.ts";
 import { nameKey } from "../protocol/names.ts";
+import { Elsewhere } from "./elsewhere.ts";
 import type { Fanout, Line, TurnReport } from "./fanout.ts";
 import { LanguageFanout, type Reader } from "./languages.ts";
 import { type Backlogged, Pacer, type Watermarks } from "./pacer.ts";
@@ -75,7 +76,7 @@ export class Room<M extends Member> {
   private readonly readers = {} as Record<Lang, number>;
   private readonly byName = new Map<string, M>();
   /** Members on the other servers, by name key (empty in a single process). */
-  private readonly remote = new Map<string, Remote>();
+  private readonly remote = new Elsewhere();
   private readonly pacer: Pacer<M>;
   /** The last lines, oldest first, at most limits.historyLines. */
   private readonly said: Said[] = [];
@@ -158,7 +159,7 @@ export class Room<M extends Member> {
   join(conn: M, name: string, claimed = false): boolean {
     if (!this.isFree(name, undefined, claimed)) return false;
     // The other servers gave it to this one: what this one knew of an earlier holder is stale.
-    if (claimed) this.remote.delete(nameKey(name));
+    if (claimed) this.remote.forgetName(nameKey(name));
     conn.name = name;
     this.byName.set(nameKey(name), conn);
     this.members.add(conn);
@@ -189,7 +190,7 @@ export class Room<M extends Member> {
 
   rename(conn: M, name: string, claimed = false): Rename {
     if (!this.isFree(name, conn, claimed)) return "taken";
-    if (claimed) this.remote.delete(nameKey(name));
+    if (claimed) this.remote.forgetName(nameKey(name));
     const old = conn.name;
     this.byName.delete(nameKey(old));
     conn.name = name;
@@ -233,25 +234,17 @@ export class Room<M extends Member> {
 
   /** A member joined on another server (or is already there, as a roster says). */
   remoteJoined(node: string, name: string, host: string, notice: Notice | null): void {
-    const key = nameKey(name);
-    // Another server's member has this name already: two servers gave it while
-    // apart, and the one that lost it renames its member when they meet.
-    const holder = this.remote.get(key);
-    if (holder === undefined || holder.node === node) this.remote.set(key, { name, node, host });
+    this.remote.joined(node, name, host);
     if (notice !== null) this.fanout.toAll(notice);
   }
 
-  /** A member of another server left; a stale word (its name now someone else's) is ignored. */
   remoteLeft(node: string, name: string, notice: Notice | null): void {
-    const key = nameKey(name);
-    if (this.remote.get(key)?.node === node) this.remote.delete(key);
+    this.remote.left(node, name);
     if (notice !== null) this.fanout.toAll(notice);
   }
 
   remoteRenamed(node: string, from: string, to: string, notice: Notice): void {
-    const before = this.remote.get(nameKey(from));
-    if (before?.node === node) this.remote.delete(nameKey(from));
-    this.remote.set(nameKey(to), { name: to, node, host: before?.host ?? "" });
+    this.remote.renamed(node, from, to);
     this.fanout.toAll(notice);
   }
 
@@ -266,40 +259,22 @@ export class Room<M extends Member> {
     members: ReadonlyArray<readonly [string, string]>,
     quietly = false,
   ): void {
-    const before = new Map<string, string>();
-    for (const [key, m] of this.remote) {
-      if (m.node !== node) continue;
-      before.set(key, m.name);
-      this.remote.delete(key);
-    }
-    const joined: string[] = [];
-    for (const [name, host] of members) {
-      const key = nameKey(name);
-      if (!before.delete(key)) joined.push(name);
-      this.remote.set(key, { name, node, host });
-    }
+    const { joined, left } = this.remote.replace(node, members);
     if (quietly || this.memberCount > this.limits.announceMax) return;
-    for (const name of before.values()) this.fanout.toAll(say("left", name));
+    for (const name of left) this.fanout.toAll(say("left", name));
     for (const name of joined) this.fanout.toAll(say("joined", name));
   }
 
   /** Another server is gone (shut down, or dead): its members left, announced as usual. */
   remoteGone(node: string): void {
-    const gone: string[] = [];
-    for (const [key, m] of this.remote) {
-      if (m.node !== node) continue;
-      this.remote.delete(key);
-      gone.push(m.name);
-    }
+    const gone = this.remote.forget(node);
     if (this.memberCount + gone.length > this.limits.announceMax) return;
     for (const name of gone) this.fanout.toAll(say("left", name));
   }
 
   /** The servers whose members this one knows of. */
   remoteNodes(): Set<string> {
-    const nodes = new Set<string>();
-    for (const m of this.remote.values()) nodes.add(m.node);
-    return nodes;
+    return this.remote.nodes();
   }
 
   /** This server's own members. */
