@@ -25,6 +25,22 @@ beforeAll(async () => {
 });
 afterAll(() => redis.stop());
 
+/**
+ * Two servers of a fresh room, ana on the first and bob on the second, once
+ * each server has heard of the other's member (and what they were told of
+ * each other, a join notice or none, is read).
+ */
+async function anaAndBob() {
+  const room = fresh();
+  const a = await serveShared(redis.url, room);
+  const b = await serveShared(redis.url, room);
+  const ana = await join(a, "ana");
+  const bob = await join(b, "bob");
+  await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+  await Promise.all([ana.quiet(100), bob.quiet(100)]);
+  return { room, a, b, ana, bob };
+}
+
 const cliArgs = (room: string) => [
   "--redis",
   redis.url,
@@ -66,12 +82,7 @@ describe("a server that dies", () => {
   }, 20_000);
 
   test("a server that shuts down says so: its members leave at once", async () => {
-    const room = fresh();
-    const a = await serveShared(redis.url, room);
-    const b = await serveShared(redis.url, room);
-    await join(a, "ana");
-    const bob = await join(b, "bob");
-    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+    const { a, bob } = await anaAndBob();
     const started = Date.now();
     await a.stop();
     expect(await bob.until((l) => l.endsWith("left"))).toBe("* ana left");
@@ -146,13 +157,7 @@ async function outage(
 
 describe("a frozen Redis", () => {
   test("connected but silent counts as down, and its return as back", async () => {
-    const room = fresh();
-    const a = await serveShared(redis.url, room);
-    const b = await serveShared(redis.url, room);
-    const ana = await join(a, "ana");
-    const bob = await join(b, "bob");
-    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
-    await ana.quiet(100);
+    const { ana, bob } = await anaAndBob();
     process.kill(redis.pid(), "SIGSTOP");
     try {
       expect(await ana.next(10_000)).toBe(DOWN);
@@ -168,12 +173,7 @@ describe("a frozen Redis", () => {
 
 describe("a cut connection", () => {
   test("a cut connection to Redis loses no line: the stream catches up", async () => {
-    const room = fresh();
-    const a = await serveShared(redis.url, room);
-    const b = await serveShared(redis.url, room);
-    const ana = await join(a, "ana");
-    const bob = await join(b, "bob");
-    await ana.next();
+    const { ana, bob } = await anaAndBob();
     const admin = new RedisClient(redis.url);
     await admin.connect();
     const count = 400;
@@ -204,13 +204,7 @@ describe("a cut connection", () => {
 
 describe("Redis answers with errors", () => {
   test("out of memory: the servers act as if it were away, and come back once it takes writes", async () => {
-    const room = fresh();
-    const a = await serveShared(redis.url, room);
-    const b = await serveShared(redis.url, room);
-    const ana = await join(a, "ana");
-    const bob = await join(b, "bob");
-    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
-    await ana.quiet(100);
+    const { ana, bob } = await anaAndBob();
     const admin = new RedisClient(redis.url);
     await admin.connect();
     try {
@@ -228,12 +222,7 @@ describe("Redis answers with errors", () => {
   }, 40_000);
 
   test("an entry in the stream that is not papo's is skipped, once", async () => {
-    const room = fresh();
-    const a = await serveShared(redis.url, room);
-    const b = await serveShared(redis.url, room);
-    const ana = await join(a, "ana");
-    const bob = await join(b, "bob");
-    await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+    const { ana, bob, room } = await anaAndBob();
     const admin = new RedisClient(redis.url);
     await admin.connect();
     const reads = async () => {
