@@ -5,6 +5,7 @@
  * Connection (connection.ts).
  */
 
+import { PACING } from "../config.ts";
 import { hostPort } from "../net/address.ts";
 import { Outbox } from "../net/outbox.ts";
 import type { Lang } from "../protocol/lang.ts";
@@ -82,7 +83,8 @@ export class Client extends Outbox<Connection> implements Recipient {
     },
     now: number,
   ) {
-    super(connection, limits.maxQueueBytes);
+    // The outbox's own cap is the ceiling; the pacer evicts a stalled reader at maxQueueBytes.
+    super(connection, limits.maxQueueBytes * PACING.ceilingFactor);
     this.lang = limits.lang;
     this.remotePort = connection.remotePort;
     this.decoder = new LineDecoder(limits.maxLineBytes);

@@ -1,25 +1,31 @@
 /**
- * Sender pacing: the room moves at the pace of the readers who keep up.
+ * Sender pacing: the room moves at the pace of the readers who are reading.
  *
  * A reader is *behind* while its backlog is over the low-water mark, and
- * *near its cap* while it is over the high-water mark. A reader *keeps up*
- * unless it has been behind for longer than `stallMs` without a break.
+ * *near its cap* while it is over the high-water mark. A reader that is
+ * behind is *reading* while it keeps taking bytes: each time its backlog
+ * shrinks, its quiet spell ends. A quiet spell may last the reader's
+ * *grace*; past it the reader is *stalled*.
  *
- * The room is *pressed* while more than half of the other members who keep up
- * are behind, or a member near its cap fell behind less than `hiccupMs` ago
- * (a busy process or a garbage collection: it may be reading again in a
- * moment, and at loopback rates a small cap fills in milliseconds). After a turn that
- * leaves the room pressed, the turn's senders are paused (the server stops
- * reading their sockets, so TCP pushes back on them instead of the server
- * queueing without end), and so is every member who has something to say
- * while it stays pressed; all are resumed once it is not.
+ * The room is *pressed* while more than half of the other members who are
+ * not stalled are behind, or while any reader that is not stalled is near
+ * its cap. After a turn that leaves the room pressed, the turn's senders are
+ * paused (the server stops reading their sockets, so TCP pushes back on them
+ * instead of the server queueing without end), and so is every member who
+ * has something to say while it stays pressed; all are resumed once it is
+ * not.
  *
- * So a reader that falls behind for a moment holds the room before it
- * reaches its cap, for `hiccupMs` at most; a reader that stays behind stops
- * counting after `stallMs`, and its backlog then grows with the room until
- * the cap evicts it, unless it catches up first (then it counts again). One
- * slow reader never sets the pace for long, and one fast reader never
- * outruns the rest.
+ * So a reader whose process stops for a moment (a laptop lid, a garbage
+ * collection, a busy machine) holds the room and loses nothing; a reader
+ * that stays stopped past its grace stops holding anyone, and once its
+ * backlog passes the cap it is evicted. A stalled reader that catches up
+ * (back under the low-water mark) counts again.
+ *
+ * Grace is a budget, so that a reader that stops again and again cannot hold
+ * the room again and again: every quiet spell longer than `freeStopMs` is
+ * paid for out of it, and it earns `refill` ms back per ms. A spell gets at
+ * least `freeStopMs` (a reader that is only slow pays nothing) and at most
+ * `stallMs`.
  *
  * This is NATS's idea of stalling a producer briefly and Redis's soft limit
  * held for some seconds. Pure: the clock and the timer are passed in.
@@ -37,6 +43,8 @@ export interface PacerHooks<M> {
   pause(member: M): void;
   /** Take input from `member` again. */
   resume(member: M): void;
+  /** Stalled readers whose backlog passed the cap: cut them. */
+  evict(members: readonly M[]): void;
   /** Members in the room now. */
   members(): number;
 }
@@ -59,18 +67,52 @@ export const realClock: Clock = {
 export interface Watermarks {
   /** Over this, a reader is behind. */
   low: number;
-  /** Over this, a reader who keeps up is near its cap: the room waits for it. */
+  /** Over this, a reader that is not stalled is near its cap: the room waits for it. */
   high: number;
+  /** Over this, a stalled reader is evicted. */
+  cap: number;
+}
+
+/** How long readers may stop: see the file's header. */
+export interface Grace {
+  /** The longest quiet spell a reader is waited for (ms); also the most grace it holds. */
+  stallMs: number;
+  /** A quiet spell up to this long costs nothing (ms). */
+  freeStopMs: number;
+  /** Grace earned back per ms. */
+  refill: number;
+}
+
+export const DEFAULT_GRACE: Readonly<Grace> = {
+  stallMs: PACING.stallMs,
+  freeStopMs: PACING.freeStopMs,
+  refill: PACING.graceRefill,
+};
+
+/** A reader that is behind: when its current quiet spell began, and when it stalls. */
+interface Quiet {
+  since: number;
+  deadline: number;
+  /** Its backlog when last seen: progress is a smaller one. */
+  backlog: number;
+}
+
+/** A reader's grace after it paid for a spell: `left` ms as of `at`. */
+interface Budget {
+  left: number;
+  at: number;
 }
 
 export class Pacer<M extends Backlogged> {
-  /** Behind and still keeping up, with the time each fell behind, oldest first. */
-  private readonly behind = new Map<M, number>();
+  /** Behind and not stalled. */
+  private readonly behind = new Map<M, Quiet>();
   /** Of `behind`, those over the high-water mark. */
   private readonly nearCap = new Set<M>();
-  /** Behind for longer than stallMs: these no longer set the pace. */
+  /** Quiet past their grace: these no longer set the pace. */
   private readonly stalled = new Set<M>();
   private readonly paused = new Set<M>();
+  /** Readers with less than full grace (only those who paid for a spell). */
+  private readonly budgets = new Map<M, Budget>();
   private cancelTimer: (() => void) | null = null;
   /** When the armed timer fires. */
   private timerAt = Number.POSITIVE_INFINITY;
@@ -79,8 +121,7 @@ export class Pacer<M extends Backlogged> {
     private readonly marks: Watermarks,
     private readonly hooks: PacerHooks<M>,
     private readonly clock: Clock = realClock,
-    private readonly stallMs: number = PACING.stallMs,
-    private readonly hiccupMs: number = PACING.hiccupMs,
+    private readonly grace: Grace = DEFAULT_GRACE,
   ) {}
 
   /** Members paused right now (for tests and the log). */
@@ -90,13 +131,21 @@ export class Pacer<M extends Backlogged> {
 
   /** After a delivered turn: who was left with a backlog, and who sent. */
   turn(queued: readonly M[], senders: readonly M[]): void {
+    let evicted: M[] | undefined;
     for (const member of queued) {
       const backlog = member.backlog;
-      if (backlog <= this.marks.low || this.stalled.has(member)) continue;
-      if (!this.behind.has(member)) this.behind.set(member, this.clock.now());
+      if (this.stalled.has(member)) {
+        if (backlog > this.marks.cap) {
+          evicted ??= [];
+          evicted.push(member);
+        }
+        continue;
+      }
+      if (backlog <= this.marks.low) continue;
+      if (!this.behind.has(member)) this.fellBehind(member, backlog);
       if (backlog > this.marks.high) this.nearCap.add(member);
     }
-    this.armTimer();
+    if (evicted !== undefined) this.hooks.evict(evicted);
     if (senders.length === 0 || !this.pressed()) return;
     for (const sender of senders) this.pause(sender);
   }
@@ -113,9 +162,11 @@ export class Pacer<M extends Backlogged> {
     return true;
   }
 
-  /** `member`'s backlog shrank (its socket drained). */
+  /** `member`'s socket drained: it took bytes, and may have caught up. */
   drained(member: M): void {
     const backlog = member.backlog;
+    const quiet = this.behind.get(member);
+    if (quiet !== undefined && backlog < quiet.backlog) this.progressed(member, quiet, backlog);
     if (backlog > this.marks.high) return;
     let changed = this.nearCap.delete(member);
     if (backlog <= this.marks.low) {
@@ -129,6 +180,7 @@ export class Pacer<M extends Backlogged> {
   forget(member: M): void {
     this.paused.delete(member);
     this.nearCap.delete(member);
+    this.budgets.delete(member);
     const counted = this.behind.delete(member);
     if (this.stalled.delete(member) || counted) this.recheck();
   }
@@ -141,11 +193,43 @@ export class Pacer<M extends Backlogged> {
   }
 
   private pressed(): boolean {
-    const keepingUp = this.hooks.members() - this.stalled.size - 1;
-    if (this.behind.size > 0 && this.behind.size * 2 > keepingUp) return true;
-    const recent = this.clock.now() - this.hiccupMs;
-    for (const member of this.nearCap) if ((this.behind.get(member) ?? 0) > recent) return true;
-    return false;
+    if (this.nearCap.size > 0) return true;
+    const others = this.hooks.members() - this.stalled.size - 1;
+    return this.behind.size > 0 && this.behind.size * 2 > others;
+  }
+
+  private fellBehind(member: M, backlog: number): void {
+    const now = this.clock.now();
+    const quiet = { since: now, deadline: now + this.graceOf(member, now), backlog };
+    this.behind.set(member, quiet);
+    this.armTimer(quiet.deadline);
+  }
+
+  /** A quiet spell ended: pay for it if it was long, and start the next one. */
+  private progressed(member: M, quiet: Quiet, backlog: number): void {
+    const now = this.clock.now();
+    const spell = now - quiet.since;
+    if (spell > this.grace.freeStopMs) {
+      this.budgets.set(member, { left: Math.max(0, this.budgetOf(member, now) - spell), at: now });
+    }
+    quiet.since = now;
+    quiet.deadline = now + this.graceOf(member, now);
+    quiet.backlog = backlog;
+  }
+
+  /** Grace `member` has at `now`, earned back since it last paid. */
+  private budgetOf(member: M, now: number): number {
+    const budget = this.budgets.get(member);
+    if (budget === undefined) return this.grace.stallMs;
+    const left = budget.left + (now - budget.at) * this.grace.refill;
+    if (left < this.grace.stallMs) return left;
+    this.budgets.delete(member);
+    return this.grace.stallMs;
+  }
+
+  /** How long the quiet spell starting `now` may last. */
+  private graceOf(member: M, now: number): number {
+    return Math.max(this.grace.freeStopMs, this.budgetOf(member, now));
   }
 
   private pause(member: M): void {
@@ -161,37 +245,39 @@ export class Pacer<M extends Backlogged> {
     for (const member of resumed) this.hooks.resume(member);
   }
 
-  /**
-   * Wake up when something may change by itself: the oldest behind member
-   * stalls, or a member near its cap has been behind for hiccupMs.
-   */
-  private armTimer(): void {
-    const oldest = this.behind.values().next();
-    if (oldest.done) return;
-    let at = oldest.value + this.stallMs;
-    const now = this.clock.now();
-    for (const member of this.nearCap) {
-      const until = (this.behind.get(member) ?? 0) + this.hiccupMs;
-      if (until > now && until < at) at = until;
-    }
-    // Already set to wake up in time: nothing to do (the common case, once per turn).
+  /** Wake up by `at` (a reader may stall then), unless already set to wake up sooner. */
+  private armTimer(at: number): void {
     if (this.cancelTimer !== null && this.timerAt <= at) return;
     this.cancelTimer?.();
     this.timerAt = at;
-    this.cancelTimer = this.clock.after(Math.max(0, at - now), () => this.timerFired());
+    this.cancelTimer = this.clock.after(Math.max(0, at - this.clock.now()), () =>
+      this.timerFired(),
+    );
   }
 
+  /**
+   * Readers past their deadline stall; the rest may have moved theirs on by
+   * reading, so the next wake-up is the earliest deadline left.
+   */
   private timerFired(): void {
     this.cancelTimer = null;
     this.timerAt = Number.POSITIVE_INFINITY;
-    const limit = this.clock.now() - this.stallMs;
-    for (const [member, since] of this.behind) {
-      if (since > limit) break;
+    const now = this.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    const evicted: M[] = [];
+    for (const [member, quiet] of this.behind) {
+      if (quiet.deadline > now) {
+        next = Math.min(next, quiet.deadline);
+        continue;
+      }
       this.behind.delete(member);
       this.nearCap.delete(member);
       this.stalled.add(member);
+      this.budgets.set(member, { left: 0, at: now });
+      if (member.backlog > this.marks.cap) evicted.push(member);
     }
-    this.armTimer();
+    if (next !== Number.POSITIVE_INFINITY) this.armTimer(next);
+    if (evicted.length > 0) this.hooks.evict(evicted);
     this.recheck();
   }
 }

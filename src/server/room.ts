@@ -33,7 +33,7 @@ export interface RoomLimits {
   maxClients: number;
   /** Join/leave notices only while the room has at most this many members. */
   announceMax: number;
-  /** Backlog marks for pacing: behind over `low`, near its cap over `high`. */
+  /** Backlog marks for pacing: behind over `low`, near its cap over `high`, evicted once stalled over `cap`. */
   watermarks: Watermarks;
   /** Bytes one turn gathers before further input waits for the next turn. */
   turnBytes: number;
@@ -43,7 +43,10 @@ export interface RoomLimits {
 
 /** What the room asks of whoever owns the connections. */
 export interface RoomHooks<M> {
-  /** These connections' backlogs passed the cap: cut them (they may still be members). */
+  /**
+   * These connections are too slow: stalled past the cap, or past the
+   * ceiling at once. Cut them (they may still be members).
+   */
   evict(slow: readonly M[]): void;
   /** Stop taking input from this sender until resume: the room's readers are behind. */
   pause(member: M): void;
@@ -95,6 +98,7 @@ export class Room<M extends Member> {
     this.pacer = new Pacer<M>(limits.watermarks, {
       pause: (m) => hooks.pause(m),
       resume: (m) => hooks.resume(m),
+      evict: (slow) => hooks.evict(slow),
       members: () => this.members.size,
     });
     this.fanout = new LanguageFanout(
@@ -340,7 +344,8 @@ export class Room<M extends Member> {
   }
 
   /**
-   * A delivered turn: cut the readers past the cap, then pace the senders.
+   * A delivered turn: cut the readers past the ceiling, then pace the senders
+   * (the pacer cuts stalled readers past the cap).
    * Only members pace or are paced: a connection still choosing a name (or
    * one the evictions just removed) must neither hold the room nor be
    * remembered by the pacer once it is gone.

@@ -91,7 +91,11 @@ export function startServer(
     {
       maxClients,
       announceMax: config.announceMax,
-      watermarks: { low: share(PACING.lowWaterFraction), high: share(PACING.highWaterFraction) },
+      watermarks: {
+        low: share(PACING.lowWaterFraction),
+        high: share(PACING.highWaterFraction),
+        cap: config.maxQueueBytes,
+      },
       turnBytes: share(PACING.turnFraction),
       historyLines: config.historyLines,
     },

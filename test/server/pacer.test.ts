@@ -33,19 +33,24 @@ function fakeClock(): Clock & { advance(ms: number): void } {
   };
 }
 
+/** Readers the pacer evicted, in order (reset by each setup). */
+let evicted: Reader[] = [];
+
 function setup(count: number) {
   const readers = Array.from({ length: count }, (_, i) => new Reader(`r${i}`));
   const paused = new Set<Reader>();
+  evicted = [];
   const clock = fakeClock();
   const pacer = new Pacer<Reader>(
-    { low: 100, high: 1000 },
+    { low: 100, high: 1000, cap: 2000 },
     {
       pause: (r) => paused.add(r),
       resume: (r) => paused.delete(r),
+      evict: (slow) => evicted.push(...slow),
       members: () => readers.length,
     },
     clock,
-    1000,
+    { stallMs: 2000, freeStopMs: 100, refill: 1 / 10 },
   );
   return { readers, paused, clock, pacer };
 }
@@ -85,49 +90,119 @@ describe("Pacer", () => {
     expect(paused.has(talker)).toBe(true);
   });
 
-  test("a reader near its cap holds the room for a moment: until it drains, or hiccupMs", () => {
+  test("a reader near its cap holds the room while it reads, however slowly", () => {
     const { readers, paused, clock, pacer } = setup(4);
     const [talker, slow] = readers as [Reader, Reader, Reader, Reader];
-    slow.backlog = 5000;
+    slow.backlog = 1500;
     pacer.turn([slow], [talker]);
+    expect(paused.has(talker)).toBe(true);
+    // Takes a little every 50 ms for ten seconds, still near its cap: the room waits.
+    for (let i = 0; i < 200; i++) {
+      clock.advance(50);
+      slow.backlog -= 1;
+      pacer.drained(slow);
+    }
     expect(paused.has(talker)).toBe(true);
     slow.backlog = 900; // under the high-water mark, still behind: a minority again
     pacer.drained(slow);
     expect(paused.size).toBe(0);
-    slow.backlog = 5000;
-    pacer.turn([slow], [talker]);
-    expect(paused.has(talker)).toBe(true);
-    // Not reading again within hiccupMs of falling behind: it holds nobody any more.
-    clock.advance(99);
-    expect(paused.has(talker)).toBe(true);
-    clock.advance(1);
-    expect(paused.size).toBe(0);
-    pacer.turn([slow], [talker]);
-    expect(paused.size).toBe(0);
+    expect(evicted).toEqual([]);
   });
 
-  test("a stalled reader holds a sender for stallMs at most, then stops counting", () => {
+  test("a reader that stops for up to stallMs holds the room and is not evicted", () => {
+    const { readers, paused, clock, pacer } = setup(4);
+    const [talker, sleeper] = readers as [Reader, Reader, Reader, Reader];
+    sleeper.backlog = 1500;
+    pacer.turn([sleeper], [talker]);
+    clock.advance(1999);
+    expect(paused.has(talker)).toBe(true);
+    sleeper.backlog = 50; // reading again: catches up
+    pacer.drained(sleeper);
+    expect(paused.size).toBe(0);
+    expect(evicted).toEqual([]);
+  });
+
+  test("a reader quiet past stallMs stops holding the room, and is evicted past its cap", () => {
     const { readers, paused, clock, pacer } = setup(2);
     const [talker, stalled] = readers as [Reader, Reader];
-    stalled.backlog = 5000;
+    stalled.backlog = 1500;
     pacer.turn([stalled], [talker]);
     expect(paused.has(talker)).toBe(true);
-    clock.advance(999);
+    clock.advance(1999);
     expect(paused.has(talker)).toBe(true);
     clock.advance(1);
     expect(paused.has(talker)).toBe(false);
-    // Still stalled: it paces no more turns.
-    stalled.backlog = 9000;
+    expect(evicted).toEqual([]); // under its cap: still in the room
+    // Still stalled: it paces no more turns, and past the cap it goes.
+    stalled.backlog = 1900;
     pacer.turn([stalled], [talker]);
+    expect(paused.size).toBe(0);
+    expect(evicted).toEqual([]);
+    stalled.backlog = 2100;
+    pacer.turn([stalled], [talker]);
+    expect(evicted).toEqual([stalled]);
+  });
+
+  test("a reader already past its cap when it stalls is evicted then", () => {
+    const { readers, clock, pacer } = setup(2);
+    const [talker, stalled] = readers as [Reader, Reader];
+    stalled.backlog = 2500; // pushed past the cap by lines pacing does not hold back
+    pacer.turn([stalled], [talker]);
+    expect(evicted).toEqual([]);
+    clock.advance(2000);
+    expect(evicted).toEqual([stalled]);
+  });
+
+  test("grace is a budget: a reader that stops again and again holds the room less each time", () => {
+    const { readers, paused, clock, pacer } = setup(2);
+    const [talker, reader] = readers as [Reader, Reader];
+    // Stops for 1.5 s, then catches up: 0.5 s of grace left.
+    reader.backlog = 1500;
+    pacer.turn([reader], [talker]);
+    clock.advance(1500);
+    reader.backlog = 0;
+    pacer.drained(reader);
+    expect(paused.size).toBe(0);
+    // Stops again at once: waited for about 0.5 s only.
+    reader.backlog = 1500;
+    pacer.turn([reader], [talker]);
+    expect(paused.has(talker)).toBe(true);
+    clock.advance(499);
+    expect(paused.has(talker)).toBe(true);
+    clock.advance(2);
+    expect(paused.size).toBe(0);
+    // Stalled: it catches up, then rests for 20 s and has its whole grace again.
+    reader.backlog = 0;
+    pacer.drained(reader);
+    clock.advance(20_000);
+    reader.backlog = 1500;
+    pacer.turn([reader], [talker]);
+    clock.advance(1999);
+    expect(paused.has(talker)).toBe(true);
+  });
+
+  test("short stops cost nothing: a busy reader keeps its whole grace", () => {
+    const { readers, paused, clock, pacer } = setup(2);
+    const [talker, reader] = readers as [Reader, Reader];
+    reader.backlog = 1500;
+    pacer.turn([reader], [talker]);
+    for (let i = 0; i < 100; i++) {
+      clock.advance(90);
+      reader.backlog -= 1;
+      pacer.drained(reader);
+    }
+    clock.advance(1999);
+    expect(paused.has(talker)).toBe(true);
+    clock.advance(1);
     expect(paused.size).toBe(0);
   });
 
   test("a stalled reader that catches up counts again", () => {
     const { readers, paused, clock, pacer } = setup(2);
     const [talker, reader] = readers as [Reader, Reader];
-    reader.backlog = 5000;
+    reader.backlog = 1500;
     pacer.turn([reader], [talker]);
-    clock.advance(1000);
+    clock.advance(2000);
     reader.backlog = 0;
     pacer.drained(reader);
     reader.backlog = 500;

@@ -1,0 +1,149 @@
+/**
+ * Readers whose process stops for a moment (SIGSTOP: a laptop lid, a garbage
+ * collection, a busy machine) in the middle of a flood, and readers slower
+ * than the sender: each reader is a process of its own, the server too, so
+ * that only the kernel and the server stand between them.
+ */
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { join as joinPath } from "node:path";
+import { type ServerProcess, spawnServer } from "../support/cli.ts";
+import type { LineClient } from "../support/lineclient.ts";
+import { eventually, join } from "../support/server.ts";
+
+const READER = joinPath(import.meta.dir, "..", "support", "reader.ts");
+/** Lines of 80 bytes with their newline: "N " and padding. */
+const LINE_BYTES = 80;
+
+interface Reader {
+  proc: Bun.Subprocess<"ignore", "pipe", "inherit">;
+  /** Resolves with the reader's last line: "done N", "closed after N", … */
+  outcome: Promise<string>;
+}
+
+const started: Array<{ kill(): void }> = [];
+afterEach(() => {
+  for (const p of started.splice(0)) p.kill();
+});
+
+async function startServer(): Promise<ServerProcess> {
+  const server = await spawnServer([
+    "--port",
+    "0",
+    "--no-web",
+    "--quiet",
+    "--rate-limit",
+    "0",
+    "--history",
+    "0",
+    "--max-per-address",
+    "0",
+  ]);
+  started.push(server.proc);
+  return server;
+}
+
+/** Start a reader process and wait until it is in the room. */
+async function reader(port: number, name: string, count: number, pauseMs = 0): Promise<Reader> {
+  const proc = Bun.spawn(
+    [process.execPath, READER, String(port), name, "s", String(count), String(pauseMs)],
+    { stdin: "ignore", stdout: "pipe", stderr: "inherit" },
+  );
+  started.push(proc);
+  const lines = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const nextLine = async (): Promise<string> => {
+    while (!text.includes("\n")) {
+      const { value, done } = await lines.read();
+      if (done) return text;
+      text += value;
+    }
+    const at = text.indexOf("\n");
+    const line = text.slice(0, at);
+    text = text.slice(at + 1);
+    return line;
+  };
+  expect(await nextLine()).toBe("joined");
+  return { proc, outcome: nextLine() };
+}
+
+/** `count` numbered lines of LINE_BYTES from `sender`, never more than ~1 MB ahead of the kernel. */
+async function flood(
+  sender: LineClient,
+  count: number,
+  at: (sent: number) => void = () => {},
+): Promise<void> {
+  const batch: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const head = `${i} `;
+    batch.push(`${head}${"x".repeat(LINE_BYTES - head.length - 1)}\n`);
+    if (batch.length === 1000 || i === count - 1) {
+      sender.write(batch.splice(0).join(""));
+      at(i + 1);
+      if (sender.unsent > 1024 * 1024) await eventually(() => sender.unsent < 256 * 1024, 30_000);
+    }
+  }
+  await eventually(() => sender.unsent === 0, 30_000);
+}
+
+/** The server's resident memory, from /proc. */
+async function rss(pid: number): Promise<number> {
+  const status = await Bun.file(`/proc/${pid}/status`).text();
+  const kib = /VmRSS:\s+(\d+) kB/.exec(status);
+  return Number(kib?.[1] ?? 0) * 1024;
+}
+
+describe("readers that stop for a moment or read slowly", () => {
+  test("readers stopped for 0.4 s and 1.5 s mid-flood get every line in order and stay", async () => {
+    const server = await startServer();
+    const count = 200_000;
+    const steady = await reader(server.port, "steady", count);
+    const brief = await reader(server.port, "brief", count);
+    const longer = await reader(server.port, "longer", count);
+    const sender = await join(server, "s");
+    const stops: Array<Promise<void>> = [];
+    const stop = (r: Reader, ms: number) => {
+      r.proc.kill("SIGSTOP");
+      stops.push(Bun.sleep(ms).then(() => void r.proc.kill("SIGCONT")));
+    };
+    let stopped = false;
+    await flood(sender, count, (sent) => {
+      if (stopped || sent < count / 4) return;
+      stopped = true;
+      stop(brief, 400);
+      stop(longer, 1500);
+    });
+    await Promise.all(stops);
+    expect(await steady.outcome).toBe(`done ${count}`);
+    expect(await brief.outcome).toBe(`done ${count}`);
+    expect(await longer.outcome).toBe(`done ${count}`);
+  }, 60_000);
+
+  test("one member that never reads is evicted; six readers, some slower than the sender, get every line", async () => {
+    const server = await startServer();
+    const count = 400_000; // 32 MB
+    const readers: Reader[] = [];
+    for (let i = 0; i < 6; i++) {
+      // Three read as fast as they can, three stop for 2 ms after every chunk.
+      readers.push(await reader(server.port, `r${i}`, count, i % 2 === 0 ? 0 : 2));
+    }
+    const never: LineClient = await join(server, "never");
+    never.pause();
+    const sender = await join(server, "s");
+    const before = await rss(server.proc.pid);
+    let peak = before;
+    const sampling = setInterval(async () => {
+      peak = Math.max(peak, await rss(server.proc.pid));
+    }, 20);
+    try {
+      await flood(sender, count);
+      for (const r of readers) expect(await r.outcome).toBe(`done ${count}`);
+    } finally {
+      clearInterval(sampling);
+    }
+    expect(await sender.until((l) => l === "* never left (too slow)", 10_000)).toBeDefined();
+    const growth = peak - before;
+    expect(growth).toBeLessThan(160 * 1024 * 1024);
+    console.log(`server memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB during 32 MB`);
+  }, 90_000);
+});
