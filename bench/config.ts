@@ -76,16 +76,16 @@ export const SIZES = {
     clients: size(100, 50, "clients that read; one more never reads"),
     senders: size(10, 10, "clients that send"),
     // The slow reader's share (~77 bytes a line) must outgrow the cap plus the
-    // kernel's buffers, which on Linux loopback can hold 4 MiB or more. And the
-    // flood must last well over a second: the room waits up to PACING.hiccupMs
-    // (100 ms) for a reader near its cap before it counts as stalled, once per
-    // flood, which a 0.3 s flood would show as a quarter of its rate.
+    // kernel's buffers, which on Linux loopback can hold 4 MiB or more. The
+    // room waits up to PACING.stallMs (2 s) for a reader near its cap before it
+    // counts as stalled, once per flood: the readers' rate against the control
+    // shows that price.
     messages: size(60_000, 30_000, "messages per sender"),
     bytes: size(64, 64, "bytes of text per message"),
     // Not smaller in --quick: at these rates 256 KiB is 12 ms of a reader's
-    // share, and on a busy 2-core machine a load generator can be descheduled
-    // for longer than that plus the room's 100 ms hiccup grace, evicting
-    // ordinary readers as the server should.
+    // share, and a busy 2-core machine deschedules a load generator for tens of
+    // ms at a time; the room's grace covers that, and "loadgen read gap max"
+    // tells a generator's stall from a reader's.
     "queue-kib": size(1024, 1024, "--max-queue-bytes given to the server, in KiB"),
     runs: size(3, 3, "floods with a slow reader, and as many without (medians compared)"),
   },

@@ -9,7 +9,7 @@ import { type MicroResult, runMicro } from "./micro.ts";
 import type { Options } from "./options.ts";
 import { cores, count, ms, rate, rateRange, times } from "./report/format.ts";
 import type { Progress } from "./report/progress.ts";
-import { microTable } from "./report/summary.ts";
+import { gaps, microTable } from "./report/summary.ts";
 import { RUNNERS } from "./scenarios/index.ts";
 import { emptyResult, type Result } from "./scenarios/result.ts";
 import { type TargetName, unavailable } from "./targets.ts";
@@ -89,6 +89,7 @@ export function headline(r: Result): string {
     );
     parts.push(`loadgens ${r.loadgenCores.map(cores).join(" + ")}`);
   }
+  if (r.loadgenGapMs.length > 0) parts.push(`loadgen read gap max ${gaps(r)}`);
   if (r.latencyMs)
     parts.push(
       `latency p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)}, max ${ms(r.latencyMs.max)}`,

@@ -34,6 +34,9 @@ export class Tally {
   readonly latency = new Histogram();
   /** Called when `unsent` drops to 0. */
   onFlushed: (() => void) | null = null;
+  /** Called when `unsent` drops to `lowWater` or below. */
+  onLow: (() => void) | null = null;
+  lowWater = 0;
 
   get lines(): number {
     return this.newlines - this.notices;
@@ -114,6 +117,7 @@ export class SimClient {
     if (change === 0) return;
     const t = this.tally;
     t.unsent += change;
+    if (t.unsent <= t.lowWater) t.onLow?.();
     if (t.unsent === 0) t.onFlushed?.();
   }
 }

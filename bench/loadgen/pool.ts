@@ -98,8 +98,10 @@ export function take(group: Group, count: number): Group {
 }
 
 /** Summed progress of all the load generators. */
-export interface PoolProgress extends Omit<Progress, "latency"> {
+export interface PoolProgress extends Omit<Progress, "latency" | "gapMs"> {
   latency: Histogram | null;
+  /** Each load generator's longest read gap since its last reset, in ms (not summed). */
+  gapMs: number[];
 }
 
 export interface Connected {
@@ -172,9 +174,13 @@ export class Pool {
     return { startUs: Math.min(...replies.map((r) => r.startUs)) };
   }
 
-  async progress(latency = false): Promise<PoolProgress> {
+  /**
+   * How far the load generators are; the merged latency histogram when asked.
+   * `reset` starts each generator's read gap anew (call it as a flood begins).
+   */
+  async progress(latency = false, reset = false): Promise<PoolProgress> {
     const all = await Promise.all(
-      this.gens.map((g) => g.request<Progress>({ op: "progress", latency })),
+      this.gens.map((g) => g.request<Progress>({ op: "progress", latency, reset })),
     );
     const sum = (key: "joined" | "closed" | "lines" | "notices") =>
       all.reduce((n, p) => n + p[key], 0);
@@ -190,6 +196,7 @@ export class Pool {
       notices: sum("notices"),
       lastUs: Math.max(...all.map((p) => p.lastUs)),
       latency: histogram,
+      gapMs: all.map((p) => p.gapMs),
     };
   }
 

@@ -41,8 +41,11 @@ export type Request =
    * timestamp; without, they go out as fast as the sockets take them.
    */
   | { op: "send"; senders: Range; messages: number; bytes: number; seconds?: number }
-  /** Totals of the worker's clients; the latency histogram only when asked. */
-  | { op: "progress"; latency: boolean }
+  /**
+   * Totals of the worker's clients; the latency histogram only when asked.
+   * `reset` starts measuring the read gap anew once answered (a flood begins).
+   */
+  | { op: "progress"; latency: boolean; reset?: boolean }
   /** Chat lines the clients of a range received, summed. */
   | { op: "count"; range: Range }
   /** Stop reading (a slow reader) or start again. */
@@ -77,7 +80,7 @@ export interface ConnectReply {
 }
 
 export interface SendReply {
-  /** Monotonic clock (µs, shared by all processes) when the first line was written. */
+  /** When the first line was written, in µs of {@link nowUs} (shared by all processes). */
   startUs: number;
 }
 
@@ -88,10 +91,15 @@ export interface Progress {
   lines: number;
   /** Notices and errors received after joining. */
   notices: number;
-  /** Monotonic µs of the last chat line received, 0 if none. */
+  /** When the last chat line was received, in µs of {@link nowUs}; 0 if none. */
   lastUs: number;
   /** Latency samples of timestamped lines, if any. */
   latency: HistogramData | null;
+  /**
+   * The longest the worker went without reading its sockets since the last
+   * reset (its event loop held up by sending, parsing, or the OS), in ms.
+   */
+  gapMs: number;
 }
 
 export interface ChurnReply {
@@ -104,8 +112,19 @@ export type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: string };
 
-/** Monotonic microseconds, comparable between processes on one machine. */
+/** When this process started, in wall-clock µs (the zero of performance.now()). */
+const ORIGIN_US = Math.round(performance.timeOrigin * 1000);
+
+/**
+ * Microseconds on a clock every process on the machine shares: the wall-clock
+ * time this process started plus the monotonic time since, so it never steps
+ * while the process runs. Send stamps are read by another process than the
+ * one that wrote them, and a flood's window runs from one process's first
+ * send to another's last receipt, so the zero must be common. It is not for
+ * process.hrtime(), which in Bun counts from the start of each process (two
+ * load generators started together disagree by milliseconds, more than a
+ * delivery takes); between two processes this clock agrees within a few µs.
+ */
 export function nowUs(): number {
-  const [s, ns] = process.hrtime();
-  return s * 1e6 + Math.floor(ns / 1e3);
+  return ORIGIN_US + Math.floor(performance.now() * 1000);
 }

@@ -9,6 +9,7 @@
 import { churn } from "./churn.ts";
 import { type SimClient, Tally } from "./client.ts";
 import { openClients } from "./connect.ts";
+import { GapMeter } from "./gap.ts";
 import type {
   ChurnReply,
   Envelope,
@@ -22,6 +23,30 @@ import { nowUs } from "./protocol.ts";
 
 const clients: SimClient[] = [];
 const tally = new Tally();
+
+/** How often the read-gap meter's timer is due (ms): short, so that short stalls show. */
+const GAP_PERIOD_MS = 2;
+const gap = new GapMeter(GAP_PERIOD_MS, performance.now());
+setInterval(() => gap.tick(performance.now()), GAP_PERIOD_MS).unref();
+
+/**
+ * An unpaced send writes for at most this long before the worker reads its
+ * sockets again (ms). Its own clients are readers too: written in one go, a
+ * large flood (150,000 writes) kept them unread for seconds, which measured
+ * the load generator rather than the server.
+ */
+const SLICE_MS = 2;
+/** Writes between two looks at the clock within a slice. */
+const WRITES_PER_CHECK = 64;
+/**
+ * Bytes the kernel has not taken yet past which an unpaced send stops writing
+ * until they are down to LOW_WATER: a flood is not queued whole in user space.
+ * Not 0: lines queued behind a full socket cost a copy rather than a system
+ * call each, and drain writes them out in large writes, as it did when the
+ * whole flood was queued at once.
+ */
+const HIGH_WATER = 256 * 1024;
+const LOW_WATER = HIGH_WATER / 4;
 
 function slice(range: Range): SimClient[] {
   return clients.slice(range.from, range.to);
@@ -49,14 +74,59 @@ function flushed(): Promise<void> {
   });
 }
 
+/** Resolves once the bytes the kernel has not taken are down to `bytes` or fewer. */
+function below(bytes: number): Promise<void> {
+  if (tally.unsent <= bytes) return Promise.resolve();
+  return new Promise((resolve) => {
+    tally.lowWater = bytes;
+    tally.onLow = () => {
+      tally.onLow = null;
+      tally.lowWater = 0;
+      resolve();
+    };
+  });
+}
+
+/** The next turn of the event loop, after the sockets were polled (their data handlers ran). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * `messages` writes of `line` per sender, the senders taking turns, as fast
+ * as the sockets take them; in slices, so that the worker's readers are read
+ * between them. A slice ends after SLICE_MS, or once HIGH_WATER bytes wait
+ * for the kernel: then it waits for the sockets to drain to LOW_WATER rather
+ * than queue the rest of the flood in user space.
+ */
+async function sendUnpaced(senders: SimClient[], messages: number, line: Uint8Array) {
+  const n = senders.length;
+  let round = 0;
+  let next = 0;
+  while (n > 0 && round < messages) {
+    const until = performance.now() + SLICE_MS;
+    let writes = 0;
+    while (round < messages) {
+      (senders[next] as SimClient).write(line);
+      if (++next === n) {
+        next = 0;
+        round++;
+      }
+      if (tally.unsent > HIGH_WATER) break;
+      if (++writes % WRITES_PER_CHECK === 0 && performance.now() >= until) break;
+    }
+    if (round >= messages) break;
+    if (tally.unsent > HIGH_WATER) await below(LOW_WATER);
+    else await nextTurn();
+  }
+}
+
 async function send(req: Extract<Request, { op: "send" }>): Promise<SendReply> {
   const senders = slice(req.senders).filter((c) => c.joined && !c.closed);
   const total = senders.length * req.messages;
   const startUs = nowUs();
   if (req.seconds === undefined) {
-    // One write per message, senders taking turns, as fast as the sockets take them.
-    const line = message(req.bytes);
-    for (let m = 0; m < req.messages; m++) for (const c of senders) c.write(line);
+    await sendUnpaced(senders, req.messages, message(req.bytes));
   } else {
     // Evenly spaced over the time, each line stamped when it is written.
     const spacingUs = (req.seconds * 1e6) / Math.max(1, total);
@@ -78,7 +148,9 @@ async function send(req: Extract<Request, { op: "send" }>): Promise<SendReply> {
   return { startUs };
 }
 
-function progress(withLatency: boolean): Progress {
+function progress(withLatency: boolean, reset: boolean): Progress {
+  const gapMs = gap.maxMs;
+  if (reset) gap.reset(performance.now());
   return {
     joined: tally.joined,
     closed: tally.closed,
@@ -86,6 +158,7 @@ function progress(withLatency: boolean): Progress {
     notices: tally.notices,
     lastUs: tally.lastUs,
     latency: withLatency ? tally.latency.toData() : null,
+    gapMs,
   };
 }
 
@@ -135,7 +208,7 @@ async function handle(req: Request): Promise<unknown> {
     case "send":
       return send(req);
     case "progress":
-      return progress(req.latency);
+      return progress(req.latency, req.reset ?? false);
     case "count":
       return count(req.range);
     case "pause":

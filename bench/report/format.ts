@@ -52,6 +52,11 @@ export function ms(value: number): string {
   return `${seconds.toFixed(seconds < 10 ? 2 : seconds < 100 ? 1 : 0)} s`;
 }
 
+/** A difference of times in ms, with its sign: "+3.2 ms", "−0.40 ms". */
+export function signedMs(value: number): string {
+  return `${value < 0 ? "−" : "+"}${ms(Math.abs(value))}`;
+}
+
 /** A time given in nanoseconds, in the unit that suits it: 7.2 ns, 151 ns, 2.3 µs, 12 µs, 1.5 ms. */
 export function ns(value: number): string {
   const [scaled, unit] =

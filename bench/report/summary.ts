@@ -35,6 +35,11 @@ export function ratio(
   return papo.rate / base.rate;
 }
 
+/** Each load generator's longest read gap: "3.1 ms + 2.8 ms"; "—" for none. */
+export function gaps(r: Result): string {
+  return r.loadgenGapMs.length > 0 ? r.loadgenGapMs.map(ms).join(" + ") : "—";
+}
+
 function latency(r: Result): string {
   const l = r.latencyMs;
   return l ? `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.max)}` : "—";
@@ -60,6 +65,7 @@ export function resultsTable(results: readonly Result[]): string {
       r.serverNsPerDelivery > 0 ? count(r.serverNsPerDelivery) : "—",
       cores(r.serverCores),
       r.loadgenCores.map(cores).join(" + "),
+      gaps(r),
       latency(r),
     ];
   });
@@ -77,10 +83,11 @@ export function resultsTable(results: readonly Result[]): string {
       "server ns/delivery",
       "server CPU",
       "loadgen CPU",
+      "loadgen read gap max",
       "latency p50 / p99 / max",
     ],
     rows,
-    ["left", "left", ...Array<"right">(11).fill("right")],
+    ["left", "left", ...Array<"right">(12).fill("right")],
   );
 }
 

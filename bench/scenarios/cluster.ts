@@ -14,7 +14,7 @@ import type { Histogram } from "../loadgen/histogram.ts";
 import { type Group, Pool } from "../loadgen/pool.ts";
 import { cpuShare, markCpu } from "../proc.ts";
 import { startRedis } from "../redis.ts";
-import { count, ms, ns, plural, rate, times } from "../report/format.ts";
+import { count, ms, ns, plural, rate, signedMs, times } from "../report/format.ts";
 import { type Server, startServer } from "../targets.ts";
 import type { Context, Sizes } from "./harness.ts";
 import { emptyResult, median, type Result } from "./result.ts";
@@ -43,6 +43,8 @@ interface Measured {
   cores: number[];
   /** Each part's latency histogram (paced only). */
   latency: Array<Histogram | null>;
+  /** Each part's load generator's longest gap in reading its sockets (ms). */
+  gapMs: number[];
 }
 
 export async function cluster(s: Sizes<"cluster">, ctx: Context): Promise<Result> {
@@ -169,11 +171,12 @@ async function run(
   expected: number,
 ): Promise<Measured> {
   const { pools } = layout;
-  const lines = async () => {
-    const p = await Promise.all(pools.map((pool) => pool.progress()));
+  const lines = async (reset = false) => {
+    const p = await Promise.all(pools.map((pool) => pool.progress(false, reset)));
     return p.reduce((n, x) => n + x.lines, 0);
   };
-  const before = await lines();
+  // Each load generator measures its read gap from here.
+  const before = await lines(true);
   const pids = [...layout.pids, ...pools.flatMap((p) => p.pids)];
   const startCpu = markCpu(pids);
   const start = performance.now();
@@ -201,6 +204,7 @@ async function run(
     cpuNs: cpu.ns.slice(0, layout.pids.length),
     cores: cpu.cores,
     latency: after.map((p) => p.latency),
+    gapMs: after.flatMap((p) => p.gapMs),
   };
 }
 
@@ -235,6 +239,13 @@ function report(result: Result, s: Sizes<"cluster">, pair: LayoutFigures, single
   result.loadgenCores = Array.from({ length: gens }, (_, i) =>
     median(pair.crowd.map((m) => m.cores[servers + i] ?? 0)),
   );
+  // Read gaps: the longest of each load generator over the runs, same order as its cores.
+  const longest = (runs: Measured[]) =>
+    Array.from({ length: Math.max(0, ...runs.map((m) => m.gapMs.length)) }, (_, i) =>
+      Math.max(0, ...runs.map((m) => m.gapMs[i] ?? 0)),
+    );
+  result.loadgenGapMs = longest(pair.crowd);
+  const [sameGap = 0, crossGap = 0, sendersGap = 0] = pair.paced.gapMs;
   const expectedCrowd = s.clients * (s.clients - 1) * s.messages;
   const expectedPaced = pair.paced.received;
   result.expected = expectedCrowd * s.runs * 2;
@@ -262,6 +273,12 @@ function report(result: Result, s: Sizes<"cluster">, pair: LayoutFigures, single
     crossP99Ms: p99(cross),
     singleP50Ms: p50(singleLatency),
     singleP99Ms: p99(singleLatency),
+    // What crossing through Redis adds to a paced line, over reading it on the sender's server.
+    redisHopP50Ms: p50(cross) - p50(same),
+    redisHopP99Ms: p99(cross) - p99(same),
+    pacedSameGapMs: sameGap,
+    pacedCrossGapMs: crossGap,
+    pacedSendersGapMs: sendersGap,
     serverANsPerDelivery: perDelivery(pair.crowd, 0),
     serverBNsPerDelivery: perDelivery(pair.crowd, 1),
     redisNsPerDelivery: perDelivery(pair.crowd, 2),
@@ -281,6 +298,14 @@ function report(result: Result, s: Sizes<"cluster">, pair: LayoutFigures, single
     [
       "paced p50 / p99",
       `same server ${ms(e.sameP50Ms as number)} / ${ms(e.sameP99Ms as number)}, across ${ms(e.crossP50Ms as number)} / ${ms(e.crossP99Ms as number)}; one server ${ms(e.singleP50Ms as number)} / ${ms(e.singleP99Ms as number)}`,
+    ],
+    [
+      "Redis hop (across − same server)",
+      `p50 ${signedMs(e.redisHopP50Ms as number)}, p99 ${signedMs(e.redisHopP99Ms as number)}`,
+    ],
+    [
+      "loadgen read gap max",
+      `crowd ${longest(pair.crowd).map(ms).join(" + ")} (one server ${longest(single.crowd).map(ms).join(" + ")}); paced: readers on the senders' server ${ms(sameGap)}, on the other ${ms(crossGap)}, senders ${ms(sendersGap)} (one server ${longest([single.paced]).map(ms).join(" + ")})`,
     ],
   );
 }

@@ -126,6 +126,8 @@ export interface FloodOutcome {
   serverNs: number;
   serverCores: number;
   loadgenCores: number[];
+  /** Each load generator's longest gap in reading its sockets during the flood (ms). */
+  loadgenGapMs: number[];
   /** Highest server RSS seen while the flood ran. */
   peakRss: number;
   notices: number;
@@ -139,7 +141,8 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
   const { server, pool, progress, label } = setup;
   const counted = plan.counted;
   const linesNow = async () => (counted ? await pool.count(counted) : undefined);
-  const before = await pool.progress();
+  // Each load generator measures its read gap from here.
+  const before = await pool.progress(false, true);
   const countedBefore = await linesNow();
   const pids = [server.pid, ...pool.pids];
   const startCpu = markCpu(pids);
@@ -194,6 +197,7 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
     serverNs: cpu.ns[0] ?? 0,
     serverCores: cpu.cores[0] ?? 0,
     loadgenCores: cpu.cores.slice(1),
+    loadgenGapMs: after.gapMs,
     peakRss,
     notices: after.notices - before.notices,
     latency: after.latency,
@@ -245,6 +249,9 @@ export function record(result: Result, outcomes: readonly FloodOutcome[], expect
   const loadgens = outcomes[0]?.loadgenCores.length ?? 0;
   result.loadgenCores = Array.from({ length: loadgens }, (_, i) =>
     of((o) => o.loadgenCores[i] ?? 0),
+  );
+  result.loadgenGapMs = Array.from({ length: loadgens }, (_, i) =>
+    Math.max(0, ...outcomes.map((o) => o.loadgenGapMs[i] ?? 0)),
   );
   const stopped = outcomes.find((o) => o.stopped !== undefined)?.stopped;
   if (result.lost > 0) {

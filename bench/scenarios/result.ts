@@ -44,6 +44,12 @@ export interface Result {
   serverCores: number;
   /** The same for each load-generator process. */
   loadgenCores: number[];
+  /**
+   * The longest each load-generator process went without reading its sockets
+   * (its event loop held up), in ms, the most over the runs: a stall of a
+   * reader that is not the server's doing shows here.
+   */
+  loadgenGapMs: number[];
   /** Paced scenario: delivery latency in ms, from the send stamp in each line. */
   latencyMs?: Latency;
   /** Scenario-specific figures, machine-readable (bytes, ms, counts). */
@@ -71,6 +77,7 @@ export function emptyResult(scenario: ScenarioName, target: TargetName, clients:
     serverNsPerDelivery: 0,
     serverCores: 0,
     loadgenCores: [],
+    loadgenGapMs: [],
     extra: {},
     figures: [],
     failures: [],

@@ -44,6 +44,22 @@ describe("SimClient writes", () => {
     expect(socket.taken).toEqual([1, 2, 3, 4, 5]);
   });
 
+  test("whoever waits for the backlog to fall to a low-water mark is told once it has", () => {
+    const { c, tally, socket } = client(0);
+    c.write(bytes(1, 2, 3, 4, 5, 6));
+    let low = 0;
+    tally.lowWater = 2;
+    tally.onLow = () => low++;
+    socket.room = 3;
+    c.flush();
+    expect(tally.unsent).toBe(3);
+    expect(low).toBe(0);
+    socket.room = 1;
+    c.flush();
+    expect(tally.unsent).toBe(2);
+    expect(low).toBe(1);
+  });
+
   test("a write the kernel takes whole leaves nothing unsent", () => {
     const { c, tally } = client(100);
     c.write(bytes(1, 2, 3));

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { ms, ns, plural, rate, rateRange } from "../../bench/report/format.ts";
+import { ms, ns, plural, rate, rateRange, signedMs } from "../../bench/report/format.ts";
 import { chartSpec, failureList, ratio, resultsTable } from "../../bench/report/summary.ts";
 import { chartSvg, escapeXml, logRange } from "../../bench/report/svg.ts";
 import { markdownTable } from "../../bench/report/table.ts";
+import { headline } from "../../bench/run.ts";
 import { emptyResult, median, type Result } from "../../bench/scenarios/result.ts";
 
 function result(scenario: Result["scenario"], target: Result["target"], rate: number): Result {
@@ -68,6 +69,12 @@ describe("format", () => {
     expect(ns(1.5e6)).toBe("1.5 ms");
   });
 
+  test("a difference of times carries its sign", () => {
+    expect(signedMs(3.24)).toBe("+3.2 ms");
+    expect(signedMs(-0.4)).toBe("−0.40 ms");
+    expect(signedMs(0)).toBe("+0.00 ms");
+  });
+
   test("a count takes its plural unless it is one", () => {
     expect(plural(1, "run")).toBe("1 run");
     expect(plural(3, "run")).toBe("3 runs");
@@ -106,6 +113,20 @@ describe("summary", () => {
     expect(rows[0]).toContain("min–max of runs");
     expect(rows[2]).toContain("10.0M/s");
     expect(rows[2]).toContain("9.0–11.0M/s");
+  });
+
+  test("each load generator's longest read gap shows in the table and the headline", () => {
+    const r = result("room", "papo", 10e6);
+    r.loadgenCores = [0.4, 0.5];
+    r.loadgenGapMs = [3.14, 2.8];
+    const table = resultsTable([r]).split("\n");
+    expect(table[0]).toContain("loadgen read gap max");
+    expect(table[2]).toContain("3.1 ms + 2.8 ms");
+    expect(headline(r)).toContain("loadgens 40% + 50%, loadgen read gap max 3.1 ms + 2.8 ms");
+    // A result that never ran a flood has none to show.
+    const [header = "", , row = ""] = resultsTable([result("room", "papo", 1)]).split("\n");
+    const cells = (line: string) => line.split("|").map((c) => c.trim());
+    expect(cells(row)[cells(header).indexOf("loadgen read gap max")]).toBe("—");
   });
 
   test("failures are listed with their scenario and server", () => {
