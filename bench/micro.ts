@@ -9,7 +9,7 @@ import { Outbox, type Sink } from "../src/net/outbox.ts";
 import { LineDecoder } from "../src/protocol/lines.ts";
 import { checkName } from "../src/protocol/names.ts";
 import { sanitize } from "../src/protocol/sanitize.ts";
-import { LocalFanout } from "../src/server/fanout.ts";
+import { LocalFanout } from "../src/server/room/fanout.ts";
 
 /** Time spent measuring each case (ns): mitata's default, or a short one for --quick. */
 const CPU_TIME_FULL = 500e6;

@@ -40,7 +40,7 @@ function command(target: TargetName, options: ServerOptions): string[] {
     case "papo": {
       const args = [
         process.execPath,
-        join(ROOT, "src/cli/server.ts"),
+        join(ROOT, "src/cli/run-server.ts"),
         ...["--host", HOST, "--port", "0", "--rate-limit", "0", "--quiet"],
         ...["--max-clients", String(options.maxClients), "--announce-max", "0"],
         // Every simulated client comes from 127.0.0.1, and a newcomer's

@@ -66,7 +66,7 @@ export async function superviseWorkers(
 
   const start = (i: number, first: boolean) => {
     let listening = false;
-    const child = Bun.spawn([process.execPath, `${import.meta.dir}/server.ts`, ...args], {
+    const child = Bun.spawn([process.execPath, `${import.meta.dir}/run-server.ts`, ...args], {
       env: { ...process.env, [WORKER_ENV]: String(i) },
       stdin: "ignore",
       stdout: "pipe",

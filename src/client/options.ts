@@ -5,11 +5,11 @@
  */
 
 import { CLIENT_DEFAULTS, type ClientConfig, type ClientTls, SECRET_ENV } from "../config.ts";
-import { historyPath } from "./inputhistory.ts";
-import { colorEnabled } from "./render.ts";
 import { isLang, type Lang, langFromEnv, STRINGS, type Strings } from "./strings.ts";
+import { historyPath } from "./tty/inputhistory.ts";
+import { colorEnabled } from "./tty/render.ts";
 
-/** The flags as util.parseArgs returns them (see src/cli/client.ts). */
+/** The flags as util.parseArgs returns them (see src/cli/run-client.ts). */
 export interface Flags {
   host?: string;
   port?: string;

@@ -13,10 +13,10 @@
 
 import { LINE_TOO_LONG, LineDecoder } from "../protocol/lines.ts";
 import { isBlank } from "../protocol/sanitize.ts";
+import { describeEnding, describeFailure, EXIT, exitCode } from "./core/outcome.ts";
+import { openSession, Session } from "./core/session.ts";
+import type { Ending, SessionEvent } from "./core/state.ts";
 import type { ClientOptions } from "./options.ts";
-import { describeEnding, describeFailure, EXIT, exitCode } from "./outcome.ts";
-import { openSession, Session } from "./session.ts";
-import type { Ending, SessionEvent } from "./state.ts";
 
 /** Where piped mode reads and writes; stdin, stdout and stderr in real use. */
 export interface PipedIO {

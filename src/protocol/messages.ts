@@ -7,9 +7,9 @@
  */
 
 import { PROTOCOL } from "../config.ts";
-import { COMMANDS, type CommandName } from "./commands.ts";
 import type { Lang } from "./lang.ts";
 import type { NameProblem } from "./names.ts";
+import { COMMANDS, type CommandName } from "./parse.ts";
 
 export const notice = (text: string): string => `* ${text}`;
 export const error = (text: string): string => `! ${text}`;

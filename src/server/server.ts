@@ -18,18 +18,18 @@ import {
 } from "../config.ts";
 import { hostPort } from "../net/address.ts";
 import { SERVER_TEXT, say } from "../protocol/messages.ts";
-import { Client } from "./client.ts";
-import { Cluster } from "./cluster.ts";
-import { type Context, Waiting } from "./context.ts";
-import { closeGracefully } from "./deliver.ts";
-import { arrive } from "./door.ts";
-import { Gate } from "./gate.ts";
-import type { Link, Snapshot } from "./link.ts";
+import { Gate } from "./admission/addresses.ts";
+import { arrive } from "./admission/door.ts";
+import type { Link, Snapshot } from "./cluster/carrier.ts";
+import { Cluster } from "./cluster/cluster.ts";
+import { LinkError, RedisLink } from "./cluster/redis.ts";
 import { type Log, silentLog } from "./log.ts";
-import { LinkError, RedisLink } from "./redis.ts";
-import { Room } from "./room.ts";
-import * as session from "./session.ts";
-import { startWeb, type WebServer } from "./web.ts";
+import { Room } from "./room/room.ts";
+import { Client } from "./session/client.ts";
+import { type Context, Waiting } from "./session/context.ts";
+import * as session from "./session/lifecycle.ts";
+import { closeGracefully } from "./session/output.ts";
+import { startWeb, type WebServer } from "./transport/http.ts";
 
 export interface RunningServer {
   readonly host: string;

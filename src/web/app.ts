@@ -9,11 +9,11 @@
  * live in this page's memory only.
  */
 
-import { hear } from "../client/heard.ts";
-import { Members } from "../client/members.ts";
-import { parseInput } from "../protocol/commands.ts";
+import { hear } from "../client/core/heard.ts";
+import { Members } from "../client/core/members.ts";
 import type { Lang } from "../protocol/lang.ts";
 import { action, chat } from "../protocol/messages.ts";
+import { parseInput } from "../protocol/parse.ts";
 import { type Entry, present } from "./view.ts";
 import { pageLang, WORDS } from "./words.ts";
 

@@ -7,9 +7,9 @@
  * app.ts turns an Entry into elements with textContent only.
  */
 
-import { type Attention, attention } from "../client/attention.ts";
-import { formatTime, NAME_COLORS, nameColor } from "../client/render.ts";
-import { classify, type Shown } from "../client/shown.ts";
+import { type Attention, attention } from "../client/core/attention.ts";
+import { classify, type Shown } from "../client/core/shown.ts";
+import { formatTime, NAME_COLORS, nameColor } from "../client/tty/render.ts";
 import { sanitize } from "../protocol/sanitize.ts";
 
 export interface Entry {

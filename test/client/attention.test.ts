@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { attention, mentions, rings } from "../../src/client/attention.ts";
-import { classify } from "../../src/client/shown.ts";
+import { attention, mentions, rings } from "../../src/client/core/attention.ts";
+import { classify } from "../../src/client/core/shown.ts";
 import { SERVER_TEXT } from "../../src/protocol/messages.ts";
 
 describe("mentions: the name as a whole word, in any case", () => {

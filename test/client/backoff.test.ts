@@ -4,7 +4,7 @@ import {
   afterFailure,
   reconnectDelay,
   secondsLeft,
-} from "../../src/client/backoff.ts";
+} from "../../src/client/core/backoff.ts";
 import { CLIENT_DEFAULTS } from "../../src/config.ts";
 
 const policy = { firstMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2 };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { complete } from "../../src/client/complete.ts";
+import { complete } from "../../src/client/tty/complete.ts";
 
 const members = ["ana", "Anabela", "bob", "zé"];
 

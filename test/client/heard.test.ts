@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { author, hear } from "../../src/client/heard.ts";
+import { author, hear } from "../../src/client/core/heard.ts";
 import { LANGS } from "../../src/protocol/lang.ts";
 import { action, chat, SERVER_TEXT } from "../../src/protocol/messages.ts";
 

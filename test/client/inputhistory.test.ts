@@ -8,7 +8,7 @@ import {
   parseHistory,
   remember,
   worthKeeping,
-} from "../../src/client/inputhistory.ts";
+} from "../../src/client/tty/inputhistory.ts";
 
 const dirs: string[] = [];
 afterEach(() => {

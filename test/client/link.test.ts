@@ -5,7 +5,7 @@
  */
 
 import { describe, expect, test } from "bun:test";
-import { Link, type LinkEvents } from "../../src/client/link.ts";
+import { Link, type LinkEvents } from "../../src/client/core/link.ts";
 import { STRINGS } from "../../src/client/strings.ts";
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Members } from "../../src/client/members.ts";
+import { Members } from "../../src/client/core/members.ts";
 import { action, chat, SERVER_TEXT } from "../../src/protocol/messages.ts";
 
 const en = SERVER_TEXT.en;

@@ -5,7 +5,7 @@ import {
   describeFailure,
   EXIT,
   exitCode,
-} from "../../src/client/outcome.ts";
+} from "../../src/client/core/outcome.ts";
 import { STRINGS } from "../../src/client/strings.ts";
 import { hostPort } from "../../src/net/address.ts";
 

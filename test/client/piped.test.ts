@@ -1,5 +1,5 @@
 /**
- * The client as scripts use it: `bun src/cli/client.ts` spawned with piped
+ * The client as scripts use it: `bun src/cli/run-client.ts` spawned with piped
  * stdin, against a real server on port 0 (and small fake servers for the rude
  * cases). Checks exact stdout lines, stderr sentences and exit statuses.
  */
@@ -28,7 +28,7 @@ function client(args: string[], input?: string, more: Record<string, string> = {
   delete env.LC_MESSAGES;
   delete env.PAPO_ROOM_PASSWORD;
   Object.assign(env, more);
-  const proc = Bun.spawn([process.execPath, "src/cli/client.ts", ...args], {
+  const proc = Bun.spawn([process.execPath, "src/cli/run-client.ts", ...args], {
     cwd: ROOT,
     env,
     stdin: input === undefined ? "pipe" : new Blob([input]),

@@ -8,7 +8,7 @@ import {
   nameColor,
   renderLine,
   renderLocal,
-} from "../../src/client/render.ts";
+} from "../../src/client/tty/render.ts";
 import { SERVER_TEXT } from "../../src/protocol/messages.ts";
 
 const pt = SERVER_TEXT.pt;

@@ -5,9 +5,9 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Socket, TCPSocketListener } from "bun";
-import type { ConnectFailure } from "../../src/client/outcome.ts";
-import { openSession, Session } from "../../src/client/session.ts";
-import type { SessionEvent } from "../../src/client/state.ts";
+import type { ConnectFailure } from "../../src/client/core/outcome.ts";
+import { openSession, Session } from "../../src/client/core/session.ts";
+import type { SessionEvent } from "../../src/client/core/state.ts";
 import { CLIENT_DEFAULTS, type ClientConfig, SERVER_DEFAULTS } from "../../src/config.ts";
 import type { Lang } from "../../src/protocol/lang.ts";
 import { SERVER_TEXT } from "../../src/protocol/messages.ts";

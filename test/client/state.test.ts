@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { EXIT, exitCode } from "../../src/client/outcome.ts";
+import { EXIT, exitCode } from "../../src/client/core/outcome.ts";
 import {
   abandon,
   askName,
@@ -8,7 +8,7 @@ import {
   receive,
   type SessionState,
   sending,
-} from "../../src/client/state.ts";
+} from "../../src/client/core/state.ts";
 import { action, chat, SERVER_TEXT } from "../../src/protocol/messages.ts";
 
 const say = SERVER_TEXT.en;

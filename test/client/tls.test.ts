@@ -6,7 +6,7 @@
 
 import { expect, test } from "bun:test";
 import { join as joinPath } from "node:path";
-import { Link } from "../../src/client/link.ts";
+import { Link } from "../../src/client/core/link.ts";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { startServer } from "../../src/server/server.ts";
 import { makeCert } from "../support/cert.ts";
@@ -22,7 +22,7 @@ async function client(args: string[], input: string, lang = "C.UTF-8") {
   delete env.LC_ALL;
   delete env.LC_MESSAGES;
   delete env.PAPO_ROOM_PASSWORD;
-  const proc = Bun.spawn([process.execPath, "src/cli/client.ts", ...args], {
+  const proc = Bun.spawn([process.execPath, "src/cli/run-client.ts", ...args], {
     cwd: ROOT,
     env,
     stdin: new Blob([input]),

@@ -21,13 +21,13 @@ export const SKIP_TMUX = !HAS_TMUX && process.env.CI !== "true";
 const MISSING = "tmux is not installed: install the Debian package tmux (apt-get install tmux)";
 
 export interface ClientRun {
-  /** Extra arguments for src/cli/client.ts (the port included). */
+  /** Extra arguments for src/cli/run-client.ts (the port included). */
   args: string[];
   cols?: number;
   rows?: number;
   /** LANG and friends, XDG_DATA_HOME, anything else. */
   env?: Record<string, string>;
-  /** Run this shell command line instead of `bun src/cli/client.ts ARGS`. */
+  /** Run this shell command line instead of `bun src/cli/run-client.ts ARGS`. */
   command?: string;
 }
 
@@ -60,7 +60,7 @@ export class Tmux {
     const assignments = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`);
     const program =
       client.command ??
-      `${quote(process.execPath)} src/cli/client.ts ${client.args.map(quote).join(" ")}`;
+      `${quote(process.execPath)} src/cli/run-client.ts ${client.args.map(quote).join(" ")}`;
     const command = `env ${assignments.join(" ")} ${program}; echo EXIT=$?; sleep 30`;
     const size = ["-x", String(client.cols ?? 80), "-y", String(client.rows ?? 24)];
     this.run("new-session", "-d", "-s", session, ...size, "-c", ROOT, command);

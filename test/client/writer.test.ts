@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type Sink, WriteQueue } from "../../src/client/writer.ts";
+import { type Sink, WriteQueue } from "../../src/client/core/writer.ts";
 
 /** A socket that takes at most `room` bytes per write, or -1 when closed. */
 class FakeSocket implements Sink {

@@ -6,8 +6,8 @@
  */
 
 import { describe, expect, test } from "bun:test";
-import { CONTENT_SECURITY_POLICY } from "../../src/server/web.ts";
-import { frameLength } from "../../src/server/websocket.ts";
+import { CONTENT_SECURITY_POLICY } from "../../src/server/transport/http.ts";
+import { frameLength } from "../../src/server/transport/websocket.ts";
 import { connect } from "../support/lineclient.ts";
 import { arrive, eventually, join, serve } from "../support/server.ts";
 

@@ -1,4 +1,4 @@
-/** Runs `bun src/cli/server.ts` as a child process for tests of the command itself. */
+/** Runs `bun src/cli/run-server.ts` as a child process for tests of the command itself. */
 
 import { join } from "node:path";
 
@@ -21,7 +21,7 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
   const web = args.some((a) => a === "--no-web" || a.startsWith("--web-port"))
     ? []
     : ["--web-port", "0"];
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/server.ts"), ...web, ...args], {
+  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/run-server.ts"), ...web, ...args], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -81,7 +81,7 @@ export async function runCli(
   args: string[],
   env?: Record<string, string | undefined>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, `src/cli/${script}.ts`), ...args], {
+  const proc = Bun.spawn([process.execPath, join(ROOT, `src/cli/run-${script}.ts`), ...args], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { hostname, networkInterfaces } from "node:os";
-import { hostOnly, knownHosts, pageUrl, sameOrigin } from "../../src/server/web.ts";
+import { hostOnly, knownHosts, pageUrl, sameOrigin } from "../../src/server/transport/http.ts";
 import { present } from "../../src/web/view.ts";
 import { pageLang, WORDS } from "../../src/web/words.ts";
 

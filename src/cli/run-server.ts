@@ -1,0 +1,194 @@
+#!/usr/bin/env bun
+/** `bun run server`: parse flags into a ServerConfig, start the server, stop it on signals. */
+
+import { availableParallelism, networkInterfaces } from "node:os";
+import { parseArgs } from "node:util";
+import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
+import { LANGS } from "../protocol/lang.ts";
+import { consoleLog } from "../server/log.ts";
+import { openShared, StartError, startServer } from "../server/server.ts";
+import {
+  argsOptions,
+  argsProblem,
+  FlagError,
+  type FlagSpec,
+  isParseArgsError,
+  parseFlags,
+  usage,
+} from "./flags.ts";
+import { listeningLines } from "./lan.ts";
+import { redacted, superviseWorkers, WORKER_ENV, workerCount } from "./workers.ts";
+
+const FLAGS: FlagSpec<ServerConfig> = {
+  host: { type: "string", help: "address to listen on", key: "host" },
+  port: {
+    type: "int",
+    help: "TCP port; 0 picks a free one",
+    key: "port",
+    short: "p",
+    max: 65535,
+  },
+  "max-clients": { type: "int", help: "most simultaneous connections", key: "maxClients", min: 1 },
+  "max-line-bytes": { type: "int", help: "longest line in bytes", key: "maxLineBytes", min: 1 },
+  "max-queue-bytes": {
+    type: "int",
+    help: "unsent bytes before a slow reader is evicted",
+    key: "maxQueueBytes",
+    min: 1,
+  },
+  "rate-limit": {
+    type: "number",
+    help: "lines per second per client; 0 turns flood control off",
+    key: "rateLimit",
+  },
+  "rate-burst": { type: "int", help: "lines allowed in a burst", key: "rateBurst", min: 1 },
+  "name-timeout": {
+    type: "seconds",
+    help: "seconds to choose a name; 0 for no limit",
+    key: "nameTimeoutMs",
+  },
+  "announce-max": {
+    type: "int",
+    help: "announce joins/leaves only up to this many members",
+    key: "announceMax",
+  },
+  "shutdown-grace": {
+    type: "seconds",
+    help: "seconds to flush goodbyes on shutdown",
+    key: "shutdownGraceMs",
+  },
+  lang: {
+    type: "choice",
+    choices: LANGS,
+    help: "language of the server's lines; each connection may switch with /lang",
+    key: "lang",
+  },
+  history: {
+    type: "int",
+    help: "earlier lines shown to a newcomer; 0 for none",
+    key: "historyLines",
+    max: 1000,
+  },
+  "op-password": {
+    type: "string",
+    help: `password for /op; better in ${SECRET_ENV.opPassword}, which ps does not show`,
+    key: "opPassword",
+  },
+  "room-password": {
+    type: "string",
+    help: `password to enter the room; or ${SECRET_ENV.roomPassword}`,
+    key: "roomPassword",
+  },
+  "max-per-address": {
+    type: "int",
+    help: "connections from one address, loopback included; 0 for no cap",
+    key: "maxPerAddress",
+  },
+  "tls-cert": {
+    type: "string",
+    help: "PEM certificate file: the listener speaks TLS; needs --tls-key",
+    key: "tlsCert",
+  },
+  "tls-key": { type: "string", help: "PEM private key file for --tls-cert", key: "tlsKey" },
+  "web-port": {
+    type: "int",
+    help: "port of the web client, HTTPS with --tls-cert; 0 picks a free one",
+    key: "webPort",
+    max: 65535,
+  },
+  "web-hosts": {
+    type: "string",
+    help: "more names the page is reached by, comma-separated: chat.school.example",
+    key: "webHosts",
+  },
+  redis: {
+    type: "string",
+    help: `Redis URL: one room with every server on it; or ${SECRET_ENV.redisUrl}`,
+    key: "redisUrl",
+  },
+  room: { type: "string", help: "the shared room's name on that Redis", key: "roomName" },
+};
+
+/** Start serving; false when there was nothing to serve (--help). */
+async function main(argv: string[]): Promise<boolean> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...argsOptions(FLAGS),
+      "no-web": { type: "boolean" },
+      workers: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(
+      usage("bun run server [options]", "papo chat server", FLAGS, SERVER_DEFAULTS, [
+        ["--no-web", "do not serve the web client"],
+        ["--workers N|auto", "N processes on one port sharing the room (needs --redis)"],
+        ["--quiet, -q", "do not log connections; startup and shutdown are still printed"],
+        ["--help, -h", "show this help"],
+      ]),
+    );
+    return false;
+  }
+  const secrets = {
+    ...SERVER_DEFAULTS,
+    opPassword: process.env[SECRET_ENV.opPassword] ?? "",
+    roomPassword: process.env[SECRET_ENV.roomPassword] ?? "",
+    redisUrl: process.env[SECRET_ENV.redisUrl] ?? "",
+  };
+  const config: ServerConfig = {
+    ...parseFlags(FLAGS, values as Record<string, string | undefined>, secrets),
+    web: values["no-web"] !== true,
+    quiet: values.quiet === true,
+  };
+  if (config.web && config.port !== 0 && config.port === config.webPort) {
+    // With --workers both would share one port and the kernel would mix chat and HTTP.
+    throw new FlagError(
+      `--port and --web-port are both ${config.port}: give the web client its own`,
+    );
+  }
+  const worker = process.env[WORKER_ENV];
+  if (values.workers !== undefined && worker === undefined) {
+    const count = workerCount(values.workers, availableParallelism());
+    if (config.redisUrl === "") {
+      throw new FlagError("--workers needs --redis (the workers share the room through it)");
+    }
+    await superviseWorkers(config, count, argv, consoleLog(true));
+    return true;
+  }
+  const log = consoleLog(config.quiet);
+  const shared = config.redisUrl === "" ? undefined : await openShared(config);
+  const server = startServer({ ...config, reusePort: worker !== undefined }, log, shared);
+  const lines = listeningLines(
+    server.host,
+    server.port,
+    networkInterfaces(),
+    server.tls,
+    server.web,
+  );
+  for (const line of lines) log.info(line);
+  if (shared !== undefined)
+    log.info(`sharing room ${config.roomName} on ${redacted(config.redisUrl)}`);
+
+  // stop() is idempotent: a second signal waits for the same shutdown.
+  const stop = () => server.stop().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return true;
+}
+
+try {
+  if (!(await main(process.argv.slice(2)))) process.exit(0);
+} catch (error) {
+  // Expected failures get one sentence; anything else is a bug and keeps its stack.
+  if (isParseArgsError(error)) {
+    process.stderr.write(`papo: ${argsProblem(error)} (try --help)\n`);
+    process.exit(1);
+  }
+  if (!(error instanceof StartError || error instanceof FlagError)) throw error;
+  process.stderr.write(`papo: ${error.message}\n`);
+  process.exit(1);
+}

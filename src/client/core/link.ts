@@ -1,0 +1,299 @@
+/**
+ * The interactive client's hold on the room, across lost connections. It
+ * connects, answers the greeting with what the person gave (the room's
+ * password, a name), and when a connection ends asks backoff.ts whether to
+ * try again, counting down to the next try for the prompt. The person's
+ * half-typed line is the screen's and survives all of it. Piped mode has
+ * none of this: one session, and its exit status says how it ended.
+ *
+ * Rejoining, the name can still be held by our own old connection (the
+ * server has not noticed it is gone yet): that is retried like a lost
+ * connection rather than asked about, and /nick picks another name meanwhile.
+ * A server that closed on a person still typing their name or password is
+ * reconnected to, silently, once they send it.
+ */
+
+import { checkName, type NameProblem } from "../../protocol/names.ts";
+import { parseInput } from "../../protocol/parse.ts";
+import type { ClientOptions } from "../options.ts";
+import { afterEnding, afterFailure, reconnectDelay, secondsLeft } from "./backoff.ts";
+import { hear } from "./heard.ts";
+import { type ConnectFailure, describeEnding, describeFailure } from "./outcome.ts";
+import { type Sent, Session } from "./session.ts";
+import type { Ending, SessionEvent } from "./state.ts";
+
+/** What the link tells the screen. */
+export interface LinkEvents {
+  /** A server line to show (the greeting and its like are not repeated on reconnecting). */
+  line(line: string): void;
+  /** The room wants its password and none is known, or the last one was wrong. */
+  askPassword(): void;
+  /** The server wants a name and none is known, or it refused the last one. */
+  askName(): void;
+  joined(name: string): void;
+  renamed(name: string): void;
+  /** Out of the room: the next try in `seconds`, or under way (null). */
+  offline(seconds: number | null): void;
+  /** One of the client's own sentences for the transcript. */
+  say(text: string): void;
+}
+
+/** How the link's life ended: a session's ending, or a try that never got a greeting. */
+export type LinkEnd =
+  | { kind: "ended"; ending: Ending }
+  | { kind: "failed"; failure: ConnectFailure };
+
+export class Link {
+  readonly done: Promise<LinkEnd>;
+  private session: Session | null = null;
+  private name: string | undefined;
+  private password: string | undefined;
+  /** Connections opened so far: only the first shows its greeting. */
+  private opened = 0;
+  /** In the room at least once: a name refused as taken on the way back is our own ghost's. */
+  private wasJoined = false;
+  /** Tries since the room was last joined, for the backoff. */
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The person asked to leave: nothing is retried any more. */
+  private leaving = false;
+  /** The current session is being closed to try again later (our name was taken). */
+  private retrying = false;
+  /** The server closed on a person still typing: reconnect when they answer. */
+  private idle = false;
+  /** What the last loss was, to report if the person gives up waiting. */
+  private lost: Ending = { kind: "lost" };
+  /** The last sentence said about a failed try, so a streak of failures says it once. */
+  private said: string | null = null;
+  private finish: (end: LinkEnd) => void = () => {};
+
+  constructor(
+    private readonly options: ClientOptions,
+    private readonly events: LinkEvents,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.name = options.name?.trim();
+    this.password = options.password;
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  /** The first connection; when it fails the run does (exit 1), nothing is retried. */
+  async start(): Promise<ConnectFailure | null> {
+    const opened = await this.open();
+    return opened instanceof Session ? null : opened;
+  }
+
+  /** The name the room knows us by, or the one we will ask for next. */
+  get current(): string {
+    return this.session?.state.name || this.name || "";
+  }
+
+  /** The room's password, typed by the person. */
+  givePassword(password: string): void {
+    this.password = password;
+    if (this.session?.state.phase === "password") this.session.sendPassword(password);
+    else if (this.idle) this.reconnect();
+  }
+
+  /** A name, typed by the person. */
+  giveName(name: string): void {
+    this.name = name;
+    if (this.session?.state.phase === "naming") this.session.sendName(name);
+    else if (this.idle) this.reconnect();
+  }
+
+  /** A line for the room; /quit means the person is leaving, so nothing is retried after it. */
+  send(line: string): Sent {
+    if (this.session === null) return { kind: "offline" };
+    const sent = this.session.send(line);
+    if (sent.kind === "sent" && parseInput(line).kind === "quit") this.leaving = true;
+    return sent;
+  }
+
+  /** /nick while out of the room: rejoin under `name`, trying now. */
+  rejoinAs(name: string): NameProblem | null {
+    const check = checkName(name);
+    if (!check.ok) return check.problem;
+    this.name = check.name;
+    if (this.timer !== null) {
+      this.clearTimer();
+      void this.connectAgain();
+    }
+    return null;
+  }
+
+  /** The person leaves: /quit when in the room, or stop trying. */
+  quit(): void {
+    this.leaving = true;
+    this.clearTimer();
+    const session = this.session;
+    if (session === null) {
+      this.finish({ kind: "ended", ending: this.idle ? { kind: "quit" } : this.lost });
+    } else if (session.state.phase !== "greeting") {
+      void session.quit();
+    }
+    // Still connecting: open() sees `leaving` once it is done.
+  }
+
+  private async open(): Promise<Session | ConnectFailure> {
+    const session = new Session(
+      this.options.config,
+      (event) => this.heard(session, event),
+      this.options.lang,
+    );
+    this.session = session;
+    this.opened++;
+    const failure = await session.connect();
+    if (failure !== null) {
+      if (this.session === session) this.session = null;
+      return failure;
+    }
+    void session.ended.then((ending) => this.ended(session, ending));
+    if (this.leaving) void session.quit();
+    return session;
+  }
+
+  private heard(session: Session, event: SessionEvent): void {
+    if (session !== this.session) return;
+    switch (event.kind) {
+      case "line":
+        if (this.shows(session, event.line)) this.events.line(event.line);
+        break;
+      case "greeted":
+        if (event.password) this.answerPassword(session);
+        else this.answerName(session);
+        break;
+      case "password-accepted":
+        this.answerName(session);
+        break;
+      case "password-rejected":
+        this.password = undefined;
+        this.events.askPassword();
+        break;
+      case "rejected":
+        if (event.taken && this.wasJoined) this.nameStillTaken(session);
+        else {
+          this.name = undefined;
+          this.events.askName();
+        }
+        break;
+      case "joined":
+        this.name = event.name;
+        this.wasJoined = true;
+        this.attempt = 0;
+        this.said = null;
+        this.events.joined(event.name);
+        break;
+      case "renamed":
+        this.name = event.name;
+        this.events.renamed(event.name);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Whether to show a line: all of the first connection's; on later ones not
+   * what comes before joining that the person has seen already (the
+   * greeting, the answers to what the client sends by itself); never a name
+   * timeout, which the link deals with.
+   */
+  private shows(session: Session, line: string): boolean {
+    const kind = hear(line)?.kind;
+    if (kind === "name-timeout") return false;
+    if (this.opened === 1 || session.state.phase === "joined") return true;
+    return kind !== "greeting" && kind !== "password-accepted" && kind !== "language";
+  }
+
+  private answerPassword(session: Session): void {
+    if (this.password !== undefined) session.sendPassword(this.password);
+    else this.events.askPassword();
+  }
+
+  private answerName(session: Session): void {
+    if (this.name !== undefined) session.sendName(this.name);
+    else this.events.askName();
+  }
+
+  private nameStillTaken(session: Session): void {
+    const sentence = this.options.strings.nameStillTaken(this.name ?? "");
+    if (sentence !== this.said) this.events.say(sentence);
+    this.said = sentence;
+    this.retrying = true;
+    void session.quit();
+  }
+
+  private ended(session: Session, ending: Ending): void {
+    if (session !== this.session) return;
+    this.session = null;
+    if (this.leaving) {
+      this.finish({ kind: "ended", ending });
+      return;
+    }
+    if (this.retrying) {
+      this.retrying = false;
+      this.later();
+      return;
+    }
+    const next = afterEnding(ending);
+    if (next === "stop") {
+      this.finish({ kind: "ended", ending });
+    } else if (next === "when-answered") {
+      this.idle = true;
+    } else {
+      this.lost = ending;
+      const sentence = describeEnding(ending, this.options.strings);
+      this.events.say(`${sentence ?? ""} ${this.options.strings.reconnecting}`.trim());
+      this.later();
+    }
+  }
+
+  /** Wait as the backoff says, counting down each second, then try again. */
+  private later(): void {
+    const delay = reconnectDelay(this.attempt++, this.random(), this.options.config.reconnect);
+    const deadline = performance.now() + delay;
+    const tick = () => {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        this.timer = null;
+        void this.connectAgain();
+        return;
+      }
+      const seconds = secondsLeft(left);
+      this.events.offline(seconds);
+      this.timer = setTimeout(tick, left - (seconds - 1) * 1000);
+    };
+    tick();
+  }
+
+  /** The person answered a server that had given up on them: straight back, no countdown. */
+  private reconnect(): void {
+    this.idle = false;
+    void this.connectAgain(true);
+  }
+
+  private async connectAgain(quietly = false): Promise<void> {
+    if (!quietly) this.events.offline(null);
+    const opened = await this.open();
+    if (opened instanceof Session || this.leaving) {
+      if (!(opened instanceof Session)) this.finish({ kind: "ended", ending: this.lost });
+      return;
+    }
+    if (afterFailure(opened) === "stop") {
+      this.finish({ kind: "failed", failure: opened });
+      return;
+    }
+    const sentence = describeFailure(opened, this.options.config, this.options.strings);
+    if (sentence !== this.said) this.events.say(sentence);
+    this.said = sentence;
+    this.later();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * The network side of the client: connect with Bun.connect, wait for the
+ * greeting, then move lines both ways until the socket closes. No terminal
+ * here; whoever opens a session gets every server line and event through one
+ * listener, and the ending through a promise. One session is one connection:
+ * reconnecting (interactive mode only) opens another (link.ts).
+ */
+
+import type { Socket, SocketHandler } from "bun";
+import type { ClientConfig, ClientTls } from "../../config.ts";
+import type { Lang } from "../../protocol/lang.ts";
+import { encodeLine, LINE_TOO_LONG, LineDecoder } from "../../protocol/lines.ts";
+import { sanitize } from "../../protocol/sanitize.ts";
+import { type ConnectFailure, classifyConnectError, classifyHandshakeError } from "./outcome.ts";
+import * as machine from "./state.ts";
+import { WriteQueue } from "./writer.ts";
+
+export type Listener = (event: machine.SessionEvent) => void;
+
+/** What became of a line given to send(). */
+export type Sent =
+  | { kind: "sent" }
+  /** Not joined (yet, or any more): nothing was sent. */
+  | { kind: "offline" }
+  /** Longer than the server takes (its limits line): refused here rather than by the server. */
+  | { kind: "too-long"; bytes: number; maxBytes: number };
+
+const SENT: Sent = { kind: "sent" };
+const OFFLINE: Sent = { kind: "offline" };
+
+/** One handlers object for every client socket; each handler hands over to the session. */
+const handlers: SocketHandler<Session> = {
+  open: (socket) => socket.data.opened(socket),
+  handshake: (socket, success, authorizationError) =>
+    socket.data.handshaken(success, authorizationError),
+  data: (socket, chunk) => socket.data.received(chunk),
+  drain: (socket) => socket.data.drained(),
+  close: (socket) => socket.data.socketClosed(),
+  // An error is followed by close, which ends the session; nothing more to do.
+  error: () => {},
+  // Bun.connect rejects with the same error; openSession reports it from there.
+  connectError: () => {},
+};
+
+export class Session {
+  readonly state: machine.SessionState = machine.initialState();
+  /** Resolves once, when the socket has closed, with how the session ended. */
+  readonly ended: Promise<machine.Ending>;
+  private socket: Socket<Session> | null = null;
+  private readonly queue = new WriteQueue({
+    write: (bytes, offset, length) => this.socket?.write(bytes, offset, length) ?? -1,
+  });
+  private readonly decoder: LineDecoder;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Lines written so far, the name included: every one counts against the server's rate. */
+  private linesSent = 0;
+  /** When the server last said it is delaying our lines, and the rate it works through them at. */
+  private delayed: { at: number; rate: number } | null = null;
+  private finish: (ending: machine.Ending) => void = () => {};
+  private greeted: (result: ConnectFailure | null) => void = () => {};
+  /** Why the TLS handshake failed; Bun then only closes, so the close reports this. */
+  private handshakeFailure: ConnectFailure | null = null;
+  /** Set when the connect timeout fired: a socket that opens after it is closed at once. */
+  private terminateLate = false;
+  /** Settles when the greeting arrives or the connection fails first. */
+  private readonly greeting: Promise<ConnectFailure | null>;
+
+  /**
+   * `lang` is the language the person reads: when the greeting comes in
+   * another one the session asks the server to switch, before anything else.
+   */
+  constructor(
+    readonly config: ClientConfig,
+    private readonly listener: Listener,
+    private readonly lang: Lang | null = null,
+  ) {
+    this.decoder = new LineDecoder(config.maxLineBytes);
+    this.ended = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+    this.greeting = new Promise((resolve) => {
+      this.greeted = resolve;
+    });
+  }
+
+  /** Send a name while the server is asking for one. */
+  sendName(name: string): void {
+    if (this.state.phase !== "naming") return;
+    machine.askName(this.state, name);
+    this.write(name);
+  }
+
+  /** Send the room's password while the server is asking for it. */
+  sendPassword(password: string): void {
+    if (this.state.phase === "password") this.write(password);
+  }
+
+  /**
+   * Send a line typed while joined: a message or a command. "/quit" starts
+   * leaving. A line over the server's limit is not sent: the server would
+   * only drop it.
+   */
+  send(line: string): Sent {
+    if (this.state.phase !== "joined") return OFFLINE;
+    const bytes = Buffer.byteLength(line);
+    const maxBytes = this.state.maxLineBytes;
+    if (bytes > maxBytes) return { kind: "too-long", bytes, maxBytes };
+    const leaving = machine.sending(this.state, line);
+    this.write(line);
+    if (leaving) this.waitForClose();
+    return SENT;
+  }
+
+  /**
+   * Leave: "/quit" when joined (the server answers "* bye" and closes), a plain
+   * close before that, since a "/quit" line would be taken for a name. Waits
+   * a bounded time for the server to close (see quitWait), then cuts the connection.
+   */
+  quit(reason = ""): Promise<machine.Ending> {
+    if (this.state.phase === "joined") {
+      this.send(reason ? `/quit ${reason}` : "/quit");
+    } else if (
+      this.state.phase === "greeting" ||
+      this.state.phase === "password" ||
+      this.state.phase === "naming"
+    ) {
+      machine.abandon(this.state);
+      this.socket?.end();
+      this.waitForClose();
+    }
+    return this.ended;
+  }
+
+  /** Resolves once all sent bytes are handed to the socket (piped mode's backpressure). */
+  whenDrained(): Promise<void> {
+    return this.queue.drained();
+  }
+
+  /** Bytes arrived: frame them into lines, sanitize, and let the state machine read them. */
+  received(chunk: Uint8Array): void {
+    for (const decoded of this.decoder.push(chunk)) {
+      // NOTE: an over-long server line is dropped without a word; only a broken
+      // or hostile server sends one.
+      if (decoded === LINE_TOO_LONG) continue;
+      for (const event of machine.receive(this.state, sanitize(decoded))) {
+        if (event.kind === "greeted") this.greetingArrived(event.lang);
+        else if (event.kind === "delayed") this.linesDelayed(event.rate);
+        this.listener(event);
+      }
+    }
+  }
+
+  drained(): void {
+    this.queue.flush();
+  }
+
+  socketClosed(): void {
+    if (this.state.phase === "ended") return;
+    this.clearTimer();
+    this.queue.dropBacklog();
+    const ending = machine.closed(this.state);
+    // Closed before the greeting: the connection never really opened.
+    this.greeted(
+      ending.kind === "refused"
+        ? { code: "server", reason: ending.reason }
+        : (this.handshakeFailure ?? { code: "closed" }),
+    );
+    this.finish(ending);
+  }
+
+  /** The socket is open (before any data): from now on lines can be written. */
+  opened(socket: Socket<Session>): void {
+    this.socket = socket;
+    if (this.terminateLate) socket.terminate();
+  }
+
+  /**
+   * The TLS handshake is over. NOTE: Bun closes a connection whose certificate
+   * it rejects without an error event; this is the one place that sees why.
+   * With --insecure success is true and the (ignored) error is still given.
+   */
+  handshaken(success: boolean, authorizationError: Error | null): void {
+    if (!success) this.handshakeFailure = classifyHandshakeError(authorizationError);
+  }
+
+  /**
+   * Connect and wait for the greeting, all within connectTimeoutMs (a host
+   * that accepts the connection but never speaks counts as a timeout).
+   * Resolves with null when the server is asking for a name, or why it failed.
+   */
+  connect(): Promise<ConnectFailure | null> {
+    this.timer = setTimeout(() => this.giveUp(), this.config.connectTimeoutMs);
+    // Not awaited: the timer must be able to win against a connect that hangs.
+    Bun.connect<Session>({
+      hostname: this.config.host,
+      port: this.config.port,
+      ...tlsOption(this.config.tls),
+      data: this,
+      socket: handlers,
+    }).catch((error: unknown) => this.connectFailed(error));
+    return this.greeting;
+  }
+
+  private connectFailed(error: unknown): void {
+    this.clearTimer();
+    this.greeted(classifyConnectError(error));
+  }
+
+  /** No greeting in time: drop this connection, even one that is still being set up. */
+  private giveUp(): void {
+    this.timer = null;
+    this.greeted({ code: "timeout" });
+    this.terminateLate = true;
+    this.socket?.terminate();
+  }
+
+  private greetingArrived(lang: Lang | null): void {
+    this.clearTimer();
+    // Before the password and the name, so that every answer comes in the person's language.
+    // NOTE: only to a greeting papo knows: any other server would take "/lang" for a name.
+    if (this.lang !== null && lang !== null && lang !== this.lang) this.write(`/lang ${this.lang}`);
+    this.greeted(null);
+  }
+
+  private write(line: string): void {
+    this.linesSent++;
+    this.queue.send(encodeLine(line));
+  }
+
+  private linesDelayed(rate: number): void {
+    if (rate <= 0) return;
+    this.delayed = { at: performance.now(), rate };
+    // Already waiting for the close: the wait may now need to be longer.
+    if (this.state.phase === "quitting") this.waitForClose();
+  }
+
+  private waitForClose(): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => this.socket?.terminate(), this.quitWait());
+  }
+
+  /**
+   * How long, from now, to wait for the server to close after we leave:
+   * quitWaitMs, unless the server said it is delaying our lines. Then it works
+   * through them in order at the rate it named, the /quit last, and stops
+   * reading us meanwhile. It cannot have more of our lines waiting than we
+   * ever sent, so from the moment of its notice all of them are handled
+   * within linesSent / rate seconds; the wait runs quitWaitMs past that.
+   * NOTE: an overestimate, since it counts lines handled before the notice
+   * too; it is bounded by what we sent, and costs nothing when the server is
+   * well, because it closes as soon as it has answered the /quit.
+   */
+  private quitWait(): number {
+    const base = this.config.quitWaitMs;
+    if (this.delayed === null) return base;
+    const done = this.delayed.at + (this.linesSent / this.delayed.rate) * 1000;
+    return Math.max(base, done - performance.now() + base);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/** Bun.connect's tls option: the system's trust store, one CA, or none checked. */
+function tlsOption(tls: ClientTls): { tls?: true | { ca?: string; rejectUnauthorized?: false } } {
+  if (tls === null) return {};
+  if (tls.insecure) return { tls: { rejectUnauthorized: false } };
+  if (tls.ca !== null) return { tls: { ca: tls.ca } };
+  return { tls: true };
+}
+
+/**
+ * Open a session: connected and greeted, ready for a name; or why not.
+ * Every line and event, from the greeting on, goes to `listener`.
+ */
+export async function openSession(
+  config: ClientConfig,
+  listener: Listener,
+  lang: Lang | null = null,
+): Promise<Session | ConnectFailure> {
+  const session = new Session(config, listener, lang);
+  const failure = await session.connect();
+  return failure ?? session;
+}

@@ -1,0 +1,152 @@
+/**
+ * How a server line looks on a terminal: timestamp, a stable colour per name,
+ * dim notices, red errors, highlighted private messages and mentions, your
+ * own name in bold, replayed history dim with the time it was said. Pure:
+ * text and a time in, text out, so it is tested without a terminal; tty.ts
+ * does the writing.
+ *
+ * Whatever a user sends keeps its "<NAME>" on screen, with or without colour:
+ * that is what tells "* <server> shutting down" (someone's /me) from the
+ * server's own "* server shutting down".
+ */
+
+import { nameKey } from "../../protocol/names.ts";
+import { sanitize } from "../../protocol/sanitize.ts";
+import { attention, mentionPattern } from "../core/attention.ts";
+import { classify, type Shown } from "../core/shown.ts";
+
+export { classify, type Shown } from "../core/shown.ts";
+
+/**
+ * Colours for names: readable on dark and light backgrounds, and never red,
+ * which means an error. Bright blue replaces plain blue, too dark on black.
+ */
+export const NAME_COLORS: readonly number[] = [32, 33, 35, 36, 92, 93, 94, 95, 96];
+
+const SGR = {
+  reset: "\x1b[0m",
+  bold: "\x1b[1m",
+  dim: "\x1b[2m",
+  red: "\x1b[31m",
+  privateTag: "\x1b[1;7;35m",
+  /** Your name where someone mentions it: bold and reversed, like irssi's hilight. */
+  mention: "\x1b[1;7m",
+} as const;
+
+/**
+ * The colour of a name: FNV-1a of its case-folded form, so it is the same in
+ * every session and for "Ana" and "ana" (one person, as far as the server goes).
+ */
+export function nameColor(name: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(nameKey(name))) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return NAME_COLORS[hash % NAME_COLORS.length] as number;
+}
+
+/** "HH:MM" in local time. */
+export function formatTime(time: Date): string {
+  const hh = String(time.getHours()).padStart(2, "0");
+  const mm = String(time.getMinutes()).padStart(2, "0");
+  return `${hh}:${mm}`;
+}
+
+export interface RenderOptions {
+  /** Emit ANSI colours. */
+  color: boolean;
+  /** When the line arrived; shown as HH:MM. */
+  time: Date;
+  /** Your own name: shown in bold, and highlighted where others mention it. */
+  self?: string;
+}
+
+/**
+ * One server line as it should appear on the terminal (no trailing newline).
+ * Sanitizes again even though the session already did: nothing the server
+ * sends may reach the terminal as a control sequence.
+ *
+ * A line replayed from the room's history carries the time it was said, not
+ * the time it arrived. With colour it is dim; without, it keeps the server's
+ * own "[history HH:MM]" marker, since nothing else would tell it from a live line.
+ */
+export function renderLine(line: string, options: RenderOptions): string {
+  const shown = classify(sanitize(line));
+  if (shown.kind === "history") {
+    if (!options.color) return shown.line;
+    return `${SGR.dim}${shown.time} ${shown.said.line}${SGR.reset}`;
+  }
+  const stamp = formatTime(options.time);
+  if (!options.color) return `${stamp} ${shown.line}`;
+  return `${SGR.dim}${stamp}${SGR.reset} ${colored(shown, options.self ?? "")}`;
+}
+
+function paintName(name: string, self: string): string {
+  const own = self !== "" && nameKey(name) === nameKey(self);
+  return `${own ? SGR.bold : ""}\x1b[${nameColor(name)}m${name}${SGR.reset}`;
+}
+
+/** The text of a line that mentions `self`: bold, the mentions reversed. */
+function highlighted(text: string, self: string): string {
+  const marked = text
+    .normalize("NFC")
+    .replace(mentionPattern(self), (name) => `${SGR.mention}${name}${SGR.reset}${SGR.bold}`);
+  return `${SGR.bold}${marked}${SGR.reset}`;
+}
+
+function colored(shown: Shown, self: string): string {
+  const text = (said: string) =>
+    attention(shown, self) === "mention" ? highlighted(said, self) : said;
+  switch (shown.kind) {
+    case "chat":
+      return `<${paintName(shown.name, self)}> ${text(shown.text)}`;
+    case "action":
+      // Not dim: a person's words, not the server's.
+      return `* <${paintName(shown.name, self)}> ${text(shown.text)}`;
+    case "notice":
+      return `${SGR.dim}${shown.line}${SGR.reset}`;
+    case "error":
+      return `${SGR.red}${shown.line}${SGR.reset}`;
+    case "private-from":
+      return `${SGR.privateTag}${shown.tag}${SGR.reset} <${paintName(shown.name, self)}> ${SGR.bold}${shown.text}${SGR.reset}`;
+    case "private-to":
+      return `${SGR.privateTag}${shown.tag}${SGR.reset} ${SGR.bold}${shown.text}${SGR.reset}`;
+    case "history":
+    case "plain":
+      return shown.line;
+  }
+}
+
+/** A line the client itself shows (help for keys): dim, like a notice. */
+export function renderLocal(text: string, color: boolean): string {
+  return color ? `${SGR.dim}${text}${SGR.reset}` : text;
+}
+
+/** The input prompt once a name is accepted. */
+export function promptFor(name: string): string {
+  return `${name}> `;
+}
+
+/**
+ * Whether to colour: not with --no-color, not when NO_COLOR is set to
+ * anything (no-color.org), not on a dumb terminal, not when stdout is no terminal.
+ */
+export function colorEnabled(opts: {
+  noColorFlag: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  stdoutIsTTY: boolean;
+}): boolean {
+  if (opts.noColorFlag || !opts.stdoutIsTTY) return false;
+  if (opts.env.NO_COLOR !== undefined && opts.env.NO_COLOR !== "") return false;
+  return opts.env.TERM !== "dumb";
+}
+
+/**
+ * Terminal codes that take the cursor from `rows` rows below the start of the
+ * input line to that start, and erase from there down: the input area is then
+ * free for a line of output, after which readline redraws prompt and text.
+ */
+export function clearInputArea(rows: number): string {
+  return rows > 0 ? `\r\x1b[${rows}A\x1b[J` : "\r\x1b[J";
+}

@@ -1,0 +1,247 @@
+/**
+ * Interactive mode (stdin is a terminal), read top to bottom as a lifecycle:
+ * take the keyboard, connect, give the room's password and a name (asked for
+ * when not known), chat, leave. The link (link.ts) keeps the connection,
+ * reconnecting when it is lost; render.ts decides how lines look; screen.ts
+ * keeps them from breaking the line being typed.
+ */
+
+import { action, chat, SERVER_TEXT } from "../../protocol/messages.ts";
+import { type Input, parseInput } from "../../protocol/parse.ts";
+import { isBlank } from "../../protocol/sanitize.ts";
+import { rings } from "../core/attention.ts";
+import { Link, type LinkEnd, type LinkEvents } from "../core/link.ts";
+import { Members } from "../core/members.ts";
+import { describeEnding, describeFailure, EXIT, exitCode } from "../core/outcome.ts";
+import { classify } from "../core/shown.ts";
+import type { ClientOptions } from "../options.ts";
+import { type Completion, complete } from "./complete.ts";
+import { InputHistory } from "./inputhistory.ts";
+import { promptFor, renderLine, renderLocal } from "./render.ts";
+import { Screen } from "./screen.ts";
+
+/** Where the interactive client reads and writes; the real terminal by default. */
+export interface Terminal {
+  input: NodeJS.ReadStream;
+  output: NodeJS.WriteStream;
+  errors: { write(text: string): unknown };
+  /** The time shown beside each line; injectable so tests are deterministic. */
+  clock: () => Date;
+}
+
+/** Run the interactive client to its end; resolves with the exit status. */
+export async function runInteractive(
+  options: ClientOptions,
+  terminal: Terminal = {
+    input: process.stdin,
+    output: process.stdout,
+    errors: process.stderr,
+    clock: () => new Date(),
+  },
+): Promise<number> {
+  const history = InputHistory.load(options.historyFile, options.config.historySize);
+  const screen = new Screen(terminal.input, terminal.output, { history: history.entries });
+  const room = new Chat(options, terminal, screen, history);
+  const link = new Link(options, room);
+  room.begin(link);
+  const failure = await link.start();
+  if (failure !== null) {
+    screen.close();
+    terminal.errors.write(`${describeFailure(failure, options.config, options.strings)}\n`);
+    return EXIT.failed;
+  }
+  const end = await link.done;
+  screen.close();
+  const message = describe(end, options);
+  if (message !== null) terminal.errors.write(`${message}\n`);
+  return end.kind === "failed" ? EXIT.failed : exitCode(end.ending);
+}
+
+function describe(end: LinkEnd, options: ClientOptions): string | null {
+  if (end.kind === "failed") return describeFailure(end.failure, options.config, options.strings);
+  return describeEnding(end.ending, options.strings);
+}
+
+/** What Enter means right now. */
+type Mode = "password" | "name" | "verdict" | "chat" | "offline";
+
+/** The conversation as the terminal shows it. */
+class Chat implements LinkEvents {
+  private link: Link | null = null;
+  private mode: Mode = "verdict";
+  private readonly members = new Members();
+  private historyProblemShown = false;
+
+  constructor(
+    private readonly options: ClientOptions,
+    private readonly terminal: Terminal,
+    private readonly screen: Screen,
+    private readonly history: InputHistory,
+  ) {}
+
+  /** Take the keyboard; the link's events come from now on. */
+  begin(link: Link): void {
+    this.link = link;
+    this.screen.start({
+      line: (text) => this.entered(text),
+      leave: () => link.quit(),
+      complete: (before) => this.complete(before),
+    });
+  }
+
+  line(line: string): void {
+    this.members.hear(line);
+    const self = this.link?.current ?? "";
+    const { color, bell } = this.options;
+    this.screen.print(renderLine(line, { color, time: this.terminal.clock(), self }));
+    if (rings(classify(line), self, bell)) this.screen.bell();
+  }
+
+  askPassword(): void {
+    this.mode = "password";
+    this.screen.askSecret(this.options.strings.passwordPrompt);
+  }
+
+  askName(): void {
+    this.mode = "name";
+    this.screen.useHistory(false);
+    this.screen.prompt(this.options.strings.usernamePrompt);
+  }
+
+  joined(name: string): void {
+    this.mode = "chat";
+    this.screen.useHistory(true);
+    this.screen.prompt(promptFor(name));
+  }
+
+  renamed(name: string): void {
+    if (this.mode === "chat") this.screen.prompt(promptFor(name));
+  }
+
+  offline(seconds: number | null): void {
+    const s = this.options.strings;
+    this.mode = "offline";
+    const name = this.link?.current ?? "";
+    const status = seconds === null ? s.connecting : s.reconnectingIn(seconds);
+    this.screen.prompt(`${status} ${name === "" ? "" : promptFor(name)}`);
+  }
+
+  say(text: string): void {
+    this.screen.print(renderLocal(text, this.options.color));
+  }
+
+  private complete(before: string): Completion {
+    if (this.mode !== "chat" && this.mode !== "offline") return [[], before];
+    return complete(before, this.members.names(), this.link?.current ?? "");
+  }
+
+  /** The user pressed Enter. */
+  private entered(text: string): void {
+    const link = this.link;
+    if (link === null) return;
+    switch (this.mode) {
+      case "password":
+        if (isBlank(text)) this.askPassword();
+        else {
+          this.mode = "verdict";
+          this.screen.prompt("");
+          link.givePassword(text);
+        }
+        return;
+      case "name":
+        if (isBlank(text)) this.screen.replaceEntered(text, null);
+        else {
+          // No prompt while the server decides; the answer brings one back.
+          this.mode = "verdict";
+          this.screen.prompt("");
+          link.giveName(text.trim());
+        }
+        return;
+      case "verdict":
+        // NOTE: a line typed while a name is being checked is dropped; the answer
+        // takes milliseconds.
+        this.screen.replaceEntered(text, null);
+        return;
+      case "offline":
+        this.enteredOffline(link, text);
+        return;
+      case "chat":
+        this.enteredInRoom(link, text);
+        return;
+    }
+  }
+
+  private enteredInRoom(link: Link, text: string): void {
+    const sent = link.send(text);
+    if (sent.kind !== "sent") {
+      const s = this.options.strings;
+      const why =
+        sent.kind === "too-long" ? s.lineTooLong(sent.bytes, sent.maxBytes) : s.notConnected;
+      this.screen.replaceEntered(text, renderLocal(why, this.options.color));
+      this.screen.putBack(text);
+      return;
+    }
+    this.remember(text);
+    const input = parseInput(text);
+    if (input.kind === "empty" || input.kind === "message" || input.kind === "me") {
+      this.screen.replaceEntered(text, this.echo(link.current, input));
+    } else {
+      // Commands stay on screen as typed; their answers come from the server.
+      this.screen.reprompt();
+    }
+    if (input.kind === "help") this.showKeys();
+  }
+
+  /** Out of the room: /quit gives up, /nick picks the name to come back as, the rest waits. */
+  private enteredOffline(link: Link, text: string): void {
+    const input = parseInput(text);
+    const s = this.options.strings;
+    if (input.kind === "quit") {
+      link.quit();
+      return;
+    }
+    if (input.kind === "nick") {
+      const problem = link.rejoinAs(input.name);
+      const said =
+        problem === null
+          ? s.rejoinAs(input.name.trim())
+          : SERVER_TEXT[this.options.lang].invalidName(problem);
+      this.screen.replaceEntered(text, renderLocal(said, this.options.color));
+      return;
+    }
+    if (input.kind === "empty") {
+      this.screen.replaceEntered(text, null);
+      return;
+    }
+    this.screen.replaceEntered(text, renderLocal(s.notConnected, this.options.color));
+    this.screen.putBack(text);
+  }
+
+  /** Into the input history (and its file), unless it holds a password. */
+  private remember(text: string): void {
+    this.history.add(text);
+    if (this.history.problem !== null && !this.historyProblemShown) {
+      this.historyProblemShown = true;
+      this.say(this.options.strings.historyNotSaved(this.history.problem));
+    }
+  }
+
+  /**
+   * The user's own line as the room sees it. The server does not send people
+   * their own messages and actions back, so the client shows them itself.
+   */
+  private echo(name: string, input: Input): string | null {
+    const time = this.terminal.clock();
+    const render = (line: string) =>
+      renderLine(line, { color: this.options.color, time, self: name });
+    if (input.kind === "message") return render(chat(name, input.text));
+    if (input.kind === "me") return render(action(name, input.action));
+    return null;
+  }
+
+  private showKeys(): void {
+    for (const line of this.options.strings.keysHelp) {
+      this.screen.print(renderLocal(line, this.options.color));
+    }
+  }
+}

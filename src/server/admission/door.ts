@@ -1,0 +1,40 @@
+/**
+ * The door, whatever the transport: a new connection is let in (the
+ * per-address cap, bans, the room's cap) and greeted, or told in one line why
+ * not and closed.
+ */
+
+import { CLOSE_FLUSH_MS } from "../../config.ts";
+import { encodeLine } from "../../protocol/lines.ts";
+import { SERVER_TEXT } from "../../protocol/messages.ts";
+import type { Client } from "../session/client.ts";
+import type { Context } from "../session/context.ts";
+import * as session from "../session/lifecycle.ts";
+
+/** Let `client` in and greet it, or refuse it; true when it is in. */
+export function arrive(ctx: Context, client: Client): boolean {
+  const t = SERVER_TEXT[client.lang];
+  const refusal = ctx.gate.enter(client.host);
+  if (refusal !== null) {
+    refuse(ctx, client, refusal === "banned" ? t.bannedHere() : t.tooManyFromAddress(), refusal);
+    return false;
+  }
+  if (!ctx.room.accept(client)) {
+    ctx.gate.leave(client.host);
+    refuse(ctx, client, t.serverFull(), "server full");
+    return false;
+  }
+  session.greet(ctx, client);
+  return true;
+}
+
+/** Not a session: one line, our side shut, and closed when the peer closes (or soon). */
+function refuse(ctx: Context, client: Client, line: string, why: string): void {
+  ctx.log.event(client, `refused (${why})`);
+  client.phase = "closed";
+  const bytes = encodeLine(line);
+  const connection = client.connection;
+  connection.write(bytes, 0, bytes.length);
+  connection.shutdown();
+  client.timer = setTimeout(() => connection.terminate(), CLOSE_FLUSH_MS);
+}

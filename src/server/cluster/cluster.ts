@@ -1,0 +1,318 @@
+/**
+ * This server's side of a room spread over several servers: the adapter
+ * between the room and the carrier (redis.ts). What the room and the
+ * commands tell {@link Peers} becomes events, gathered into one batch per
+ * event-loop turn; each batch read back from another server becomes room
+ * calls, in the order its server made them, so its lines reach this
+ * server's members through the same local fan-out as lines said here.
+ *
+ * It also owns the cluster's failure cases as members see them: the link
+ * going down and coming back (said once each, in every member's language),
+ * names claimed twice while the servers were apart (the member who lost its
+ * name is renamed, visibly), and servers that died (their members left).
+ */
+
+import { CLUSTER, PROTOCOL } from "../../config.ts";
+import type { Notice } from "../../protocol/messages.ts";
+import { say } from "../../protocol/messages.ts";
+import { nameKey } from "../../protocol/names.ts";
+import type { Line } from "../room/fanout.ts";
+import { decodeBatch, type Event, encodeBatch, type Peers, type Remote } from "../room/peers.ts";
+import type { Client } from "../session/client.ts";
+import { type Context, words } from "../session/context.ts";
+import { tell } from "../session/output.ts";
+import { arrived } from "./arrivals.ts";
+import type { Link, LinkEvents, Snapshot } from "./carrier.ts";
+
+export class Cluster implements Peers, LinkEvents {
+  private events: Event[] = [];
+  private seq = 0;
+  private scheduled = false;
+  private readonly runFlush = () => this.flush();
+  /**
+   * The last sequence number applied from each server: repeats after a
+   * reconnect are dropped, and a jump means batches were lost on the way.
+   * Kept after a server is gone (it may come back after a partition and
+   * resend what it sent before), at most CLUSTER.appliedNodes of them.
+   */
+  private readonly applied = new Map<string, number>();
+  /** Turns this server's buffer dropped during the current outage, told on return. */
+  private lostTurns = 0;
+  /** Unbans made while Redis was away: written on return (bans are written again anyway). */
+  private readonly unbannedWhileDown = new Set<string>();
+  /** When members were last told that lines from elsewhere went missing (ms). */
+  private toldMissedAt = Number.NEGATIVE_INFINITY;
+  /** Name keys being claimed right now by a member of this server. */
+  private readonly claiming = new Set<string>();
+  /** The link went down and members were told: they hear when it is back. */
+  private toldDown = false;
+  /** When the link last came up (ms): others' presence is judged only after a full TTL. */
+  private upSince = performance.now();
+  private leaving = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly link: Link,
+  ) {}
+
+  /**
+   * What the room had when this server joined it: members, topic, bans,
+   * history. The names hash may hold a claim whose connection is just
+   * closing; the others' rosters, asked for here, settle who is really in.
+   */
+  restore(snapshot: Snapshot): void {
+    this.push(["?"]);
+    const { room, gate } = this.ctx;
+    room.topic = snapshot.topic;
+    for (const [host, name] of snapshot.bans) gate.ban(host, name);
+    for (const m of snapshot.members) {
+      if (m.node !== this.link.node) room.remoteJoined(m.node, m.name, m.host, null);
+    }
+    // Newest entries first, each entry's lines oldest first: gather newest first, then turn over.
+    const said: Array<{ line: string; at: number }> = [];
+    for (const entry of snapshot.recent) {
+      if (said.length >= this.ctx.config.historyLines) break;
+      const events = decodeBatch(entry.text)?.[2] ?? [];
+      for (const e of events.toReversed()) {
+        if (e[0] === "s" && typeof e[1] === "string") said.push({ line: e[1], at: entry.at });
+      }
+    }
+    for (const s of said.toReversed()) room.remember(s.line, s.at);
+  }
+
+  // Peers: what this server tells the others.
+
+  said(line: string): void {
+    this.push(["s", line]);
+  }
+
+  announced(line: Line): void {
+    this.push(["a", line]);
+  }
+
+  joined(name: string, host: string, notice: Notice | null): void {
+    this.push(["j", name, host, notice]);
+  }
+
+  left(name: string, notice: Notice | null): void {
+    this.push(["p", name, notice]);
+    this.link.release(nameKey(name));
+  }
+
+  renamed(from: string, to: string, notice: Notice): void {
+    this.push(["r", from, to, notice]);
+    if (nameKey(from) !== nameKey(to)) this.link.release(nameKey(from));
+  }
+
+  whisper(to: Remote, from: string, text: string): void {
+    this.push(["m", to.name, from, text]);
+  }
+
+  remove(who: Remote, notice: Notice, why: string): void {
+    this.push(["x", who.name, notice, why]);
+  }
+
+  ban(host: string, name: string): void {
+    this.push(["b", host, name]);
+    this.link.ban(host, name);
+  }
+
+  unban(what: string, address: string | null): void {
+    this.push(["u", what]);
+    if (address === null) return;
+    if (this.link.connected) this.link.unban(address);
+    else this.unbannedWhileDown.add(address);
+  }
+
+  topic(text: string): void {
+    this.push(["t", text]);
+    this.link.setTopic(text);
+  }
+
+  async claim(name: string, host: string): Promise<boolean> {
+    const key = nameKey(name);
+    if (this.claiming.has(key)) return false;
+    this.claiming.add(key);
+    try {
+      const got = await this.link.claim(key, host, name);
+      // Redis away: this server's own view decided (the caller checked it); checked again on return.
+      return got ?? true;
+    } finally {
+      this.claiming.delete(key);
+    }
+  }
+
+  unclaim(name: string): void {
+    this.link.release(nameKey(name));
+  }
+
+  /** Shutdown: the others hear that this server's members are gone, in one last batch. */
+  async leave(): Promise<void> {
+    this.leaving = true;
+    const events = this.events;
+    this.events = [];
+    events.push(["g"]);
+    await this.link.close(encodeBatch([this.link.node, ++this.seq, events]));
+  }
+
+  // LinkEvents: what the carrier reports.
+
+  entry(text: string, at: number): void {
+    const batch = decodeBatch(text);
+    if (batch === null) {
+      this.ctx.log.info("cluster: skipped a stream entry that is not a papo batch");
+      return;
+    }
+    const [node, seq, events] = batch;
+    if (node === this.link.node) return;
+    const last = this.applied.get(node);
+    if (last !== undefined && seq <= last) return;
+    this.remember(node, seq);
+    // A server's first batch this one sees may be any (it started earlier); after that, none may be skipped.
+    if (last !== undefined && seq > last + 1) this.missed(node);
+    for (const event of events) {
+      try {
+        arrived(this.ctx, node, event, at, () => this.push(["h", this.ctx.room.roster(), true]));
+      } catch (error) {
+        // A bug, never bad input (apply checks it): this event is lost, the rest go on.
+        this.ctx.log.info(`cluster: applying an event failed: ${(error as Error).stack}`);
+      }
+    }
+  }
+
+  down(): void {
+    if (this.leaving) return;
+    this.ctx.log.info("cluster: the link to Redis is down; retrying");
+    if (!this.toldDown) this.ctx.room.announceHere(say("linkDown"));
+    this.toldDown = true;
+  }
+
+  up(): void {
+    this.upSince = performance.now();
+    this.ctx.log.info("cluster: the link to Redis is back");
+    this.rejoinNow();
+  }
+
+  reaped(): void {
+    this.ctx.log.info("cluster: another server took this one for gone; claiming its names again");
+    this.rejoinNow();
+  }
+
+  gone(nodes: readonly string[]): void {
+    // Just back: the others may not have refreshed their presence yet.
+    if (performance.now() - this.upSince < CLUSTER.aliveTtlMs) return;
+    for (const node of nodes) {
+      this.ctx.log.info(`cluster: server ${node} is gone`);
+      this.ctx.room.remoteGone(node);
+    }
+  }
+
+  watched(): Iterable<string> {
+    return this.ctx.room.remoteNodes();
+  }
+
+  full(): boolean {
+    return this.ctx.room.fanout.full;
+  }
+
+  lost(batches: number): void {
+    if (this.lostTurns === 0)
+      this.ctx.log.info("cluster: the buffer is full; dropping the oldest turns");
+    this.lostTurns += batches;
+  }
+
+  problem(text: string): void {
+    this.ctx.log.info(`cluster: ${text}`);
+  }
+
+  /**
+   * Back after an outage: claim every member's name again (someone elsewhere
+   * may have taken one meanwhile: that member is renamed, and told), tell
+   * the others who is here, then tell the members the link is back.
+   */
+  private rejoinNow(): void {
+    this.rejoin().catch((error) =>
+      this.ctx.log.info(`cluster: rejoining failed: ${(error as Error).stack}`),
+    );
+  }
+
+  private async rejoin(): Promise<void> {
+    const { room } = this.ctx;
+    const members = room.localMembers();
+    const lost = await this.link.own(
+      members.map((m) => ({ key: nameKey(m.name), host: m.host, name: m.name })),
+    );
+    if (lost === null) return; // Down again: the next return tries again.
+    const taken = new Set(lost);
+    for (const member of members) {
+      if (taken.has(nameKey(member.name))) await this.rename(member);
+    }
+    // A restarted Redis forgot the room's state: what this server knows of it goes back.
+    if (room.topic !== "") this.link.setTopic(room.topic);
+    for (const [host, name] of this.ctx.gate.banned()) this.link.ban(host, name);
+    for (const host of this.unbannedWhileDown) this.link.unban(host);
+    this.unbannedWhileDown.clear();
+    this.push(["h", room.roster(), false]);
+    if (this.toldDown) room.announceHere(say("linkUp"));
+    this.toldDown = false;
+    if (this.lostTurns > 0) {
+      this.ctx.log.info(`cluster: ${this.lostTurns} turns never reached the other servers`);
+      room.announceHere(say("linkLost", this.lostTurns));
+      this.lostTurns = 0;
+    }
+  }
+
+  /** A member whose name another server gave away: the first free "name-N" is its now. */
+  private async rename(member: Client): Promise<void> {
+    const { room } = this.ctx;
+    const old = member.name;
+    for (let n = 2; n < 1000; n++) {
+      const suffix = `-${n}`;
+      const name = `${[...old].slice(0, PROTOCOL.maxNameLength - suffix.length).join("")}${suffix}`;
+      if (!room.isFree(name, member) || !(await this.claim(name, member.host))) continue;
+      if (member.phase !== "joined" || room.rename(member, name, true) !== "ok") {
+        this.unclaim(name);
+        return;
+      }
+      tell(this.ctx, member, words(member).nameLostInOutage(old, name));
+      this.ctx.log.event(member, `renamed from ${old}: the name was taken during an outage`);
+      return;
+    }
+  }
+
+  private push(event: Event): void {
+    if (this.leaving) return;
+    this.events.push(event);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.runFlush);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.events.length === 0 || this.leaving) return;
+    const events = this.events;
+    this.events = [];
+    this.link.publish(encodeBatch([this.link.node, ++this.seq, events]));
+  }
+
+  /** Batches of `node` never arrived here (the stream was trimmed past this reader). */
+  private missed(node: string): void {
+    this.ctx.log.info(`cluster: batches from server ${node} were lost on the way`);
+    // Everyone's view of who is where may be stale now: ask for it again.
+    this.push(["?"]);
+    const now = performance.now();
+    if (now - this.toldMissedAt < CLUSTER.missedNoticeMs) return;
+    this.toldMissedAt = now;
+    this.ctx.room.announceHere(say("linesMissed"));
+  }
+
+  private remember(node: string, seq: number): void {
+    this.applied.delete(node);
+    this.applied.set(node, seq);
+    if (this.applied.size > CLUSTER.appliedNodes) {
+      const oldest = this.applied.keys().next();
+      if (!oldest.done) this.applied.delete(oldest.value);
+    }
+  }
+}

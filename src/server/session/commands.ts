@@ -1,0 +1,214 @@
+/**
+ * What a member's commands do, once it is in the room: chat and actions,
+ * /who, /nick, /msg, /lang, /topic, and the operators' /op, /kick, /ban,
+ * /unban. Parsing is protocol/commands.ts; the lines are protocol/messages.ts.
+ */
+
+import { PROTOCOL } from "../../config.ts";
+import { isLang } from "../../protocol/lang.ts";
+import { action, chat, type Notice, render, say } from "../../protocol/messages.ts";
+import { checkName, nameKey } from "../../protocol/names.ts";
+import type { Input } from "../../protocol/parse.ts";
+import type { Remote } from "../room/peers.ts";
+import { type Client, Hold } from "./client.ts";
+import { type Context, words } from "./context.ts";
+import { goodbye, tell } from "./output.ts";
+import { awaitThen, checkPassword } from "./waiting.ts";
+
+export function act(ctx: Context, client: Client, input: Input): void {
+  const { room } = ctx;
+  const t = words(client);
+  switch (input.kind) {
+    case "empty":
+      break;
+    case "message":
+      room.say(client, chat(client.name, input.text));
+      break;
+    case "me":
+      room.say(client, action(client.name, input.action));
+      break;
+    case "who":
+      tell(ctx, client, t.who(room.memberCount, room.names(PROTOCOL.whoNames)));
+      break;
+    case "help":
+      for (const line of t.help(client.operator)) tell(ctx, client, line);
+      break;
+    case "nick":
+      rename(ctx, client, input.name);
+      break;
+    case "msg":
+      whisper(ctx, client, input.to, input.text);
+      break;
+    case "topic":
+      topic(ctx, client, input.text);
+      break;
+    case "lang":
+      setLang(ctx, client, input.lang);
+      break;
+    case "op":
+      becomeOperator(ctx, client, input.password);
+      break;
+    case "kick":
+    case "ban":
+    case "unban":
+      if (mayModerate(ctx, client)) moderate(ctx, client, input);
+      break;
+    case "quit":
+      room.leave(client, { kind: "left", reason: input.reason || undefined });
+      goodbye(ctx, client, t.bye(), "quit");
+      break;
+    case "usage":
+      tell(ctx, client, t.usage(input.usage));
+      break;
+    case "unknown":
+      tell(ctx, client, t.unknownCommand(input.command));
+      break;
+  }
+}
+
+function rename(ctx: Context, client: Client, requested: string): void {
+  const t = words(client);
+  const check = checkName(requested);
+  const old = client.name;
+  if (!check.ok) {
+    tell(ctx, client, t.invalidName(check.problem));
+  } else if (check.name === old) {
+    tell(ctx, client, t.sameName(old));
+  } else if (!ctx.room.isFree(check.name, client)) {
+    tell(ctx, client, t.nameTaken(check.name));
+  } else if (ctx.room.peers === null || nameKey(check.name) === nameKey(old)) {
+    renamed(ctx, client, check.name, false);
+  } else {
+    // Free here; the other servers must agree before it is this member's.
+    const peers = ctx.room.peers;
+    const name = check.name;
+    awaitThen(
+      ctx,
+      client,
+      Hold.Claim,
+      peers.claim(name, client.host),
+      (ok) => (ok ? renamed(ctx, client, name, true) : tell(ctx, client, t.nameTaken(name))),
+      (ok) => ok && peers.unclaim(name),
+    );
+  }
+}
+
+function renamed(ctx: Context, client: Client, name: string, claimed: boolean): void {
+  const old = client.name;
+  if (ctx.room.rename(client, name, claimed) === "taken") {
+    tell(ctx, client, words(client).nameTaken(name));
+    if (claimed) ctx.room.peers?.unclaim(name);
+  } else {
+    ctx.log.event(client, `renamed from ${old}`);
+  }
+}
+
+function whisper(ctx: Context, client: Client, to: string, text: string): void {
+  const target = ctx.room.locate(to);
+  if (target === undefined) {
+    tell(ctx, client, words(client).noSuchUser(to));
+    return;
+  }
+  if (isRemote(target)) ctx.room.peers?.whisper(target, client.name, text);
+  else tell(ctx, target, words(target).privateFrom(client.name, text));
+  tell(ctx, client, words(client).privateTo(target.name, text));
+}
+
+/** A member who lives on another server (the room's view of it, not a connection). */
+function isRemote(member: Client | Remote): member is Remote {
+  return "node" in member;
+}
+
+export function setLang(ctx: Context, client: Client, lang: string): void {
+  if (lang === "") {
+    tell(ctx, client, words(client).language());
+    return;
+  }
+  if (!isLang(lang)) {
+    tell(ctx, client, words(client).unknownLanguage(lang));
+    return;
+  }
+  ctx.room.setLang(client, lang);
+  tell(ctx, client, words(client).language());
+}
+
+function topic(ctx: Context, client: Client, text: string): void {
+  const { room } = ctx;
+  if (text === "") {
+    tell(ctx, client, room.topic ? words(client).topic(room.topic) : words(client).noTopic());
+    return;
+  }
+  if (!mayModerate(ctx, client)) return;
+  room.setTopic(client.name, text);
+  ctx.log.event(client, "set the topic");
+}
+
+function becomeOperator(ctx: Context, client: Client, password: string): void {
+  const secret = ctx.config.opPassword;
+  if (secret === "") {
+    tell(ctx, client, words(client).noOperators());
+    return;
+  }
+  checkPassword(ctx, client, password, secret, (right) => {
+    if (!right) {
+      tell(ctx, client, words(client).wrongPassword());
+      return;
+    }
+    client.operator = true;
+    tell(ctx, client, words(client).nowOperator());
+    ctx.log.event(client, "became an operator");
+  });
+}
+
+/** Operators only; others are told why not. */
+function mayModerate(ctx: Context, client: Client): boolean {
+  if (client.operator) return true;
+  const t = words(client);
+  tell(ctx, client, ctx.config.opPassword === "" ? t.noOperators() : t.notOperator());
+  return false;
+}
+
+function moderate(
+  ctx: Context,
+  op: Client,
+  input: Extract<Input, { kind: "kick" | "ban" | "unban" }>,
+): void {
+  const t = words(op);
+  if (input.kind === "unban") {
+    const address = ctx.gate.unban(input.what);
+    ctx.room.peers?.unban(input.what, address);
+    tell(ctx, op, address === null ? t.notBanned(input.what) : t.unbanned(input.what));
+    if (address !== null) ctx.log.event(op, `unbanned ${address}`);
+    return;
+  }
+  const target = ctx.room.locate(input.name);
+  if (target === undefined) {
+    tell(ctx, op, t.noSuchUser(input.name));
+    return;
+  }
+  let notice: Notice;
+  let why: string;
+  if (input.kind === "ban") {
+    if (target.host === op.host && target !== op) {
+      tell(ctx, op, t.banYourOwnAddress(target.name));
+      return;
+    }
+    ctx.gate.ban(target.host, target.name);
+    ctx.room.peers?.ban(target.host, target.name);
+    ctx.log.event(op, `banned ${target.name} (${target.host})`);
+    notice = say("banned", target.name, op.name);
+    why = `banned by ${op.name}`;
+  } else {
+    notice = say("kicked", target.name, op.name, input.reason || undefined);
+    ctx.log.event(op, `kicked ${target.name}`);
+    why = `kicked by ${op.name}`;
+  }
+  if (isRemote(target)) ctx.room.peers?.remove(target, notice, why);
+  else removeMember(ctx, target, notice, why);
+}
+
+/** An operator removes a member: everyone reads why, the member last of all. */
+export function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
+  ctx.room.leave(member, { kind: "removed", notice });
+  goodbye(ctx, member, render(words(member), notice), why);
+}

@@ -1,0 +1,38 @@
+/**
+ * What every session shares, and the two facts about a client that every
+ * part of a session asks: whether it is still talking, and in which language.
+ */
+
+import type { ServerConfig } from "../../config.ts";
+import { SERVER_TEXT, type ServerText } from "../../protocol/messages.ts";
+import type { Gate } from "../admission/addresses.ts";
+import type { Log } from "../log.ts";
+import type { Room } from "../room/room.ts";
+import type { Client } from "./client.ts";
+
+/** What every session shares: the room, the door, the limits, the log. */
+export interface Context {
+  readonly room: Room<Client>;
+  readonly gate: Gate;
+  readonly config: ServerConfig;
+  readonly log: Log;
+  /** Clients whose input waits for the next turn. */
+  readonly waiting: Waiting;
+  /** Go on with a client's held input once what held it is over (session.ts). */
+  readonly resume: (client: Client) => void;
+}
+
+/** Clients whose input waits for the next turn, first come first served. */
+export class Waiting {
+  readonly clients = new Set<Client>();
+  /** A next turn is queued (exactly one, however many clients wait). */
+  scheduled = false;
+}
+
+/** The server's words in the language this client reads. */
+export const words = (client: Client): ServerText => SERVER_TEXT[client.lang];
+
+/** Still in the conversation: input is acted on (not closing or closed). */
+export function talking(client: Client): boolean {
+  return client.phase === "naming" || client.phase === "joined" || client.phase === "password";
+}

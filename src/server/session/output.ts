@@ -1,0 +1,69 @@
+/**
+ * Lines out and goodbyes: one line for one client through the fan-out (and
+ * so through its cap), a last line before closing, and the closing itself,
+ * which shuts down our side and waits for the peer's rather than dropping
+ * what it is still owed.
+ */
+
+import { CLOSE_FLUSH_MS } from "../../config.ts";
+import { Sent } from "../../net/outbox.ts";
+import { encodeLine } from "../../protocol/lines.ts";
+import type { Client } from "./client.ts";
+import { type Context, talking } from "./context.ts";
+
+/**
+ * One line for one client, named or not, in order with everything else it
+ * receives: through the fan-out, whose turn report evicts it past its cap.
+ */
+export function tell(ctx: Context, client: Client, line: string): void {
+  ctx.room.fanout.toOne(client, line);
+}
+
+/**
+ * A last line, then close. What this turn already owes the client goes out
+ * first (release), so the goodbye is the last line it reads.
+ */
+export function goodbye(ctx: Context, client: Client, line: string, why: string): void {
+  ctx.room.fanout.release(client);
+  if (client.send(encodeLine(line)) === Sent.Overflow) {
+    cut(client, "too slow");
+    return;
+  }
+  closeGracefully(client, why);
+}
+
+/**
+ * Stop acting on input, let the backlog drain, then shut down our sending
+ * side and wait for the peer to close its own, reading and discarding what it
+ * still sends. Closing the descriptor while the peer is still sending would
+ * make the kernel answer with a reset and drop the unsent tail; a peer that
+ * never reads or never closes is cut off after `flushMs`.
+ */
+export function closeGracefully(client: Client, why: string, flushMs = CLOSE_FLUSH_MS): void {
+  if (!talking(client)) return;
+  client.phase = "closing";
+  client.endReason = why;
+  client.clearTimer();
+  client.clearWaitTimer();
+  client.decoder.discard();
+  client.holds = 0;
+  client.readAgain();
+  client.timer = setTimeout(() => client.connection.terminate(), flushMs);
+  if (client.backlog === 0) finishWriting(client);
+}
+
+/** Everything owed is written: FIN after it, or close outright if the peer already ended. */
+export function finishWriting(client: Client): void {
+  client.phase = "ending";
+  if (client.peerEnded) client.connection.end();
+  else client.connection.shutdown();
+}
+
+/** Abort the connection now: whatever is still owed is lost. */
+export function cut(client: Client, why: string): void {
+  if (client.phase === "closed") return;
+  client.phase = "closing";
+  client.endReason = why;
+  client.dropBacklog();
+  client.connection.terminate();
+}

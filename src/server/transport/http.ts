@@ -1,0 +1,224 @@
+/**
+ * The web client's server: Bun.serve with the page's few files and the
+ * WebSocket that makes a browser a member of the same room. One handlers
+ * object whose handlers each call a named function (websocket.ts).
+ *
+ * Security, in the page's favour: every response forbids sniffing and
+ * framing and carries a strict Content-Security-Policy (scripts and styles
+ * from this origin only, nothing inline); the WebSocket upgrade is refused
+ * (403) when a browser says it comes from another origin; nothing sets a
+ * cookie; a request for a host name this server is not known by is refused
+ * (421), so that a site rebinding its name to this machine gets no page and
+ * no WebSocket. The page itself shows every line as text (src/web/).
+ */
+
+import { readFileSync } from "node:fs";
+import { hostname, networkInterfaces } from "node:os";
+import { join } from "node:path";
+import type { Server } from "bun";
+import { WEB } from "../../config.ts";
+import type { Context } from "../session/context.ts";
+import type { WebData } from "./websocket.ts";
+import * as websocket from "./websocket.ts";
+
+/** Where the page's WebSocket connects. */
+export const WEBSOCKET_PATH = "/ws";
+
+const PAGE_DIR = join(import.meta.dir, "..", "..", "web");
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const SECURITY_HEADERS: Record<string, string> = {
+  "content-security-policy": CONTENT_SECURITY_POLICY,
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-opener-policy": "same-origin",
+  "cache-control": "no-cache",
+};
+
+interface Asset {
+  readonly type: string;
+  readonly body: () => Promise<string>;
+}
+
+/**
+ * The script is bundled from src/web/app.ts once per process, at the first
+ * start: the page shares the terminal client's pure code (how server lines
+ * are sorted, in both languages, and who is in the room) instead of a copy.
+ */
+let script: Promise<string> | null = null;
+
+function bundle(): Promise<string> {
+  script ??= Bun.build({
+    entrypoints: [join(PAGE_DIR, "app.ts")],
+    target: "browser",
+    format: "esm",
+  }).then(async (built) => {
+    const output = built.outputs[0];
+    if (!built.success || output === undefined) {
+      throw new Error(`cannot bundle the web client: ${built.logs.join("; ")}`);
+    }
+    return output.text();
+  });
+  return script;
+}
+
+function file(name: string): () => Promise<string> {
+  const text = readFileSync(join(PAGE_DIR, name), "utf8");
+  return () => Promise.resolve(text);
+}
+
+function assets(): Map<string, Asset> {
+  const html = file("index.html");
+  return new Map<string, Asset>([
+    ["/", { type: "text/html; charset=utf-8", body: html }],
+    ["/index.html", { type: "text/html; charset=utf-8", body: html }],
+    ["/app.js", { type: "text/javascript; charset=utf-8", body: bundle }],
+    ["/style.css", { type: "text/css; charset=utf-8", body: file("style.css") }],
+    ["/icon.svg", { type: "image/svg+xml", body: file("icon.svg") }],
+  ]);
+}
+
+export interface WebServer {
+  readonly port: number;
+  /** The page's address, as a person would open it. */
+  readonly url: string;
+  /** Stop taking connections; `closeActive` also cuts the open ones. */
+  stop(closeActive: boolean): void;
+}
+
+/** Serve the page and its WebSocket on the config's host and webPort; throws when it cannot bind. */
+export function startWeb(ctx: Context, tls: { cert: string; key: string } | null): WebServer {
+  const files = assets();
+  void bundle().catch((error: Error) => ctx.log.info(error.message));
+  const secure = tls !== null;
+  const hosts = knownHosts(ctx.config.host, ctx.config.webHosts);
+  const server: Server<WebData> = Bun.serve<WebData>({
+    hostname: ctx.config.host,
+    port: ctx.config.webPort,
+    // --workers: every worker serves the page on one port, as it listens on one.
+    reusePort: ctx.config.reusePort,
+    development: false,
+    ...(tls === null ? {} : { tls }),
+    fetch: (request, server) => respond(request, server, files, secure, hosts),
+    error: (error) => {
+      ctx.log.info(`web error: ${error.stack ?? error.message}`);
+      return plain(500, "internal error");
+    },
+    websocket: {
+      maxPayloadLength: ctx.config.maxLineBytes * WEB.framesOfLines,
+      backpressureLimit: WEB.frameBytes * 2,
+      closeOnBackpressureLimit: false,
+      idleTimeout: WEB.idleTimeoutSeconds,
+      open: (ws) => websocket.opened(ctx, ws),
+      message: (ws, message) => websocket.received(ctx, ws, message),
+      drain: (ws) => websocket.drained(ctx, ws),
+      close: (ws) => websocket.closed(ctx, ws),
+      error: (error, ws) => websocket.failed(ctx, ws, error),
+    },
+  });
+  const port = server.port ?? ctx.config.webPort;
+  return {
+    port,
+    url: pageUrl(secure, server.hostname ?? ctx.config.host, port),
+    stop: (closeActive) => void server.stop(closeActive),
+  };
+}
+
+/** "http://127.0.0.1:10102/", with IPv6 hosts in brackets. */
+export function pageUrl(secure: boolean, host: string, port: number): string {
+  const shown = host.includes(":") ? `[${host}]` : host;
+  return `${secure ? "https" : "http"}://${shown}:${port}/`;
+}
+
+async function respond(
+  request: Request,
+  server: Server<WebData>,
+  files: Map<string, Asset>,
+  secure: boolean,
+  hosts: ReadonlySet<string>,
+): Promise<Response | undefined> {
+  const host = request.headers.get("host");
+  if (host !== null && !hosts.has(hostOnly(host))) {
+    return plain(421, `this server is not known as ${hostOnly(host)} (see --web-hosts)`);
+  }
+  const url = new URL(request.url);
+  if (url.pathname === WEBSOCKET_PATH) return upgrade(request, server, secure);
+  if (request.method !== "GET" && request.method !== "HEAD")
+    return plain(405, "method not allowed");
+  const asset = files.get(url.pathname);
+  if (asset === undefined) return plain(404, "not found");
+  const body = request.method === "HEAD" ? null : await asset.body();
+  return new Response(body, { headers: { ...SECURITY_HEADERS, "content-type": asset.type } });
+}
+
+function upgrade(request: Request, server: Server<WebData>, secure: boolean): Response | undefined {
+  if (!sameOrigin(request.headers.get("origin"), request.headers.get("host"), secure)) {
+    return plain(403, "cross-origin WebSocket refused");
+  }
+  const peer = server.requestIP(request);
+  const data: WebData = {
+    client: null,
+    connection: null,
+    address: peer?.address ?? "",
+    port: peer?.port ?? 0,
+  };
+  if (server.upgrade(request, { data })) return undefined;
+  return plain(400, "a WebSocket upgrade was expected here");
+}
+
+/**
+ * Whether a WebSocket's Origin is the page's own: same scheme, host and
+ * port as the request's Host. No Origin at all is a program, not a browser
+ * (browsers always send it): there is no page of ours to protect from it,
+ * and it meets the same gate as a TCP client.
+ */
+export function sameOrigin(origin: string | null, host: string | null, secure: boolean): boolean {
+  if (origin === null) return true;
+  if (host === null) return false;
+  return origin.toLowerCase() === `${secure ? "https" : "http"}://${host.toLowerCase()}`;
+}
+
+/**
+ * The names a page of this server may be reached by: the listening address
+ * (or, listening on every interface, each of the machine's addresses),
+ * loopback, the machine's own name, and the operator's --web-hosts.
+ */
+export function knownHosts(listening: string, extra: string): Set<string> {
+  const hosts = new Set(["localhost", "127.0.0.1", "::1", hostname().toLowerCase()]);
+  hosts.add(`${hostname().toLowerCase()}.local`);
+  hosts.add(listening.toLowerCase());
+  if (listening === "0.0.0.0" || listening === "::") {
+    for (const list of Object.values(networkInterfaces())) {
+      for (const address of list ?? []) hosts.add(address.address.toLowerCase());
+    }
+  }
+  for (const name of extra.split(",")) if (name.trim() !== "") hosts.add(name.trim().toLowerCase());
+  return hosts;
+}
+
+/** "Host: [::1]:10102" -> "::1"; "Example.org:80" -> "example.org". */
+export function hostOnly(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(1, h.indexOf("]") === -1 ? undefined : h.indexOf("]"));
+  const colon = h.lastIndexOf(":");
+  return colon === -1 || h.indexOf(":") !== colon ? h : h.slice(0, colon);
+}
+
+function plain(status: number, text: string): Response {
+  return new Response(`${text}\n`, {
+    status,
+    headers: { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8" },
+  });
+}
