@@ -20,12 +20,17 @@ const RESTART_MAX_MS = 30_000;
 /** Past its shutdown grace, how long a worker may take to exit before it is killed (ms). */
 const STOP_SLACK_MS = 5_000;
 
-/** "auto" is one per core; otherwise a count from 1 to 256. */
+/** Most workers --workers may ask for. */
+const MAX_WORKERS = 256;
+
+/** "auto" is one per core; otherwise a count from 1 to MAX_WORKERS. */
 export function workerCount(value: string, cores: number): number {
   if (value === "auto") return Math.max(1, cores);
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 256) {
-    throw new FlagError(`--workers must be a number from 1 to 256, or auto (got '${value}')`);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_WORKERS) {
+    throw new FlagError(
+      `--workers must be a number from 1 to ${MAX_WORKERS}, or auto (got '${value}')`,
+    );
   }
   return n;
 }

@@ -6,8 +6,8 @@
  * building; encoding to bytes happens where lines are sent.
  */
 
-import { PROTOCOL } from "../config.ts";
 import type { Lang } from "./lang.ts";
+import { PROTOCOL } from "./limits.ts";
 import type { NameProblem } from "./names.ts";
 import { COMMANDS, type CommandName } from "./parse.ts";
 

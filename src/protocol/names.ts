@@ -5,8 +5,8 @@
  * says why one is not valid in each language.
  */
 
-import { PROTOCOL } from "../config.ts";
 import { CONFUSABLES } from "./confusables.ts";
+import { PROTOCOL } from "./limits.ts";
 import { sanitize } from "./sanitize.ts";
 
 const NAME_CHARS = /^[\p{L}\p{M}\p{Nd}_.-]+$/u;

@@ -1,35 +1,40 @@
 /**
- * Wires papo's sessions to Bun.listen: one handlers object whose handlers
- * each call one named function, the connection cap, and graceful shutdown.
- * The web client's server (web.ts) shares the same room and shutdown.
+ * The composition root: builds the room, the admission gate and the shared
+ * context, joins a shared room's cluster, starts the transports (TCP/TLS in
+ * transport/tcp.ts, the web client in transport/http.ts) on the same room,
+ * and shuts everything down gracefully.
  */
 
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Socket, TCPSocketListener } from "bun";
-import {
-  CLUSTER,
-  FD_RESERVE,
-  KEEPALIVE_MS,
-  PACING,
-  type ServerConfig,
-  SHUTDOWN_CLOSE_MS,
-  SHUTDOWN_POLL_MS,
-} from "../config.ts";
+import type { TCPSocketListener } from "bun";
+import type { ServerConfig } from "../config.ts";
 import { hostPort } from "../net/address.ts";
 import { SERVER_TEXT, say } from "../protocol/messages.ts";
 import { Gate } from "./admission/addresses.ts";
-import { arrive } from "./admission/door.ts";
 import type { Link, Snapshot } from "./cluster/carrier.ts";
+import { CLUSTER } from "./cluster/carrier.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { LinkError, RedisLink } from "./cluster/redis.ts";
 import { type Log, silentLog } from "./log.ts";
+import { PACING } from "./room/pacer.ts";
 import { Room } from "./room/room.ts";
-import { Client } from "./session/client.ts";
+import type { Client } from "./session/client.ts";
 import { type Context, Waiting } from "./session/context.ts";
+import * as input from "./session/input.ts";
 import * as session from "./session/lifecycle.ts";
 import { closeGracefully } from "./session/output.ts";
 import { startWeb, type WebServer } from "./transport/http.ts";
+import { listenTcp } from "./transport/tcp.ts";
+
+/** How often shutdown checks whether every connection has closed (ms). */
+export const SHUTDOWN_POLL_MS = 10;
+
+/** After the grace period, how long shutdown waits for cut connections to report closed (ms). */
+export const SHUTDOWN_CLOSE_MS = 500;
+
+/** File descriptors kept free for the listener, stdio and the runtime itself. */
+export const FD_RESERVE = 32;
 
 export interface RunningServer {
   readonly host: string;
@@ -101,8 +106,8 @@ export function startServer(
     },
     {
       evict: (slow) => session.evict(ctx, slow),
-      pause: (client) => session.pace(client),
-      resume: (client) => session.unpace(ctx, client),
+      pause: (client) => input.pace(client),
+      resume: (client) => input.unpace(ctx, client),
     },
   );
   const gate = new Gate(config.maxPerAddress);
@@ -112,36 +117,19 @@ export function startServer(
     config,
     log,
     waiting: new Waiting(),
-    resume: (client) => session.work(ctx, client),
+    handle: session.handle,
   };
   const tls = readTls(config);
   let cluster: Cluster | null = null;
   if (shared !== undefined) {
     cluster = new Cluster(ctx, shared.link);
     cluster.restore(shared.snapshot);
-    room.peers = cluster;
+    room.linkPeers(cluster);
   }
 
   let listener: TCPSocketListener<Client>;
   try {
-    listener = Bun.listen<Client>({
-      hostname: config.host,
-      port: config.port,
-      // Workers share the port (Linux SO_REUSEPORT); otherwise nobody else may bind it.
-      ...(config.reusePort ? { reusePort: true } : { exclusive: true }),
-      // A peer that closes its sending side (nc at end of input) still gets its replies.
-      allowHalfOpen: true,
-      ...(tls === null ? {} : { tls }),
-      socket: {
-        binaryType: "uint8array",
-        open: (socket) => opened(ctx, socket),
-        data: (socket, chunk) => session.receive(ctx, socket.data, chunk),
-        drain: (socket) => session.drained(ctx, socket.data),
-        end: (socket) => session.peerEnded(ctx, socket.data),
-        close: (socket, error) => session.closed(ctx, socket.data, error),
-        error: (socket, error) => session.failed(ctx, socket.data, error),
-      },
-    });
+    listener = listenTcp(ctx, tls);
   } catch (error) {
     void cluster?.leave();
     throw tls !== null && !isBindError(error) ? tlsError(config, error) : bindError(config, error);
@@ -194,12 +182,6 @@ function newNodeId(): string {
   return randomBytes(6).toString("hex");
 }
 
-function opened(ctx: Context, socket: Socket<Client>): void {
-  const client = new Client(socket, ctx.config, performance.now());
-  socket.data = client;
-  if (arrive(ctx, client)) socket.setKeepAlive(true, KEEPALIVE_MS);
-}
-
 async function shutdown(
   ctx: Context,
   listener: TCPSocketListener<Client>,
@@ -214,10 +196,10 @@ async function shutdown(
   room.announceHere(say("shuttingDown"));
   for (const client of everyone) {
     if (client.phase === "naming" || client.phase === "password") {
-      room.fanout.toOne(client, SERVER_TEXT[client.lang].shuttingDown());
+      room.tell(client, SERVER_TEXT[client.lang].shuttingDown());
     }
   }
-  room.fanout.flush();
+  room.flush();
   room.close();
   // The other servers hear at once that this one's members are gone.
   await cluster?.leave();

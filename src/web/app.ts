@@ -9,16 +9,17 @@
  * live in this page's memory only.
  */
 
+import { reconnectDelay, secondsLeft } from "../client/core/backoff.ts";
 import { hear } from "../client/core/heard.ts";
 import { Members } from "../client/core/members.ts";
+import { CLIENT_DEFAULTS } from "../config.ts";
 import type { Lang } from "../protocol/lang.ts";
 import { action, chat } from "../protocol/messages.ts";
 import { parseInput } from "../protocol/parse.ts";
+import { WEBSOCKET_PATH } from "./paths.ts";
 import { type Entry, present } from "./view.ts";
 import { pageLang, WORDS } from "./words.ts";
 
-/** Reconnect waits: 1 s, doubling, at most 30 s, spread ±20% (the terminal client's). */
-const BACKOFF = { firstMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.2 };
 /** Lines kept on the page; older ones are removed (the DOM would only grow). */
 const MAX_LINES = 2_000;
 /** Input lines kept for Up and Down. */
@@ -78,7 +79,7 @@ function connect(): void {
   setStatus(w.connecting);
   phase = "connecting";
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${scheme}//${location.host}/ws`);
+  const ws = new WebSocket(`${scheme}//${location.host}${WEBSOCKET_PATH}`);
   ws.binaryType = "arraybuffer";
   const decoder = new TextDecoder();
   ws.onmessage = (event) => {
@@ -202,10 +203,10 @@ function lost(): void {
     return;
   }
   phase = "lost";
-  const base = Math.min(BACKOFF.maxMs, BACKOFF.firstMs * BACKOFF.factor ** tries);
-  const wait = base * (1 + BACKOFF.jitter * (2 * Math.random() - 1));
+  // The terminal client's waits: 1 s, doubling, at most 30 s, spread ±20%.
+  const wait = reconnectDelay(tries, Math.random(), CLIENT_DEFAULTS.reconnect);
   tries++;
-  setStatus(w.lost(Math.max(1, Math.round(wait / 1000))), true);
+  setStatus(w.lost(secondsLeft(wait)), true);
   reconnectButton.hidden = false;
   retryTimer = setTimeout(connect, wait);
 }

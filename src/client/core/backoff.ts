@@ -1,6 +1,6 @@
 /**
  * Whether the interactive client tries the room again after losing it, and
- * how long it waits first. Pure: link.ts keeps the timers.
+ * how long it waits first. Pure: core/link.ts keeps the timers.
  */
 
 import type { Backoff } from "../../config.ts";

@@ -11,8 +11,8 @@
  * "<NAME>", so none of these patterns can match what someone typed.
  */
 
-import { PROTOCOL } from "../../config.ts";
 import { LANGS, type Lang } from "../../protocol/lang.ts";
+import { PROTOCOL } from "../../protocol/limits.ts";
 import { SERVER_TEXT, type ServerText } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
 

@@ -1,7 +1,7 @@
 /**
  * Interactive mode (stdin is a terminal), read top to bottom as a lifecycle:
  * take the keyboard, connect, give the room's password and a name (asked for
- * when not known), chat, leave. The link (link.ts) keeps the connection,
+ * when not known), chat, leave. The link (core/link.ts) keeps the connection,
  * reconnecting when it is lost; render.ts decides how lines look; screen.ts
  * keeps them from breaking the line being typed.
  */

@@ -6,8 +6,17 @@
  */
 
 import { createHash, timingSafeEqual } from "node:crypto";
-import { PASSWORD_PENALTY } from "../../config.ts";
 import { nameKey } from "../../protocol/names.ts";
+
+/** Failed passwords from one address: each answer waits twice as long as the last, up to the max. */
+export const PASSWORD_PENALTY = {
+  firstMs: 250,
+  maxMs: 8_000,
+  /** Addresses remembered at once; the oldest is forgotten past this. */
+  addresses: 4096,
+  /** A quiet address is forgiven after this long (ms). */
+  forgetMs: 10 * 60_000,
+} as const;
 
 export type Refusal = "banned" | "crowded";
 

@@ -4,12 +4,12 @@
  * not and closed.
  */
 
-import { CLOSE_FLUSH_MS } from "../../config.ts";
 import { encodeLine } from "../../protocol/lines.ts";
 import { SERVER_TEXT } from "../../protocol/messages.ts";
 import type { Client } from "../session/client.ts";
 import type { Context } from "../session/context.ts";
 import * as session from "../session/lifecycle.ts";
+import { CLOSE_FLUSH_MS } from "../session/output.ts";
 
 /** Let `client` in and greet it, or refuse it; true when it is in. */
 export function arrive(ctx: Context, client: Client): boolean {

@@ -6,10 +6,9 @@
  */
 
 import { isNotice, type Notice } from "../../protocol/messages.ts";
-import type { Event } from "../room/peers.ts";
-import { removeMember } from "../session/commands.ts";
 import { type Context, words } from "../session/context.ts";
-import { tell } from "../session/output.ts";
+import { removeMember, tell } from "../session/output.ts";
+import type { Event } from "./events.ts";
 
 /**
  * One event from server `node`, as room calls; anything malformed is

@@ -5,6 +5,36 @@
  * already holds when a server joins it. Types only.
  */
 
+/** A room spread over several servers through Redis (docs/cluster.md). */
+export const CLUSTER = {
+  /** How often a server refreshes its presence and checks the others' (ms). */
+  heartbeatMs: 1_000,
+  /** A server whose presence was not refreshed for this long is gone (ms). */
+  aliveTtlMs: 5_000,
+  /** Batches the stream keeps (about): what a reader that lost its link can catch up on. */
+  streamLength: 10_000,
+  /**
+   * Stream entries read at once. An entry is one server's turn, up to a
+   * quarter of --max-queue-bytes: 64 of them bound one read to 16 MiB.
+   */
+  readCount: 64,
+  /** How long one read waits for new entries before asking again (ms). */
+  readBlockMs: 2_000,
+  /** Batches kept while Redis is away, in bytes; the oldest are dropped past this. */
+  bufferBytes: 16 * 1024 * 1024,
+  /** Newest stream entries read at start for the room's history. */
+  historyEntries: 500,
+  connectTimeoutMs: 2_000,
+  /** Waits between tries while Redis is away. */
+  reconnect: { firstMs: 250, maxMs: 5_000, factor: 2, jitter: 0.2 },
+  /** Members are told at most this often that lines from another server went missing (ms). */
+  missedNoticeMs: 60_000,
+  /** Servers whose last batch number is remembered (repeats are dropped by it). */
+  appliedNodes: 1024,
+  /** Connections to Redis per server, kept out of the file descriptors for clients. */
+  connections: 2,
+} as const;
+
 /** What the carrier tells its owner (cluster.ts). */
 export interface LinkEvents {
   /** An entry from the stream: a batch's text and the stream's time of it (ms). */

@@ -12,17 +12,19 @@
  * name is renamed, visibly), and servers that died (their members left).
  */
 
-import { CLUSTER, PROTOCOL } from "../../config.ts";
+import { PROTOCOL } from "../../protocol/limits.ts";
 import type { Notice } from "../../protocol/messages.ts";
 import { say } from "../../protocol/messages.ts";
 import { nameKey } from "../../protocol/names.ts";
 import type { Line } from "../room/fanout.ts";
-import { decodeBatch, type Event, encodeBatch, type Peers, type Remote } from "../room/peers.ts";
+import type { Peers, Remote } from "../room/peers.ts";
 import type { Client } from "../session/client.ts";
 import { type Context, words } from "../session/context.ts";
 import { tell } from "../session/output.ts";
 import { arrived } from "./arrivals.ts";
 import type { Link, LinkEvents, Snapshot } from "./carrier.ts";
+import { CLUSTER } from "./carrier.ts";
+import { decodeBatch, type Event, encodeBatch } from "./events.ts";
 
 export class Cluster implements Peers, LinkEvents {
   private events: Event[] = [];
@@ -212,7 +214,7 @@ export class Cluster implements Peers, LinkEvents {
   }
 
   full(): boolean {
-    return this.ctx.room.fanout.full;
+    return this.ctx.room.turnFull;
   }
 
   lost(batches: number): void {

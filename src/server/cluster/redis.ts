@@ -6,7 +6,7 @@
  * connection, claims names in a hash with Lua scripts (atomic, one round
  * trip), and keeps this server's presence alive with a key that expires.
  *
- * What is kept where, and the scripts, are in store.ts (docs/cluster.md).
+ * What is kept where, and the scripts, are in redis-keys.ts (docs/cluster.md).
  *
  * Bun's client does reconnect, but a reconnected subscriber or blocked
  * reader does not resume on its own, and a failed command and its onclose
@@ -17,8 +17,8 @@
  */
 
 import { RedisClient } from "bun";
-import { CLUSTER } from "../../config.ts";
 import type { Link, LinkEvents, Snapshot } from "./carrier.ts";
+import { CLUSTER } from "./carrier.ts";
 import {
   CLAIM,
   claimValue,

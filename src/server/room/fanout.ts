@@ -12,13 +12,23 @@
  * than a second write). Outboxes copy only what the kernel did not take, so
  * the arena is reused every turn and a slow reader pins none of it.
  *
- * A multi-server mode implements Fanout by publishing lines to the other
- * servers and delivering what it receives through a LocalFanout.
+ * In a room over several servers, the room tells the others through its
+ * Peers (peers.ts) and delivers what they say through this same engine:
+ * the fan-out never learns where a line came from.
  */
 
-import { FANOUT } from "../../config.ts";
 import { Sent } from "../../net/outbox.ts";
 import { type Notice, render, SERVER_TEXT, type ServerText } from "../../protocol/messages.ts";
+
+/** The fan-out's buffers. */
+export const FANOUT = {
+  /** Starting size of the arena a turn's lines are encoded into. */
+  minArenaBytes: 16 * 1024,
+  /** A member's share up to this size is gathered into one write; larger, one write per piece. */
+  gatherBytes: 16 * 1024,
+  /** Per-turn bookkeeping objects kept for reuse. */
+  spareMarks: 1024,
+} as const;
 
 /** A line for everyone: the same text for all (chat), or a notice each reads in their language. */
 export type Line = string | Notice;

@@ -31,7 +31,26 @@
  * held for some seconds. Pure: the clock and the timer are passed in.
  */
 
-import { PACING } from "../../config.ts";
+/** Sender pacing and per-turn budgets, as fractions of --max-queue-bytes (see server/pacer.ts). */
+export const PACING = {
+  /** A reader with more than this share of the cap waiting is behind. */
+  lowWaterFraction: 1 / 4,
+  /** Past this share of its cap a reader who is not stalled makes the room wait for it. */
+  highWaterFraction: 1 / 2,
+  /** A turn gathers about this share of the cap before further input waits for the next turn. */
+  turnFraction: 1 / 4,
+  /**
+   * A reader that is waited for is cut past this many times its cap at once:
+   * the bound on what pacing does not hold back (notices, other servers' lines).
+   */
+  ceilingFactor: 4,
+  /** The longest a reader may take nothing before the room stops waiting for it (ms). */
+  stallMs: 2_000,
+  /** A stop up to this long costs a reader none of its grace (ms). */
+  freeStopMs: 100,
+  /** Grace a reader earns back per ms: 2 s of grace spent comes back in 20 s. */
+  graceRefill: 1 / 10,
+} as const;
 
 /** A reader as the pacer sees it: how many bytes it has yet to take. */
 export interface Backlogged {

@@ -4,13 +4,9 @@
  * private lines and removals for members who live elsewhere, bans, the
  * topic) and the one thing they must be asked (whether a name is free
  * everywhere). A single process has no peers (null), and nothing here knows
- * how the telling travels: cluster.ts turns these calls into events and
- * events from the others into room calls; redis.ts carries them.
- *
- * Events are plain JSON-safe arrays, grouped into one batch per server per
- * event-loop turn. A batch is text (Bun's Redis client carries strings), so
- * lines travel as the strings they are and notices as data each server
- * words in its readers' languages.
+ * how the telling travels: cluster/cluster.ts turns these calls into
+ * events (cluster/events.ts) and events from the others into room calls;
+ * cluster/redis.ts carries them.
  */
 
 import type { Notice } from "../../protocol/messages.ts";
@@ -50,59 +46,4 @@ export interface Peers {
   claim(name: string, host: string): Promise<boolean>;
   /** Forget a claim that no member took after all (its connection closed meanwhile). */
   unclaim(name: string): void;
-}
-
-/**
- * One change, as it travels between servers. Names are display names; each
- * server computes its own keys. A notice (or null) says what members read.
- */
-export type Event =
-  /** A member's line, remembered. */
-  | ["s", string]
-  /** A line for everyone. */
-  | ["a", Line]
-  | ["j", name: string, host: string, notice: Notice | null]
-  | ["p", name: string, notice: Notice | null]
-  | ["r", from: string, to: string, notice: Notice]
-  /** A private line: to, from, text. */
-  | ["m", to: string, from: string, text: string]
-  /** Remove a member: name, what everyone reads, why (for the log). */
-  | ["x", name: string, notice: Notice, why: string]
-  | ["b", host: string, name: string]
-  | ["u", what: string]
-  | ["t", text: string]
-  /**
-   * Every member this server has, each as [name, host]: replaces what others
-   * knew of it, quietly when it answers "?" (a view repaired) and with join
-   * and leave notices for the differences when it returns after an outage.
-   */
-  | ["h", members: Array<[string, string]>, quiet: boolean]
-  /** Whoever reads this: send your roster ("h"), someone's view of the room is incomplete. */
-  | ["?"]
-  /** This server is leaving the room (shutdown): its members are gone. */
-  | ["g"];
-
-/** One server's events of one turn: [node, sequence number, events]. */
-export type Batch = [node: string, seq: number, events: Event[]];
-
-export function encodeBatch(batch: Batch): string {
-  return JSON.stringify(batch);
-}
-
-/**
- * A batch read back, or null when the text is not one (written by something
- * else, or a newer papo): a bad entry is skipped, never fatal.
- */
-export function decodeBatch(text: string): Batch | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(value) || value.length !== 3) return null;
-  const [node, seq, events] = value as unknown[];
-  if (typeof node !== "string" || typeof seq !== "number" || !Array.isArray(events)) return null;
-  if (!events.every((e) => Array.isArray(e) && typeof e[0] === "string")) return null;
-  return [node, seq, events as Event[]];
 }

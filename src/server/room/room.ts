@@ -83,11 +83,11 @@ export class Room<M extends Member> {
   private readonly pacer: Pacer<M>;
   /** The last lines, oldest first, at most limits.historyLines. */
   private readonly said: Said[] = [];
-  readonly fanout: Fanout<M>;
+  private readonly fanout: Fanout<M>;
   /** Set by an operator with /topic; "" when there is none. */
   topic = "";
   /** The other servers of the room; null in a single process. */
-  peers: Peers | null = null;
+  private peers: Peers | null = null;
 
   constructor(
     private readonly limits: RoomLimits,
@@ -107,6 +107,69 @@ export class Room<M extends Member> {
       (turn) => this.delivered(turn),
       limits.turnBytes,
     );
+  }
+
+  /** The room spreads over several servers: tell them what changes here from now on. */
+  linkPeers(peers: Peers): void {
+    this.peers = peers;
+  }
+
+  /** Whether other servers share this room. */
+  get shared(): boolean {
+    return this.peers !== null;
+  }
+
+  /** A line for one connection (member or not), in order with the rest, already in its language. */
+  tell(conn: M, line: string): void {
+    this.fanout.toOne(conn, line);
+  }
+
+  /** Hand `conn` what this turn owes it now (before a goodbye, which must come last). */
+  release(conn: M): void {
+    this.fanout.release(conn);
+  }
+
+  /** Deliver the turn now instead of at the end of the event-loop turn. */
+  flush(): void {
+    this.fanout.flush();
+  }
+
+  /** This turn holds as many bytes as a turn may: further input waits for the next one. */
+  get turnFull(): boolean {
+    return this.fanout.full;
+  }
+
+  /**
+   * Ask every server for `name` for a connection from `host`: null when no
+   * other server shares the room (the room's own view decides, at once).
+   */
+  claim(name: string, host: string): Promise<boolean> | null {
+    return this.peers?.claim(name, host) ?? null;
+  }
+
+  /** Give back a claimed name that no member took after all. */
+  unclaim(name: string): void {
+    this.peers?.unclaim(name);
+  }
+
+  /** A private line for a member who lives on another server. */
+  whisper(to: Remote, from: string, text: string): void {
+    this.peers?.whisper(to, from, text);
+  }
+
+  /** An operator removes a member who lives on another server. */
+  removeElsewhere(who: Remote, notice: Notice, why: string): void {
+    this.peers?.remove(who, notice, why);
+  }
+
+  /** An address was banned here: the other servers ban it too. */
+  banned(host: string, name: string): void {
+    this.peers?.ban(host, name);
+  }
+
+  /** `what` was unbanned here (`address`: the ban it lifted, if any): so are the other servers. */
+  unbanned(what: string, address: string | null): void {
+    this.peers?.unban(what, address);
   }
 
   get connectionCount(): number {

@@ -2,15 +2,15 @@
  * The state papo keeps for one connection (a TCP socket's socket.data, a
  * WebSocket's ws.data.client): small, typed, and free of closures so that
  * ten thousand idle clients stay cheap. It knows its transport only as a
- * Connection (connection.ts).
+ * Connection (transport/connection.ts).
  */
 
-import { PACING } from "../../config.ts";
 import { hostPort } from "../../net/address.ts";
 import { Outbox } from "../../net/outbox.ts";
 import type { Lang } from "../../protocol/lang.ts";
 import { LineDecoder } from "../../protocol/lines.ts";
 import type { Recipient } from "../room/fanout.ts";
+import { PACING } from "../room/pacer.ts";
 import type { Connection } from "../transport/connection.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
@@ -27,20 +27,6 @@ export type Phase =
   | "ending"
   /** The socket is gone. */
   | "closed";
-
-/** Why the server is not reading a client's socket; it reads again once none is left. */
-export const Hold = {
-  /** The room's readers are behind: the pacer paused this sender. */
-  Paced: 1,
-  /** Over its line rate: its next line waits for a token. */
-  Flood: 2,
-  /** The turn is full: the rest of its input waits for the next turn. */
-  Turn: 4,
-  /** A password from this address waits after earlier wrong ones. */
-  Penalty: 8,
-  /** The other servers are asked whether a name is free. */
-  Claim: 16,
-} as const;
 
 /**
  * NOTE: a Client *is* its connection's Outbox (subclass rather than a field)
@@ -62,7 +48,7 @@ export class Client extends Outbox<Connection> implements Recipient {
   timer: ReturnType<typeof setTimeout> | null = null;
   /** When held input may go on: flood control's next token, or a password's penalty. */
   waitTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Bits of {@link Hold}: why input is not being read. */
+  /** Bits of input.ts's Hold: why input is not being read. */
   holds = 0;
   /** The peer shut down its sending side; what it sent before is still being worked through. */
   peerEnded = false;

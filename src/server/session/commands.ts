@@ -1,19 +1,19 @@
 /**
  * What a member's commands do, once it is in the room: chat and actions,
  * /who, /nick, /msg, /lang, /topic, and the operators' /op, /kick, /ban,
- * /unban. Parsing is protocol/commands.ts; the lines are protocol/messages.ts.
+ * /unban. Parsing is protocol/parse.ts; the lines are protocol/messages.ts.
  */
 
-import { PROTOCOL } from "../../config.ts";
 import { isLang } from "../../protocol/lang.ts";
-import { action, chat, type Notice, render, say } from "../../protocol/messages.ts";
+import { PROTOCOL } from "../../protocol/limits.ts";
+import { action, chat, type Notice, say } from "../../protocol/messages.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import type { Input } from "../../protocol/parse.ts";
 import type { Remote } from "../room/peers.ts";
-import { type Client, Hold } from "./client.ts";
+import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
-import { goodbye, tell } from "./output.ts";
-import { awaitThen, checkPassword } from "./waiting.ts";
+import { goodbye, removeMember, tell } from "./output.ts";
+import { checkPassword, withName } from "./verdicts.ts";
 
 export function act(ctx: Context, client: Client, input: Input): void {
   const { room } = ctx;
@@ -76,30 +76,14 @@ function rename(ctx: Context, client: Client, requested: string): void {
     tell(ctx, client, t.sameName(old));
   } else if (!ctx.room.isFree(check.name, client)) {
     tell(ctx, client, t.nameTaken(check.name));
-  } else if (ctx.room.peers === null || nameKey(check.name) === nameKey(old)) {
-    renamed(ctx, client, check.name, false);
   } else {
-    // Free here; the other servers must agree before it is this member's.
-    const peers = ctx.room.peers;
-    const name = check.name;
-    awaitThen(
-      ctx,
-      client,
-      Hold.Claim,
-      peers.claim(name, client.host),
-      (ok) => (ok ? renamed(ctx, client, name, true) : tell(ctx, client, t.nameTaken(name))),
-      (ok) => ok && peers.unclaim(name),
-    );
-  }
-}
-
-function renamed(ctx: Context, client: Client, name: string, claimed: boolean): void {
-  const old = client.name;
-  if (ctx.room.rename(client, name, claimed) === "taken") {
-    tell(ctx, client, words(client).nameTaken(name));
-    if (claimed) ctx.room.peers?.unclaim(name);
-  } else {
-    ctx.log.event(client, `renamed from ${old}`);
+    // Only a new spelling of the same name needs no other server's word.
+    const unclaimed = nameKey(check.name) === nameKey(old);
+    withName(ctx, client, check.name, unclaimed, (claimed) => {
+      if (ctx.room.rename(client, check.name, claimed) === "taken") return false;
+      ctx.log.event(client, `renamed from ${old}`);
+      return true;
+    });
   }
 }
 
@@ -109,7 +93,7 @@ function whisper(ctx: Context, client: Client, to: string, text: string): void {
     tell(ctx, client, words(client).noSuchUser(to));
     return;
   }
-  if (isRemote(target)) ctx.room.peers?.whisper(target, client.name, text);
+  if (isRemote(target)) ctx.room.whisper(target, client.name, text);
   else tell(ctx, target, words(target).privateFrom(client.name, text));
   tell(ctx, client, words(client).privateTo(target.name, text));
 }
@@ -176,7 +160,7 @@ function moderate(
   const t = words(op);
   if (input.kind === "unban") {
     const address = ctx.gate.unban(input.what);
-    ctx.room.peers?.unban(input.what, address);
+    ctx.room.unbanned(input.what, address);
     tell(ctx, op, address === null ? t.notBanned(input.what) : t.unbanned(input.what));
     if (address !== null) ctx.log.event(op, `unbanned ${address}`);
     return;
@@ -194,7 +178,7 @@ function moderate(
       return;
     }
     ctx.gate.ban(target.host, target.name);
-    ctx.room.peers?.ban(target.host, target.name);
+    ctx.room.banned(target.host, target.name);
     ctx.log.event(op, `banned ${target.name} (${target.host})`);
     notice = say("banned", target.name, op.name);
     why = `banned by ${op.name}`;
@@ -203,12 +187,6 @@ function moderate(
     ctx.log.event(op, `kicked ${target.name}`);
     why = `kicked by ${op.name}`;
   }
-  if (isRemote(target)) ctx.room.peers?.remove(target, notice, why);
+  if (isRemote(target)) ctx.room.removeElsewhere(target, notice, why);
   else removeMember(ctx, target, notice, why);
-}
-
-/** An operator removes a member: everyone reads why, the member last of all. */
-export function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
-  ctx.room.leave(member, { kind: "removed", notice });
-  goodbye(ctx, member, render(words(member), notice), why);
 }

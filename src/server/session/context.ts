@@ -9,6 +9,7 @@ import type { Gate } from "../admission/addresses.ts";
 import type { Log } from "../log.ts";
 import type { Room } from "../room/room.ts";
 import type { Client } from "./client.ts";
+import type { LineHandler } from "./input.ts";
 
 /** What every session shares: the room, the door, the limits, the log. */
 export interface Context {
@@ -18,8 +19,8 @@ export interface Context {
   readonly log: Log;
   /** Clients whose input waits for the next turn. */
   readonly waiting: Waiting;
-  /** Go on with a client's held input once what held it is over (session.ts). */
-  readonly resume: (client: Client) => void;
+  /** Acts on one line the input flow let through (lifecycle.ts's handle). */
+  readonly handle: LineHandler;
 }
 
 /** Clients whose input waits for the next turn, first come first served. */

@@ -1,30 +1,25 @@
 /**
  * One client's life in the room, read top to bottom: greeting, password (if
- * the room has one), name, join, lines, leaving. Socket wiring lives in
- * server.ts, what a member's commands do in commands.ts, lines out and
- * closing in deliver.ts; the exact text of each line, in each language,
- * lives in protocol/messages.ts.
- *
- * Input is worked through line by line for as long as flood control, the
- * turn's budget and password penalties allow. What cannot be handled yet
- * stays in the decoder (at most one read) while the socket is paused, so the
- * kernel and TCP hold the rest and nothing a client sends is dropped. Every
- * line to a client goes through the fan-out, whose turn report evicts readers
- * past their cap.
+ * the room has one), name, join, lines, leaving. When its input is read and
+ * acted on is input.ts's to decide; the transports (transport/) turn socket
+ * events into these calls; what a member's commands do is in commands.ts,
+ * lines out and closing in output.ts; the exact text of each line, in each
+ * language, lives in protocol/messages.ts. Every line to a client goes
+ * through the room's fan-out, in order with everything else it receives.
  */
 
-import { PROTOCOL } from "../../config.ts";
+import { PROTOCOL } from "../../protocol/limits.ts";
 import { type Decoded, LINE_TOO_LONG } from "../../protocol/lines.ts";
 import { clock, type ServerText } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank, sanitize } from "../../protocol/sanitize.ts";
 import type { Said } from "../room/room.ts";
-import { type Client, Hold } from "./client.ts";
+import type { Client } from "./client.ts";
 import { act, setLang } from "./commands.ts";
-import { type Context, talking, words } from "./context.ts";
-import { closeGracefully, cut, finishWriting, goodbye, tell } from "./output.ts";
-import { awaitThen, checkPassword, waitThen } from "./waiting.ts";
+import { type Context, words } from "./context.ts";
+import { cut, finishWriting, goodbye, tell } from "./output.ts";
+import { checkPassword, withName } from "./verdicts.ts";
 
 /** A new connection: greet it and start the clock for getting into the room. */
 export function greet(ctx: Context, client: Client): void {
@@ -40,53 +35,8 @@ export function greet(ctx: Context, client: Client): void {
   }
 }
 
-/** Bytes arrived: keep them, and work through them unless something holds this client. */
-export function receive(ctx: Context, client: Client, chunk: Uint8Array): void {
-  // Closing: read and discard until the peer closes, so it is never answered with a reset.
-  if (!talking(client)) return;
-  client.decoder.feed(chunk);
-  if (client.holds !== 0) return;
-  // Others wait for a turn already: queue behind them rather than take the turn they wait for.
-  if (ctx.waiting.clients.size > 0) defer(ctx, client);
-  else work(ctx, client);
-}
-
-/**
- * Act on the lines received so far, in order, until they run out, something
- * holds them (flood control, a password's penalty), or the turn is full.
- */
-export function work(ctx: Context, client: Client): void {
-  const { room } = ctx;
-  // Most of the room is behind: this member waits with the senders (the pacer resumes it).
-  if (client.decoder.holding && room.mustWait(client)) return;
-  while (talking(client) && client.holds === 0) {
-    if (!client.decoder.holding && !client.peerEnded) break;
-    if (room.fanout.full) {
-      defer(ctx, client);
-      return;
-    }
-    const now = performance.now();
-    const wait = client.bucket.wait(now);
-    if (wait > 0) {
-      delay(ctx, client, now, wait);
-      return;
-    }
-    const line = client.decoder.next() ?? (client.peerEnded ? client.decoder.finish() : undefined);
-    if (line === undefined) break;
-    client.bucket.take(now);
-    handle(ctx, client, line);
-  }
-  if (client.holds !== 0) return;
-  if (client.peerEnded && talking(client)) {
-    // Everything it sent before its end has been handled: now it leaves.
-    room.leave(client);
-    closeGracefully(client, "disconnected");
-    return;
-  }
-  client.readAgain();
-}
-
-function handle(ctx: Context, client: Client, line: Decoded): void {
+/** One line the input flow let through, by where the client is in its life. */
+export function handle(ctx: Context, client: Client, line: Decoded): void {
   if (line === LINE_TOO_LONG) {
     tell(ctx, client, words(client).lineTooLong());
     return;
@@ -95,59 +45,6 @@ function handle(ctx: Context, client: Client, line: Decoded): void {
   if (client.phase === "password") enterPassword(ctx, client, text);
   else if (client.phase === "naming") chooseName(ctx, client, text);
   else act(ctx, client, parseInput(text));
-}
-
-/** The turn has gathered enough: this client's input waits for the next one. */
-function defer(ctx: Context, client: Client): void {
-  const { waiting } = ctx;
-  client.hold(Hold.Turn);
-  waiting.clients.add(client);
-  if (waiting.scheduled) return;
-  waiting.scheduled = true;
-  setImmediate(() => nextTurn(ctx));
-}
-
-/**
- * A new turn for the clients that were waiting, oldest first. When the turn
- * fills up again, those not reached go first next time and the one that
- * filled it goes last, so one client with a full read cannot starve the rest.
- */
-function nextTurn(ctx: Context): void {
-  const { waiting } = ctx;
-  waiting.scheduled = false;
-  const queue = [...waiting.clients];
-  waiting.clients.clear();
-  for (let i = 0; i < queue.length; i++) {
-    const client = queue[i] as Client;
-    client.holds &= ~Hold.Turn;
-    // Paced or delayed: that hold's own release calls work() again.
-    if (client.holds !== 0) continue;
-    work(ctx, client);
-    if (!ctx.room.fanout.full || i + 1 === queue.length) continue;
-    const again = waiting.clients.delete(client);
-    for (const rest of queue.slice(i + 1)) defer(ctx, rest);
-    if (again) defer(ctx, client);
-    return;
-  }
-}
-
-/** Over its rate: the next line waits for a token; the sender hears once per burst. */
-function delay(ctx: Context, client: Client, now: number, wait: number): void {
-  if (client.bucket.shouldWarn(now))
-    tell(ctx, client, words(client).slowDown(ctx.config.rateLimit));
-  waitThen(ctx, client, Hold.Flood, wait, () => {});
-}
-
-/** The pacer stopped this sender: the room's readers are behind. */
-export function pace(client: Client): void {
-  if (talking(client)) client.hold(Hold.Paced);
-}
-
-/** The room's readers caught up: take this sender's input again. */
-export function unpace(ctx: Context, client: Client): void {
-  if ((client.holds & Hold.Paced) === 0) return;
-  client.holds &= ~Hold.Paced;
-  if (client.holds === 0 && talking(client)) work(ctx, client);
 }
 
 /** A room with a password: the first line is the password (or /lang, /quit). */
@@ -181,25 +78,15 @@ function chooseName(ctx: Context, client: Client, text: string): void {
     tell(ctx, client, t.invalidName(check.problem));
     return;
   }
-  const { room } = ctx;
-  const name = check.name;
-  const peers = room.peers;
-  if (!room.isFree(name)) {
-    tell(ctx, client, t.nameTaken(name));
-  } else if (peers === null) {
-    room.join(client, name);
-    joined(ctx, client);
-  } else {
-    // Free here; the other servers must agree before it is this member's.
-    const taken = () => tell(ctx, client, words(client).nameTaken(name));
-    const claimed = (ok: boolean) => {
-      if (ok && room.join(client, name, true)) joined(ctx, client);
-      else taken();
-    };
-    awaitThen(ctx, client, Hold.Claim, peers.claim(name, client.host), claimed, (ok) => {
-      if (ok) peers.unclaim(name);
-    });
+  if (!ctx.room.isFree(check.name)) {
+    tell(ctx, client, t.nameTaken(check.name));
+    return;
   }
+  withName(ctx, client, check.name, false, (claimed) => {
+    if (!ctx.room.join(client, check.name, claimed)) return false;
+    joined(ctx, client);
+    return true;
+  });
 }
 
 /** The member is in: welcome, limits, topic, and the room's last lines. */
@@ -254,21 +141,6 @@ function nameTimedOut(ctx: Context, client: Client): void {
   client.timer = null;
   if (client.phase !== "naming" && client.phase !== "password") return;
   goodbye(ctx, client, words(client).nameTimeout(ctx.config.nameTimeoutMs / 1000), "no name given");
-}
-
-/**
- * The peer will send nothing more (it shut down its side, like nc at the end
- * of its input). Its last lines, even one without a newline, are handled;
- * then it leaves the room and is closed once what it is owed has been sent.
- */
-export function peerEnded(ctx: Context, client: Client): void {
-  client.peerEnded = true;
-  if (client.phase === "ending" || client.phase === "closed") {
-    // Both sides are done: nothing is lost by closing now.
-    client.connection.end();
-    return;
-  }
-  if (talking(client) && client.holds === 0) work(ctx, client);
 }
 
 /** The socket can take more: send the backlog, and finish a goodbye once it is out. */

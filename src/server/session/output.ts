@@ -5,18 +5,21 @@
  * what it is still owed.
  */
 
-import { CLOSE_FLUSH_MS } from "../../config.ts";
 import { Sent } from "../../net/outbox.ts";
 import { encodeLine } from "../../protocol/lines.ts";
+import { type Notice, render } from "../../protocol/messages.ts";
 import type { Client } from "./client.ts";
-import { type Context, talking } from "./context.ts";
+import { type Context, talking, words } from "./context.ts";
+
+/** How long a quitting or shut-out client may take to read its last bytes and close (ms). */
+export const CLOSE_FLUSH_MS = 2_000;
 
 /**
  * One line for one client, named or not, in order with everything else it
  * receives: through the fan-out, whose turn report evicts it past its cap.
  */
 export function tell(ctx: Context, client: Client, line: string): void {
-  ctx.room.fanout.toOne(client, line);
+  ctx.room.tell(client, line);
 }
 
 /**
@@ -24,7 +27,7 @@ export function tell(ctx: Context, client: Client, line: string): void {
  * first (release), so the goodbye is the last line it reads.
  */
 export function goodbye(ctx: Context, client: Client, line: string, why: string): void {
-  ctx.room.fanout.release(client);
+  ctx.room.release(client);
   if (client.send(encodeLine(line)) === Sent.Overflow) {
     cut(client, "too slow");
     return;
@@ -66,4 +69,10 @@ export function cut(client: Client, why: string): void {
   client.endReason = why;
   client.dropBacklog();
   client.connection.terminate();
+}
+
+/** An operator removes a member: everyone reads why, the member last of all. */
+export function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
+  ctx.room.leave(member, { kind: "removed", notice });
+  goodbye(ctx, member, render(words(member), notice), why);
 }

@@ -16,13 +16,11 @@ import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 import type { Server } from "bun";
-import { WEB } from "../../config.ts";
+import { WEBSOCKET_PATH } from "../../web/paths.ts";
 import type { Context } from "../session/context.ts";
 import type { WebData } from "./websocket.ts";
 import * as websocket from "./websocket.ts";
-
-/** Where the page's WebSocket connects. */
-export const WEBSOCKET_PATH = "/ws";
+import { WEB } from "./websocket.ts";
 
 const PAGE_DIR = join(import.meta.dir, "..", "..", "web");
 

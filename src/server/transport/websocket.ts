@@ -23,13 +23,35 @@
  */
 
 import type { ServerWebSocket } from "bun";
-import { WEB } from "../../config.ts";
 import { arrive } from "../admission/door.ts";
 import { Client } from "../session/client.ts";
 import { type Context, talking, words } from "../session/context.ts";
+import * as input from "../session/input.ts";
 import * as session from "../session/lifecycle.ts";
 import { goodbye } from "../session/output.ts";
 import type { Connection } from "./connection.ts";
+
+/**
+ * The web client's WebSocket. A frame carries whole lines; frames the server
+ * sends are cut at a line's end past `frameBytes`, so a backlog written at
+ * once never becomes one huge frame held by Bun besides papo's own queue.
+ */
+export const WEB = {
+  /** Longest frame a browser may send, as lines of --max-line-bytes: more closes with 1009. */
+  framesOfLines: 16,
+  /** A frame the server sends is cut at the first line end past this many bytes. */
+  frameBytes: 64 * 1024,
+  /**
+   * Input read but not yet acted on, while something holds the member (flood
+   * control, pacing, a password's wait), in longest frames: past it the
+   * member is told so and closed (1 MiB at the defaults). Pausing a
+   * WebSocket still delivers what was already read (about one read), so a
+   * browser that plays by the rules stays far below it.
+   */
+  heldFrames: 16,
+  /** Seconds without a frame or a pong before Bun closes the socket; it pings before. */
+  idleTimeoutSeconds: 120,
+} as const;
 
 /** Per-WebSocket state (Bun's ws.data): set at the upgrade, the client once open. */
 export interface WebData {
@@ -164,7 +186,7 @@ export function received(
 ): void {
   const client = ws.data.client;
   if (client === null) return;
-  session.receive(ctx, client, frameInput(message));
+  input.receive(ctx, client, frameInput(message));
   // Held input has nowhere else to wait (pausing a WebSocket still delivers
   // what was read): past the bound, the member is told and closed.
   const bound = ctx.config.maxLineBytes * WEB.framesOfLines * WEB.heldFrames;

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { PASSWORD_PENALTY } from "../../../src/config.ts";
-import { Gate, samePassword } from "../../../src/server/admission/addresses.ts";
+import { Gate, PASSWORD_PENALTY, samePassword } from "../../../src/server/admission/addresses.ts";
 
 describe("Gate", () => {
   test("counts connections per address up to the cap; 0 means no cap", () => {

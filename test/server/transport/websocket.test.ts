@@ -2,8 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import type { ServerWebSocket } from "bun";
-import { WEB } from "../../../src/config.ts";
-import { type WebData, WebSocketConnection } from "../../../src/server/transport/websocket.ts";
+import { WEB, type WebData, WebSocketConnection } from "../../../src/server/transport/websocket.ts";
 
 /** A stand-in for Bun's socket: records frames, answers each send with the next scripted status. */
 function scripted(statuses: number[]) {

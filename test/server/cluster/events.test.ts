@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { redacted, workerCount } from "../../../src/cli/workers.ts";
 import { isNotice, say } from "../../../src/protocol/messages.ts";
-import { decodeBatch, encodeBatch } from "../../../src/server/room/peers.ts";
+import { decodeBatch, encodeBatch } from "../../../src/server/cluster/events.ts";
 
 describe("batches between servers", () => {
   test("a batch survives the trip as text: lines with newlines, quotes and non-Latin names", () => {
@@ -29,24 +28,5 @@ describe("batches between servers", () => {
     expect(isNotice({ key: "joined", args: [{}] })).toBe(false);
     expect(isNotice({ key: "joined" })).toBe(false);
     expect(isNotice("joined")).toBe(false);
-  });
-});
-
-describe("--workers", () => {
-  test("a count, or auto for one per core", () => {
-    expect(workerCount("3", 2)).toBe(3);
-    expect(workerCount("auto", 8)).toBe(8);
-    expect(workerCount("auto", 0)).toBe(1);
-    for (const bad of ["0", "-1", "1.5", "x", "", "257"]) {
-      expect(() => workerCount(bad, 2)).toThrow(
-        /--workers must be a number from 1 to 256, or auto/,
-      );
-    }
-  });
-
-  test("a Redis URL is logged without its password", () => {
-    expect(redacted("redis://:secret@10.0.0.5:6379")).toBe("redis://:***@10.0.0.5:6379");
-    expect(redacted("redis://127.0.0.1:6379")).toBe("redis://127.0.0.1:6379");
-    expect(redacted("not a url")).toBe("the Redis URL");
   });
 });

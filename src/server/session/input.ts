@@ -1,0 +1,204 @@
+/**
+ * A connection's input flow: the one place that decides when what a client
+ * sent is acted on, when it waits, and when its socket is read again.
+ *
+ * Input is worked through line by line for as long as nothing holds it. A
+ * hold is one bit of {@link Hold}: the pacer paused the sender, flood
+ * control waits for a token, the turn is full, a password waits out its
+ * penalty, or the other servers are asked for a name. While any bit is set
+ * the socket is paused and what was read stays in the decoder (at most one
+ * read), so the kernel and TCP hold the rest and nothing is dropped. Every
+ * hold ends through {@link release}, which goes on with the input once no
+ * other hold is left.
+ */
+
+import type { Decoded } from "../../protocol/lines.ts";
+import type { Client } from "./client.ts";
+import { type Context, talking, words } from "./context.ts";
+import { closeGracefully, cut, tell } from "./output.ts";
+
+/** Why the server is not reading a client's socket; it reads again once none is left. */
+export const Hold = {
+  /** The room's readers are behind: the pacer paused this sender. */
+  Paced: 1,
+  /** Over its line rate: its next line waits for a token. */
+  Flood: 2,
+  /** The turn is full: the rest of its input waits for the next turn. */
+  Turn: 4,
+  /** A password from this address waits after earlier wrong ones. */
+  Penalty: 8,
+  /** The other servers are asked whether a name is free. */
+  Claim: 16,
+} as const;
+
+/** What acts on one line once the input flow lets it through (the session's lifecycle). */
+export type LineHandler = (ctx: Context, client: Client, line: Decoded) => void;
+
+/** Bytes arrived: keep them, and work through them unless something holds this client. */
+export function receive(ctx: Context, client: Client, chunk: Uint8Array): void {
+  // Closing: read and discard until the peer closes, so it is never answered with a reset.
+  if (!talking(client)) return;
+  client.decoder.feed(chunk);
+  if (client.holds !== 0) return;
+  // Others wait for a turn already: queue behind them rather than take the turn they wait for.
+  if (ctx.waiting.clients.size > 0) defer(ctx, client);
+  else work(ctx, client);
+}
+
+/**
+ * Act on the lines received so far, in order, until they run out, something
+ * holds them (flood control, a password's penalty), or the turn is full.
+ */
+export function work(ctx: Context, client: Client): void {
+  const { room } = ctx;
+  // Most of the room is behind: this member waits with the senders (the pacer resumes it).
+  if (client.decoder.holding && room.mustWait(client)) return;
+  while (talking(client) && client.holds === 0) {
+    if (!client.decoder.holding && !client.peerEnded) break;
+    if (room.turnFull) {
+      defer(ctx, client);
+      return;
+    }
+    const now = performance.now();
+    const wait = client.bucket.wait(now);
+    if (wait > 0) {
+      delay(ctx, client, now, wait);
+      return;
+    }
+    const line = client.decoder.next() ?? (client.peerEnded ? client.decoder.finish() : undefined);
+    if (line === undefined) break;
+    client.bucket.take(now);
+    ctx.handle(ctx, client, line);
+  }
+  if (client.holds !== 0) return;
+  if (client.peerEnded && talking(client)) {
+    // Everything it sent before its end has been handled: now it leaves.
+    room.leave(client);
+    closeGracefully(client, "disconnected");
+    return;
+  }
+  client.readAgain();
+}
+
+/**
+ * `hold` is over: run `then` (what the wait was for) and go on with the
+ * client's input unless another hold remains. Every hold ends here.
+ */
+export function release(ctx: Context, client: Client, hold: number, then?: () => void): void {
+  client.holds &= ~hold;
+  if (!talking(client)) return;
+  then?.();
+  if (client.holds === 0) work(ctx, client);
+}
+
+/**
+ * The peer will send nothing more (it shut down its side, like nc at the end
+ * of its input). Its last lines, even one without a newline, are handled;
+ * then it leaves the room and is closed once what it is owed has been sent.
+ */
+export function peerEnded(ctx: Context, client: Client): void {
+  client.peerEnded = true;
+  if (client.phase === "ending" || client.phase === "closed") {
+    // Both sides are done: nothing is lost by closing now.
+    client.connection.end();
+    return;
+  }
+  if (talking(client) && client.holds === 0) work(ctx, client);
+}
+
+/** The turn has gathered enough: this client's input waits for the next one. */
+function defer(ctx: Context, client: Client): void {
+  const { waiting } = ctx;
+  client.hold(Hold.Turn);
+  waiting.clients.add(client);
+  if (waiting.scheduled) return;
+  waiting.scheduled = true;
+  setImmediate(() => nextTurn(ctx));
+}
+
+/**
+ * A new turn for the clients that were waiting, oldest first. When the turn
+ * fills up again, those not reached go first next time and the one that
+ * filled it goes last, so one client with a full read cannot starve the rest.
+ */
+function nextTurn(ctx: Context): void {
+  const { waiting } = ctx;
+  waiting.scheduled = false;
+  const queue = [...waiting.clients];
+  waiting.clients.clear();
+  for (let i = 0; i < queue.length; i++) {
+    const client = queue[i] as Client;
+    client.holds &= ~Hold.Turn;
+    // Paced or delayed: that hold's own release calls work() again.
+    if (client.holds !== 0) continue;
+    work(ctx, client);
+    if (!ctx.room.turnFull || i + 1 === queue.length) continue;
+    const again = waiting.clients.delete(client);
+    for (const rest of queue.slice(i + 1)) defer(ctx, rest);
+    if (again) defer(ctx, client);
+    return;
+  }
+}
+
+/** Over its rate: the next line waits for a token; the sender hears once per burst. */
+function delay(ctx: Context, client: Client, now: number, wait: number): void {
+  if (client.bucket.shouldWarn(now))
+    tell(ctx, client, words(client).slowDown(ctx.config.rateLimit));
+  waitThen(ctx, client, Hold.Flood, wait, () => {});
+}
+
+/** The pacer stopped this sender: the room's readers are behind. */
+export function pace(client: Client): void {
+  if (talking(client)) client.hold(Hold.Paced);
+}
+
+/** The room's readers caught up: take this sender's input again. */
+export function unpace(ctx: Context, client: Client): void {
+  if ((client.holds & Hold.Paced) !== 0) release(ctx, client, Hold.Paced);
+}
+
+/** Hold the client's input for `ms`, then run `then` and go on with its lines. */
+export function waitThen(
+  ctx: Context,
+  client: Client,
+  hold: number,
+  ms: number,
+  then: () => void,
+): void {
+  client.hold(hold);
+  client.clearWaitTimer();
+  client.waitTimer = setTimeout(() => {
+    client.waitTimer = null;
+    release(ctx, client, hold, then);
+  }, Math.ceil(ms));
+}
+
+/**
+ * Hold the client's input until `answer` settles, then run `then` with it
+ * and go on with its lines; a connection that closed meanwhile gets
+ * `gone` instead, so whatever the answer took can be given back.
+ */
+export function awaitThen<T>(
+  ctx: Context,
+  client: Client,
+  hold: number,
+  answer: Promise<T>,
+  then: (value: T) => void,
+  gone: (value: T) => void,
+): void {
+  client.hold(hold);
+  answer
+    .then((value) => {
+      if (talking(client)) {
+        release(ctx, client, hold, () => then(value));
+        return;
+      }
+      client.holds &= ~hold;
+      gone(value);
+    })
+    .catch((error: Error) => {
+      // A bug, never bad input: like a throwing socket handler, it cuts this connection only.
+      ctx.log.info(`error on ${client.address}: ${error.stack ?? error.message}`);
+      cut(client, `internal error: ${error.message}`);
+    });
+}

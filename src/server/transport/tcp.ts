@@ -1,0 +1,48 @@
+/**
+ * The TCP transport (TLS too, when the listener has a certificate): one
+ * handlers object for Bun.listen, each handler a one-line call into the
+ * session. A Bun TCP socket already has the shape of a Connection, so a
+ * client's socket.data is its Client and nothing wraps the socket.
+ */
+
+import type { Socket, TCPSocketListener } from "bun";
+import { arrive } from "../admission/door.ts";
+import { Client } from "../session/client.ts";
+import type { Context } from "../session/context.ts";
+import * as input from "../session/input.ts";
+import * as session from "../session/lifecycle.ts";
+
+/** TCP keepalive idle time before the first probe (ms). */
+export const KEEPALIVE_MS = 60_000;
+
+/** Listen for members on TCP (or TLS, with `tls`); Bun.listen's own errors propagate. */
+export function listenTcp(
+  ctx: Context,
+  tls: { cert: string; key: string } | null,
+): TCPSocketListener<Client> {
+  const { config } = ctx;
+  return Bun.listen<Client>({
+    hostname: config.host,
+    port: config.port,
+    // Workers share the port (Linux SO_REUSEPORT); otherwise nobody else may bind it.
+    ...(config.reusePort ? { reusePort: true } : { exclusive: true }),
+    // A peer that closes its sending side (nc at end of input) still gets its replies.
+    allowHalfOpen: true,
+    ...(tls === null ? {} : { tls }),
+    socket: {
+      binaryType: "uint8array",
+      open: (socket) => opened(ctx, socket),
+      data: (socket, chunk) => input.receive(ctx, socket.data, chunk),
+      drain: (socket) => session.drained(ctx, socket.data),
+      end: (socket) => input.peerEnded(ctx, socket.data),
+      close: (socket, error) => session.closed(ctx, socket.data, error),
+      error: (socket, error) => session.failed(ctx, socket.data, error),
+    },
+  });
+}
+
+function opened(ctx: Context, socket: Socket<Client>): void {
+  const client = new Client(socket, ctx.config, performance.now());
+  socket.data = client;
+  if (arrive(ctx, client)) socket.setKeepAlive(true, KEEPALIVE_MS);
+}
