@@ -33,7 +33,7 @@ const LINE_WIDTH = 100;
 /** Rounds of folding and mapping a prototype may need before it settles. */
 const MAX_ROUNDS = 8;
 
-const raw = loadMapping();
+const raw = withCapitals(loadMapping());
 const table = buildTable(raw);
 writeFileSync(OUTPUT, render(table));
 const keys = [...table.values()].reduce((n, k) => n + k.length, 0);
@@ -80,6 +80,25 @@ function buildTable(mapping: Map<string, string>): Map<string, string[]> {
     table.set(prototype, list);
   }
   return new Map([...table].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * NOTE: nameKey lowercases a name before it maps it, so a capital's own look
+ * would be lost: "I" looks like "l" (as "Isabel" looks like "lsabel"), but
+ * "i" does not. A lowercase letter with no look-alike of its own therefore
+ * takes its capital's ("i" -> "l", Cyrillic "н" -> "h" as "Н" looks like
+ * "H"), so a name has one key whatever its case; "ian" and "lan" then share
+ * a key too, which only means they cannot both be in the room at once.
+ */
+function withCapitals(mapping: Map<string, string>): Map<string, string> {
+  const out = new Map(mapping);
+  for (const c of nameCharacters()) {
+    const capital = c.toUpperCase();
+    if (capital === c || [...capital].length !== 1 || mapping.has(c)) continue;
+    const looks = mapping.get(capital);
+    if (looks !== undefined && looks.toLowerCase().normalize("NFD") !== c) out.set(c, looks);
+  }
+  return out;
 }
 
 /** Every character that NFD(lowercase(c)) yields for a name character c. */
@@ -148,8 +167,10 @@ function render(table: Map<string, string[]>): string {
  *
  * Each entry is "PROTOTYPE:CHARS" in hex code points: every one of CHARS
  * (space-separated) looks like PROTOTYPE (code points joined by "+"). Only
- * characters that can occur in a lowercased NFD name are listed, and each
- * prototype is already lowercased, NFD and mapped until it maps to itself.
+ * characters that can occur in a lowercased NFD name are listed (a lowercase
+ * letter with no look-alike of its own under its capital's: "i" under "l"),
+ * and each prototype is already lowercased, NFD and mapped until it maps to
+ * itself.
  */
 export const CONFUSABLES: readonly string[] = [
 ${lines.join("\n")}

@@ -14,6 +14,14 @@ const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
 /** Marks and fillers that draw nothing (U+034F, variation selectors, Hangul fillers...). */
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 
+/**
+ * Accents on Latin, Greek and Cyrillic letters: a name's key leaves them out,
+ * so "João" and "Joao" are one name (people type names with and without
+ * them, and "Joao" must not pass for "João"). Marks that make letters of
+ * other scripts are kept.
+ */
+const ACCENTS = /(?<=[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]\p{M}*)\p{M}/gu;
+
 /** Character -> prototype, decoded once from the generated table. */
 const PROTOTYPES: ReadonlyMap<string, string> = decodeConfusables(CONFUSABLES);
 
@@ -44,7 +52,10 @@ export function checkName(raw: string): NameCheck {
  * It is the UTS #39 skeleton of the NFKC-folded, lowercased name (NFD, each character
  * replaced by its prototype from confusables.txt, NFD again), with
  * prototypes that are lowercased too (see scripts/confusables.ts), so "B0B"
- * and "bob" collide as well. The key is for comparing only, never for display.
+ * and "bob" collide as well, and a lowercase letter looks like its capital
+ * does ("Isabel" and "lsabel"). Accents on Latin, Greek and Cyrillic letters
+ * are left out ("João" and "Joao"). The key is for comparing only, never for
+ * display.
  */
 export function nameKey(name: string): string {
   let key = "";
@@ -52,7 +63,7 @@ export function nameKey(name: string): string {
   for (const c of name.normalize("NFKC").toLowerCase().normalize("NFD")) {
     key += PROTOTYPES.get(c) ?? c;
   }
-  return key.normalize("NFD");
+  return key.normalize("NFD").replace(ACCENTS, "");
 }
 
 function decodeConfusables(entries: readonly string[]): Map<string, string> {

@@ -63,6 +63,21 @@ describe("nameKey", () => {
     expect(nameKey("mia")).toBe(nameKey("rnia"));
   });
 
+  test("a capital looks like what it looks like: Isabel is lsabel, and Ian is ian and lan", () => {
+    expect(nameKey("Isabel")).toBe(nameKey("lsabel"));
+    expect(nameKey("Ivo")).toBe(nameKey("lvo"));
+    expect(nameKey("Ian")).toBe(nameKey("lan"));
+    expect(nameKey("Ian")).toBe(nameKey("ian"));
+  });
+
+  test("accents on Latin letters do not make another name: João is Joao", () => {
+    expect(nameKey("João")).toBe(nameKey("Joao"));
+    expect(nameKey("José")).toBe(nameKey("jose"));
+    expect(nameKey("Ĳsbrand")).toBe(nameKey("ijsbrand"));
+    // Marks that make letters of other scripts are kept.
+    expect(nameKey("किताब")).not.toBe(nameKey("कताब"));
+  });
+
   test("names that do not look alike stay distinct", () => {
     const names = [
       "ana",
@@ -72,7 +87,7 @@ describe("nameKey", () => {
       "bob",
       "rob",
       "José",
-      "Jose",
+      "Josa",
       "名前",
       "名",
       "Ωmega",
