@@ -5,6 +5,7 @@ import { availableParallelism, networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
 import { LANGS } from "../protocol/lang.ts";
+import { redacted } from "../server/cluster/redis.ts";
 import { consoleLog } from "../server/log.ts";
 import { openShared, StartError, startServer } from "../server/server.ts";
 import {
@@ -17,7 +18,7 @@ import {
   usage,
 } from "./flags.ts";
 import { listeningLines } from "./lan.ts";
-import { redacted, superviseWorkers, WORKER_ENV, workerCount } from "./workers.ts";
+import { superviseWorkers, WORKER_ENV, workerCount } from "./workers.ts";
 
 const FLAGS: FlagSpec<ServerConfig> = {
   host: { type: "string", help: "address to listen on", key: "host" },

@@ -6,7 +6,7 @@
  * signal. The children are ordinary servers; nothing here knows the room.
  */
 
-import type { ServerConfig } from "../config.ts";
+import { SECRET_ENV, type ServerConfig } from "../config.ts";
 import type { Log } from "../server/log.ts";
 import { FlagError } from "./flags.ts";
 
@@ -35,17 +35,6 @@ export function workerCount(value: string, cores: number): number {
   return n;
 }
 
-/** A Redis URL for the log, without its password. */
-export function redacted(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "the Redis URL";
-  }
-}
-
 /**
  * Run `count` workers until a signal; resolves only if they cannot start
  * (then the process exits 1 with the workers' own error on stderr).
@@ -72,7 +61,7 @@ export async function superviseWorkers(
   const start = (i: number, first: boolean) => {
     let listening = false;
     const child = Bun.spawn([process.execPath, `${import.meta.dir}/run-server.ts`, ...args], {
-      env: { ...process.env, [WORKER_ENV]: String(i) },
+      env: { ...process.env, [SECRET_ENV.redisUrl]: config.redisUrl, [WORKER_ENV]: String(i) },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "inherit",
@@ -129,12 +118,17 @@ function probe(host: string) {
   return Bun.listen({ hostname: host, port: 0, socket: { data() {} } });
 }
 
+/**
+ * The supervisor's flags for a worker: without --workers, and without
+ * --redis, whose URL (it may hold a password) goes by the environment so
+ * that `ps` does not show it.
+ */
 function withoutWorkers(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg === "--workers") i++;
-    else if (!arg.startsWith("--workers=")) out.push(arg);
+    if (arg === "--workers" || arg === "--redis") i++;
+    else if (!arg.startsWith("--workers=") && !arg.startsWith("--redis=")) out.push(arg);
   }
   return out;
 }

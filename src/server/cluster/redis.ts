@@ -82,7 +82,7 @@ export class RedisLink implements Link {
     try {
       pair = await connectPair(url);
     } catch (error) {
-      throw new LinkError(`cannot reach Redis at ${url}: ${reason(error)}`);
+      throw new LinkError(`cannot reach Redis at ${redacted(url)}: ${reason(error)}`);
     }
     const [cmd] = pair;
     const k = keysOf(room, node);
@@ -456,4 +456,15 @@ async function connectPair(url: string): Promise<[RedisClient, RedisClient]> {
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A Redis URL for the log, without its password. */
+export function redacted(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "the Redis URL";
+  }
 }
