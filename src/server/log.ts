@@ -12,6 +12,11 @@ export interface Peer {
 export interface Log {
   /** Always printed: startup, shutdown, limits the server had to lower. */
   info(text: string): void;
+  /**
+   * Something that happened while serving (the cluster's link, an error in a
+   * handler): always printed, with the time, like connection events.
+   */
+  note(text: string): void;
   /** One connection event; silenced by --quiet. */
   event(peer: Peer, text: string): void;
 }
@@ -24,6 +29,7 @@ export function consoleLog(
 ): Log {
   return {
     info: (text) => write(text),
+    note: (text) => write(`${localTime(now())} ${text}`),
     event: quiet
       ? () => {}
       : (peer, text) => {
@@ -48,4 +54,4 @@ function stdoutLine(line: string): void {
 }
 
 /** A log that records nothing (tests, embedding). */
-export const silentLog: Log = { info() {}, event() {} };
+export const silentLog: Log = { info() {}, note() {}, event() {} };

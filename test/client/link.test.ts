@@ -8,6 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { Link, type LinkEvents } from "../../src/client/core/link.ts";
 import { STRINGS } from "../../src/client/strings.ts";
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
+import type { Log } from "../../src/server/log.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { optionsFor } from "../support/client.ts";
 import { joinFrom } from "../support/netclient.ts";
@@ -30,16 +31,19 @@ function recorder() {
 }
 
 /** A server of our own on a given port, for restarts; stopped by the test. */
-const restart = (port: number, more: Partial<ServerConfig> = {}): RunningServer =>
-  startServer({
-    ...SERVER_DEFAULTS,
-    web: false,
-    port,
-    quiet: true,
-    rateLimit: 0,
-    historyLines: 0,
-    ...more,
-  });
+const restart = (port: number, more: Partial<ServerConfig> = {}, log?: Log): RunningServer =>
+  startServer(
+    {
+      ...SERVER_DEFAULTS,
+      web: false,
+      port,
+      quiet: true,
+      rateLimit: 0,
+      historyLines: 0,
+      ...more,
+    },
+    log,
+  );
 
 describe("reconnecting", () => {
   test("after a restart it rejoins under the same name, saying so and counting down", async () => {
@@ -124,11 +128,24 @@ describe("reconnecting", () => {
     await link.start();
     await eventually(() => r.has("joined: ana"));
     await first.stop();
-    const second = restart(port);
+    // Each try is a new connection, which the server logs.
+    let tries = 0;
+    const second = restart(
+      port,
+      {},
+      {
+        info() {},
+        note() {},
+        event: (_peer, text) => {
+          if (text === "connected") tries++;
+        },
+      },
+    );
     try {
       const ghost = await join(second, "ana");
       await eventually(() => r.seen.some((e) => e.startsWith("say: The name ana is still taken")));
-      await Bun.sleep(400); // several tries
+      const told = tries;
+      await eventually(() => tries >= told + 3); // several tries
       expect(r.seen.filter((e) => e.startsWith("say: The name ana is still taken"))).toHaveLength(
         1,
       );
@@ -197,7 +214,8 @@ describe("a person typing slowly", () => {
     const link = new Link(optionsFor(server.port), r.events);
     await link.start();
     await eventually(() => r.has("askName"));
-    await Bun.sleep(400); // the server has given up on this connection by now
+    // The server gives up on this connection after its name timeout.
+    await eventually(() => server.connectionCount() === 0);
     link.giveName("ana");
     await eventually(() => r.has("joined: ana"));
     expect(r.seen.filter((e) => e.includes("no name given"))).toEqual([]);
@@ -218,7 +236,8 @@ describe("a person typing slowly", () => {
     expect(r.has("line: ! wrong password")).toBe(true);
     link.givePassword("turma7b");
     await eventually(() => r.has("askName"));
-    await Bun.sleep(500); // timed out: the next connection needs the password again
+    // Timed out: the next connection needs the password again.
+    await eventually(() => server.connectionCount() === 0);
     link.giveName("ana");
     await eventually(() => r.has("joined: ana"), 3000);
     expect(r.count("askPassword")).toBe(2);

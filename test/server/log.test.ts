@@ -52,3 +52,14 @@ test("quiet drops events but not info", () => {
   log.info("shutting down");
   expect(lines).toEqual(["shutting down"]);
 });
+
+test("what happens while serving (the cluster's link, a handler's error) has the time, even when quiet", () => {
+  const lines: string[] = [];
+  const log = consoleLog(
+    true,
+    (line) => lines.push(line),
+    () => AT,
+  );
+  inTimeZone("America/Sao_Paulo", () => log.note("cluster: the link to Redis is back"));
+  expect(lines).toEqual(["2026-12-01 18:05:03 cluster: the link to Redis is back"]);
+});

@@ -67,7 +67,7 @@ export function arrived(
       room.remoteGone(node);
       break;
     default:
-      ctx.log.info(`cluster: skipped an unknown event ${String(e[0]).slice(0, 16)}`);
+      ctx.log.note(`cluster: skipped an unknown event ${String(e[0]).slice(0, 16)}`);
   }
 }
 

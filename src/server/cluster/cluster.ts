@@ -162,7 +162,7 @@ export class Cluster implements Peers, LinkEvents {
   entry(text: string, at: number): void {
     const batch = decodeBatch(text);
     if (batch === null) {
-      this.ctx.log.info("cluster: skipped a stream entry that is not a papo batch");
+      this.ctx.log.note("cluster: skipped a stream entry that is not a papo batch");
       return;
     }
     const [node, seq, events] = batch;
@@ -177,26 +177,26 @@ export class Cluster implements Peers, LinkEvents {
         arrived(this.ctx, node, event, at, () => this.push(["h", this.ctx.room.roster(), true]));
       } catch (error) {
         // A bug, never bad input (apply checks it): this event is lost, the rest go on.
-        this.ctx.log.info(`cluster: applying an event failed: ${(error as Error).stack}`);
+        this.ctx.log.note(`cluster: applying an event failed: ${(error as Error).stack}`);
       }
     }
   }
 
   down(): void {
     if (this.leaving) return;
-    this.ctx.log.info("cluster: the link to Redis is down; retrying");
+    this.ctx.log.note("cluster: the link to Redis is down; retrying");
     if (!this.toldDown) this.ctx.room.announceHere(say("linkDown"));
     this.toldDown = true;
   }
 
   up(): void {
     this.upSince = performance.now();
-    this.ctx.log.info("cluster: the link to Redis is back");
+    this.ctx.log.note("cluster: the link to Redis is back");
     this.rejoinNow();
   }
 
   reaped(): void {
-    this.ctx.log.info("cluster: another server took this one for gone; claiming its names again");
+    this.ctx.log.note("cluster: another server took this one for gone; claiming its names again");
     this.rejoinNow();
   }
 
@@ -204,7 +204,7 @@ export class Cluster implements Peers, LinkEvents {
     // Just back: the others may not have refreshed their presence yet.
     if (performance.now() - this.upSince < CLUSTER.aliveTtlMs) return;
     for (const node of nodes) {
-      this.ctx.log.info(`cluster: server ${node} is gone`);
+      this.ctx.log.note(`cluster: server ${node} is gone`);
       this.ctx.room.remoteGone(node);
     }
   }
@@ -219,12 +219,12 @@ export class Cluster implements Peers, LinkEvents {
 
   lost(batches: number): void {
     if (this.lostTurns === 0)
-      this.ctx.log.info("cluster: the buffer is full; dropping the oldest turns");
+      this.ctx.log.note("cluster: the buffer is full; dropping the oldest turns");
     this.lostTurns += batches;
   }
 
   problem(text: string): void {
-    this.ctx.log.info(`cluster: ${text}`);
+    this.ctx.log.note(`cluster: ${text}`);
   }
 
   /**
@@ -234,7 +234,7 @@ export class Cluster implements Peers, LinkEvents {
    */
   private rejoinNow(): void {
     this.rejoin().catch((error) =>
-      this.ctx.log.info(`cluster: rejoining failed: ${(error as Error).stack}`),
+      this.ctx.log.note(`cluster: rejoining failed: ${(error as Error).stack}`),
     );
   }
 
@@ -258,7 +258,7 @@ export class Cluster implements Peers, LinkEvents {
     if (this.toldDown) room.announceHere(say("linkUp"));
     this.toldDown = false;
     if (this.lostTurns > 0) {
-      this.ctx.log.info(`cluster: ${this.lostTurns} turns never reached the other servers`);
+      this.ctx.log.note(`cluster: ${this.lostTurns} turns never reached the other servers`);
       room.announceHere(say("linkLost", this.lostTurns));
       this.lostTurns = 0;
     }
@@ -300,7 +300,7 @@ export class Cluster implements Peers, LinkEvents {
 
   /** Batches of `node` never arrived here (the stream was trimmed past this reader). */
   private missed(node: string): void {
-    this.ctx.log.info(`cluster: batches from server ${node} were lost on the way`);
+    this.ctx.log.note(`cluster: batches from server ${node} were lost on the way`);
     // Everyone's view of who is where may be stale now: ask for it again.
     this.push(["?"]);
     const now = performance.now();

@@ -198,7 +198,7 @@ export function awaitThen<T>(
     })
     .catch((error: Error) => {
       // A bug, never bad input: like a throwing socket handler, it cuts this connection only.
-      ctx.log.info(`error on ${client.address}: ${error.stack ?? error.message}`);
+      ctx.log.note(`error on ${client.address}: ${error.stack ?? error.message}`);
       cut(client, `internal error: ${error.message}`);
     });
 }

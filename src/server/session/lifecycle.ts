@@ -16,7 +16,7 @@ import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank, sanitize } from "../../protocol/sanitize.ts";
 import type { Said } from "../room/room.ts";
 import type { Client } from "./client.ts";
-import { act, setLang } from "./commands.ts";
+import { act, helpFor, setLang } from "./commands.ts";
 import { type Context, words } from "./context.ts";
 import { cut, finishWriting, goodbye, tell } from "./output.ts";
 import { checkPassword, withName } from "./verdicts.ts";
@@ -130,7 +130,7 @@ function beforeJoining(ctx: Context, client: Client, input: Input): void {
       goodbye(ctx, client, words(client).bye(), "quit");
       break;
     case "help":
-      for (const line of words(client).help(false)) tell(ctx, client, line);
+      for (const line of words(client).help(helpFor(ctx, client))) tell(ctx, client, line);
       break;
     default:
       tell(ctx, client, words(client).nameFirst());
@@ -175,7 +175,7 @@ export function closed(ctx: Context, client: Client, error?: Error): void {
 
 /** A handler threw (a bug, never bad input): log it, cut this connection only. */
 export function failed(ctx: Context, client: Client, error: Error): void {
-  ctx.log.info(`error on ${client.address}: ${error.stack ?? error.message}`);
+  ctx.log.note(`error on ${client.address}: ${error.stack ?? error.message}`);
   client.endReason = `internal error: ${error.message}`;
   client.connection.terminate();
 }

@@ -99,7 +99,7 @@ export interface WebServer {
 /** Serve the page and its WebSocket on the config's host and webPort; throws when it cannot bind. */
 export function startWeb(ctx: Context, tls: { cert: string; key: string } | null): WebServer {
   const files = assets();
-  void bundle().catch((error: Error) => ctx.log.info(error.message));
+  void bundle().catch((error: Error) => ctx.log.note(error.message));
   const secure = tls !== null;
   const hosts = knownHosts(ctx.config.host, ctx.config.webHosts);
   const server: Server<WebData> = Bun.serve<WebData>({
@@ -111,7 +111,7 @@ export function startWeb(ctx: Context, tls: { cert: string; key: string } | null
     ...(tls === null ? {} : { tls }),
     fetch: (request, server) => respond(request, server, files, secure, hosts),
     error: (error) => {
-      ctx.log.info(`web error: ${error.stack ?? error.message}`);
+      ctx.log.note(`web error: ${error.stack ?? error.message}`);
       return plain(500, "internal error");
     },
     websocket: {
