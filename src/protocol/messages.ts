@@ -43,7 +43,12 @@ export interface ServerText {
   who(total: number, names: readonly string[]): string;
   privateTo(to: string, text: string): string;
   privateFrom(from: string, text: string): string;
-  help(operator: boolean): string[];
+  /**
+   * The /help lines for `who`: an operator sees every command; a member sees
+   * what it may do (the topic shown, not set); in a room without operators
+   * nobody sees /op or the operators' commands.
+   */
+  help(who: HelpFor): string[];
   bye(): string;
   shuttingDown(): string;
   language(): string;
@@ -91,16 +96,28 @@ function listOf(more: (k: number) => string) {
   };
 }
 
+/** Whom /help is for: what they may do decides what it lists. */
+export type HelpFor = "operator" | "member" | "no-operators";
+
 /** The /help lines: each command's usage, padded, then what it does. */
 function helpLines(
   title: string,
   described: Readonly<Record<CommandName, string>>,
+  /** What /topic does for someone who may only read it. */
+  topicShown: string,
   operatorNote: string,
-  operator: boolean,
+  who: HelpFor,
 ): string[] {
-  const rows = COMMANDS.filter((c) => operator || !c.operator).map((c) =>
-    notice(`  ${c.usage.padEnd(22)} ${described[c.name]}${c.operator ? operatorNote : ""}`),
+  const operator = who === "operator";
+  const shown = COMMANDS.filter(
+    (c) => (operator || !c.operator) && !(c.name === "op" && who === "no-operators"),
   );
+  const rows = shown.map((c) => {
+    const settable = c.name !== "topic" || operator;
+    const usage = settable ? c.usage : "/topic";
+    const what = settable ? described[c.name] : topicShown;
+    return notice(`  ${usage.padEnd(22)} ${what}${c.operator ? operatorNote : ""}`);
+  });
   return [notice(title), ...rows];
 }
 
@@ -134,7 +151,7 @@ const en: ServerText = {
   who: (total, names) => notice(`online (${total}): ${enList(names, total, PROTOCOL.whoNames)}`),
   privateTo: (to, text) => `[private to ${to}] ${text}`,
   privateFrom: (from, text) => `[private] <${from}> ${text}`,
-  help: (operator) =>
+  help: (who) =>
     helpLines(
       "commands:",
       {
@@ -152,8 +169,9 @@ const en: ServerText = {
         help: "show this list",
         slash: "send a message that starts with /",
       },
+      "show the topic",
       " (operators)",
-      operator,
+      who,
     ),
   bye: () => notice("bye"),
   shuttingDown: () => notice("server shutting down"),
@@ -232,7 +250,7 @@ const pt: ServerText = {
   who: (total, names) => notice(`online (${total}): ${ptList(names, total, PROTOCOL.whoNames)}`),
   privateTo: (to, text) => `[privado para ${to}] ${text}`,
   privateFrom: (from, text) => `[privado] <${from}> ${text}`,
-  help: (operator) =>
+  help: (who) =>
     helpLines(
       "comandos:",
       {
@@ -250,8 +268,9 @@ const pt: ServerText = {
         help: "mostra esta lista",
         slash: "envia uma mensagem que começa com /",
       },
+      "mostra o tópico",
       " (operadores)",
-      operator,
+      who,
     ),
   bye: () => notice("tchau"),
   shuttingDown: () => notice("servidor desligando"),

@@ -188,14 +188,37 @@ describe("talking", () => {
     const a = await join(server, "a");
     a.send("/help");
     const help = [await a.next()];
-    // Everyone's commands; the operators' only for operators.
-    for (let i = 0; i < 10; i++) help.push(await a.next());
+    // Everyone's commands; in a room without operators, neither /op nor theirs.
+    for (let i = 0; i < 9; i++) help.push(await a.next());
     expect(help[0]).toBe("* commands:");
     expect(help.join("\n")).not.toContain("/kick");
+    expect(help.join("\n")).not.toContain("/op");
     expect(help.join("\n")).toContain("/msg NAME TEXT");
+    expect(help.join("\n")).toContain("/topic                 show the topic");
     expect(help.every((l) => l.startsWith("* "))).toBe(true);
     a.send("/dance");
     expect(await a.next()).toBe("! unknown command /dance (try /help)");
+  });
+
+  test("/help says what each may do: a member reads the topic, an operator also sets it", async () => {
+    const server = serve({ opPassword: "s3nha" });
+    const a = await join(server, "a");
+    const helpOf = async () => {
+      a.send("/help");
+      const lines = [await a.next()];
+      // The last row is always the one for "//TEXT".
+      while (!lines.at(-1)?.includes("//TEXT")) lines.push(await a.next());
+      return lines.join("\n");
+    };
+    const member = await helpOf();
+    expect(member).toContain("/topic                 show the topic\n");
+    expect(member).toContain("/op PASSWORD");
+    expect(member).not.toContain("/kick");
+    a.send("/op s3nha");
+    expect(await a.next()).toBe("* you are now an operator");
+    const operator = await helpOf();
+    expect(operator).toContain("/topic [TEXT]          show the topic, or set it");
+    expect(operator).toContain("/kick NAME [REASON]");
   });
 });
 

@@ -6,7 +6,7 @@
 
 import { isLang } from "../../protocol/lang.ts";
 import { PROTOCOL } from "../../protocol/limits.ts";
-import { action, chat, type Notice, say } from "../../protocol/messages.ts";
+import { action, chat, type HelpFor, type Notice, say } from "../../protocol/messages.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import type { Input } from "../../protocol/parse.ts";
 import type { Remote } from "../room/peers.ts";
@@ -31,7 +31,7 @@ export function act(ctx: Context, client: Client, input: Input): void {
       tell(ctx, client, t.who(room.memberCount, room.names(PROTOCOL.whoNames)));
       break;
     case "help":
-      for (const line of t.help(client.operator)) tell(ctx, client, line);
+      for (const line of t.help(helpFor(ctx, client))) tell(ctx, client, line);
       break;
     case "nick":
       rename(ctx, client, input.name);
@@ -189,4 +189,10 @@ function moderate(
   }
   if (isRemote(target)) ctx.room.removeElsewhere(target, notice, why);
   else removeMember(ctx, target, notice, why);
+}
+
+/** Whom /help is for: operators see everything, members what they may do. */
+export function helpFor(ctx: Context, client: Client): HelpFor {
+  if (ctx.config.opPassword === "") return "no-operators";
+  return client.operator ? "operator" : "member";
 }
