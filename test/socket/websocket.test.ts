@@ -95,9 +95,11 @@ describe("WebSocket members", () => {
     await third.closed;
   });
 
-  test("input piling up while held (flood control) past its bound: told, then closed", async () => {
+  test("input piling up while held (flood control) past its bound: out of the room, told, then closed", async () => {
     const server = web({ maxLineBytes: 64, rateLimit: 1, rateBurst: 1 });
+    const ana = await join(server, "ana");
     const browser = await join(server, "bia", "websocket");
+    await ana.until((l) => l === "* bia joined");
     // Pausing stops new reads, but what one read brought is still delivered:
     // ~120 KB of small frames in one write, far past 64 * 16 * 16 bytes.
     const frames: string[] = [];
@@ -106,8 +108,11 @@ describe("WebSocket members", () => {
     expect(await browser.until((l) => l.startsWith("! too much"), 5000)).toBe(
       "! too much input at once, closing",
     );
+    // Out of the room by the time it reads its goodbye, not once its socket closes.
+    expect(server.memberCount()).toBe(1);
+    expect(await ana.until((l) => l.startsWith("* bia"))).toBe("* bia left");
     await browser.closed;
-    await eventually(() => server.connectionCount() === 0);
+    await eventually(() => server.connectionCount() === 1);
   });
 
   test("a frame over 16 lines' worth closes the connection (1009); /quit and shutdown say goodbye", async () => {

@@ -191,6 +191,8 @@ export function received(
   // what was read): past the bound, the member is told and closed.
   const bound = ctx.config.maxLineBytes * WEB.framesOfLines * WEB.heldFrames;
   if (talking(client) && client.decoder.heldBytes > bound) {
+    // Out of the room first: its goodbye is the last line it gets, and nobody lists it after.
+    ctx.room.leave(client);
     goodbye(ctx, client, words(client).tooMuchInput(), "too much input");
   }
 }
