@@ -31,6 +31,8 @@ export interface Strings {
   causeOther: (detail: string) => string;
   /** The TLS handshake failed; `reason` is Bun's words for it ("self-signed certificate"). */
   causeCertificate: (reason: string) => string;
+  /** The certificate is trusted but made out for other names than `host`. */
+  causeWrongHost: (host: string) => string;
   /** A certificate error code from the handshake in a few words; unknown codes keep Bun's words. */
   certProblem: (code: string, detail: string) => string;
   /** --ca names a file that cannot be read; `code` is the system error code. */
@@ -119,6 +121,8 @@ or join, 2 if the connection is lost or the server ends it.`,
   causeOther: (detail) => detail,
   causeCertificate: (reason) =>
     `the server's certificate is not trusted (${reason}); use --ca FILE or --insecure`,
+  causeWrongHost: (host) =>
+    `the server's certificate is not made out for ${host}: connect by a name it is made out for`,
   certProblem: (code, detail) =>
     ({
       DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed certificate",
@@ -215,6 +219,8 @@ conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   causeOther: (detail) => detail,
   causeCertificate: (reason) =>
     `o certificado do servidor não é confiável (${reason}); use --ca ARQUIVO ou --insecure`,
+  causeWrongHost: (host) =>
+    `o certificado do servidor não foi emitido para ${host}: conecte-se por um nome para o qual ele foi emitido`,
   certProblem: (code, detail) =>
     ({
       DEPTH_ZERO_SELF_SIGNED_CERT: "certificado autoassinado",

@@ -80,6 +80,19 @@ test("--ca with another certificate refuses the server's", async () => {
   expect(run.code).toBe(1);
 });
 
+test("--ca with the right certificate for another host name says the name does not match", async () => {
+  // The certificate names localhost and 127.0.0.1; the server listens on 127.0.0.2.
+  const server = serve({ host: "127.0.0.2", tlsCert: cert.certPath, tlsKey: cert.keyPath });
+  const run = await client(
+    ["--host", "127.0.0.2", "-p", String(server.port), "--ca", cert.certPath],
+    "ana\n",
+  );
+  expect(run.stderr).toBe(
+    `Cannot connect to 127.0.0.2:${server.port}: the server's certificate is not made out for 127.0.0.2: connect by a name it is made out for.\n`,
+  );
+  expect(run.code).toBe(1);
+});
+
 test("the refusal comes in Portuguese too", async () => {
   const server = tlsServer();
   const run = await client(["-p", String(server.port), "--tls"], "ana\n", "pt_BR.UTF-8");

@@ -50,6 +50,9 @@ export function classifyConnectError(error: unknown): ConnectFailure {
   }
 }
 
+/** The handshake's code for a certificate made out for other host names. */
+const HOST_MISMATCH = "ERR_TLS_CERT_ALTNAME_INVALID";
+
 /** The failure for a TLS handshake that did not succeed, from Bun's authorization error. */
 export function classifyHandshakeError(error: Error | null | undefined): ConnectFailure {
   const code = (error as { code?: unknown } | null | undefined)?.code;
@@ -87,6 +90,8 @@ function cause(
     case "server":
       return s.causeServer(failure.reason);
     case "certificate":
+      // Trusted, but for other names: --ca or --insecure would not be the answer.
+      if (failure.reason === HOST_MISMATCH) return s.causeWrongHost(target.host);
       return s.causeCertificate(s.certProblem(failure.reason, failure.detail));
     case "other":
       return s.causeOther(failure.detail);
