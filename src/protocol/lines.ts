@@ -127,21 +127,34 @@ export class LineDecoder {
         if (nl !== -1) this.discarding = false;
       } else if (this.partialLength === 0 && nl !== -1) {
         // Fast path: the whole line is inside this chunk.
-        return this.line(chunk, start, stop);
+        return this.yielded(this.line(chunk, start, stop), end);
       } else if (!this.append(chunk, start, stop)) {
         // Too long: skip up to the newline, which may be in this very chunk.
         this.release();
         this.discarding = nl === -1;
-        return LINE_TOO_LONG;
+        return this.yielded(LINE_TOO_LONG, end);
       } else if (nl !== -1) {
         const line = this.line(this.partial as Uint8Array, 0, this.partialLength);
         this.release();
-        return line;
+        return this.yielded(line, end);
       }
     }
     this.chunk = null;
     this.own = null;
     return undefined;
+  }
+
+  /**
+   * `line`, and the chunk let go if that line was its last byte: `holding`
+   * then says whether more bytes wait, so a caller that asks before taking a
+   * line (flood control) is not told a line may follow when none does.
+   */
+  private yielded(line: Decoded, end: number): Decoded {
+    if (this.at >= end) {
+      this.chunk = null;
+      this.own = null;
+    }
+    return line;
   }
 
   /** The input has ended: an unterminated last line counts as a line. */

@@ -288,3 +288,21 @@ describe("LineDecoder", () => {
     );
   });
 });
+
+describe("holding", () => {
+  test("a chunk is let go once its last line is taken, so holding means more bytes wait", () => {
+    const d = new LineDecoder(100);
+    d.feed(new TextEncoder().encode("one\ntwo\n"));
+    expect(d.holding).toBe(true);
+    expect(d.next()).toBe("one");
+    expect(d.holding).toBe(true);
+    expect(d.next()).toBe("two");
+    expect(d.holding).toBe(false);
+    d.feed(new TextEncoder().encode("thr"));
+    expect(d.next()).toBeUndefined();
+    expect(d.holding).toBe(false);
+    d.feed(new TextEncoder().encode("ee\n"));
+    expect(d.next()).toBe("three");
+    expect(d.holding).toBe(false);
+  });
+});
