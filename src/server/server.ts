@@ -16,6 +16,7 @@ import type { Link, Snapshot } from "./cluster/carrier.ts";
 import { CLUSTER } from "./cluster/carrier.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { LinkError, RedisLink } from "./cluster/redis.ts";
+import { described } from "./guard.ts";
 import { type Log, silentLog } from "./log.ts";
 import { PACING } from "./room/pacer.ts";
 import { Room } from "./room/room.ts";
@@ -23,7 +24,7 @@ import type { Client } from "./session/client.ts";
 import { type Context, Waiting } from "./session/context.ts";
 import * as input from "./session/input.ts";
 import * as session from "./session/lifecycle.ts";
-import { closeGracefully } from "./session/output.ts";
+import { closeGracefully, fail } from "./session/output.ts";
 import { startWeb, type WebServer } from "./transport/http.ts";
 import { listenTcp } from "./transport/tcp.ts";
 
@@ -91,34 +92,8 @@ export function startServer(
   if (maxClients < config.maxClients) {
     log.info(`max clients lowered to ${maxClients} by the open-file limit`);
   }
-  const share = (fraction: number) => Math.max(1, Math.floor(config.maxQueueBytes * fraction));
-  const room: Room<Client> = new Room<Client>(
-    {
-      maxClients,
-      announceMax: config.announceMax,
-      watermarks: {
-        low: share(PACING.lowWaterFraction),
-        high: share(PACING.highWaterFraction),
-        cap: config.maxQueueBytes,
-      },
-      turnBytes: share(PACING.turnFraction),
-      historyLines: config.historyLines,
-    },
-    {
-      evict: (slow) => session.evict(ctx, slow),
-      pause: (client) => input.pace(client),
-      resume: (client) => input.unpace(ctx, client),
-    },
-  );
-  const gate = new Gate(config.maxPerAddress);
-  const ctx: Context = {
-    room,
-    gate,
-    config,
-    log,
-    waiting: new Waiting(),
-    handle: session.handle,
-  };
+  const ctx = buildContext(config, log, maxClients);
+  const { room } = ctx;
   const tls = readTls(config);
   let cluster: Cluster | null = null;
   if (shared !== undefined) {
@@ -161,6 +136,51 @@ export function startServer(
       return stopping;
     },
   };
+}
+
+/**
+ * What every session shares, wired: the room (its hooks into the session's
+ * eviction, failures and pacing), the admission gate, the turn queue, and
+ * the line handler. Transports and the cluster are added by startServer;
+ * tests build the same context around fake connections.
+ */
+export function buildContext(
+  config: ServerConfig,
+  log: Log,
+  maxClients = config.maxClients,
+  clock: () => number = Date.now,
+): Context {
+  const share = (fraction: number) => Math.max(1, Math.floor(config.maxQueueBytes * fraction));
+  const room: Room<Client> = new Room<Client>(
+    {
+      maxClients,
+      announceMax: config.announceMax,
+      watermarks: {
+        low: share(PACING.lowWaterFraction),
+        high: share(PACING.highWaterFraction),
+        cap: config.maxQueueBytes,
+      },
+      turnBytes: share(PACING.turnFraction),
+      historyLines: config.historyLines,
+    },
+    {
+      evict: (slow) => session.evict(ctx, slow),
+      failed: (client, error) => fail(ctx, client, error),
+      error: (where, error) => log.note(`error in ${where}: ${described(error)}`),
+      pause: (client) => input.pace(client),
+      resume: (client) => input.unpace(ctx, client),
+    },
+    clock,
+  );
+  const ctx: Context = {
+    room,
+    gate: new Gate(config.maxPerAddress),
+    config,
+    log,
+    waiting: new Waiting(),
+    handle: session.handle,
+  };
+  return ctx;
 }
 
 /**

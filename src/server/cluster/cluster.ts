@@ -16,6 +16,7 @@ import { PROTOCOL } from "../../protocol/limits.ts";
 import type { Notice } from "../../protocol/messages.ts";
 import { say } from "../../protocol/messages.ts";
 import { nameKey } from "../../protocol/names.ts";
+import { described, guarded } from "../guard.ts";
 import type { Line } from "../room/fanout.ts";
 import type { Peers, Remote } from "../room/peers.ts";
 import type { Client } from "../session/client.ts";
@@ -30,7 +31,12 @@ export class Cluster implements Peers, LinkEvents {
   private events: Event[] = [];
   private seq = 0;
   private scheduled = false;
-  private readonly runFlush = () => this.flush();
+  /** Outside any socket handler: a throw is logged, and the next turn's events go out as usual. */
+  private readonly runFlush = guarded(
+    "the cluster's flush",
+    (where, error) => this.error(where, error),
+    () => this.flush(),
+  );
   /**
    * The last sequence number applied from each server: repeats after a
    * reconnect are dropped, and a jump means batches were lost on the way.
@@ -296,6 +302,10 @@ export class Cluster implements Peers, LinkEvents {
     const events = this.events;
     this.events = [];
     this.link.publish(encodeBatch([this.link.node, ++this.seq, events]));
+  }
+
+  private error(where: string, error: unknown): void {
+    this.ctx.log.note(`cluster: error in ${where}: ${described(error)}`);
   }
 
   /** Batches of `node` never arrived here (the stream was trimmed past this reader). */

@@ -17,6 +17,7 @@
  */
 
 import { RedisClient } from "bun";
+import { described, guarded } from "../guard.ts";
 import type { Link, LinkEvents, Snapshot } from "./carrier.ts";
 import { CLUSTER } from "./carrier.ts";
 import {
@@ -115,7 +116,13 @@ export class RedisLink implements Link {
 
   start(events: LinkEvents): void {
     this.events = events;
-    this.beat = setInterval(() => this.heartbeat(), CLUSTER.heartbeatMs);
+    // Outside any socket handler: a throw is told as a problem, and the next beat comes as usual.
+    const beat = guarded(
+      "the heartbeat",
+      (where, error) => events.problem(`${where}: ${described(error)}`),
+      () => this.heartbeat(),
+    );
+    this.beat = setInterval(beat, CLUSTER.heartbeatMs);
     this.reading(this.generation);
   }
 

@@ -71,6 +71,8 @@ export interface Audience<M> {
 export interface TurnReport<M> {
   /** Members whose backlog passed its cap: to evict. */
   readonly slow: readonly M[];
+  /** Members whose send threw (a bug, never the member's doing): to cut, with the error. */
+  readonly failed: ReadonlyArray<readonly [M, unknown]>;
   /** Members left with a backlog under the cap. */
   readonly queued: readonly M[];
   /** Members who sent lines to everyone in this turn. */
@@ -102,7 +104,12 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
   private scratch = new Uint8Array(FANOUT.gatherBytes);
   private scheduled = false;
   private readonly runFlush = () => this.flush();
-  private readonly report = { slow: [] as M[], queued: [] as M[], senders: [] as M[] };
+  private readonly report = {
+    slow: [] as M[],
+    failed: [] as Array<[M, unknown]>,
+    queued: [] as M[],
+    senders: [] as M[],
+  };
 
   /**
    * @param members the room's member set; read here only when a turn is
@@ -174,39 +181,54 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
     const marks = this.marks;
     if (end === 0 && marks.size === 0) return;
     const report = this.report;
-    if (end > 0) {
-      // Everyone gets this turn: the shared bytes, or their own share of them.
-      const shared = this.arena.subarray(0, end);
-      const checkMarks = marks.size > 0;
-      const a = this.audience;
-      const only = a?.mixed() ? a.reads : null;
-      for (const member of this.members) {
-        if (only !== null && !only(member)) continue;
-        const own = checkMarks ? marks.get(member) : undefined;
-        const sent = own === undefined ? member.send(shared) : this.deliver(member, own, end);
-        if (sent !== Sent.Written) this.note(member, sent);
+    try {
+      if (end > 0) {
+        // Everyone gets this turn: the shared bytes, or their own share of them.
+        const shared = this.arena.subarray(0, end);
+        const checkMarks = marks.size > 0;
+        const a = this.audience;
+        const only = a?.mixed() ? a.reads : null;
+        for (const member of this.members) {
+          if (only !== null && !only(member)) continue;
+          const own = checkMarks ? marks.get(member) : undefined;
+          try {
+            const sent = own === undefined ? member.send(shared) : this.deliver(member, own, end);
+            if (sent !== Sent.Written) this.note(member, sent);
+          } catch (error) {
+            // One member's send that throws costs that member, never the rest of the turn.
+            report.failed.push([member, error]);
+          }
+        }
       }
-    }
-    for (const [member, own] of marks) {
-      if (own.own.length > 0) report.senders.push(member);
-      // Connections not in the room (choosing a name) and, in a turn of direct
-      // lines only, just the members it concerns: nobody else is visited.
-      if (end === 0 || !this.serves(member)) {
-        // Not a member: its direct lines only, none of the room's.
-        if (end > 0) own.from = end;
-        const sent = this.deliver(member, own, end);
-        if (sent !== Sent.Written) this.note(member, sent);
+      for (const [member, own] of marks) {
+        if (own.own.length > 0) report.senders.push(member);
+        // Connections not in the room (choosing a name) and, in a turn of direct
+        // lines only, just the members it concerns: nobody else is visited.
+        if (end === 0 || !this.serves(member)) {
+          // Not a member: its direct lines only, none of the room's.
+          if (end > 0) own.from = end;
+          try {
+            const sent = this.deliver(member, own, end);
+            if (sent !== Sent.Written) this.note(member, sent);
+          } catch (error) {
+            report.failed.push([member, error]);
+          }
+        }
+        this.recycle(own);
       }
-      this.recycle(own);
+    } finally {
+      // Whatever happened, the next turn starts empty.
+      marks.clear();
+      this.used = 0;
+      this.directBytes = 0;
     }
-    marks.clear();
-    this.used = 0;
-    this.directBytes = 0;
-    if (report.slow.length + report.queued.length + report.senders.length > 0) {
+    const anything = report.slow.length + report.failed.length + report.queued.length;
+    if (anything + report.senders.length > 0) {
       try {
         this.onTurn(report);
       } finally {
         report.slow.length = 0;
+        report.failed.length = 0;
         report.queued.length = 0;
         report.senders.length = 0;
       }

@@ -26,12 +26,14 @@ export class LanguageFanout<M extends Reader> implements Fanout<M> {
    * @param members the room's members; read here, never changed.
    * @param readers how many of them read each language, kept by the room.
    * @param onTurn what each engine's delivered turn showed.
+   * @param schedule runs an engine's end-of-turn delivery (setImmediate, guarded by the room).
    */
   constructor(
     members: ReadonlySet<M>,
     private readonly readers: Readonly<Record<Lang, number>>,
     onTurn: (report: TurnReport<M>) => void,
     turnBytes: number,
+    schedule: (run: () => void) => void = setImmediate,
   ) {
     const engines = {} as Record<Lang, LocalFanout<M>>;
     for (const lang of LANGS) {
@@ -43,7 +45,7 @@ export class LanguageFanout<M extends Reader> implements Fanout<M> {
         members,
         onTurn,
         turnBytes,
-        setImmediate,
+        schedule,
         SERVER_TEXT[lang],
         audience,
       );

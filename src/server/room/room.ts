@@ -14,9 +14,10 @@
 import { LANGS, type Lang } from "../../protocol/lang.ts";
 import { type Notice, say } from "../../protocol/messages.ts";
 import { nameKey } from "../../protocol/names.ts";
+import { guarded, type OnError } from "../guard.ts";
 import type { Fanout, Line, TurnReport } from "./fanout.ts";
 import { LanguageFanout, type Reader } from "./languages.ts";
-import { type Backlogged, Pacer, type Watermarks } from "./pacer.ts";
+import { type Backlogged, type Clock, Pacer, realClock, type Watermarks } from "./pacer.ts";
 import type { Peers, Remote } from "./peers.ts";
 import { Elsewhere } from "./remote-members.ts";
 
@@ -51,6 +52,10 @@ export interface RoomHooks<M> {
   /** Stop taking input from this sender until resume: the room's readers are behind. */
   pause(member: M): void;
   resume(member: M): void;
+  /** A member's delivery threw (a bug): cut that connection, with the error for the log. */
+  failed(member: M, error: unknown): void;
+  /** An entry point the event loop called threw (a bug): log it; the room goes on. */
+  error(where: string, error: unknown): void;
 }
 
 /** How a member leaves, which decides what the others are told. */
@@ -95,17 +100,28 @@ export class Room<M extends Member> {
     private readonly clock: () => number = Date.now,
   ) {
     for (const lang of LANGS) this.readers[lang] = 0;
-    this.pacer = new Pacer<M>(limits.watermarks, {
-      pause: (m) => hooks.pause(m),
-      resume: (m) => hooks.resume(m),
-      evict: (slow) => hooks.evict(slow),
-      members: () => this.members.size,
-    });
+    const onError: OnError = (where, error) => hooks.error(where, error);
+    // The pacer's timer and the end-of-turn delivery run outside any socket handler.
+    const timers: Clock = {
+      now: realClock.now,
+      after: (ms, run) => realClock.after(ms, guarded("the pacer's timer", onError, run)),
+    };
+    this.pacer = new Pacer<M>(
+      limits.watermarks,
+      {
+        pause: (m) => hooks.pause(m),
+        resume: (m) => hooks.resume(m),
+        evict: (slow) => hooks.evict(slow),
+        members: () => this.members.size,
+      },
+      timers,
+    );
     this.fanout = new LanguageFanout(
       this.members,
       this.readers,
       (turn) => this.delivered(turn),
       limits.turnBytes,
+      (run) => setImmediate(guarded("a turn's delivery", onError, run)),
     );
   }
 
@@ -414,6 +430,7 @@ export class Room<M extends Member> {
    * remembered by the pacer once it is gone.
    */
   private delivered(turn: TurnReport<M>): void {
+    for (const [member, error] of turn.failed) this.hooks.failed(member, error);
     if (turn.slow.length > 0) this.hooks.evict(turn.slow);
     const inRoom = (m: M) => this.members.has(m);
     const queued = turn.queued.every(inRoom) ? turn.queued : turn.queued.filter(inRoom);

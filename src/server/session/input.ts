@@ -15,7 +15,7 @@
 import type { Decoded } from "../../protocol/lines.ts";
 import type { Client } from "./client.ts";
 import { type Context, talking, words } from "./context.ts";
-import { closeGracefully, cut, tell } from "./output.ts";
+import { closeGracefully, fail, tell } from "./output.ts";
 
 /** Why the server is not reading a client's socket; it reads again once none is left. */
 export const Hold = {
@@ -131,7 +131,13 @@ function nextTurn(ctx: Context): void {
     client.holds &= ~Hold.Turn;
     // Paced or delayed: that hold's own release calls work() again.
     if (client.holds !== 0) continue;
-    work(ctx, client);
+    try {
+      work(ctx, client);
+    } catch (error) {
+      // Outside any socket handler: a throw costs this client, not the turn of the rest.
+      fail(ctx, client, error);
+      continue;
+    }
     if (!ctx.room.turnFull || i + 1 === queue.length) continue;
     const again = waiting.clients.delete(client);
     for (const rest of queue.slice(i + 1)) defer(ctx, rest);
@@ -169,7 +175,11 @@ export function waitThen(
   client.clearWaitTimer();
   client.waitTimer = setTimeout(() => {
     client.waitTimer = null;
-    release(ctx, client, hold, then);
+    try {
+      release(ctx, client, hold, then);
+    } catch (error) {
+      fail(ctx, client, error);
+    }
   }, Math.ceil(ms));
 }
 
@@ -196,9 +206,6 @@ export function awaitThen<T>(
       client.holds &= ~hold;
       gone(value);
     })
-    .catch((error: Error) => {
-      // A bug, never bad input: like a throwing socket handler, it cuts this connection only.
-      ctx.log.note(`error on ${client.address}: ${error.stack ?? error.message}`);
-      cut(client, `internal error: ${error.message}`);
-    });
+    // A bug, never bad input: like a throwing socket handler, it cuts this connection only.
+    .catch((error: unknown) => fail(ctx, client, error));
 }

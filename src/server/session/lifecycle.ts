@@ -18,7 +18,7 @@ import type { Said } from "../room/room.ts";
 import type { Client } from "./client.ts";
 import { act, helpFor, setLang } from "./commands.ts";
 import { type Context, words } from "./context.ts";
-import { cut, finishWriting, goodbye, tell } from "./output.ts";
+import { cut, fail, finishWriting, goodbye, tell } from "./output.ts";
 import { checkPassword, withName } from "./verdicts.ts";
 
 /** A new connection: greet it and start the clock for getting into the room. */
@@ -31,7 +31,13 @@ export function greet(ctx: Context, client: Client): void {
     tell(ctx, client, words(client).greeting());
   }
   if (ctx.config.nameTimeoutMs > 0) {
-    client.timer = setTimeout(() => nameTimedOut(ctx, client), ctx.config.nameTimeoutMs);
+    client.timer = setTimeout(() => {
+      try {
+        nameTimedOut(ctx, client);
+      } catch (error) {
+        fail(ctx, client, error);
+      }
+    }, ctx.config.nameTimeoutMs);
   }
 }
 
@@ -175,7 +181,5 @@ export function closed(ctx: Context, client: Client, error?: Error): void {
 
 /** A handler threw (a bug, never bad input): log it, cut this connection only. */
 export function failed(ctx: Context, client: Client, error: Error): void {
-  ctx.log.note(`error on ${client.address}: ${error.stack ?? error.message}`);
-  client.endReason = `internal error: ${error.message}`;
-  client.connection.terminate();
+  fail(ctx, client, error);
 }

@@ -8,6 +8,7 @@
 import { Sent } from "../../net/outbox.ts";
 import { encodeLine } from "../../protocol/lines.ts";
 import { type Notice, render } from "../../protocol/messages.ts";
+import { described } from "../guard.ts";
 import type { Client } from "./client.ts";
 import { type Context, talking, words } from "./context.ts";
 
@@ -75,4 +76,15 @@ export function cut(client: Client, why: string): void {
 export function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
   ctx.room.leave(member, { kind: "removed", notice });
   goodbye(ctx, member, render(words(member), notice), why);
+}
+
+/**
+ * Something threw while serving this client (a bug, never bad input): log it
+ * with its stack and cut this connection only; everyone else goes on.
+ */
+export function fail(ctx: Context, client: Client, error: unknown): void {
+  ctx.log.note(`error on ${client.address}: ${described(error)}`);
+  const why = error instanceof Error ? error.message : String(error);
+  client.endReason = `internal error: ${why}`;
+  client.connection.terminate();
 }

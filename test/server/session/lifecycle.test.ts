@@ -1,0 +1,251 @@
+import { afterEach, describe, expect, jest, test } from "bun:test";
+import { chat, clock, SERVER_TEXT } from "../../../src/protocol/messages.ts";
+import { PASSWORD_PENALTY } from "../../../src/server/admission/addresses.ts";
+import { PACING } from "../../../src/server/room/pacer.ts";
+import type { Context } from "../../../src/server/session/context.ts";
+import { Hold } from "../../../src/server/session/input.ts";
+import { failed } from "../../../src/server/session/lifecycle.ts";
+import { closeAll, join, makeContext, open, turn } from "../../support/fakes.ts";
+
+const en = SERVER_TEXT.en;
+const pt = SERVER_TEXT.pt;
+let ctx: Context | null = null;
+
+afterEach(() => {
+  if (ctx !== null) closeAll(ctx);
+  ctx = null;
+  jest.useRealTimers();
+});
+
+function setup(...args: Parameters<typeof makeContext>): Context {
+  ctx = makeContext(...args);
+  return ctx;
+}
+
+describe("the door", () => {
+  test("a new connection is greeted in the server's language, or its own", () => {
+    const c = setup({ lang: "pt" });
+    expect(open(c).read()).toEqual([pt.greeting()]);
+    expect(open(c, { lang: "en" }).read()).toEqual([en.greeting()]);
+  });
+
+  test("past the cap per address, or past maxClients, a connection is told why and shut", () => {
+    const c = setup({ maxPerAddress: 1, maxClients: 2 });
+    expect(open(c, { address: "10.0.0.1" }).admitted).toBe(true);
+    const twin = open(c, { address: "10.0.0.1" });
+    expect(twin.admitted).toBe(false);
+    expect(twin.conn.lines()).toEqual([en.tooManyFromAddress()]);
+    expect(twin.conn.shutdowns).toBe(1);
+    expect(open(c, { address: "10.0.0.2" }).admitted).toBe(true);
+    const third = open(c, { address: "10.0.0.3" });
+    expect(third.conn.lines()).toEqual([en.serverFull()]);
+    expect(c.room.connectionCount).toBe(2);
+    // The refused one is not counted against its address.
+    third.client.clearTimer();
+    twin.client.clearTimer();
+  });
+});
+
+describe("a room with a password", () => {
+  test("the password comes first; a wrong one waits its penalty before the next is checked", () => {
+    jest.useFakeTimers();
+    const c = setup({ roomPassword: "door" });
+    const ana = open(c);
+    expect(ana.read()).toEqual([en.greetingPassword()]);
+    ana.say("ana");
+    expect(ana.read()).toEqual([en.wrongPassword()]);
+    expect(ana.client.phase).toBe("password");
+    ana.say("door", "ana");
+    expect(ana.read()).toEqual([]);
+    jest.advanceTimersByTime(PASSWORD_PENALTY.firstMs);
+    const lines = ana.read();
+    expect(lines.slice(0, 2)).toEqual([en.passwordAccepted(), en.welcome("ana", 1, ["ana"])]);
+    expect(ana.client.phase).toBe("joined");
+  });
+
+  test("/lang, /help and /quit work before the password; other commands do not", () => {
+    const c = setup({ roomPassword: "door" });
+    const ana = open(c);
+    ana.read();
+    ana.say("/lang pt", "/who", "");
+    expect(ana.read()).toEqual([pt.language(), pt.wrongPassword()]);
+    ana.say("/quit");
+    expect(ana.read()).toEqual([pt.bye()]);
+    expect(ana.client.phase).toBe("ending");
+  });
+});
+
+describe("choosing a name", () => {
+  test("invalid, taken and blank names, and commands before a name", () => {
+    const c = setup();
+    join(c, "bob");
+    const ana = open(c);
+    ana.read();
+    ana.say("", "two words", "-", "x".repeat(25), "BOB", "/who", "/help");
+    expect(ana.read()).toEqual([
+      en.invalidName("bad-chars"),
+      en.invalidName("no-letter"),
+      en.invalidName("too-long"),
+      en.nameTaken("BOB"),
+      en.nameFirst(),
+      ...en.help("no-operators"),
+    ]);
+    expect(ana.client.phase).toBe("naming");
+  });
+
+  test("a line too long is refused, and the next line is read as usual", () => {
+    const c = setup({ maxLineBytes: 16 });
+    const ana = open(c);
+    ana.read();
+    ana.say("a".repeat(40), "ana");
+    expect(ana.read().slice(0, 2)).toEqual([en.lineTooLong(), en.welcome("ana", 1, ["ana"])]);
+  });
+
+  test("no name within the timeout: told, and closed", () => {
+    jest.useFakeTimers();
+    const c = setup({ nameTimeoutMs: 1000 });
+    const ana = open(c);
+    const bob = open(c);
+    bob.say("bob");
+    ana.read();
+    jest.advanceTimersByTime(999);
+    expect(ana.read()).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(ana.read()).toEqual([en.nameTimeout(1)]);
+    expect(ana.client.phase).toBe("ending");
+    expect(ana.conn.shutdowns).toBe(1);
+    // A member who named itself in time stays.
+    expect(bob.client.phase).toBe("joined");
+  });
+});
+
+describe("joining", () => {
+  test("welcome, limits, topic and the room's last lines, timed; the others read the join", () => {
+    const at = new Date(2026, 0, 5, 9, 7).getTime();
+    const c = setup({ rateLimit: 5, rateBurst: 10 }, { clock: () => at });
+    const bob = join(c, "bob");
+    c.room.topic = "exams";
+    bob.say("hi there", "/me waves");
+    const ana = open(c);
+    ana.say("ana");
+    expect(ana.read()).toEqual([
+      en.greeting(),
+      en.welcome("ana", 2, ["bob", "ana"]),
+      en.limits(c.config.maxLineBytes, 5, 10),
+      en.topic("exams"),
+      en.history(clock(at), chat("bob", "hi there")),
+      en.history(clock(at), "* <bob> waves"),
+    ]);
+    expect(clock(at)).toBe("09:07");
+    expect(bob.read()).toEqual([en.joined("ana")]);
+  });
+
+  test("the replay is the newest lines that fit in half of a newcomer's cap", async () => {
+    const c = setup({ maxQueueBytes: 2048, historyLines: 50 });
+    const bob = join(c, "bob");
+    const said = Array.from(
+      { length: 20 },
+      (_, i) => `${String(i).padStart(2, "0")} ${"z".repeat(90)}`,
+    );
+    bob.say(...said);
+    // The turns fill up: bob's lines take a few.
+    for (let i = 0; i < 20 && c.waiting.clients.size > 0; i++) await turn();
+    expect(c.room.history()).toHaveLength(20);
+    const ana = open(c);
+    ana.say("ana");
+    const replayed = ana.read().filter((l) => l.startsWith("[history"));
+    const bytes = replayed.reduce((sum, l) => sum + Buffer.byteLength(l) + 1, 0);
+    expect(bytes).toBeLessThanOrEqual(1024);
+    expect(replayed.length).toBeGreaterThan(5);
+    expect(replayed.length).toBeLessThan(20);
+    const newest = said.slice(-replayed.length);
+    expect(replayed.map((l) => l.slice(l.indexOf("] ") + 2))).toEqual(
+      newest.map((l) => chat("bob", l)),
+    );
+  });
+});
+
+describe("leaving", () => {
+  test("closed() forgets the client everywhere: room, names, address count, waiting turns", () => {
+    const c = setup({ maxPerAddress: 1 });
+    const ana = join(c, "ana", { address: "10.7.7.7" });
+    const bob = join(c, "bob");
+    ana.read();
+    pace(ana);
+    ana.say("never");
+    ana.closes();
+    expect(bob.read()).toEqual([en.left("ana")]);
+    expect(c.room.connectionCount).toBe(1);
+    expect(c.room.isFree("ana")).toBe(true);
+    expect(c.waiting.clients.has(ana.client)).toBe(false);
+    expect(ana.client.phase).toBe("closed");
+    expect(open(c, { address: "10.7.7.7" }).admitted).toBe(true);
+    // A second close report changes nothing.
+    ana.closes();
+    expect(bob.read()).toEqual([]);
+  });
+
+  test("a goodbye to a reader with a backlog waits for its drain, then shuts our side", () => {
+    const c = setup();
+    const ana = join(c, "ana");
+    ana.conn.takeNothing();
+    ana.say("/quit");
+    expect(ana.client.phase).toBe("closing");
+    expect(ana.client.backlog).toBeGreaterThan(0);
+    expect(ana.conn.shutdowns).toBe(0);
+    ana.drain();
+    expect(ana.conn.read().slice(-1)).toEqual([en.bye()]);
+    expect(ana.client.phase).toBe("ending");
+    expect(ana.conn.shutdowns).toBe(1);
+  });
+
+  test("a handler that threw cuts only its own connection", async () => {
+    const c = setup();
+    const ana = join(c, "ana");
+    const bob = join(c, "bob");
+    failed(c, ana.client, new Error("boom"));
+    expect(ana.conn.terminations).toBe(1);
+    await Promise.resolve();
+    expect(ana.client.phase).toBe("closed");
+    expect(ana.client.endReason).toBe("internal error: boom");
+    expect(bob.read()).toEqual([en.left("ana")]);
+  });
+});
+
+describe("slow readers", () => {
+  test("a reader that takes nothing holds the room for its grace, then is evicted", async () => {
+    jest.useFakeTimers();
+    const c = setup({ maxQueueBytes: 4096 });
+    const ana = join(c, "ana");
+    const bob = join(c, "bob");
+    const cid = join(c, "cid");
+    ana.read();
+    bob.read();
+    bob.conn.takeNothing();
+    const lines = Array.from({ length: 80 }, (_, i) => `${i} ${"w".repeat(100)}`);
+    ana.say(...lines);
+    // bob falls behind: ana is paused with it, bob's backlog stays under the cap.
+    for (let i = 0; i < 20 && (ana.client.holds & Hold.Paced) === 0; i++) await turn();
+    expect(ana.client.holds & Hold.Paced).toBe(Hold.Paced);
+    expect(bob.client.backlog).toBeLessThanOrEqual(4096);
+    expect(bob.client.phase).toBe("joined");
+    // Past its grace bob no longer holds anyone: ana goes on, bob's backlog passes the cap.
+    jest.advanceTimersByTime(PACING.stallMs);
+    for (let i = 0; i < 20 && bob.client.phase !== "closed"; i++) await turn();
+    expect(bob.client.phase).toBe("closed");
+    expect(bob.conn.terminations).toBe(1);
+    expect(bob.client.endReason).toBe("too slow");
+    for (let i = 0; i < 20 && c.waiting.clients.size > 0; i++) await turn();
+    await turn();
+    const read = cid.read();
+    expect(read.filter((l) => l.startsWith("<ana>"))).toEqual(lines.map((l) => chat("ana", l)));
+    expect(read).toContain(en.leftTooSlow("bob"));
+    expect(ana.read()).toEqual([en.leftTooSlow("bob")]);
+    expect(c.room.names()).toEqual(["ana", "cid"]);
+  });
+});
+
+/** The pacer's hold on a member, as the room's hook puts it. */
+function pace(c: { client: { hold(reason: number): void } }): void {
+  c.client.hold(Hold.Paced);
+}
