@@ -51,10 +51,15 @@ function client(args: string[], input?: string, more: Record<string, string> = {
     async waitFor(line: string, ms = 3000) {
       const deadline = Date.now() + ms;
       while (!out.split("\n").includes(line)) {
-        if (Date.now() > deadline) throw new Error(`no line ${JSON.stringify(line)} in:\n${out}`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no line ${JSON.stringify(line)} in:\n${out}`);
+        // Woken by more output; the timer is only the deadline.
         await new Promise<void>((resolve) => {
-          changed.push(resolve);
-          setTimeout(resolve, 50);
+          const timer = setTimeout(resolve, left);
+          changed.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
       }
     },
@@ -68,6 +73,7 @@ function client(args: string[], input?: string, more: Record<string, string> = {
     },
     /** Exit status, stdout lines and stderr, once the process is done (bounded). */
     async result(ms = 4000) {
+      // A deadline, not a wait: it only ends a client that hangs.
       const timer = setTimeout(() => proc.kill(), ms);
       const code = await proc.exited;
       clearTimeout(timer);
@@ -349,6 +355,7 @@ describe("when the server goes away", () => {
   });
 
   test("connection cut without a word: exit 2, 'Connection to server lost.'", async () => {
+    let peer: Socket<undefined> | undefined;
     const cutter = Bun.listen({
       hostname: "127.0.0.1",
       port: 0,
@@ -357,12 +364,16 @@ describe("when the server goes away", () => {
           socket.write("* name?\n");
         },
         data: (socket: Socket<undefined>) => {
+          peer = socket;
           socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
-          setTimeout(() => socket.terminate(), 50);
         },
       },
     });
-    const done = await client(["--port", String(cutter.port), "-n", "ana"]).result();
+    const c = client(["--port", String(cutter.port), "-n", "ana"]);
+    // Cut once the client has joined.
+    await c.waitFor("* hello ana! 1 online: ana (type /help for commands)");
+    peer?.terminate();
+    const done = await c.result();
     cutter.stop(true);
     expect(done.code).toBe(2);
     expect(done.err).toBe("Connection to server lost.\n");
@@ -396,6 +407,7 @@ describe("when the server goes away", () => {
   });
 
   test("escape sequences from a hostile server never reach stdout", async () => {
+    let peer: Socket<undefined> | undefined;
     const hostile = Bun.listen({
       hostname: "127.0.0.1",
       port: 0,
@@ -404,12 +416,16 @@ describe("when the server goes away", () => {
           socket.write("* name?\x1b]0;pwned\x07\n");
         },
         data: (socket: Socket<undefined>) => {
+          peer = socket;
           socket.write("* hello ana! 1 online: ana\n<x> \x1b[2J\x1b[31mred\x9b0m\x07\n");
-          setTimeout(() => socket.end(), 50);
         },
       },
     });
-    const done = await client(["--port", String(hostile.port), "-n", "ana"]).result();
+    const c = client(["--port", String(hostile.port), "-n", "ana"]);
+    // Closed once the client has shown the last line.
+    await c.waitFor("<x> red");
+    peer?.end();
+    const done = await c.result();
     hostile.stop(true);
     expect(done.out).toEqual(["* name?", "* hello ana! 1 online: ana", "<x> red"]);
   });

@@ -53,10 +53,15 @@ async function open(cfg: ClientConfig, lang: Lang | null = null) {
     for (;;) {
       const found = events.find(match);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no such event in ${JSON.stringify(events)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no such event in ${JSON.stringify(events)}`);
+      // Woken by the next event; the timer is only the deadline.
       await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 50);
+        const timer = setTimeout(resolve, left);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   };
@@ -247,14 +252,18 @@ describe("connection failures are values", () => {
 
 describe("against a misbehaving server", () => {
   test("lines are sanitized before anyone sees them; lines split anywhere", async () => {
+    let peer: Socket<undefined> | undefined;
     const hostile = fakeServer({
       open: (socket) => {
+        peer = socket;
         socket.write("* hi\x1b]0;pwned\x07, name?\n<ev");
-        setTimeout(() => socket.write("il> \x1b[2Jboo\x07\r\n"), 20);
       },
     });
     const { result, events, next } = await open(config(hostile.port));
     expectSession(result);
+    // The first line was read, and with it the start of the second: send the rest.
+    await next((e) => e.kind === "line");
+    peer?.write("il> \x1b[2Jboo\x07\r\n");
     await next((e) => e.kind === "line" && e.line.startsWith("<evil>"));
     expect(events.filter((e) => e.kind === "line")).toEqual([
       { kind: "line", line: "* hi, name?" },
@@ -264,19 +273,22 @@ describe("against a misbehaving server", () => {
   });
 
   test("a connection cut after joining ends as lost", async () => {
+    let peer: Socket<undefined> | undefined;
     const cutter = fakeServer({
       open: (socket) => {
         socket.write("* name?\n");
       },
       data: (socket) => {
+        peer = socket;
         socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
-        setTimeout(() => socket.terminate(), 20);
       },
     });
     const { result, next } = await open(config(cutter.port));
     const session = expectSession(result);
     session.sendName("ana");
     await next((e) => e.kind === "joined");
+    // Cut once the client has joined.
+    peer?.terminate();
     expect(await session.ended).toEqual({ kind: "lost" });
     cutter.stop(true);
   });
@@ -324,6 +336,7 @@ describe("against a misbehaving server", () => {
     const slow = talkingServer((socket, line) => {
       if (line === "three") socket.write(`${say.slowDown(5)}\n`);
       if (line === "/quit") {
+        // The bye comes late on purpose: how long the client waits for it is tested.
         setTimeout(() => {
           socket.write("* bye\n");
           socket.end();
@@ -364,6 +377,13 @@ describe("against a misbehaving server", () => {
   test("a large burst arrives whole and in order (the write queue under backpressure)", async () => {
     const received: Uint8Array[] = [];
     let total = 0;
+    const line = "x".repeat(999);
+    const count = 8000; // 8 MB: more than the kernel buffers take in one go
+    const expected = "ana\n".length + count * 1000;
+    let arrived: () => void = () => {};
+    const all = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
     const sink = fakeServer({
       open: (socket) => {
         socket.write("* name?\n");
@@ -372,19 +392,16 @@ describe("against a misbehaving server", () => {
         if (total === 0) socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
         total += chunk.length;
         received.push(new Uint8Array(chunk));
+        if (total >= expected) arrived();
       },
     });
     const { result, next } = await open(config(sink.port));
     const session = expectSession(result);
     session.sendName("ana");
     await next((e) => e.kind === "joined");
-    const line = "x".repeat(999);
-    const count = 8000; // 8 MB: more than the kernel buffers take in one go
     for (let i = 0; i < count; i++) session.send(line);
     await session.whenDrained();
-    const expected = "ana\n".length + count * 1000;
-    const deadline = Date.now() + 5000;
-    while (total < expected && Date.now() < deadline) await Bun.sleep(10);
+    await all;
     expect(total).toBe(expected);
     const text = new TextDecoder().decode(Buffer.concat(received));
     expect(text.split("\n").filter((l) => l === line).length).toBe(count);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
-import { join as joinRoom } from "../support/server.ts";
+import { eventually, join as joinRoom } from "../support/server.ts";
 import { lastLine, SKIP_TMUX, Tmux } from "./tmux.ts";
 
 const tmux = new Tmux();
@@ -103,7 +103,8 @@ describe.skipIf(SKIP_TMUX)("reconnecting, slow names, passwords, narrow windows 
     tmux.start("slow", { args: ["--port", String(server.port)] });
     await tmux.waitForLast("slow", "Username:");
     tmux.type("slow", "sl");
-    await Bun.sleep(800); // the server has closed that connection by now
+    // The server closes that connection after its name timeout.
+    await eventually(() => server.connectionCount() === 0);
     tmux.type("slow", "ow");
     tmux.keys("slow", "Enter");
     const lines = await tmux.waitForLast("slow", "slow>");

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
-import { join as joinRoom } from "../support/server.ts";
+import { eventually, join as joinRoom } from "../support/server.ts";
 import { lastLine, SKIP_TMUX, STAMP, Tmux } from "./tmux.ts";
 
 if (SKIP_TMUX) console.warn("tmux is not on PATH: skipping the interactive end-to-end tests");
@@ -165,13 +165,16 @@ describe.skipIf(SKIP_TMUX)("interactive mode in a real terminal (tmux)", () => {
     expect(raw()).not.toContain("\x07");
     bob.send("hey nia, look");
     await tmux.waitFor("bell", (l) => l.some((line) => line.endsWith("<bobo> hey nia, look")));
-    await Bun.sleep(100);
+    // A marker line after it: once it is in the recording, so is any bell before it.
+    bob.send("marker one");
+    await eventually(() => raw().includes("marker one"));
     expect(raw().split("\x07")).toHaveLength(2);
     // The mention reversed, your own name bold.
     expect(raw()).toContain("\x1b[1;7mnia\x1b[0m");
     bob.send("/msg Nia psst");
     await tmux.waitFor("bell", (l) => l.some((line) => line.endsWith("[private] <bobo> psst")));
-    await Bun.sleep(100);
+    bob.send("marker two");
+    await eventually(() => raw().includes("marker two"));
     expect(raw().split("\x07")).toHaveLength(3);
     tmux.keys("bell", "C-c");
     await tmux.exited("bell");
@@ -181,7 +184,8 @@ describe.skipIf(SKIP_TMUX)("interactive mode in a real terminal (tmux)", () => {
     await tmux.waitForLast("quiet", "Noa>");
     bob.send("/msg noa psst");
     await tmux.waitFor("quiet", (l) => l.some((line) => line.endsWith("[private] <bobo> psst")));
-    await Bun.sleep(100);
+    bob.send("marker three");
+    await eventually(() => quiet().includes("marker three"));
     expect(quiet()).not.toContain("\x07");
     tmux.keys("quiet", "C-c");
     await tmux.exited("quiet");

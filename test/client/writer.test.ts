@@ -58,7 +58,8 @@ describe("WriteQueue", () => {
     const waiting = queue.drained().then(() => {
       done = true;
     });
-    await Bun.sleep(1);
+    // A turn of the event loop: a resolved drained() would have run by then.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(done).toBe(false);
     socket.room = 10;
     queue.flush();

@@ -112,7 +112,7 @@ describe("one room over two servers", () => {
     ];
     const senders = await Promise.all(servers.map((s, i) => join(s, `s${i}`)));
     const readers = await Promise.all(servers.map((s, i) => join(s, `r${i}`)));
-    await Bun.sleep(200);
+    await eventually(() => servers.every((s) => s.memberCount() === 6));
     for (const r of readers) r.buffered.length = 0;
     const count = 300;
     for (let n = 0; n < count; n++) for (const [i, s] of senders.entries()) s.send(`${i}:${n}`);

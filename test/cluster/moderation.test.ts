@@ -44,20 +44,25 @@ test("a ban from one server shuts the address out of every server, until /unban"
   const op = await join(a, "teacher");
   // From another loopback address, so the operator does not ban itself.
   const bob = await joinFrom(b.port, "bob", "127.0.0.2");
-  await eventually(() => a.memberCount() === 2 && b.memberCount() === 2);
+  // A witness on bob's server: the room's events reach it in the order they were said.
+  const carol = await join(b, "carol");
+  await eventually(() => a.memberCount() === 3 && b.memberCount() === 3);
   op.send("/op sesame");
   await op.until((l) => l.startsWith("* you"));
   op.send("/ban bob");
   expect(await op.until((l) => l.includes("banned"))).toBe("* bob was banned by teacher");
   await bob.closed;
-  await Bun.sleep(100);
+  // Said after the ban: once carol reads it, bob's server has the ban too.
+  op.send("after the ban");
+  await carol.until((l) => l === "<teacher> after the ban");
   for (const server of [a, b]) {
     const again = await joinFrom(server.port, "", "127.0.0.2", false);
     expect(await again.next()).toBe("! you are banned from this room");
   }
   op.send("/unban bob");
   expect(await op.next()).toBe("* bob may join again");
-  await Bun.sleep(100);
+  op.send("after the unban");
+  await carol.until((l) => l === "<teacher> after the unban");
   const back = await joinFrom(b.port, "bob", "127.0.0.2");
   back.send("/quit");
 });

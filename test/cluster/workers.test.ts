@@ -32,7 +32,16 @@ test("--workers 2 shares one port and one room", async () => {
         server.output.some((l) => l.startsWith("[worker 1]") && l.includes("joined")) &&
         server.output.some((l) => l.startsWith("[worker 2]") && l.includes("joined")),
     );
-    await Bun.sleep(200);
+    // Every worker knows all eight: each client's /who says so (asked again until it does).
+    for (const c of clients) {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        c.send("/who");
+        const who = await c.until((l) => l.startsWith("* online"));
+        if (who.startsWith("* online (8): ")) break;
+        if (Date.now() > deadline) throw new Error(`not everyone is known: ${who}`);
+      }
+    }
     for (const c of clients) c.buffered.length = 0;
     const [first, ...rest] = clients;
     first?.send("one room");

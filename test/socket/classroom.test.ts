@@ -100,7 +100,9 @@ describe("history", () => {
     const server = serve({ historyLines: 0 });
     const a = await join(server, "a");
     a.send("said before");
-    await Bun.sleep(50);
+    // The answer to /who comes once the server has handled the line before it.
+    a.send("/who");
+    await a.until((l) => l.startsWith("* online"));
     const late = await arrive(server);
     const lines = await welcomed(late, "late");
     expect(lines.some((l) => l.includes("said before"))).toBe(false);
@@ -208,7 +210,9 @@ describe("operators", () => {
     const a = await join(server, "a");
     const long = "h".repeat(3000);
     for (let i = 0; i < 60; i++) a.send(`${i} ${long}`);
-    await Bun.sleep(200);
+    // The answer to /who comes once the server has handled every line before it.
+    a.send("/who");
+    await a.until((l) => l.startsWith("* online"));
     const late = await arrive(server);
     const lines = await welcomed(late, "late");
     const history = lines.filter((l) => l.startsWith("[history "));

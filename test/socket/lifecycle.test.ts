@@ -56,7 +56,9 @@ describe("closing", () => {
     const line = (i: number) => `${i} ${"o".repeat(1000)}`;
     b.write(Array.from({ length: count }, (_, i) => `${line(i)}\n`).join(""));
     await eventually(() => b.unsent === 0, 10_000);
-    await Bun.sleep(100);
+    // The answer to b's /who comes once the server has handled every line before it.
+    b.send("/who");
+    await b.until((l) => l.startsWith("* online"), 10_000);
     c.send("/quit");
     // Still typing after /quit: closing the descriptor now would answer this with a reset.
     const chatter = setInterval(() => c.send("still typing"), 2);
@@ -108,9 +110,10 @@ describe("shutdown", () => {
     const count = 16_000;
     b.write(Array.from({ length: count }, (_, i) => `${i} ${"g".repeat(1000)}\n`).join(""));
     await eventually(() => b.unsent === 0, 10_000);
-    await Bun.sleep(100);
+    b.send("/who");
+    await b.until((l) => l.startsWith("* online"), 10_000);
     const stopped = server.stop();
-    // Past the old hard-coded 2 s, well inside the 4 s grace.
+    // Past the old hard-coded 2 s, well inside the 4 s grace: the time is what is tested.
     await Bun.sleep(2500);
     lagging.resume();
     for (let i = 0; i < count; i++) {
@@ -284,10 +287,14 @@ describe("command line", () => {
   });
 
   test("--no-web serves no web client and says nothing of one", async () => {
-    await withServer(["--port", "0", "--no-web", "-q"], async (child) => {
-      await Bun.sleep(100);
-      expect(child.output).toEqual([`papo listening on 127.0.0.1:${child.port}`]);
-    });
+    const child = await spawnServer(["--port", "0", "--no-web", "-q"]);
+    // Serving (and so past installing its signal handlers) before it is stopped.
+    await join(child, "ana");
+    // Its last words are the marker: anything said of a web client came before.
+    child.proc.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    await child.ended;
+    expect(child.output).toEqual([`papo listening on 127.0.0.1:${child.port}`, "shutting down"]);
   });
 
   test("--quiet prints only where it listens", async () => {
@@ -295,10 +302,15 @@ describe("command line", () => {
     try {
       const c = await join(child, "ana");
       c.end();
-      await Bun.sleep(200);
+      await c.closed;
+      // Its last words are the marker: any line about ana would have come before.
+      child.proc.kill("SIGTERM");
+      expect(await child.exited).toBe(0);
+      await child.ended;
       expect(child.output).toEqual([
         `papo listening on 127.0.0.1:${child.port}`,
         `web client on http://127.0.0.1:${child.webPort}/`,
+        "shutting down",
       ]);
     } finally {
       child.proc.kill("SIGKILL");

@@ -13,6 +13,8 @@ export interface ServerProcess {
   output: string[];
   /** Waits for exit; returns the code. */
   exited: Promise<number>;
+  /** Resolves once stdout is closed and every line of it is in `output`. */
+  ended: Promise<void>;
 }
 
 /** Start the CLI with `args` and wait for its "listening on" line. */
@@ -27,7 +29,14 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
     stderr: "pipe",
   });
   const output: string[] = [];
-  const result: ServerProcess = { port: 0, webPort: 0, proc, output, exited: proc.exited };
+  const result: ServerProcess = {
+    port: 0,
+    webPort: 0,
+    proc,
+    output,
+    exited: proc.exited,
+    ended: Promise.resolve(),
+  };
   const reader = proc.stdout.getReader();
   const decoder = new TextDecoder();
   let partial = "";
@@ -35,7 +44,11 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
   const listening = new Promise<number>((resolve) => {
     announce = resolve;
   });
-  (async () => {
+  let announceWeb: () => void = () => {};
+  const webListening = new Promise<void>((resolve) => {
+    announceWeb = resolve;
+  });
+  result.ended = (async () => {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -47,17 +60,28 @@ export async function spawnServer(args: string[]): Promise<ServerProcess> {
         const m = /listening on .*:(\d+)(?: \(TLS\))?$/.exec(line);
         if (m) announce(Number(m[1]));
         const web = /^web client on https?:\/\/.*:(\d+)\/$/.exec(line);
-        if (web) result.webPort = Number(web[1]);
+        if (web) {
+          result.webPort = Number(web[1]);
+          announceWeb();
+        }
       }
     }
   })();
-  const timeout = Bun.sleep(10_000).then(() => {
-    proc.kill();
-    throw new Error("server did not start");
+  // A deadline for starting, not a wait: it only ever fails the test.
+  let timer: Timer | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      proc.kill();
+      reject(new Error("server did not start"));
+    }, 10_000);
   });
-  result.port = await Promise.race([listening, timeout]);
-  // The web line follows the listening line in the same write.
-  if (web.length > 0) await Bun.sleep(20);
+  try {
+    result.port = await Promise.race([listening, timeout]);
+    // The web line follows the listening line (a supervisor of --workers prints none of its own).
+    if (web.length > 0 && !args.includes("--workers")) await Promise.race([webListening, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
   return result;
 }
 

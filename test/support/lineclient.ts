@@ -21,6 +21,8 @@ export interface LineClient {
   send(line: string): void;
   /** Bytes written by the test but not yet taken by the kernel. */
   readonly unsent: number;
+  /** Resolves once `unsent` is at most `bytes` (the kernel took the rest). */
+  sent(bytes?: number): Promise<void>;
   /** Resolves when the server closes the connection. */
   readonly closed: Promise<void>;
   isClosed(): boolean;
@@ -58,6 +60,7 @@ export async function connect(
   const wake = () => {
     for (const w of waiters.splice(0)) w();
   };
+  const drainWaiters: Array<() => void> = [];
 
   const frames = new FrameReader(() => wake());
   const socket = await Bun.connect({
@@ -79,11 +82,13 @@ export async function connect(
       },
       drain() {
         outbox.flush();
+        for (const w of drainWaiters.splice(0)) w();
       },
       close() {
         isClosed = true;
         markClosed();
         wake();
+        for (const w of drainWaiters.splice(0)) w();
       },
       error() {},
     },
@@ -144,6 +149,11 @@ export async function connect(
     },
     get unsent() {
       return outbox.backlog;
+    },
+    async sent(bytes = 0) {
+      while (outbox.backlog > bytes && !isClosed) {
+        await new Promise<void>((resolve) => drainWaiters.push(resolve));
+      }
     },
     closed,
     isClosed: () => isClosed,

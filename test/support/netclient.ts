@@ -34,10 +34,15 @@ export async function joinFrom(port: number, name: string, from: string, named =
     const deadline = Date.now() + ms;
     while (lines.length === 0) {
       if (isClosed) throw new Error("connection closed while waiting for a line");
-      if (Date.now() > deadline) throw new Error(`no line within ${ms} ms`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no line within ${ms} ms`);
+      // Woken by a line or the close; the timer is only the deadline.
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, 20);
+        const timer = setTimeout(resolve, left);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
     return lines.shift() as string;
