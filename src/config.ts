@@ -36,7 +36,7 @@ export interface ServerConfig {
   opPassword: string;
   /** A connection must send this before its name; "" means the room is open. */
   roomPassword: string;
-  /** Connections from one address at once, loopback included; 0 turns the cap off. */
+  /** Connections from one address not yet in the room, loopback included; 0 turns the cap off. */
   maxPerAddress: number;
   /** PEM certificate file for TLS on the listener; "" with tlsKey "" means plain TCP. */
   tlsCert: string;
@@ -82,7 +82,7 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   historyLines: 50,
   opPassword: "",
   roomPassword: "",
-  maxPerAddress: 32,
+  maxPerAddress: 64,
   tlsCert: "",
   tlsKey: "",
   web: false,

@@ -82,7 +82,7 @@ const FLAGS: FlagSpec<ServerConfig> = {
   },
   "max-per-address": {
     type: "int",
-    help: "connections from one address, loopback included; 0 for no cap",
+    help: "connections from one address not yet in the room, loopback included; 0 for no cap",
     key: "maxPerAddress",
   },
   "tls-cert": {

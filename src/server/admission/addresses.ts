@@ -1,8 +1,13 @@
 /**
- * Who may come in, by address: how many connections each address has open,
- * which addresses an operator banned, and how long the next password from an
- * address must wait after wrong ones (twice as long after each, up to a
- * ceiling). Pure but for the clock, which the caller passes.
+ * Who may come in, by address: how many connections each address has at the
+ * door (not yet in the room), which addresses an operator banned, and how
+ * long a wrong password's answer is held (twice as long after each wrong one
+ * from the address, up to a ceiling). A right password is never held: a class
+ * behind one address is not locked out by one student's wrong guesses. More
+ * connections do not mean more guesses: an address has at most a few wrong
+ * answers held at once, and a further password from it waits for one to end
+ * before it is checked. An IPv6 address counts as its /64 (addressKey).
+ * Pure but for the clock, which the caller passes.
  */
 
 import { createHash, timingSafeEqual } from "node:crypto";
@@ -12,6 +17,8 @@ import { nameKey } from "../../protocol/names.ts";
 export const PASSWORD_PENALTY = {
   firstMs: 250,
   maxMs: 8_000,
+  /** Wrong answers held at once for one address; a further password waits for one to end. */
+  heldPerAddress: 4,
   /** Addresses remembered at once; the oldest is forgotten past this. */
   addresses: 4096,
   /** A quiet address is forgiven after this long (ms). */
@@ -22,8 +29,8 @@ export type Refusal = "banned" | "crowded";
 
 interface Failures {
   count: number;
-  /** No password from this address is checked before this time (ms). */
-  until: number;
+  /** When each wrong answer now held ends (ms), oldest first. */
+  held: number[];
   last: number;
 }
 
@@ -34,11 +41,12 @@ export class Gate {
   /** Insertion order is age order: the oldest is forgotten first. */
   private readonly failures = new Map<string, Failures>();
 
-  /** @param maxPerAddress connections one address may have open; 0 for no cap. */
+  /** @param maxPerAddress connections one address may have at the door; 0 for no cap. */
   constructor(private readonly maxPerAddress: number) {}
 
   /** Let a new connection from `address` in (counted until leave()), or say why not. */
-  enter(address: string): Refusal | null {
+  enter(host: string): Refusal | null {
+    const address = addressKey(host);
     if (this.bans.has(address)) return "banned";
     const open = this.open.get(address) ?? 0;
     if (this.maxPerAddress > 0 && open >= this.maxPerAddress) return "crowded";
@@ -46,15 +54,16 @@ export class Gate {
     return null;
   }
 
-  /** A connection that enter() let in has closed. */
-  leave(address: string): void {
+  /** A connection that enter() let in has left the door: it closed, or it is in the room. */
+  leave(host: string): void {
+    const address = addressKey(host);
     const open = (this.open.get(address) ?? 1) - 1;
     if (open <= 0) this.open.delete(address);
     else this.open.set(address, open);
   }
 
-  ban(address: string, name: string): void {
-    this.bans.set(address, name);
+  ban(host: string, name: string): void {
+    this.bans.set(addressKey(host), name);
   }
 
   /** Every ban, as [address, name banned as]. */
@@ -64,7 +73,8 @@ export class Gate {
 
   /** Lift a ban given by address or by the name banned; returns the address, or null. */
   unban(what: string): string | null {
-    if (this.bans.delete(what)) return what;
+    const address = addressKey(what);
+    if (this.bans.delete(address)) return address;
     const key = nameKey(what);
     for (const [address, name] of this.bans) {
       if (nameKey(name) !== key) continue;
@@ -75,34 +85,36 @@ export class Gate {
   }
 
   /**
-   * Milliseconds before a password from `address` may be checked, taking a
-   * turn: checks waiting in parallel (many connections from one address) are
-   * spaced by the current penalty, not all let through when it ends.
+   * Milliseconds before a password from `host` may be checked: 0, unless
+   * the address has as many wrong answers held as it may; then until the
+   * first of them ends.
    */
-  wait(address: string, now: number): number {
-    const f = this.current(address, now);
+  slotIn(host: string, now: number): number {
+    const f = this.current(addressKey(host), now);
     if (f === undefined) return 0;
-    const at = Math.max(f.until, now);
-    f.until = at + penalty(f.count);
-    return at - now;
+    while (f.held.length > 0 && (f.held[0] as number) <= now) f.held.shift();
+    if (f.held.length < PASSWORD_PENALTY.heldPerAddress) return 0;
+    return (f.held[0] as number) - now;
   }
 
-  /** A wrong password from `address`: the next one waits longer. */
-  failed(address: string, now: number): void {
+  /**
+   * A wrong password from `host`: how long its answer is held (twice the
+   * last one's, up to the ceiling), counted against the address until then.
+   */
+  failed(host: string, now: number): number {
+    const address = addressKey(host);
     const before = this.current(address, now);
     const count = (before?.count ?? 0) + 1;
-    const until = Math.max(before?.until ?? 0, now + penalty(count));
+    const wait = penalty(count);
+    const held = (before?.held ?? []).filter((until) => until > now);
+    held.push(now + wait);
     this.failures.delete(address);
-    this.failures.set(address, { count, until, last: now });
+    this.failures.set(address, { count, held, last: now });
     if (this.failures.size > PASSWORD_PENALTY.addresses) {
       const oldest = this.failures.keys().next();
       if (!oldest.done) this.failures.delete(oldest.value);
     }
-  }
-
-  /** A right password from `address`: its slate is clean. */
-  passed(address: string): void {
-    this.failures.delete(address);
+    return wait;
   }
 
   private current(address: string, now: number): Failures | undefined {
@@ -115,7 +127,24 @@ export class Gate {
   }
 }
 
-/** How long the check after `count` wrong passwords waits. */
+/**
+ * The key an address is counted, banned and slowed down by: an IPv4 address
+ * itself, an IPv6 address its /64 ("2001:db8:1:2::/64"), since one host may
+ * hold a whole /64 and rotate through it. A key is its own key.
+ */
+export function addressKey(host: string): string {
+  if (!host.includes(":") || host.endsWith("/64")) return host;
+  const [head = "", tail = ""] = host.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === "" ? [] : tail.split(":");
+  const groups = host.includes("::")
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
+    : left;
+  const prefix = groups.slice(0, 4).map((g) => (Number.parseInt(g, 16) || 0).toString(16));
+  return `${prefix.join(":")}::/64`;
+}
+
+/** How long the answer after `count` wrong passwords is held. */
 function penalty(count: number): number {
   return Math.min(PASSWORD_PENALTY.maxMs, PASSWORD_PENALTY.firstMs * 2 ** (count - 1));
 }

@@ -46,6 +46,11 @@ export class Client extends Outbox<Connection> implements Recipient {
   readonly bucket: TokenBucket;
   /** Name deadline while naming, close deadline while closing. */
   timer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * At the door: the name clock's deadline while it runs (performance.now()
+   * ms), what is left of it while a wait stops it (name-clock.ts).
+   */
+  nameLeftMs = 0;
   /** When held input may go on: flood control's next token, or a password's penalty. */
   waitTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bits of input.ts's Hold: why input is not being read. */

@@ -18,6 +18,7 @@ import type { Said } from "../room/room.ts";
 import type { Client } from "./client.ts";
 import { act, helpFor, setLang } from "./commands.ts";
 import { type Context, words } from "./context.ts";
+import { startNameClock } from "./name-clock.ts";
 import { cut, fail, finishWriting, goodbye, tell } from "./output.ts";
 import { checkPassword, withName } from "./verdicts.ts";
 
@@ -30,15 +31,7 @@ export function greet(ctx: Context, client: Client): void {
   } else {
     tell(ctx, client, words(client).greeting());
   }
-  if (ctx.config.nameTimeoutMs > 0) {
-    client.timer = setTimeout(() => {
-      try {
-        nameTimedOut(ctx, client);
-      } catch (error) {
-        fail(ctx, client, error);
-      }
-    }, ctx.config.nameTimeoutMs);
-  }
+  startNameClock(ctx, client);
 }
 
 /** One line the input flow let through, by where the client is in its life. */
@@ -100,6 +93,8 @@ function joined(ctx: Context, client: Client): void {
   const { room, config } = ctx;
   const t = words(client);
   client.phase = "joined";
+  // In the room: no longer one of its address's connections at the door.
+  ctx.gate.leave(client.host);
   client.clearTimer();
   ctx.log.event(client, "joined");
   tell(ctx, client, t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames)));
@@ -143,12 +138,6 @@ function beforeJoining(ctx: Context, client: Client, input: Input): void {
   }
 }
 
-function nameTimedOut(ctx: Context, client: Client): void {
-  client.timer = null;
-  if (client.phase !== "naming" && client.phase !== "password") return;
-  goodbye(ctx, client, words(client).nameTimeout(ctx.config.nameTimeoutMs / 1000), "no name given");
-}
-
 /** The socket can take more: send the backlog, and finish a goodbye once it is out. */
 export function drained(ctx: Context, client: Client): void {
   const done = client.flush();
@@ -174,7 +163,8 @@ export function closed(ctx: Context, client: Client, error?: Error): void {
   client.decoder.discard();
   ctx.waiting.clients.delete(client);
   ctx.room.drop(client);
-  ctx.gate.leave(client.host);
+  // Counted at the door until it joined (a member has a name).
+  if (client.name === "") ctx.gate.leave(client.host);
   const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
   ctx.log.event(client, `left (${why})`);
 }

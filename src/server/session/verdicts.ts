@@ -1,18 +1,23 @@
 /**
- * Answers a client's input waits for: a password, checked after the wait
- * that earlier wrong ones from its address earned, and a name, claimed on
- * every server of a shared room. Its later lines wait meanwhile (input.ts).
+ * Answers a client's input waits for: a password (a wrong one's answer held
+ * for its address's penalty), and a name, claimed on every server of a
+ * shared room. Its later lines wait meanwhile (input.ts), and the name clock
+ * stops (name-clock.ts).
  */
 
 import { samePassword } from "../admission/addresses.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
 import { awaitThen, Hold, waitThen } from "./input.ts";
+import { pauseNameClock, resumeNameClock } from "./name-clock.ts";
 import { tell } from "./output.ts";
 
 /**
- * Check a password, after the wait that earlier wrong ones from this address
- * earned; the client's later lines wait for the verdict.
+ * Check a password: a right one is answered at once; a wrong one's answer is
+ * held for the address's penalty (admission/addresses.ts), and while the
+ * address has as many wrong answers held as it may, a further password waits
+ * for one to end before it is checked. The client's later lines wait for the
+ * verdict, and the name clock stops meanwhile.
  */
 export function checkPassword(
   ctx: Context,
@@ -21,15 +26,28 @@ export function checkPassword(
   secret: string,
   verdict: (right: boolean) => void,
 ): void {
-  const check = () => {
-    const right = samePassword(typed, secret);
-    if (right) ctx.gate.passed(client.host);
-    else ctx.gate.failed(client.host, performance.now());
-    verdict(right);
-  };
-  const wait = ctx.gate.wait(client.host, performance.now());
-  if (wait <= 0) check();
-  else waitThen(ctx, client, Hold.Penalty, wait, check);
+  const slot = ctx.gate.slotIn(client.host, performance.now());
+  if (slot > 0) {
+    serverWait(ctx, client, Hold.Penalty, slot, () =>
+      checkPassword(ctx, client, typed, secret, verdict),
+    );
+    return;
+  }
+  if (samePassword(typed, secret)) {
+    verdict(true);
+    return;
+  }
+  const held = ctx.gate.failed(client.host, performance.now());
+  serverWait(ctx, client, Hold.Penalty, held, () => verdict(false));
+}
+
+/** A wait of the server's making: input held, the name clock stopped until it ends. */
+function serverWait(ctx: Context, client: Client, hold: number, ms: number, then: () => void) {
+  pauseNameClock(client);
+  waitThen(ctx, client, hold, ms, () => {
+    resumeNameClock(ctx, client);
+    then();
+  });
 }
 
 /**
@@ -57,5 +75,10 @@ export function withName(
     if (ok) ctx.room.unclaim(name);
     taken();
   };
-  awaitThen(ctx, client, Hold.Claim, claim, answered, (ok) => ok && ctx.room.unclaim(name));
+  pauseNameClock(client);
+  const resumed = (ok: boolean) => {
+    resumeNameClock(ctx, client);
+    answered(ok);
+  };
+  awaitThen(ctx, client, Hold.Claim, claim, resumed, (ok) => ok && ctx.room.unclaim(name));
 }

@@ -47,28 +47,56 @@ describe("the door", () => {
 });
 
 describe("a room with a password", () => {
-  test("the password comes first; a wrong one waits its penalty before the next is checked", () => {
+  test("the password comes first; a wrong one's answer is held, a right one is answered at once", () => {
     jest.useFakeTimers();
     const c = setup({ roomPassword: "door" });
     const ana = open(c);
     expect(ana.read()).toEqual([en.greetingPassword()]);
-    ana.say("ana");
-    expect(ana.read()).toEqual([en.wrongPassword()]);
-    expect(ana.client.phase).toBe("password");
-    ana.say("door", "ana");
+    ana.say("ana", "door", "ana");
+    // The wrong answer is held for the penalty, and the lines after it with it.
     expect(ana.read()).toEqual([]);
+    expect(ana.client.phase).toBe("password");
     jest.advanceTimersByTime(PASSWORD_PENALTY.firstMs);
     const lines = ana.read();
-    expect(lines.slice(0, 2)).toEqual([en.passwordAccepted(), en.welcome("ana", 1, ["ana"])]);
+    expect(lines.slice(0, 3)).toEqual([
+      en.wrongPassword(),
+      en.passwordAccepted(),
+      en.welcome("ana", 1, ["ana"]),
+    ]);
     expect(ana.client.phase).toBe("joined");
+    // A classmate behind the same address with the right password is not held.
+    const bia = open(c, { address: "127.0.0.1" });
+    bia.read();
+    bia.say("door");
+    expect(bia.read()).toEqual([en.passwordAccepted()]);
+  });
+
+  test("the time to choose a name stops while the server holds an answer", () => {
+    jest.useFakeTimers();
+    const c = setup({ roomPassword: "door", nameTimeoutMs: 1000 });
+    const ana = open(c);
+    ana.read();
+    jest.advanceTimersByTime(900);
+    for (let i = 0; i < 4; i++) ana.say("wrong");
+    // Held 0.25 + 0.5 + 1 + 2 s: far past the name timeout, which does not count them.
+    jest.advanceTimersByTime(3750);
+    expect(ana.read()).toEqual(Array(4).fill(en.wrongPassword()));
+    expect(ana.client.phase).toBe("password");
+    jest.advanceTimersByTime(99);
+    expect(ana.client.phase).toBe("password");
+    jest.advanceTimersByTime(1);
+    expect(ana.read()).toEqual([en.nameTimeout(1)]);
   });
 
   test("/lang, /help and /quit work before the password; other commands do not", () => {
+    jest.useFakeTimers();
     const c = setup({ roomPassword: "door" });
     const ana = open(c);
     ana.read();
     ana.say("/lang pt", "/who", "");
-    expect(ana.read()).toEqual([pt.language(), pt.wrongPassword()]);
+    expect(ana.read()).toEqual([pt.language()]);
+    jest.advanceTimersByTime(PASSWORD_PENALTY.firstMs);
+    expect(ana.read()).toEqual([pt.wrongPassword()]);
     ana.say("/quit");
     expect(ana.read()).toEqual([pt.bye()]);
     expect(ana.client.phase).toBe("ending");

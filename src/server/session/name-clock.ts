@@ -1,0 +1,49 @@
+/**
+ * The time a new connection has to get into the room (--name-timeout). It
+ * runs while the person is at the door and stops while the server makes
+ * them wait (a wrong password's answer held, a name asked of every server):
+ * a wait the person did not choose never counts against them.
+ */
+
+import type { Client } from "./client.ts";
+import { type Context, words } from "./context.ts";
+import { fail, goodbye } from "./output.ts";
+
+/** At the door: the clock concerns only these. */
+function atTheDoor(client: Client): boolean {
+  return client.phase === "naming" || client.phase === "password";
+}
+
+/** Start the clock for a connection just greeted (no clock with --name-timeout 0). */
+export function startNameClock(ctx: Context, client: Client): void {
+  if (ctx.config.nameTimeoutMs > 0) run(ctx, client, ctx.config.nameTimeoutMs);
+}
+
+/** The server makes the person wait: stop the clock, keeping what is left. */
+export function pauseNameClock(client: Client): void {
+  if (!atTheDoor(client) || client.timer === null) return;
+  client.clearTimer();
+  client.nameLeftMs = Math.max(0, client.nameLeftMs - performance.now());
+}
+
+/** The wait is over: the clock goes on with what was left. */
+export function resumeNameClock(ctx: Context, client: Client): void {
+  if (!atTheDoor(client) || client.timer !== null || client.nameLeftMs <= 0) return;
+  run(ctx, client, client.nameLeftMs);
+}
+
+/** Run the clock for `ms`; while it runs, nameLeftMs holds its deadline. */
+function run(ctx: Context, client: Client, ms: number): void {
+  client.nameLeftMs = performance.now() + ms;
+  client.timer = setTimeout(() => {
+    client.timer = null;
+    client.nameLeftMs = 0;
+    try {
+      if (!atTheDoor(client)) return;
+      const seconds = ctx.config.nameTimeoutMs / 1000;
+      goodbye(ctx, client, words(client).nameTimeout(seconds), "no name given");
+    } catch (error) {
+      fail(ctx, client, error);
+    }
+  }, ms);
+}
