@@ -20,6 +20,9 @@ const RESTART_MAX_MS = 30_000;
 /** Past its shutdown grace, how long a worker may take to exit before it is killed (ms). */
 const STOP_SLACK_MS = 5_000;
 
+/** The line a server prints once it listens (run-server.ts), and nothing before. */
+const LISTENING = /^papo listening on /;
+
 /** Most workers --workers may ask for. */
 const MAX_WORKERS = 256;
 
@@ -67,8 +70,10 @@ export async function superviseWorkers(
       stderr: "inherit",
     });
     children.set(i, child);
-    void forward(child.stdout, `[worker ${i}] `, () => {
-      if (listening) return;
+    void forward(child.stdout, `[worker ${i}] `, (line) => {
+      // Only its listening line says it started: a worker may say other things first
+      // ("max clients lowered to 990 by the open-file limit").
+      if (listening || !LISTENING.test(line)) return;
       listening = true;
       if (first && ++ready === count) {
         log.info(`papo: ${count} workers listening on ${config.host}:${port}`);
@@ -133,11 +138,11 @@ function withoutWorkers(argv: readonly string[]): string[] {
   return out;
 }
 
-/** Copy a worker's output line by line with its prefix; `first` runs at its first line. */
+/** Copy a worker's output line by line with its prefix, handing each line to `seen`. */
 async function forward(
   stream: ReadableStream<Uint8Array>,
   prefix: string,
-  first: () => void,
+  seen: (line: string) => void,
 ): Promise<void> {
   const decoder = new TextDecoder();
   let rest = "";
@@ -145,8 +150,9 @@ async function forward(
     rest += decoder.decode(chunk, { stream: true });
     let at = rest.indexOf("\n");
     while (at >= 0) {
-      process.stdout.write(`${prefix}${rest.slice(0, at)}\n`);
-      first();
+      const line = rest.slice(0, at);
+      process.stdout.write(`${prefix}${line}\n`);
+      seen(line);
       rest = rest.slice(at + 1);
       at = rest.indexOf("\n");
     }

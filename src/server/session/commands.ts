@@ -9,6 +9,7 @@ import { PROTOCOL } from "../../protocol/limits.ts";
 import { action, chat, type HelpFor, type Notice, say } from "../../protocol/messages.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import type { Input } from "../../protocol/parse.ts";
+import { addressKey } from "../admission/addresses.ts";
 import type { Remote } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
@@ -173,7 +174,7 @@ function moderate(
   let notice: Notice;
   let why: string;
   if (input.kind === "ban") {
-    if (target.host === op.host && target !== op) {
+    if (addressKey(target.host) === addressKey(op.host) && target !== op) {
       tell(ctx, op, t.banYourOwnAddress(target.name));
       return;
     }
