@@ -16,6 +16,7 @@ import { CLIENT_DEFAULTS } from "../config.ts";
 import type { Lang } from "../protocol/lang.ts";
 import { action, chat } from "../protocol/messages.ts";
 import { parseInput } from "../protocol/parse.ts";
+import { sanitize } from "../protocol/sanitize.ts";
 import { WEBSOCKET_PATH } from "./paths.ts";
 import { type Entry, present } from "./view.ts";
 import { pageLang, WORDS } from "./words.ts";
@@ -25,7 +26,13 @@ const MAX_LINES = 2_000;
 /** Input lines kept for Up and Down. */
 const MAX_HISTORY = 200;
 
-type Phase = "connecting" | "password" | "naming" | "joined" | "lost" | "ended";
+/**
+ * Where the page is. "password" and "naming": at the door, before joining;
+ * only then is a server's "wrong password" or refusal about the door (in the
+ * room it answers /op, and is only shown). "idle": the server gave up waiting
+ * for a name or password; the page knocks again once the person gives it.
+ */
+type Phase = "connecting" | "password" | "naming" | "joined" | "idle" | "lost" | "ended";
 
 const lang: Lang = pageLang(
   navigator.languages?.length ? navigator.languages : [navigator.language],
@@ -59,8 +66,13 @@ let socket: WebSocket | null = null;
 let phase: Phase = "connecting";
 /** Our name once the server welcomed it; asked again after a reconnect. */
 let name = "";
-/** The room's password, in memory only, so a reconnect need not ask again. */
+/**
+ * The room's password the server let us in with, in memory only (never in
+ * the browser's storage), given again on every reconnect for the page's life.
+ */
 let password = "";
+/** A password typed at the door and not yet answered. */
+let tried = "";
 let tries = 0;
 /** The server's line limit, from its limits line; nothing longer is sent. */
 let maxLineBytes = Number.POSITIVE_INFINITY;
@@ -78,11 +90,17 @@ function connect(): void {
   reconnectButton.hidden = true;
   setStatus(w.connecting);
   phase = "connecting";
+  // One the server is closing (it gave up waiting at the door) is let go of.
+  const old = socket;
+  socket = null;
+  old?.close();
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const ws = new WebSocket(`${scheme}//${location.host}${WEBSOCKET_PATH}`);
   ws.binaryType = "arraybuffer";
   const decoder = new TextDecoder();
   ws.onmessage = (event) => {
+    // A connection the page has let go of (it knocked again) has nothing to say.
+    if (socket !== ws) return;
     const text = typeof event.data === "string" ? event.data : decoder.decode(event.data);
     // A frame holds whole lines, each ending in "\n".
     const lines = text.split("\n");
@@ -111,15 +129,24 @@ function heard(line: string): void {
       if (meaning.lang !== lang) send(`/lang ${lang}`);
       if (meaning.password) {
         phase = "password";
-        if (password !== "") send(password);
+        // The one we were let in with, or one typed while the page was away.
+        if (tried === "") tried = password;
+        if (tried !== "") send(tried);
         else ask("password");
       } else named();
       break;
     case "password-accepted":
+      if (phase !== "password") break;
+      password = tried;
+      tried = "";
       named();
       break;
     case "wrong-password":
+      // Only at the door: in the room the same words answer a wrong /op.
+      if (phase !== "password") break;
+      // Even the one we were let in with: the room's password has changed.
       password = "";
+      tried = "";
       ask("password", line);
       break;
     case "welcome":
@@ -133,9 +160,12 @@ function heard(line: string): void {
       maxLineBytes = meaning.maxLineBytes;
       break;
     case "name-timeout":
-      // Explained where the name was to be typed; then over, like a goodbye.
-      ask("name", line);
-      phase = "ended";
+      // The server stopped waiting for the person at the door. As the terminal
+      // client does, say nothing: knock again when they answer (the door stays).
+      if (phase === "naming" || phase === "password") {
+        phase = "idle";
+        return;
+      }
       break;
     case "bye":
     case "banned-here":
@@ -172,6 +202,8 @@ function ask(what: "name" | "password", refusal = ""): void {
   $("door-hint").textContent = what === "name" ? w.nameHint : w.passwordHint;
   $("door-button").textContent = what === "name" ? w.join : w.enter;
   doorInput.type = what === "password" ? "password" : "text";
+  // A password field starts empty: never a name (or anything else) as dots in it.
+  if (what === "password" && doorInput.dataset.asks !== "password") doorInput.value = "";
   doorInput.dataset.asks = what;
   doorError.textContent = refusal.replace(/^! /, "");
   doorInput.focus();
@@ -182,22 +214,31 @@ $("door-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const value = doorInput.value.trim();
   if (value === "") return;
-  if (doorInput.dataset.asks === "password") {
-    password = doorInput.value;
+  const asks = doorInput.dataset.asks;
+  if (asks === "password") {
+    tried = doorInput.value;
     doorInput.value = "";
-    send(password);
   } else {
     name = value;
-    send(value);
   }
   doorError.textContent = "";
+  // The server gave up waiting (or the connection was lost): knock again now,
+  // and answer its greeting with this.
+  if (phase === "idle" || phase === "lost") connect();
+  else if (phase === "password" && asks === "password") send(tried);
+  else if (phase === "naming" && asks === "name") send(name);
+  // Otherwise (connecting) the greeting to come is answered with it.
 });
 
 /** The connection is gone: try again later, keeping whatever is typed. */
 function lost(): void {
   members.hear("");
   memberList.replaceChildren();
+  // Waiting for the person at the door: their answer knocks again.
+  if (phase === "idle") return;
   if (phase === "ended") {
+    // The door would cover the way back in (and the line that says why).
+    door.hidden = true;
     setStatus(w.ended, true);
     reconnectButton.hidden = false;
     return;
@@ -313,17 +354,42 @@ $("say").addEventListener("submit", (event) => {
     return;
   }
   send(line);
-  // The server does not send people their own lines back: show them here.
-  const typed = parseInput(line);
+  // The server does not send people their own lines back: show them here,
+  // read as the server reads them (sanitised first).
+  const typed = parseInput(sanitize(line));
   if (typed.kind === "message") show(present(chat(name, typed.text), name, new Date()));
   if (typed.kind === "me") show(present(action(name, typed.action), name, new Date()));
   // Never a password: "/op PASSWORD" stays out of the history.
   const kind = typed.kind;
-  if (kind !== "empty" && kind !== "op" && history[0] !== line) history.unshift(line);
+  const keep = kind !== "empty" && kind !== "op" && !secret(line);
+  if (keep && history[0] !== line) history.unshift(line);
   if (history.length > MAX_HISTORY) history.pop();
   historyAt = -1;
   input.value = "";
+  mask();
 });
+
+/** Whether a typed line holds the operator password: "/op " and what follows. */
+function secret(line: string): boolean {
+  return /^\/op\s/i.test(sanitize(line));
+}
+
+/** Whether the browser draws text as discs on request (Chromium and WebKit do). */
+const discs = typeof CSS !== "undefined" && CSS.supports("-webkit-text-security", "disc");
+
+/**
+ * "/op PASSWORD" is hidden as it is typed: the teacher's screen is often
+ * projected. Text drawn as discs (the field stays a text field, so the
+ * browser offers to save no password); elsewhere, a password field.
+ */
+function mask(): void {
+  const hide = secret(input.value);
+  input.classList.toggle("secret", hide);
+  input.spellcheck = !hide;
+  if (!discs) input.type = hide ? "password" : "text";
+}
+
+input.addEventListener("input", mask);
 
 input.addEventListener("keydown", (event) => {
   if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
@@ -335,6 +401,7 @@ input.addEventListener("keydown", (event) => {
     Math.min(history.length - 1, historyAt + (event.key === "ArrowUp" ? 1 : -1)),
   );
   input.value = historyAt === -1 ? draft : (history[historyAt] as string);
+  mask();
 });
 
 showMembers();

@@ -50,6 +50,9 @@ export class Pages {
       viewport: options.viewport ?? { width: 1000, height: 640 },
     });
     this.contexts.push(context);
+    // A wait that fails says what it waited for, before the test's own timeout
+    // (15 s) stops it without a word and takes the browser with it.
+    context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     const dialogs: string[] = [];
     const errors: string[] = [];
@@ -74,6 +77,24 @@ export async function enter(page: Page, name: string): Promise<void> {
   await page.locator("#door").waitFor({ state: "hidden" });
 }
 
+/** Wait for the door to ask for a "name" or a "password". */
+export async function atDoor(page: Page, asks: "name" | "password"): Promise<void> {
+  await page.waitForFunction((what) => {
+    const input = document.getElementById("door-input");
+    const door = document.getElementById("door");
+    return door !== null && !door.hidden && input?.dataset.asks === what;
+  }, asks);
+}
+
+/** Whether the message input hides what is in it (a password field, or text shown as discs). */
+export async function inputMasked(page: Page): Promise<boolean> {
+  return page.$eval("#input", (el) => {
+    const input = el as HTMLInputElement;
+    const security = getComputedStyle(input).getPropertyValue("-webkit-text-security");
+    return input.type === "password" || (security !== "" && security !== "none");
+  });
+}
+
 export async function say(page: Page, line: string): Promise<void> {
   await page.fill("#input", line);
   await page.press("#input", "Enter");
@@ -92,10 +113,15 @@ export async function logLines(page: Page): Promise<string[]> {
 }
 
 export async function seen(page: Page, text: string, ms = 5000): Promise<void> {
+  await seenTimes(page, text, 1, ms);
+}
+
+/** Wait until `text` is on the page at least `times` times (a second welcome, after a reconnect). */
+export async function seenTimes(page: Page, text: string, times: number, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     const lines = await logLines(page);
-    if (lines.some((l) => l === text)) return;
+    if (lines.filter((l) => l === text).length >= times) return;
     if (Date.now() > deadline)
       throw new Error(`not on the page: ${text}\npage has:\n${lines.join("\n")}`);
     await Bun.sleep(20);

@@ -16,12 +16,22 @@ import {
 } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join as joinPath } from "node:path";
+import type { Page } from "playwright-core";
 import type { ServerConfig } from "../../src/config.ts";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { startServer } from "../../src/server/server.ts";
 import { makeCert } from "../support/cert.ts";
-import { enter, Pages, say, seen } from "../support/page.ts";
-import { eventually, join, serve } from "../support/server.ts";
+import {
+  atDoor,
+  enter,
+  inputMasked,
+  logLines,
+  Pages,
+  say,
+  seen,
+  seenTimes,
+} from "../support/page.ts";
+import { arrive, eventually, join, serve } from "../support/server.ts";
 
 const OUTPUT = joinPath(import.meta.dir, "..", "..", "test-output");
 const cert = makeCert();
@@ -37,6 +47,26 @@ const open: Pages["open"] = (server, options) => pages.open(server, options);
 
 const web = (overrides: Partial<ServerConfig> = {}) =>
   serve({ web: true, webPort: 0, ...overrides });
+
+/** A TCP member of a room with a password: the password, then the name, then in. */
+async function joinWith(server: Parameters<typeof join>[0], password: string, name: string) {
+  const c = await arrive(server);
+  c.send(password);
+  await c.next(); // password accepted
+  c.send(name);
+  await c.until((l) => l.includes(` ${name}! `));
+  await c.next(); // limits
+  return c;
+}
+
+/** Through the door of a room with a password, as a person does. */
+async function enterWith(page: Page, password: string, name: string): Promise<void> {
+  await atDoor(page, "password");
+  await page.fill("#door-input", password);
+  await page.press("#door-input", "Enter");
+  await atDoor(page, "name");
+  await enter(page, name);
+}
 
 describe("the web client", () => {
   test("a browser member and a TCP member talk both ways; names, /who, /me, /nick", async () => {
@@ -155,18 +185,43 @@ describe("the web client", () => {
     expect(await ana.next()).toBe(`<bia> ${"é".repeat(50)}`);
   });
 
-  test("no name in time: the door says so, and the page does not knock again", async () => {
+  test("no name in time: the page does not knock again, and goes in once the name is typed", async () => {
     const server = web({ nameTimeoutMs: 500 });
-    const { page } = await open(server);
-    await page.waitForFunction(() => document.getElementById("door-error")?.textContent !== "");
-    expect(await page.textContent("#door-error")).toBe("no name given within 0.5 s, closing");
-    await page.waitForFunction(
-      () => document.getElementById("status")?.textContent === "Disconnected.",
-    );
+    const ana = await join(server, "ana");
+    const { page, errors } = await open(server);
+    await atDoor(page, "name");
+    // The server gives up on the page: only ana is left.
+    await eventually(() => server.connectionCount() === 1, 5000);
     // Past the page's first reconnect wait. A knock that does not come has no
     // event to wait for: this wait is the test.
     await Bun.sleep(1500);
-    expect(server.connectionCount()).toBe(0);
+    expect(server.connectionCount()).toBe(1);
+    // The person comes back and answers: the page connects again and gives it.
+    expect(await page.isVisible("#door")).toBe(true);
+    await enter(page, "bia");
+    expect(await ana.next()).toBe("* bia joined");
+    await seen(page, "* hello bia! 2 online: ana, bia (type /help for commands)");
+    expect(errors).toEqual([]);
+  });
+
+  test("no password, then no name in time: each typed later gets the page in", async () => {
+    const server = web({ roomPassword: "turma7b", nameTimeoutMs: 1000 });
+    const ana = await joinWith(server, "turma7b", "ana");
+    const { page, errors } = await open(server);
+    await atDoor(page, "password");
+    await eventually(() => server.connectionCount() === 1, 5000);
+    // The password, typed after the server gave up: the page knocks again with it.
+    await page.fill("#door-input", "turma7b");
+    await page.press("#door-input", "Enter");
+    await atDoor(page, "name");
+    // And gives up again, at the name this time.
+    await eventually(() => server.connectionCount() === 2, 5000);
+    await eventually(() => server.connectionCount() === 1, 5000);
+    // The name: the page knocks again, gives the password it was let in with, then the name.
+    await enter(page, "bia");
+    expect(await ana.next()).toBe("* bia joined");
+    await seen(page, "* hello bia! 2 online: ana, bia (type /help for commands)");
+    expect(errors).toEqual([]);
   });
 
   test("a kicked member's page ends there and does not come back", async () => {
@@ -190,6 +245,67 @@ describe("the web client", () => {
     // The answer to /who is the next thing ana hears: bia did not come back in between.
     ana.send("/who");
     expect(await ana.next()).toBe("* online (1): ana");
+  });
+
+  test("a wrong /op is answered in the log: no password box, and nothing typed after it goes to the room", async () => {
+    const server = web({ roomPassword: "turma7b", opPassword: "s3nha", lang: "pt" });
+    const ana = await joinWith(server, "turma7b", "ana");
+    const { page } = await open(server, { locale: "pt-BR" });
+    await enterWith(page, "turma7b", "bea");
+    expect(await ana.next()).toBe("* bea entrou");
+    await say(page, "/op chute");
+    await seen(page, "! senha errada");
+    expect(await page.isVisible("#door")).toBe(false);
+    expect(await page.isEnabled("#input")).toBe(true);
+    await say(page, "oi");
+    // The next thing ana hears is bea's line: no password went to the room before it.
+    expect(await ana.next()).toBe("<bea> oi");
+  });
+
+  test("a wrong /op in a room without a room password: no password box either", async () => {
+    const server = web({ opPassword: "sesame" });
+    const ana = await join(server, "ana");
+    const { page } = await open(server);
+    await enter(page, "bia");
+    await ana.next();
+    await say(page, "/op open");
+    await seen(page, "! wrong password");
+    expect(await page.isVisible("#door")).toBe(false);
+    await say(page, "still here");
+    expect(await ana.next()).toBe("<bia> still here");
+  });
+
+  test("the operator password is masked as it is typed, and never shown in the log or history", async () => {
+    const server = web({ opPassword: "s3nha" });
+    const ana = await join(server, "ana");
+    const { page } = await open(server);
+    await enter(page, "bia");
+    await ana.next();
+    await say(page, "hello");
+    expect(await ana.next()).toBe("<bia> hello");
+    await page.locator("#input").pressSequentially("/op s3");
+    expect(await inputMasked(page)).toBe(true);
+    // Up and back Down: the half-typed password comes back, still masked.
+    await page.press("#input", "ArrowUp");
+    expect(await page.inputValue("#input")).toBe("hello");
+    expect(await inputMasked(page)).toBe(false);
+    await page.press("#input", "ArrowDown");
+    expect(await page.inputValue("#input")).toBe("/op s3");
+    expect(await inputMasked(page)).toBe(true);
+    await page.locator("#input").pressSequentially("nha");
+    await page.press("#input", "Enter");
+    await seen(page, "* you are now an operator");
+    // Empty again, and an ordinary line is shown as typed.
+    expect(await page.inputValue("#input")).toBe("");
+    await page.locator("#input").pressSequentially("/ophelia");
+    expect(await inputMasked(page)).toBe(false);
+    await page.fill("#input", "");
+    await page.press("#input", "ArrowUp");
+    expect(await page.inputValue("#input")).toBe("hello");
+    expect((await logLines(page)).some((l) => l.includes("s3nha"))).toBe(false);
+    // Pasted whole, in capitals, it is masked too.
+    await page.fill("#input", "/OP s3nha");
+    expect(await inputMasked(page)).toBe(true);
   });
 
   test("HTML and escape sequences from a TCP member are shown as text; nothing runs", async () => {
@@ -276,6 +392,53 @@ describe("the web client", () => {
       await eventually(() => second.connectionCount() === 1, 5000);
       await seen(page, "* hello bia! 1 online: bia (type /help for commands)");
       expect(await page.inputValue("#input")).toBe("half a thou");
+    } finally {
+      await second.stop();
+    }
+  }, 20_000);
+
+  test("with a room password, after a server restart it gets back in with the password it was let in with", async () => {
+    const config = {
+      ...SERVER_DEFAULTS,
+      port: 0,
+      web: true,
+      webPort: 0,
+      quiet: true,
+      historyLines: 0,
+      shutdownGraceMs: 200,
+      roomPassword: "turma7b",
+      opPassword: "s3nha",
+      lang: "pt" as const,
+    };
+    const first = startServer(config);
+    const webPort = first.web?.port ?? 0;
+    const { page } = await open(first, { locale: "pt-BR" });
+    await atDoor(page, "password");
+    await page.fill("#door-input", "errada");
+    await page.press("#door-input", "Enter");
+    await page.waitForFunction(
+      () => document.getElementById("door-error")?.textContent === "senha errada",
+    );
+    await page.fill("#door-input", "turma7b");
+    await page.press("#door-input", "Enter");
+    await atDoor(page, "name");
+    await enter(page, "bia");
+    const welcome = "* olá bia! 1 online: bia (digite /help para ver os comandos)";
+    await seen(page, welcome);
+    // A wrong /op on the way is no reason to forget the room's password.
+    await say(page, "/op chute");
+    await seen(page, "! senha errada");
+    await first.stop();
+    await page.waitForFunction(() => document.getElementById("status")?.classList.contains("lost"));
+    const second = startServer({ ...config, webPort });
+    try {
+      await seenTimes(page, welcome, 2, 10_000);
+      expect(await page.isVisible("#door")).toBe(false);
+      expect(
+        await page.evaluate(
+          () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+        ),
+      ).toBe("{}{}");
     } finally {
       await second.stop();
     }
