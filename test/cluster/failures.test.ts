@@ -118,9 +118,9 @@ async function outage(
   bob: LineClient,
   carol: LineClient,
 ): Promise<void> {
-  expect(await ana.next(5000)).toBe(DOWN);
-  expect(await bob.next(5000)).toBe(DOWN);
-  expect(await carol.next(5000)).toBe(DOWN);
+  expect(await ana.next(15_000)).toBe(DOWN);
+  expect(await bob.next(15_000)).toBe(DOWN);
+  expect(await carol.next(15_000)).toBe(DOWN);
   // Still one room on each server.
   ana.send("said while apart");
   expect(await carol.next()).toBe("<ana> said while apart");
@@ -208,8 +208,8 @@ describe("Redis answers with errors", () => {
     await admin.connect();
     try {
       await admin.send("CONFIG", ["SET", "maxmemory", "1"]);
-      expect(await ana.next(5000)).toBe(DOWN);
-      expect(await bob.next(5000)).toBe(DOWN);
+      expect(await ana.next(15_000)).toBe(DOWN);
+      expect(await bob.next(15_000)).toBe(DOWN);
       ana.send("while redis refused writes");
     } finally {
       await admin.send("CONFIG", ["SET", "maxmemory", "0"]);
@@ -249,7 +249,7 @@ describe("a long outage", () => {
     try {
       const ana = await join({ port: server.port }, "ana");
       await redis.stop();
-      expect(await ana.next(5000)).toBe(DOWN);
+      expect(await ana.next(15_000)).toBe(DOWN);
       const rss = () => {
         const status = readFileSync(`/proc/${server.proc.pid}/status`, "utf8");
         return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;

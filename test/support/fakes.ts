@@ -18,7 +18,7 @@
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import type { Lang } from "../../src/protocol/lang.ts";
 import { arrive } from "../../src/server/admission/door.ts";
-import type { Link, LinkEvents, Snapshot } from "../../src/server/cluster/carrier.ts";
+import type { Link, LinkEvents, Snapshot, StateWrite } from "../../src/server/cluster/carrier.ts";
 import { Cluster } from "../../src/server/cluster/cluster.ts";
 import {
   type Batch,
@@ -265,7 +265,7 @@ export function closeAll(ctx: Context): void {
 
 /**
  * A carrier that carries nothing: it records what the Cluster adapter hands
- * it (batches, claims, releases, topic, bans) and lets the test deliver
+ * it (batches and the state they write, claims, releases, restores) and lets the test deliver
  * batches from other servers to it, as the Redis stream would.
  */
 export class FakeLink implements Link {
@@ -274,14 +274,15 @@ export class FakeLink implements Link {
   readonly published: string[] = [];
   readonly claims: Array<{ key: string; host: string; name: string }> = [];
   readonly released: string[] = [];
-  readonly topics: string[] = [];
-  readonly bans: Array<[host: string, name: string]> = [];
-  readonly unbans: string[] = [];
+  /** The state writes handed with the batches, in order. */
+  readonly writes: StateWrite[] = [];
+  /** What restore() was given, each time. */
+  readonly restored: Array<{ topic: string; bans: Array<readonly [string, string]> }> = [];
   /** What claim() answers (null: Redis could not be asked). */
   claimAnswer: boolean | null = true;
   /** What own() answers: the keys someone else took (null: down again). */
   ownAnswer: string[] | null = [];
-  /** The last batch given to close(), once closed. */
+  /** The text of the last batch given to close(), once closed. */
   lastBatch: string | null | undefined = undefined;
   /** Whom start() was given: where delivered batches go. */
   events: LinkEvents | null = null;
@@ -289,8 +290,9 @@ export class FakeLink implements Link {
 
   constructor(readonly node = "here") {}
 
-  publish(batch: string): void {
+  publish(batch: string, _seq: number, writes: readonly StateWrite[]): void {
     this.published.push(batch);
+    this.writes.push(...writes);
   }
 
   claim(key: string, host: string, name: string): Promise<boolean | null> {
@@ -306,24 +308,17 @@ export class FakeLink implements Link {
     return Promise.resolve(this.ownAnswer);
   }
 
-  setTopic(text: string): void {
-    this.topics.push(text);
-  }
-
-  ban(host: string, name: string): void {
-    this.bans.push([host, name]);
-  }
-
-  unban(host: string): void {
-    this.unbans.push(host);
+  restore(topic: string, bans: ReadonlyArray<readonly [string, string]>): void {
+    this.restored.push({ topic, bans: [...bans] });
   }
 
   start(events: LinkEvents): void {
     this.events = events;
   }
 
-  close(lastBatch: string | null): Promise<void> {
-    this.lastBatch = lastBatch;
+  close(last: { batch: string; writes: readonly StateWrite[] } | null): Promise<void> {
+    this.lastBatch = last?.batch ?? null;
+    if (last !== null) this.writes.push(...last.writes);
     return Promise.resolve();
   }
 

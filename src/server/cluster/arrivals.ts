@@ -1,14 +1,35 @@
 /**
  * What another server's batch means here: each event as room calls, gate
  * calls or lines for members of this server. Everything read from Redis is
- * checked here, field by field, before it is used: an event with a field of
- * the wrong type, or an unknown event, is skipped.
+ * checked here, field by field, as if a client had typed it, before it is
+ * used: names must be valid names (protocol/names.ts), text is sanitised
+ * (protocol/sanitize.ts) and cut to the configured line length, addresses
+ * must look like addresses, and notices are rebuilt from the event's checked
+ * fields, only of the kinds that event can carry (no server could make
+ * members read "server shutting down" or "ana joined" about someone else).
+ * An event that fails a check, or is unknown, is skipped.
  */
 
-import { isNotice, type Notice } from "../../protocol/messages.ts";
+import type { ServerConfig } from "../../config.ts";
+import { PROTOCOL } from "../../protocol/limits.ts";
+import { isNotice, type Notice, say } from "../../protocol/messages.ts";
+import { checkName } from "../../protocol/names.ts";
+import { sanitize } from "../../protocol/sanitize.ts";
 import { type Context, words } from "../session/context.ts";
 import { removeMember, tell } from "../session/output.ts";
 import type { Event } from "./events.ts";
+
+/** The limits the checks use: the line length members may send. */
+export type Limits = Pick<ServerConfig, "maxLineBytes">;
+
+/** Room around a member's text in a line this server makes of it: a name and its marks. */
+const AROUND_TEXT = 4 * PROTOCOL.maxNameLength + 8;
+/** Longest reason for a removal, as the log gets it. */
+const MAX_WHY = 256;
+/** Longest address (IPv6 with a zone). */
+const MAX_HOST = 64;
+const HOST = /^[0-9A-Za-z.:%_-]*$/;
+const SAID = /^(?:<([^>\s]+)> |\* <([^>\s]+)> )/;
 
 /**
  * One event from server `node`, as room calls; anything malformed is
@@ -21,43 +42,70 @@ export function arrived(
   at: number,
   answerRoster: () => void,
 ): void {
-  const { room, gate } = ctx;
-  const str = (v: unknown): v is string => typeof v === "string";
-  const notice = (v: unknown): Notice | null => (isNotice(v) ? v : null);
+  const { room, gate, config } = ctx;
   const e = event as unknown[];
   switch (e[0]) {
-    case "s":
-      if (str(e[1])) room.heard(e[1], at);
+    case "s": {
+      const line = saidLine(e[1], config);
+      if (line !== null) room.heard(line, at);
       break;
-    case "a":
-      if (str(e[1]) || isNotice(e[1])) room.announceHere(e[1]);
+    }
+    case "a": {
+      // Lines for everyone: only a topic's notice travels so (nothing else is announced).
+      const by = isNotice(e[1]) && e[1].key === "topicSet" ? name(e[1].args[0]) : null;
+      const text = isNotice(e[1]) ? clip(e[1].args[1], config.maxLineBytes) : null;
+      if (by !== null && text !== null) room.announceHere(say("topicSet", by, text));
       break;
-    case "j":
-      if (str(e[1]) && str(e[2])) room.remoteJoined(node, e[1], e[2], notice(e[3]));
+    }
+    case "j": {
+      const who = name(e[1]);
+      const from = host(e[2]);
+      if (who === null || from === null) break;
+      const told = isNotice(e[3]) && e[3].key === "joined" ? say("joined", who) : null;
+      room.remoteJoined(node, who, from, told);
       break;
-    case "p":
-      if (str(e[1])) room.remoteLeft(node, e[1], notice(e[2]));
+    }
+    case "p": {
+      const who = name(e[1]);
+      if (who !== null) room.remoteLeft(node, who, leaving(e[2], who, config));
       break;
-    case "r":
-      if (str(e[1]) && str(e[2]) && isNotice(e[3])) room.remoteRenamed(node, e[1], e[2], e[3]);
+    }
+    case "r": {
+      const from = name(e[1]);
+      const to = name(e[2]);
+      if (from !== null && to !== null && isNotice(e[3]) && e[3].key === "renamed") {
+        room.remoteRenamed(node, from, to, say("renamed", from, to));
+      }
       break;
-    case "m":
-      if (str(e[1]) && str(e[2]) && str(e[3])) whispered(ctx, e[1], e[2], e[3]);
+    }
+    case "m": {
+      const to = name(e[1]);
+      const from = name(e[2]);
+      const text = clip(e[3], config.maxLineBytes);
+      if (to !== null && from !== null && text !== null) whispered(ctx, to, from, text);
       break;
-    case "x":
-      if (str(e[1]) && isNotice(e[2]) && str(e[3])) removed(ctx, e[1], e[2], e[3]);
+    }
+    case "x": {
+      const who = name(e[1]);
+      const why = clip(e[3], MAX_WHY);
+      const told = who === null ? null : removal(e[2], who, config);
+      if (who !== null && why !== null && told !== null) removed(ctx, who, told, why);
       break;
+    }
     case "b":
-      if (str(e[1]) && str(e[2])) gate.ban(e[1], e[2]);
-      break;
     case "u":
-      if (str(e[1])) gate.unban(e[1]);
+    case "t": {
+      const state = stateEvent(event, config);
+      if (state?.[0] === "t") room.topic = state[1];
+      else if (state?.[0] === "b") gate.ban(state[1], state[2]);
+      else if (state?.[0] === "u") gate.unban(state[1]);
       break;
-    case "t":
-      if (str(e[1])) room.topic = e[1];
-      break;
+    }
     case "h":
-      if (Array.isArray(e[1])) room.remoteRoster(node, e[1].filter(isPair), e[2] === true);
+      if (Array.isArray(e[1])) {
+        const members = e[1].map(rosterMember).filter((m) => m !== null);
+        room.remoteRoster(node, members, e[2] === true);
+      }
       break;
     case "?":
       // Someone's view of the room is incomplete (it just started, or missed batches).
@@ -67,8 +115,131 @@ export function arrived(
       room.remoteGone(node);
       break;
     default:
-      ctx.log.note(`cluster: skipped an unknown event ${String(e[0]).slice(0, 16)}`);
+      ctx.log.note(`cluster: skipped an unknown event ${sanitize(String(e[0]).slice(0, 16))}`);
   }
+}
+
+/**
+ * A topic, ban or unban event, checked: the events every server applies in
+ * the stream's order, its own included. Null for any other event or a bad one.
+ */
+export function stateEvent(
+  event: Event,
+  limits: Limits,
+): ["t", string] | ["b", string, string] | ["u", string] | null {
+  const e = event as unknown[];
+  switch (e[0]) {
+    case "t": {
+      const text = clip(e[1], limits.maxLineBytes);
+      return text === null ? null : ["t", text];
+    }
+    case "b": {
+      const address = host(e[1]);
+      const who = name(e[2]);
+      return address === null || address === "" || who === null ? null : ["b", address, who];
+    }
+    case "u": {
+      // An address, or the name an address was banned as.
+      const what = host(e[1]) || name(e[1]);
+      return what === null || what === "" ? null : ["u", what];
+    }
+    default:
+      return null;
+  }
+}
+
+/** A member's line (chat or action) from elsewhere: sanitised, cut, by a valid name; or null. */
+export function saidLine(value: unknown, limits: Limits): string | null {
+  const line = clip(value, limits.maxLineBytes + AROUND_TEXT);
+  if (line === null) return null;
+  const match = SAID.exec(line);
+  const who = match?.[1] ?? match?.[2];
+  return who !== undefined && name(who) === who ? line : null;
+}
+
+/** One [name, host] of a roster or the names hash, checked; or null. */
+export function rosterMember(value: unknown): [string, string] | null {
+  if (!Array.isArray(value)) return null;
+  const who = name(value[0]);
+  const from = host(value[1]);
+  return who === null || from === null ? null : [who, from];
+}
+
+/** The topic and bans Redis keeps, checked as the events that set them. */
+export function checkedState(
+  topic: unknown,
+  bans: ReadonlyArray<readonly [unknown, unknown]>,
+  limits: Limits,
+): { topic: string; bans: Array<[string, string]> } {
+  const kept: Array<[string, string]> = [];
+  for (const [address, who] of bans) {
+    const ban = stateEvent(["b", address as string, who as string], limits);
+    if (ban?.[0] === "b") kept.push([ban[1], ban[2]]);
+  }
+  return { topic: clip(topic, limits.maxLineBytes) ?? "", bans: kept };
+}
+
+/** A valid name (cleaned as a client's would be), or null. */
+function name(value: unknown): string | null {
+  // Longer than any name can be even in UTF-16 with marks: not worth checking.
+  if (typeof value !== "string" || value.length > 8 * PROTOCOL.maxNameLength) return null;
+  const checked = checkName(value);
+  return checked.ok ? checked.name : null;
+}
+
+/** An address as sockets give them, or "" (unknown); null for anything else. */
+function host(value: unknown): string | null {
+  return typeof value === "string" && value.length <= MAX_HOST && HOST.test(value) ? value : null;
+}
+
+/** Text for members or the log: sanitised, at most `maxBytes` bytes of UTF-8; null if no string. */
+export function clip(value: unknown, maxBytes: number): string | null {
+  if (typeof value !== "string") return null;
+  // Cut first (a code point is at most 4 bytes, 2 UTF-16 units), so a huge string costs little.
+  let text = sanitize(value.length > maxBytes ? value.slice(0, maxBytes) : value);
+  if (text.length * 3 <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const c of text) {
+    const cp = c.codePointAt(0) as number;
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += c.length;
+  }
+  text = text.slice(0, end);
+  return text;
+}
+
+/** How a member left, as its server said, rebuilt for `who`: or null (no notice). */
+function leaving(value: unknown, who: string, limits: Limits): Notice | null {
+  if (!isNotice(value)) return null;
+  switch (value.key) {
+    case "left": {
+      const why = reason((value.args as unknown[])[1], limits);
+      return why === undefined ? say("left", who) : say("left", who, why);
+    }
+    case "leftTooSlow":
+      return say("leftTooSlow", who);
+    default:
+      return removal(value, who, limits);
+  }
+}
+
+/** A kick or ban notice rebuilt for `who`, by a valid name; or null. */
+function removal(value: unknown, who: string, limits: Limits): Notice | null {
+  if (!isNotice(value)) return null;
+  if (value.key !== "kicked" && value.key !== "banned") return null;
+  const by = name((value.args as unknown[])[1]);
+  if (by === null) return null;
+  if (value.key === "banned") return say("banned", who, by);
+  const why = reason((value.args as unknown[])[2], limits);
+  return why === undefined ? say("kicked", who, by) : say("kicked", who, by, why);
+}
+
+/** An optional reason: checked text, or undefined. */
+function reason(value: unknown, limits: Limits): string | undefined {
+  return clip(value, limits.maxLineBytes) || undefined;
 }
 
 function whispered(ctx: Context, to: string, from: string, text: string): void {
@@ -81,8 +252,4 @@ function removed(ctx: Context, name: string, notice: Notice, why: string): void 
   if (target === undefined || target.phase !== "joined") return;
   ctx.log.event(target, `removed from another server (${why})`);
   removeMember(ctx, target, notice, why);
-}
-
-function isPair(v: unknown): v is [string, string] {
-  return Array.isArray(v) && typeof v[0] === "string" && typeof v[1] === "string";
 }

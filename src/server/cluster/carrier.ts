@@ -33,7 +33,37 @@ export const CLUSTER = {
   appliedNodes: 1024,
   /** Connections to Redis per server, kept out of the file descriptors for clients. */
   connections: 2,
+  /**
+   * How long Redis remembers a server's last appended batch number, from its
+   * last append (ms): a resend of a batch already in the stream is dropped by
+   * it, however long the outage that made the server resend.
+   */
+  seqTtlMs: 24 * 60 * 60_000,
 } as const;
+
+/**
+ * After this server's link comes back, how long others' missing presence is
+ * not taken for death (ms). After a Redis restart or freeze every presence
+ * key is gone; each server registers again when its own retry succeeds, up
+ * to one longest retry wait (with its jitter) after this one, and presence
+ * is checked once a heartbeat. Never shorter than a presence's lifetime.
+ */
+export const PRESENCE_GRACE_MS =
+  Math.max(
+    CLUSTER.aliveTtlMs,
+    CLUSTER.reconnect.maxMs * (1 + CLUSTER.reconnect.jitter) + CLUSTER.connectTimeoutMs,
+  ) + CLUSTER.heartbeatMs;
+
+/**
+ * A change to the room's state that Redis keeps for servers that start
+ * later, written in the same atomic step as the batch that tells it, so the
+ * kept value is always the one the stream's order gives: the topic, a ban
+ * (address, name banned as), an unban (address).
+ */
+export type StateWrite =
+  | ["t", text: string]
+  | ["b", host: string, name: string]
+  | ["u", host: string];
 
 /** What the carrier tells its owner (cluster.ts). */
 export interface LinkEvents {
@@ -77,8 +107,12 @@ export interface Snapshot {
 export interface Link {
   readonly node: string;
   readonly connected: boolean;
-  /** Append a batch; in order with every earlier one, buffered while Redis is away. */
-  publish(batch: string): void;
+  /**
+   * Append batch number `seq` of this server, with the state `writes` it
+   * tells; in order with every earlier one, buffered while Redis is away.
+   * Appending the same number again (a resend) is a no-op.
+   */
+  publish(batch: string, seq: number, writes: readonly StateWrite[]): void;
   /** Claim a name key; null when Redis could not be asked. */
   claim(key: string, host: string, name: string): Promise<boolean | null>;
   release(key: string): void;
@@ -87,11 +121,14 @@ export interface Link {
    * server's; returns the keys someone else took meanwhile.
    */
   own(claims: ReadonlyArray<{ key: string; host: string; name: string }>): Promise<string[] | null>;
-  setTopic(text: string): void;
-  ban(host: string, name: string): void;
-  unban(host: string): void;
+  /**
+   * After a return: what a restarted Redis forgot of the room's state (the
+   * topic when none is kept, bans not kept), from this server's view. Never
+   * overwrites what Redis holds: that is the stream's latest word.
+   */
+  restore(topic: string, bans: ReadonlyArray<readonly [string, string]>): void;
   /** Start reading and beating; events go to `events`. */
   start(events: LinkEvents): void;
-  /** Leave the room: presence and claims removed, connections closed. */
-  close(lastBatch: string | null): Promise<void>;
+  /** Leave the room: the last batch appended (as publish), presence and claims removed, connections closed. */
+  close(last: { batch: string; seq: number; writes: readonly StateWrite[] } | null): Promise<void>;
 }

@@ -22,13 +22,15 @@ import type { Peers, Remote } from "../room/peers.ts";
 import type { Client } from "../session/client.ts";
 import { type Context, words } from "../session/context.ts";
 import { tell } from "../session/output.ts";
-import { arrived } from "./arrivals.ts";
-import type { Link, LinkEvents, Snapshot } from "./carrier.ts";
-import { CLUSTER } from "./carrier.ts";
-import { decodeBatch, type Event, encodeBatch } from "./events.ts";
+import { arrived, checkedState, rosterMember, saidLine, stateEvent } from "./arrivals.ts";
+import type { Link, LinkEvents, Snapshot, StateWrite } from "./carrier.ts";
+import { CLUSTER, PRESENCE_GRACE_MS } from "./carrier.ts";
+import { decodeBatch, type Event, encodeBatch, isNode } from "./events.ts";
 
 export class Cluster implements Peers, LinkEvents {
   private events: Event[] = [];
+  /** The state this turn's events change, written to Redis with their batch. */
+  private writes: StateWrite[] = [];
   private seq = 0;
   private scheduled = false;
   /** Outside any socket handler: a throw is logged, and the next turn's events go out as usual. */
@@ -46,16 +48,18 @@ export class Cluster implements Peers, LinkEvents {
   private readonly applied = new Map<string, number>();
   /** Turns this server's buffer dropped during the current outage, told on return. */
   private lostTurns = 0;
-  /** Unbans made while Redis was away: written on return (bans are written again anyway). */
-  private readonly unbannedWhileDown = new Set<string>();
   /** When members were last told that lines from elsewhere went missing (ms). */
   private toldMissedAt = Number.NEGATIVE_INFINITY;
   /** Name keys being claimed right now by a member of this server. */
   private readonly claiming = new Set<string>();
   /** The link went down and members were told: they hear when it is back. */
   private toldDown = false;
-  /** When the link last came up (ms): others' presence is judged only after a full TTL. */
-  private upSince = performance.now();
+  /**
+   * When the link last came up (ms): others' presence is judged only after
+   * PRESENCE_GRACE_MS. At start only a presence's TTL: the others' presence was
+   * read as this server joined, and nobody is reconnecting because of it.
+   */
+  private upSince = performance.now() - (PRESENCE_GRACE_MS - CLUSTER.aliveTtlMs);
   private leaving = false;
 
   constructor(
@@ -70,19 +74,31 @@ export class Cluster implements Peers, LinkEvents {
    */
   restore(snapshot: Snapshot): void {
     this.push(["?"]);
-    const { room, gate } = this.ctx;
-    room.topic = snapshot.topic;
-    for (const [host, name] of snapshot.bans) gate.ban(host, name);
+    const { room, gate, config } = this.ctx;
+    // Read from Redis: checked as any other server's word.
+    const state = checkedState(snapshot.topic, snapshot.bans, config);
+    room.topic = state.topic;
+    for (const [host, name] of state.bans) gate.ban(host, name);
     for (const m of snapshot.members) {
-      if (m.node !== this.link.node) room.remoteJoined(m.node, m.name, m.host, null);
+      const member = rosterMember([m.name, m.host]);
+      if (m.node !== this.link.node && member !== null && isNode(m.node)) {
+        room.remoteJoined(m.node, member[0], member[1], null);
+      }
     }
     // Newest entries first, each entry's lines oldest first: gather newest first, then turn over.
     const said: Array<{ line: string; at: number }> = [];
+    const seen = new Set<string>();
     for (const entry of snapshot.recent) {
-      if (said.length >= this.ctx.config.historyLines) break;
-      const events = decodeBatch(entry.text)?.[2] ?? [];
-      for (const e of events.toReversed()) {
-        if (e[0] === "s" && typeof e[1] === "string") said.push({ line: e[1], at: entry.at });
+      if (said.length >= config.historyLines) break;
+      const batch = decodeBatch(entry.text);
+      if (batch === null) continue;
+      // A batch stored twice (by a papo that appended resends again) is history once.
+      const id = `${batch[0]} ${batch[1]}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const e of batch[2].toReversed()) {
+        const line = e[0] === "s" ? saidLine(e[1], config) : null;
+        if (line !== null) said.push({ line, at: entry.at });
       }
     }
     for (const s of said.toReversed()) room.remember(s.line, s.at);
@@ -122,19 +138,18 @@ export class Cluster implements Peers, LinkEvents {
 
   ban(host: string, name: string): void {
     this.push(["b", host, name]);
-    this.link.ban(host, name);
+    this.writes.push(["b", host, name]);
   }
 
   unban(what: string, address: string | null): void {
-    this.push(["u", what]);
-    if (address === null) return;
-    if (this.link.connected) this.link.unban(address);
-    else this.unbannedWhileDown.add(address);
+    // The address when this server knew the ban: every server lifts the same one.
+    this.push(["u", address ?? what]);
+    if (address !== null) this.writes.push(["u", address]);
   }
 
   topic(text: string): void {
     this.push(["t", text]);
-    this.link.setTopic(text);
+    this.writes.push(["t", text]);
   }
 
   async claim(name: string, host: string): Promise<boolean> {
@@ -157,10 +172,12 @@ export class Cluster implements Peers, LinkEvents {
   /** Shutdown: the others hear that this server's members are gone, in one last batch. */
   async leave(): Promise<void> {
     this.leaving = true;
-    const events = this.events;
+    const { events, writes } = this;
     this.events = [];
+    this.writes = [];
     events.push(["g"]);
-    await this.link.close(encodeBatch([this.link.node, ++this.seq, events]));
+    const seq = ++this.seq;
+    await this.link.close({ batch: encodeBatch([this.link.node, seq, events]), seq, writes });
   }
 
   // LinkEvents: what the carrier reports.
@@ -172,7 +189,10 @@ export class Cluster implements Peers, LinkEvents {
       return;
     }
     const [node, seq, events] = batch;
-    if (node === this.link.node) return;
+    if (node === this.link.node) {
+      this.settle(events);
+      return;
+    }
     const last = this.applied.get(node);
     if (last !== undefined && seq <= last) return;
     this.remember(node, seq);
@@ -207,8 +227,8 @@ export class Cluster implements Peers, LinkEvents {
   }
 
   gone(nodes: readonly string[]): void {
-    // Just back: the others may not have refreshed their presence yet.
-    if (performance.now() - this.upSince < CLUSTER.aliveTtlMs) return;
+    // Just back: the others may not have come back and refreshed their presence yet.
+    if (performance.now() - this.upSince < PRESENCE_GRACE_MS) return;
     for (const node of nodes) {
       this.ctx.log.note(`cluster: server ${node} is gone`);
       this.ctx.room.remoteGone(node);
@@ -256,10 +276,8 @@ export class Cluster implements Peers, LinkEvents {
       if (taken.has(nameKey(member.name))) await this.rename(member);
     }
     // A restarted Redis forgot the room's state: what this server knows of it goes back.
-    if (room.topic !== "") this.link.setTopic(room.topic);
-    for (const [host, name] of this.ctx.gate.banned()) this.link.ban(host, name);
-    for (const host of this.unbannedWhileDown) this.link.unban(host);
-    this.unbannedWhileDown.clear();
+    // (Changes made while away travel in the buffered batches, in stream order.)
+    this.link.restore(room.topic, this.ctx.gate.banned());
     this.push(["h", room.roster(), false]);
     if (this.toldDown) room.announceHere(say("linkUp"));
     this.toldDown = false;
@@ -299,9 +317,28 @@ export class Cluster implements Peers, LinkEvents {
   private flush(): void {
     this.scheduled = false;
     if (this.events.length === 0 || this.leaving) return;
-    const events = this.events;
+    const { events, writes } = this;
     this.events = [];
-    this.link.publish(encodeBatch([this.link.node, ++this.seq, events]));
+    this.writes = [];
+    const seq = ++this.seq;
+    this.link.publish(encodeBatch([this.link.node, seq, events]), seq, writes);
+  }
+
+  /**
+   * This server's own batch, back from the stream: its lines and presence
+   * were applied when made, but the topic, bans and unbans are applied again
+   * here, in the stream's order, as every server applies them: so the last
+   * change in the stream is the one every server keeps (and Redis, which
+   * wrote it with the batch), whichever server applied its own first.
+   */
+  private settle(events: readonly Event[]): void {
+    for (const event of events) {
+      const state = stateEvent(event, this.ctx.config);
+      if (state === null) continue;
+      if (state[0] === "t") this.ctx.room.topic = state[1];
+      else if (state[0] === "b") this.ctx.gate.ban(state[1], state[2]);
+      else this.ctx.gate.unban(state[1]);
+    }
   }
 
   private error(where: string, error: unknown): void {

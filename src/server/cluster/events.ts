@@ -48,7 +48,9 @@ export function encodeBatch(batch: Batch): string {
 
 /**
  * A batch read back, or null when the text is not one (written by something
- * else, or a newer papo): a bad entry is skipped, never fatal.
+ * else, or a newer papo): a bad entry is skipped, never fatal. Only its frame
+ * is checked here (a plain node id, a batch number from 1, events that are
+ * arrays named by a string); each event's fields are checked by arrivals.ts.
  */
 export function decodeBatch(text: string): Batch | null {
   let value: unknown;
@@ -59,7 +61,16 @@ export function decodeBatch(text: string): Batch | null {
   }
   if (!Array.isArray(value) || value.length !== 3) return null;
   const [node, seq, events] = value as unknown[];
-  if (typeof node !== "string" || typeof seq !== "number" || !Array.isArray(events)) return null;
+  if (!isNode(node) || !Number.isSafeInteger(seq) || (seq as number) < 1) return null;
+  if (!Array.isArray(events)) return null;
   if (!events.every((e) => Array.isArray(e) && typeof e[0] === "string")) return null;
-  return [node, seq, events as Event[]];
+  return [node, seq as number, events as Event[]];
+}
+
+/**
+ * A server's id as papo makes them (12 hex digits) or tests name them:
+ * short and plain, so it is safe in the log and as part of a key.
+ */
+export function isNode(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(value);
 }

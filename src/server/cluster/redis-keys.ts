@@ -15,6 +15,8 @@ import type { Claimed } from "./carrier.ts";
  *   papo:R:alive:NODE     string with a TTL, refreshed by NODE's heartbeat
  *   papo:R:topic          string
  *   papo:R:bans           hash: address -> name it was banned as
+ *   papo:R:seq:NODE       string with a TTL: the last batch number NODE appended
+ *   papo:R:kept           "1" while Redis holds the room's state (gone after a restart)
  */
 export interface Keys {
   readonly log: string;
@@ -24,6 +26,10 @@ export interface Keys {
   readonly alive: string;
   readonly topic: string;
   readonly bans: string;
+  /** Set while Redis holds the room's state: missing after a restart. */
+  readonly kept: string;
+  /** This server's last appended batch number (resends are dropped by it). */
+  readonly seq: string;
   /** What presence keys start with: the scripts append a node to it. */
   readonly alivePrefix: string;
   aliveOf(node: string): string;
@@ -39,10 +45,44 @@ export function keysOf(room: string, node: string): Keys {
     alive: `${alivePrefix}${node}`,
     topic: `${p}topic`,
     bans: `${p}bans`,
+    seq: `${p}seq:${node}`,
+    kept: `${p}kept`,
     alivePrefix,
     aliveOf: (other) => `${alivePrefix}${other}`,
   };
 }
+
+/**
+ * KEYS: log, seq, topic, bans. ARGV: seq, stream length, seq TTL (ms),
+ * batch, then state writes as triples (op, a, b): "t" text, "b" host name,
+ * "u" host. Appends the batch and applies its writes in one atomic step,
+ * unless this server already appended a batch numbered `seq` or later (a
+ * resend after a reply was lost): 1 when appended, 0 when a repeat.
+ */
+export const APPEND = `
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if tonumber(ARGV[1]) <= last then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'b', ARGV[4])
+for i = 5, #ARGV - 2, 3 do
+  local op = ARGV[i]
+  if op == 't' then redis.call('SET', KEYS[3], ARGV[i + 1])
+  elseif op == 'b' then redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
+  elseif op == 'u' then redis.call('HDEL', KEYS[4], ARGV[i + 1]) end
+end
+return 1`;
+
+/**
+ * KEYS: kept, topic, bans. ARGV: topic ("" for none), then host/name pairs.
+ * Only when Redis lost the room's state (restarted: the "kept" mark is gone)
+ * the first server back writes its view of it; otherwise what Redis holds is
+ * the stream's latest word and stays. 1 when written.
+ */
+export const RESTORE = `
+if redis.call('SETNX', KEYS[1], '1') == 0 then return 0 end
+if ARGV[1] ~= '' then redis.call('SET', KEYS[2], ARGV[1]) end
+for i = 2, #ARGV - 1, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+return 1`;
 
 /** KEYS: names. ARGV: key, node, value, alive prefix. 1 when the key is this node's now. */
 export const CLAIM = `

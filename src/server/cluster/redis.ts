@@ -13,14 +13,16 @@
  * both report one failure: so this module turns Bun's reconnects off and
  * runs its own loop, one generation of two fresh connections at a time.
  * While Redis is away, batches wait in a buffer of bounded size, sent in
- * order on return; receivers drop the repeats by (node, sequence number).
+ * order on return; a batch already appended (its reply lost) is not appended
+ * again: the append script drops it by this server's last sequence number.
  */
 
 import { RedisClient } from "bun";
 import { described, guarded } from "../guard.ts";
-import type { Link, LinkEvents, Snapshot } from "./carrier.ts";
+import type { Link, LinkEvents, Snapshot, StateWrite } from "./carrier.ts";
 import { CLUSTER } from "./carrier.ts";
 import {
+  APPEND,
   CLAIM,
   claimValue,
   idTime,
@@ -31,6 +33,7 @@ import {
   parseClaim,
   REAP,
   RELEASE,
+  RESTORE,
   toEntries,
 } from "./redis-keys.ts";
 
@@ -41,16 +44,23 @@ export class LinkError extends Error {
 
 type State = "up" | "down" | "closed";
 
+/** A batch on its way: its text, its number, and the state it writes. */
+interface Outgoing {
+  readonly batch: string;
+  readonly seq: number;
+  readonly writes: readonly StateWrite[];
+}
+
 export class RedisLink implements Link {
   private cmd: RedisClient;
   private reader: RedisClient;
   private state: State = "up";
   /** Bumped at each reconnect: callbacks of an older pair of connections are ignored. */
   private generation = 0;
-  /** Sent, not yet acknowledged: resent after a reconnect (receivers drop repeats). */
-  private readonly unacked: string[] = [];
+  /** Sent, not yet acknowledged: resent after a reconnect (the append script drops repeats). */
+  private readonly unacked: Outgoing[] = [];
   /** Published while Redis was away, oldest first. */
-  private readonly waiting: string[] = [];
+  private readonly waiting: Outgoing[] = [];
   private bufferedBytes = 0;
   private lastId: string;
   private events: LinkEvents | null = null;
@@ -87,11 +97,15 @@ export class RedisLink implements Link {
     }
     const [cmd] = pair;
     const k = keysOf(room, node);
-    const [topic, bans, names, recent] = await Promise.all([
+    // In this order on one connection: the stream's position first, so an
+    // append between the reads is read again from the stream (in order)
+    // rather than missed. The "kept" mark: this room's state is in Redis now.
+    const [recent, topic, bans, names] = await Promise.all([
+      cmd.send("XREVRANGE", [k.log, "+", "-", "COUNT", String(CLUSTER.historyEntries)]),
       cmd.send("GET", [k.topic]) as Promise<string | null>,
       cmd.send("HGETALL", [k.bans]) as Promise<Record<string, string> | null>,
       cmd.send("HGETALL", [k.names]) as Promise<Record<string, string> | null>,
-      cmd.send("XREVRANGE", [k.log, "+", "-", "COUNT", String(CLUSTER.historyEntries)]),
+      cmd.send("SETNX", [k.kept, "1"]),
     ]);
     const entries = toEntries(recent);
     const link = new RedisLink(url, room, node, pair, entries[0]?.id ?? "0-0");
@@ -126,17 +140,18 @@ export class RedisLink implements Link {
     this.reading(this.generation);
   }
 
-  publish(batch: string): void {
+  publish(batch: string, seq: number, writes: readonly StateWrite[]): void {
     if (this.state === "closed") return;
+    const out: Outgoing = { batch, seq, writes };
     if (this.state === "down") {
-      this.waiting.push(batch);
+      this.waiting.push(out);
       this.bufferedBytes += batch.length;
       this.trim();
       return;
     }
-    this.unacked.push(batch);
+    this.unacked.push(out);
     this.bufferedBytes += batch.length;
-    this.append(batch, this.generation);
+    this.append(out, this.generation);
     // Redis takes less than this server sends: treat it as away, so the buffer's bound holds.
     if (this.bufferedBytes > CLUSTER.bufferBytes) {
       this.events?.problem("redis: not keeping up; treating the link as down");
@@ -182,19 +197,12 @@ export class RedisLink implements Link {
     }
   }
 
-  setTopic(text: string): void {
-    this.fire(["SET", this.keys.topic, text]);
+  restore(topic: string, bans: ReadonlyArray<readonly [string, string]>): void {
+    const k = this.keys;
+    this.fire(["EVAL", RESTORE, "3", k.kept, k.topic, k.bans, topic, ...bans.flat()]);
   }
 
-  ban(host: string, name: string): void {
-    this.fire(["HSET", this.keys.bans, host, name]);
-  }
-
-  unban(host: string): void {
-    this.fire(["HDEL", this.keys.bans, host]);
-  }
-
-  async close(lastBatch: string | null): Promise<void> {
+  async close(last: Outgoing | null): Promise<void> {
     if (this.state === "closed") return;
     const wasUp = this.state === "up";
     this.state = "closed";
@@ -204,10 +212,10 @@ export class RedisLink implements Link {
     if (wasUp) {
       try {
         const k = this.keys;
-        const last = lastBatch === null ? [] : [this.cmd.send("XADD", this.xadd(lastBatch))];
+        const appended = last === null ? [] : [this.cmd.send("EVAL", this.appendArgs(last))];
         await within(
           Promise.all([
-            ...last,
+            ...appended,
             this.cmd.send("EVAL", [LEAVE, "3", k.names, k.nodes, k.alive, this.node]),
           ]),
           CLUSTER.connectTimeoutMs,
@@ -232,20 +240,28 @@ export class RedisLink implements Link {
     );
   }
 
-  private append(batch: string, generation: number): void {
-    this.cmd.send("XADD", this.xadd(batch)).then(
+  private append(out: Outgoing, generation: number): void {
+    this.cmd.send("EVAL", this.appendArgs(out)).then(
       () => {
         if (generation !== this.generation) return;
         const done = this.unacked.shift();
-        if (done !== undefined) this.bufferedBytes -= done.length;
+        if (done !== undefined) this.bufferedBytes -= done.batch.length;
       },
       (error) => this.failed(error, generation),
     );
   }
 
-  /** XADD's arguments: the stream trimmed to about its length, the batch in field "b". */
-  private xadd(batch: string): string[] {
-    return [this.keys.log, "MAXLEN", "~", String(CLUSTER.streamLength), "*", "b", batch];
+  /**
+   * The append script's arguments: the stream trimmed to about its length,
+   * the batch in field "b", its state writes applied with it, unless Redis
+   * has this batch number of this server already.
+   */
+  private appendArgs(out: Outgoing): string[] {
+    const k = this.keys;
+    const args = [APPEND, "4", k.log, k.seq, k.topic, k.bans, String(out.seq)];
+    args.push(String(CLUSTER.streamLength), String(CLUSTER.seqTtlMs), out.batch);
+    for (const [op, a, b = ""] of out.writes) args.push(op, a, b);
+    return args;
   }
 
   /** A command whose answer nobody waits for; a failure is a lost link or a problem. */
@@ -393,9 +409,9 @@ export class RedisLink implements Link {
     this.state = "up";
     this.answeredAt = performance.now();
     this.retryMs = CLUSTER.reconnect.firstMs;
-    for (const batch of this.waiting.splice(0)) {
-      this.unacked.push(batch);
-      this.append(batch, generation);
+    for (const out of this.waiting.splice(0)) {
+      this.unacked.push(out);
+      this.append(out, generation);
     }
     this.events?.up();
     this.reading(generation);
@@ -421,8 +437,8 @@ export class RedisLink implements Link {
   private trim(): void {
     let dropped = 0;
     while (this.bufferedBytes > CLUSTER.bufferBytes && this.waiting.length > 0) {
-      const old = this.waiting.shift() as string;
-      this.bufferedBytes -= old.length;
+      const old = this.waiting.shift() as Outgoing;
+      this.bufferedBytes -= old.batch.length;
       dropped++;
     }
     if (dropped > 0) this.events?.lost(dropped);

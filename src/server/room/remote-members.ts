@@ -3,13 +3,29 @@
  * key, each with the server it is on. The room asks it whether a name is
  * taken elsewhere and who is where, and tells it what the other servers
  * said; what members read about it is the room's business. Pure.
+ *
+ * One rule decides who holds a name, whatever the event: the server that
+ * said last (in the stream's order, which every server reads alike) that its
+ * member is called so holds it (a join, a rename to it, a roster with it); a
+ * server's word that its member let the name go (a leave, a rename from it)
+ * takes back that server's own word only. A name changes hands in Redis
+ * before the old holder's leave reaches the stream, so the new holder's join
+ * may come first: the late leave must not delete the new one. While servers
+ * are apart two may give one name; the last to say so holds it, and if it
+ * lets the name go (the loser of the conflict is renamed when they meet),
+ * the other holds it again.
  */
 
 import { nameKey } from "../../protocol/names.ts";
 import type { Remote } from "./peers.ts";
 
 export class Elsewhere {
-  private readonly byKey = new Map<string, Remote>();
+  /**
+   * Everyone who said they hold each name key, in the order they said it:
+   * the last holds it. The others wait behind (two servers apart gave one
+   * name) and hold it again if the last lets it go.
+   */
+  private readonly byKey = new Map<string, Remote[]>();
 
   get size(): number {
     return this.byKey.size;
@@ -20,51 +36,45 @@ export class Elsewhere {
   }
 
   get(key: string): Remote | undefined {
-    return this.byKey.get(key);
+    return this.byKey.get(key)?.at(-1);
   }
 
-  values(): IterableIterator<Remote> {
-    return this.byKey.values();
+  *values(): IterableIterator<Remote> {
+    for (const holders of this.byKey.values()) yield holders.at(-1) as Remote;
   }
 
-  /**
-   * `node` has a member called `name`. Not when another server's member
-   * holds the name already: two servers gave it while apart, and the one that
-   * lost it renames its member when they meet.
-   */
+  /** `node` has a member called `name`: it holds the name now. */
   joined(node: string, name: string, host: string): void {
     const key = nameKey(name);
-    const holder = this.byKey.get(key);
-    if (holder === undefined || holder.node === node) this.byKey.set(key, { name, node, host });
+    const holders = (this.byKey.get(key) ?? []).filter((m) => m.node !== node);
+    holders.push({ name, node, host });
+    this.byKey.set(key, holders);
   }
 
-  /** `node`'s member left; a stale word (the name now someone else's) changes nothing. */
+  /** `node`'s member left: its word for the name is gone; whoever said it before holds it again. */
   left(node: string, name: string): void {
-    const key = nameKey(name);
-    if (this.byKey.get(key)?.node === node) this.byKey.delete(key);
+    this.release(node, nameKey(name));
   }
 
-  /** `node`'s member is called `to` now (its old name, if it was ever known here, is freed). */
+  /** `node`'s member is called `to` now: it holds `to`, and lets `from` go. */
   renamed(node: string, from: string, to: string): void {
-    const key = nameKey(from);
-    const before = this.byKey.get(key);
-    const own = before?.node === node ? before : undefined;
-    if (own !== undefined) this.byKey.delete(key);
-    this.byKey.set(nameKey(to), { name: to, node, host: own?.host ?? "" });
+    const own = this.release(node, nameKey(from));
+    this.joined(node, to, own?.host ?? "");
   }
 
-  /** This server was given the name: what it knew of an earlier holder is stale. */
+  /** This server was given the name: what it knew of earlier holders is stale. */
   forgetName(key: string): void {
     this.byKey.delete(key);
   }
 
-  /** `node`'s members are gone; returns their names. */
+  /** `node`'s members are gone; returns the names nobody holds any more. */
   forget(node: string): string[] {
     const gone: string[] = [];
-    for (const [key, m] of this.byKey) {
-      if (m.node !== node) continue;
-      this.byKey.delete(key);
-      gone.push(m.name);
+    for (const [key, holders] of this.byKey) {
+      const own = holders.find((m) => m.node === node);
+      if (own === undefined) continue;
+      this.release(node, key);
+      if (!this.byKey.has(key)) gone.push(own.name);
     }
     return gone;
   }
@@ -74,20 +84,35 @@ export class Elsewhere {
     node: string,
     members: ReadonlyArray<readonly [string, string]>,
   ): { joined: string[]; left: string[] } {
-    const before = new Map(this.forget(node).map((name) => [nameKey(name), name]));
+    const before = new Map<string, string>();
+    for (const [key, holders] of this.byKey) {
+      const own = holders.find((m) => m.node === node);
+      if (own === undefined) continue;
+      before.set(key, own.name);
+      this.release(node, key);
+    }
     const joined: string[] = [];
     for (const [name, host] of members) {
-      const key = nameKey(name);
-      if (!before.delete(key)) joined.push(name);
-      this.byKey.set(key, { name, node, host });
+      if (!before.delete(nameKey(name))) joined.push(name);
+      this.joined(node, name, host);
     }
     return { joined, left: [...before.values()] };
+  }
+
+  /** `node` lets the name `key` go; returns its entry, if it had one. */
+  private release(node: string, key: string): Remote | undefined {
+    const holders = this.byKey.get(key);
+    const at = holders?.findIndex((m) => m.node === node) ?? -1;
+    if (holders === undefined || at === -1) return undefined;
+    const [own] = holders.splice(at, 1);
+    if (holders.length === 0) this.byKey.delete(key);
+    return own;
   }
 
   /** The servers whose members this one knows of. */
   nodes(): Set<string> {
     const nodes = new Set<string>();
-    for (const m of this.byKey.values()) nodes.add(m.node);
+    for (const holders of this.byKey.values()) for (const m of holders) nodes.add(m.node);
     return nodes;
   }
 }

@@ -39,10 +39,11 @@ describe("another server's events, as room calls", () => {
 
   test("a line for everyone is not remembered; a notice is worded in each reader's language", () => {
     const { c, ana, bia, apply } = setup();
-    apply(["a", "* plain"]);
+    // Only notices travel so (a topic's): a plain line could pass for this server's own.
+    apply(["a", "* server shutting down"]);
     apply(["a", say("topicSet", "zoe", "exams")]);
-    expect(ana.read()).toEqual(["* plain", en.topicSet("zoe", "exams")]);
-    expect(bia.read()).toEqual(["* plain", pt.topicSet("zoe", "exams")]);
+    expect(ana.read()).toEqual([en.topicSet("zoe", "exams")]);
+    expect(bia.read()).toEqual([pt.topicSet("zoe", "exams")]);
     expect(c.room.history()).toEqual([]);
   });
 
@@ -150,5 +151,108 @@ describe("malformed events", () => {
     apply(["j", "zoe", "h", { key: "nope", args: [] }]);
     expect(c.room.isFree("zoe")).toBe(false);
     expect(ana.read()).toEqual([]);
+  });
+});
+
+describe("everything from Redis is checked as a client's input would be", () => {
+  const ESC = "\u001b";
+
+  test("lines are sanitised and cut to the line length, and must be a member's line", () => {
+    const { c, ana, apply } = setup();
+    apply(["s", `<zoe> hi${ESC}[2J${ESC}]0;owned\u0007 there\r\n* forged\u0000`]);
+    apply(["s", `<zoe> ${"x".repeat(100_000)}`]);
+    apply(["s", "* server shutting down"]);
+    apply(["s", "<not a name> hi"]);
+    apply(["s", "no sender at all"]);
+    apply(["s", "* <zoe> waves"]);
+    const lines = ana.read();
+    expect(lines[0]).toBe("<zoe> hi there* forged");
+    expect(new TextEncoder().encode(lines[1]).length).toBeLessThanOrEqual(
+      c.config.maxLineBytes + 200,
+    );
+    expect(lines[1]).toStartWith("<zoe> xxx");
+    expect(lines.slice(2)).toEqual(["* <zoe> waves"]);
+    expect(c.room.history()).toHaveLength(3);
+  });
+
+  test("no notice of this server's own (shutting down, the link) comes from elsewhere", () => {
+    const { ana, bia, apply } = setup();
+    for (const key of ["shuttingDown", "linkDown", "linkUp", "linesMissed"] as const) {
+      apply(["a", { key, args: [] }]);
+    }
+    apply(["a", say("linkLost", 3)]);
+    apply(["a", say("topicSet", "zoe\u001b[31m", `red${ESC}[0m\ntext`)]);
+    apply(["a", say("topicSet", "not a name", "x")]);
+    expect(ana.read()).toEqual([en.topicSet("zoe", "redtext")]);
+    expect(bia.read()).toEqual([pt.topicSet("zoe", "redtext")]);
+  });
+
+  test("notices are rebuilt from the event's own checked fields", () => {
+    const { c, ana, apply } = setup();
+    // A join that says someone else joined; a leave that says the server is shutting down.
+    apply(["j", "zoe", "10.9.0.1", say("joined", "admin")]);
+    apply(["j", "yan", "10.9.0.2", say("renamed", "a", "b")]);
+    apply(["p", "yan", { key: "shuttingDown", args: [] }]);
+    apply(["p", "zoe", say("kicked", "someone", "op", `bye${ESC}[2J`)]);
+    apply(["j", "kim", "10.9.0.3", null]);
+    apply(["r", "kim", "kai", say("renamed", "x", "y")]);
+    expect(ana.read()).toEqual([
+      en.joined("zoe"),
+      en.kicked("zoe", "op", "bye"),
+      en.renamed("kim", "kai"),
+    ]);
+    expect(c.room.names()).toEqual(["ana", "bia", "kai"]);
+  });
+
+  test("names and addresses must be valid: bad members are left out", () => {
+    const { c, apply } = setup();
+    apply(["j", "a b", "10.9.0.1", null]);
+    apply(["j", "x".repeat(25), "10.9.0.1", null]);
+    apply(["j", "zoe", "10.9.0.1\n10.0.0.1", null]);
+    apply(["j", "zoe", "h".repeat(65), null]);
+    apply([
+      "h",
+      [
+        ["yan", "10.9.0.2"],
+        ["bad name", "h"],
+        ["kim", "not an address!"],
+      ],
+      true,
+    ]);
+    expect(c.room.names()).toEqual(["ana", "bia", "yan"]);
+    apply(["b", "10.66.0.1 or anyone", "mal"]);
+    apply(["b", "", "mal"]);
+    apply(["b", "10.66.0.1", "<mal>"]);
+    expect(c.gate.banned()).toEqual([]);
+  });
+
+  test("a private line and the topic are sanitised and cut", () => {
+    const { c, ana, apply } = setup();
+    apply(["m", "ana", "zoe", `psst${ESC}[1A\u0007`]);
+    apply(["m", "ana", "zoe", "y".repeat(50_000)]);
+    apply(["t", `exams${ESC}]8;;http://x${ESC}\\ friday\u0085`]);
+    const [first, second] = ana.read();
+    expect(first).toBe(en.privateFrom("zoe", "psst"));
+    expect(second).toBe(en.privateFrom("zoe", "y".repeat(c.config.maxLineBytes)));
+    expect(c.room.topic).toBe("exams friday");
+    apply(["t", "z".repeat(50_000)]);
+    expect(c.room.topic).toBe("z".repeat(c.config.maxLineBytes));
+  });
+
+  test("a removal's reason reaches the log sanitised and short", () => {
+    const { ana, bia, apply, log } = setup();
+    // A removal whose notice is not a kick or ban changes nothing.
+    apply(["x", "ana", { key: "shuttingDown", args: [] }, "why"]);
+    expect(ana.client.phase).toBe("joined");
+    apply([
+      "x",
+      "bia",
+      say("kicked", "bia", "zoe"),
+      `why\nFAKE: ana is an operator${ESC}[2K${"!".repeat(1000)}`,
+    ]);
+    expect(bia.client.phase).toBe("ending");
+    const line = log.lines.find((l) => l.includes("removed from another server")) ?? "";
+    expect(line).toStartWith("bia removed from another server (whyFAKE: ana is an operator!!!");
+    expect(line.length).toBeLessThan(320);
   });
 });

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, jest, test } from "bun:test";
 import { action, chat, SERVER_TEXT, say } from "../../../src/protocol/messages.ts";
 import { nameKey } from "../../../src/protocol/names.ts";
+import { PRESENCE_GRACE_MS } from "../../../src/server/cluster/carrier.ts";
 import { encodeBatch } from "../../../src/server/cluster/events.ts";
 import type { Context } from "../../../src/server/session/context.ts";
 import { closeAll, makeShared, open, recordingLog, turn } from "../../support/fakes.ts";
@@ -9,6 +10,7 @@ const en = SERVER_TEXT.en;
 let ctx: Context | null = null;
 
 afterEach(() => {
+  jest.useRealTimers();
   if (ctx !== null) closeAll(ctx);
   ctx = null;
 });
@@ -118,7 +120,7 @@ describe("this server's changes, as batches", () => {
       ["b", "10.9.9.9", "zoe"],
       ["x", "zoe", say("banned", "zoe", "ana"), "banned by ana"],
     ]);
-    expect(link.bans).toEqual([["10.9.9.9", "zoe"]]);
+    expect(link.writes).toEqual([["b", "10.9.9.9", "zoe"]]);
     expect(c.gate.banned()).toEqual([["10.9.9.9", "zoe"]]);
   });
 
@@ -130,7 +132,7 @@ describe("this server's changes, as batches", () => {
       ["a", say("topicSet", "ana", "exams")],
       ["t", "exams"],
     ]);
-    expect(link.topics).toEqual(["exams"]);
+    expect(link.writes).toEqual([["t", "exams"]]);
   });
 
   test("leaving the room: one last batch saying this server is gone, then nothing", async () => {
@@ -319,6 +321,94 @@ describe("joining the room and the link's ups and downs", () => {
     expect(c.room.memberCount).toBe(3);
     link.deliver("n2", [["g"]]);
     expect(ana.read()).toEqual([en.left("zoe")]);
+    expect(c.room.memberCount).toBe(2);
+  });
+});
+
+describe("one view of the room on every server", () => {
+  test("the topic follows the stream's order, this server's own entries included", async () => {
+    const { ctx: c, link, ana } = await withMembers({ opPassword: "pw" });
+    ana.say("/op pw", "/topic mine");
+    await turn();
+    const mine = link.published.at(-1) as string;
+    expect(link.writes).toEqual([["t", "mine"]]);
+    expect(c.room.topic).toBe("mine");
+    // Another server set its topic at the same time; the stream holds its first, then ours.
+    link.deliver("n2", [["t", "theirs"]]);
+    expect(c.room.topic).toBe("theirs");
+    link.deliverText(mine);
+    // Ours is the stream's last word: n2 applies it last too, and Redis kept it with the batch.
+    expect(c.room.topic).toBe("mine");
+    // The other order: ours first, theirs after, and theirs is everyone's.
+    ana.say("/topic again");
+    await turn();
+    link.deliverText(link.published.at(-1) as string);
+    link.deliver("n2", [["t", "later"]]);
+    expect(c.room.topic).toBe("later");
+  });
+
+  test("bans and unbans follow the stream's order, this server's own entries included", async () => {
+    const { ctx: c, link, ana } = await withMembers({ opPassword: "pw" });
+    link.deliver("n2", [["b", "10.66.0.1", "mal"]]);
+    ana.say("/op pw", "/unban mal");
+    await turn();
+    const unban = link.published.at(-1) as string;
+    // Every server lifts the same ban: the address, not the name.
+    expect(link.sent().at(-1)).toEqual(["u", "10.66.0.1"]);
+    expect(link.writes).toEqual([["u", "10.66.0.1"]]);
+    expect(c.gate.banned()).toEqual([]);
+    // n2 banned mal again meanwhile; the stream holds its ban before our unban.
+    link.deliver("n2", [["b", "10.66.0.1", "mal"]]);
+    expect(c.gate.banned()).toEqual([["10.66.0.1", "mal"]]);
+    link.deliverText(unban);
+    expect(c.gate.banned()).toEqual([]);
+  });
+
+  test("this server's own lines and presence are not applied twice", async () => {
+    const { ctx: c, link, ana, bob } = await withMembers();
+    ana.say("once");
+    await turn();
+    link.deliverText(link.published.at(-1) as string);
+    expect(bob.read()).toEqual([chat("ana", "once")]);
+    expect(c.room.history()).toHaveLength(1);
+  });
+
+  test("a name that changes hands: the old holder's late leave does not remove the new one", async () => {
+    const { ctx: c, link, ana } = await withMembers();
+    link.deliver("n2", [["j", "zoe", "10.9.9.2", null]]);
+    // zoe leaves n2, and n3 gives the name at once: n3's join reaches the stream first.
+    link.deliver("n3", [["j", "zoe", "10.9.9.3", say("joined", "zoe")]]);
+    link.deliver("n2", [["p", "zoe", say("left", "zoe")]]);
+    expect(c.room.locate("zoe")).toEqual({ name: "zoe", node: "n3", host: "10.9.9.3" });
+    // The same with a rename away from the name: n2's zed is new, n3's zoe stays.
+    link.deliver("n2", [["j", "zoe2", "10.9.9.2", null]]);
+    link.deliver("n3", [["j", "ZOE2", "10.9.9.4", null]]);
+    link.deliver("n2", [["r", "zoe2", "zed", say("renamed", "zoe2", "zed")]]);
+    expect(c.room.locate("zoe2")).toEqual({ name: "ZOE2", node: "n3", host: "10.9.9.4" });
+    // n2's member keeps its address: its word for zoe2 was still known, behind n3's.
+    expect(c.room.locate("zed")).toEqual({ name: "zed", node: "n2", host: "10.9.9.2" });
+    ana.read();
+    ana.say("/who", "/msg zoe still there?");
+    expect(ana.read()).toEqual([
+      en.who(5, ["ana", "bob", "zoe", "ZOE2", "zed"]),
+      en.privateTo("zoe", "still there?"),
+    ]);
+    await turn();
+    expect(link.sent()).toEqual([["m", "zoe", "ana", "still there?"]]);
+  });
+
+  test("after the link comes back, servers still reconnecting are not taken for gone", async () => {
+    const { ctx: c, link, cluster } = await withMembers();
+    link.deliver("n2", [["j", "zoe", "h", null]]);
+    jest.useFakeTimers();
+    cluster.down();
+    cluster.up();
+    // n2 may come back up to a longest retry wait (5 s, and its jitter) later, and beat a second after.
+    jest.advanceTimersByTime(6_500);
+    cluster.gone(["n2"]);
+    expect(c.room.memberCount).toBe(3);
+    jest.advanceTimersByTime(PRESENCE_GRACE_MS - 6_500);
+    cluster.gone(["n2"]);
     expect(c.room.memberCount).toBe(2);
   });
 });

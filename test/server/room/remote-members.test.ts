@@ -3,15 +3,21 @@ import { nameKey } from "../../../src/protocol/names.ts";
 import { Elsewhere } from "../../../src/server/room/remote-members.ts";
 
 describe("the members of other servers", () => {
-  test("a name two servers gave while apart stays the first one's", () => {
+  test("a name two servers gave while apart: the last to say so holds it, the other behind it", () => {
     const e = new Elsewhere();
     e.joined("A", "zed", "10.0.0.1");
     e.joined("B", "ZED", "10.0.0.2");
+    expect(e.get(nameKey("zed"))?.node).toBe("B");
+    expect(e.size).toBe(1);
+    // B's member is renamed when the servers meet; A's zed holds the name again.
+    e.renamed("B", "ZED", "zed-2");
     expect(e.get(nameKey("zed"))?.node).toBe("A");
-    // B's member is renamed when the servers meet; A's zed is still known.
-    e.renamed("B", "zed", "zed-2");
-    expect(e.get(nameKey("zed"))?.node).toBe("A");
-    expect(e.get(nameKey("zed-2"))).toEqual({ name: "zed-2", node: "B", host: "" });
+    expect(e.get(nameKey("zed-2"))).toEqual({ name: "zed-2", node: "B", host: "10.0.0.2" });
+    // A server gone with a name someone else still holds: nobody is announced as left.
+    e.joined("C", "zed", "10.0.0.3");
+    expect(e.forget("A")).toEqual([]);
+    expect(e.get(nameKey("zed"))?.node).toBe("C");
+    expect(e.forget("C")).toEqual(["zed"]);
   });
 
   test("a stale leave changes nothing; a server's leave frees its own name only", () => {
