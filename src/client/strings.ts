@@ -15,6 +15,11 @@ export interface Strings {
   usernamePrompt: string;
   /** Prompt for the room's password on a terminal (typed without echo). */
   passwordPrompt: string;
+  /**
+   * Prompt while the server checks a password (it can take seconds): what is
+   * typed meanwhile is not echoed either, and is the next try if it was wrong.
+   */
+  passwordChecking: string;
   /** Piped mode, the room asks for a password and the environment has none. */
   passwordNeeded: (variable: string) => string;
   passwordRefused: (reason: string) => string;
@@ -108,6 +113,7 @@ Exit status: 0 once the server confirms the /quit, 1 if it cannot connect
 or join, 2 if the connection is lost or the server ends it.`,
   usernamePrompt: "Username: ",
   passwordPrompt: "Room password: ",
+  passwordChecking: "Room password (checking…): ",
   passwordNeeded: (variable) =>
     `This room has a password: put it in the environment variable ${variable}.`,
   passwordRefused: (reason) => `The server refused the password: ${reason}.`,
@@ -206,6 +212,7 @@ envia /quit. Saída: 0 quando o servidor confirma o /quit, 1 se não
 conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   usernamePrompt: "Nome de usuário: ",
   passwordPrompt: "Senha da sala: ",
+  passwordChecking: "Senha da sala (verificando…): ",
   passwordNeeded: (variable) =>
     `Esta sala tem senha: coloque-a na variável de ambiente ${variable}.`,
   passwordRefused: (reason) => `O servidor recusou a senha: ${reason}.`,

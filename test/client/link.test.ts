@@ -13,6 +13,7 @@ import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { optionsFor } from "../support/client.ts";
 import { joinFrom } from "../support/netclient.ts";
 import { eventually, join, serve } from "../support/server.ts";
+import { Door } from "./door.ts";
 
 /** Every event the link sends the screen, as "kind: detail" strings. */
 function recorder() {
@@ -20,6 +21,7 @@ function recorder() {
   const events: LinkEvents = {
     line: (line) => seen.push(`line: ${line}`),
     askPassword: () => seen.push("askPassword"),
+    passwordAccepted: () => seen.push("passwordAccepted"),
     askName: () => seen.push("askName"),
     joined: (name) => seen.push(`joined: ${name}`),
     renamed: (name) => seen.push(`renamed: ${name}`),
@@ -273,5 +275,46 @@ describe("a person typing slowly", () => {
     ]);
     link.quit();
     expect(await link.done).toEqual({ kind: "ended", ending: { kind: "quit" } });
+  });
+});
+
+describe("leaving before the greeting", () => {
+  test("quit while connected and not yet greeted closes at once: no name is ever sent", async () => {
+    const door = new Door();
+    try {
+      const r = recorder();
+      const link = new Link(optionsFor(door.port, { name: "ana" }), r.events);
+      const started = link.start();
+      const connection = await door.connection();
+      // A line that is no greeting: once it is shown, the client's socket is open.
+      connection.send("slow server here");
+      await eventually(() => r.has("line: slow server here"));
+      link.quit();
+      await eventually(() => connection.closed);
+      expect(await started).toBeNull();
+      expect(await link.done).toEqual({ kind: "ended", ending: { kind: "quit" } });
+      expect(connection.lines).toEqual([]);
+    } finally {
+      door.stop();
+    }
+  });
+
+  test("quit before the socket has even opened: it is closed as it opens, nothing sent", async () => {
+    const door = new Door();
+    try {
+      const r = recorder();
+      const link = new Link(optionsFor(door.port, { name: "ana" }), r.events);
+      const started = link.start();
+      link.quit();
+      expect(await started).toBeNull();
+      expect(await link.done).toEqual({ kind: "ended", ending: { kind: "quit" } });
+      const connection = await door.connection();
+      connection.send("* welcome to papo! what is your name?");
+      await eventually(() => connection.closed);
+      expect(connection.lines).toEqual([]);
+      expect(r.seen).toEqual([]);
+    } finally {
+      door.stop();
+    }
   });
 });

@@ -131,6 +131,7 @@ test("reconnecting keeps TLS: the link rejoins a restarted TLS server", async ()
     {
       line: ignore,
       askPassword: ignore,
+      passwordAccepted: ignore,
       askName: ignore,
       joined: (name) => joined.push(name),
       renamed: ignore,

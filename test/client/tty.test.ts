@@ -253,6 +253,60 @@ describe.skipIf(SKIP_TMUX)("interactive mode in a real terminal (tmux)", () => {
     expect(await tmux.exited("hist2")).toBe(0);
   });
 
+  test("an /op password is masked as typed, never on screen or in the history", async () => {
+    const guarded = startServer({
+      ...SERVER_DEFAULTS,
+      web: false,
+      port: 0,
+      quiet: true,
+      opPassword: "s3nha",
+    });
+    try {
+      const home = join(tmux.dataHome, "op");
+      tmux.start("op", {
+        args: ["--port", String(guarded.port), "--name", "prof"],
+        env: { XDG_DATA_HOME: home },
+      });
+      const raw = tmux.record("op");
+      await tmux.waitForLast("op", "prof>");
+      tmux.type("op", "before");
+      tmux.keys("op", "Enter");
+      tmux.type("op", "/op s3nh");
+      await tmux.waitForLast("op", "prof> /op ****");
+      // A line arriving meanwhile redraws the input line: masked still.
+      const peer = await joinRoom(guarded, "peer");
+      const redrawn = await tmux.waitFor("op", (l) =>
+        l.some((line) => line.endsWith("peer joined")),
+      );
+      expect(lastLine(redrawn)).toBe("prof> /op ****");
+      peer.end();
+      // Edited in the middle it stays masked: "s3nh", "snh", "s3nh", "s3nha".
+      tmux.keys("op", "Left", "Left", "BSpace");
+      await tmux.waitForLast("op", "prof> /op ***");
+      tmux.type("op", "3");
+      await tmux.waitForLast("op", "prof> /op ****");
+      tmux.keys("op", "End");
+      tmux.type("op", "a");
+      await tmux.waitForLast("op", "prof> /op *****");
+      tmux.keys("op", "Enter");
+      const lines = await tmux.waitFor("op", (l) =>
+        l.some((line) => line.endsWith("* you are now an operator")),
+      );
+      // On screen as "/op ******", whatever the password's length.
+      expect(lines).toContain("prof> /op ******");
+      // Up skips it: it is not in the history.
+      tmux.keys("op", "Up");
+      await tmux.waitForLast("op", "prof> before");
+      tmux.keys("op", "C-u", "C-c");
+      expect(await tmux.exited("op")).toBe(0);
+      expect(raw()).not.toContain("s3nha");
+      expect(raw()).not.toContain("s3nh");
+      expect(readFileSync(join(home, "papo", "history"), "utf8")).toBe("before\n");
+    } finally {
+      await guarded.stop();
+    }
+  }, 10_000);
+
   test("in Portuguese the client asks in Portuguese and the server answers in it", async () => {
     tmux.start("pt", { ...at(), env: { LANG: "pt_BR.UTF-8" } });
     await tmux.waitForLast("pt", "Nome de usuário:");

@@ -28,6 +28,8 @@ export interface LinkEvents {
   line(line: string): void;
   /** The room wants its password and none is known, or the last one was wrong. */
   askPassword(): void;
+  /** The password the person typed was right (a name is asked for, or sent, next). */
+  passwordAccepted(): void;
   /** The server wants a name and none is known, or it refused the last one. */
   askName(): void;
   joined(name: string): void;
@@ -82,7 +84,13 @@ export class Link {
   /** The first connection; when it fails the run does (exit 1), nothing is retried. */
   async start(): Promise<ConnectFailure | null> {
     const opened = await this.open();
-    return opened instanceof Session ? null : opened;
+    if (opened instanceof Session) return null;
+    // Ctrl-C before the greeting: the person left, nothing failed.
+    if (this.leaving) {
+      this.finish({ kind: "ended", ending: { kind: "quit" } });
+      return null;
+    }
+    return opened;
   }
 
   /** The name the room knows us by, or the one we will ask for next. */
@@ -131,10 +139,11 @@ export class Link {
     const session = this.session;
     if (session === null) {
       this.finish({ kind: "ended", ending: this.idle ? { kind: "quit" } : this.lost });
-    } else if (session.state.phase !== "greeting") {
+    } else {
+      // Still connecting too: the socket is closed now, before any greeting
+      // can be answered with our name (the room would see us join and leave).
       void session.quit();
     }
-    // Still connecting: open() sees `leaving` once it is done.
   }
 
   private async open(): Promise<Session | ConnectFailure> {
@@ -166,6 +175,7 @@ export class Link {
         else this.answerName(session);
         break;
       case "password-accepted":
+        this.events.passwordAccepted();
         this.answerName(session);
         break;
       case "password-rejected":

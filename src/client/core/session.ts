@@ -60,7 +60,7 @@ export class Session {
   private greeted: (result: ConnectFailure | null) => void = () => {};
   /** Why the TLS handshake failed; Bun then only closes, so the close reports this. */
   private handshakeFailure: ConnectFailure | null = null;
-  /** Set when the connect timeout fired: a socket that opens after it is closed at once. */
+  /** Set when the connect timeout fired, or we left first: a socket that opens after it is closed at once. */
   private terminateLate = false;
   /** Settles when the greeting arrives or the connection fails first. */
   private readonly greeting: Promise<ConnectFailure | null>;
@@ -113,7 +113,8 @@ export class Session {
 
   /**
    * Leave: "/quit" when joined (the server answers "* bye" and closes), a plain
-   * close before that, since a "/quit" line would be taken for a name. Waits
+   * close before that, since a "/quit" line would be taken for a name; before
+   * the greeting too, so that nothing (no name) is ever sent after it. Waits
    * a bounded time for the server to close (see quitWait), then cuts the connection.
    */
   quit(reason = ""): Promise<machine.Ending> {
@@ -125,8 +126,15 @@ export class Session {
       this.state.phase === "naming"
     ) {
       machine.abandon(this.state);
-      this.socket?.end();
-      this.waitForClose();
+      if (this.socket === null) {
+        // Still connecting: nothing was sent, and nothing will be. A socket
+        // that opens after this is closed at once; the connect ends now, as a quit.
+        this.terminateLate = true;
+        this.socketClosed();
+      } else {
+        this.socket.end();
+        this.waitForClose();
+      }
     }
     return this.ended;
   }

@@ -150,3 +150,21 @@ export function colorEnabled(opts: {
 export function clearInputArea(rows: number): string {
   return rows > 0 ? `\r\x1b[${rows}A\x1b[J` : "\r\x1b[J";
 }
+
+/** An "/op PASSWORD" line: what follows "/op " is never shown. */
+const OP_LINE = /^\/op\s/i;
+
+/**
+ * An "/op PASSWORD" line as it is drawn while typed: the password as "*", one
+ * per column it takes, so that the cursor stays where readline counts it. Null
+ * for any other line.
+ */
+export function maskTyped(line: string): string | null {
+  if (!OP_LINE.test(line)) return null;
+  return `${line.slice(0, 4)}${"*".repeat(Bun.stringWidth(line.slice(4)))}`;
+}
+
+/** A line as it stays on screen once entered: an "/op" line without even its password's length. */
+export function maskEntered(line: string): string {
+  return OP_LINE.test(line) ? `${line.slice(0, 4)}******` : line;
+}

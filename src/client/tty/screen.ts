@@ -5,11 +5,18 @@
  * the line and redraws prompt and half-typed text, so arriving lines never
  * break what the user is typing. What to print is decided elsewhere
  * (render.ts); what the keys mean for the chat, in tty.ts.
+ *
+ * Two kinds of line are never drawn as typed: the room's password (askSecret:
+ * nothing is drawn), and an "/op PASSWORD" line, drawn with the password as
+ * "*" while typed and as "/op ******" once entered. readline writes to a view
+ * of the terminal that swallows whatever it writes while the line is an /op
+ * line; after each edit the line is drawn here instead, masked, in the very
+ * place and width readline thinks it drew it, so its later redraws still fit.
  */
 
 import { createInterface, type Interface } from "node:readline";
 import type { Completion } from "./complete.ts";
-import { clearInputArea } from "./render.ts";
+import { clearInputArea, maskEntered, maskTyped } from "./render.ts";
 
 export interface ScreenHandlers {
   /** The user pressed Enter. */
@@ -56,6 +63,10 @@ export class Screen {
   private secret: string | null = null;
   private readonly suspend: () => void;
   private readonly history: string[];
+  /** The row of the input area the cursor was on before the key being handled. */
+  private before = 0;
+  /** What readline writes to: the terminal, but nothing of an "/op" line (drawn masked instead). */
+  private readonly view: NodeJS.WriteStream;
 
   constructor(
     private readonly input: NodeJS.ReadStream,
@@ -64,6 +75,15 @@ export class Screen {
   ) {
     this.history = options.history;
     this.suspend = options.suspend ?? stopGroup;
+    const write = (...args: Parameters<NodeJS.WriteStream["write"]>): boolean =>
+      this.rl !== null && maskTyped(this.rl.line) !== null ? true : output.write(...args);
+    this.view = new Proxy(output, {
+      get: (target, key) => {
+        if (key === "write") return write;
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
   }
 
   /** Take over the keyboard: raw mode, line editing, history, completion. */
@@ -78,8 +98,11 @@ export class Screen {
       historySize: 0,
       prompt: "",
       completer: (before: string): Completion =>
-        this.secret === null ? handlers.complete(before) : [[], before],
+        this.secret === null && maskTyped(this.rl?.line ?? "") === null
+          ? handlers.complete(before)
+          : [[], before],
     }) as Readline;
+    rl.output = this.view;
     rl.on("line", (text) => this.entered(text, handlers));
     rl.on("SIGINT", () => this.interrupt(handlers));
     rl.on("SIGTSTP", () => this.stop());
@@ -87,6 +110,8 @@ export class Screen {
     // Before readline's own handler: Ctrl-U clears the whole line, as /help says,
     // not only what is left of the cursor.
     this.input.prependListener("keypress", this.keypress);
+    // After readline's own handler: an /op line is drawn masked.
+    this.input.on("keypress", this.keyed);
     this.rl = rl;
   }
 
@@ -122,7 +147,7 @@ export class Screen {
 
   /** Draw the prompt again after Enter, leaving the entered line as it is. */
   reprompt(): void {
-    this.rl?.prompt(true);
+    this.edit(0, (rl) => rl.prompt(true));
   }
 
   /** Print a line of output above the input line, then redraw the input as it was. */
@@ -140,7 +165,8 @@ export class Screen {
 
   /** Put text into the input line, as if typed (a line that could not be sent). */
   putBack(text: string): void {
-    this.rl?.write(text);
+    const rl = this.rl;
+    if (rl !== null) this.edit(rl.getCursorPos().rows, () => rl.write(text));
   }
 
   /** The terminal bell: mentions and private messages. */
@@ -158,10 +184,10 @@ export class Screen {
       if (text !== null) this.print(text);
       return;
     }
-    const width = Bun.stringWidth(this.rl.getPrompt() + entered);
+    const width = Bun.stringWidth(this.rl.getPrompt() + maskEntered(entered));
     const rows = Math.max(1, Math.ceil(width / columns));
     this.output.write(`\x1b[${rows}A${clearInputArea(0)}${text === null ? "" : `${text}\n`}`);
-    this.rl.prompt(true);
+    this.edit(0, (rl) => rl.prompt(true));
   }
 
   /** Give the terminal back: erase the input line, leave raw mode. */
@@ -171,6 +197,7 @@ export class Screen {
     this.erase();
     this.rl = null;
     this.input.removeListener("keypress", this.keypress);
+    this.input.removeListener("keypress", this.keyed);
     process.removeListener("SIGCONT", this.continued);
     rl.close();
   }
@@ -189,7 +216,43 @@ export class Screen {
     // goes stale when pasted text wraps without a redraw: the blank lines a
     // review saw in the transcript.)
     rl.prevRows = 0;
-    rl.prompt(true);
+    this.edit(0, () => rl.prompt(true));
+  }
+
+  /**
+   * Let readline change or draw the input line (`change`), the cursor on row
+   * `from` of the input area until then; an /op line, of which readline drew
+   * nothing, is then drawn here, masked.
+   */
+  private edit(from: number, change: (rl: Readline) => void): void {
+    const rl = this.rl;
+    if (rl === null) return;
+    change(rl);
+    this.drawMasked(from);
+  }
+
+  /**
+   * Draw an /op line masked where readline would have drawn it, the cursor
+   * from row `from` of the input area; as readline's own redraw does, and
+   * keeping its count of rows.
+   */
+  private drawMasked(from: number): void {
+    const rl = this.rl;
+    const shown = rl === null || this.secret !== null ? null : maskTyped(rl.line);
+    if (rl === null || shown === null) return;
+    const cursor = rl.getCursorPos();
+    const at = rl.cursor;
+    rl.cursor = rl.line.length;
+    const end = rl.getCursorPos();
+    rl.cursor = at;
+    // The end exactly at a row's end: a space takes the terminal's cursor to the next row.
+    const wrap = end.cols === 0 && end.rows > 0 ? " " : "";
+    const up = end.rows - cursor.rows;
+    this.output.write(
+      `${clearInputArea(from)}${rl.getPrompt()}${shown}${wrap}\r` +
+        `${cursor.cols > 0 ? `\x1b[${cursor.cols}C` : ""}${up > 0 ? `\x1b[${up}A` : ""}`,
+    );
+    rl.prevRows = cursor.rows;
   }
 
   /** Take the cursor to the start of the input area and clear from there down. */
@@ -209,7 +272,14 @@ export class Screen {
   }
 
   private entered(text: string, handlers: ScreenHandlers): void {
-    // Nothing of it was drawn; the prompt goes, the secret goes to the handler only.
+    if (this.secret === null && maskTyped(text) !== null && this.rl !== null) {
+      // readline wrote nothing of it, not even the new line: what stays on
+      // screen is "/op ******".
+      this.output.write(
+        `${clearInputArea(this.before)}${this.rl.getPrompt()}${maskEntered(text)}\r\n`,
+      );
+    }
+    // A secret: nothing of it was drawn; the prompt goes, the secret goes to the handler only.
     this.endSecret();
     handlers.line(text);
   }
@@ -224,7 +294,7 @@ export class Screen {
     const rl = this.rl;
     if (rl === null || this.secret === null) return;
     this.secret = null;
-    rl.output = this.output;
+    rl.output = this.view;
     rl.history = this.history;
     rl.line = "";
     rl.cursor = 0;
@@ -249,9 +319,14 @@ export class Screen {
     _text: string | undefined,
     key?: { ctrl?: boolean; name?: string },
   ) => {
-    if (key?.ctrl && key.name === "u" && this.rl !== null) {
-      this.rl.write(null, { ctrl: true, name: "e" });
-    }
+    if (this.rl === null) return;
+    this.before = this.rl.getCursorPos().rows;
+    if (key?.ctrl && key.name === "u") this.rl.write(null, { ctrl: true, name: "e" });
+  };
+
+  /** After readline has handled a key: an /op line is drawn masked. */
+  private readonly keyed = () => {
+    this.drawMasked(this.before);
   };
 
   /** Ctrl-Z: hand the terminal back to the shell as it was, and stop. */
@@ -273,7 +348,7 @@ export class Screen {
       return;
     }
     rl.prevRows = 0;
-    rl.prompt(true);
+    this.edit(0, () => rl.prompt(true));
   };
 
   private closed(handlers: ScreenHandlers): void {
@@ -285,6 +360,7 @@ export class Screen {
     this.rl = null;
     this.showing = false;
     this.input.removeListener("keypress", this.keypress);
+    this.input.removeListener("keypress", this.keyed);
     process.removeListener("SIGCONT", this.continued);
     handlers.leave();
   }

@@ -62,15 +62,31 @@ function describe(end: LinkEnd, options: ClientOptions): string | null {
   return describeEnding(end.ending, options.strings);
 }
 
-/** What Enter means right now. */
-type Mode = "password" | "name" | "verdict" | "chat" | "offline";
+/**
+ * What Enter means right now. While the server weighs a password or a name
+ * (seconds, at times: a password after wrong ones waits out a penalty, a name
+ * is claimed on every server of the room) what is typed is kept, not dropped:
+ * "checking-password" and "waiting" below.
+ */
+type Mode =
+  /** Connecting, or a name being checked: a line typed is for the room, sent once in. */
+  "waiting" | "password" | "checking-password" | "name" | "chat" | "offline";
 
 /** The conversation as the terminal shows it. */
 class Chat implements LinkEvents {
   private link: Link | null = null;
-  private mode: Mode = "verdict";
+  private mode: Mode = "waiting";
   private readonly members = new Members();
   private historyProblemShown = false;
+  /**
+   * Lines entered, without echo, while a password was being checked: the next
+   * tries if it was wrong. Typed blind where a password was asked for, they
+   * are taken for passwords only, never shown or sent as anything else; once
+   * a password is accepted they are forgotten.
+   */
+  private passwordsAhead: string[] = [];
+  /** Lines entered while connecting or while a name was checked: for the room, sent once in it. */
+  private linesAhead: string[] = [];
 
   constructor(
     private readonly options: ClientOptions,
@@ -98,11 +114,25 @@ class Chat implements LinkEvents {
   }
 
   askPassword(): void {
+    const ahead = this.passwordsAhead.shift();
+    if (ahead !== undefined && this.link !== null) {
+      this.checkPassword(this.link, ahead);
+      return;
+    }
     this.mode = "password";
     this.screen.askSecret(this.options.strings.passwordPrompt);
   }
 
+  passwordAccepted(): void {
+    this.passwordsAhead = [];
+    if (this.mode !== "checking-password") return;
+    // A name may still be checked (the one given with --name): what is typed now is seen.
+    this.mode = "waiting";
+    this.screen.prompt("");
+  }
+
   askName(): void {
+    this.passwordsAhead = [];
     this.mode = "name";
     this.screen.useHistory(false);
     this.screen.prompt(this.options.strings.usernamePrompt);
@@ -110,8 +140,11 @@ class Chat implements LinkEvents {
 
   joined(name: string): void {
     this.mode = "chat";
+    this.passwordsAhead = [];
     this.screen.useHistory(true);
     this.screen.prompt(promptFor(name));
+    const link = this.link;
+    for (const text of this.linesAhead.splice(0)) if (link !== null) this.sendAhead(link, text);
   }
 
   renamed(name: string): void {
@@ -142,25 +175,32 @@ class Chat implements LinkEvents {
     switch (this.mode) {
       case "password":
         if (isBlank(text)) this.askPassword();
-        else {
-          this.mode = "verdict";
-          this.screen.prompt("");
-          link.givePassword(text);
-        }
+        else this.checkPassword(link, text);
+        return;
+      case "checking-password":
+        // Typed without echo too: a password, most likely, for the next try.
+        if (!isBlank(text)) this.passwordsAhead.push(text);
+        this.screen.askSecret(this.options.strings.passwordChecking);
         return;
       case "name":
         if (isBlank(text)) this.screen.replaceEntered(text, null);
         else {
           // No prompt while the server decides; the answer brings one back.
-          this.mode = "verdict";
+          this.mode = "waiting";
           this.screen.prompt("");
           link.giveName(text.trim());
         }
         return;
-      case "verdict":
-        // NOTE: a line typed while a name is being checked is dropped; the answer
-        // takes milliseconds.
-        this.screen.replaceEntered(text, null);
+      case "waiting":
+        // For the room: it stays on screen as typed, and goes once we are in.
+        if (isBlank(text)) this.screen.replaceEntered(text, null);
+        else if (parseInput(text).kind === "quit") {
+          // Leaving: not into the room and out again, but away before it answers.
+          link.quit();
+        } else {
+          this.linesAhead.push(text);
+          this.screen.reprompt();
+        }
         return;
       case "offline":
         this.enteredOffline(link, text);
@@ -169,6 +209,35 @@ class Chat implements LinkEvents {
         this.enteredInRoom(link, text);
         return;
     }
+  }
+
+  /** Give the server a password and wait for its verdict, still without echo. */
+  private checkPassword(link: Link, password: string): void {
+    this.mode = "checking-password";
+    this.screen.askSecret(this.options.strings.passwordChecking);
+    link.givePassword(password);
+  }
+
+  /**
+   * A line typed while waiting for the room, now that we are in: sent as if
+   * typed now. It is on screen already, as typed; a message or an action is
+   * shown again as the room sees it, as a line typed in the room is.
+   */
+  private sendAhead(link: Link, text: string): void {
+    const sent = link.send(text);
+    if (sent.kind !== "sent") {
+      const s = this.options.strings;
+      const why =
+        sent.kind === "too-long" ? s.lineTooLong(sent.bytes, sent.maxBytes) : s.notConnected;
+      this.say(why);
+      this.screen.putBack(text);
+      return;
+    }
+    this.remember(text);
+    const input = parseInput(text);
+    const echo = this.echo(link.current, input);
+    if (echo !== null) this.screen.print(echo);
+    if (input.kind === "help") this.showKeys();
   }
 
   private enteredInRoom(link: Link, text: string): void {

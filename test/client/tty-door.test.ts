@@ -1,0 +1,120 @@
+/**
+ * The interactive client at the door, against a stand-in server that answers
+ * only when the test says (door.ts): Ctrl-C before the greeting, and what is
+ * typed while the server weighs a password or a name (tmux, see tmux.ts).
+ */
+
+import { afterAll, describe, expect, test } from "bun:test";
+import { SERVER_TEXT } from "../../src/protocol/messages.ts";
+import { eventually } from "../support/server.ts";
+import { Door } from "./door.ts";
+import { SKIP_TMUX, Tmux } from "./tmux.ts";
+
+const tmux = new Tmux();
+const doors = new Set<Door>();
+const say = SERVER_TEXT.en;
+
+function door(): Door {
+  const opened = new Door();
+  doors.add(opened);
+  return opened;
+}
+
+describe.skipIf(SKIP_TMUX)("at the door, with a server that takes its time (tmux)", () => {
+  afterAll(() => {
+    tmux.kill();
+    for (const opened of doors) opened.stop();
+  });
+
+  test("Ctrl-C before the greeting closes the connection at once, having sent nothing", async () => {
+    const slow = door();
+    tmux.start("early", { args: ["--port", String(slow.port), "--name", "ana"] });
+    const connection = await slow.connection();
+    tmux.keys("early", "C-c");
+    // Before the client's own connect timeout (5 s) would close it.
+    await eventually(() => connection.closed, 4000);
+    expect(connection.lines).toEqual([]);
+    expect(await tmux.exited("early")).toBe(0);
+  });
+
+  test("lines typed while the name is checked are sent once in, in order", async () => {
+    const slow = door();
+    tmux.start("claim", { args: ["--port", String(slow.port), "--no-color"] });
+    const connection = await slow.connection();
+    connection.send(say.greeting());
+    await tmux.waitForLast("claim", "Username:");
+    tmux.type("claim", "ana");
+    tmux.keys("claim", "Enter");
+    expect(await connection.line(1)).toBe("ana");
+    // The server claims the name everywhere, taking seconds; the person goes on typing.
+    for (const line of ["hello while you wait", "/me waves"]) {
+      tmux.type("claim", line);
+      tmux.keys("claim", "Enter");
+    }
+    // Kept on screen as typed (the prompt below them is empty while the server decides).
+    const typed = await tmux.waitForLast("claim", "/me waves");
+    expect(typed.slice(-3)).toEqual(["Username: ana", "hello while you wait", "/me waves"]);
+    expect(connection.lines).toEqual(["ana"]);
+    connection.send(say.welcome("ana", 1, ["ana"]));
+    expect(await connection.line(3)).toBe("/me waves");
+    expect(connection.lines).toEqual(["ana", "hello while you wait", "/me waves"]);
+    const shown = await tmux.waitFor("claim", (l) => l.at(-2)?.endsWith("* <ana> waves") === true);
+    expect(shown.slice(-3)).toEqual([
+      expect.stringMatching(/^\d\d:\d\d <ana> hello while you wait$/),
+      expect.stringMatching(/^\d\d:\d\d \* <ana> waves$/),
+      "ana>",
+    ]);
+    tmux.keys("claim", "C-c");
+    expect(await connection.line(4)).toBe("/quit");
+  });
+
+  test("/quit while the name is checked leaves before the room answers", async () => {
+    const slow = door();
+    tmux.start("undecided", { args: ["--port", String(slow.port), "--name", "bo"] });
+    const connection = await slow.connection();
+    connection.send(say.greeting());
+    expect(await connection.line(1)).toBe("bo");
+    tmux.type("undecided", "/quit");
+    tmux.keys("undecided", "Enter");
+    await eventually(() => connection.closed, 4000);
+    expect(connection.lines).toEqual(["bo"]);
+    expect(await tmux.exited("undecided")).toBe(0);
+  });
+
+  test("a password typed while the last one is checked is not shown, and is the next try", async () => {
+    const slow = door();
+    tmux.start("penalty", { args: ["--port", String(slow.port), "--name", "pia", "--no-color"] });
+    const raw = tmux.record("penalty");
+    const connection = await slow.connection();
+    connection.send(say.greetingPassword());
+    await tmux.waitForLast("penalty", "Room password:");
+    tmux.type("penalty", "wrong1");
+    tmux.keys("penalty", "Enter");
+    expect(await connection.line(1)).toBe("wrong1");
+    await tmux.waitForLast("penalty", "Room password (checking…):");
+    // The server holds its answer (a penalty for earlier wrong ones); the person types it again.
+    tmux.type("penalty", "turma7b");
+    tmux.keys("penalty", "Enter");
+    // Taken: the prompt is drawn again (the same words, so the recording tells).
+    await eventually(() => raw().split("Room password (checking").length === 3);
+    expect(tmux.screen("penalty").join("\n")).not.toContain("turma7b");
+    connection.send(say.wrongPassword());
+    // The next try goes by itself, without asking again.
+    expect(await connection.line(2)).toBe("turma7b");
+    connection.send(say.passwordAccepted());
+    expect(await connection.line(3)).toBe("pia");
+    // Now the name is checked: what is typed is seen, and for the room.
+    tmux.type("penalty", "oi turma");
+    tmux.keys("penalty", "Enter");
+    await tmux.waitForLast("penalty", "oi turma");
+    connection.send(say.welcome("pia", 1, ["pia"]));
+    expect(await connection.line(4)).toBe("oi turma");
+    const lines = await tmux.waitForLast("penalty", "pia>");
+    expect(lines.join("\n")).not.toContain("turma7b");
+    expect(raw()).not.toContain("turma7b");
+    // Asked for once only.
+    expect(raw().split("Room password: ")).toHaveLength(2);
+    tmux.keys("penalty", "C-c");
+    expect(await connection.line(5)).toBe("/quit");
+  });
+});
