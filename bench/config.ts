@@ -19,6 +19,7 @@ export type ScenarioName =
   | "paced"
   | "big"
   | "slow-reader"
+  | "hiccup"
   | "cleanup"
   | "cluster";
 
@@ -30,6 +31,7 @@ export const SCENARIOS: readonly ScenarioName[] = [
   "tls",
   "paced",
   "slow-reader",
+  "hiccup",
   "big",
   "cleanup",
   "cluster",
@@ -88,6 +90,19 @@ export const SIZES = {
     // tells a generator's stall from a reader's.
     "queue-kib": size(1024, 1024, "--max-queue-bytes given to the server, in KiB"),
     runs: size(3, 3, "floods with a slow reader, and as many without (medians compared)"),
+  },
+  // Readers that stop for a moment within their grace (PACING.stallMs, 2 s):
+  // the room waits for them, loses nothing and evicts no one. Each run brings
+  // fresh hiccuping readers (a reader that paid for one spell has less grace
+  // for the next), and each reader's share must outgrow the kernel's buffers
+  // plus half the 1 MiB cap for the room to feel the stop at all.
+  hiccup: {
+    clients: size(100, 50, "clients that read throughout, the senders among them"),
+    senders: size(10, 5, "clients that send"),
+    messages: size(30_000, 30_000, "messages per sender"),
+    bytes: size(64, 64, "bytes of text per message"),
+    hiccups: size(3, 3, "more readers that each stop reading once, for 0.5 to 1.5 s"),
+    runs: size(3, 1, "floods with hiccups, and as many without (medians compared)"),
   },
   big: {
     clients: size(10_000, 2000, "clients that connect and stay idle"),
@@ -158,6 +173,9 @@ export const MEMORY_SETTLE_MS = 3000;
 export const IDLE_MEMORY_WATCH_MS = { full: 12_000, quick: 3000 } as const;
 export const IDLE_MEMORY_SAMPLE_MS = 250;
 
+/** The floor's pause before its mass reset: it measures no memory, only lets the joins' garbage go (ms). */
+export const FLOOR_SETTLE_MS = 1000;
+
 /** How often the cleanup scenario samples the server's descriptors (ms). */
 export const CLEANUP_POLL_MS = 5;
 
@@ -166,6 +184,16 @@ export const CLEANUP_TIMEOUT_MS = 30_000;
 
 /** Longest wait for an answer to "/who" (ms). */
 export const WHO_TIMEOUT_MS = 5000;
+
+/**
+ * The hiccup scenario's stops: the first reader stops as the flood starts,
+ * each next one this much later (ms); the stops last from the shortest to the
+ * longest, evenly spread.
+ */
+export const HICCUP = { staggerMs: 200, shortestMs: 500, longestMs: 1500 } as const;
+
+/** How long the hiccup readers may take to catch up once the flood is over (ms). */
+export const HICCUP_CATCH_UP_MS = 10_000;
 
 /** How long an evicted slow reader, once it reads again, may take to find its connection cut (ms). */
 export const EVICTED_WITHIN_MS = 5000;
@@ -215,6 +243,11 @@ export const GOALS = {
   clusterCrossP99Ms: 5,
   /** Cluster: the pair's crowd deliveries/s over a single server's. */
   clusterCrowdShare: 0.7,
+  /**
+   * papo over the floor (the leanest relay on Bun) in CPU per delivery,
+   * memory per idle connection, join time and mass-reset cleanup: at most this.
+   */
+  floorWithin: 1.2,
 } as const;
 
 /** Where results go unless --json says otherwise (gitignored). */

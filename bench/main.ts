@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 /**
  * `bun bench`: micro benchmarks, then flood scenarios over real sockets
- * against papo and two naive baselines; prints a summary, writes JSON and an
- * SVG chart, and exits non-zero if any line was lost or anything leaked.
+ * against papo, the floor (the leanest relay on Bun) and two naive
+ * baselines; prints a summary, writes JSON and an SVG chart, and exits
+ * non-zero if any line was lost or anything leaked.
  * Speed alone never fails a run: the goals are reported, not enforced.
  */
 

@@ -111,7 +111,7 @@ export function helpText(): string {
     ]),
   ];
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
-  return `papo benchmarks: micro benchmarks, then floods over real sockets against papo and two naive baselines.
+  return `papo benchmarks: micro benchmarks, then floods over real sockets against papo, the floor and two naive baselines.
 
 usage: bun bench [options]
 

@@ -10,7 +10,7 @@ import type { Options } from "./options.ts";
 import { cores, count, ms, rate, rateRange, times } from "./report/format.ts";
 import type { Progress } from "./report/progress.ts";
 import { gaps, microTable } from "./report/summary.ts";
-import { RUNNERS } from "./scenarios/index.ts";
+import { RUNNERS, targetsOf } from "./scenarios/index.ts";
 import { emptyResult, type Result } from "./scenarios/result.ts";
 import { type TargetName, unavailable } from "./targets.ts";
 
@@ -36,8 +36,7 @@ export async function runAll(options: Options, progress: Progress): Promise<RunO
   if (options.scenarios.length > 0) progress.say("## Scenarios\n");
   for (const scenario of options.scenarios) {
     const runner = RUNNERS[scenario];
-    const targets = runner.compared ? options.targets : (["papo"] as TargetName[]);
-    for (const target of targets) {
+    for (const target of targetsOf(runner, options.targets)) {
       if (unavailable(target) !== null) continue;
       const result = await runner
         .run(target, options.sizes[scenario], ctx)

@@ -1,7 +1,8 @@
 /**
  * The servers a scenario can measure: papo itself, started through its own
- * CLI exactly as an operator would, and the two naive baselines. Each runs in
- * its own process on a free port and announces "... listening on HOST:PORT".
+ * CLI exactly as an operator would, the floor (the leanest relay on Bun: what
+ * papo's own work costs over it) and the two naive baselines. Each runs in its
+ * own process on a free port and announces "... listening on HOST:PORT".
  */
 
 import { join } from "node:path";
@@ -14,9 +15,9 @@ import type { Transport } from "./loadgen/protocol.ts";
 const ROOT = join(import.meta.dir, "..");
 const HOST = "127.0.0.1";
 
-export type TargetName = "papo" | "bun-naive" | "node-net";
+export type TargetName = "papo" | "floor" | "bun-naive" | "node-net";
 
-export const TARGETS: readonly TargetName[] = ["papo", "bun-naive", "node-net"];
+export const TARGETS: readonly TargetName[] = ["papo", "floor", "bun-naive", "node-net"];
 
 /** What a scenario may ask of the server it starts. */
 export interface ServerOptions {
@@ -59,6 +60,8 @@ function command(target: TargetName, options: ServerOptions): string[] {
       args.push(...(options.papoArgs ?? []));
       return args;
     }
+    case "floor":
+      return [process.execPath, join(ROOT, "bench/baselines/floor.ts"), "--port", "0"];
     case "bun-naive":
       return [process.execPath, join(ROOT, "bench/baselines/bun-naive.ts"), "--port", "0"];
     case "node-net":

@@ -59,6 +59,8 @@ export class SimClient {
   closed = false;
   newlines = 0;
   notices = 0;
+  /** When this client last received a chat line, in µs of {@link nowUs}; 0 if never. */
+  lastUs = 0;
   /** The next byte received starts a line (used by the counting fast path). */
   atLineStart = true;
   /** Bytes of a line that started in an earlier chunk (parsing path only). */
@@ -159,7 +161,11 @@ function add(c: SimClient, lines: number, notices: number): void {
   const t = c.tally;
   t.newlines += lines;
   t.notices += notices;
-  if (lines > notices) t.lastUs = nowUs();
+  if (lines > notices) {
+    const now = nowUs();
+    t.lastUs = now;
+    c.lastUs = now;
+  }
 }
 
 /** The parsing path: whole lines, joined across chunks, for the few clients that need them. */

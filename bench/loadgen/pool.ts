@@ -97,6 +97,15 @@ export function take(group: Group, count: number): Group {
   return out;
 }
 
+/** Every client of a group as a group of its own, in order. */
+export function singles(group: Group): Group[] {
+  return group.flatMap(({ gen, range }) =>
+    Array.from({ length: range.to - range.from }, (_, i) => [
+      { gen, range: { from: range.from + i, to: range.from + i + 1 } },
+    ]),
+  );
+}
+
 /** Summed progress of all the load generators. */
 export interface PoolProgress extends Omit<Progress, "latency" | "gapMs"> {
   latency: Histogram | null;
@@ -206,6 +215,14 @@ export class Pool {
       group.map(({ gen, range }) => gen.request<number>({ op: "count", range })),
     );
     return all.reduce((n, lines) => n + lines, 0);
+  }
+
+  /** When the clients of a group last received a chat line (µs of nowUs), the latest; 0 if never. */
+  async lastUs(group: Group): Promise<number> {
+    const all = await Promise.all(
+      group.map(({ gen, range }) => gen.request<number>({ op: "last", range })),
+    );
+    return Math.max(0, ...all);
   }
 
   /** Apply a per-range operation to every part of a group. */

@@ -48,6 +48,8 @@ export type Request =
   | { op: "progress"; latency: boolean; reset?: boolean }
   /** Chat lines the clients of a range received, summed. */
   | { op: "count"; range: Range }
+  /** When the clients of a range last received a chat line (µs of {@link nowUs}), the latest; 0 if never. */
+  | { op: "last"; range: Range }
   /** Stop reading (a slow reader) or start again. */
   | { op: "pause" | "resume"; range: Range }
   /** Close abortively (RST). */

@@ -211,6 +211,8 @@ async function handle(req: Request): Promise<unknown> {
       return progress(req.latency, req.reset ?? false);
     case "count":
       return count(req.range);
+    case "last":
+      return slice(req.range).reduce((latest, c) => Math.max(latest, c.lastUs), 0);
     case "pause":
       for (const c of slice(req.range)) c.socket?.pause();
       return null;

@@ -10,7 +10,14 @@ import { RESULTS_DIR } from "../config.ts";
 import type { Options } from "../options.ts";
 import { cpuModel } from "../proc.ts";
 import type { RunOutput } from "../run.ts";
-import { chartSpec, failureList, figuresList, goalsList, resultsTable } from "./summary.ts";
+import {
+  chartSpec,
+  failureList,
+  figuresList,
+  floorRatiosJson,
+  goalsList,
+  resultsTable,
+} from "./summary.ts";
 import { chartSvg } from "./svg.ts";
 
 export interface Machine {
@@ -82,6 +89,8 @@ export function writeResults(
     sizes: Object.fromEntries(options.scenarios.map((s) => [s, options.sizes[s]])),
     micro: run.micro,
     results: run.results,
+    /** papo's costs over the floor's: { cpuPerDelivery: { scenario, papo, floor, ratio }, ... }. */
+    floorRatios: floorRatiosJson(run.results),
     skipped: run.skipped,
     failures: failureList(run.results),
   };

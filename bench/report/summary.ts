@@ -13,7 +13,10 @@ import { bytes, cores, count, ms, ns, plural, rate, rateRange, times } from "./f
 import type { Bar, ChartSpec, Panel } from "./svg.ts";
 import { markdownTable } from "./table.ts";
 
-const BASELINES: readonly TargetName[] = ["node-net", "bun-naive"];
+const BASELINES: readonly TargetName[] = ["floor", "node-net", "bun-naive"];
+
+/** The scenarios the chart compares: those every baseline runs. */
+const CHARTED: readonly string[] = ["room", "crowd", "paced"];
 
 function find(
   results: readonly Result[],
@@ -60,6 +63,7 @@ export function resultsTable(results: readonly Result[]): string {
       count(r.lost),
       rate(r.rate),
       r.runs.length > 1 ? rateRange(r.runs.map((run) => run.rate)) : "—",
+      vs("floor"),
       vs("node-net"),
       vs("bun-naive"),
       r.serverNsPerDelivery > 0 ? count(r.serverNsPerDelivery) : "—",
@@ -78,6 +82,7 @@ export function resultsTable(results: readonly Result[]): string {
       "lost",
       "rate",
       "min–max of runs",
+      "× floor",
       "× node-net",
       "× bun-naive",
       "server ns/delivery",
@@ -87,7 +92,7 @@ export function resultsTable(results: readonly Result[]): string {
       "latency p50 / p99 / max",
     ],
     rows,
-    ["left", "left", ...Array<"right">(12).fill("right")],
+    ["left", "left", ...Array<"right">(13).fill("right")],
   );
 }
 
@@ -100,6 +105,80 @@ export function figuresList(results: readonly Result[]): string {
       return `- ${r.scenario} (${r.target}): ${text}`;
     })
     .join("\n");
+}
+
+/** One cost of papo next to the same cost of the floor, in the same run. */
+export interface FloorRatio {
+  /** What is compared, for the report ("CPU per delivery"). */
+  what: string;
+  /** Where it was measured. */
+  scenario: string;
+  /** Key of the JSON object ("cpuPerDelivery"). */
+  key: string;
+  papo: number;
+  floor: number;
+  /** papo / floor: 1 is as lean as the floor, higher costs more. */
+  ratio: number;
+  /** How to write papo's and the floor's values. */
+  format: (value: number) => string;
+}
+
+/**
+ * papo's costs over the floor's (the leanest relay on Bun), each measured
+ * when both ran: server CPU per delivery (crowd), memory per idle connection
+ * and join time (big), and a mass reset's cleanup (cleanup).
+ */
+export function floorRatios(results: readonly Result[]): FloorRatio[] {
+  const out: FloorRatio[] = [];
+  const add = (
+    key: string,
+    what: string,
+    scenario: string,
+    pick: (r: Result) => number | undefined,
+    format: (value: number) => string,
+  ) => {
+    const papo = find(results, scenario, "papo");
+    const floor = find(results, scenario, "floor");
+    const p = papo && papo.failures.length === 0 ? pick(papo) : undefined;
+    const f = floor && floor.failures.length === 0 ? pick(floor) : undefined;
+    if (p === undefined || f === undefined || !(p > 0) || !(f > 0)) return;
+    out.push({ what, scenario, key, papo: p, floor: f, ratio: p / f, format });
+  };
+  add("cpuPerDelivery", "CPU per delivery", "crowd", (r) => r.serverNsPerDelivery, ns);
+  add(
+    "memoryPerConnection",
+    "memory per connection",
+    "big",
+    (r) => r.extra.bytesPerConnection,
+    bytes,
+  );
+  add("joins", "joins", "big", (r) => r.extra.connectMs, ms);
+  add("cleanup", "cleanup", "cleanup", (r) => r.extra.cleanupMs, ms);
+  return out;
+}
+
+/** The floor ratios as the JSON keeps them: { cpuPerDelivery: { papo, floor, ratio }, ... }. */
+export function floorRatiosJson(
+  results: readonly Result[],
+): Record<string, { scenario: string; papo: number; floor: number; ratio: number }> {
+  return Object.fromEntries(
+    floorRatios(results).map((r) => [
+      r.key,
+      { scenario: r.scenario, papo: r.papo, floor: r.floor, ratio: r.ratio },
+    ]),
+  );
+}
+
+/** "papo / floor: CPU per delivery 1.4× (20 ns vs 14 ns), ...; goal within 1.2×"; null without any. */
+export function floorLine(results: readonly Result[]): string | null {
+  const ratios = floorRatios(results);
+  if (ratios.length === 0) return null;
+  const parts = ratios.map(
+    (r) => `${r.what} ${times(r.ratio)} (${r.format(r.papo)} vs ${r.format(r.floor)})`,
+  );
+  const over = ratios.filter((r) => r.ratio > GOALS.floorWithin).map((r) => r.what);
+  const verdict = over.length === 0 ? "met" : `MISSED by ${over.join(", ")}`;
+  return `- papo / floor: ${parts.join(", ")}; goal within ${times(GOALS.floorWithin)} (${verdict}, reported only)`;
 }
 
 /** The issue's targets, each met, missed, or not measured in this run. */
@@ -140,6 +219,16 @@ export function goalsList(results: readonly Result[]): string {
       `- cluster, crowd of the pair ≥ ${GOALS.clusterCrowdShare}× one server: ${times(shared.crowdShare)} (${mark(shared.crowdShare >= GOALS.clusterCrowdShare)})`,
     );
   }
+  const floor = floorLine(results);
+  if (floor !== null) lines.push(floor);
+  const hiccup = find(results, "hiccup", "papo");
+  if (hiccup?.extra.rateVsControl !== undefined) {
+    const runs = hiccup.runs.length;
+    const lost = hiccup.failures.length === 0 ? "nothing lost, no one evicted" : "FAILED";
+    lines.push(
+      `- with ${plural(hiccup.extra.hiccupReaders ?? 0, "reader")} stopping for up to ${ms(hiccup.extra.hiccupLongestMs ?? 0)}, the others get ${Math.round(100 * hiccup.extra.rateVsControl)}% of the rate without hiccups (medians of ${plural(runs, "run")}); ${lost}`,
+    );
+  }
   const slow = find(results, "slow-reader", "papo");
   if (slow?.extra.rateVsControl !== undefined) {
     const runs = slow.runs.length;
@@ -173,8 +262,8 @@ function bar(r: Result, key: "rate" | "serverNsPerDelivery"): Bar {
 
 /** The chart: deliveries/s, server CPU per delivery, and paced latency, per scenario and server. */
 export function chartSpec(results: readonly Result[], subtitle: string): ChartSpec {
-  const compared = SCENARIOS.filter((s) =>
-    results.some((r) => r.scenario === s && r.target !== "papo"),
+  const compared = SCENARIOS.filter(
+    (s) => CHARTED.includes(s) && results.some((r) => r.scenario === s && r.target !== "papo"),
   );
   const panel = (
     title: string,

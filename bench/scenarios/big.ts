@@ -3,6 +3,7 @@
  * connecting took and what each idle connection costs the server in memory
  * (the lowest RSS seen while they idle, minus the server's RSS before they came).
  * Then a short broadcast shows that so many members still get every line.
+ * The floor runs it too: what an idle connection and a join cost at least on Bun.
  *
  * NOTE: Bun.connect cannot bind a source address, so every client comes from
  * 127.0.0.1. That is enough: 10,000 connections fit in the ephemeral port
@@ -13,6 +14,7 @@ import { IDLE_MEMORY_SAMPLE_MS, IDLE_MEMORY_WATCH_MS, MEMORY_SETTLE_MS } from ".
 import { take } from "../loadgen/pool.ts";
 import { fdCount, rssBytes } from "../proc.ts";
 import { bytes, count, ms } from "../report/format.ts";
+import type { TargetName } from "../targets.ts";
 import { type Context, connectAll, flood, record, type Sizes, withServer } from "./harness.ts";
 import { emptyResult, type Result } from "./result.ts";
 
@@ -26,10 +28,10 @@ async function lowestRss(pid: number, ms: number): Promise<number> {
   return lowest;
 }
 
-export function big(s: Sizes<"big">, ctx: Context): Promise<Result> {
-  return withServer("big", "papo", { maxClients: s.clients + 16 }, ctx, async (setup) => {
+export function big(target: TargetName, s: Sizes<"big">, ctx: Context): Promise<Result> {
+  return withServer("big", target, { maxClients: s.clients + 16 }, ctx, async (setup) => {
     const { server } = setup;
-    const result = emptyResult("big", "papo", s.clients);
+    const result = emptyResult("big", target, s.clients);
     await Bun.sleep(MEMORY_SETTLE_MS);
     const rssIdle = rssBytes(server.pid);
     const { group, ms: connectMs } = await connectAll(setup, s.clients, "b");

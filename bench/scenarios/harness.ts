@@ -113,8 +113,13 @@ export interface FloodPlan {
   expected: number;
   /** Clients connected, for the progress line. */
   clients: number;
-  /** Count deliveries to these clients only (default: every client). */
+  /**
+   * Count deliveries to these clients only (default: every client); the
+   * flood's time then ends with the last line one of them received.
+   */
   counted?: Group;
+  /** Called as the sending is asked for: what a scenario times from the start of the flood. */
+  onStart?: () => void;
   /** Which flood this is, for the progress line ("run 2 of 3"). */
   stage?: string;
 }
@@ -148,6 +153,7 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
   const startCpu = markCpu(pids);
   let sent: SendReply | null = null;
   let sendError: Error | null = null;
+  plan.onStart?.();
   const sending = pool.send(plan.senders, plan.messages, plan.bytes, plan.seconds).then(
     (reply) => {
       sent = reply;
@@ -188,7 +194,8 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
   const after = await pool.progress(plan.seconds !== undefined);
   const received = ((await linesNow()) ?? after.lines) - (countedBefore ?? before.lines);
   const start = (sent as SendReply | null)?.startUs ?? 0;
-  const seconds = start > 0 && after.lastUs > start ? (after.lastUs - start) / 1e6 : 0;
+  const lastUs = counted ? await pool.lastUs(counted) : after.lastUs;
+  const seconds = start > 0 && lastUs > start ? (lastUs - start) / 1e6 : 0;
   const cpu = cpuShare(startCpu, endCpu);
   return {
     received,

@@ -1,8 +1,9 @@
 /**
  * Which scenarios exist, which servers each runs against, and how to run one.
- * Only room, crowd and paced compare against the baselines: the others test
- * papo's own guarantees (eviction, memory, cleanup) that the baselines lack,
- * or its other transports (web, tls).
+ * room, crowd and paced compare against every baseline; big and cleanup
+ * against the floor only (what an idle connection, a join and a mass reset
+ * cost at least on Bun); the others test papo's own guarantees (eviction,
+ * grace) that the baselines lack, or its other transports (web, tls).
  */
 
 import type { ScenarioName } from "../config.ts";
@@ -12,26 +13,42 @@ import { cleanup } from "./cleanup.ts";
 import { cluster } from "./cluster.ts";
 import { crowd, paced, room, tls, web } from "./flood.ts";
 import type { Context, Sizes } from "./harness.ts";
+import { hiccup } from "./hiccup.ts";
 import type { Result } from "./result.ts";
 import { slowReader } from "./slow-reader.ts";
 
 export interface Runner {
-  /** Whether the baselines run this scenario too. */
-  compared: boolean;
+  /** The servers besides papo this scenario runs against (when --targets selects them). */
+  baselines: readonly TargetName[];
   run(target: TargetName, sizes: Record<string, number>, ctx: Context): Promise<Result>;
 }
 
+const ALL: readonly TargetName[] = ["floor", "bun-naive", "node-net"];
+
 export const RUNNERS: Record<ScenarioName, Runner> = {
-  room: { compared: true, run: (t, s, ctx) => room(t, s as Sizes<"room">, ctx) },
-  crowd: { compared: true, run: (t, s, ctx) => crowd(t, s as Sizes<"crowd">, ctx) },
-  web: { compared: false, run: (_, s, ctx) => web(s as Sizes<"web">, ctx) },
-  tls: { compared: false, run: (_, s, ctx) => tls(s as Sizes<"tls">, ctx) },
-  paced: { compared: true, run: (t, s, ctx) => paced(t, s as Sizes<"paced">, ctx) },
+  room: { baselines: ALL, run: (t, s, ctx) => room(t, s as Sizes<"room">, ctx) },
+  crowd: { baselines: ALL, run: (t, s, ctx) => crowd(t, s as Sizes<"crowd">, ctx) },
+  web: { baselines: [], run: (_, s, ctx) => web(s as Sizes<"web">, ctx) },
+  tls: { baselines: [], run: (_, s, ctx) => tls(s as Sizes<"tls">, ctx) },
+  paced: { baselines: ALL, run: (t, s, ctx) => paced(t, s as Sizes<"paced">, ctx) },
   "slow-reader": {
-    compared: false,
+    baselines: [],
     run: (_, s, ctx) => slowReader(s as Sizes<"slow-reader">, ctx),
   },
-  big: { compared: false, run: (_, s, ctx) => big(s as Sizes<"big">, ctx) },
-  cleanup: { compared: false, run: (_, s, ctx) => cleanup(s as Sizes<"cleanup">, ctx) },
-  cluster: { compared: false, run: (_, s, ctx) => cluster(s as Sizes<"cluster">, ctx) },
+  hiccup: { baselines: [], run: (_, s, ctx) => hiccup(s as Sizes<"hiccup">, ctx) },
+  big: { baselines: ["floor"], run: (t, s, ctx) => big(t, s as Sizes<"big">, ctx) },
+  cleanup: {
+    baselines: ["floor"],
+    run: (t, s, ctx) => cleanup(t, s as Sizes<"cleanup">, ctx),
+  },
+  cluster: { baselines: [], run: (_, s, ctx) => cluster(s as Sizes<"cluster">, ctx) },
 };
+
+/**
+ * The servers a scenario runs against, in --targets order: papo and the
+ * baselines it has among those selected; papo alone when none of them is.
+ */
+export function targetsOf(runner: Runner, selected: readonly TargetName[]): TargetName[] {
+  const chosen = selected.filter((t) => t === "papo" || runner.baselines.includes(t));
+  return chosen.length > 0 ? chosen : ["papo"];
+}

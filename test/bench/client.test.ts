@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
-import { SimClient, Tally } from "../../bench/loadgen/client.ts";
+import { received, SimClient, Tally } from "../../bench/loadgen/client.ts";
 
 /** A socket that takes at most `room` bytes per write, and records what it took. */
 function fakeSocket(room: number) {
@@ -71,5 +71,21 @@ describe("SimClient writes", () => {
     c.write(bytes(1, 2, 3));
     c.dropBacklog();
     expect(tally.unsent).toBe(0);
+  });
+});
+
+describe("SimClient reads", () => {
+  const text = (s: string) => new TextEncoder().encode(s);
+
+  test("a client keeps when it last got a chat line; notices do not count", () => {
+    const { c, tally } = client(100);
+    received(c, text("* hello a\n"));
+    expect(c.joined).toBe(true);
+    received(c, text("* bob joined\n"));
+    expect(c.lastUs).toBe(0);
+    received(c, text("<bob> hi\n<bob> again\n"));
+    expect(c.lines).toBe(2);
+    expect(c.lastUs).toBeGreaterThan(0);
+    expect(c.lastUs).toBe(tally.lastUs);
   });
 });

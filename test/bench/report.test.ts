@@ -1,6 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { ms, ns, plural, rate, rateRange, signedMs } from "../../bench/report/format.ts";
-import { chartSpec, failureList, ratio, resultsTable } from "../../bench/report/summary.ts";
+import {
+  chartSpec,
+  failureList,
+  floorLine,
+  floorRatios,
+  floorRatiosJson,
+  goalsList,
+  ratio,
+  resultsTable,
+} from "../../bench/report/summary.ts";
 import { chartSvg, escapeXml, logRange } from "../../bench/report/svg.ts";
 import { markdownTable } from "../../bench/report/table.ts";
 import { headline } from "../../bench/run.ts";
@@ -136,6 +145,81 @@ describe("summary", () => {
   });
 });
 
+describe("papo / floor", () => {
+  /** papo and the floor in crowd, big and cleanup, papo costing `by` times the floor in each. */
+  function pair(by: number): Result[] {
+    const out: Result[] = [];
+    for (const [target, f] of [
+      ["papo", by],
+      ["floor", 1],
+    ] as const) {
+      const crowd = result("crowd", target, 1e6);
+      crowd.serverNsPerDelivery = 20 * f;
+      const big = result("big", target, 1e6);
+      big.extra.bytesPerConnection = 1024 * f;
+      big.extra.connectMs = 100 * f;
+      const cleanup = emptyResult("cleanup", target, 1000);
+      cleanup.extra.cleanupMs = 40 * f;
+      out.push(crowd, big, cleanup);
+    }
+    return out;
+  }
+
+  test("each cost is papo's over the floor's, in the same run", () => {
+    const ratios = floorRatios(pair(1.5));
+    expect(ratios.map((r) => [r.key, r.scenario, r.ratio])).toEqual([
+      ["cpuPerDelivery", "crowd", 1.5],
+      ["memoryPerConnection", "big", 1.5],
+      ["joins", "big", 1.5],
+      ["cleanup", "cleanup", 1.5],
+    ]);
+    expect(floorRatiosJson(pair(2)).joins).toEqual({
+      scenario: "big",
+      papo: 200,
+      floor: 100,
+      ratio: 2,
+    });
+  });
+
+  test("the goal line names what is over 1.2×, and never fails the run", () => {
+    const line = floorLine(pair(1.5)) ?? "";
+    expect(line).toBe(
+      "- papo / floor: CPU per delivery 1.5× (30 ns vs 20 ns), memory per connection 1.5× (1.5 KiB vs 1.0 KiB), joins 1.5× (150 ms vs 100 ms), cleanup 1.5× (60.0 ms vs 40.0 ms); goal within 1.2× (MISSED by CPU per delivery, memory per connection, joins, cleanup, reported only)",
+    );
+    expect(floorLine(pair(1.1))).toContain("goal within 1.2× (met, reported only)");
+    expect(goalsList(pair(1.5))).toContain("- papo / floor: CPU per delivery 1.5×");
+    expect(failureList(pair(1.5))).toEqual([]);
+  });
+
+  test("a cost measured on one side only, or on a failed run, is left out", () => {
+    const results = pair(1.5).filter((r) => !(r.scenario === "cleanup" && r.target === "floor"));
+    const big = results.find((r) => r.scenario === "big" && r.target === "papo") as Result;
+    big.failures.push("lost lines");
+    expect(floorRatios(results).map((r) => r.key)).toEqual(["cpuPerDelivery"]);
+    expect(floorLine([])).toBeNull();
+  });
+
+  test("the table gives papo's rate over the floor's next to the other baselines", () => {
+    const table = resultsTable([...results, result("crowd", "floor", 5e6)]).split("\n");
+    const cells = (line: string) => line.split("|").map((c) => c.trim());
+    const header = cells(table[0] ?? "");
+    expect(header.slice(8, 11)).toEqual(["× floor", "× node-net", "× bun-naive"]);
+    expect(cells(table[2] ?? "").slice(8, 11)).toEqual(["2.0×", "40.0×", "20.0×"]);
+  });
+});
+
+describe("hiccup in the goals", () => {
+  test("the others' rate against the control, and whether anything was lost", () => {
+    const r = result("hiccup", "papo", 5e6);
+    Object.assign(r.extra, { rateVsControl: 0.42, hiccupReaders: 3, hiccupLongestMs: 1500 });
+    expect(goalsList([r])).toBe(
+      "- with 3 readers stopping for up to 1.50 s, the others get 42% of the rate without hiccups (medians of 1 run); nothing lost, no one evicted",
+    );
+    r.failures.push("1 reader evicted or cut off");
+    expect(goalsList([r])).toContain("; FAILED");
+  });
+});
+
 describe("chart", () => {
   test("log range encloses every positive value in powers of ten", () => {
     expect(logRange([150, 12_000_000])).toEqual([2, 8]);
@@ -145,6 +229,14 @@ describe("chart", () => {
 
   test("escapes text", () => {
     expect(escapeXml(`<a & "b">`)).toBe("&lt;a &amp; &quot;b&quot;&gt;");
+  });
+
+  test("only the scenarios every baseline runs are charted", () => {
+    const spec = chartSpec(
+      [...results, result("big", "papo", 1e6), result("big", "floor", 2e6)],
+      "",
+    );
+    expect([...(spec.panels[0]?.values.keys() ?? [])]).toEqual(["crowd"]);
   });
 
   test("one bar per server and scenario, each labelled with its value", () => {
