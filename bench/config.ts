@@ -145,8 +145,13 @@ export const STALL_MS = 10_000;
 /** Upper bound of any one wait for deliveries, whatever the size (ms). */
 export const MAX_WAIT_MS = 180_000;
 
-/** The slowest delivery rate a wait allows for before giving up (deliveries/s). */
-export const MIN_RATE = 50_000;
+/**
+ * The slowest delivery rate a wait allows for before giving up (deliveries/s).
+ * The naive baselines deliver 40-80k/s on a busy 2-core machine (a CPU-bound
+ * process beside the bench): a flood still moving is waited for, and one that
+ * stops is caught by STALL_MS.
+ */
+export const MIN_RATE = 20_000;
 
 /** A server must print its listening line within this long (ms). */
 export const START_TIMEOUT_MS = 10_000;
