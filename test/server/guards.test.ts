@@ -107,6 +107,32 @@ describe("a bug in one place never stops the room", () => {
     expect(cid.read()).toEqual([chat("bob", "after")]);
   });
 
+  test("resuming paced senders: one whose held line throws is cut, the next is still resumed", async () => {
+    const { c } = setup({ maxQueueBytes: 4096 });
+    const cid = join(c, "cid");
+    const ana = join(c, "ana");
+    const bob = join(c, "bob");
+    const dan = join(c, "dan");
+    const slow = join(c, "slow");
+    slow.conn.takeNothing();
+    // cid's flood brings the slow reader near its cap: the room is pressed, cid paused.
+    cid.say(...Array.from({ length: 25 }, (_, i) => `${i} ${"y".repeat(90)}`));
+    for (let i = 0; i < 10 && (cid.client.holds & Hold.Paced) === 0; i++) await turn();
+    expect(cid.client.holds & Hold.Paced).toBe(Hold.Paced);
+    // While it is pressed, ana's and bob's lines wait with the senders.
+    ana.say("boom");
+    bob.say("held");
+    expect(ana.client.holds & Hold.Paced).toBe(Hold.Paced);
+    expect(bob.client.holds & Hold.Paced).toBe(Hold.Paced);
+    dan.read();
+    // The slow reader catches up: resuming ana throws; bob is resumed all the same.
+    slow.drain();
+    await turn();
+    expect(ana.conn.terminations).toBe(1);
+    expect(bob.client.holds & Hold.Paced).toBe(0);
+    expect(dan.read()).toContain(chat("bob", "held"));
+  });
+
   test("in the cluster's flush: logged, and the next turn's batch goes out", async () => {
     const log = recordingLog();
     const s = makeShared({}, { log });

@@ -132,8 +132,11 @@ export class Gate {
  * itself, an IPv6 address its /64 ("2001:db8:1:2::/64"), since one host may
  * hold a whole /64 and rotate through it. A key is its own key.
  */
-export function addressKey(host: string): string {
-  if (!host.includes(":") || host.endsWith("/64")) return host;
+export function addressKey(address: string): string {
+  // As an operator may type it (/unban 2001:db8::/64), or an IPv4 peer of an IPv6 socket.
+  const host = address.endsWith("/64") ? address.slice(0, -3) : address;
+  if (host.toLowerCase().startsWith("::ffff:") && host.includes(".")) return host.slice(7);
+  if (!host.includes(":")) return host;
   const [head = "", tail = ""] = host.split("::");
   const left = head === "" ? [] : head.split(":");
   const right = tail === "" ? [] : tail.split(":");

@@ -181,6 +181,11 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
     const marks = this.marks;
     if (end === 0 && marks.size === 0) return;
     const report = this.report;
+    // Empty, unless a throw outside any member's send cut the last turn short.
+    report.slow.length = 0;
+    report.failed.length = 0;
+    report.queued.length = 0;
+    report.senders.length = 0;
     try {
       if (end > 0) {
         // Everyone gets this turn: the shared bytes, or their own share of them.

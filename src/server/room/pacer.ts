@@ -161,7 +161,10 @@ export class Pacer<M extends Backlogged> {
         continue;
       }
       if (backlog <= this.marks.low) continue;
-      if (!this.behind.has(member)) this.fellBehind(member, backlog);
+      const quiet = this.behind.get(member);
+      // The turn added bytes: progress is a backlog below this one (it shrinks only in drained()).
+      if (quiet === undefined) this.fellBehind(member, backlog);
+      else quiet.backlog = backlog;
       if (backlog > this.marks.high) this.nearCap.add(member);
     }
     if (evicted !== undefined) this.hooks.evict(evicted);

@@ -160,7 +160,13 @@ export function pace(client: Client): void {
 
 /** The room's readers caught up: take this sender's input again. */
 export function unpace(ctx: Context, client: Client): void {
-  if ((client.holds & Hold.Paced) !== 0) release(ctx, client, Hold.Paced);
+  if ((client.holds & Hold.Paced) === 0) return;
+  try {
+    release(ctx, client, Hold.Paced);
+  } catch (error) {
+    // The pacer resumes many senders in one loop: one that throws must not leave the rest paused.
+    fail(ctx, client, error);
+  }
 }
 
 /** Hold the client's input for `ms`, then run `then` and go on with its lines. */

@@ -1,8 +1,10 @@
 /**
  * The time a new connection has to get into the room (--name-timeout). It
  * runs while the person is at the door and stops while the server makes
- * them wait (a wrong password's answer held, a name asked of every server):
- * a wait the person did not choose never counts against them.
+ * them wait through no doing of theirs (a password waiting for others' wrong
+ * answers to end, a name asked of every server). The answer to their own
+ * wrong password is held on the clock: a connection that only guesses
+ * still runs out of time.
  */
 
 import type { Client } from "./client.ts";
@@ -23,7 +25,8 @@ export function startNameClock(ctx: Context, client: Client): void {
 export function pauseNameClock(client: Client): void {
   if (!atTheDoor(client) || client.timer === null) return;
   client.clearTimer();
-  client.nameLeftMs = Math.max(0, client.nameLeftMs - performance.now());
+  // At least 1 ms: a deadline passed while its timer waits to run is still a clock to resume.
+  client.nameLeftMs = Math.max(1, client.nameLeftMs - performance.now());
 }
 
 /** The wait is over: the clock goes on with what was left. */

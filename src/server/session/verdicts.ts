@@ -16,8 +16,9 @@ import { tell } from "./output.ts";
  * Check a password: a right one is answered at once; a wrong one's answer is
  * held for the address's penalty (admission/addresses.ts), and while the
  * address has as many wrong answers held as it may, a further password waits
- * for one to end before it is checked. The client's later lines wait for the
- * verdict, and the name clock stops meanwhile.
+ * for one to end before it is checked (the name clock stops for that wait,
+ * not for the answer to one's own wrong guess). The client's later lines
+ * wait for the verdict.
  */
 export function checkPassword(
   ctx: Context,
@@ -37,8 +38,9 @@ export function checkPassword(
     verdict(true);
     return;
   }
+  // Its own wrong guess: the held answer runs on the name clock.
   const held = ctx.gate.failed(client.host, performance.now());
-  serverWait(ctx, client, Hold.Penalty, held, () => verdict(false));
+  waitThen(ctx, client, Hold.Penalty, held, () => verdict(false));
 }
 
 /** A wait of the server's making: input held, the name clock stopped until it ends. */

@@ -109,6 +109,25 @@ describe("Pacer", () => {
     expect(evicted).toEqual([]);
   });
 
+  test("a reader that takes bytes while turns add more is reading, not stalled", () => {
+    const { readers, paused, clock, pacer } = setup(10);
+    const [talker, reader] = readers as [Reader, Reader];
+    reader.backlog = 300;
+    pacer.turn([reader], [talker]);
+    // For five seconds each turn adds 20 and the reader takes 10: always behind, always reading.
+    for (let i = 0; i < 100; i++) {
+      clock.advance(50);
+      reader.backlog += 20;
+      pacer.turn([reader], [talker]);
+      reader.backlog -= 10;
+      pacer.drained(reader);
+    }
+    expect(reader.backlog).toBe(1300);
+    // Near its cap it holds the room: it still counts.
+    expect(paused.has(talker)).toBe(true);
+    expect(evicted).toEqual([]);
+  });
+
   test("a reader that stops for up to stallMs holds the room and is not evicted", () => {
     const { readers, paused, clock, pacer } = setup(4);
     const [talker, sleeper] = readers as [Reader, Reader, Reader, Reader];
