@@ -68,6 +68,10 @@ describe("Gate", () => {
     expect(addressKey("::1")).toBe("0:0:0:0::/64");
     expect(addressKey("10.0.0.1")).toBe("10.0.0.1");
     expect(addressKey(addressKey("2001:db8:1:2::5"))).toBe("2001:db8:1:2::/64");
+    // As an operator types it, and an IPv4 peer of an IPv6 socket.
+    expect(addressKey("2001:db8::/64")).toBe("2001:db8:0:0::/64");
+    expect(addressKey("::ffff:10.0.0.7")).toBe("10.0.0.7");
+    expect(addressKey("2001:DB8:1:2::1")).toBe("2001:db8:1:2::/64");
     const gate = new Gate(2);
     expect(gate.enter("2001:db8:1:2::1")).toBeNull();
     expect(gate.enter("2001:db8:1:2::2")).toBeNull();
