@@ -37,6 +37,18 @@ export interface ServerText {
   /** `reason` is the member's own words from /quit. */
   left(name: string, reason?: string): string;
   leftTooSlow(name: string): string;
+  /** A member behind that took nothing for --behind-timeout was closed. */
+  leftNotReading(name: string): string;
+  /** This member fell further behind than the room's window: `count` lines it will never get. */
+  missedLines(count: number): string;
+  /** A resume found a new log (the server restarted without its log): what was said meanwhile is lost. */
+  missedRestart(): string;
+  /** A resume worked: the member is back, with its name. */
+  resumed(name: string): string;
+  /** A resume did not work (unknown, spent or expired token): the connection goes on as a new one. */
+  resumeFailed(): string;
+  /** A private line was not sent: its receiver's own queue is full. */
+  notReading(name: string): string;
   kicked(name: string, by: string, reason?: string): string;
   banned(name: string, by: string): string;
   renamed(from: string, to: string): string;
@@ -145,6 +157,12 @@ const en: ServerText = {
   joined: (name) => notice(`${name} joined`),
   left: (name, reason) => notice(withReason(`${name} left`, reason)),
   leftTooSlow: (name) => notice(`${name} left (too slow)`),
+  leftNotReading: (name) => notice(`${name} left (not reading)`),
+  missedLines: (count) => notice(`you missed ${count} ${count === 1 ? "line" : "lines"}`),
+  missedRestart: () => notice("the server restarted: lines said while you were away are lost"),
+  resumed: (name) => notice(`welcome back, ${name}`),
+  resumeFailed: () => error("could not resume (unknown or expired token): joining as new"),
+  notReading: (name) => error(`${name} is not reading: your line was not sent`),
   kicked: (name, by, reason) => notice(withReason(`${name} was kicked by ${by}`, reason)),
   banned: (name, by) => notice(`${name} was banned by ${by}`),
   renamed: (from, to) => notice(`${from} is now known as ${to}`),
@@ -244,6 +262,14 @@ const pt: ServerText = {
   joined: (name) => notice(`${name} entrou`),
   left: (name, reason) => notice(withReason(`${name} saiu`, reason)),
   leftTooSlow: (name) => notice(`${name} saiu (lento demais)`),
+  leftNotReading: (name) => notice(`${name} saiu (não estava lendo)`),
+  missedLines: (count) =>
+    notice(`você perdeu ${count} ${count === 1 ? "linha" : "linhas"}`),
+  missedRestart: () =>
+    notice("o servidor reiniciou: as linhas ditas enquanto você estava fora se perderam"),
+  resumed: (name) => notice(`bem-vindo de volta, ${name}`),
+  resumeFailed: () => error("não foi possível retomar (token desconhecido ou expirado): entrando de novo"),
+  notReading: (name) => error(`${name} não está lendo: sua linha não foi enviada`),
   kicked: (name, by, reason) => notice(withReason(`${name} foi expulso por ${by}`, reason)),
   banned: (name, by) => notice(`${name} foi banido por ${by}`),
   renamed: (from, to) => notice(`${from} agora se chama ${to}`),
@@ -335,6 +361,7 @@ type NoticeKey =
   | "joined"
   | "left"
   | "leftTooSlow"
+  | "leftNotReading"
   | "kicked"
   | "banned"
   | "renamed"
@@ -349,6 +376,7 @@ const NOTICE_KEYS: ReadonlySet<string> = new Set<NoticeKey>([
   "joined",
   "left",
   "leftTooSlow",
+  "leftNotReading",
   "kicked",
   "banned",
   "renamed",
