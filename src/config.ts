@@ -2,7 +2,7 @@
  * What users configure, with its defaults: the server's and the client's
  * settings, which the CLI entry points fill from flags and the environment.
  * Each subsystem's own tunables are named constants beside it (the room's
- * pacing in room/pacer.ts, the cluster's in cluster/carrier.ts, and so on).
+ * fan-out's buffers in room/fanout.ts, the cluster's in cluster/carrier.ts, and so on).
  */
 
 import type { Lang } from "./protocol/lang.ts";
@@ -16,8 +16,18 @@ export interface ServerConfig {
   maxClients: number;
   /** Longest accepted line in bytes, not counting the line ending. */
   maxLineBytes: number;
-  /** Most bytes a client may have waiting to be written before it is evicted. */
+  /**
+   * Bytes of a member's own queue (replies, private lines, its welcome and
+   * history): a private line past it is not sent and its sender is told.
+   * A turn gathers at most a quarter of it.
+   */
   maxQueueBytes: number;
+  /** Bytes of the room's latest lines kept in memory for members behind and for resume. */
+  windowBytes: number;
+  /** A member behind that takes no byte for this long is closed (ms); 0 never. */
+  behindTimeoutMs: number;
+  /** How long a papo client that vanished keeps its name and place, to resume (ms). */
+  resumeGraceMs: number;
   /** Sustained lines per second per client; 0 turns flood control off. */
   rateLimit: number;
   /** Lines a client may send in a burst before the rate limit applies. */
@@ -73,6 +83,9 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   maxClients: 10_000,
   maxLineBytes: 4096,
   maxQueueBytes: 1024 * 1024,
+  windowBytes: 64 * 1024 * 1024,
+  behindTimeoutMs: 60_000,
+  resumeGraceMs: 60_000,
   rateLimit: 10,
   rateBurst: 20,
   nameTimeoutMs: 30_000,

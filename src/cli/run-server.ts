@@ -33,9 +33,25 @@ const FLAGS: FlagSpec<ServerConfig> = {
   "max-line-bytes": { type: "int", help: "longest line in bytes", key: "maxLineBytes", min: 1 },
   "max-queue-bytes": {
     type: "int",
-    help: "unsent bytes before a slow reader is evicted",
+    help: "bytes of a member's own queue (replies, private lines)",
     key: "maxQueueBytes",
-    min: 1,
+    min: 1024,
+  },
+  "window-bytes": {
+    type: "int",
+    help: "bytes of the room's latest lines kept for members behind and for resume",
+    key: "windowBytes",
+    min: 1024,
+  },
+  "behind-timeout": {
+    type: "seconds",
+    help: "close a member behind that reads nothing for this long; 0 never",
+    key: "behindTimeoutMs",
+  },
+  "resume-grace": {
+    type: "seconds",
+    help: "how long a papo client that vanished keeps its name, to resume",
+    key: "resumeGraceMs",
   },
   "rate-limit": {
     type: "number",

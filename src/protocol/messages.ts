@@ -263,12 +263,12 @@ const pt: ServerText = {
   left: (name, reason) => notice(withReason(`${name} saiu`, reason)),
   leftTooSlow: (name) => notice(`${name} saiu (lento demais)`),
   leftNotReading: (name) => notice(`${name} saiu (não estava lendo)`),
-  missedLines: (count) =>
-    notice(`você perdeu ${count} ${count === 1 ? "linha" : "linhas"}`),
+  missedLines: (count) => notice(`você perdeu ${count} ${count === 1 ? "linha" : "linhas"}`),
   missedRestart: () =>
     notice("o servidor reiniciou: as linhas ditas enquanto você estava fora se perderam"),
   resumed: (name) => notice(`bem-vindo de volta, ${name}`),
-  resumeFailed: () => error("não foi possível retomar (token desconhecido ou expirado): entrando de novo"),
+  resumeFailed: () =>
+    error("não foi possível retomar (token desconhecido ou expirado): entrando de novo"),
   notReading: (name) => error(`${name} não está lendo: sua linha não foi enviada`),
   kicked: (name, by, reason) => notice(withReason(`${name} foi expulso por ${by}`, reason)),
   banned: (name, by) => notice(`${name} foi banido por ${by}`),

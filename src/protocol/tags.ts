@@ -47,7 +47,8 @@ export function unescapeTag(value: string): string {
     }
     const next = value[++i];
     if (next === undefined) break;
-    out += next === ":" ? ";" : next === "s" ? " " : next === "r" ? "\r" : next === "n" ? "\n" : next;
+    out +=
+      next === ":" ? ";" : next === "s" ? " " : next === "r" ? "\r" : next === "n" ? "\n" : next;
   }
   return out;
 }
@@ -64,7 +65,10 @@ export function formatTags(tags: Readonly<Record<string, string | number | undef
 }
 
 /** A whole tagged line (without its newline). */
-export function tagged(tags: Readonly<Record<string, string | number | undefined>>, text: string): string {
+export function tagged(
+  tags: Readonly<Record<string, string | number | undefined>>,
+  text: string,
+): string {
   return formatTags(tags) + text;
 }
 

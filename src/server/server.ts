@@ -18,13 +18,13 @@ import { Cluster } from "./cluster/cluster.ts";
 import { LinkError, RedisLink } from "./cluster/redis.ts";
 import { described } from "./guard.ts";
 import { type Log, silentLog } from "./log.ts";
-import { PACING } from "./room/pacer.ts";
 import { Room } from "./room/room.ts";
 import type { Client } from "./session/client.ts";
 import { type Context, Waiting } from "./session/context.ts";
 import * as input from "./session/input.ts";
 import * as session from "./session/lifecycle.ts";
 import { closeGracefully, fail } from "./session/output.ts";
+import { missedLine } from "./session/v2.ts";
 import { startWeb, type WebServer } from "./transport/http.ts";
 import { listenTcp } from "./transport/tcp.ts";
 
@@ -138,6 +138,9 @@ export function startServer(
   };
 }
 
+/** A turn gathers about this share of --max-queue-bytes before further input waits for the next. */
+const TURN_FRACTION = 1 / 4;
+
 /**
  * What every session shares, wired: the room (its hooks into the session's
  * eviction, failures and pacing), the admission gate, the turn queue, and
@@ -150,25 +153,22 @@ export function buildContext(
   maxClients = config.maxClients,
   clock: () => number = Date.now,
 ): Context {
-  const share = (fraction: number) => Math.max(1, Math.floor(config.maxQueueBytes * fraction));
   const room: Room<Client> = new Room<Client>(
     {
       maxClients,
       announceMax: config.announceMax,
-      watermarks: {
-        low: share(PACING.lowWaterFraction),
-        high: share(PACING.highWaterFraction),
-        cap: config.maxQueueBytes,
-      },
-      turnBytes: share(PACING.turnFraction),
+      turnBytes: Math.max(1, Math.floor(config.maxQueueBytes * TURN_FRACTION)),
+      queueBytes: config.maxQueueBytes,
+      windowBytes: config.windowBytes,
+      behindTimeoutMs: config.behindTimeoutMs,
       historyLines: config.historyLines,
     },
     {
-      evict: (slow) => session.evict(ctx, slow),
+      stalled: (clients) => session.stalled(ctx, clients),
+      relieved: (client) => input.relieved(ctx, client),
+      missed: (client, count) => missedLine(room, client, count),
       failed: (client, error) => fail(ctx, client, error),
       error: (where, error) => log.note(`error in ${where}: ${described(error)}`),
-      pause: (client) => input.pace(client),
-      resume: (client) => input.unpace(ctx, client),
     },
     clock,
   );
@@ -179,6 +179,7 @@ export function buildContext(
     log,
     waiting: new Waiting(),
     handle: session.handle,
+    tokens: new Map(),
   };
   return ctx;
 }
@@ -225,7 +226,7 @@ async function shutdown(
   await cluster?.leave();
   for (const client of everyone) {
     room.leave(client, { kind: "quietly" });
-    closeGracefully(client, "server shutdown", config.shutdownGraceMs);
+    closeGracefully(ctx, client, "server shutdown", config.shutdownGraceMs);
   }
   const deadline = performance.now() + config.shutdownGraceMs;
   while (room.connectionCount > 0 && performance.now() < deadline) {

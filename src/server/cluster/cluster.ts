@@ -19,6 +19,7 @@ import { nameKey } from "../../protocol/names.ts";
 import { described, guarded } from "../guard.ts";
 import type { Line } from "../room/fanout.ts";
 import type { Peers, Remote } from "../room/peers.ts";
+import { spokenOf } from "../room/room.ts";
 import type { Client } from "../session/client.ts";
 import { type Context, words } from "../session/context.ts";
 import { tell } from "../session/output.ts";
@@ -101,7 +102,7 @@ export class Cluster implements Peers, LinkEvents {
         if (line !== null) said.push({ line, at: entry.at });
       }
     }
-    for (const s of said.toReversed()) room.remember(s.line, s.at);
+    for (const s of said.toReversed()) room.remember(spokenOf(s.line), s.at, 0);
   }
 
   // Peers: what this server tells the others.

@@ -1,248 +1,516 @@
 /**
- * The room's fan-out: how lines reach members.
+ * The room's fan-out: how lines reach members, through the room's log.
  *
- * {@link Fanout} is the small contract the room talks to. {@link LocalFanout}
- * is the batching engine behind it for one process: every line of an
- * event-loop turn is encoded once into a shared arena, and when the turn ends
- * each member it concerns gets the turn in one write. Members that took no
- * part in the turn are handed the very same bytes; senders (who must not hear
- * their own lines) and receivers of a direct line get the arena's ranges that
- * are theirs, gathered into one write when they are small and written range
- * by range when they are large (a copy of a big turn per sender costs more
- * than a second write). Outboxes copy only what the kernel did not take, so
- * the arena is reused every turn and a slow reader pins none of it.
+ * Every line of an event-loop turn gets its position in the log and is
+ * encoded once per dialect read in the room (a language, and the protocol
+ * version: v2 lines carry tags) into that dialect's arena. When the turn
+ * ends, its bytes become one segment of the log (log.ts), and each member
+ * who had taken everything before gets the turn in one write of the very
+ * same bytes. That is the fast path, and what a member that keeps up costs.
+ *
+ * Everyone else is written through {@link LogFanout.pump}: from its
+ * position in the log, segment by segment, skipping the lines it said
+ * itself, with the lines for it alone (its own queue) in their place
+ * between. A member whose socket does not take everything keeps only its
+ * position, plus the rest of the one line that was cut (never a copy of
+ * room lines), and is pumped again when its socket drains. Nobody waits for
+ * anybody. A member whose position fell out of the window gets one line
+ * saying how many lines it missed, then goes on from the oldest line kept.
  *
  * In a room over several servers, the room tells the others through its
- * Peers (peers.ts) and delivers what they say through this same engine:
- * the fan-out never learns where a line came from.
+ * Peers (peers.ts) and delivers what they say through this same engine.
  */
 
-import { Sent } from "../../net/outbox.ts";
-import { type Notice, render, SERVER_TEXT, type ServerText } from "../../protocol/messages.ts";
+import { LANGS, type Lang } from "../../protocol/lang.ts";
+import { type Notice, render, SERVER_TEXT } from "../../protocol/messages.ts";
+import { formatPosition, tagged } from "../../protocol/tags.ts";
+import type { Rendering, RoomLog, Segment } from "./log.ts";
+import type { Queued, Reader } from "./reader.ts";
 
 /** The fan-out's buffers. */
 export const FANOUT = {
   /** Starting size of the arena a turn's lines are encoded into. */
   minArenaBytes: 16 * 1024,
-  /** A member's share up to this size is gathered into one write; larger, one write per piece. */
+  /** Runs of a member's lines up to this size are gathered into one write; larger, one write per run. */
   gatherBytes: 16 * 1024,
-  /** Per-turn bookkeeping objects kept for reuse. */
-  spareMarks: 1024,
+  /** How often members behind are checked for having read nothing for too long (ms). */
+  sweepMs: 5_000,
 } as const;
 
-/** A line for everyone: the same text for all (chat), or a notice each reads in their language. */
-export type Line = string | Notice;
-
-/** A member as the fan-out sees it: somewhere to send bytes. */
-export interface Recipient {
-  /** Copies what it cannot write now: the caller may reuse `bytes` at once. */
-  send(bytes: Uint8Array): Sent;
+/** A member's own line for everyone: `text` is the v1 line ("<ana> hi", "* <ana> waves"). */
+export interface Spoken {
+  readonly kind: "chat" | "action";
+  readonly from: string;
+  readonly text: string;
 }
 
-export interface Fanout<M> {
-  /** A line for every member, except `from` (a sender does not hear itself). */
-  toAll(line: Line, from?: M): void;
-  /**
-   * A line for one member or one connection not yet in the room, in order
-   * with the rest; already in its language.
-   */
-  toOne(member: M, line: string): void;
-  /** `member` has just joined: it gets only lines queued from now on. */
-  admit(member: M): void;
-  /**
-   * `member` is leaving (still in the set) or a connection not in the room is
-   * closing: hand it what this turn owes it now, then forget it.
-   */
-  release(member: M): void;
-  /** Deliver the turn now instead of at the end of the event-loop turn. */
-  flush(): void;
-  /** The turn holds as many bytes as one turn may: leave further input for the next. */
-  readonly full: boolean;
+/** A line for everyone: a member's words, a notice each reads in their language, or plain text. */
+export type Line = Spoken | Notice | string;
+
+/** Dialects: a language and a protocol version; index = language index * 2 + (v2 ? 1 : 0). */
+export const DIALECTS = LANGS.length * 2;
+
+export function dialectOf(lang: Lang, v2: boolean): number {
+  return LANGS.indexOf(lang) * 2 + (v2 ? 1 : 0);
 }
 
-/** Which members of a shared set one engine serves (see LanguageFanout). */
-export interface Audience<M> {
-  /** Whether members this engine does not serve are in the set at all. */
-  mixed(): boolean;
-  reads(member: M): boolean;
+const langOf = (dialect: number): Lang => LANGS[dialect >> 1] as Lang;
+const isV2 = (dialect: number): boolean => (dialect & 1) === 1;
+
+export function isSpoken(line: Line): line is Spoken {
+  return typeof line === "object" && "from" in line;
 }
 
-/** What one delivered turn showed, for the room to act on. Valid only during the call. */
-export interface TurnReport<M> {
-  /** Members whose backlog passed its cap: to evict. */
-  readonly slow: readonly M[];
-  /** Members whose send threw (a bug, never the member's doing): to cut, with the error. */
-  readonly failed: ReadonlyArray<readonly [M, unknown]>;
-  /** Members left with a backlog under the cap. */
-  readonly queued: readonly M[];
-  /** Members who sent lines to everyone in this turn. */
-  readonly senders: readonly M[];
+/** What the owner of the members does about them. */
+export interface FanoutHooks<M> {
+  /** A member's write threw (a bug, never the member's doing): cut it, with the error. */
+  failed(member: M, error: unknown): void;
+  /** Members behind who took no byte for the read timeout: close them. */
+  stalled(members: readonly M[]): void;
+  /** `member`'s own queue fell back under half its cap: its held input may go on. */
+  relieved(member: M): void;
+  /** The line a member behind reads when it missed `count` lines, in its dialect. */
+  missed(member: M, count: number): string;
 }
 
-/** What a turn owes one member that differs from the shared bytes. */
-interface Marks {
-  /** Arena offset where this member's share starts (it joined mid-turn). */
-  from: number;
-  /** [start, end) arena ranges of its own lines, which it must not receive. */
-  own: number[];
-  /** Lines for it alone, each placed at the arena offset when it was queued. */
-  direct: Array<{ at: number; bytes: Uint8Array }>;
+export interface FanoutLimits {
+  /** Bytes one turn should gather before input waits for the next one. */
+  turnBytes: number;
+  /** Bytes a member's own queue may hold. */
+  queueBytes: number;
+  /** A member behind that takes nothing for this long is closed (ms); 0 never. */
+  behindTimeoutMs: number;
+}
+
+/** One dialect's encoding of the turn being gathered. */
+class Arena {
+  bytes = new Uint8Array(FANOUT.minArenaBytes);
+  used = 0;
+  ends: number[] = [];
+  active = false;
+}
+
+interface Entry {
+  line: Line;
+  seq: number;
+  at: number;
+  owner: number;
 }
 
 const NL = 0x0a;
 const encoder = new TextEncoder();
 
-export class LocalFanout<M extends Recipient> implements Fanout<M> {
-  private arena = new Uint8Array(FANOUT.minArenaBytes);
-  private used = 0;
-  /** Bytes of this turn's direct lines, counted against the turn's budget. */
+export class LogFanout<M extends Reader> {
+  private readonly arenas: Arena[] = [];
+  private readonly entries: Entry[] = [];
+  /** Members (or connections) that said a line or were told one this turn: not on the fast path. */
+  private readonly touched = new Set<M>();
+  /** Members not caught up: pumped on drain, swept for the read timeout. */
+  private readonly behind = new Set<M>();
   private directBytes = 0;
-  private readonly marks = new Map<M, Marks>();
-  /** Marks from earlier turns, reused so a busy room allocates none per sender. */
-  private readonly spare: Marks[] = [];
-  /** Where a member's small share is gathered into one write. */
-  private scratch = new Uint8Array(FANOUT.gatherBytes);
   private scheduled = false;
+  private sweeping: (() => void) | null = null;
+  private scratch = new Uint8Array(FANOUT.gatherBytes);
   private readonly runFlush = () => this.flush();
-  private readonly report = {
-    slow: [] as M[],
-    failed: [] as Array<[M, unknown]>,
-    queued: [] as M[],
-    senders: [] as M[],
-  };
+  private lastAt = -1;
+  private lastIso = "";
 
   /**
-   * @param members the room's member set; read here only when a turn is
-   *   delivered, never changed.
-   * @param onTurn called after each delivery with what it showed (slow
-   *   readers to evict, backlogs, senders), so the owner of the set can act.
-   * @param turnBytes how many bytes one turn should gather before input waits.
+   * @param members the room's members who are delivered to; read, never changed.
+   * @param readers how many members (away ones included) read each dialect, kept by the room.
    * @param schedule runs the end-of-turn delivery; setImmediate fires after
    *   every socket event of the current loop iteration has been handled.
-   * @param text the language notices are worded in for these members.
-   * @param audience when `members` is shared with engines for other
-   *   languages: which of them this engine serves, and whether any others
-   *   are in the set at all (when none are, nobody needs to be asked).
    */
   constructor(
+    readonly log: RoomLog,
     private readonly members: ReadonlySet<M>,
-    private readonly onTurn: (report: TurnReport<M>) => void,
-    private readonly turnBytes: number = Number.POSITIVE_INFINITY,
+    private readonly readers: readonly number[],
+    private readonly limits: FanoutLimits,
+    private readonly hooks: FanoutHooks<M>,
     private readonly schedule: (run: () => void) => void = setImmediate,
-    private readonly text: ServerText = SERVER_TEXT.en,
-    private readonly audience: Audience<M> | null = null,
-  ) {}
-
-  /** Whether `member` is in the room and reads through this engine. */
-  private serves(member: M): boolean {
-    const a = this.audience;
-    return this.members.has(member) && (a === null || !a.mixed() || a.reads(member));
+    private readonly clock: () => number = Date.now,
+    private readonly now: () => number = () => performance.now(),
+    private readonly every: (ms: number, run: () => void) => () => void = (ms, run) => {
+      const t = setInterval(run, ms);
+      return () => clearInterval(t);
+    },
+  ) {
+    for (let d = 0; d < DIALECTS; d++) this.arenas.push(new Arena());
   }
 
+  /** The turn holds as many bytes as one turn may: leave further input for the next. */
   get full(): boolean {
-    return this.used + this.directBytes >= this.turnBytes;
+    let most = 0;
+    for (const a of this.arenas) if (a.used > most) most = a.used;
+    return most + this.directBytes >= this.limits.turnBytes;
   }
 
-  toAll(line: Line, from?: M): void {
-    const start = this.used;
-    this.append(typeof line === "string" ? line : render(this.text, line));
-    if (from !== undefined) this.marksOf(from).own.push(start, this.used);
-    this.arm();
-  }
-
-  toOne(member: M, line: string): void {
-    const bytes = encoder.encode(`${line}\n`);
-    this.directBytes += bytes.length;
-    this.marksOf(member).direct.push({ at: this.used, bytes });
-    this.arm();
-  }
-
-  admit(member: M): void {
-    this.marksOf(member).from = this.used;
-  }
-
-  release(member: M): void {
-    const inRoom = this.serves(member);
-    const marks = this.marks.get(member);
-    if (marks === undefined) {
-      if (inRoom && this.used > 0) member.send(this.arena.subarray(0, this.used));
-      return;
+  /** A line for every member, except `from` (a sender does not hear itself). Returns its position. */
+  toAll(line: Line, from?: M): number {
+    const entry: Entry = { line, seq: this.log.take(), at: this.clock(), owner: from?.id ?? 0 };
+    this.entries.push(entry);
+    for (let d = 0; d < DIALECTS; d++) {
+      const arena = this.arenas[d] as Arena;
+      if (arena.active) this.encode(arena, d, entry);
+      else if ((this.readers[d] as number) > 0) this.activate(d);
     }
-    this.marks.delete(member);
-    // Not a member (choosing a name, or already released): its direct lines only.
-    if (!inRoom) marks.from = this.used;
-    this.deliver(member, marks, this.used);
-    this.recycle(marks);
+    if (from !== undefined) this.touched.add(from);
+    this.arm();
+    return entry.seq;
   }
 
+  /**
+   * A line for one member or one connection not yet in the room, in order
+   * with the rest, already in its dialect. False, and nothing sent, when its
+   * own queue is full and `optional` (a private line: the sender is told).
+   */
+  toOne(member: M, line: string, optional = false): boolean {
+    const bytes = encoder.encode(`${line}\n`);
+    if (optional && member.queuedBytes + bytes.length > this.limits.queueBytes) return false;
+    member.enqueue({ before: this.log.next, bytes, off: 0 });
+    this.directBytes += bytes.length;
+    this.touched.add(member);
+    this.arm();
+    return true;
+  }
+
+  /** Whether `member`'s own queue is over its cap (its input should wait for it to read). */
+  overQueue(member: M): boolean {
+    return member.queuedBytes > this.limits.queueBytes;
+  }
+
+  /** `member` joins with id `id` at the log's end: it gets every line from the next one. */
+  admit(member: M, id: number): void {
+    member.id = id;
+    member.next = this.log.next;
+    member.until = Number.POSITIVE_INFINITY;
+    this.ensure(member.dialect);
+  }
+
+  /** `member` resumes reading at position `from` (at most the log's end). */
+  resumeAt(member: M, from: number): void {
+    member.next = Math.min(from, this.log.next);
+    member.until = Number.POSITIVE_INFINITY;
+    this.ensure(member.dialect);
+    this.touched.add(member);
+    this.arm();
+  }
+
+  /** `member` leaves: it is owed the lines said until now, and no later one. */
+  leave(member: M): void {
+    if (member.until > this.log.next) member.until = this.log.next;
+  }
+
+  /** `member` reads another dialect from now on (what it is owed comes in it too). */
+  setDialect(member: M, dialect: number): void {
+    member.dialect = dialect;
+    this.ensure(dialect);
+  }
+
+  /** Forget a connection that closed. */
+  forget(member: M): void {
+    this.behind.delete(member);
+    this.touched.delete(member);
+    member.drop();
+  }
+
+  /**
+   * Write `member` what is owed to it now (before a goodbye, which must come
+   * last): the turn's lines are delivered first if it follows the room.
+   * True when nothing more is owed.
+   */
+  release(member: M): boolean {
+    if (this.entries.length > 0 && member.next < member.until) this.flush();
+    return this.pump(member);
+  }
+
+  /** Whether anything is still owed to `member`. */
+  owes(member: M): boolean {
+    return member.queue !== null || member.next < Math.min(member.until, this.log.next);
+  }
+
+  /** Its socket can take more: write what it is owed. True once it has everything. */
+  drained(member: M): boolean {
+    return this.pump(member);
+  }
+
+  /** The server is stopping: no more timers. */
+  close(): void {
+    this.sweeping?.();
+    this.sweeping = null;
+  }
+
+  /** Deliver the turn now instead of at the end of the event-loop turn. */
   flush(): void {
     this.scheduled = false;
-    const end = this.used;
-    const marks = this.marks;
-    if (end === 0 && marks.size === 0) return;
-    const report = this.report;
-    // Empty, unless a throw outside any member's send cut the last turn short.
-    report.slow.length = 0;
-    report.failed.length = 0;
-    report.queued.length = 0;
-    report.senders.length = 0;
-    try {
-      if (end > 0) {
-        // Everyone gets this turn: the shared bytes, or their own share of them.
-        const shared = this.arena.subarray(0, end);
-        const checkMarks = marks.size > 0;
-        const a = this.audience;
-        const only = a?.mixed() ? a.reads : null;
-        for (const member of this.members) {
-          if (only !== null && !only(member)) continue;
-          const own = checkMarks ? marks.get(member) : undefined;
-          try {
-            const sent = own === undefined ? member.send(shared) : this.deliver(member, own, end);
-            if (sent !== Sent.Written) this.note(member, sent);
-          } catch (error) {
-            // One member's send that throws costs that member, never the rest of the turn.
-            report.failed.push([member, error]);
-          }
+    const entries = this.entries;
+    const count = entries.length;
+    const base = this.log.end;
+    let segment: Segment | null = null;
+    if (count > 0) segment = this.commit(base);
+    const touched = this.touched;
+    const failed: Array<[M, unknown]> = [];
+    if (segment !== null) {
+      const end = base + count;
+      const anyTouched = touched.size > 0;
+      for (const member of this.members) {
+        // Behind: its socket's drain brings it along, not every turn.
+        if (member.next !== base || (anyTouched && touched.has(member))) continue;
+        try {
+          if (member.queue === null) this.fast(member, segment, end);
+          else this.pumpTracked(member);
+        } catch (error) {
+          failed.push([member, error]);
         }
       }
-      for (const [member, own] of marks) {
-        if (own.own.length > 0) report.senders.push(member);
-        // Connections not in the room (choosing a name) and, in a turn of direct
-        // lines only, just the members it concerns: nobody else is visited.
-        if (end === 0 || !this.serves(member)) {
-          // Not a member: its direct lines only, none of the room's.
-          if (end > 0) own.from = end;
-          try {
-            const sent = this.deliver(member, own, end);
-            if (sent !== Sent.Written) this.note(member, sent);
-          } catch (error) {
-            report.failed.push([member, error]);
-          }
-        }
-        this.recycle(own);
-      }
-    } finally {
-      // Whatever happened, the next turn starts empty.
-      marks.clear();
-      this.used = 0;
-      this.directBytes = 0;
     }
-    const anything = report.slow.length + report.failed.length + report.queued.length;
-    if (anything + report.senders.length > 0) {
+    for (const member of touched) {
       try {
-        this.onTurn(report);
-      } finally {
-        report.slow.length = 0;
-        report.failed.length = 0;
-        report.queued.length = 0;
-        report.senders.length = 0;
+        this.pumpTracked(member);
+      } catch (error) {
+        failed.push([member, error]);
       }
+    }
+    touched.clear();
+    this.directBytes = 0;
+    for (const [member, error] of failed) this.hooks.failed(member, error);
+  }
+
+  /** This turn's lines become a segment of the log; the arenas start empty again. */
+  private commit(base: number): Segment {
+    const entries = this.entries;
+    const count = entries.length;
+    const owners = new Int32Array(count);
+    for (let i = 0; i < count; i++) owners[i] = (entries[i] as Entry).owner;
+    const renderings: Array<Rendering | undefined> = [];
+    let size = 0;
+    for (const arena of this.arenas) {
+      if (!arena.active) {
+        renderings.push(undefined);
+        continue;
+      }
+      renderings.push({
+        bytes: arena.bytes.slice(0, arena.used),
+        ends: Uint32Array.from(arena.ends),
+      });
+      if (arena.used > size) size = arena.used;
+      arena.used = 0;
+      arena.ends.length = 0;
+      arena.active = false;
+    }
+    entries.length = 0;
+    const segment: Segment = { first: base, count, renderings, owners, size };
+    this.log.append(segment);
+    return segment;
+  }
+
+  /** A member that had everything, nothing of its own, and said nothing: the turn in one write. */
+  private fast(member: M, segment: Segment, end: number): void {
+    const r = rendering(segment, member.dialect);
+    const length = r.bytes.length;
+    const taken = member.write(r.bytes, 0, length);
+    if (taken < 0 || taken >= length) {
+      member.next = end;
+      return;
+    }
+    this.cutAt(member, segment, r, taken);
+    this.fellBehind(member);
+  }
+
+  /** Pump, and keep the set of members behind (and its sweep) up to date. */
+  private pumpTracked(member: M): void {
+    if (this.pump(member)) this.behind.delete(member);
+    else this.fellBehind(member);
+  }
+
+  private fellBehind(member: M): void {
+    if (this.behind.has(member)) return;
+    member.lastTaken = this.now();
+    this.behind.add(member);
+    if (this.sweeping === null && this.limits.behindTimeoutMs > 0) {
+      this.sweeping = this.every(FANOUT.sweepMs, () => this.sweep());
     }
   }
 
-  private note(member: M, sent: Sent): void {
-    if (sent === Sent.Overflow) this.report.slow.push(member);
-    else this.report.queued.push(member);
+  /** Members behind that took nothing for the read timeout are handed to the owner to close. */
+  private sweep(): void {
+    const now = this.now();
+    const stalled: M[] = [];
+    for (const member of this.behind) {
+      if (now - member.lastTaken > this.limits.behindTimeoutMs) stalled.push(member);
+    }
+    if (this.behind.size === 0) this.close();
+    for (const member of stalled) this.behind.delete(member);
+    if (stalled.length > 0) this.hooks.stalled(stalled);
+  }
+
+  /**
+   * Write `member` what it is owed: its own lines when due, and the room's
+   * lines from its position, until its socket takes no more. True when
+   * nothing more is owed now.
+   */
+  pump(member: M): boolean {
+    if (member.away) return true;
+    const log = this.log;
+    for (;;) {
+      const follows = member.next < member.until;
+      const q = member.queue;
+      if (q !== null) {
+        const wasOver = member.queuedBytes > this.limits.queueBytes / 2;
+        let e = q[0];
+        while (e !== undefined && (!follows || e.before <= member.next)) {
+          const left = e.bytes.length - e.off;
+          const taken = member.write(e.bytes, e.off, left);
+          if (taken < 0) {
+            member.drop();
+            return true;
+          }
+          if (taken > 0) member.lastTaken = this.now();
+          if (taken < left) {
+            e.off += taken;
+            member.queuedBytes -= taken;
+            return false;
+          }
+          member.queuedBytes -= left;
+          q.shift();
+          e = q[0];
+        }
+        if (q.length === 0) member.queue = null;
+        if (wasOver && member.queuedBytes <= this.limits.queueBytes / 2)
+          this.hooks.relieved(member);
+      }
+      if (!follows) return true;
+      const end = Math.min(log.end, member.until);
+      if (member.next >= end) return true;
+      if (member.next < log.first) {
+        const missed = log.first - member.next;
+        const line = encoder.encode(`${this.hooks.missed(member, missed)}\n`);
+        member.next = log.first;
+        member.pushFront({ before: member.next, bytes: line, off: 0 });
+        continue;
+      }
+      const segment = log.find(member.next) as Segment;
+      let stop = Math.min(segment.first + segment.count, end);
+      const due = member.queue?.[0]?.before;
+      if (due !== undefined && due < stop) stop = due;
+      if (stop > member.next && !this.writeLines(member, segment, stop)) return false;
+      if (member.next === -1) return true;
+    }
+  }
+
+  /**
+   * Write lines from `member.next` up to `stop` (exclusive) of one segment,
+   * leaving out its own. True when all were taken; otherwise the member's
+   * position is where its socket stopped (the cut line's rest queued first).
+   */
+  private writeLines(member: M, segment: Segment, stop: number): boolean {
+    const r = rendering(segment, member.dialect);
+    const { ends, bytes } = r;
+    const owners = segment.owners;
+    const id = member.id;
+    const lineStart = (i: number) => (i === 0 ? 0 : (ends[i - 1] as number));
+    // Runs of lines that are not its own, as [startByte, endByte) pairs.
+    const runs: number[] = [];
+    let i = member.next - segment.first;
+    const last = stop - segment.first;
+    let total = 0;
+    while (i < last) {
+      while (i < last && id !== 0 && owners[i] === id) i++;
+      if (i >= last) break;
+      const from = i;
+      while (i < last && (id === 0 || owners[i] !== id)) i++;
+      const a = lineStart(from);
+      const b = ends[i - 1] as number;
+      runs.push(a, b);
+      total += b - a;
+    }
+    if (total === 0) {
+      member.next = stop;
+      return true;
+    }
+    let taken: number;
+    if (runs.length === 2) {
+      taken = member.write(bytes, runs[0] as number, total);
+    } else if (total <= FANOUT.gatherBytes) {
+      const scratch = this.scratch;
+      let at = 0;
+      for (let k = 0; k < runs.length; k += 2) {
+        scratch.set(bytes.subarray(runs[k] as number, runs[k + 1] as number), at);
+        at += (runs[k + 1] as number) - (runs[k] as number);
+      }
+      taken = member.write(scratch, 0, at);
+    } else {
+      taken = 0;
+      for (let k = 0; k < runs.length; k += 2) {
+        const len = (runs[k + 1] as number) - (runs[k] as number);
+        const t = member.write(bytes, runs[k] as number, len);
+        if (t < 0) {
+          taken = -1;
+          break;
+        }
+        taken += t;
+        if (t < len) break;
+      }
+    }
+    if (taken < 0) {
+      member.drop();
+      member.next = -1;
+      member.until = -1;
+      return true;
+    }
+    if (taken > 0) member.lastTaken = this.now();
+    if (taken >= total) {
+      member.next = stop;
+      return true;
+    }
+    // Where in the rendering the socket stopped.
+    let left = taken;
+    let at = 0;
+    for (let k = 0; k < runs.length; k += 2) {
+      const len = (runs[k + 1] as number) - (runs[k] as number);
+      if (left < len) {
+        at = (runs[k] as number) + left;
+        break;
+      }
+      left -= len;
+    }
+    this.cutAt(member, segment, r, at);
+    return false;
+  }
+
+  /**
+   * The socket stopped at byte `at` of a segment's rendering: the member's
+   * position becomes the next line, and the rest of the cut line (if it was
+   * cut inside) is queued to go first, so a line is never split.
+   */
+  private cutAt(member: M, segment: Segment, r: Rendering, at: number): void {
+    const ends = r.ends;
+    let lo = 0;
+    let hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((ends[mid] as number) <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    const start = lo === 0 ? 0 : (ends[lo - 1] as number);
+    if (at === start) {
+      member.next = segment.first + lo;
+      return;
+    }
+    member.next = segment.first + lo + 1;
+    member.pushFront({ before: member.next, bytes: r.bytes.slice(at, ends[lo]), off: 0 });
+  }
+
+  /** A dialect is read from now on: this turn's lines so far are encoded in it too. */
+  private ensure(dialect: number): void {
+    const arena = this.arenas[dialect] as Arena;
+    if (!arena.active && this.entries.length > 0) this.activate(dialect);
+  }
+
+  private activate(dialect: number): void {
+    const arena = this.arenas[dialect] as Arena;
+    arena.active = true;
+    for (const entry of this.entries) this.encode(arena, dialect, entry);
   }
 
   private arm(): void {
@@ -251,87 +519,54 @@ export class LocalFanout<M extends Recipient> implements Fanout<M> {
     this.schedule(this.runFlush);
   }
 
-  private marksOf(member: M): Marks {
-    let marks = this.marks.get(member);
-    if (marks === undefined) {
-      marks = this.spare.pop() ?? { from: 0, own: [], direct: [] };
-      this.marks.set(member, marks);
-    }
-    return marks;
-  }
-
-  private recycle(marks: Marks): void {
-    marks.from = 0;
-    marks.own.length = 0;
-    marks.direct.length = 0;
-    if (this.spare.length < FANOUT.spareMarks) this.spare.push(marks);
-  }
-
-  /** Encode one line into the arena, growing it if needed. */
-  private append(line: string): void {
+  /** Encode one line into a dialect's arena, growing it if needed. */
+  private encode(arena: Arena, dialect: number, entry: Entry): void {
+    const line = this.text(dialect, entry);
     // UTF-8 needs at most 3 bytes per UTF-16 unit, plus the newline.
     const worst = line.length * 3 + 1;
-    if (this.used + worst > this.arena.length) {
-      const grown = new Uint8Array(Math.max(this.arena.length * 2, this.used + worst));
-      grown.set(this.arena.subarray(0, this.used));
-      this.arena = grown;
+    if (arena.used + worst > arena.bytes.length) {
+      const grown = new Uint8Array(Math.max(arena.bytes.length * 2, arena.used + worst));
+      grown.set(arena.bytes.subarray(0, arena.used));
+      arena.bytes = grown;
     }
-    const { written } = encoder.encodeInto(line, this.arena.subarray(this.used));
-    this.used += written;
-    this.arena[this.used++] = NL;
+    const { written } = encoder.encodeInto(line, arena.bytes.subarray(arena.used));
+    arena.used += written;
+    arena.bytes[arena.used++] = NL;
+    arena.ends.push(arena.used);
   }
 
-  /**
-   * Send one member its share of the turn: the shared bytes up to `end` from
-   * where it joined, minus its own lines, plus its direct lines, in order.
-   * Returns the outbox's state after the last piece.
-   */
-  private deliver(member: M, marks: Marks, end: number): Sent {
-    const pieces = this.pieces(marks, end);
-    let total = 0;
-    for (const piece of pieces) total += piece.length;
-    if (total === 0) return Sent.Written;
-    if (pieces.length === 1) return member.send(pieces[0] as Uint8Array);
-    if (total > FANOUT.gatherBytes) {
-      // Large: one write per piece beats copying the turn for every sender.
-      let sent: Sent = Sent.Written;
-      for (const piece of pieces) sent = member.send(piece);
-      return sent;
-    }
-    const scratch = this.scratch;
-    let at = 0;
-    for (const piece of pieces) {
-      scratch.set(piece, at);
-      at += piece.length;
-    }
-    return member.send(scratch.subarray(0, at));
+  /** A line's text in a dialect: the v1 line, with its tags in front for v2. */
+  private text(dialect: number, entry: Entry): string {
+    const { line } = entry;
+    const v1 =
+      typeof line === "string"
+        ? line
+        : isSpoken(line)
+          ? line.text
+          : render(SERVER_TEXT[langOf(dialect)], line);
+    if (!isV2(dialect)) return v1;
+    const pos = formatPosition(this.log.epoch, entry.seq);
+    const time = this.iso(entry.at);
+    if (typeof line === "string") return tagged({ kind: "notice", pos, time }, v1);
+    if (isSpoken(line)) return tagged({ kind: line.kind, pos, time, from: line.from }, v1);
+    return tagged({ kind: "notice", pos, time, ev: line.key, args: JSON.stringify(line.args) }, v1);
   }
 
-  /** The ranges and direct lines that make up a member's share, in order. */
-  private pieces(marks: Marks, end: number): Uint8Array[] {
-    const { own, direct } = marks;
-    const pieces: Uint8Array[] = [];
-    let at = marks.from;
-    const take = (to: number) => {
-      if (to > at) pieces.push(this.arena.subarray(at, to));
-    };
-    let o = 0;
-    let d = 0;
-    while (o < own.length || d < direct.length) {
-      const ownStart = o < own.length ? (own[o] as number) : Number.POSITIVE_INFINITY;
-      const next = direct[d];
-      if (next !== undefined && next.at <= ownStart) {
-        take(next.at);
-        at = Math.max(at, next.at);
-        pieces.push(next.bytes);
-        d++;
-      } else {
-        take(ownStart);
-        at = Math.max(at, own[o + 1] as number);
-        o += 2;
-      }
+  private iso(at: number): string {
+    if (at !== this.lastAt) {
+      this.lastAt = at;
+      this.lastIso = new Date(at).toISOString();
     }
-    take(end);
-    return pieces;
+    return this.lastIso;
   }
 }
+
+/** A segment's bytes in `dialect`, or, for a turn nobody read in it, in the closest one kept. */
+function rendering(segment: Segment, dialect: number): Rendering {
+  const r = segment.renderings;
+  return (r[dialect] ??
+    r.find((x, d) => x !== undefined && (d & 1) === (dialect & 1)) ??
+    r.find((x) => x !== undefined)) as Rendering;
+}
+
+export type { Queued };

@@ -11,20 +11,22 @@
  * tell reaches it through the `remote*` and `heard` calls.
  */
 
-import { LANGS, type Lang } from "../../protocol/lang.ts";
+import type { Lang } from "../../protocol/lang.ts";
 import { type Notice, say } from "../../protocol/messages.ts";
 import { nameKey } from "../../protocol/names.ts";
 import { guarded, type OnError } from "../guard.ts";
-import type { Fanout, Line, TurnReport } from "./fanout.ts";
-import { LanguageFanout, type Reader } from "./languages.ts";
-import { type Backlogged, type Clock, Pacer, realClock, type Watermarks } from "./pacer.ts";
+import { DIALECTS, dialectOf, type Line, LogFanout, type Spoken } from "./fanout.ts";
+import { newEpoch, RoomLog } from "./log.ts";
 import type { Peers, Remote } from "./peers.ts";
+import type { Reader } from "./reader.ts";
 import { Elsewhere } from "./remote-members.ts";
 
 /** A connection as the room sees it. */
-export interface Member extends Reader, Backlogged {
+export interface Member extends Reader {
   name: string;
   lang: Lang;
+  /** Speaks protocol version 2 (its dialect carries tags). */
+  v2: boolean;
   /** Its address, which other servers learn so that an operator anywhere can ban it. */
   readonly host: string;
 }
@@ -34,24 +36,26 @@ export interface RoomLimits {
   maxClients: number;
   /** Join/leave notices only while the room has at most this many members. */
   announceMax: number;
-  /** Backlog marks for pacing: behind over `low`, near its cap over `high`, evicted once stalled over `cap`. */
-  watermarks: Watermarks;
   /** Bytes one turn gathers before further input waits for the next turn. */
   turnBytes: number;
+  /** Bytes of its own queue (replies, private lines) a member may have waiting. */
+  queueBytes: number;
+  /** Bytes of the room's most recent lines kept in memory (--window-bytes). */
+  windowBytes: number;
+  /** A member behind that takes no byte for this long is closed (ms); 0 never. */
+  behindTimeoutMs: number;
   /** Lines the room remembers for newcomers; 0 remembers none. */
   historyLines: number;
 }
 
 /** What the room asks of whoever owns the connections. */
 export interface RoomHooks<M> {
-  /**
-   * These connections are too slow: stalled past the cap, or past the
-   * ceiling at once. Cut them (they may still be members).
-   */
-  evict(slow: readonly M[]): void;
-  /** Stop taking input from this sender until resume: the room's readers are behind. */
-  pause(member: M): void;
-  resume(member: M): void;
+  /** These connections are behind and took nothing for the read timeout: close them. */
+  stalled(members: readonly M[]): void;
+  /** A member's own queue fell back under half its cap: its held input may go on. */
+  relieved(member: M): void;
+  /** The line a member behind reads when it missed `count` lines, in its dialect. */
+  missed(member: M, count: number): string;
   /** A member's delivery threw (a bug): cut that connection, with the error for the log. */
   failed(member: M, error: unknown): void;
   /** An entry point the event loop called threw (a bug): log it; the room goes on. */
@@ -62,17 +66,19 @@ export interface RoomHooks<M> {
 export type Leaving =
   /** On its own (quit, closed): "* NAME left", with its /quit reason if any. */
   | { kind: "left"; reason?: string }
-  /** Evicted: "* NAME left (too slow)". */
-  | { kind: "slow" }
+  /** Closed for reading nothing while behind: "* NAME left (not reading)". */
+  | { kind: "stalled" }
   /** Removed by an operator: the notice goes to everyone, however big the room. */
   | { kind: "removed"; notice: Notice }
   /** Nobody is told (shutdown, where everyone leaves at once). */
   | { kind: "quietly" };
 
-/** One remembered line: what was said, and when (ms since the epoch). */
+/** One remembered line: what was said (the v1 line), by whom, when (ms since the epoch), at which position. */
 export interface Said {
   readonly at: number;
   readonly line: string;
+  readonly from: string;
+  readonly seq: number;
 }
 
 export type Rename = "ok" | "taken";
@@ -80,15 +86,20 @@ export type Rename = "ok" | "taken";
 export class Room<M extends Member> {
   private readonly connections = new Set<M>();
   private readonly members = new Set<M>();
-  /** How many members read each language. */
-  private readonly readers = {} as Record<Lang, number>;
+  /** Members whose connection is gone, keeping their name and place until they resume or expire. */
+  private readonly awayMembers = new Set<M>();
+  /** How many members read each dialect (fanout.ts). */
+  private readonly readers: number[] = new Array(DIALECTS).fill(0);
+  /** The id the next member gets as the sayer of its lines. */
+  private nextId = 1;
   private readonly byName = new Map<string, M>();
   /** Members on the other servers, by name key (empty in a single process). */
   private readonly remote = new Elsewhere();
-  private readonly pacer: Pacer<M>;
   /** The last lines, oldest first, at most limits.historyLines. */
   private readonly said: Said[] = [];
-  private readonly fanout: Fanout<M>;
+  private readonly fanout: LogFanout<M>;
+  /** The room's log: positions, and the window of its latest lines. */
+  readonly log: RoomLog;
   /** Set by an operator with /topic; "" when there is none. */
   topic = "";
   /** The other servers of the room; null in a single process. */
@@ -96,32 +107,34 @@ export class Room<M extends Member> {
 
   constructor(
     private readonly limits: RoomLimits,
-    private readonly hooks: RoomHooks<M>,
+    hooks: RoomHooks<M>,
     private readonly clock: () => number = Date.now,
   ) {
-    for (const lang of LANGS) this.readers[lang] = 0;
     const onError: OnError = (where, error) => hooks.error(where, error);
-    // The pacer's timer and the end-of-turn delivery run outside any socket handler.
-    const timers: Clock = {
-      now: realClock.now,
-      after: (ms, run) => realClock.after(ms, guarded("the pacer's timer", onError, run)),
-    };
-    this.pacer = new Pacer<M>(
-      limits.watermarks,
-      {
-        pause: (m) => hooks.pause(m),
-        resume: (m) => hooks.resume(m),
-        evict: (slow) => hooks.evict(slow),
-        members: () => this.members.size,
-      },
-      timers,
-    );
-    this.fanout = new LanguageFanout(
+    this.log = new RoomLog(newEpoch(), limits.windowBytes);
+    // The end-of-turn delivery and the read-timeout sweep run outside any socket handler.
+    this.fanout = new LogFanout<M>(
+      this.log,
       this.members,
       this.readers,
-      (turn) => this.delivered(turn),
-      limits.turnBytes,
+      {
+        turnBytes: limits.turnBytes,
+        queueBytes: limits.queueBytes,
+        behindTimeoutMs: limits.behindTimeoutMs,
+      },
+      {
+        failed: (m, error) => hooks.failed(m, error),
+        stalled: (ms) => hooks.stalled(ms),
+        relieved: (m) => hooks.relieved(m),
+        missed: (m, count) => hooks.missed(m, count),
+      },
       (run) => setImmediate(guarded("a turn's delivery", onError, run)),
+      clock,
+      undefined,
+      (ms, run) => {
+        const timer = setInterval(guarded("the read-timeout sweep", onError, run), ms);
+        return () => clearInterval(timer);
+      },
     );
   }
 
@@ -135,14 +148,28 @@ export class Room<M extends Member> {
     return this.peers !== null;
   }
 
-  /** A line for one connection (member or not), in order with the rest, already in its language. */
-  tell(conn: M, line: string): void {
-    this.fanout.toOne(conn, line);
+  /**
+   * A line for one connection (member or not), in order with the rest,
+   * already in its dialect. `optional` (a private line): false, and nothing
+   * sent, when its own queue is full.
+   */
+  tell(conn: M, line: string, optional = false): boolean {
+    return this.fanout.toOne(conn, line, optional);
   }
 
-  /** Hand `conn` what this turn owes it now (before a goodbye, which must come last). */
-  release(conn: M): void {
-    this.fanout.release(conn);
+  /** Whether `conn` has more of its own lines waiting than its cap: its input should wait. */
+  owesTooMuch(conn: M): boolean {
+    return this.fanout.overQueue(conn);
+  }
+
+  /** Write `conn` what it is owed now (before a goodbye, which must come last); true when all is out. */
+  release(conn: M): boolean {
+    return this.fanout.release(conn);
+  }
+
+  /** Whether anything is still owed to `conn`. */
+  owes(conn: M): boolean {
+    return this.fanout.owes(conn);
   }
 
   /** Deliver the turn now instead of at the end of the event-loop turn. */
@@ -192,9 +219,58 @@ export class Room<M extends Member> {
     return this.connections.size;
   }
 
-  /** Members in the whole room, on every server. */
+  /** Members in the whole room, on every server, away ones included. */
   get memberCount(): number {
-    return this.members.size + this.remote.size;
+    return this.members.size + this.awayMembers.size + this.remote.size;
+  }
+
+  /**
+   * A member's connection is gone but it may resume: nobody is told, its
+   * name stays its own, lines for it alone are kept; nothing is written to it.
+   */
+  suspend(conn: M): void {
+    if (!this.members.delete(conn)) return;
+    conn.away = true;
+    this.awayMembers.add(conn);
+    this.connections.delete(conn);
+  }
+
+  /**
+   * `conn` (a new connection) takes the place of the away (or still
+   * connected) member `old`: its name, id, language, lines kept for it;
+   * it reads the room from position `from`. `first` are lines for it that go
+   * before everything else (the answer to its resume). Nobody is told.
+   */
+  resume(old: M, conn: M, from: number, first: readonly string[]): void {
+    const wasAway = this.awayMembers.delete(old);
+    if (!wasAway && !this.members.delete(old)) return;
+    this.connections.delete(old);
+    conn.name = old.name;
+    conn.lang = old.lang;
+    conn.v2 = old.v2;
+    conn.dialect = old.dialect;
+    conn.id = old.id;
+    this.byName.set(nameKey(conn.name), conn);
+    this.members.add(conn);
+    // What it was already told goes first, then `first`, then what was kept for it, by position.
+    const kept = old.queue;
+    old.queue = null;
+    old.queuedBytes = 0;
+    old.until = 0;
+    for (const line of first) this.fanout.toOne(conn, line);
+    for (const line of conn.queue ?? []) line.before = 0;
+    for (const line of kept ?? []) conn.enqueue(line);
+    this.fanout.resumeAt(conn, from);
+  }
+
+  /** Whether `conn` is away (connection gone, may resume). */
+  isAway(conn: M): boolean {
+    return this.awayMembers.has(conn);
+  }
+
+  /** A connection that is away closed: it no longer counts as a connection. */
+  disconnect(conn: M): void {
+    this.connections.delete(conn);
   }
 
   /** Register a new connection; false when the server is full. */
@@ -204,26 +280,27 @@ export class Room<M extends Member> {
     return true;
   }
 
-  /** Whether `member` must wait before saying more, because most readers are behind. */
-  mustWait(member: M): boolean {
-    return this.members.has(member) && this.pacer.hold(member);
+  /** A connection's socket can take more: write what it is owed; true once it has everything. */
+  drained(conn: M): boolean {
+    return this.fanout.drained(conn);
   }
 
-  /** A connection's backlog shrank: it may have caught up with the room. */
-  drained(conn: M): void {
-    this.pacer.drained(conn);
-  }
-
-  /** The server is stopping: no more pacing timers. */
+  /** The server is stopping: no more timers. */
   close(): void {
-    this.pacer.close();
+    this.fanout.close();
   }
 
   /** Forget a connection for good (its socket closed). Leaves the room first if needed. */
   drop(conn: M): void {
     this.leave(conn);
     this.connections.delete(conn);
-    this.pacer.forget(conn);
+    this.fanout.forget(conn);
+  }
+
+  /** `conn` speaks protocol version 2 from now on (before it joins). */
+  speakV2(conn: M): void {
+    conn.v2 = true;
+    this.fanout.setDialect(conn, dialectOf(conn.lang, true));
   }
 
   /** Whether a (valid) name is free; `self` may keep its own name in another case. */
@@ -246,8 +323,8 @@ export class Room<M extends Member> {
     conn.name = name;
     this.byName.set(nameKey(name), conn);
     this.members.add(conn);
-    this.readers[conn.lang]++;
-    this.fanout.admit(conn);
+    this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
+    this.fanout.admit(conn, this.nextId++);
     const notice = this.memberCount <= this.limits.announceMax ? say("joined", name) : null;
     if (notice !== null) this.fanout.toAll(notice, conn);
     this.peers?.joined(name, conn.host, notice);
@@ -259,13 +336,13 @@ export class Room<M extends Member> {
    * once however often it is called.
    */
   leave(conn: M, how: Leaving = { kind: "left" }): void {
-    if (!this.members.has(conn)) return;
+    if (!this.members.has(conn) && !this.awayMembers.has(conn)) return;
     const crowded = this.memberCount > this.limits.announceMax;
-    this.fanout.release(conn);
+    this.fanout.leave(conn);
     this.members.delete(conn);
-    this.readers[conn.lang]--;
+    if (this.awayMembers.delete(conn)) this.fanout.forget(conn);
+    this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     this.byName.delete(nameKey(conn.name));
-    this.pacer.forget(conn);
     const notice = leavingNotice(conn.name, how, crowded);
     if (notice !== null) this.fanout.toAll(notice);
     this.peers?.left(conn.name, notice);
@@ -285,10 +362,11 @@ export class Room<M extends Member> {
   }
 
   /** A member's own line (chat or action) for everyone else, remembered for newcomers. */
-  say(from: M, line: string): void {
-    this.remember(line, this.clock());
-    this.fanout.toAll(line, from);
-    this.peers?.said(line);
+  say(from: M, line: Spoken): void {
+    const at = this.clock();
+    const seq = this.fanout.toAll(line, from);
+    this.remember(line, at, seq);
+    this.peers?.said(line.text);
   }
 
   /** A line for everyone in the room, on every server; not remembered. */
@@ -309,10 +387,11 @@ export class Room<M extends Member> {
     this.peers?.topic(text);
   }
 
-  /** A member's line said on another server, `at` ms since the epoch. */
-  heard(line: string, at: number): void {
-    this.remember(line, at);
-    this.fanout.toAll(line);
+  /** A member's line said on another server (its v1 text), `at` ms since the epoch. */
+  heard(text: string, at: number): void {
+    const line = spokenOf(text);
+    const seq = this.fanout.toAll(line);
+    this.remember(line, at, seq);
   }
 
   /** A member joined on another server (or is already there, as a roster says). */
@@ -381,15 +460,11 @@ export class Room<M extends Member> {
    */
   setLang(conn: M, lang: Lang): void {
     if (conn.lang === lang) return;
-    this.fanout.release(conn);
-    if (!this.members.has(conn)) {
-      conn.lang = lang;
-      return;
-    }
-    this.readers[conn.lang]--;
+    const inRoom = this.members.has(conn);
+    if (inRoom) this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     conn.lang = lang;
-    this.readers[lang]++;
-    this.fanout.admit(conn);
+    this.fanout.setDialect(conn, dialectOf(lang, conn.v2));
+    if (inRoom) this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
   }
 
   /** The member of this server called `name` (any case, any look-alike spelling). */
@@ -410,6 +485,10 @@ export class Room<M extends Member> {
       if (out.length >= max) return out;
       out.push(m.name);
     }
+    for (const m of this.awayMembers) {
+      if (out.length >= max) return out;
+      out.push(`${m.name} (away)`);
+    }
     for (const m of this.remote.values()) {
       if (out.length >= max) break;
       out.push(m.name);
@@ -422,36 +501,29 @@ export class Room<M extends Member> {
     return [...this.connections];
   }
 
-  /**
-   * A delivered turn: cut the readers past the ceiling, then pace the senders
-   * (the pacer cuts stalled readers past the cap).
-   * Only members pace or are paced: a connection still choosing a name (or
-   * one the evictions just removed) must neither hold the room nor be
-   * remembered by the pacer once it is gone.
-   */
-  private delivered(turn: TurnReport<M>): void {
-    for (const [member, error] of turn.failed) this.hooks.failed(member, error);
-    if (turn.slow.length > 0) this.hooks.evict(turn.slow);
-    const inRoom = (m: M) => this.members.has(m);
-    const queued = turn.queued.every(inRoom) ? turn.queued : turn.queued.filter(inRoom);
-    const senders = turn.senders.every(inRoom) ? turn.senders : turn.senders.filter(inRoom);
-    this.pacer.turn(queued, senders);
-  }
-
-  /** Keep a line for newcomers, said at `at` (ms since the epoch). */
-  remember(line: string, at: number): void {
+  /** Keep a line for newcomers, said at `at` (ms since the epoch), at position `seq`. */
+  remember(line: Spoken, at: number, seq: number): void {
     const max = this.limits.historyLines;
     if (max <= 0) return;
     // NOTE: shift() on a short array; at the default 50 lines a ring buys nothing.
     if (this.said.length >= max) this.said.shift();
-    this.said.push({ at, line });
+    this.said.push({ at, line: line.text, from: line.from, seq });
   }
+}
+
+/** A v1 line from another server as a member's words: "<NAME> text" or "* <NAME> text". */
+export function spokenOf(text: string): Spoken {
+  const action = text.startsWith("* <");
+  const open = action ? 2 : 0;
+  const close = text.indexOf("> ", open);
+  const from = text[open] === "<" && close > open ? text.slice(open + 1, close) : "";
+  return { kind: action ? "action" : "chat", from, text };
 }
 
 /** What everyone reads when a member leaves `how`, if anything. */
 function leavingNotice(name: string, how: Leaving, crowded: boolean): Notice | null {
   if (how.kind === "removed") return how.notice;
   if (crowded || how.kind === "quietly") return null;
-  if (how.kind === "slow") return say("leftTooSlow", name);
+  if (how.kind === "stalled") return say("leftNotReading", name);
   return say("left", name, how.reason);
 }

@@ -6,11 +6,10 @@
  */
 
 import { hostPort } from "../../net/address.ts";
-import { Outbox } from "../../net/outbox.ts";
 import type { Lang } from "../../protocol/lang.ts";
 import { LineDecoder } from "../../protocol/lines.ts";
-import type { Recipient } from "../room/fanout.ts";
-import { PACING } from "../room/pacer.ts";
+import { dialectOf } from "../room/fanout.ts";
+import { Reader } from "../room/reader.ts";
 import type { Connection } from "../transport/connection.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
@@ -21,6 +20,8 @@ export type Phase =
   | "naming"
   /** In the room. */
   | "joined"
+  /** Its connection is gone; it keeps its name and place for the resume grace (resume.ts). */
+  | "away"
   /** Saying goodbye: input is read and discarded, the backlog drains. */
   | "closing"
   /** Backlog written and our side shut down: waiting for the peer to close its side. */
@@ -29,11 +30,11 @@ export type Phase =
   | "closed";
 
 /**
- * NOTE: a Client *is* its connection's Outbox (subclass rather than a field)
+ * NOTE: a Client *is* its connection's Reader (subclass rather than a field)
  * so that each connection costs one object less: at 10,000 connections every
  * object header shows in the memory per connection.
  */
-export class Client extends Outbox<Connection> implements Recipient {
+export class Client extends Reader<Connection> {
   phase: Phase = "naming";
   /** Set once the room accepts a name. */
   name = "";
@@ -41,6 +42,12 @@ export class Client extends Outbox<Connection> implements Recipient {
   lang: Lang;
   /** Gave the operator password (/op). */
   operator = false;
+  /** Asked for protocol version 2 (`CAP papo/2`): every line it reads carries tags. */
+  v2 = false;
+  /** Lines it has sent so far (`CAP` counts only as the first). */
+  linesIn = 0;
+  /** The id of its resume token while it holds one (resume.ts); "" for none. */
+  tokenId = "";
 
   readonly decoder: LineDecoder;
   readonly bucket: TokenBucket;
@@ -74,9 +81,9 @@ export class Client extends Outbox<Connection> implements Recipient {
     },
     now: number,
   ) {
-    // The outbox's own cap is the ceiling; the pacer evicts a stalled reader at maxQueueBytes.
-    super(connection, limits.maxQueueBytes * PACING.ceilingFactor);
+    super(connection);
     this.lang = limits.lang;
+    this.dialect = dialectOf(limits.lang, false);
     this.remotePort = connection.remotePort;
     this.decoder = new LineDecoder(limits.maxLineBytes);
     this.bucket = new TokenBucket(limits.rateLimit, limits.rateBurst, now);

@@ -14,6 +14,7 @@ import type { Remote } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
 import { goodbye, removeMember, tell } from "./output.ts";
+import { forgetToken } from "./resume.ts";
 import { checkPassword, withName } from "./verdicts.ts";
 
 export function act(ctx: Context, client: Client, input: Input): void {
@@ -23,10 +24,14 @@ export function act(ctx: Context, client: Client, input: Input): void {
     case "empty":
       break;
     case "message":
-      room.say(client, chat(client.name, input.text));
+      room.say(client, { kind: "chat", from: client.name, text: chat(client.name, input.text) });
       break;
     case "me":
-      room.say(client, action(client.name, input.action));
+      room.say(client, {
+        kind: "action",
+        from: client.name,
+        text: action(client.name, input.action),
+      });
       break;
     case "who":
       tell(ctx, client, t.who(room.memberCount, room.names(PROTOCOL.whoNames)));
@@ -55,6 +60,7 @@ export function act(ctx: Context, client: Client, input: Input): void {
       if (mayModerate(ctx, client)) moderate(ctx, client, input);
       break;
     case "quit":
+      forgetToken(ctx, client);
       room.leave(client, { kind: "left", reason: input.reason || undefined });
       goodbye(ctx, client, t.bye(), "quit");
       break;
@@ -95,7 +101,11 @@ function whisper(ctx: Context, client: Client, to: string, text: string): void {
     return;
   }
   if (isRemote(target)) ctx.room.whisper(target, client.name, text);
-  else tell(ctx, target, words(target).privateFrom(client.name, text));
+  else if (!ctx.room.tell(target, words(target).privateFrom(client.name, text), true)) {
+    // Its own queue is full (it is not reading, or away for long): nothing is sent.
+    tell(ctx, client, words(client).notReading(target.name));
+    return;
+  }
   tell(ctx, client, words(client).privateTo(target.name, text));
 }
 

@@ -4,12 +4,14 @@
  */
 
 import type { ServerConfig } from "../../config.ts";
-import { SERVER_TEXT, type ServerText } from "../../protocol/messages.ts";
+import type { ServerText } from "../../protocol/messages.ts";
 import type { Gate } from "../admission/addresses.ts";
 import type { Log } from "../log.ts";
 import type { Room } from "../room/room.ts";
 import type { Client } from "./client.ts";
 import type { LineHandler } from "./input.ts";
+import type { Tokens } from "./resume.ts";
+import { wordsFor } from "./v2.ts";
 
 /** What every session shares: the room, the door, the limits, the log. */
 export interface Context {
@@ -21,6 +23,8 @@ export interface Context {
   readonly waiting: Waiting;
   /** Acts on one line the input flow let through (lifecycle.ts's handle). */
   readonly handle: LineHandler;
+  /** Resume tokens of the members that hold one (resume.ts). */
+  readonly tokens: Tokens;
 }
 
 /** Clients whose input waits for the next turn, first come first served. */
@@ -30,8 +34,8 @@ export class Waiting {
   scheduled = false;
 }
 
-/** The server's words in the language this client reads. */
-export const words = (client: Client): ServerText => SERVER_TEXT[client.lang];
+/** The server's words in the language this client reads, tagged when it speaks version 2. */
+export const words = (client: Client): ServerText => wordsFor(client.lang, client.v2);
 
 /** Still in the conversation: input is acted on (not closing or closed). */
 export function talking(client: Client): boolean {

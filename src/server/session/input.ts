@@ -3,7 +3,7 @@
  * sent is acted on, when it waits, and when its socket is read again.
  *
  * Input is worked through line by line for as long as nothing holds it. A
- * hold is one bit of {@link Hold}: the pacer paused the sender, flood
+ * hold is one bit of {@link Hold}: its own replies wait unread, flood
  * control waits for a token, the turn is full, a password waits out its
  * penalty, or the other servers are asked for a name. While any bit is set
  * the socket is paused and what was read stays in the decoder (at most one
@@ -19,8 +19,8 @@ import { closeGracefully, fail, tell } from "./output.ts";
 
 /** Why the server is not reading a client's socket; it reads again once none is left. */
 export const Hold = {
-  /** The room's readers are behind: the pacer paused this sender. */
-  Paced: 1,
+  /** Its own queue (replies to it) is over its cap: it should read before saying more. */
+  Owed: 1,
   /** Over its line rate: its next line waits for a token. */
   Flood: 2,
   /** The turn is full: the rest of its input waits for the next turn. */
@@ -51,8 +51,6 @@ export function receive(ctx: Context, client: Client, chunk: Uint8Array): void {
  */
 export function work(ctx: Context, client: Client): void {
   const { room } = ctx;
-  // Most of the room is behind: this member waits with the senders (the pacer resumes it).
-  if (client.decoder.holding && room.mustWait(client)) return;
   while (talking(client) && client.holds === 0) {
     if (!client.decoder.holding && !client.peerEnded) break;
     if (room.turnFull) {
@@ -69,12 +67,14 @@ export function work(ctx: Context, client: Client): void {
     if (line === undefined) break;
     client.bucket.take(now);
     ctx.handle(ctx, client, line);
+    // It asks faster than it reads the answers: its input waits until it reads (relieved).
+    if (talking(client) && room.owesTooMuch(client)) client.hold(Hold.Owed);
   }
   if (client.holds !== 0) return;
   if (client.peerEnded && talking(client)) {
     // Everything it sent before its end has been handled: now it leaves.
     room.leave(client);
-    closeGracefully(client, "disconnected");
+    closeGracefully(ctx, client, "disconnected");
     return;
   }
   client.readAgain();
@@ -129,7 +129,7 @@ function nextTurn(ctx: Context): void {
   for (let i = 0; i < queue.length; i++) {
     const client = queue[i] as Client;
     client.holds &= ~Hold.Turn;
-    // Paced or delayed: that hold's own release calls work() again.
+    // Held or delayed: that hold's own release calls work() again.
     if (client.holds !== 0) continue;
     try {
       work(ctx, client);
@@ -153,18 +153,12 @@ function delay(ctx: Context, client: Client, now: number, wait: number): void {
   waitThen(ctx, client, Hold.Flood, wait, () => {});
 }
 
-/** The pacer stopped this sender: the room's readers are behind. */
-export function pace(client: Client): void {
-  if (talking(client)) client.hold(Hold.Paced);
-}
-
-/** The room's readers caught up: take this sender's input again. */
-export function unpace(ctx: Context, client: Client): void {
-  if ((client.holds & Hold.Paced) === 0) return;
+/** The client read enough of its own queue: take its input again. */
+export function relieved(ctx: Context, client: Client): void {
+  if ((client.holds & Hold.Owed) === 0) return;
   try {
-    release(ctx, client, Hold.Paced);
+    release(ctx, client, Hold.Owed);
   } catch (error) {
-    // The pacer resumes many senders in one loop: one that throws must not leave the rest paused.
     fail(ctx, client, error);
   }
 }

@@ -10,7 +10,6 @@
 
 import { PROTOCOL } from "../../protocol/limits.ts";
 import { type Decoded, LINE_TOO_LONG } from "../../protocol/lines.ts";
-import { clock, type ServerText } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank, sanitize } from "../../protocol/sanitize.ts";
@@ -20,6 +19,8 @@ import { act, helpFor, setLang } from "./commands.ts";
 import { type Context, words } from "./context.ts";
 import { startNameClock } from "./name-clock.ts";
 import { cut, fail, finishWriting, goodbye, tell } from "./output.ts";
+import { away, forgetToken, issueToken, resume } from "./resume.ts";
+import { CAP_V2, capLine, historyLine, withResumeTags } from "./v2.ts";
 import { checkPassword, withName } from "./verdicts.ts";
 
 /** A new connection: greet it and start the clock for getting into the room. */
@@ -41,9 +42,28 @@ export function handle(ctx: Context, client: Client, line: Decoded): void {
     return;
   }
   const text = sanitize(line);
+  const first = client.linesIn++ === 0;
+  if (client.phase !== "joined" && version2(ctx, client, text, first)) return;
   if (client.phase === "password") enterPassword(ctx, client, text);
   else if (client.phase === "naming") chooseName(ctx, client, text);
   else act(ctx, client, parseInput(text));
+}
+
+/**
+ * `CAP papo/2` as the first line, and `RESUME …` from a v2 connection before
+ * it joins: true when the line was one of them.
+ */
+function version2(ctx: Context, client: Client, text: string, first: boolean): boolean {
+  if (first && text === CAP_V2) {
+    ctx.room.speakV2(client);
+    tell(ctx, client, capLine(ctx.config, ctx.room.log.epoch));
+    return true;
+  }
+  if (client.v2 && text.startsWith("RESUME ")) {
+    resume(ctx, client, text.slice(7));
+    return true;
+  }
+  return false;
 }
 
 /** A room with a password: the first line is the password (or /lang, /quit). */
@@ -97,23 +117,30 @@ function joined(ctx: Context, client: Client): void {
   ctx.gate.leave(client.host);
   client.clearTimer();
   ctx.log.event(client, "joined");
-  tell(ctx, client, t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames)));
+  const welcome = t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames));
+  if (client.v2) {
+    const token = issueToken(ctx, client);
+    tell(ctx, client, withResumeTags(welcome, token, room.log.epoch, client.next - 1));
+  } else {
+    tell(ctx, client, welcome);
+  }
   tell(ctx, client, t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst));
   if (room.topic !== "") tell(ctx, client, t.topic(room.topic));
-  for (const line of replay(room.history(), config.maxQueueBytes / 2, t)) tell(ctx, client, line);
+  for (const line of replay(ctx, client, config.maxQueueBytes / 2)) tell(ctx, client, line);
 }
 
 /**
  * The newest history lines that fit in `budget` bytes, oldest first: a
- * newcomer's replay never fills more than part of its own cap, however long
- * the lines or large --history.
+ * newcomer's replay never fills more than part of its own queue, however
+ * long the lines or large --history.
  */
-function replay(history: readonly Said[], budget: number, t: ServerText): string[] {
+function replay(ctx: Context, client: Client, budget: number): string[] {
+  const history = ctx.room.history();
   const lines: string[] = [];
   let bytes = 0;
   for (let i = history.length - 1; i >= 0; i--) {
     const said = history[i] as Said;
-    const line = t.history(clock(said.at), said.line);
+    const line = historyLine(ctx.room, client, said);
     bytes += Buffer.byteLength(line) + 1;
     if (bytes > budget) break;
     lines.push(line);
@@ -138,34 +165,48 @@ function beforeJoining(ctx: Context, client: Client, input: Input): void {
   }
 }
 
-/** The socket can take more: send the backlog, and finish a goodbye once it is out. */
+/** The socket can take more: write what it is owed, and finish a goodbye once it is out. */
 export function drained(ctx: Context, client: Client): void {
-  const done = client.flush();
-  ctx.room.drained(client);
+  const done = ctx.room.drained(client);
   if (done && client.phase === "closing") finishWriting(client);
 }
 
-/** Readers whose backlog passed the cap: out of the room, connection cut. */
-export function evict(ctx: Context, slow: readonly Client[]): void {
-  for (const client of slow) {
-    ctx.room.leave(client, { kind: "slow" });
-    cut(client, "too slow");
+/**
+ * Members behind that took nothing for --behind-timeout: closed (a papo
+ * client with a resume token is away meanwhile, and may come back).
+ */
+export function stalled(ctx: Context, clients: readonly Client[]): void {
+  for (const client of clients) {
+    client.endReason = "not reading";
+    if (away(ctx, client)) {
+      client.connection.terminate();
+      continue;
+    }
+    if (client.phase === "joined") ctx.room.leave(client, { kind: "stalled" });
+    cut(client, "not reading");
   }
 }
 
 /** The socket closed, for whatever reason: forget the client everywhere, at once. */
 export function closed(ctx: Context, client: Client, error?: Error): void {
+  const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
+  // Gone without /quit: a member holding a resume token is away for the grace.
+  if (client.phase === "away" || away(ctx, client)) {
+    ctx.waiting.clients.delete(client);
+    ctx.room.disconnect(client);
+    ctx.log.event(client, `connection closed (${why}); away`);
+    return;
+  }
   client.clearTimer();
   client.clearWaitTimer();
   if (client.phase === "closed") return;
+  forgetToken(ctx, client);
   client.phase = "closed";
-  client.dropBacklog();
   client.decoder.discard();
   ctx.waiting.clients.delete(client);
   ctx.room.drop(client);
   // Counted at the door until it joined (a member has a name).
   if (client.name === "") ctx.gate.leave(client.host);
-  const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
   ctx.log.event(client, `left (${why})`);
 }
 

@@ -5,8 +5,6 @@
  * what it is still owed.
  */
 
-import { Sent } from "../../net/outbox.ts";
-import { encodeLine } from "../../protocol/lines.ts";
 import { type Notice, render } from "../../protocol/messages.ts";
 import { described } from "../guard.ts";
 import type { Client } from "./client.ts";
@@ -17,23 +15,19 @@ export const CLOSE_FLUSH_MS = 2_000;
 
 /**
  * One line for one client, named or not, in order with everything else it
- * receives: through the fan-out, whose turn report evicts it past its cap.
+ * receives, through its own queue in the fan-out.
  */
 export function tell(ctx: Context, client: Client, line: string): void {
   ctx.room.tell(client, line);
 }
 
 /**
- * A last line, then close. What this turn already owes the client goes out
- * first (release), so the goodbye is the last line it reads.
+ * A last line, then close. What the client is owed goes out first, so the
+ * goodbye is the last line it reads.
  */
 export function goodbye(ctx: Context, client: Client, line: string, why: string): void {
-  ctx.room.release(client);
-  if (client.send(encodeLine(line)) === Sent.Overflow) {
-    cut(client, "too slow");
-    return;
-  }
-  closeGracefully(client, why);
+  ctx.room.tell(client, line);
+  closeGracefully(ctx, client, why);
 }
 
 /**
@@ -43,7 +37,12 @@ export function goodbye(ctx: Context, client: Client, line: string, why: string)
  * make the kernel answer with a reset and drop the unsent tail; a peer that
  * never reads or never closes is cut off after `flushMs`.
  */
-export function closeGracefully(client: Client, why: string, flushMs = CLOSE_FLUSH_MS): void {
+export function closeGracefully(
+  ctx: Context,
+  client: Client,
+  why: string,
+  flushMs = CLOSE_FLUSH_MS,
+): void {
   if (!talking(client)) return;
   client.phase = "closing";
   client.endReason = why;
@@ -53,7 +52,7 @@ export function closeGracefully(client: Client, why: string, flushMs = CLOSE_FLU
   client.holds = 0;
   client.readAgain();
   client.timer = setTimeout(() => client.connection.terminate(), flushMs);
-  if (client.backlog === 0) finishWriting(client);
+  if (ctx.room.release(client)) finishWriting(client);
 }
 
 /** Everything owed is written: FIN after it, or close outright if the peer already ended. */
@@ -68,7 +67,7 @@ export function cut(client: Client, why: string): void {
   if (client.phase === "closed") return;
   client.phase = "closing";
   client.endReason = why;
-  client.dropBacklog();
+  client.drop();
   client.connection.terminate();
 }
 

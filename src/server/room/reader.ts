@@ -1,0 +1,64 @@
+/**
+ * What the fan-out keeps for one reader: its position in the room's log and
+ * the lines for it alone. A reader that keeps up holds two numbers and
+ * nothing else; a reader behind holds the same two numbers (never a copy of
+ * room lines) and, when its socket stopped inside a line, the rest of that
+ * one line. The server's Client *is* a Reader (a subclass rather than a
+ * field, one object less per connection).
+ */
+
+import type { Sink } from "../../net/outbox.ts";
+
+/** A line for this reader alone, to be written before the room line at position `before`. */
+export interface Queued {
+  before: number;
+  readonly bytes: Uint8Array;
+  /** How much of it was written already. */
+  off: number;
+}
+
+export class Reader<S extends Sink = Sink> {
+  /** Position of the next room line to write it; `next >= until` means it does not follow the room. */
+  next = 0;
+  /** One past the last position it is owed: 0 before it joins, +Infinity while a member. */
+  until = 0;
+  /** Its own lines waiting, in order; null while there are none (the common case). */
+  queue: Queued[] | null = null;
+  /** Bytes of `queue` not yet written. */
+  queuedBytes = 0;
+  /** Its id as the sayer of lines in the log (they are not sent back to it); 0 before joining. */
+  id = 0;
+  /** Which dialect it reads (fanout.ts's dialectOf). */
+  dialect = 0;
+  /** When its socket last took a byte while it was behind (performance.now() ms). */
+  lastTaken = 0;
+  /** Its connection is gone but it may resume: lines for it are kept, nothing is written. */
+  away = false;
+
+  constructor(protected readonly sink: S) {}
+
+  /** Bytes taken by the socket (possibly fewer), or -1 once it is closed. */
+  write(bytes: Uint8Array, offset: number, length: number): number {
+    return this.sink.write(bytes, offset, length);
+  }
+
+  enqueue(line: Queued): void {
+    if (this.queue === null) this.queue = [line];
+    else this.queue.push(line);
+    this.queuedBytes += line.bytes.length - line.off;
+  }
+
+  /** A line that must go before everything else queued (the rest of a cut line, a notice). */
+  pushFront(line: Queued): void {
+    if (this.queue === null) this.queue = [line];
+    else this.queue.unshift(line);
+    this.queuedBytes += line.bytes.length - line.off;
+  }
+
+  /** Forget everything owed (the connection is gone or being cut). */
+  drop(): void {
+    this.queue = null;
+    this.queuedBytes = 0;
+    this.until = Math.min(this.until, this.next);
+  }
+}

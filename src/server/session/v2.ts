@@ -1,0 +1,98 @@
+/**
+ * Protocol version 2 on the server's side (docs/protocol.md, "Protocol
+ * version 2"): the lines that only a v2 connection reads, and the server's
+ * words for it. Every reply a v2 connection gets is the v1 sentence with
+ * `kind=reply;ev=KEY;args=[…]` in front, where KEY is the template that
+ * worded it, so no session code has to know which protocol a client speaks:
+ * it asks `words(client)` (context.ts) as before.
+ */
+
+import type { ServerConfig } from "../../config.ts";
+import { LANGS, type Lang } from "../../protocol/lang.ts";
+import { clock, SERVER_TEXT, type ServerText } from "../../protocol/messages.ts";
+import { formatPosition, tagged } from "../../protocol/tags.ts";
+import type { Member, Room, Said } from "../room/room.ts";
+
+/** A connection's first line that asks for version 2. */
+export const CAP_V2 = "CAP papo/2";
+
+/** The server's words in `text`, each line tagged with the template that made it. */
+function taggedText(text: ServerText): ServerText {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(text) as Array<keyof ServerText>) {
+    const word = text[key] as (...args: unknown[]) => string | string[];
+    out[key] = (...args: unknown[]) => {
+      const said = word(...args);
+      const tags = { kind: "reply", ev: key, args: JSON.stringify(args) };
+      return Array.isArray(said) ? said.map((line) => tagged(tags, line)) : tagged(tags, said);
+    };
+  }
+  return out as unknown as ServerText;
+}
+
+const TAGGED: Readonly<Record<Lang, ServerText>> = Object.fromEntries(
+  LANGS.map((lang) => [lang, taggedText(SERVER_TEXT[lang])]),
+) as Record<Lang, ServerText>;
+
+/** The server's words for a connection in `lang`, tagged when it speaks version 2. */
+export function wordsFor(lang: Lang, v2: boolean): ServerText {
+  return v2 ? TAGGED[lang] : SERVER_TEXT[lang];
+}
+
+/** The answer to `CAP papo/2`: the room's limits, once. */
+export function capLine(config: ServerConfig, epoch: string): string {
+  return tagged(
+    {
+      kind: "cap",
+      v: 2,
+      epoch,
+      password: config.roomPassword === "" ? 0 : 1,
+      "max-line": config.maxLineBytes,
+      rate: config.rateLimit,
+      burst: config.rateBurst,
+      window: config.windowBytes,
+      grace: Math.round(config.resumeGraceMs / 1000),
+      queue: config.maxQueueBytes,
+    },
+    "CAP ACK papo/2",
+  );
+}
+
+/** What a member behind reads when the window no longer holds `count` lines it needed. */
+export function missedLine(room: Room<Member>, member: Member, count: number): string {
+  const text = SERVER_TEXT[member.lang].missedLines(count);
+  if (!member.v2) return text;
+  const first = formatPosition(room.log.epoch, room.log.first);
+  return tagged({ kind: "gap", reason: "behind", n: count, first }, text);
+}
+
+/** A resume from before the window (`count` lines lost) or from another epoch (count null). */
+export function resumeGapLine(room: Room<Member>, member: Member, count: number | null): string {
+  const t = SERVER_TEXT[member.lang];
+  const first = formatPosition(room.log.epoch, room.log.first);
+  if (count === null) return tagged({ kind: "gap", reason: "restart", first }, t.missedRestart());
+  return tagged({ kind: "gap", reason: "too-old", n: count, first }, t.missedLines(count));
+}
+
+/** One of the room's earlier lines for a newcomer, with its position and time in v2. */
+export function historyLine(room: Room<Member>, member: Member, said: Said): string {
+  const text = SERVER_TEXT[member.lang].history(clock(said.at), said.line);
+  if (!member.v2) return text;
+  return tagged(
+    {
+      kind: "history",
+      // 0: a line from before this log (another server's history), without a position here.
+      pos: said.seq === 0 ? undefined : formatPosition(room.log.epoch, said.seq),
+      time: new Date(said.at).toISOString(),
+      from: said.from,
+      line: said.line,
+    },
+    text,
+  );
+}
+
+/** The welcome with what a v2 member needs to resume: its token and where it starts. */
+export function withResumeTags(line: string, token: string, epoch: string, last: number): string {
+  // `line` is already tagged (kind, ev, args): the new tags go in front of its own.
+  return `@token=${token};pos=${formatPosition(epoch, last)};${line.slice(1)}`;
+}
