@@ -26,8 +26,9 @@ afterEach(() => {
   for (const p of started.splice(0)) p.kill();
 });
 
-async function startServer(): Promise<ServerProcess> {
+async function startServer(extra: string[] = []): Promise<ServerProcess> {
   const server = await spawnServer([
+    ...extra,
     "--port",
     "0",
     "--no-web",
@@ -119,9 +120,9 @@ describe("readers that stop for a moment or read slowly", () => {
     expect(await longer.outcome).toBe(`done ${count}`);
   }, 60_000);
 
-  test("one member that never reads is evicted; six readers, some slower than the sender, get every line", async () => {
+  test("one member that never reads holds the room up for nobody; six readers, some slower than the sender, get every line", async () => {
     const server = await startServer();
-    const count = 400_000; // 32 MB
+    const count = 400_000; // 32 MB: all of it within the default window
     const readers: Reader[] = [];
     for (let i = 0; i < 6; i++) {
       // Three read as fast as they can, three stop for 2 ms after every chunk.
@@ -141,9 +142,47 @@ describe("readers that stop for a moment or read slowly", () => {
     } finally {
       clearInterval(sampling);
     }
-    expect(await sender.until((l) => l === "* never left (too slow)", 10_000)).toBeDefined();
+    // Still in the room, and owed every line: it reads them all once it reads again.
+    sender.send("/who");
+    expect(await sender.until((l) => l.startsWith("* online"), 10_000)).toContain("never");
     const growth = peak - before;
-    expect(growth).toBeLessThan(160 * 1024 * 1024);
+    expect(growth).toBeLessThan(200 * 1024 * 1024);
     console.log(`server memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB during 32 MB`);
-  }, 90_000);
+    never.resume();
+    for (let i = 0; i < count; i++) {
+      const line = await never.until((l) => l.startsWith("<s> "), 10_000);
+      expect(line.slice(4, line.indexOf(" ", 4))).toBe(String(i));
+    }
+  }, 120_000);
+
+  test("with a 4 MiB window, 64 MB said past a member that never reads: memory levels off, it is told what it missed", async () => {
+    const server = await startServer(["--window-bytes", String(4 * 1024 * 1024)]);
+    const count = 800_000; // 64 MB
+    const readers: Reader[] = [];
+    for (let i = 0; i < 2; i++) readers.push(await reader(server.port, `r${i}`, count));
+    const never: LineClient = await join(server, "never");
+    never.pause();
+    const sender = await join(server, "s");
+    const before = await rss(server.proc.pid);
+    let peak = before;
+    const sampling = setInterval(async () => {
+      peak = Math.max(peak, await rss(server.proc.pid));
+    }, 20);
+    try {
+      await flood(sender, count);
+      // In order; a reader the machine stopped for longer than the window is told what it missed.
+      for (const r of readers) expect(await r.outcome).toMatch(new RegExp(`^done ${count}( missed \\d+)?$`));
+    } finally {
+      clearInterval(sampling);
+    }
+    const growth = peak - before;
+    console.log(`server memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB during 64 MB, window 4 MiB`);
+    expect(growth).toBeLessThan(100 * 1024 * 1024);
+    never.resume();
+    const told = await never.until((l) => l.startsWith("* you missed "), 10_000);
+    const missed = Number(/(\d+)/.exec(told)?.[1]);
+    expect(missed).toBeGreaterThan(count / 2);
+    // Then the newest lines, in order, to the last one said.
+    expect(await never.until((l) => l.startsWith(`<s> ${count - 1} `), 10_000)).toBeDefined();
+  }, 120_000);
 });

@@ -2,8 +2,10 @@
  * A reader in a process of its own, for tests that stop it with SIGSTOP or
  * want it slower than the sender: joins the room, checks that the chat lines
  * of one sender arrive numbered 0, 1, 2… in order, and says how it ended on
- * stdout, one line: "joined" once welcomed, then "done N", "closed after N",
- * or "wrong line after N: …".
+ * stdout, one line: "joined" once welcomed, then "done N" (or "done N
+ * missed M" when the server said it missed M of them: the reader fell
+ * further behind than the room's window), "closed after N", or "wrong line
+ * after N: …".
  *
  *   bun test/support/reader.ts PORT NAME SENDER COUNT [PAUSE_MS]
  *
@@ -19,6 +21,7 @@ const decoder = new TextDecoder();
 let partial = "";
 let joined = false;
 let next = 0;
+let missed = 0;
 
 function finish(line: string, code: number): never {
   process.stdout.write(`${line}\n`);
@@ -34,11 +37,18 @@ function line(text: string): void {
     }
     return;
   }
+  const gap = /^\* you missed (\d+) lines?$/.exec(text);
+  if (gap !== null) {
+    missed += Number(gap[1]);
+    next += Number(gap[1]);
+    if (next >= expected) finish(`done ${expected} missed ${missed}`, 0);
+    return;
+  }
   if (!text.startsWith(prefix)) return; // notices and other members' lines
   const number = Number(text.slice(prefix.length, text.indexOf(" ", prefix.length)));
   if (number !== next) finish(`wrong line after ${next}: ${text.slice(0, 60)}`, 1);
   next++;
-  if (next === expected) finish(`done ${next}`, 0);
+  if (next === expected) finish(missed === 0 ? `done ${next}` : `done ${next} missed ${missed}`, 0);
 }
 
 await Bun.connect({
