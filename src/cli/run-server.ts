@@ -33,7 +33,7 @@ const FLAGS: FlagSpec<ServerConfig> = {
   "max-line-bytes": { type: "int", help: "longest line in bytes", key: "maxLineBytes", min: 1 },
   "max-queue-bytes": {
     type: "int",
-    help: "bytes of a member's own queue (replies, private lines)",
+    help: "bytes of a member's own queue: replies, private lines",
     key: "maxQueueBytes",
     min: 1024,
   },

@@ -185,6 +185,9 @@ export class LogFanout<M extends Reader> {
     member.next = this.log.next;
     member.until = Number.POSITIVE_INFINITY;
     this.ensure(member.dialect);
+    // Joined mid-turn: it is not where the turn starts, so the fast path would pass it by.
+    this.touched.add(member);
+    this.arm();
   }
 
   /** `member` resumes reading at position `from` (at most the log's end). */
@@ -299,6 +302,8 @@ export class LogFanout<M extends Reader> {
       arena.active = false;
     }
     entries.length = 0;
+    // Counted with its bookkeeping (owners, and one rendering's line ends): 8 bytes a line.
+    size += count * 8;
     const segment: Segment = { first: base, count, renderings, owners, size };
     this.log.append(segment);
     return segment;
@@ -383,7 +388,7 @@ export class LogFanout<M extends Reader> {
       const end = Math.min(log.end, member.until);
       if (member.next >= end) return true;
       if (member.next < log.first) {
-        const missed = log.first - member.next;
+        const missed = Math.min(log.first, member.until) - member.next;
         const line = encoder.encode(`${this.hooks.missed(member, missed)}\n`);
         member.next = log.first;
         member.pushFront({ before: member.next, bytes: line, off: 0 });
