@@ -1,12 +1,14 @@
 /**
  * A throw in any entry point the event loop calls outside a socket handler
- * (the next turn, a client's timers, the pacer's timer, the cluster's flush)
+ * (the next turn, a client's timers, the read-timeout sweep, a held
+ * sender's relief on drain, the cluster's flush)
  * is logged with its stack, cuts only the client it concerns, and the room
  * goes on: the other members still exchange lines afterwards.
  */
 
 import { afterEach, describe, expect, jest, test } from "bun:test";
 import { chat } from "../../src/protocol/messages.ts";
+import { FANOUT } from "../../src/server/room/fanout.ts";
 import type { Context } from "../../src/server/session/context.ts";
 import { Hold, type LineHandler } from "../../src/server/session/input.ts";
 import * as lifecycle from "../../src/server/session/lifecycle.ts";
@@ -80,57 +82,49 @@ describe("a bug in one place never stops the room", () => {
     expect(cid.read()).toEqual([chat("bob", "still here")]);
   });
 
-  test("in the pacer's timer: logged, and the room goes on", async () => {
+  test("in the read-timeout sweep: logged, and the room goes on", () => {
     jest.useFakeTimers();
-    const { c, log } = setup({ maxQueueBytes: 4096 });
+    const { c, log } = setup({ behindTimeoutMs: 1_000 });
     const ana = join(c, "ana");
     const bob = join(c, "bob");
     const cid = join(c, "cid");
     const slow = join(c, "slow");
     slow.conn.takeNothing();
-    const hooks = (c.room as unknown as { hooks: { resume: (m: unknown) => void } }).hooks;
-    hooks.resume = () => {
-      throw new Error("resume blew up");
+    const fanout = (c.room as unknown as { fanout: { hooks: { stalled: () => void } } }).fanout;
+    fanout.hooks.stalled = () => {
+      throw new Error("stalled blew up");
     };
-    // The slow reader near its cap holds the room: ana is paused.
-    ana.say(...Array.from({ length: 40 }, (_, i) => `${i} ${"y".repeat(90)}`));
-    for (let i = 0; i < 10 && (ana.client.holds & Hold.Paced) === 0; i++) await turn();
-    expect(ana.client.holds & Hold.Paced).toBe(Hold.Paced);
-    // It stalls after its grace: the timer lets the room go, and resuming throws.
-    jest.advanceTimersByTime(2500);
+    ana.say("one");
+    cid.read();
+    jest.advanceTimersByTime(FANOUT.sweepMs);
     const logged = log.lines.some(
-      (l) => l.includes("the pacer's timer") && l.includes("resume blew up"),
+      (l) => l.includes("the read-timeout sweep") && l.includes("stalled blew up"),
     );
     expect(logged).toBe(true);
-    cid.read();
     bob.say("after");
     expect(cid.read()).toEqual([chat("bob", "after")]);
   });
 
-  test("resuming paced senders: one whose held line throws is cut, the next is still resumed", async () => {
-    const { c } = setup({ maxQueueBytes: 4096 });
-    const cid = join(c, "cid");
+  test("in a held sender's relief on drain: that sender is cut, the others go on", async () => {
+    const { c } = setup({ maxQueueBytes: 2048 });
     const ana = join(c, "ana");
     const bob = join(c, "bob");
-    const dan = join(c, "dan");
-    const slow = join(c, "slow");
-    slow.conn.takeNothing();
-    // cid's flood brings the slow reader near its cap: the room is pressed, cid paused.
-    cid.say(...Array.from({ length: 25 }, (_, i) => `${i} ${"y".repeat(90)}`));
-    for (let i = 0; i < 10 && (cid.client.holds & Hold.Paced) === 0; i++) await turn();
-    expect(cid.client.holds & Hold.Paced).toBe(Hold.Paced);
-    // While it is pressed, ana's and bob's lines wait with the senders.
-    ana.say("boom");
-    bob.say("held");
-    expect(ana.client.holds & Hold.Paced).toBe(Hold.Paced);
-    expect(bob.client.holds & Hold.Paced).toBe(Hold.Paced);
-    dan.read();
-    // The slow reader catches up: resuming ana throws; bob is resumed all the same.
-    slow.drain();
-    await turn();
+    const cid = join(c, "cid");
+    ana.read();
+    ana.conn.takeNothing();
+    // ana asks faster than it reads: its input is held with "boom" in it.
+    ana.say(...Array.from({ length: 12 }, () => "/help"), "boom", "never said");
+    for (let i = 0; i < 10 && (ana.client.holds & Hold.Owed) === 0; i++) await turn();
+    expect(ana.client.holds & Hold.Owed).toBe(Hold.Owed);
+    // It reads: its input goes on, and the bug in handling "boom" cuts it alone.
+    cid.read();
+    ana.drain();
+    for (let i = 0; i < 10 && ana.conn.terminations === 0; i++) await turn();
     expect(ana.conn.terminations).toBe(1);
-    expect(bob.client.holds & Hold.Paced).toBe(0);
-    expect(dan.read()).toContain(chat("bob", "held"));
+    bob.say("still here");
+    const heard = cid.read();
+    expect(heard).toContain(chat("bob", "still here"));
+    expect(heard).not.toContain(chat("ana", "never said"));
   });
 
   test("in the cluster's flush: logged, and the next turn's batch goes out", async () => {

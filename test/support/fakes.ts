@@ -6,13 +6,18 @@
  * carrier (Link) that records the batches the Cluster adapter publishes and
  * delivers batches from "other servers" to it.
  *
+ * For the room and its fan-out alone there is {@link FakeMember}: a Member
+ * (so a Reader) whose socket is a FakeConnection.
+ *
  * Time: the room delivers a turn at the end of an event-loop turn
  * (setImmediate). `ctx.room.flush()` delivers now; {@link turn} awaits one
  * real event-loop turn (what the input flow's deferred turns and the
  * cluster's batches also wait for). Timers (name timeout, flood control,
- * password penalty, the pacer's grace) are real setTimeouts: tests move them
- * with Bun's `jest.useFakeTimers()` / `jest.advanceTimersByTime()`, which
- * also move `performance.now()` and `Date.now()` (setImmediate stays real).
+ * password penalty, the resume grace, the read-timeout sweep) are real
+ * timers: tests move them with Bun's `jest.useFakeTimers()` /
+ * `jest.advanceTimersByTime()`, which also move `performance.now()` and
+ * `Date.now()` (setImmediate stays real). LogFanout takes its clock and
+ * timer as parameters, for tests that build one by hand.
  */
 
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
@@ -27,6 +32,9 @@ import {
   encodeBatch,
 } from "../../src/server/cluster/events.ts";
 import { type Log, silentLog } from "../../src/server/log.ts";
+import { dialectOf } from "../../src/server/room/fanout.ts";
+import { Reader } from "../../src/server/room/reader.ts";
+import type { Member } from "../../src/server/room/room.ts";
 import { buildContext } from "../../src/server/server.ts";
 import { Client } from "../../src/server/session/client.ts";
 import type { Context } from "../../src/server/session/context.ts";
@@ -46,8 +54,10 @@ let nextPort = 40_000;
  * takes nothing (-1), as a closed Bun socket does.
  */
 export class FakeConnection implements Connection {
-  /** The text of every write, as taken (what the peer would read), in order. */
-  readonly writes: string[] = [];
+  /** The bytes of every write, as taken (what the peer would read), in order; copies. */
+  readonly taken: Uint8Array[] = [];
+  /** The buffer each write was handed, taken or not (the very object, to see which were shared). */
+  readonly buffers: Uint8Array[] = [];
   /** Bytes offered by each write, taken or not. */
   readonly offered: number[] = [];
   /** How many of `offered` bytes one write takes. */
@@ -73,9 +83,10 @@ export class FakeConnection implements Connection {
 
   write(data: Uint8Array, byteOffset: number, byteLength: number): number {
     if (this.closed) return -1;
+    this.buffers.push(data);
     this.offered.push(byteLength);
     const taken = Math.max(0, Math.min(byteLength, this.accept(byteLength)));
-    if (taken > 0) this.writes.push(decoder.decode(data.subarray(byteOffset, byteOffset + taken)));
+    if (taken > 0) this.taken.push(data.slice(byteOffset, byteOffset + taken));
     return taken;
   }
 
@@ -103,6 +114,11 @@ export class FakeConnection implements Connection {
     this.close();
   }
 
+  /** Its close event has been delivered: writes answer -1, terminate() and end() do nothing more. */
+  gone(): void {
+    this.closed = true;
+  }
+
   /** Take no bytes from now on (a reader that stopped reading). */
   takeNothing(): void {
     this.accept = () => 0;
@@ -113,9 +129,37 @@ export class FakeConnection implements Connection {
     this.accept = (offered) => offered;
   }
 
-  /** Everything the peer has read so far. */
+  /** Take `bytes` more in all, over however many writes, then nothing (a kernel buffer filling up). */
+  takeUpTo(bytes: number): void {
+    let left = bytes;
+    this.accept = (offered) => {
+      const taken = Math.min(offered, left);
+      left -= taken;
+      return taken;
+    };
+  }
+
+  /** How many writes took at least one byte. */
+  get writeCount(): number {
+    return this.taken.length;
+  }
+
+  /** Every byte the peer has read so far, in one array. */
+  get bytes(): Uint8Array {
+    let length = 0;
+    for (const chunk of this.taken) length += chunk.length;
+    const all = new Uint8Array(length);
+    let at = 0;
+    for (const chunk of this.taken) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    return all;
+  }
+
+  /** Everything the peer has read so far (decoded as a whole: a write may end inside a character). */
   get text(): string {
-    return this.writes.join("");
+    return decoder.decode(this.bytes);
   }
 
   /** Every complete line the peer has read so far. */
@@ -136,6 +180,43 @@ export class FakeConnection implements Connection {
     this.closed = true;
     const onClose = this.onClose;
     if (onClose !== null) queueMicrotask(onClose);
+  }
+}
+
+/**
+ * The least a member of the room is: a Reader whose socket is a
+ * FakeConnection, with a name, a language and an address. For the room and
+ * the fan-out on their own, without sessions.
+ */
+export class FakeMember extends Reader<FakeConnection> implements Member {
+  name = "";
+  v2 = false;
+  /** Set to make its writes throw (a transport's bug). */
+  broken: Error | null = null;
+
+  constructor(
+    readonly host = "10.0.0.1",
+    public lang: Lang = "en",
+    v2 = false,
+  ) {
+    super(new FakeConnection(host));
+    this.v2 = v2;
+    this.dialect = dialectOf(lang, v2);
+  }
+
+  override write(bytes: Uint8Array, offset: number, length: number): number {
+    if (this.broken !== null) throw this.broken;
+    return super.write(bytes, offset, length);
+  }
+
+  /** Its socket. */
+  get conn(): FakeConnection {
+    return this.sink;
+  }
+
+  /** The complete lines it read since the last call. */
+  read(): string[] {
+    return this.sink.read();
   }
 }
 
@@ -200,8 +281,9 @@ export class FakeClient {
     session.drained(this.ctx, this.client);
   }
 
-  /** The socket closed (transport's `close`), however. */
+  /** The socket closed (transport's `close`), however: from now on it takes nothing and closes no more. */
   closes(error?: Error): void {
+    this.conn.gone();
     session.closed(this.ctx, this.client, error);
   }
 
@@ -257,9 +339,13 @@ export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Close every client's socket (as the transport's close would), so no timer outlives the test. */
+/**
+ * Close every client's socket (as the transport's close would), and stop
+ * the resume grace of members away, so no timer outlives the test.
+ */
 export function closeAll(ctx: Context): void {
   for (const client of ctx.room.snapshot()) session.closed(ctx, client);
+  for (const { client } of ctx.tokens.values()) client.clearTimer();
   ctx.room.close();
 }
 

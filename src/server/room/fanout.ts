@@ -234,7 +234,13 @@ export class LogFanout<M extends Reader> {
 
   /** Its socket can take more: write what it is owed. True once it has everything. */
   drained(member: M): boolean {
-    return this.pump(member);
+    return this.pumpTracked(member);
+  }
+
+  /** `member` is away (its connection gone, it may resume): nothing is written to it meanwhile. */
+  park(member: M): void {
+    this.behind.delete(member);
+    this.touched.delete(member);
   }
 
   /** The server is stopping: no more timers. */
@@ -322,10 +328,14 @@ export class LogFanout<M extends Reader> {
     this.fellBehind(member);
   }
 
-  /** Pump, and keep the set of members behind (and its sweep) up to date. */
-  private pumpTracked(member: M): void {
-    if (this.pump(member)) this.behind.delete(member);
-    else this.fellBehind(member);
+  /** Pump, and keep the set of members behind (and its sweep) up to date. True once it has everything. */
+  private pumpTracked(member: M): boolean {
+    if (this.pump(member)) {
+      this.behind.delete(member);
+      return true;
+    }
+    this.fellBehind(member);
+    return false;
   }
 
   private fellBehind(member: M): void {
@@ -342,7 +352,8 @@ export class LogFanout<M extends Reader> {
     const now = this.now();
     const stalled: M[] = [];
     for (const member of this.behind) {
-      if (now - member.lastTaken > this.limits.behindTimeoutMs) stalled.push(member);
+      if (member.away || !this.owes(member)) this.behind.delete(member);
+      else if (now - member.lastTaken > this.limits.behindTimeoutMs) stalled.push(member);
     }
     if (this.behind.size === 0) this.close();
     for (const member of stalled) this.behind.delete(member);
@@ -361,7 +372,12 @@ export class LogFanout<M extends Reader> {
       const follows = member.next < member.until;
       const q = member.queue;
       if (q !== null) {
-        const wasOver = member.queuedBytes > this.limits.queueBytes / 2;
+        const half = this.limits.queueBytes / 2;
+        const wasOver = member.queuedBytes > half;
+        // Its input may wait for its queue (input.ts's Hold.Owed): say when it fell under half.
+        const relieve = () => {
+          if (wasOver && member.queuedBytes <= half) this.hooks.relieved(member);
+        };
         let e = q[0];
         while (e !== undefined && (!follows || e.before <= member.next)) {
           const left = e.bytes.length - e.off;
@@ -374,6 +390,7 @@ export class LogFanout<M extends Reader> {
           if (taken < left) {
             e.off += taken;
             member.queuedBytes -= taken;
+            relieve();
             return false;
           }
           member.queuedBytes -= left;
@@ -381,8 +398,7 @@ export class LogFanout<M extends Reader> {
           e = q[0];
         }
         if (q.length === 0) member.queue = null;
-        if (wasOver && member.queuedBytes <= this.limits.queueBytes / 2)
-          this.hooks.relieved(member);
+        relieve();
       }
       if (!follows) return true;
       const end = Math.min(log.end, member.until);

@@ -231,6 +231,7 @@ export class Room<M extends Member> {
   suspend(conn: M): void {
     if (!this.members.delete(conn)) return;
     conn.away = true;
+    this.fanout.park(conn);
     this.awayMembers.add(conn);
     this.connections.delete(conn);
   }
@@ -455,8 +456,10 @@ export class Room<M extends Member> {
   }
 
   /**
-   * Switch the language a connection reads. A member first gets what it is
-   * owed in the old one, then everything from now on in the new one.
+   * Switch the language a connection reads. Every line not yet written to
+   * it (this turn's, or what it is behind by) comes in the new one, where
+   * the log has it in that language (a turn said while nobody read it comes
+   * in the language it was kept in).
    */
   setLang(conn: M, lang: Lang): void {
     if (conn.lang === lang) return;

@@ -177,6 +177,7 @@ export function drained(ctx: Context, client: Client): void {
  */
 export function stalled(ctx: Context, clients: readonly Client[]): void {
   for (const client of clients) {
+    if (client.phase === "away" || client.phase === "closed") continue;
     client.endReason = "not reading";
     if (away(ctx, client)) {
       client.connection.terminate();

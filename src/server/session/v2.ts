@@ -47,6 +47,8 @@ export function capLine(config: ServerConfig, epoch: string): string {
       v: 2,
       epoch,
       password: config.roomPassword === "" ? 0 : 1,
+      // CAP is a connection's first line: it still reads the server's default language.
+      lang: config.lang,
       "max-line": config.maxLineBytes,
       rate: config.rateLimit,
       burst: config.rateBurst,

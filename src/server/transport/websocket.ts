@@ -7,19 +7,21 @@
  * the fan-out hands over (one Uint8Array per turn) goes out as it is.
  *
  * Frames to the browser are text frames of whole lines. Bun's sendText()
- * takes a string, so the turn's bytes are decoded: once per turn for every
- * member who gets the shared bytes (see textOf), once per member for a
- * member whose share is its own (a sender's, without its own lines).
- * Measured in the crowd scenario, where every member sends: 38 ns of server
- * CPU per delivery, against 24 ns with binary frames of the same bytes and
- * 19 ns over TCP; a room where a few speak and most read pays the decode
- * once per turn.
+ * takes a string, so bytes must become text, and that costs per byte (the
+ * decode, and a string the collector must free): the very cost a member
+ * would add over TCP. The fan-out writes a turn's same bytes (a segment of
+ * the room's log) to every member who took no part in it, and ranges of
+ * them to those who did, all in one synchronous pass: {@link FrameTexts}
+ * decodes them once in that pass and hands every member the same string,
+ * or a substring of it (no copy) for a range, so a turn costs one decode
+ * however many members read it, as a TCP turn costs one encode.
  *
  * Backpressure stays papo's: send() returns the bytes written, -1 when Bun
  * buffered them (copied) and the socket is now behind, 0 when it dropped
  * them. After -1 or 0 this adapter takes nothing more until Bun's drain, so
- * the member's Outbox keeps the rest, under the same cap and eviction as a
- * TCP member, and Bun never holds more than about one frame of its own.
+ * the member stays behind in the room's log like a TCP member whose socket
+ * is full (a position, not a copy), and Bun never holds more than about one
+ * frame of its own.
  */
 
 import type { ServerWebSocket } from "bun";
@@ -87,8 +89,8 @@ export class WebSocketConnection implements Connection {
     while (taken < length && !this.behind) {
       const start = offset + taken;
       const size = frameLength(data, start, length - taken, WEB.frameBytes);
-      const status = this.ws.sendText(textOf(data, start, size));
-      // 0: dropped, nothing taken; the Outbox keeps it for the drain.
+      const status = this.ws.sendText(texts.of(data, start, size));
+      // 0: dropped, nothing taken; the member stays at that line for the drain.
       if (status === 0) this.behind = true;
       else {
         // -1: taken (copied), and Bun is now behind.
@@ -126,26 +128,54 @@ export class WebSocketConnection implements Connection {
   }
 }
 
-/**
- * The frame's text. The fan-out hands every member who took no part in a
- * turn the very same bytes, in one synchronous pass: the last frame decoded
- * is kept until that pass ends (a microtask), so those members share one
- * string, decoded once per turn rather than once per member.
- */
-let last: { data: Uint8Array; start: number; size: number; text: string } | null = null;
-const decoder = new TextDecoder();
-
-function textOf(data: Uint8Array, start: number, size: number): string {
-  if (last !== null && last.data === data && last.start === start && last.size === size) {
-    return last.text;
-  }
-  if (last === null)
-    queueMicrotask(() => {
-      last = null;
-    });
-  last = { data, start, size, text: decoder.decode(data.subarray(start, start + size)) };
-  return last.text;
+/** Bytes decoded once in a pass, with the copy a later write of them is checked against. */
+interface Decoded {
+  readonly copy: Buffer;
+  readonly text: string;
+  /** One UTF-16 unit per byte (ASCII): byte offsets are string offsets, a range a substring. */
+  readonly ascii: boolean;
 }
+
+/**
+ * The text of bytes handed to write(), decoded once per synchronous pass
+ * (what one turn's delivery is) for every write of the same bytes. Bytes of
+ * which a write sends less than half (a member behind, finishing a turn) are
+ * decoded on their own, as are ranges of text that is not ASCII.
+ *
+ * NOTE: the Connection contract lets the caller reuse its buffer as soon as
+ * write() returns (the fan-out gathers a sender's share into one scratch
+ * buffer, sender after sender), so identity alone proves nothing: a hit is
+ * checked against a copy first (a memcmp, a tenth of a decode), and bytes
+ * that changed are decoded afresh, never sent stale.
+ */
+export class FrameTexts {
+  private readonly decoded = new Map<Uint8Array, Decoded>();
+  private readonly forget = () => this.decoded.clear();
+
+  of(data: Uint8Array, start: number, size: number): string {
+    const end = start + size;
+    let d = this.decoded.get(data);
+    if (d !== undefined && d.copy.compare(data, start, end, start, end) !== 0) d = undefined;
+    if (d === undefined) {
+      if (size * 2 < data.length) return decoder.decode(data.subarray(start, end));
+      d = this.decode(data);
+    }
+    if (size === data.length) return d.text;
+    return d.ascii ? d.text.slice(start, end) : decoder.decode(data.subarray(start, end));
+  }
+
+  private decode(data: Uint8Array): Decoded {
+    const text = decoder.decode(data);
+    const d = { copy: Buffer.from(data), text, ascii: text.length === data.length };
+    // Kept until the pass ends: a turn's bytes, never a backlog's.
+    if (this.decoded.size === 0) queueMicrotask(this.forget);
+    this.decoded.set(data, d);
+    return d;
+  }
+}
+
+const decoder = new TextDecoder();
+const texts = new FrameTexts();
 
 /**
  * Bytes of `data[start, start+length)` that make the next frame: all of them

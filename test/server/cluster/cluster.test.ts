@@ -167,7 +167,10 @@ describe("other servers' batches", () => {
       chat("zoe", "hi"),
       en.privateFrom("zoe", "psst"),
     ]);
-    expect(c.room.history()).toEqual([{ at: 77, line: chat("zoe", "hi") }]);
+    expect(c.room.history()).toEqual([
+      { at: 77, line: chat("zoe", "hi"), from: "zoe", seq: expect.any(Number) },
+    ]);
+    expect(c.room.history()[0]?.seq).toBeGreaterThan(0);
     expect(c.room.topic).toBe("exams");
     bob.say("/who");
     expect(bob.read()).toEqual([en.who(3, ["ana", "bob", "zoe"])]);
@@ -283,8 +286,9 @@ describe("joining the room and the link's ups and downs", () => {
     expect(c.room.names()).toEqual(["zoe"]);
     expect(c.room.isFree("stale")).toBe(true);
     expect(c.room.history()).toEqual([
-      { at: 20, line: "<zoe> b" },
-      { at: 30, line: "<zoe> c" },
+      // From before this server's log: no position here (0).
+      { at: 20, line: "<zoe> b", from: "zoe", seq: 0 },
+      { at: 30, line: "<zoe> c", from: "zoe", seq: 0 },
     ]);
     const ana = await joinShared(c, "ana");
     expect(ana.conn.lines()).toContain(en.topic("exams"));

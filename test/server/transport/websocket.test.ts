@@ -1,8 +1,13 @@
 /** The WebSocket adapter's write path against a scripted socket: what it takes on each send status. */
 
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import type { ServerWebSocket } from "bun";
-import { WEB, type WebData, WebSocketConnection } from "../../../src/server/transport/websocket.ts";
+import {
+  FrameTexts,
+  WEB,
+  type WebData,
+  WebSocketConnection,
+} from "../../../src/server/transport/websocket.ts";
 
 /** A stand-in for Bun's socket: records frames, answers each send with the next scripted status. */
 function scripted(statuses: number[]) {
@@ -41,7 +46,7 @@ describe("WebSocketConnection.write", () => {
     expect(frames).toEqual([line, line, line]);
   });
 
-  test("0 (dropped by Bun): nothing of that frame is taken, so the Outbox keeps it", () => {
+  test("0 (dropped by Bun): nothing of that frame is taken, so the member keeps its place", () => {
     const data = bytesOf("lost?\n");
     const { ws, frames } = scripted([0]);
     const conn = new WebSocketConnection(ws);
@@ -65,5 +70,59 @@ describe("WebSocketConnection.write", () => {
     const { ws } = scripted([]);
     (ws as unknown as { readyState: number }).readyState = 3;
     expect(new WebSocketConnection(ws).write(bytesOf("x\n"), 0, 2)).toBe(-1);
+  });
+});
+
+describe("FrameTexts: a turn's bytes decoded once per pass", () => {
+  const turn = bytesOf("<ana> oi\n<bia> olá\n");
+  const ascii = bytesOf("<ana> oi\n<bia> tudo\n<cai> bem\n");
+
+  test("every write of the same bytes in a pass costs one decode; the next pass decodes anew", async () => {
+    const decode = spyOn(TextDecoder.prototype, "decode");
+    try {
+      const texts = new FrameTexts();
+      for (let member = 0; member < 3; member++) {
+        expect(texts.of(ascii, 0, ascii.length)).toBe("<ana> oi\n<bia> tudo\n<cai> bem\n");
+      }
+      // A sender's share: a range of the same bytes, a substring of the same text.
+      expect(texts.of(ascii, 9, 11)).toBe("<bia> tudo\n");
+      expect(decode).toHaveBeenCalledTimes(1);
+      await Promise.resolve();
+      texts.of(ascii, 0, ascii.length);
+      expect(decode).toHaveBeenCalledTimes(2);
+    } finally {
+      decode.mockRestore();
+    }
+  });
+
+  test("a range of text that is not ASCII is decoded on its own, at its byte offsets", () => {
+    const texts = new FrameTexts();
+    expect(texts.of(turn, 0, turn.length)).toBe("<ana> oi\n<bia> olá\n");
+    expect(texts.of(turn, 9, turn.length - 9)).toBe("<bia> olá\n");
+    expect(texts.of(turn, 0, 9)).toBe("<ana> oi\n");
+  });
+
+  test("a buffer reused with other bytes in the same pass is sent as its new bytes", () => {
+    // The fan-out gathers each sender's share into one scratch buffer, sender after sender.
+    const scratch = new Uint8Array(12);
+    const a = scripted([]);
+    const b = scripted([]);
+    scratch.set(bytesOf("<ana> 1\n"));
+    new WebSocketConnection(a.ws).write(scratch, 0, 8);
+    scratch.set(bytesOf("<bia> 2\n"));
+    new WebSocketConnection(b.ws).write(scratch, 0, 8);
+    expect(a.frames).toEqual(["<ana> 1\n"]);
+    expect(b.frames).toEqual(["<bia> 2\n"]);
+  });
+
+  test("a turn cut into several frames reaches every member whole, frame for frame", () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `<ana> linha ${i} é\n`).join("");
+    const data = bytesOf(lines);
+    const members = [scripted([]), scripted([]), scripted([])];
+    for (const m of members) new WebSocketConnection(m.ws).write(data, 0, data.length);
+    const [first, ...rest] = members.map((m) => m.frames);
+    expect((first ?? []).length).toBeGreaterThan(1);
+    expect((first ?? []).join("")).toBe(lines);
+    for (const frames of rest) expect(frames).toEqual(first ?? []);
   });
 });

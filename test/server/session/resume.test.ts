@@ -1,0 +1,319 @@
+/**
+ * Resume (docs/protocol.md, "Resume"): a v2 member whose connection vanishes
+ * is away for the grace; a new connection showing its token takes its
+ * place, and nobody sees it go or come back.
+ */
+
+import { afterEach, describe, expect, jest, test } from "bun:test";
+import { chat, SERVER_TEXT } from "../../../src/protocol/messages.ts";
+import { formatPosition, parseTagged, type Tagged } from "../../../src/protocol/tags.ts";
+import { FANOUT } from "../../../src/server/room/fanout.ts";
+import type { Context } from "../../../src/server/session/context.ts";
+import { CAP_V2 } from "../../../src/server/session/v2.ts";
+import { closeAll, type FakeClient, join, makeContext, open } from "../../support/fakes.ts";
+
+const en = SERVER_TEXT.en;
+let ctx: Context | null = null;
+
+afterEach(() => {
+  if (ctx !== null) closeAll(ctx);
+  ctx = null;
+  jest.useRealTimers();
+});
+
+function setup(...args: Parameters<typeof makeContext>): Context {
+  ctx = makeContext(...args);
+  return ctx;
+}
+
+/** A v2 member as papo's client keeps it: its connection, its token, the last position it showed. */
+interface V2 {
+  fc: FakeClient;
+  token: string;
+  pos: string;
+}
+
+/** Take in the lines a v2 client read: a new token, and the position of the last room line. */
+function seen(member: V2, lines: readonly string[]): Tagged[] {
+  const tagged = lines.map(parseTagged);
+  for (const { tags } of tagged) {
+    if (tags.token !== undefined) member.token = tags.token;
+    if (tags.pos !== undefined && tags.kind !== "gap") member.pos = tags.pos;
+  }
+  return tagged;
+}
+
+/** A connection that asks for v2 and joins as `name`. */
+function joinV2(c: Context, name: string): V2 {
+  const fc = open(c);
+  fc.say(CAP_V2, name);
+  const member: V2 = { fc, token: "", pos: "-" };
+  seen(member, fc.read());
+  if (fc.client.phase !== "joined" || member.token === "") throw new Error(`${name} did not join`);
+  return member;
+}
+
+/** A new connection that resumes with `token` from `pos`; its lines after the greeting and cap. */
+function resumeWith(c: Context, token: string, pos: string): { fc: FakeClient; lines: string[] } {
+  const fc = open(c);
+  fc.say(CAP_V2, `RESUME ${token} ${pos}`);
+  const [greeting, cap, ...lines] = fc.read();
+  expect(greeting).toBe(en.greeting());
+  expect(parseTagged(cap as string).tags.kind).toBe("cap");
+  return { fc, lines };
+}
+
+const isFailed = (line: string | undefined) => {
+  const { tags, text } = parseTagged(line ?? "");
+  return tags.kind === "reply" && tags.ev === "resumeFailed" && text === en.resumeFailed();
+};
+
+describe("RESUME with a token that is no member's", () => {
+  test("a wrong or unknown token is answered resumeFailed, and the connection can still join", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    const [id] = ana.token.split(".");
+    for (const token of [
+      "nope",
+      "0123456789abcdef.0123456789abcdef0123456789abcdef",
+      `${id}.${"0".repeat(32)}`,
+      `${id}.00`,
+    ]) {
+      const { fc, lines } = resumeWith(c, token, "-");
+      expect(lines).toHaveLength(1);
+      expect(isFailed(lines[0])).toBe(true);
+      expect(fc.client.phase).toBe("naming");
+    }
+    const { fc } = resumeWith(c, "nope", "-");
+    fc.say("cid");
+    const welcome = parseTagged(fc.read()[0] as string);
+    expect(welcome.tags.ev).toBe("welcome");
+    expect(welcome.text).toBe(en.welcome("cid", 3, ["bob", "ana", "cid"]));
+    // The real member was not disturbed.
+    expect(ana.fc.client.phase).toBe("joined");
+    expect(bob.read()).toEqual([en.joined("cid")]);
+  });
+});
+
+describe("RESUME with the member's token", () => {
+  test("after its connection closed: the same member, nobody told, what was said meanwhile once", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    bob.say("before");
+    seen(ana, ana.fc.read());
+    ana.fc.closes();
+    expect(ana.fc.client.phase).toBe("away");
+    expect(c.room.names()).toEqual(["bob", "ana (away)"]);
+    bob.say("/who");
+    expect(bob.read()).toEqual([en.who(2, ["bob", "ana (away)"])]);
+    bob.say("one", "two");
+    const { fc, lines } = resumeWith(c, ana.token, ana.pos);
+    const tagged = seen(ana, lines);
+    expect(tagged.map((l) => l.text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "one"),
+      chat("bob", "two"),
+    ]);
+    expect(tagged[0]?.tags).toMatchObject({ kind: "reply", ev: "resumed" });
+    expect(tagged.slice(1).map((l) => l.tags.kind)).toEqual(["chat", "chat"]);
+    expect(fc.client.name).toBe("ana");
+    expect(fc.client.phase).toBe("joined");
+    expect(c.room.find("ana")).toBe(fc.client);
+    expect(c.room.names()).toEqual(["bob", "ana"]);
+    expect(bob.read()).toEqual([]);
+    // It goes on as the member: lines both ways, each once.
+    bob.say("three");
+    fc.say("back");
+    expect(fc.read().map((l) => parseTagged(l).text)).toEqual([chat("bob", "three")]);
+    expect(bob.read()).toEqual([chat("ana", "back")]);
+  });
+
+  test("the resumed line's position is the one shown; lines after it come, none before", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.say("1", "2", "3");
+    const read = seen(ana, ana.fc.read());
+    // The client showed only up to "2".
+    const shown = read[1]?.tags.pos as string;
+    ana.fc.closes();
+    const { lines } = resumeWith(c, ana.token, shown);
+    const tagged = lines.map(parseTagged);
+    expect(tagged[0]?.tags.pos).toBe(shown);
+    expect(tagged.map((l) => l.text)).toEqual([en.resumed("ana"), chat("bob", "3")]);
+  });
+
+  test("private lines sent while away come after the resume, in their place", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    ana.fc.closes();
+    bob.say("one", "/msg ana psst", "two", "/msg ana again");
+    expect(bob.read()).toEqual([en.privateTo("ana", "psst"), en.privateTo("ana", "again")]);
+    const { lines } = resumeWith(c, ana.token, ana.pos);
+    expect(lines.map((l) => parseTagged(l).text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "one"),
+      en.privateFrom("bob", "psst"),
+      chat("bob", "two"),
+      en.privateFrom("bob", "again"),
+    ]);
+  });
+
+  test("a token is single-use: the old one fails, the new one works", () => {
+    const c = setup();
+    join(c, "bob");
+    const ana = joinV2(c, "ana");
+    const old = ana.token;
+    ana.fc.closes();
+    const first = resumeWith(c, old, ana.pos);
+    seen(ana, first.lines);
+    expect(ana.token).not.toBe(old);
+    first.fc.closes();
+    const again = resumeWith(c, old, ana.pos);
+    expect(isFailed(again.lines[0])).toBe(true);
+    const next = resumeWith(c, ana.token, ana.pos);
+    expect(parseTagged(next.lines[0] as string).tags.ev).toBe("resumed");
+    expect(next.fc.client.name).toBe("ana");
+  });
+
+  test("while the old connection still looks alive: the new one takes over, the old is closed", async () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    const { fc, lines } = resumeWith(c, ana.token, ana.pos);
+    expect(parseTagged(lines[0] as string).tags.ev).toBe("resumed");
+    expect(ana.fc.conn.terminations).toBe(1);
+    await Promise.resolve();
+    expect(ana.fc.client.phase).toBe("closed");
+    expect(c.room.names()).toEqual(["bob", "ana"]);
+    expect(c.room.connectionCount).toBe(2);
+    bob.say("hi");
+    expect(fc.read().map((l) => parseTagged(l).text)).toEqual([chat("bob", "hi")]);
+    expect(bob.read()).toEqual([]);
+  });
+
+  test("a position from another epoch: one gap line (restart), then the lines kept", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    ana.fc.closes();
+    bob.say("meanwhile");
+    const { lines } = resumeWith(c, ana.token, "0123456789abcdef.5");
+    const tagged = lines.map(parseTagged);
+    expect(tagged[1]?.tags).toMatchObject({
+      kind: "gap",
+      reason: "restart",
+      first: formatPosition(c.room.log.epoch, c.room.log.first),
+    });
+    expect(tagged[1]?.text).toBe(en.missedRestart());
+    expect(tagged.at(-1)?.text).toBe(chat("bob", "meanwhile"));
+  });
+});
+
+describe("away, and gone", () => {
+  test("the grace ends without a resume: the room is told once that it left; the token is void", () => {
+    jest.useFakeTimers();
+    const c = setup({ resumeGraceMs: 5_000 });
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    ana.fc.closes();
+    jest.advanceTimersByTime(4_999);
+    expect(bob.read()).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(bob.read()).toEqual([en.left("ana")]);
+    expect(c.room.names()).toEqual(["bob"]);
+    expect(c.room.isFree("ana")).toBe(true);
+    const { lines } = resumeWith(c, ana.token, ana.pos);
+    expect(isFailed(lines[0])).toBe(true);
+  });
+
+  test("/quit leaves at once, and its token no longer resumes", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    ana.fc.say("/quit");
+    expect(bob.read()).toEqual([en.left("ana")]);
+    const { lines } = resumeWith(c, ana.token, ana.pos);
+    expect(isFailed(lines[0])).toBe(true);
+  });
+
+  test("a v1 member has no token: its close is a leave, at once", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const cid = join(c, "cid");
+    bob.read();
+    cid.closes();
+    expect(bob.read()).toEqual([en.left("cid")]);
+  });
+
+  test("a member that was behind when its connection closed can still resume within the grace", () => {
+    jest.useFakeTimers();
+    const c = setup({ behindTimeoutMs: 10_000, resumeGraceMs: 60_000 });
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    ana.fc.conn.takeNothing();
+    bob.say("are you there?");
+    c.room.flush();
+    expect(ana.fc.conn.text).not.toContain("are you there?");
+    // Its network goes away while it is behind.
+    ana.fc.closes();
+    expect(ana.fc.client.phase).toBe("away");
+    // The read-timeout sweep runs meanwhile: an away member is not a connection to close.
+    jest.advanceTimersByTime(10_000 + 2 * FANOUT.sweepMs);
+    expect(ana.fc.client.phase).toBe("away");
+    expect(c.room.names()).toEqual(["bob", "ana (away)"]);
+    const { lines } = resumeWith(c, ana.token, ana.pos);
+    expect(lines.map((l) => parseTagged(l).text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "are you there?"),
+    ]);
+  });
+
+  test("a member that was behind when its connection closed leaves when the grace ends", () => {
+    jest.useFakeTimers();
+    const c = setup({ behindTimeoutMs: 10_000, resumeGraceMs: 30_000 });
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    ana.fc.conn.takeNothing();
+    bob.say("are you there?");
+    c.room.flush();
+    expect(ana.fc.conn.text).not.toContain("are you there?");
+    ana.fc.closes();
+    jest.advanceTimersByTime(30_000);
+    expect(bob.read()).toEqual([en.left("ana")]);
+    expect(c.room.names()).toEqual(["bob"]);
+  });
+
+  test("a v2 member behind that takes nothing for the read timeout is away, not gone", () => {
+    jest.useFakeTimers();
+    const c = setup({ behindTimeoutMs: 10_000 });
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    ana.fc.conn.takeNothing();
+    bob.say("are you there?");
+    c.room.flush();
+    expect(ana.fc.conn.text).not.toContain("are you there?");
+    jest.advanceTimersByTime(10_000 + FANOUT.sweepMs);
+    expect(ana.fc.conn.terminations).toBe(1);
+    expect(ana.fc.client.phase).toBe("away");
+    expect(bob.read()).toEqual([]);
+    expect(c.room.names()).toEqual(["bob", "ana (away)"]);
+    const { lines } = resumeWith(c, ana.token, ana.pos);
+    expect(lines.map((l) => parseTagged(l).text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "are you there?"),
+    ]);
+  });
+});
