@@ -1,7 +1,8 @@
 /**
  * Piped mode (stdin is not a terminal): the client as a building block for
  * scripts and tests. No prompt, no colour, no timestamps: every input line is
- * sent, every received line is printed as it came (sanitized). The name is
+ * sent, every received line is printed as a plain reader would read it (the
+ * line without its protocol tags, sanitized). The name is
  * --name or, without it, the first non-blank input line; a room's password
  * comes from the environment (PAPO_ROOM_PASSWORD, or --password-env VAR),
  * never from the input. At end of input it says /quit and waits, boundedly,
@@ -34,7 +35,7 @@ type Result = { code: number; message: string | null };
 export async function runPiped(options: ClientOptions, io: PipedIO): Promise<number> {
   const answers = { name: answer(), password: answer() };
   const listen = (event: SessionEvent) => {
-    if (event.kind === "line") io.out(`${event.line}\n`);
+    if (event.kind === "line") io.out(`${event.line.text}\n`);
     else if (event.kind === "joined") answers.name.give({ ok: true });
     else if (event.kind === "rejected") answers.name.give({ ok: false, reason: event.reason });
     else if (event.kind === "password-accepted") answers.password.give({ ok: true });

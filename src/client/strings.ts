@@ -69,6 +69,10 @@ export interface Strings {
   connecting: string;
   /** Rejoining after a loss, our name is still held (by our own old connection, most often). */
   nameStillTaken: (name: string) => string;
+  /** Rejoined as new after a loss, and the room's log had started afresh: what was said is gone. */
+  missedRestart: string;
+  /** Rejoined as new after a loss (the resume failed): some of what was said may be missing. */
+  missedSome: string;
   /** /nick typed while reconnecting: the name to rejoin under. */
   rejoinAs: (name: string) => string;
   historyNotSaved: (reason: string) => string;
@@ -161,6 +165,8 @@ or join, 2 if the connection is lost or the server ends it.`,
   connecting: "connecting…",
   nameStillTaken: (name) =>
     `The name ${name} is still taken, perhaps by your old connection until the server notices it is gone; trying again (/nick NAME picks another).`,
+  missedRestart: "The server restarted: lines said while you were away are lost.",
+  missedSome: "Could not come back where you left: lines said while you were away may be missing.",
   rejoinAs: (name) => `You will rejoin as ${name}.`,
   historyNotSaved: (reason) => `Input history not saved: ${reason}.`,
   keysHelp: [
@@ -260,6 +266,9 @@ conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   connecting: "conectando…",
   nameStillTaken: (name) =>
     `O nome ${name} ainda está em uso, talvez pela sua conexão antiga até o servidor perceber que ela caiu; tentando de novo (/nick NOME escolhe outro).`,
+  missedRestart: "O servidor reiniciou: as linhas ditas enquanto você estava fora se perderam.",
+  missedSome:
+    "Não foi possível voltar de onde você parou: podem faltar linhas ditas enquanto você estava fora.",
   rejoinAs: (name) => `Você vai voltar como ${name}.`,
   historyNotSaved: (reason) => `Histórico de entrada não salvo: ${reason}.`,
   keysHelp: [

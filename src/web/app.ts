@@ -1,20 +1,24 @@
 /**
  * papo's web client: the page's wiring. One WebSocket to the server that
- * served the page, carrying the line protocol; what the server says is
- * sorted by view.ts and shown with textContent only, never as HTML. The
- * terminal client's pure code (heard.ts, members.ts) says what each line
- * means: the name prompt, the member list, reconnecting.
+ * served the page, carrying the line protocol in its version 2 (tagged
+ * lines); what the server says is sorted by view.ts and shown with
+ * textContent only, never as HTML. The terminal client's pure code
+ * (meaning.ts, members.ts, resume.ts) says what each line means: the name
+ * prompt, the member list, coming back where it left after a lost
+ * connection, and never showing a room line twice.
  *
  * Nothing is stored in the browser: names, history and a room password
  * live in this page's memory only.
  */
 
 import { reconnectDelay, secondsLeft } from "../client/core/backoff.ts";
-import { hear } from "../client/core/heard.ts";
+import { CAP_LINE, read } from "../client/core/meaning.ts";
 import { Members } from "../client/core/members.ts";
+import { Resume } from "../client/core/resume.ts";
 import { CLIENT_DEFAULTS } from "../config.ts";
 import type { Lang } from "../protocol/lang.ts";
 import { action, chat } from "../protocol/messages.ts";
+import { nameKey } from "../protocol/names.ts";
 import { parseInput } from "../protocol/parse.ts";
 import { sanitize } from "../protocol/sanitize.ts";
 import { WEBSOCKET_PATH } from "./paths.ts";
@@ -27,7 +31,8 @@ const MAX_LINES = 2_000;
 const MAX_HISTORY = 200;
 
 /**
- * Where the page is. "password" and "naming": at the door, before joining;
+ * Where the page is. "connecting": until the server answers CAP (and a
+ * RESUME, when the page had a place to come back to). "password" and "naming": at the door, before joining;
  * only then is a server's "wrong password" or refusal about the door (in the
  * room it answers /op, and is only shown). "idle": the server gave up waiting
  * for a name or password; the page knocks again once the person gives it.
@@ -79,6 +84,18 @@ let maxLineBytes = Number.POSITIVE_INFINITY;
 const utf8 = new TextEncoder();
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
 let unread = 0;
+/** A RESUME was sent on this connection: its answer comes before anything else. */
+let resuming = false;
+/** The room wants its password before the name (the CAP answer said). */
+let roomPassword = false;
+/** The page asked the server for its language: the answer is not shown. */
+let langAsked = false;
+/** The untagged greeting was shown once: later connections' are not. */
+let greeted = false;
+/** One of the page's own sentences to show after the current line ("" for none). */
+let note = "";
+/** Our resume token and the last room line shown, for the page's life. */
+const resume = new Resume();
 const members = new Members();
 const history: string[] = [];
 let historyAt = -1;
@@ -107,6 +124,14 @@ function connect(): void {
     if (lines[lines.length - 1] === "") lines.pop();
     for (const line of lines) heard(line.replace(/\r$/, ""));
   };
+  ws.onopen = () => {
+    if (socket !== ws) return;
+    // Protocol version 2, and our place back when we had one (resume.ts).
+    send(CAP_LINE);
+    const again = resume.request();
+    resuming = again !== null;
+    if (again !== null) send(again);
+  };
   ws.onclose = () => {
     if (socket !== ws) return;
     socket = null;
@@ -119,21 +144,27 @@ function send(line: string): void {
   if (socket?.readyState === WebSocket.OPEN) socket.send(line);
 }
 
-/** One line from the server: act on what it means, then show it. */
-function heard(line: string): void {
-  const meaning = hear(line);
-  switch (meaning?.kind) {
-    case "greeting":
+/** One line from the server: act on what it means, then show it, unless it was shown already. */
+function heard(raw: string): void {
+  const line = read(raw);
+  const m = line.meaning;
+  switch (m?.kind) {
+    case "cap":
       tries = 0;
       setStatus(w.connected);
-      if (meaning.lang !== lang) send(`/lang ${lang}`);
-      if (meaning.password) {
-        phase = "password";
-        // The one we were let in with, or one typed while the page was away.
-        if (tried === "") tried = password;
-        if (tried !== "") send(tried);
-        else ask("password");
-      } else named();
+      roomPassword = m.password;
+      if (m.maxLineBytes !== null) maxLineBytes = m.maxLineBytes;
+      // Resuming: the server answers the RESUME next. Otherwise in as a new member.
+      if (!resuming) knock(m.lang);
+      return;
+    case "resumed":
+      resume.resumed(m.token);
+      inRoom(m.name);
+      break;
+    case "resume-failed":
+      resume.failed();
+      resuming = false;
+      knock(null);
       break;
     case "password-accepted":
       if (phase !== "password") break;
@@ -147,17 +178,23 @@ function heard(line: string): void {
       // Even the one we were let in with: the room's password has changed.
       password = "";
       tried = "";
-      ask("password", line);
+      ask("password", line.text);
       break;
-    case "welcome":
-      phase = "joined";
-      name = meaning.name;
-      door.hidden = true;
-      input.disabled = false;
-      input.focus();
+    case "welcome": {
+      inRoom(m.name);
+      const missed = resume.welcomed(m.token, m.pos);
+      if (missed !== null) note = missed === "restart" ? w.missedRestart : w.missedSome;
       break;
+    }
     case "limits":
-      maxLineBytes = meaning.maxLineBytes;
+      maxLineBytes = m.maxLineBytes;
+      break;
+    case "language":
+      // The answer to the page's own /lang is no news to the person.
+      if (langAsked) {
+        langAsked = false;
+        return;
+      }
       break;
     case "name-timeout":
       // The server stopped waiting for the person at the door. As the terminal
@@ -173,20 +210,55 @@ function heard(line: string): void {
       phase = "ended";
       break;
     case "removed":
-      if (meaning.name === name) phase = "ended";
+      if (nameKey(m.name) === nameKey(name)) phase = "ended";
       break;
     case "renamed":
-      if (meaning.from === name) name = meaning.to;
+      if (nameKey(m.from) === nameKey(name)) name = m.to;
       break;
     default:
       // A refusal while choosing a name: explain it where the name is typed.
-      if ((phase === "naming" || phase === "password") && line.startsWith("! ")) {
-        ask(phase === "naming" ? "name" : "password", line);
+      if ((phase === "naming" || phase === "password") && line.text.startsWith("! ")) {
+        ask(phase === "naming" ? "name" : "password", line.text);
       }
   }
+  // The greeting is the one untagged line that is no refusal: said once is enough.
+  if (line.kind === "" && !line.text.startsWith("! ") && greeted) return;
+  if (line.kind === "") greeted = true;
+  if (!resume.shows(line)) return;
   members.hear(line);
   showMembers();
-  show(present(line, phase === "joined" ? name : "", new Date()));
+  show(present(line, phase === "joined" ? name : "", new Date(), lang));
+  if (note !== "") show(present(`* ${note}`, name, new Date(), lang));
+  note = "";
+}
+
+/**
+ * The server is ready for a new member: the page's language first, then the
+ * room's password if it has one, then the name.
+ */
+function knock(serverLang: string | null): void {
+  if (serverLang !== lang) {
+    langAsked = true;
+    send(`/lang ${lang}`);
+  }
+  if (!roomPassword) {
+    named();
+    return;
+  }
+  phase = "password";
+  // The one we were let in with, or one typed while the page was away.
+  if (tried === "") tried = password;
+  if (tried !== "") send(tried);
+  else ask("password");
+}
+
+/** In the room: as a new member, or back where we left. */
+function inRoom(as: string): void {
+  phase = "joined";
+  name = as;
+  door.hidden = true;
+  input.disabled = false;
+  input.focus();
 }
 
 /** Time to give a name: the one we had (a reconnect), or ask for one. */
@@ -230,10 +302,8 @@ $("door-form").addEventListener("submit", (event) => {
   // Otherwise (connecting) the greeting to come is answered with it.
 });
 
-/** The connection is gone: try again later, keeping whatever is typed. */
+/** The connection is gone: try again later, keeping whatever is typed (and who was there). */
 function lost(): void {
-  members.hear("");
-  memberList.replaceChildren();
   // Waiting for the person at the door: their answer knocks again.
   if (phase === "idle") return;
   if (phase === "ended") {

@@ -8,14 +8,19 @@
  */
 
 import { type Attention, attention } from "../client/core/attention.ts";
+import type { ServerLine } from "../client/core/meaning.ts";
 import { classify, type Shown } from "../client/core/shown.ts";
-import { formatTime, NAME_COLORS, nameColor } from "../client/tty/render.ts";
+import { formatDay, formatTime, NAME_COLORS, nameColor, stampOf } from "../client/tty/render.ts";
+import type { Lang } from "../protocol/lang.ts";
 import { sanitize } from "../protocol/sanitize.ts";
 
 export interface Entry {
   /** chat, action, notice, error, private-from, private-to, history, plain */
   readonly kind: Shown["kind"];
-  /** "HH:MM": local arrival time, or the server's for a replayed line. */
+  /**
+   * "HH:MM": when a room line was said (its day too when not today), local
+   * arrival time for others; "Dec 6 11:50" for a line from the room's history.
+   */
   readonly time: string;
   /** Who spoke, when someone did ("" for the server's lines). */
   readonly name: string;
@@ -30,14 +35,22 @@ export interface Entry {
   readonly attention: Attention;
 }
 
-/** A server line as the page shows it; `self` is our name ("" before joining). */
-export function present(raw: string, self: string, now: Date): Entry {
-  const line = sanitize(raw);
-  const shown = classify(line);
-  const time = formatTime(now);
+/**
+ * A line as the page shows it: a server line, or one of the page's own
+ * (untagged: the echo of what the person typed, its own notes). `self` is
+ * our name ("" before joining).
+ */
+export function present(
+  raw: ServerLine | string,
+  self: string,
+  now: Date,
+  lang: Lang = "en",
+): Entry {
+  const shown = classify(typeof raw === "string" ? sanitize(raw) : raw);
+  const said = typeof raw === "string" ? null : raw.time;
   const base = {
     kind: shown.kind,
-    time,
+    time: said === null ? formatTime(now) : stampOf(said, now, lang),
     tag: "",
     action: false,
     attention: attention(shown, self),
@@ -56,13 +69,13 @@ export function present(raw: string, self: string, now: Date): Entry {
       return {
         ...base,
         ...speaker(said.name),
-        time: shown.time,
+        time: shown.time === null ? base.time : formatDay(shown.time, lang),
         text: said.text,
         action: said.kind === "action",
       };
     }
     default:
-      return { ...base, name: "", color: 0, text: line };
+      return { ...base, name: "", color: 0, text: shown.line };
   }
 }
 

@@ -24,6 +24,10 @@ export interface Words {
   lost: (seconds: number) => string;
   reconnectNow: string;
   ended: string;
+  /** Back as a new member after a loss, and the room's log had started afresh. */
+  missedRestart: string;
+  /** Back as a new member after a loss (the resume failed): lines may be missing. */
+  missedSome: string;
   /** The typed line is over the server's limit: it stays in the input. */
   tooLong: (bytes: number, max: number) => string;
   notificationFrom: (name: string) => string;
@@ -49,6 +53,8 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     lost: (s) => `Connection lost. Reconnecting in ${s} s…`,
     reconnectNow: "Reconnect now",
     ended: "Disconnected.",
+    missedRestart: "the server restarted: lines said while you were away are lost",
+    missedSome: "could not come back where you left: lines said while you were away may be missing",
     tooLong: (bytes, max) => `! too long to send: ${bytes} bytes, the room takes up to ${max}`,
     notificationFrom: (name) => `${name} on papo`,
     log: "Messages",
@@ -71,6 +77,9 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     lost: (s) => `Conexão perdida. Reconectando em ${s} s…`,
     reconnectNow: "Reconectar agora",
     ended: "Desconectado.",
+    missedRestart: "o servidor reiniciou: as linhas ditas enquanto você estava fora se perderam",
+    missedSome:
+      "não foi possível voltar de onde você parou: podem faltar linhas ditas enquanto você estava fora",
     tooLong: (bytes, max) => `! longa demais para enviar: ${bytes} bytes, a sala aceita até ${max}`,
     notificationFrom: (name) => `${name} no papo`,
     log: "Mensagens",

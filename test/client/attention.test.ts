@@ -1,7 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { attention, mentions, rings } from "../../src/client/core/attention.ts";
+import { read } from "../../src/client/core/meaning.ts";
 import { classify } from "../../src/client/core/shown.ts";
 import { SERVER_TEXT } from "../../src/protocol/messages.ts";
+import { v2 } from "./v2.ts";
+
+const en = v2("en");
 
 describe("mentions: the name as a whole word, in any case", () => {
   test("anywhere in the text, any case, next to punctuation", () => {
@@ -44,12 +48,14 @@ describe("mentions: the name as a whole word, in any case", () => {
 });
 
 describe("attention and the bell", () => {
-  const shown = (line: string) => classify(line);
+  const shown = (line: string) => classify(line.startsWith("@") ? read(line) : line);
 
   test("every private message, in either language", () => {
-    expect(attention(shown("[private] <bob> psst"), "ana")).toBe("private");
-    expect(attention(shown(SERVER_TEXT.pt.privateFrom("bob", "oi")), "ana")).toBe("private");
-    expect(attention(shown("[private to bob] psst"), "ana")).toBeNull();
+    expect(attention(shown(en.reply("privateFrom", ["bob", "psst"])), "ana")).toBe("private");
+    expect(attention(shown(v2("pt").reply("privateFrom", ["bob", "oi"])), "ana")).toBe("private");
+    expect(attention(shown(en.reply("privateTo", ["bob", "psst"])), "ana")).toBeNull();
+    // Untagged, it is no private line: nobody but the server tags lines.
+    expect(attention(shown(SERVER_TEXT.en.privateFrom("bob", "x")), "ana")).toBeNull();
   });
 
   test("someone else's chat or action that mentions you", () => {
@@ -61,14 +67,15 @@ describe("attention and the bell", () => {
   test("never your own lines, history, or the server's notices", () => {
     expect(attention(shown("<ana> I am ana"), "ana")).toBeNull();
     expect(attention(shown("<Ana> I am ana"), "ana")).toBeNull();
-    expect(attention(shown("[history 10:00] <bob> ana?"), "ana")).toBeNull();
+    expect(attention(shown(en.history("bob", "ana?", 1)), "ana")).toBeNull();
+    expect(attention(shown(en.chat("bob", "ana?", 2)), "ana")).toBe("mention");
     expect(attention(shown("* ana joined"), "ana")).toBeNull();
     expect(attention(shown("<bob> ana"), "")).toBeNull();
   });
 
   test("the bell rings for those, unless it is off", () => {
     expect(rings(shown("<bob> ana?"), "ana", true)).toBe(true);
-    expect(rings(shown("[private] <bob> x"), "ana", true)).toBe(true);
+    expect(rings(shown(en.reply("privateFrom", ["bob", "x"])), "ana", true)).toBe(true);
     expect(rings(shown("<bob> ana?"), "ana", false)).toBe(false);
     expect(rings(shown("<bob> hi"), "ana", true)).toBe(false);
   });

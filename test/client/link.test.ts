@@ -19,7 +19,7 @@ import { Door } from "./door.ts";
 function recorder() {
   const seen: string[] = [];
   const events: LinkEvents = {
-    line: (line) => seen.push(`line: ${line}`),
+    line: (line) => seen.push(`line: ${line.text}`),
     askPassword: () => seen.push("askPassword"),
     passwordAccepted: () => seen.push("passwordAccepted"),
     askName: () => seen.push("askName"),
@@ -119,6 +119,7 @@ describe("reconnecting", () => {
     expect(await again.start()).toEqual({
       code: "server",
       reason: "you are banned from this room",
+      banned: true,
     });
   });
 
@@ -293,7 +294,8 @@ describe("leaving before the greeting", () => {
       await eventually(() => connection.closed);
       expect(await started).toBeNull();
       expect(await link.done).toEqual({ kind: "ended", ending: { kind: "quit" } });
-      expect(connection.lines).toEqual([]);
+      // Only the CAP, sent as the socket opens: no name.
+      expect(connection.lines).toEqual(["CAP papo/2"]);
     } finally {
       door.stop();
     }

@@ -46,9 +46,9 @@ describe("describeFailure: one sentence naming the address and the cause", () =>
     expect(describeFailure({ code: "timeout" }, { ...target, connectTimeoutMs: 250 }, en)).toBe(
       "Cannot connect to 127.0.0.1:10101: no answer within 0.3 s.",
     );
-    expect(describeFailure({ code: "server", reason: "server full" }, target, en)).toBe(
-      'Cannot connect to 127.0.0.1:10101: the server said "server full".',
-    );
+    expect(
+      describeFailure({ code: "server", reason: "server full", banned: false }, target, en),
+    ).toBe('Cannot connect to 127.0.0.1:10101: the server said "server full".');
     expect(describeFailure({ code: "closed" }, target, en)).toContain("closed the connection");
   });
 

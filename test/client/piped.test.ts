@@ -10,6 +10,12 @@ import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
 import { arrive, join, serve } from "../support/server.ts";
+import { v2 } from "./v2.ts";
+
+const WELCOME_ANA = `${v2("en").welcome("ana", ["ana"], "1.t", 0)}\n`;
+
+/** How many whole lines `sent` holds. */
+const lineCount = (sent: string): number => sent.split("\n").length - 1;
 
 const ROOT = `${import.meta.dir}/../..`;
 let server: RunningServer;
@@ -363,9 +369,10 @@ describe("when the server goes away", () => {
         open: (socket: Socket<undefined>) => {
           socket.write("* name?\n");
         },
-        data: (socket: Socket<undefined>) => {
+        data: (socket: Socket<undefined>, chunk: Uint8Array) => {
           peer = socket;
-          socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
+          const got = new TextDecoder().decode(chunk);
+          socket.write(got.startsWith("CAP ") ? `${v2("en").cap()}\n` : WELCOME_ANA);
         },
       },
     });
@@ -390,11 +397,11 @@ describe("when the server goes away", () => {
           socket.write("* name?\n");
         },
         data: (socket: Socket<undefined>, chunk: Uint8Array) => {
-          const before = heard;
+          const before = lineCount(heard);
           heard += new TextDecoder().decode(chunk);
-          if (!before.includes("\n") && heard.includes("\n")) {
-            socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
-          }
+          // CAP, then the name, each answered; then only the close.
+          if (before < 1 && lineCount(heard) >= 1) socket.write(`${v2("en").cap()}\n`);
+          if (before < 2 && lineCount(heard) >= 2) socket.write(WELCOME_ANA);
           if (heard.includes("\n/quit\n")) socket.end();
         },
       },

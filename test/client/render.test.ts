@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { read } from "../../src/client/core/meaning.ts";
 import {
   classify,
   clearInputArea,
@@ -9,11 +10,16 @@ import {
   renderLine,
   renderLocal,
 } from "../../src/client/tty/render.ts";
-import { SERVER_TEXT } from "../../src/protocol/messages.ts";
+import { v2 } from "./v2.ts";
 
-const pt = SERVER_TEXT.pt;
+const en = v2("en");
+const pt = v2("pt");
 
 const at = (h: number, m: number) => new Date(2024, 0, 2, h, m, 59);
+/** A moment of the day before `at`'s, as a tag carries it. */
+const said = (h: number, m: number) => new Date(2024, 0, 1, h, m).toISOString();
+/** A moment of `at`'s day, as a tag carries it. */
+const today = (h: number, m: number) => new Date(2024, 0, 2, h, m).toISOString();
 const plain = { color: false, time: at(9, 5) };
 const colored = { color: true, time: at(9, 5) };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escapes is the point
@@ -63,14 +69,14 @@ describe("classify", () => {
     });
     expect(classify("* bob joined")).toEqual({ kind: "notice", line: "* bob joined" });
     expect(classify("! name taken: ana")).toEqual({ kind: "error", line: "! name taken: ana" });
-    expect(classify("[private] <bob> psst")).toEqual({
+    expect(classify(read(en.reply("privateFrom", ["bob", "psst"])))).toEqual({
       kind: "private-from",
       line: "[private] <bob> psst",
       tag: "[private]",
       name: "bob",
       text: "psst",
     });
-    expect(classify("[private to bob] psst")).toEqual({
+    expect(classify(read(en.reply("privateTo", ["bob", "psst"])))).toEqual({
       kind: "private-to",
       line: "[private to bob] psst",
       tag: "[private to bob]",
@@ -82,32 +88,44 @@ describe("classify", () => {
   });
 
   test("private lines in Portuguese too", () => {
-    expect(classify(pt.privateFrom("bob", "oi"))).toMatchObject({
+    expect(classify(read(pt.reply("privateFrom", ["bob", "oi"])))).toMatchObject({
       kind: "private-from",
       tag: "[privado]",
       name: "bob",
       text: "oi",
     });
-    expect(classify(pt.privateTo("bob", "oi"))).toMatchObject({
+    expect(classify(read(pt.reply("privateTo", ["bob", "oi"])))).toMatchObject({
       kind: "private-to",
       tag: "[privado para bob]",
       text: "oi",
     });
   });
 
-  test("a history line carries the line as it was said and the server's time, in either language", () => {
-    expect(classify("[history 09:41] <bob> hi")).toMatchObject({
+  test("a history line carries the line as it was said and when, in either language", () => {
+    expect(classify(read(en.history("bob", "hi", 3, said(9, 41), "09:41")))).toMatchObject({
       kind: "history",
-      time: "09:41",
+      time: new Date(said(9, 41)),
+      head: "[history 09:41]",
       said: { kind: "chat", name: "bob", text: "hi" },
     });
-    expect(classify(pt.history("23:05", "* <bia> acena"))).toMatchObject({
+    expect(classify(read(pt.history("bia", "oi", 3, said(23, 5), "23:05")))).toMatchObject({
       kind: "history",
-      time: "23:05",
-      said: { kind: "action", name: "bia", text: "acena" },
+      head: "[histórico 23:05]",
+      said: { kind: "chat", name: "bia", text: "oi" },
     });
     // Only chat and actions are ever replayed: anything else stays as it came.
-    expect(classify("[history 09:41] * server shutting down")).toMatchObject({ kind: "plain" });
+    expect(
+      classify(
+        read(
+          "@kind=history;line=*\\sserver\\sshutting\\sdown [history 09:41] * server shutting down",
+        ),
+      ),
+    ).toMatchObject({ kind: "plain" });
+  });
+
+  test("a line without tags is never private nor history: no user line passes for one", () => {
+    expect(classify("[private] <bob> psst")).toMatchObject({ kind: "plain" });
+    expect(classify("[history 09:41] <bob> hi")).toMatchObject({ kind: "plain" });
   });
 
   test("an action is told from a notice by its <NAME>", () => {
@@ -143,19 +161,38 @@ describe("renderLine without colour", () => {
     expect(renderLine("<ana> hi", plain)).toBe("09:05 <ana> hi");
     expect(renderLine("* bob joined", plain)).toBe("09:05 * bob joined");
     expect(renderLine("! nope", plain)).toBe("09:05 ! nope");
-    expect(renderLine("[private] <bob> psst", plain)).toBe("09:05 [private] <bob> psst");
-    expect(renderLine("[private to bob] psst", plain)).toBe("09:05 [private to bob] psst");
+    expect(renderLine(read(en.reply("privateFrom", ["bob", "psst"])), plain)).toBe(
+      "09:05 [private] <bob> psst",
+    );
+    expect(renderLine(read(en.reply("privateTo", ["bob", "psst"])), plain)).toBe(
+      "09:05 [private to bob] psst",
+    );
     expect(renderLine("* <ana> waves", plain)).toBe("09:05 * <ana> waves");
   });
 
   test("Portuguese private lines are shown as they came", () => {
-    expect(renderLine("[privado] <bob> oi", plain)).toBe("09:05 [privado] <bob> oi");
-    expect(renderLine("[privado para bob] oi", plain)).toBe("09:05 [privado para bob] oi");
+    expect(renderLine(read(pt.reply("privateFrom", ["bob", "oi"])), plain)).toBe(
+      "09:05 [privado] <bob> oi",
+    );
+    expect(renderLine(read(pt.reply("privateTo", ["bob", "oi"])), plain)).toBe(
+      "09:05 [privado para bob] oi",
+    );
   });
 
-  test("a history line keeps the server's marker and time, and gets no receive time", () => {
-    expect(renderLine("[history 08:30] <bob> hi", plain)).toBe("[history 08:30] <bob> hi");
-    expect(renderLine("[histórico 08:30] <bob> oi", plain)).toBe("[histórico 08:30] <bob> oi");
+  test("a history line keeps the server's marker, with the day and time it was said", () => {
+    expect(renderLine(read(en.history("bob", "hi", 1, said(8, 30), "08:30")), plain)).toBe(
+      "[history Jan 1 08:30] <bob> hi",
+    );
+    expect(
+      renderLine(read(pt.history("bob", "oi", 1, said(8, 30), "08:30")), { ...plain, lang: "pt" }),
+    ).toBe("[histórico 1 jan 08:30] <bob> oi");
+  });
+
+  test("a room line shows when it was said: the time today, the day too before", () => {
+    expect(renderLine(read(en.chat("bob", "hi", 4, today(8, 1))), plain)).toBe("08:01 <bob> hi");
+    expect(renderLine(read(en.chat("bob", "hi", 4, said(23, 59))), plain)).toBe(
+      "Jan 1 23:59 <bob> hi",
+    );
   });
 
   test("mentions and your own name change nothing without colour", () => {
@@ -176,9 +213,9 @@ describe("renderLine without colour", () => {
       "* <ana> waves",
       "* n",
       "! e",
-      "[private] <b> p",
-      "[private to b] p",
-      "[history 10:00] <ana> hi",
+      read(en.reply("privateFrom", ["b", "p"])),
+      read(en.reply("privateTo", ["b", "p"])),
+      read(en.history("ana", "hi", 1)),
       "<b> hi ana",
       "x",
     ]) {
@@ -208,20 +245,24 @@ describe("renderLine with colour", () => {
   });
 
   test("highlights private messages both ways, in either language", () => {
-    expect(renderLine("[private] <bob> psst", colored)).toContain("\x1b[1;7;35m[private]\x1b[0m");
-    expect(renderLine("[private to bob] psst", colored)).toContain(
+    expect(renderLine(read(en.reply("privateFrom", ["bob", "psst"])), colored)).toContain(
+      "\x1b[1;7;35m[private]\x1b[0m",
+    );
+    expect(renderLine(read(en.reply("privateTo", ["bob", "psst"])), colored)).toContain(
       "\x1b[1;7;35m[private to bob]\x1b[0m",
     );
-    expect(renderLine("[privado] <bob> oi", colored)).toBe(
+    expect(renderLine(read(pt.reply("privateFrom", ["bob", "oi"])), colored)).toBe(
       `\x1b[2m09:05\x1b[0m \x1b[1;7;35m[privado]\x1b[0m <\x1b[${nameColor("bob")}mbob\x1b[0m> \x1b[1moi\x1b[0m`,
     );
   });
 
-  test("history is dim, with the time it was said instead of the time it came", () => {
-    expect(renderLine("[history 08:30] <bob> hi", colored)).toBe("\x1b[2m08:30 <bob> hi\x1b[0m");
-    expect(renderLine(pt.history("08:31", "* <bob> acena"), colored)).toBe(
-      "\x1b[2m08:31 * <bob> acena\x1b[0m",
+  test("history is dim, with the day and time it was said instead of the time it came", () => {
+    expect(renderLine(read(en.history("bob", "hi", 1, said(8, 30))), colored)).toBe(
+      "\x1b[2mJan 1 08:30 <bob> hi\x1b[0m",
     );
+    expect(
+      renderLine(read(pt.history("bob", "oi", 1, said(8, 31))), { ...colored, lang: "pt" }),
+    ).toBe("\x1b[2m1 jan 08:31 <bob> oi\x1b[0m");
   });
 
   test("your own name is bold; other names are not", () => {
@@ -257,9 +298,12 @@ describe("renderLine strips what a hostile server sends", () => {
     "* \x1bPdevice control\x1b\\",
     "[history 10:00] <evil> \x1b[2Jold\x07",
     "[private] <evil> \x1b]0;t\x07ana",
+    read(en.history("evil", "\x1b[2Jold\x07", 1)),
+    read(en.reply("privateFrom", ["evil", "\x1b]0;t\x07ana"])),
+    read(en.chat("evil", "\x1b[2Jnow", 2)),
   ];
   for (const line of nasty) {
-    test(JSON.stringify(line), () => {
+    test(JSON.stringify(typeof line === "string" ? line : line.text), () => {
       expect(renderLine(line, plain)).not.toMatch(ESC);
       // With colour on, the only escapes left are the client's own SGR codes.
       // biome-ignore lint/suspicious/noControlCharactersInRegex: see above

@@ -10,13 +10,15 @@ import { openSession, Session } from "../../src/client/core/session.ts";
 import type { SessionEvent } from "../../src/client/core/state.ts";
 import { CLIENT_DEFAULTS, type ClientConfig, SERVER_DEFAULTS } from "../../src/config.ts";
 import type { Lang } from "../../src/protocol/lang.ts";
-import { SERVER_TEXT } from "../../src/protocol/messages.ts";
 
-const say = SERVER_TEXT.en;
+const en = v2("en");
+/** The text of a line event, or null for any other event. */
+const text = (e: SessionEvent | undefined) => (e?.kind === "line" ? e.line.text : null);
 
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
 import { join, serve } from "../support/server.ts";
+import { v2 } from "./v2.ts";
 
 let server: RunningServer;
 
@@ -85,25 +87,30 @@ function fakeServer(handlers: {
   });
 }
 
-const WELCOME_ANA = "* hello ana! 1 online: ana (type /help for commands)\n";
+const CAP_ANSWER = `${en.cap()}\n`;
+const WELCOME_ANA = `${en.welcome("ana", ["ana"], "1.t", 0)}\n`;
+const BYE = `${en.reply("bye", [])}\n`;
 
 /**
- * A fake server that greets, welcomes any name, and hands every later line
- * the client sends to `line`.
+ * A fake v2 server that greets, answers CAP, welcomes any name, and hands
+ * every later line the client sends to `line`.
  */
 function talkingServer(line: (socket: Socket<undefined>, text: string) => void) {
   const pending = new Map<Socket<undefined>, string>();
+  const heard = new Map<Socket<undefined>, number>();
   return fakeServer({
     open: (socket) => {
       socket.write("* name?\n");
     },
     data: (socket, chunk) => {
-      const named = pending.has(socket);
       const text = (pending.get(socket) ?? "") + new TextDecoder().decode(chunk);
       const lines = text.split("\n");
       pending.set(socket, lines.pop() ?? "");
-      for (const [i, received] of lines.entries()) {
-        if (!named && i === 0) socket.write(WELCOME_ANA);
+      for (const received of lines) {
+        const count = (heard.get(socket) ?? 0) + 1;
+        heard.set(socket, count);
+        if (count === 1) socket.write(CAP_ANSWER);
+        else if (count === 2) socket.write(WELCOME_ANA);
         else line(socket, received);
       }
     },
@@ -119,18 +126,19 @@ describe("against the real server", () => {
 
     const { result, events, next } = await open(config(server.port));
     const session = expectSession(result);
-    expect(events[0]).toEqual({ kind: "line", line: "* welcome to papo! what is your name?" });
+    expect(text(events[0])).toBe("* welcome to papo! what is your name?");
     expect(session.state.phase).toBe("naming");
 
     session.sendName("ana");
-    expect(await next((e) => e.kind === "joined")).toEqual({ kind: "joined", name: "ana" });
+    expect(await next((e) => e.kind === "joined")).toMatchObject({ kind: "joined", name: "ana" });
     session.send("hello bob");
     expect(await peer.until((l) => l.startsWith("<"))).toBe("<ana> hello bob");
     peer.send("hi ana");
-    await next((e) => e.kind === "line" && e.line === "<bob> hi ana");
+    const said = await next((e) => text(e) === "<bob> hi ana");
+    expect(said).toMatchObject({ line: { kind: "chat", from: "bob" } });
 
     expect(await session.quit("done")).toEqual({ kind: "quit" });
-    expect(events.at(-1)).toEqual({ kind: "line", line: "* bye" });
+    expect(text(events.at(-1))).toBe("* bye");
     expect(await peer.until((l) => l.includes("left"))).toBe("* ana left (done)");
     peer.end();
   });
@@ -167,7 +175,7 @@ describe("against the real server", () => {
     const { result, next } = await open(config(small.port));
     const session = expectSession(result);
     session.sendName("ana");
-    await next((e) => e.kind === "limits");
+    await next((e) => e.kind === "joined");
     expect(session.send("x".repeat(11))).toEqual({ kind: "too-long", bytes: 11, maxBytes: 10 });
     expect(session.send("ção ção")).toEqual({ kind: "too-long", bytes: 11, maxBytes: 10 });
     expect(session.send("ten bytes!")).toEqual({ kind: "sent" });
@@ -180,15 +188,15 @@ describe("against the real server", () => {
     const { result, events, next } = await open(config(server.port), "pt");
     const session = expectSession(result);
     session.sendName("zé");
-    expect(await next((e) => e.kind === "joined")).toEqual({ kind: "joined", name: "zé" });
-    const lines = events.flatMap((e) => (e.kind === "line" ? [e.line] : []));
+    expect(await next((e) => e.kind === "joined")).toMatchObject({ kind: "joined", name: "zé" });
+    const lines = events.flatMap((e) => (e.kind === "line" ? [e.line.text] : []));
     expect(lines.slice(0, 3)).toEqual([
       "* welcome to papo! what is your name?",
       "* idioma: português",
       expect.stringMatching(/^\* olá zé! /),
     ]);
     expect(await session.quit()).toEqual({ kind: "quit" });
-    expect(events.at(-1)).toEqual({ kind: "line", line: "* tchau" });
+    expect(text(events.at(-1))).toBe("* tchau");
   });
 
   test("a room's password goes first; a wrong one is answered and can be tried again", async () => {
@@ -202,7 +210,7 @@ describe("against the real server", () => {
     session.sendPassword("turma7b");
     await next((e) => e.kind === "password-accepted");
     session.sendName("ana");
-    expect(await next((e) => e.kind === "joined")).toEqual({ kind: "joined", name: "ana" });
+    expect(await next((e) => e.kind === "joined")).toMatchObject({ kind: "joined", name: "ana" });
     await session.quit();
   });
 
@@ -239,6 +247,7 @@ describe("connection failures are values", () => {
     expect((await open(config(full.port))).result).toEqual({
       code: "server",
       reason: "server full",
+      banned: false,
     });
     full.stop(true);
   });
@@ -256,19 +265,19 @@ describe("against a misbehaving server", () => {
     const hostile = fakeServer({
       open: (socket) => {
         peer = socket;
-        socket.write("* hi\x1b]0;pwned\x07, name?\n<ev");
+        socket.write("* hi\x1b]0;pwned\x07, name?\n");
+      },
+      data: (socket) => {
+        socket.write(`${en.cap()}\n@kind=chat;from=evil <ev`);
       },
     });
     const { result, events, next } = await open(config(hostile.port));
     expectSession(result);
-    // The first line was read, and with it the start of the second: send the rest.
-    await next((e) => e.kind === "line");
+    // The CAP answer was read, and with it the start of the next line: send the rest.
+    await next((e) => e.kind === "greeted");
     peer?.write("il> \x1b[2Jboo\x07\r\n");
-    await next((e) => e.kind === "line" && e.line.startsWith("<evil>"));
-    expect(events.filter((e) => e.kind === "line")).toEqual([
-      { kind: "line", line: "* hi, name?" },
-      { kind: "line", line: "<evil> boo" },
-    ]);
+    await next((e) => text(e)?.startsWith("<evil>") === true);
+    expect(events.map(text).filter((t) => t !== null)).toEqual(["* hi, name?", "<evil> boo"]);
     hostile.stop(true);
   });
 
@@ -276,11 +285,13 @@ describe("against a misbehaving server", () => {
     let peer: Socket<undefined> | undefined;
     const cutter = fakeServer({
       open: (socket) => {
+        peer = socket;
         socket.write("* name?\n");
       },
-      data: (socket) => {
-        peer = socket;
-        socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
+      // CAP, then the name: each answered.
+      data: (socket, chunk) => {
+        const got = new TextDecoder().decode(chunk);
+        socket.write(got.startsWith("CAP ") ? CAP_ANSWER : WELCOME_ANA);
       },
     });
     const { result, next } = await open(config(cutter.port));
@@ -295,7 +306,7 @@ describe("against a misbehaving server", () => {
 
   test("a server that says bye but never closes is cut off after quitWaitMs", async () => {
     const clingy = talkingServer((socket, line) => {
-      if (line === "/quit") socket.write("* bye\n");
+      if (line === "/quit") socket.write(BYE);
     });
     const { result, next } = await open(config(clingy.port, { quitWaitMs: 150 }));
     const session = expectSession(result);
@@ -334,11 +345,11 @@ describe("against a misbehaving server", () => {
   test("after a slow-down notice the wait for the bye allows for the delayed lines", async () => {
     // Five lines (name, three messages, /quit) at 5 a second: up to 1 s after the notice.
     const slow = talkingServer((socket, line) => {
-      if (line === "three") socket.write(`${say.slowDown(5)}\n`);
+      if (line === "three") socket.write(`${en.reply("slowDown", [5])}\n`);
       if (line === "/quit") {
         // The bye comes late on purpose: how long the client waits for it is tested.
         setTimeout(() => {
-          socket.write("* bye\n");
+          socket.write(BYE);
           socket.end();
         }, 600);
       }
@@ -357,7 +368,7 @@ describe("against a misbehaving server", () => {
 
   test("the longer wait is bounded by the lines sent", async () => {
     const stuck = talkingServer((socket, line) => {
-      if (line === "one") socket.write(`${say.slowDown(10)}\n`);
+      if (line === "one") socket.write(`${en.reply("slowDown", [10])}\n`);
     });
     const { result, next } = await open(config(stuck.port, { quitWaitMs: 200 }));
     const session = expectSession(result);
@@ -379,7 +390,7 @@ describe("against a misbehaving server", () => {
     let total = 0;
     const line = "x".repeat(999);
     const count = 8000; // 8 MB: more than the kernel buffers take in one go
-    const expected = "ana\n".length + count * 1000;
+    const expected = "CAP papo/2\nana\n".length + count * 1000;
     let arrived: () => void = () => {};
     const all = new Promise<void>((resolve) => {
       arrived = resolve;
@@ -389,7 +400,8 @@ describe("against a misbehaving server", () => {
         socket.write("* name?\n");
       },
       data: (socket, chunk) => {
-        if (total === 0) socket.write("* hello ana! 1 online: ana (type /help for commands)\n");
+        // The CAP, then the name, each answered as it comes.
+        if (received.length < 2) socket.write(received.length === 0 ? CAP_ANSWER : WELCOME_ANA);
         total += chunk.length;
         received.push(new Uint8Array(chunk));
         if (total >= expected) arrived();

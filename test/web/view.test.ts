@@ -2,11 +2,15 @@
 
 import { describe, expect, test } from "bun:test";
 import { hostname, networkInterfaces } from "node:os";
+import { read } from "../../src/client/core/meaning.ts";
 import { hostOnly, knownHosts, pageUrl, sameOrigin } from "../../src/server/transport/http.ts";
 import { present } from "../../src/web/view.ts";
 import { pageLang, WORDS } from "../../src/web/words.ts";
+import { v2 } from "../client/v2.ts";
 
 const at = new Date(2026, 11, 1, 9, 5);
+const en = v2("en");
+const pt = v2("pt");
 
 describe("present", () => {
   test("chat, actions and private lines keep who spoke, with a stable colour", () => {
@@ -24,20 +28,20 @@ describe("present", () => {
       action: true,
       text: "waves",
     });
-    expect(present("[private] <ana> psst", "bia", at)).toMatchObject({
+    expect(present(read(en.reply("privateFrom", ["ana", "psst"])), "bia", at)).toMatchObject({
       kind: "private-from",
       tag: "[private]",
       name: "ana",
       attention: "private",
     });
-    expect(present("[privado para ana] oi", "bia", at)).toMatchObject({
+    expect(present(read(pt.reply("privateTo", ["ana", "oi"])), "bia", at)).toMatchObject({
       kind: "private-to",
       name: "",
       text: "oi",
     });
   });
 
-  test("the server's notices and errors are whole lines; replayed lines keep their time", () => {
+  test("the server's notices and errors are whole lines; replayed lines keep their day and time", () => {
     expect(present("* ana joined", "bia", at)).toMatchObject({
       kind: "notice",
       name: "",
@@ -47,11 +51,18 @@ describe("present", () => {
       kind: "error",
       text: "! name taken: ana",
     });
-    expect(present("[history 08:59] <ana> earlier", "bia", at)).toMatchObject({
+    const earlier = new Date(2026, 10, 30, 8, 59).toISOString();
+    expect(present(read(en.history("ana", "earlier", 3, earlier)), "bia", at)).toMatchObject({
       kind: "history",
-      time: "08:59",
+      time: "Nov 30 08:59",
       text: "earlier",
     });
+    expect(present(read(pt.history("ana", "antes", 3, earlier)), "bia", at, "pt")).toMatchObject({
+      time: "30 nov 08:59",
+    });
+    // A room line replayed after a reconnect: when it was said.
+    const before = new Date(2026, 11, 1, 8, 30).toISOString();
+    expect(present(read(en.chat("ana", "hi", 4, before)), "bia", at).time).toBe("08:30");
   });
 
   test("a line is sanitised before it is shown; markup stays text", () => {

@@ -6,8 +6,10 @@
  */
 
 import { nameKey } from "../../protocol/names.ts";
-import { literal } from "./heard.ts";
 import type { Shown } from "./shown.ts";
+
+/** `text` as a regular expression that matches it literally. */
+export const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 /** What counts as inside a word: a name's letters, marks, digits and "_". */
 const WORD = "[\\p{L}\\p{M}\\p{Nd}_]";

@@ -4,7 +4,6 @@
  */
 
 import type { Backoff } from "../../config.ts";
-import { hear } from "./heard.ts";
 import type { ConnectFailure } from "./outcome.ts";
 import type { Ending } from "./state.ts";
 
@@ -46,8 +45,7 @@ export function afterEnding(ending: Ending): Next {
 
 /** After a try that never got the greeting: only a ban is final (a full server may empty). */
 export function afterFailure(failure: ConnectFailure): Next {
-  if (failure.code !== "server") return "retry";
-  return hear(`! ${failure.reason}`)?.kind === "banned-here" ? "stop" : "retry";
+  return failure.code === "server" && failure.banned ? "stop" : "retry";
 }
 
 /** Whole seconds left to show in a countdown ("reconnecting in 3 s"): never 0 while waiting. */

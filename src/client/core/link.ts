@@ -6,6 +6,11 @@
  * half-typed line is the screen's and survives all of it. Piped mode has
  * none of this: one session, and its exit status says how it ended.
  *
+ * Back after a loss, the link first asks to resume (resume.ts): the server
+ * gives the member back its place, and the lines it missed follow, each
+ * shown once however many connections brought it. Only when that fails does
+ * it knock as a new member, with the password and the name it had.
+ *
  * Rejoining, the name can still be held by our own old connection (the
  * server has not noticed it is gone yet): that is retried like a lost
  * connection rather than asked about, and /nick picks another name meanwhile.
@@ -17,15 +22,19 @@ import { checkName, type NameProblem } from "../../protocol/names.ts";
 import { parseInput } from "../../protocol/parse.ts";
 import type { ClientOptions } from "../options.ts";
 import { afterEnding, afterFailure, reconnectDelay, secondsLeft } from "./backoff.ts";
-import { hear } from "./heard.ts";
+import type { ServerLine } from "./meaning.ts";
 import { type ConnectFailure, describeEnding, describeFailure } from "./outcome.ts";
+import { Resume } from "./resume.ts";
 import { type Sent, Session } from "./session.ts";
 import type { Ending, SessionEvent } from "./state.ts";
 
 /** What the link tells the screen. */
 export interface LinkEvents {
-  /** A server line to show (the greeting and its like are not repeated on reconnecting). */
-  line(line: string): void;
+  /**
+   * A server line to show: the greeting and its like are not repeated on
+   * reconnecting, and no room line is shown twice.
+   */
+  line(line: ServerLine): void;
   /** The room wants its password and none is known, or the last one was wrong. */
   askPassword(): void;
   /** The password the person typed was right (a name is asked for, or sent, next). */
@@ -48,6 +57,8 @@ export type LinkEnd =
 export class Link {
   readonly done: Promise<LinkEnd>;
   private session: Session | null = null;
+  /** The token and the last position shown, to come back where we left. */
+  private readonly resume = new Resume();
   private name: string | undefined;
   private password: string | undefined;
   /** Connections opened so far: only the first shows its greeting. */
@@ -151,6 +162,7 @@ export class Link {
       this.options.config,
       (event) => this.heard(session, event),
       this.options.lang,
+      this.resume.request(),
     );
     this.session = session;
     this.opened++;
@@ -168,11 +180,18 @@ export class Link {
     if (session !== this.session) return;
     switch (event.kind) {
       case "line":
-        if (this.shows(session, event.line)) this.events.line(event.line);
+        if (this.shows(session, event.line) && this.resume.shows(event.line)) {
+          this.events.line(event.line);
+        }
         break;
       case "greeted":
+        // Resuming, the server answers the RESUME first; a failure greets again.
+        if (event.resuming) break;
         if (event.password) this.answerPassword(session);
         else this.answerName(session);
+        break;
+      case "resume-failed":
+        this.resume.failed();
         break;
       case "password-accepted":
         this.events.passwordAccepted();
@@ -189,12 +208,16 @@ export class Link {
           this.events.askName();
         }
         break;
-      case "joined":
-        this.name = event.name;
-        this.wasJoined = true;
-        this.attempt = 0;
-        this.said = null;
-        this.events.joined(event.name);
+      case "joined": {
+        const missed = this.resume.welcomed(event.token, event.pos);
+        this.inRoom(event.name);
+        const s = this.options.strings;
+        if (missed !== null) this.events.say(missed === "restart" ? s.missedRestart : s.missedSome);
+        break;
+      }
+      case "resumed":
+        this.resume.resumed(event.token);
+        this.inRoom(event.name);
         break;
       case "renamed":
         this.name = event.name;
@@ -205,17 +228,27 @@ export class Link {
     }
   }
 
+  private inRoom(name: string): void {
+    this.name = name;
+    this.wasJoined = true;
+    this.attempt = 0;
+    this.said = null;
+    this.events.joined(name);
+  }
+
   /**
    * Whether to show a line: all of the first connection's; on later ones not
    * what comes before joining that the person has seen already (the
    * greeting, the answers to what the client sends by itself); never a name
    * timeout, which the link deals with.
    */
-  private shows(session: Session, line: string): boolean {
-    const kind = hear(line)?.kind;
+  private shows(session: Session, line: ServerLine): boolean {
+    const kind = line.meaning?.kind;
     if (kind === "name-timeout") return false;
     if (this.opened === 1 || session.state.phase === "joined") return true;
-    return kind !== "greeting" && kind !== "password-accepted" && kind !== "language";
+    // The greeting is the one untagged line that is no refusal.
+    const greeting = line.kind === "" && !line.text.startsWith("! ");
+    return !greeting && kind !== "password-accepted" && kind !== "language";
   }
 
   private answerPassword(session: Session): void {

@@ -1,53 +1,54 @@
 /**
- * Who the client believes is in the room, for Tab completion. Learned only
- * from what the server alone writes (heard.ts): the welcome and /who lists,
- * "* NAME joined", "* NAME left", kicks, bans and renames, and the "<NAME>"
- * the server puts before every chat line, action and private message. The
- * welcome names at most 20 and /who 50, and a big room announces no joins,
- * so the list is what is known, not always everyone. Pure.
+ * Who the client believes is in the room, for Tab completion and the web
+ * page's list. Learned only from the lines' tags (meaning.ts): the welcome
+ * and /who lists, joins, leaves, kicks, bans and renames, and the `from` the
+ * server puts on every chat line, action, history line and private message.
+ * The server may cap the lists, and a big room announces no joins, so the
+ * list is what is known, not always everyone. Pure.
  */
 
 import { nameKey } from "../../protocol/names.ts";
-import { author, hear } from "./heard.ts";
+import type { ServerLine } from "./meaning.ts";
 
 export class Members {
   /** By nameKey, so "Ana" and "ana" are one member, spelled as the server last wrote it. */
   private readonly known = new Map<string, string>();
 
-  /** Learn from one (sanitized) server line. */
-  hear(line: string): void {
-    const speaker = author(line);
-    if (speaker !== null) {
-      this.add(speaker);
-      return;
-    }
-    const heard = hear(line);
-    switch (heard?.kind) {
+  /** Learn from one server line. */
+  hear(line: ServerLine): void {
+    if (line.from !== null && line.from !== "") this.add(line.from);
+    const m = line.meaning;
+    switch (m?.kind) {
       case "welcome":
         // A new join: whatever was known belongs to an earlier connection.
         this.known.clear();
-        for (const name of heard.names) this.add(name);
-        this.add(heard.name);
+        for (const name of m.names) this.add(name);
+        this.add(m.name);
         break;
       case "who":
-        if (heard.complete) this.known.clear();
-        for (const name of heard.names) this.add(name);
+        if (m.complete) this.known.clear();
+        for (const name of m.names) this.add(name);
         break;
       case "joined":
       case "private-from":
-        this.add(heard.name);
+        this.add(m.name);
         break;
       case "left":
       case "removed":
-        this.known.delete(nameKey(heard.name));
+        this.known.delete(nameKey(m.name));
         break;
       case "renamed":
-        this.known.delete(nameKey(heard.from));
-        this.add(heard.to);
+        this.known.delete(nameKey(m.from));
+        this.add(m.to);
         break;
       default:
         break;
     }
+  }
+
+  /** Forget everyone: the page lost the room and does not know who is there. */
+  clear(): void {
+    this.known.clear();
   }
 
   /** Everyone known, in alphabetical order (ignoring case). */
@@ -56,6 +57,6 @@ export class Members {
   }
 
   private add(name: string): void {
-    this.known.set(nameKey(name), name);
+    if (name !== "") this.known.set(nameKey(name), name);
   }
 }

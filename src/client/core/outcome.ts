@@ -24,8 +24,8 @@ export type ConnectFailure =
   | { code: "timeout" }
   /** Closed before greeting, without a word. */
   | { code: "closed" }
-  /** Closed before greeting, after a "! " line ("server full"). */
-  | { code: "server"; reason: string }
+  /** Closed before greeting, after a "! " line ("server full"); `banned` will not change. */
+  | { code: "server"; reason: string; banned: boolean }
   /** The TLS handshake refused the server's certificate; `reason` is its error code. */
   | { code: "certificate"; reason: string; detail: string }
   | { code: "other"; detail: string };

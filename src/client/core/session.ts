@@ -1,6 +1,7 @@
 /**
- * The network side of the client: connect with Bun.connect, wait for the
- * greeting, then move lines both ways until the socket closes. No terminal
+ * The network side of the client: connect with Bun.connect, ask for protocol
+ * version 2 (and to resume, when there is a place to come back to), wait for
+ * the server's answer, then move lines both ways until the socket closes. No terminal
  * here; whoever opens a session gets every server line and event through one
  * listener, and the ending through a promise. One session is one connection:
  * reconnecting (interactive mode only) opens another (link.ts).
@@ -10,7 +11,7 @@ import type { Socket, SocketHandler } from "bun";
 import type { ClientConfig, ClientTls } from "../../config.ts";
 import type { Lang } from "../../protocol/lang.ts";
 import { encodeLine, LINE_TOO_LONG, LineDecoder } from "../../protocol/lines.ts";
-import { sanitize } from "../../protocol/sanitize.ts";
+import { CAP_LINE, read } from "./meaning.ts";
 import { type ConnectFailure, classifyConnectError, classifyHandshakeError } from "./outcome.ts";
 import * as machine from "./state.ts";
 import { WriteQueue } from "./writer.ts";
@@ -62,17 +63,20 @@ export class Session {
   private handshakeFailure: ConnectFailure | null = null;
   /** Set when the connect timeout fired, or we left first: a socket that opens after it is closed at once. */
   private terminateLate = false;
-  /** Settles when the greeting arrives or the connection fails first. */
+  /** Settles when the CAP answer arrives or the connection fails first. */
   private readonly greeting: Promise<ConnectFailure | null>;
 
   /**
-   * `lang` is the language the person reads: when the greeting comes in
-   * another one the session asks the server to switch, before anything else.
+   * `lang` is the language the person reads: unless the server says it speaks
+   * it already, the session asks it to switch, before the password and the
+   * name. `resume` is the RESUME line to send right after CAP (link.ts keeps
+   * what it needs across connections), or null for a new member.
    */
   constructor(
     readonly config: ClientConfig,
     private readonly listener: Listener,
     private readonly lang: Lang | null = null,
+    private readonly resume: string | null = null,
   ) {
     this.decoder = new LineDecoder(config.maxLineBytes);
     this.ended = new Promise((resolve) => {
@@ -122,6 +126,7 @@ export class Session {
       this.send(reason ? `/quit ${reason}` : "/quit");
     } else if (
       this.state.phase === "greeting" ||
+      this.state.phase === "resuming" ||
       this.state.phase === "password" ||
       this.state.phase === "naming"
     ) {
@@ -144,14 +149,14 @@ export class Session {
     return this.queue.drained();
   }
 
-  /** Bytes arrived: frame them into lines, sanitize, and let the state machine read them. */
+  /** Bytes arrived: frame them into lines, read their tags, and let the state machine act on them. */
   received(chunk: Uint8Array): void {
     for (const decoded of this.decoder.push(chunk)) {
       // NOTE: an over-long server line is dropped without a word; only a broken
       // or hostile server sends one.
       if (decoded === LINE_TOO_LONG) continue;
-      for (const event of machine.receive(this.state, sanitize(decoded))) {
-        if (event.kind === "greeted") this.greetingArrived(event.lang);
+      for (const event of machine.receive(this.state, read(decoded))) {
+        if (event.kind === "greeted") this.greetingArrived(event.lang, event.resuming);
         else if (event.kind === "delayed") this.linesDelayed(event.rate);
         this.listener(event);
       }
@@ -167,19 +172,30 @@ export class Session {
     this.clearTimer();
     this.queue.dropBacklog();
     const ending = machine.closed(this.state);
-    // Closed before the greeting: the connection never really opened.
+    // Closed before the CAP answer: the connection never really opened.
     this.greeted(
       ending.kind === "refused"
-        ? { code: "server", reason: ending.reason }
+        ? { code: "server", reason: ending.reason, banned: ending.cause === "banned" }
         : (this.handshakeFailure ?? { code: "closed" }),
     );
     this.finish(ending);
   }
 
-  /** The socket is open (before any data): from now on lines can be written. */
+  /**
+   * The socket is open (before any data): ask for version 2 at once, and to
+   * resume; the server reads them after the greeting it writes on opening.
+   */
   opened(socket: Socket<Session>): void {
     this.socket = socket;
-    if (this.terminateLate) socket.terminate();
+    if (this.terminateLate) {
+      socket.terminate();
+      return;
+    }
+    this.write(CAP_LINE);
+    if (this.resume !== null) {
+      this.state.resuming = true;
+      this.write(this.resume);
+    }
   }
 
   /**
@@ -192,9 +208,9 @@ export class Session {
   }
 
   /**
-   * Connect and wait for the greeting, all within connectTimeoutMs (a host
-   * that accepts the connection but never speaks counts as a timeout).
-   * Resolves with null when the server is asking for a name, or why it failed.
+   * Connect and wait for the answer to CAP, all within connectTimeoutMs (a
+   * host that accepts the connection but never answers counts as a timeout).
+   * Resolves with null when the server is ready for us, or why it failed.
    */
   connect(): Promise<ConnectFailure | null> {
     this.timer = setTimeout(() => this.giveUp(), this.config.connectTimeoutMs);
@@ -222,11 +238,11 @@ export class Session {
     this.socket?.terminate();
   }
 
-  private greetingArrived(lang: Lang | null): void {
+  private greetingArrived(lang: string | null, resuming: boolean): void {
     this.clearTimer();
-    // Before the password and the name, so that every answer comes in the person's language.
-    // NOTE: only to a greeting papo knows: any other server would take "/lang" for a name.
-    if (this.lang !== null && lang !== null && lang !== this.lang) this.write(`/lang ${this.lang}`);
+    // Before the password and the name, so that every answer comes in the
+    // person's language. A resumed member keeps the language it had.
+    if (!resuming && this.lang !== null && lang !== this.lang) this.write(`/lang ${this.lang}`);
     this.greeted(null);
   }
 
@@ -280,8 +296,8 @@ function tlsOption(tls: ClientTls): { tls?: true | { ca?: string; rejectUnauthor
 }
 
 /**
- * Open a session: connected and greeted, ready for a name; or why not.
- * Every line and event, from the greeting on, goes to `listener`.
+ * Open a session: connected and answered, ready for a password or a name;
+ * or why not. Every line and event, from the greeting on, goes to `listener`.
  */
 export async function openSession(
   config: ClientConfig,

@@ -1,12 +1,14 @@
 /**
- * What a server line is, as far as the terminal's display goes: a person's
- * chat or action, the server's notice or error, a private message, a line
- * replayed from the room's history. Pure; render.ts paints what this sorts.
+ * What a server line is, as far as the display goes: a person's chat or
+ * action, the server's notice or error, a private message, a line replayed
+ * from the room's history. Pure; render.ts and the web page's view.ts paint
+ * what this sorts. Tagged lines are sorted by their tags (meaning.ts); the
+ * client's own echo of what the person typed, which has none, by its shape.
  */
 
-import { hear } from "./heard.ts";
+import type { ServerLine } from "./meaning.ts";
 
-/** A sorted line; `line` is always the (sanitized) line as it came. */
+/** A sorted line; `line` is always the (sanitized) text as it is shown. */
 export type Shown =
   | { kind: "chat"; line: string; name: string; text: string }
   | { kind: "action"; line: string; name: string; text: string }
@@ -16,8 +18,12 @@ export type Shown =
   | { kind: "private-from"; line: string; tag: string; name: string; text: string }
   /** `tag` is "[private to NAME]", "[privado para NAME]". */
   | { kind: "private-to"; line: string; tag: string; name: string; text: string }
-  /** An earlier line of the room: `said` is the chat or action, `time` the server's HH:MM. */
-  | { kind: "history"; line: string; time: string; said: Shown }
+  /**
+   * An earlier line of the room: `said` is the chat or action, `time` when it
+   * was said (null when the server did not say), `head` the server's
+   * "[history HH:MM]".
+   */
+  | { kind: "history"; line: string; time: Date | null; head: string; said: Shown }
   | { kind: "plain"; line: string };
 
 // Names never hold spaces or ">" (protocol/names.ts), so these cannot be fooled
@@ -25,26 +31,42 @@ export type Shown =
 const CHAT = /^<([^\s>]+)> (.*)$/;
 const ACTION = /^\* <([^\s>]+)> (.*)$/;
 
-/** Sort a (sanitized) server line into what it is, in whichever language the server speaks. */
-export function classify(line: string): Shown {
+/** Sort a server line (or a line of the client's own, untagged) into what it is. */
+export function classify(line: ServerLine | string): Shown {
+  if (typeof line === "string") return shaped(line);
+  const text = line.text;
+  const m = line.meaning;
+  switch (line.kind) {
+    case "":
+    case "chat":
+    case "action":
+      return shaped(text);
+    case "history": {
+      // Only a chat or an action is ever replayed; anything else is shown as it is.
+      const said = shaped(line.tags.line ?? "");
+      if (said.kind !== "chat" && said.kind !== "action") return { kind: "plain", line: text };
+      const head = text.endsWith(` ${said.line}`)
+        ? text.slice(0, text.length - said.line.length - 1)
+        : "";
+      return { kind: "history", line: text, time: line.time, head, said };
+    }
+    default:
+      if (m?.kind === "private-from" || m?.kind === "private-to") {
+        // Names hold no "]": the head ends at the first one.
+        const tag = text.slice(0, text.indexOf("]") + 1);
+        return { kind: m.kind, line: text, tag, name: m.name, text: m.text };
+      }
+      return text.startsWith("! ") ? { kind: "error", line: text } : { kind: "notice", line: text };
+  }
+}
+
+/** A line sorted by its v1 shape: "<NAME> text", "* <NAME> action", "* notice", "! error". */
+function shaped(line: string): Shown {
   let m = ACTION.exec(line);
   if (m) return { kind: "action", line, name: m[1] as string, text: m[2] as string };
   if (line.startsWith("* ")) return { kind: "notice", line };
   if (line.startsWith("! ")) return { kind: "error", line };
   m = CHAT.exec(line);
   if (m) return { kind: "chat", line, name: m[1] as string, text: m[2] as string };
-  const heard = line.startsWith("[") ? hear(line) : null;
-  switch (heard?.kind) {
-    case "private-from":
-    case "private-to":
-      return { kind: heard.kind, line, tag: heard.tag, name: heard.name, text: heard.text };
-    case "history": {
-      // Only a chat or an action is ever replayed; anything else is shown as it is.
-      const said = classify(heard.line);
-      if (said.kind !== "chat" && said.kind !== "action") return { kind: "plain", line };
-      return { kind: "history", line, time: heard.time, said };
-    }
-    default:
-      return { kind: "plain", line };
-  }
+  return { kind: "plain", line };
 }

@@ -1,40 +1,49 @@
 /**
  * The client's side of a conversation as a small state machine, with no I/O:
  * server lines and the user's own lines go in, events and an ending come out.
- * session.ts feeds it from a socket; tests feed it strings.
+ * session.ts feeds it from a socket; tests feed it lines.
  *
- *   greeting --(first notice)--> naming --("* hello NAME!")--> joined
- *   greeting --(password greeting)--> password --("password accepted")--> naming
- *   password --("! wrong password")--> password (asked again)
- *   naming --("! reason")--> naming (asked again)
- *   joined --(/quit sent)--> quitting --("* bye", then socket closed)--> ended
- *   greeting, password, naming --(we close)--> quitting --(socket closed)--> ended
+ *   greeting --(cap)--> naming --(ev=welcome)--> joined
+ *   greeting --(cap, password=1)--> password --(ev=passwordAccepted)--> naming
+ *   greeting --(cap, RESUME sent)--> resuming --(ev=resumed)--> joined
+ *   resuming --(ev=resumeFailed)--> password or naming, as a new connection
+ *   password --(ev=wrongPassword)--> password (asked again)
+ *   naming --(a refusal)--> naming (asked again)
+ *   joined --(/quit sent)--> quitting --(ev=bye, then socket closed)--> ended
+ *   greeting, resuming, password, naming --(we close)--> quitting --(socket closed)--> ended
  *
- * Only lines no user can produce move it (heard.ts recognizes them, in every
- * language the server speaks). Users reach other people only as
- * "<NAME> text", "* <NAME> action" and "[private] <NAME> text"; names hold no
- * spaces, "<" or ">". So every line read here is either an error ("! ", never
- * a user's), or a notice whose text does not start with "<", matched whole or
- * up to a name, never a line that merely contains the server's words.
+ * Only the lines' tags move it (meaning.ts, protocol version 2): what people
+ * write never carries a server's `ev`, so no user line can pass for one.
  */
 
 import { SERVER_DEFAULTS } from "../../config.ts";
-import type { Lang } from "../../protocol/lang.ts";
 import { nameKey } from "../../protocol/names.ts";
 import { parseInput } from "../../protocol/parse.ts";
-import { type Heard, hear } from "./heard.ts";
+import type { Position } from "../../protocol/tags.ts";
+import type { ServerLine } from "./meaning.ts";
 
-export type Phase = "greeting" | "password" | "naming" | "joined" | "quitting" | "ended";
+export type Phase =
+  | "greeting"
+  | "resuming"
+  | "password"
+  | "naming"
+  | "joined"
+  | "quitting"
+  | "ended";
 
 export interface SessionState {
   phase: Phase;
+  /** A RESUME line was sent after CAP: the server answers it before anything else. */
+  resuming: boolean;
+  /** The room wants its password before a name (the CAP answer says). */
+  password: boolean;
   /** The name the server accepted (updated by /nick). */
   name: string;
   /** A name sent and not yet answered. */
   asked: string | null;
-  /** A /quit sent and not yet confirmed with "* bye". */
+  /** A /quit sent and not yet confirmed with ev=bye. */
   awaitingBye: boolean;
-  /** The last "! " line before joining: the reason a join failed. */
+  /** The last error before joining: the reason a join failed. */
   lastError: string | null;
   /** What kind of refusal lastError was, where it matters for trying again. */
   lastCause: RefusalCause;
@@ -42,7 +51,7 @@ export interface SessionState {
   shutdown: string | null;
   /** An operator's notice that removed us (kick or ban), once it came. */
   removed: string | null;
-  /** The longest line the server takes: its limits line says, until then the protocol default. */
+  /** The longest line the server takes: the CAP answer says, until then the protocol default. */
   maxLineBytes: number;
 }
 
@@ -51,20 +60,26 @@ export type RefusalCause = "banned" | "name-timeout" | "other";
 
 /** What a server line meant, beyond being shown. */
 export type SessionEvent =
-  /** Every line, sanitized, in order; shown by the terminal, printed by piped mode. */
-  | { kind: "line"; line: string }
+  /** Every line but the CAP answer, in order; shown by the terminal, printed by piped mode. */
+  | { kind: "line"; line: ServerLine }
   /**
-   * The greeting came: the server wants a name, or first the room's password.
-   * `lang` is the greeting's language when it is one papo knows.
+   * The server is ready for us: it wants a name, or first the room's
+   * password; or, `resuming`, it is about to answer our RESUME. `lang` is the
+   * server's language for us when it says (a language papo knows or not).
    */
-  | { kind: "greeted"; password: boolean; lang: Lang | null }
+  | { kind: "greeted"; password: boolean; lang: string | null; resuming: boolean }
   | { kind: "password-accepted" }
   | { kind: "password-rejected"; reason: string }
   | { kind: "rejected"; reason: string; taken: boolean }
-  | { kind: "joined"; name: string }
+  /** In the room as a new member: its resume token, and the position the room starts at for it. */
+  | { kind: "joined"; name: string; token: string | null; pos: Position | null }
+  /** Back in the room where we left it; the lines missed follow. */
+  | { kind: "resumed"; name: string; token: string | null }
+  /** The server could not resume us: this connection goes on as a new one (greeted follows). */
+  | { kind: "resume-failed" }
   /** Our own /nick went through. */
   | { kind: "renamed"; name: string }
-  /** The server's limits line: lines longer than this are refused before sending. */
+  /** The server's limits: lines longer than this are refused before sending. */
   | { kind: "limits"; maxLineBytes: number }
   /** An operator kicked or banned us; the connection closes next. */
   | { kind: "removed"; notice: string }
@@ -75,7 +90,7 @@ export type SessionEvent =
 export type Ending =
   /** Left on purpose: the server confirmed our /quit, or we closed before joining. */
   | { kind: "quit" }
-  /** Closed with no word from the server (a /quit that "* bye" never answered included). */
+  /** Closed with no word from the server (a /quit that ev=bye never answered included). */
   | { kind: "lost" }
   | { kind: "shutdown"; notice: string }
   /** An operator removed us; `notice` is the server's words. */
@@ -86,6 +101,8 @@ export type Ending =
 export function initialState(): SessionState {
   return {
     phase: "greeting",
+    resuming: false,
+    password: false,
     name: "",
     asked: null,
     awaitingBye: false,
@@ -97,54 +114,49 @@ export function initialState(): SessionState {
   };
 }
 
-/** A notice from the server: "* text" whose text does not start with "<" (an action). */
-const isNotice = (line: string): boolean => line.startsWith("* ") && !line.startsWith("* <");
-const isError = (line: string): boolean => line.startsWith("! ");
+/** An error for this client alone: the v1 shape "! text", which no user can produce. */
+const isError = (line: ServerLine): boolean => line.text.startsWith("! ");
 
 /** Strip the "! " or "* " marker, leaving the server's words. */
-const words = (line: string): string => line.slice(2);
+const words = (line: ServerLine): string => line.text.slice(2);
 
-/** Advance on one (sanitized) server line; returns what it meant, the line itself first. */
-export function receive(state: SessionState, line: string): SessionEvent[] {
+/** Advance on one server line; returns what it meant, the line itself first (but the CAP answer). */
+export function receive(state: SessionState, line: ServerLine): SessionEvent[] {
+  const m = line.meaning;
+  if (m?.kind === "cap") return capped(state, m.password, m.maxLineBytes, m.lang);
   const events: SessionEvent[] = [{ kind: "line", line }];
-  const heard = hear(line);
-  if (heard?.kind === "shutdown") state.shutdown = words(line);
-  if (heard?.kind === "slow-down") {
+  if (m?.kind === "shutdown") state.shutdown = words(line);
+  if (m?.kind === "slow-down") {
     // Not an answer to anything: a name or command of ours is still coming up.
-    events.push({ kind: "delayed", rate: heard.rate });
+    events.push({ kind: "delayed", rate: m.rate });
     return events;
   }
   switch (state.phase) {
     case "greeting":
-      if (isError(line)) refusal(state, line, heard?.kind === "banned-here" ? "banned" : "other");
-      else if (isNotice(line)) {
-        const password = heard?.kind === "greeting" && heard.password;
-        state.phase = password ? "password" : "naming";
-        events.push({
-          kind: "greeted",
-          password,
-          lang: heard?.kind === "greeting" ? heard.lang : null,
-        });
-      }
+      // The untagged greeting asks nothing of a v2 client: the CAP answer does.
+      if (isError(line)) refusal(state, line, m?.kind === "banned-here" ? "banned" : "other");
+      break;
+    case "resuming":
+      resuming(state, line, events);
       break;
     case "password":
-      if (heard?.kind === "password-accepted") {
+      if (m?.kind === "password-accepted") {
         state.phase = "naming";
         events.push({ kind: "password-accepted" });
-      } else if (heard?.kind === "wrong-password") {
+      } else if (m?.kind === "wrong-password") {
         events.push({ kind: "password-rejected", reason: words(line) });
       } else if (isError(line)) {
-        refusal(state, line, heard?.kind === "name-timeout" ? "name-timeout" : "other");
+        refusal(state, line, m?.kind === "name-timeout" ? "name-timeout" : "other");
       }
       break;
     case "naming":
-      naming(state, line, heard, events);
+      naming(state, line, events);
       break;
     case "joined":
-      joined(state, line, heard, events);
+      joined(state, line, events);
       break;
     case "quitting":
-      if (heard?.kind === "bye") state.awaitingBye = false;
+      if (m?.kind === "bye") state.awaitingBye = false;
       break;
     default:
       break;
@@ -152,54 +164,84 @@ export function receive(state: SessionState, line: string): SessionEvent[] {
   return events;
 }
 
-function refusal(state: SessionState, line: string, cause: RefusalCause): void {
+/** The CAP answer: the server speaks version 2 to us, and says what comes first. */
+function capped(
+  state: SessionState,
+  password: boolean,
+  maxLineBytes: number | null,
+  lang: string | null,
+): SessionEvent[] {
+  if (state.phase !== "greeting") return [];
+  state.password = password;
+  const events: SessionEvent[] = [];
+  if (maxLineBytes !== null) {
+    state.maxLineBytes = maxLineBytes;
+    events.push({ kind: "limits", maxLineBytes });
+  }
+  state.phase = state.resuming ? "resuming" : password ? "password" : "naming";
+  events.push({ kind: "greeted", password, lang, resuming: state.resuming });
+  return events;
+}
+
+function resuming(state: SessionState, line: ServerLine, events: SessionEvent[]): void {
+  const m = line.meaning;
+  if (m?.kind === "resumed") {
+    state.phase = "joined";
+    state.name = m.name;
+    events.push({ kind: "resumed", name: m.name, token: m.token });
+  } else if (m?.kind === "resume-failed") {
+    state.resuming = false;
+    state.phase = state.password ? "password" : "naming";
+    events.push(
+      { kind: "resume-failed" },
+      { kind: "greeted", password: state.password, lang: null, resuming: false },
+    );
+  } else if (isError(line)) {
+    refusal(state, line, "other");
+  }
+}
+
+function refusal(state: SessionState, line: ServerLine, cause: RefusalCause): void {
   state.lastError = words(line);
   state.lastCause = cause;
 }
 
-function naming(
-  state: SessionState,
-  line: string,
-  heard: Heard | null,
-  events: SessionEvent[],
-): void {
+function naming(state: SessionState, line: ServerLine, events: SessionEvent[]): void {
+  const m = line.meaning;
   if (isError(line)) {
     // The time limit is no verdict on the name: the connection closes next.
-    const timeout = heard?.kind === "name-timeout";
+    const timeout = m?.kind === "name-timeout";
     refusal(state, line, timeout ? "name-timeout" : "other");
     if (state.asked !== null && !timeout) {
       state.asked = null;
-      events.push({ kind: "rejected", reason: words(line), taken: heard?.kind === "name-taken" });
+      const taken = m?.kind === "name-refused" && m.taken;
+      events.push({ kind: "rejected", reason: words(line), taken });
     }
     return;
   }
-  if (heard?.kind === "welcome" && state.asked !== null) {
+  if (m?.kind === "welcome" && state.asked !== null) {
     state.phase = "joined";
-    state.name = heard.name;
+    state.name = m.name;
     state.asked = null;
     state.lastError = null;
     state.lastCause = "other";
-    events.push({ kind: "joined", name: state.name });
+    events.push({ kind: "joined", name: state.name, token: m.token, pos: m.pos });
   }
 }
 
-function joined(
-  state: SessionState,
-  line: string,
-  heard: Heard | null,
-  events: SessionEvent[],
-): void {
-  if (heard === null) return;
-  if (heard.kind === "limits") {
-    state.maxLineBytes = heard.maxLineBytes;
-    events.push({ kind: "limits", maxLineBytes: heard.maxLineBytes });
-  } else if (heard.kind === "renamed" && heard.from === state.name) {
-    // Names are unique and hold no spaces, so a rename notice that starts
-    // with our name is about us; only our own /nick makes the server send it.
+function joined(state: SessionState, line: ServerLine, events: SessionEvent[]): void {
+  const m = line.meaning;
+  if (m === null) return;
+  if (m.kind === "limits") {
+    state.maxLineBytes = m.maxLineBytes;
+    events.push({ kind: "limits", maxLineBytes: m.maxLineBytes });
+  } else if (m.kind === "renamed" && nameKey(m.from) === nameKey(state.name)) {
+    // Names are unique, so a rename of our name is about us: our own /nick,
+    // or the servers of a split room giving our name to someone else.
     // The new name is the server's: the cleaned form of what was asked.
-    state.name = heard.to;
+    state.name = m.to;
     events.push({ kind: "renamed", name: state.name });
-  } else if (heard.kind === "removed" && nameKey(heard.name) === nameKey(state.name)) {
+  } else if (m.kind === "removed" && nameKey(m.name) === nameKey(state.name)) {
     state.removed = words(line);
     events.push({ kind: "removed", notice: state.removed });
   }

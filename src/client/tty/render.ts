@@ -1,7 +1,7 @@
 /**
  * How a server line looks on a terminal: timestamp, a stable colour per name,
  * dim notices, red errors, highlighted private messages and mentions, your
- * own name in bold, replayed history dim with the time it was said. Pure:
+ * own name in bold, replayed history dim with the day and time it was said. Pure:
  * text and a time in, text out, so it is tested without a terminal; tty.ts
  * does the writing.
  *
@@ -10,9 +10,11 @@
  * server's own "* server shutting down".
  */
 
+import type { Lang } from "../../protocol/lang.ts";
 import { nameKey } from "../../protocol/names.ts";
 import { sanitize } from "../../protocol/sanitize.ts";
 import { attention, mentionPattern } from "../core/attention.ts";
+import type { ServerLine } from "../core/meaning.ts";
 import { classify, type Shown } from "../core/shown.ts";
 
 export { classify, type Shown } from "../core/shown.ts";
@@ -53,33 +55,65 @@ export function formatTime(time: Date): string {
   return `${hh}:${mm}`;
 }
 
+const MONTHS: Readonly<Record<Lang, readonly string[]>> = {
+  en: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+  pt: ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"],
+};
+
+/** The day and "HH:MM" in local time, as each language writes it: "Dec 6 11:50", "6 dez 11:50". */
+export function formatDay(time: Date, lang: Lang = "en"): string {
+  const month = MONTHS[lang][time.getMonth()] as string;
+  const day = lang === "pt" ? `${time.getDate()} ${month}` : `${month} ${time.getDate()}`;
+  return `${day} ${formatTime(time)}`;
+}
+
+/** "HH:MM" for a moment of `today`, the day too for one of another day. */
+export function stampOf(time: Date, today: Date, lang?: Lang): string {
+  return time.toDateString() === today.toDateString() ? formatTime(time) : formatDay(time, lang);
+}
+
 export interface RenderOptions {
   /** Emit ANSI colours. */
   color: boolean;
-  /** When the line arrived; shown as HH:MM. */
+  /** Now: when a line without a time of its own arrived; shown as HH:MM. */
   time: Date;
   /** Your own name: shown in bold, and highlighted where others mention it. */
   self?: string;
+  /** The language of days and months (history lines); English by default. */
+  lang?: Lang;
 }
 
 /**
- * One server line as it should appear on the terminal (no trailing newline).
- * Sanitizes again even though the session already did: nothing the server
- * sends may reach the terminal as a control sequence.
+ * One line as it should appear on the terminal (no trailing newline): a
+ * server line, or the client's own echo of what the person typed. Sanitizes
+ * again even though the session already did: nothing the server sends may
+ * reach the terminal as a control sequence.
  *
- * A line replayed from the room's history carries the time it was said, not
- * the time it arrived. With colour it is dim; without, it keeps the server's
- * own "[history HH:MM]" marker, since nothing else would tell it from a live line.
+ * A room line carries the time it was said (a line replayed after a
+ * reconnect shows when it was said, not when it came). A line from the
+ * room's history carries its day too. With colour it is dim; without, it
+ * keeps the server's own "[history …]" marker, with the day put in, since
+ * nothing else would tell it from a live line.
  */
-export function renderLine(line: string, options: RenderOptions): string {
-  const shown = classify(sanitize(line));
-  if (shown.kind === "history") {
-    if (!options.color) return shown.line;
-    return `${SGR.dim}${shown.time} ${shown.said.line}${SGR.reset}`;
-  }
-  const stamp = formatTime(options.time);
+export function renderLine(line: ServerLine | string, options: RenderOptions): string {
+  const shown = classify(typeof line === "string" ? sanitize(line) : line);
+  if (shown.kind === "history") return renderHistory(shown, options);
+  const said = typeof line === "string" ? null : line.time;
+  const stamp =
+    said === null ? formatTime(options.time) : stampOf(said, options.time, options.lang);
   if (!options.color) return `${stamp} ${shown.line}`;
   return `${SGR.dim}${stamp}${SGR.reset} ${colored(shown, options.self ?? "")}`;
+}
+
+function renderHistory(shown: Extract<Shown, { kind: "history" }>, options: RenderOptions): string {
+  const said = sanitize(shown.said.line);
+  if (shown.time === null)
+    return options.color ? `${SGR.dim}${sanitize(shown.line)}${SGR.reset}` : sanitize(shown.line);
+  const day = formatDay(shown.time, options.lang);
+  if (options.color) return `${SGR.dim}${day} ${said}${SGR.reset}`;
+  // "[history 11:50]" becomes "[history Dec 6 11:50]": the server's word, our day.
+  const word = shown.head.slice(1, shown.head.lastIndexOf(" "));
+  return word === "" ? `${day} ${said}` : `[${sanitize(word)} ${day}] ${said}`;
 }
 
 function paintName(name: string, self: string): string {

@@ -11,6 +11,7 @@ import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank } from "../../protocol/sanitize.ts";
 import { rings } from "../core/attention.ts";
 import { Link, type LinkEnd, type LinkEvents } from "../core/link.ts";
+import type { ServerLine } from "../core/meaning.ts";
 import { Members } from "../core/members.ts";
 import { describeEnding, describeFailure, EXIT, exitCode } from "../core/outcome.ts";
 import { classify } from "../core/shown.ts";
@@ -105,11 +106,11 @@ class Chat implements LinkEvents {
     });
   }
 
-  line(line: string): void {
+  line(line: ServerLine): void {
     this.members.hear(line);
     const self = this.link?.current ?? "";
-    const { color, bell } = this.options;
-    this.screen.print(renderLine(line, { color, time: this.terminal.clock(), self }));
+    const { color, bell, lang } = this.options;
+    this.screen.print(renderLine(line, { color, time: this.terminal.clock(), self, lang }));
     if (rings(classify(line), self, bell)) this.screen.bell();
   }
 
