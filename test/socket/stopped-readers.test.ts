@@ -171,12 +171,15 @@ describe("readers that stop for a moment or read slowly", () => {
     try {
       await flood(sender, count);
       // In order; a reader the machine stopped for longer than the window is told what it missed.
-      for (const r of readers) expect(await r.outcome).toMatch(new RegExp(`^done ${count}( missed \\d+)?$`));
+      for (const r of readers)
+        expect(await r.outcome).toMatch(new RegExp(`^done ${count}( missed \\d+)?$`));
     } finally {
       clearInterval(sampling);
     }
     const growth = peak - before;
-    console.log(`server memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB during 64 MB, window 4 MiB`);
+    console.log(
+      `server memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB during 64 MB, window 4 MiB`,
+    );
     expect(growth).toBeLessThan(100 * 1024 * 1024);
     never.resume();
     const told = await never.until((l) => l.startsWith("* you missed "), 10_000);
