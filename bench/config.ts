@@ -13,6 +13,7 @@ export interface Size {
 
 export type ScenarioName =
   | "room"
+  | "web-room"
   | "crowd"
   | "web"
   | "tls"
@@ -23,9 +24,13 @@ export type ScenarioName =
   | "cleanup"
   | "cluster";
 
-/** Scenario order in a run and in the report: web and tls right after the crowd they repeat. */
+/**
+ * Scenario order in a run and in the report: web-room right after the room it
+ * repeats, web and tls right after the crowd.
+ */
 export const SCENARIOS: readonly ScenarioName[] = [
   "room",
+  "web-room",
   "crowd",
   "web",
   "tls",
@@ -37,11 +42,28 @@ export const SCENARIOS: readonly ScenarioName[] = [
   "cluster",
 ];
 
+/** The plain-TCP scenario each transport scenario repeats on another transport. */
+export const OVER_TCP: Partial<Record<ScenarioName, ScenarioName>> = {
+  "web-room": "room",
+  web: "crowd",
+  tls: "crowd",
+};
+
 const size = (full: number, quick: number, help: string): Size => ({ full, quick, help });
 
 export const SIZES = {
   room: {
     clients: size(100, 50, "clients in the room"),
+    senders: size(10, 5, "clients that send"),
+    messages: size(1000, 400, "messages per sender"),
+    bytes: size(64, 64, "bytes of text per message"),
+    runs: size(3, 3, "measured floods, reported as their median and range"),
+  },
+  // The room again with every client on the web client's WebSocket: most
+  // members read a turn they took no part in, so it shows what one turn's
+  // frame costs per member, next to plain TCP's room in the same run.
+  "web-room": {
+    clients: size(100, 50, "WebSocket clients in the room"),
     senders: size(10, 5, "clients that send"),
     messages: size(1000, 400, "messages per sender"),
     bytes: size(64, 64, "bytes of text per message"),
@@ -244,6 +266,11 @@ export const GOALS = {
   bytesPerConnection: 2048,
   /** How far past it still counts as "about": a tenth. */
   bytesPerConnectionSlack: 0.1,
+  /**
+   * Server CPU per delivery of WebSocket members over TCP members, in the
+   * room (web-room over room) and the crowd (web over crowd): at most this.
+   */
+  webWithin: 1.5,
   /** Cluster: cross-server paced p99 at most this much over same-server p99, ms. */
   clusterCrossP99Ms: 5,
   /** Cluster: the pair's crowd deliveries/s over a single server's. */

@@ -5,11 +5,13 @@
  */
 
 import { measure } from "mitata";
-import { Outbox, type Sink } from "../src/net/outbox.ts";
+import type { Sink } from "../src/net/outbox.ts";
 import { LineDecoder } from "../src/protocol/lines.ts";
 import { checkName } from "../src/protocol/names.ts";
 import { sanitize } from "../src/protocol/sanitize.ts";
-import { LocalFanout } from "../src/server/room/fanout.ts";
+import { DIALECTS, LogFanout, type Spoken } from "../src/server/room/fanout.ts";
+import { newEpoch, RoomLog } from "../src/server/room/log.ts";
+import { Reader } from "../src/server/room/reader.ts";
 
 /** Time spent measuring each case (ns): mitata's default, or a short one for --quick. */
 const CPU_TIME_FULL = 500e6;
@@ -23,6 +25,8 @@ const ROOM_SIZES = [100, 1000];
 /** Messages per turn (from as many senders) in the fan-out cases. */
 const TURN_MESSAGES = 10;
 const QUEUE_CAP = 1024 * 1024;
+/** The fan-out's log window: a few turns, so the log keeps trimming as in a long-running room. */
+const LOG_WINDOW_BYTES = 64 * 1024;
 
 export interface MicroResult {
   group: string;
@@ -133,28 +137,34 @@ function fanoutCases(): Case[] {
   const cases: Case[] = [];
   const encoder = new TextEncoder();
   const text = (i: number) => `<sender${i}> ${LINE_TEXT}`;
+  const spoken = (i: number): Spoken => ({ kind: "chat", from: `sender${i}`, text: text(i) });
   for (const size of ROOM_SIZES) {
     const deliveries = TURN_MESSAGES * (size - 1);
     const group = `fan-out ${size}`;
     const name = (what: string) => `${TURN_MESSAGES} lines, ${what}`;
 
-    const members = new Set(
-      Array.from({ length: size }, () => new Outbox(new TakeAll(), QUEUE_CAP)),
-    );
+    const members = new Set(Array.from({ length: size }, () => new Reader(new TakeAll())));
     const list = [...members];
-    const fanout = new LocalFanout(
+    // Every member reads English, v1 (dialect 0); each turn is a segment of a
+    // window small enough that old turns go as new ones come.
+    const readers = new Array<number>(DIALECTS).fill(0);
+    readers[0] = size;
+    const fanout = new LogFanout(
+      new RoomLog(newEpoch(), LOG_WINDOW_BYTES),
       members,
-      () => {},
-      Number.POSITIVE_INFINITY,
+      readers,
+      { turnBytes: Number.POSITIVE_INFINITY, queueBytes: QUEUE_CAP, behindTimeoutMs: 0 },
+      { failed: () => {}, stalled: () => {}, relieved: () => {}, missed: () => "" },
       () => {},
     );
+    for (const [i, m] of list.entries()) fanout.admit(m, i + 1);
     cases.push({
       group,
       name: name("papo: batched, 1 write per client"),
       units: deliveries,
       unit: "delivery",
       fn: () => {
-        for (let i = 0; i < TURN_MESSAGES; i++) fanout.toAll(text(i), list[i]);
+        for (let i = 0; i < TURN_MESSAGES; i++) fanout.toAll(spoken(i), list[i]);
         fanout.flush();
       },
     });

@@ -4,7 +4,7 @@
  * failed result; the run goes on, so one broken scenario does not hide the rest.
  */
 
-import type { ScenarioName } from "./config.ts";
+import { OVER_TCP, type ScenarioName } from "./config.ts";
 import { type MicroResult, runMicro } from "./micro.ts";
 import type { Options } from "./options.ts";
 import { cores, count, ms, rate, rateRange, times } from "./report/format.ts";
@@ -50,19 +50,21 @@ export async function runAll(options: Options, progress: Progress): Promise<RunO
 }
 
 /**
- * web and tls are the crowd on another transport: next to plain TCP's crowd
- * of the same run, say what the transport costs (rate and server CPU).
+ * web-room, web and tls repeat a TCP scenario on another transport: next to
+ * papo's TCP result of the same run, say what the transport costs (rate and
+ * server CPU).
  */
 function compareTransport(result: Result, earlier: readonly Result[]): void {
-  if (result.scenario !== "web" && result.scenario !== "tls") return;
-  const tcp = earlier.find((r) => r.scenario === "crowd" && r.target === "papo");
+  const over = OVER_TCP[result.scenario];
+  if (over === undefined) return;
+  const tcp = earlier.find((r) => r.scenario === over && r.target === "papo");
   if (!tcp || tcp.rate <= 0 || result.rate <= 0 || tcp.serverNsPerDelivery <= 0) return;
   const rateVsTcp = result.rate / tcp.rate;
   const nsVsTcp = result.serverNsPerDelivery / tcp.serverNsPerDelivery;
   result.extra.rateVsTcp = rateVsTcp;
   result.extra.nsVsTcp = nsVsTcp;
   result.notes.push(
-    `vs plain TCP (crowd): ${times(rateVsTcp)} the deliveries/s, ${times(nsVsTcp)} the server ns/delivery`,
+    `vs plain TCP (${over}): ${times(rateVsTcp)} the deliveries/s, ${times(nsVsTcp)} the server ns/delivery`,
   );
 }
 

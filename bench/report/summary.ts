@@ -181,6 +181,29 @@ export function floorLine(results: readonly Result[]): string | null {
   return `- papo / floor: ${parts.join(", ")}; goal within ${times(GOALS.floorWithin)} (${verdict}, reported only)`;
 }
 
+/**
+ * "- WebSocket / TCP, server CPU per delivery: room 1.3× (25 ns vs 19 ns),
+ * crowd 1.4× (...); goal within 1.5×"; null when neither pair ran.
+ */
+export function webLine(results: readonly Result[]): string | null {
+  const parts: string[] = [];
+  let over = false;
+  for (const [web, tcp] of [
+    ["web-room", "room"],
+    ["web", "crowd"],
+  ] as const) {
+    const w = find(results, web, "papo");
+    const t = find(results, tcp, "papo");
+    if (!w || !t || w.failures.length + t.failures.length > 0) continue;
+    if (!(w.serverNsPerDelivery > 0) || !(t.serverNsPerDelivery > 0)) continue;
+    const x = w.serverNsPerDelivery / t.serverNsPerDelivery;
+    over ||= x > GOALS.webWithin;
+    parts.push(`${tcp} ${times(x)} (${ns(w.serverNsPerDelivery)} vs ${ns(t.serverNsPerDelivery)})`);
+  }
+  if (parts.length === 0) return null;
+  return `- WebSocket / TCP, server CPU per delivery: ${parts.join(", ")}; goal within ${times(GOALS.webWithin)} (${over ? "MISSED" : "met"}, reported only)`;
+}
+
 /** The issue's targets, each met, missed, or not measured in this run. */
 export function goalsList(results: readonly Result[]): string {
   const lines: string[] = [];
@@ -221,6 +244,8 @@ export function goalsList(results: readonly Result[]): string {
   }
   const floor = floorLine(results);
   if (floor !== null) lines.push(floor);
+  const web = webLine(results);
+  if (web !== null) lines.push(web);
   const hiccup = find(results, "hiccup", "papo");
   if (hiccup?.extra.rateVsControl !== undefined) {
     const runs = hiccup.runs.length;

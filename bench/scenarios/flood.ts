@@ -1,10 +1,10 @@
 /**
  * The three scenarios run against papo and both baselines: room (a few
  * senders, unpaced), crowd (everyone sends, unpaced) and paced (a steady rate
- * with a send stamp in every line, for latency). One shape, three sizes; web
- * and tls are the crowd again against papo alone, on its other transports. The
- * unpaced floods last a fraction of a second, so each is repeated and
- * reported as the median of its runs.
+ * with a send stamp in every line, for latency). One shape, three sizes;
+ * web-room is the room, web and tls the crowd, again against papo alone on
+ * its other transports. The unpaced floods last a fraction of a second, so
+ * each is repeated and reported as the median of its runs.
  */
 
 import { take } from "../loadgen/pool.ts";
@@ -25,6 +25,11 @@ import { emptyResult, type Result } from "./result.ts";
 /** Room: `senders` of `clients` each send `messages` lines as fast as they can. */
 export function room(target: TargetName, s: Sizes<"room">, ctx: Context): Promise<Result> {
   return broadcast("room", target, ctx, s);
+}
+
+/** The room with every client on the web client's WebSocket (papo only). */
+export function webRoom(s: Sizes<"web-room">, ctx: Context): Promise<Result> {
+  return broadcast("web-room", "papo", ctx, s, "websocket");
 }
 
 /** Crowd: every client sends `messages` lines, all at once. */
@@ -60,7 +65,7 @@ interface Shape {
 }
 
 function broadcast(
-  scenario: "room" | "crowd" | "web" | "tls" | "paced",
+  scenario: "room" | "web-room" | "crowd" | "web" | "tls" | "paced",
   target: TargetName,
   ctx: Context,
   shape: Shape,

@@ -3,7 +3,7 @@
  * room, crowd and paced compare against every baseline; big and cleanup
  * against the floor only (what an idle connection, a join and a mass reset
  * cost at least on Bun); the others test papo's own guarantees (eviction,
- * grace) that the baselines lack, or its other transports (web, tls).
+ * grace) that the baselines lack, or its other transports (web-room, web, tls).
  */
 
 import type { ScenarioName } from "../config.ts";
@@ -11,7 +11,7 @@ import type { TargetName } from "../targets.ts";
 import { big } from "./big.ts";
 import { cleanup } from "./cleanup.ts";
 import { cluster } from "./cluster.ts";
-import { crowd, paced, room, tls, web } from "./flood.ts";
+import { crowd, paced, room, tls, web, webRoom } from "./flood.ts";
 import type { Context, Sizes } from "./harness.ts";
 import { hiccup } from "./hiccup.ts";
 import type { Result } from "./result.ts";
@@ -27,6 +27,7 @@ const ALL: readonly TargetName[] = ["floor", "bun-naive", "node-net"];
 
 export const RUNNERS: Record<ScenarioName, Runner> = {
   room: { baselines: ALL, run: (t, s, ctx) => room(t, s as Sizes<"room">, ctx) },
+  "web-room": { baselines: [], run: (_, s, ctx) => webRoom(s as Sizes<"web-room">, ctx) },
   crowd: { baselines: ALL, run: (t, s, ctx) => crowd(t, s as Sizes<"crowd">, ctx) },
   web: { baselines: [], run: (_, s, ctx) => web(s as Sizes<"web">, ctx) },
   tls: { baselines: [], run: (_, s, ctx) => tls(s as Sizes<"tls">, ctx) },

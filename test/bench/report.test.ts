@@ -9,6 +9,7 @@ import {
   goalsList,
   ratio,
   resultsTable,
+  webLine,
 } from "../../bench/report/summary.ts";
 import { chartSvg, escapeXml, logRange } from "../../bench/report/svg.ts";
 import { markdownTable } from "../../bench/report/table.ts";
@@ -205,6 +206,31 @@ describe("papo / floor", () => {
     const header = cells(table[0] ?? "");
     expect(header.slice(8, 11)).toEqual(["× floor", "× node-net", "× bun-naive"]);
     expect(cells(table[2] ?? "").slice(8, 11)).toEqual(["2.0×", "40.0×", "20.0×"]);
+  });
+});
+
+describe("WebSocket over TCP in the goals", () => {
+  const costing = (scenario: Result["scenario"], serverNs: number) => {
+    const r = result(scenario, "papo", 1e6);
+    r.serverNsPerDelivery = serverNs;
+    return r;
+  };
+
+  test("server CPU per delivery of web-room over room and web over crowd, against 1.5×", () => {
+    const results = [costing("room", 20), costing("web-room", 26), costing("crowd", 20)];
+    expect(webLine(results)).toBe(
+      "- WebSocket / TCP, server CPU per delivery: room 1.3× (26 ns vs 20 ns); goal within 1.5× (met, reported only)",
+    );
+    results.push(costing("web", 40));
+    expect(goalsList(results)).toContain(
+      "room 1.3× (26 ns vs 20 ns), crowd 2.0× (40 ns vs 20 ns); goal within 1.5× (MISSED, reported only)",
+    );
+  });
+
+  test("a pair with a failed run, or without its TCP side, is left out", () => {
+    const web = costing("web", 40);
+    web.failures.push("lost lines");
+    expect(webLine([costing("crowd", 20), web, costing("web-room", 26)])).toBeNull();
   });
 });
 

@@ -46,5 +46,6 @@ describe("targetsOf", () => {
     expect(targetsOf(RUNNERS.cleanup, ["papo", "node-net"])).toEqual(["papo"]);
     expect(targetsOf(RUNNERS.hiccup, all)).toEqual(["papo"]);
     expect(targetsOf(RUNNERS.web, ["floor"])).toEqual(["papo"]);
+    expect(targetsOf(RUNNERS["web-room"], all)).toEqual(["papo"]);
   });
 });

@@ -89,7 +89,7 @@ export class WebSocketConnection implements Connection {
     while (taken < length && !this.behind) {
       const start = offset + taken;
       const size = frameLength(data, start, length - taken, WEB.frameBytes);
-      const status = this.ws.sendText(texts.of(data, start, size));
+      const status = this.ws.sendText(texts.of(data, start, size, length));
       // 0: dropped, nothing taken; the member stays at that line for the drain.
       if (status === 0) this.behind = true;
       else {
@@ -134,13 +134,17 @@ interface Decoded {
   readonly text: string;
   /** One UTF-16 unit per byte (ASCII): byte offsets are string offsets, a range a substring. */
   readonly ascii: boolean;
+  /** Otherwise, frames of a range decoded once each, by where they start. */
+  readonly frames: Map<number, { size: number; text: string }>;
 }
 
 /**
  * The text of bytes handed to write(), decoded once per synchronous pass
- * (what one turn's delivery is) for every write of the same bytes. Bytes of
- * which a write sends less than half (a member behind, finishing a turn) are
- * decoded on their own, as are ranges of text that is not ASCII.
+ * (what one turn's delivery is) for every write of the same bytes: the same
+ * string for all of them, a substring for a frame or a range of ASCII text,
+ * and for a range of other text its own decode, once per frame. A write of
+ * less than half of them (a member behind, finishing a turn) has its frames
+ * decoded on their own.
  *
  * NOTE: the Connection contract lets the caller reuse its buffer as soon as
  * write() returns (the fan-out gathers a sender's share into one scratch
@@ -152,21 +156,29 @@ export class FrameTexts {
   private readonly decoded = new Map<Uint8Array, Decoded>();
   private readonly forget = () => this.decoded.clear();
 
-  of(data: Uint8Array, start: number, size: number): string {
+  /** The text of frame `data[start, start+size)`, of a write of `written` bytes of `data`. */
+  of(data: Uint8Array, start: number, size: number, written: number): string {
     const end = start + size;
     let d = this.decoded.get(data);
     if (d !== undefined && d.copy.compare(data, start, end, start, end) !== 0) d = undefined;
     if (d === undefined) {
-      if (size * 2 < data.length) return decoder.decode(data.subarray(start, end));
+      if (written * 2 < data.length) return decoder.decode(data.subarray(start, end));
       d = this.decode(data);
     }
     if (size === data.length) return d.text;
-    return d.ascii ? d.text.slice(start, end) : decoder.decode(data.subarray(start, end));
+    if (d.ascii) return d.text.slice(start, end);
+    let frame = d.frames.get(start);
+    if (frame === undefined || frame.size !== size) {
+      frame = { size, text: decoder.decode(data.subarray(start, end)) };
+      d.frames.set(start, frame);
+    }
+    return frame.text;
   }
 
   private decode(data: Uint8Array): Decoded {
     const text = decoder.decode(data);
-    const d = { copy: Buffer.from(data), text, ascii: text.length === data.length };
+    const ascii = text.length === data.length;
+    const d = { copy: Buffer.from(data), text, ascii, frames: new Map() };
     // Kept until the pass ends: a turn's bytes, never a backlog's.
     if (this.decoded.size === 0) queueMicrotask(this.forget);
     this.decoded.set(data, d);

@@ -82,13 +82,15 @@ describe("FrameTexts: a turn's bytes decoded once per pass", () => {
     try {
       const texts = new FrameTexts();
       for (let member = 0; member < 3; member++) {
-        expect(texts.of(ascii, 0, ascii.length)).toBe("<ana> oi\n<bia> tudo\n<cai> bem\n");
+        expect(texts.of(ascii, 0, ascii.length, ascii.length)).toBe(
+          "<ana> oi\n<bia> tudo\n<cai> bem\n",
+        );
       }
       // A sender's share: a range of the same bytes, a substring of the same text.
-      expect(texts.of(ascii, 9, 11)).toBe("<bia> tudo\n");
+      expect(texts.of(ascii, 9, 11, ascii.length - 9)).toBe("<bia> tudo\n");
       expect(decode).toHaveBeenCalledTimes(1);
       await Promise.resolve();
-      texts.of(ascii, 0, ascii.length);
+      texts.of(ascii, 0, ascii.length, ascii.length);
       expect(decode).toHaveBeenCalledTimes(2);
     } finally {
       decode.mockRestore();
@@ -97,9 +99,9 @@ describe("FrameTexts: a turn's bytes decoded once per pass", () => {
 
   test("a range of text that is not ASCII is decoded on its own, at its byte offsets", () => {
     const texts = new FrameTexts();
-    expect(texts.of(turn, 0, turn.length)).toBe("<ana> oi\n<bia> olá\n");
-    expect(texts.of(turn, 9, turn.length - 9)).toBe("<bia> olá\n");
-    expect(texts.of(turn, 0, 9)).toBe("<ana> oi\n");
+    expect(texts.of(turn, 0, turn.length, turn.length)).toBe("<ana> oi\n<bia> olá\n");
+    expect(texts.of(turn, 9, turn.length - 9, turn.length - 9)).toBe("<bia> olá\n");
+    expect(texts.of(turn, 0, 9, 9)).toBe("<ana> oi\n");
   });
 
   test("a buffer reused with other bytes in the same pass is sent as its new bytes", () => {
@@ -115,14 +117,27 @@ describe("FrameTexts: a turn's bytes decoded once per pass", () => {
     expect(b.frames).toEqual(["<bia> 2\n"]);
   });
 
-  test("a turn cut into several frames reaches every member whole, frame for frame", () => {
-    const lines = Array.from({ length: 5000 }, (_, i) => `<ana> linha ${i} é\n`).join("");
-    const data = bytesOf(lines);
-    const members = [scripted([]), scripted([]), scripted([])];
-    for (const m of members) new WebSocketConnection(m.ws).write(data, 0, data.length);
-    const [first, ...rest] = members.map((m) => m.frames);
-    expect((first ?? []).length).toBeGreaterThan(1);
-    expect((first ?? []).join("")).toBe(lines);
-    for (const frames of rest) expect(frames).toEqual(first ?? []);
-  });
+  for (const [what, tail] of [
+    ["ASCII", ""],
+    ["not ASCII", " é"],
+  ]) {
+    test(`a turn cut into several frames (${what}) reaches every member whole, decoded once a frame`, () => {
+      const lines = Array.from({ length: 5000 }, (_, i) => `<ana> linha ${i}${tail}\n`).join("");
+      const data = bytesOf(lines);
+      const members = [scripted([]), scripted([]), scripted([])];
+      const decode = spyOn(TextDecoder.prototype, "decode");
+      try {
+        for (const m of members) new WebSocketConnection(m.ws).write(data, 0, data.length);
+        const [first, ...rest] = members.map((m) => m.frames);
+        const frames = first?.length ?? 0;
+        expect(frames).toBeGreaterThan(1);
+        expect(first?.join("")).toBe(lines);
+        for (const other of rest) expect(other).toEqual(first ?? []);
+        // The whole turn once, and frames of text that is not ASCII once each.
+        expect(decode).toHaveBeenCalledTimes(tail === "" ? 1 : 1 + frames);
+      } finally {
+        decode.mockRestore();
+      }
+    });
+  }
 });
