@@ -15,6 +15,7 @@ import { crowd, paced, room, tls, web, webRoom } from "./flood.ts";
 import type { Context, Sizes } from "./harness.ts";
 import { hiccup } from "./hiccup.ts";
 import type { Result } from "./result.ts";
+import { resume } from "./resume.ts";
 import { slowReader } from "./slow-reader.ts";
 
 export interface Runner {
@@ -37,6 +38,7 @@ export const RUNNERS: Record<ScenarioName, Runner> = {
     run: (_, s, ctx) => slowReader(s as Sizes<"slow-reader">, ctx),
   },
   hiccup: { baselines: [], run: (_, s, ctx) => hiccup(s as Sizes<"hiccup">, ctx) },
+  resume: { baselines: [], run: (_, s, ctx) => resume(s as Sizes<"resume">, ctx) },
   big: { baselines: ["floor"], run: (t, s, ctx) => big(t, s as Sizes<"big">, ctx) },
   cleanup: {
     baselines: ["floor"],

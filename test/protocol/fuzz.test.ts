@@ -7,7 +7,7 @@
 
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { hear } from "../../src/client/core/heard.ts";
+import { read } from "../../src/client/core/meaning.ts";
 import { classify } from "../../src/client/core/shown.ts";
 import { LineDecoder } from "../../src/protocol/lines.ts";
 import { checkName, nameKey } from "../../src/protocol/names.ts";
@@ -104,7 +104,9 @@ describe("reading server lines, in the client and the page", () => {
     fc.assert(
       fc.property(anyText, anyText, (raw, self) => {
         classify(raw);
-        hear(raw);
+        read(raw);
+        // Tagged too: any tags in front of any text.
+        read(`@${raw.replaceAll(" ", ";")} ${self}`);
         const entry = present(raw, self, new Date(0));
         for (const value of Object.values(entry)) {
           if (typeof value === "string") expect(hasControl(value)).toBe(false);
