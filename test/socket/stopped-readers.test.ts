@@ -165,11 +165,15 @@ describe("readers that stop for a moment or read slowly", () => {
     const sender = await join(server, "s");
     const before = await rss(server.proc.pid);
     let peak = before;
+    // The peak over the first half of the flood: past it, memory must level off.
+    let halfway = 0;
     const sampling = setInterval(async () => {
       peak = Math.max(peak, await rss(server.proc.pid));
     }, 20);
     try {
-      await flood(sender, count);
+      await flood(sender, count, (sent) => {
+        if (halfway === 0 && sent >= count / 2) halfway = peak;
+      });
       // In order; a reader the machine stopped for longer than the window is told what it missed.
       for (const r of readers)
         expect(await r.outcome).toMatch(new RegExp(`^done ${count}( missed \\d+)?$`));
@@ -177,10 +181,14 @@ describe("readers that stop for a moment or read slowly", () => {
       clearInterval(sampling);
     }
     const growth = peak - before;
+    const late = peak - halfway;
+    console.log(`second half of the flood: ${(late / 2 ** 20).toFixed(1)} MiB more`);
     console.log(
       `server memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB during 64 MB, window 4 MiB`,
     );
     expect(growth).toBeLessThan(100 * 1024 * 1024);
+    // Levelled off: the second 32 MB cost next to nothing (a window that grew would show here).
+    expect(late).toBeLessThan(16 * 1024 * 1024);
     never.resume();
     const told = await never.until((l) => l.startsWith("* you missed "), 10_000);
     const missed = Number(/(\d+)/.exec(told)?.[1]);

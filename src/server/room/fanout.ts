@@ -107,6 +107,12 @@ export class LogFanout<M extends Reader> {
   private readonly touched = new Set<M>();
   /** Members not caught up: pumped on drain, swept for the read timeout. */
   private readonly behind = new Set<M>();
+  /** This turn's senders: the indices of their own lines in the turn, which they must not get. */
+  private readonly own = new Map<M, number[]>();
+  /** Own-line lists from earlier turns, reused so that a busy room allocates none per sender. */
+  private readonly spareOwn: number[][] = [];
+  /** [start, end) byte ranges of the lines one member gets, reused across writes. */
+  private readonly runs: number[] = [];
   private directBytes = 0;
   private scheduled = false;
   private sweeping: (() => void) | null = null;
@@ -154,7 +160,15 @@ export class LogFanout<M extends Reader> {
       if (arena.active) this.encode(arena, d, entry);
       else if ((this.readers[d] as number) > 0) this.activate(d);
     }
-    if (from !== undefined) this.touched.add(from);
+    if (from !== undefined) {
+      this.touched.add(from);
+      let own = this.own.get(from);
+      if (own === undefined) {
+        own = this.spareOwn.pop() ?? [];
+        this.own.set(from, own);
+      }
+      own.push(this.entries.length - 1);
+    }
     this.arm();
     return entry.seq;
   }
@@ -212,7 +226,7 @@ export class LogFanout<M extends Reader> {
 
   /** Forget a connection that closed. */
   forget(member: M): void {
-    this.behind.delete(member);
+    this.settled(member);
     this.touched.delete(member);
     member.drop();
   }
@@ -239,7 +253,7 @@ export class LogFanout<M extends Reader> {
 
   /** `member` is away (its connection gone, it may resume): nothing is written to it meanwhile. */
   park(member: M): void {
-    this.behind.delete(member);
+    this.settled(member);
     this.touched.delete(member);
   }
 
@@ -273,14 +287,27 @@ export class LogFanout<M extends Reader> {
         }
       }
     }
+    const end = base + count;
     for (const member of touched) {
       try {
-        this.pumpTracked(member);
+        if (segment !== null && member.next === base && member.queue === null && !member.away) {
+          // Caught up, and it spoke (or joined) this turn: its share of the turn, in one write.
+          if (this.writeLines(member, segment, Math.min(end, member.until), this.own.get(member)))
+            this.settled(member);
+          else this.fellBehind(member);
+        } else {
+          this.pumpTracked(member);
+        }
       } catch (error) {
         failed.push([member, error]);
       }
     }
     touched.clear();
+    for (const own of this.own.values()) {
+      own.length = 0;
+      if (this.spareOwn.length < 1024) this.spareOwn.push(own);
+    }
+    this.own.clear();
     this.directBytes = 0;
     for (const [member, error] of failed) this.hooks.failed(member, error);
   }
@@ -331,15 +358,23 @@ export class LogFanout<M extends Reader> {
   /** Pump, and keep the set of members behind (and its sweep) up to date. True once it has everything. */
   private pumpTracked(member: M): boolean {
     if (this.pump(member)) {
-      this.behind.delete(member);
+      this.settled(member);
       return true;
     }
     this.fellBehind(member);
     return false;
   }
 
+  /** `member` has everything it is owed (or is gone): it is no longer behind. */
+  private settled(member: M): void {
+    if (!member.behind) return;
+    member.behind = false;
+    this.behind.delete(member);
+  }
+
   private fellBehind(member: M): void {
-    if (this.behind.has(member)) return;
+    if (member.behind) return;
+    member.behind = true;
     member.lastTaken = this.now();
     this.behind.add(member);
     if (this.sweeping === null && this.limits.behindTimeoutMs > 0) {
@@ -352,11 +387,11 @@ export class LogFanout<M extends Reader> {
     const now = this.now();
     const stalled: M[] = [];
     for (const member of this.behind) {
-      if (member.away || !this.owes(member)) this.behind.delete(member);
+      if (member.away || !this.owes(member)) this.settled(member);
       else if (now - member.lastTaken > this.limits.behindTimeoutMs) stalled.push(member);
     }
     if (this.behind.size === 0) this.close();
-    for (const member of stalled) this.behind.delete(member);
+    for (const member of stalled) this.settled(member);
     if (stalled.length > 0) this.hooks.stalled(stalled);
   }
 
@@ -386,7 +421,7 @@ export class LogFanout<M extends Reader> {
             member.drop();
             return true;
           }
-          if (taken > 0) member.lastTaken = this.now();
+          if (taken > 0 && member.behind) member.lastTaken = this.now();
           if (taken < left) {
             e.off += taken;
             member.queuedBytes -= taken;
@@ -414,36 +449,51 @@ export class LogFanout<M extends Reader> {
       let stop = Math.min(segment.first + segment.count, end);
       const due = member.queue?.[0]?.before;
       if (due !== undefined && due < stop) stop = due;
-      if (stop > member.next && !this.writeLines(member, segment, stop)) return false;
+      if (stop > member.next && !this.writeLines(member, segment, stop, undefined)) return false;
       if (member.next === -1) return true;
     }
   }
 
   /**
    * Write lines from `member.next` up to `stop` (exclusive) of one segment,
-   * leaving out its own. True when all were taken; otherwise the member's
-   * position is where its socket stopped (the cut line's rest queued first).
+   * leaving out its own: `own` (indices in the segment, ascending) when the
+   * turn just gathered says which they are, else the segment's owners. True
+   * when all were taken; otherwise the member's position is where its socket
+   * stopped (the cut line's rest queued first).
    */
-  private writeLines(member: M, segment: Segment, stop: number): boolean {
+  private writeLines(
+    member: M,
+    segment: Segment,
+    stop: number,
+    own: readonly number[] | undefined,
+  ): boolean {
     const r = rendering(segment, member.dialect);
     const { ends, bytes } = r;
-    const owners = segment.owners;
-    const id = member.id;
-    const lineStart = (i: number) => (i === 0 ? 0 : (ends[i - 1] as number));
     // Runs of lines that are not its own, as [startByte, endByte) pairs.
-    const runs: number[] = [];
+    const runs = this.runs;
+    runs.length = 0;
     let i = member.next - segment.first;
     const last = stop - segment.first;
     let total = 0;
-    while (i < last) {
-      while (i < last && id !== 0 && owners[i] === id) i++;
-      if (i >= last) break;
-      const from = i;
-      while (i < last && (id === 0 || owners[i] !== id)) i++;
-      const a = lineStart(from);
-      const b = ends[i - 1] as number;
-      runs.push(a, b);
-      total += b - a;
+    if (own !== undefined) {
+      let o = 0;
+      while (o < own.length && (own[o] as number) < i) o++;
+      while (i < last) {
+        const next = o < own.length ? Math.min(own[o] as number, last) : last;
+        if (next > i) total += pushRun(runs, ends, i, next);
+        i = next + 1;
+        o++;
+      }
+    } else {
+      const owners = segment.owners;
+      const id = member.id;
+      while (i < last) {
+        while (i < last && id !== 0 && owners[i] === id) i++;
+        if (i >= last) break;
+        const from = i;
+        while (i < last && (id === 0 || owners[i] !== id)) i++;
+        total += pushRun(runs, ends, from, i);
+      }
     }
     if (total === 0) {
       member.next = stop;
@@ -479,7 +529,7 @@ export class LogFanout<M extends Reader> {
       member.until = -1;
       return true;
     }
-    if (taken > 0) member.lastTaken = this.now();
+    if (taken > 0 && member.behind) member.lastTaken = this.now();
     if (taken >= total) {
       member.next = stop;
       return true;
@@ -582,11 +632,20 @@ export class LogFanout<M extends Reader> {
   }
 }
 
+/** Lines [from, to) of a rendering as one byte range pushed on `runs`; returns its length. */
+function pushRun(runs: number[], ends: Uint32Array, from: number, to: number): number {
+  const a = from === 0 ? 0 : (ends[from - 1] as number);
+  const b = ends[to - 1] as number;
+  runs.push(a, b);
+  return b - a;
+}
+
 /** A segment's bytes in `dialect`, or, for a turn nobody read in it, in the closest one kept. */
 function rendering(segment: Segment, dialect: number): Rendering {
   const r = segment.renderings;
-  return (r[dialect] ??
-    r.find((x, d) => x !== undefined && (d & 1) === (dialect & 1)) ??
+  const own = r[dialect];
+  if (own !== undefined) return own;
+  return (r.find((x, d) => x !== undefined && (d & 1) === (dialect & 1)) ??
     r.find((x) => x !== undefined)) as Rendering;
 }
 

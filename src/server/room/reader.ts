@@ -32,6 +32,8 @@ export class Reader<S extends Sink = Sink> {
   dialect = 0;
   /** When its socket last took a byte while it was behind (performance.now() ms). */
   lastTaken = 0;
+  /** In the fan-out's set of members behind (only those need `lastTaken`). */
+  behind = false;
   /** Its connection is gone but it may resume: lines for it are kept, nothing is written. */
   away = false;
 
