@@ -16,7 +16,7 @@ import { isNotice, type Notice, say } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
 import { sanitize } from "../../protocol/sanitize.ts";
 import { type Context, words } from "../session/context.ts";
-import { removeMember, tell } from "../session/output.ts";
+import { removeMember } from "../session/output.ts";
 import type { Event } from "./events.ts";
 
 /** The limits the checks use: the line length members may send. */
@@ -244,12 +244,13 @@ function reason(value: unknown, limits: Limits): string | undefined {
 
 function whispered(ctx: Context, to: string, from: string, text: string): void {
   const target = ctx.room.find(to);
-  if (target !== undefined) tell(ctx, target, words(target).privateFrom(from, text));
+  // Optional, as a private line said here: past its queue's cap it is not kept.
+  if (target !== undefined) ctx.room.tell(target, words(target).privateFrom(from, text), true);
 }
 
 function removed(ctx: Context, name: string, notice: Notice, why: string): void {
   const target = ctx.room.find(name);
-  if (target === undefined || target.phase !== "joined") return;
+  if (target === undefined || (target.phase !== "joined" && target.phase !== "away")) return;
   ctx.log.event(target, `removed from another server (${why})`);
   removeMember(ctx, target, notice, why);
 }

@@ -44,6 +44,13 @@ export interface Spoken {
   readonly text: string;
 }
 
+/**
+ * What a segment costs besides its bytes, measured: the Segment object, its
+ * renderings array, and each rendering's object and typed-array headers.
+ */
+const SEGMENT_OVERHEAD_BYTES = 256;
+const RENDERING_OVERHEAD_BYTES = 192;
+
 /** A line for everyone: a member's words, a notice each reads in their language, or plain text. */
 export type Line = Spoken | Notice | string;
 
@@ -115,6 +122,10 @@ export class LogFanout<M extends Reader> {
   private readonly runs: number[] = [];
   private directBytes = 0;
   private scheduled = false;
+  /** A delivery is running: a flush asked for meanwhile runs after it. */
+  private flushing = false;
+  /** Members whose own queue fell under half its cap: told after the delivery, never inside it. */
+  private readonly relieving: M[] = [];
   private sweeping: (() => void) | null = null;
   private scratch = new Uint8Array(FANOUT.gatherBytes);
   private readonly runFlush = () => this.flush();
@@ -196,6 +207,7 @@ export class LogFanout<M extends Reader> {
   /** `member` joins with id `id` at the log's end: it gets every line from the next one. */
   admit(member: M, id: number): void {
     member.id = id;
+    member.since = this.log.next;
     member.next = this.log.next;
     member.until = Number.POSITIVE_INFINITY;
     this.ensure(member.dialect);
@@ -206,7 +218,7 @@ export class LogFanout<M extends Reader> {
 
   /** `member` resumes reading at position `from` (at most the log's end). */
   resumeAt(member: M, from: number): void {
-    member.next = Math.min(from, this.log.next);
+    member.next = Math.min(Math.max(from, member.since), this.log.next);
     member.until = Number.POSITIVE_INFINITY;
     this.ensure(member.dialect);
     this.touched.add(member);
@@ -238,7 +250,9 @@ export class LogFanout<M extends Reader> {
    */
   release(member: M): boolean {
     if (this.entries.length > 0 && member.next < member.until) this.flush();
-    return this.pump(member);
+    const done = this.pumpTracked(member);
+    this.tellRelieved();
+    return done;
   }
 
   /** Whether anything is still owed to `member`. */
@@ -248,7 +262,9 @@ export class LogFanout<M extends Reader> {
 
   /** Its socket can take more: write what it is owed. True once it has everything. */
   drained(member: M): boolean {
-    return this.pumpTracked(member);
+    const done = this.pumpTracked(member);
+    this.tellRelieved();
+    return done;
   }
 
   /** `member` is away (its connection gone, it may resume): nothing is written to it meanwhile. */
@@ -265,6 +281,29 @@ export class LogFanout<M extends Reader> {
 
   /** Deliver the turn now instead of at the end of the event-loop turn. */
   flush(): void {
+    if (this.flushing) {
+      // Asked from inside a delivery (a hook): the next turn carries it.
+      this.arm();
+      return;
+    }
+    this.flushing = true;
+    try {
+      this.deliver();
+    } finally {
+      this.flushing = false;
+    }
+    this.tellRelieved();
+  }
+
+  /** Members whose queue fell under half its cap may go on (input.ts): after the delivery. */
+  private tellRelieved(): void {
+    while (this.relieving.length > 0) {
+      const member = this.relieving.shift() as M;
+      this.hooks.relieved(member);
+    }
+  }
+
+  private deliver(): void {
     this.scheduled = false;
     const entries = this.entries;
     const count = entries.length;
@@ -319,7 +358,8 @@ export class LogFanout<M extends Reader> {
     const owners = new Int32Array(count);
     for (let i = 0; i < count; i++) owners[i] = (entries[i] as Entry).owner;
     const renderings: Array<Rendering | undefined> = [];
-    let size = 0;
+    // What the segment costs: its objects, owners, and every rendering's bytes and line ends.
+    let size = SEGMENT_OVERHEAD_BYTES + count * 4;
     for (const arena of this.arenas) {
       if (!arena.active) {
         renderings.push(undefined);
@@ -329,14 +369,12 @@ export class LogFanout<M extends Reader> {
         bytes: arena.bytes.slice(0, arena.used),
         ends: Uint32Array.from(arena.ends),
       });
-      if (arena.used > size) size = arena.used;
+      size += arena.used + count * 4 + RENDERING_OVERHEAD_BYTES;
       arena.used = 0;
       arena.ends.length = 0;
       arena.active = false;
     }
     entries.length = 0;
-    // Counted with its bookkeeping (owners, and one rendering's line ends): 8 bytes a line.
-    size += count * 8;
     const segment: Segment = { first: base, count, renderings, owners, size };
     this.log.append(segment);
     return segment;
@@ -411,7 +449,7 @@ export class LogFanout<M extends Reader> {
         const wasOver = member.queuedBytes > half;
         // Its input may wait for its queue (input.ts's Hold.Owed): say when it fell under half.
         const relieve = () => {
-          if (wasOver && member.queuedBytes <= half) this.hooks.relieved(member);
+          if (wasOver && member.queuedBytes <= half) this.relieving.push(member);
         };
         let e = q[0];
         while (e !== undefined && (!follows || e.before <= member.next)) {
@@ -446,6 +484,11 @@ export class LogFanout<M extends Reader> {
         continue;
       }
       const segment = log.find(member.next) as Segment;
+      if (rendering(segment, member.dialect) === undefined) {
+        // A turn nobody on this server read (no rendering kept): nothing in it for anyone.
+        member.next = segment.first + segment.count;
+        continue;
+      }
       let stop = Math.min(segment.first + segment.count, end);
       const due = member.queue?.[0]?.before;
       if (due !== undefined && due < stop) stop = due;
@@ -569,7 +612,12 @@ export class LogFanout<M extends Reader> {
       return;
     }
     member.next = segment.first + lo + 1;
-    member.pushFront({ before: member.next, bytes: r.bytes.slice(at, ends[lo]), off: 0 });
+    member.pushFront({
+      before: member.next,
+      bytes: r.bytes.slice(at, ends[lo]),
+      off: 0,
+      rest: true,
+    });
   }
 
   /** A dialect is read from now on: this turn's lines so far are encoded in it too. */

@@ -15,6 +15,8 @@ export interface Queued {
   readonly bytes: Uint8Array;
   /** How much of it was written already. */
   off: number;
+  /** The rest of a room line its socket stopped inside: on a resume the log sends the whole line. */
+  readonly rest?: true;
 }
 
 export class Reader<S extends Sink = Sink> {
@@ -28,6 +30,8 @@ export class Reader<S extends Sink = Sink> {
   queuedBytes = 0;
   /** Its id as the sayer of lines in the log (they are not sent back to it); 0 before joining. */
   id = 0;
+  /** Position of the first line it may be sent (where it joined): a resume never goes before it. */
+  since = 0;
   /** Which dialect it reads (fanout.ts's dialectOf). */
   dialect = 0;
   /** When its socket last took a byte while it was behind (performance.now() ms). */

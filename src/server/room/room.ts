@@ -242,15 +242,16 @@ export class Room<M extends Member> {
    * it reads the room from position `from`. `first` are lines for it that go
    * before everything else (the answer to its resume). Nobody is told.
    */
-  resume(old: M, conn: M, from: number, first: readonly string[]): void {
+  resume(old: M, conn: M, from: number, first: readonly string[]): boolean {
     const wasAway = this.awayMembers.delete(old);
-    if (!wasAway && !this.members.delete(old)) return;
+    if (!wasAway && !this.members.delete(old)) return false;
     this.connections.delete(old);
     conn.name = old.name;
     conn.lang = old.lang;
     conn.v2 = old.v2;
     conn.dialect = old.dialect;
     conn.id = old.id;
+    conn.since = old.since;
     this.byName.set(nameKey(conn.name), conn);
     this.members.add(conn);
     // What it was already told goes first, then `first`, then what was kept for it, by position.
@@ -260,8 +261,15 @@ export class Room<M extends Member> {
     old.until = 0;
     for (const line of first) this.fanout.toOne(conn, line);
     for (const line of conn.queue ?? []) line.before = 0;
-    for (const line of kept ?? []) conn.enqueue(line);
+    for (const line of kept ?? []) {
+      // The rest of a line cut on the old connection: the log sends the whole line again.
+      if (line.rest) continue;
+      // Part of it may have reached the old connection and not the person: all of it again.
+      line.off = 0;
+      conn.enqueue(line);
+    }
     this.fanout.resumeAt(conn, from);
+    return true;
   }
 
   /** Whether `conn` is away (connection gone, may resume). */
@@ -276,7 +284,8 @@ export class Room<M extends Member> {
 
   /** Register a new connection; false when the server is full. */
   accept(conn: M): boolean {
-    if (this.connections.size >= this.limits.maxClients) return false;
+    // Members away hold a place too, until they resume or their grace ends.
+    if (this.connections.size + this.awayMembers.size >= this.limits.maxClients) return false;
     this.connections.add(conn);
     return true;
   }
@@ -440,14 +449,14 @@ export class Room<M extends Member> {
     return this.remote.nodes();
   }
 
-  /** This server's own members. */
+  /** This server's own members, away ones included (their names are still theirs). */
   localMembers(): M[] {
-    return [...this.members];
+    return [...this.members, ...this.awayMembers];
   }
 
-  /** This server's own members, as [name, host]. */
+  /** This server's own members, away ones included, as [name, host]. */
   roster(): Array<[string, string]> {
-    return [...this.members].map((m) => [m.name, m.host]);
+    return this.localMembers().map((m) => [m.name, m.host]);
   }
 
   /** The remembered lines, oldest first. */

@@ -9,6 +9,7 @@ import { type Notice, render } from "../../protocol/messages.ts";
 import { described } from "../guard.ts";
 import type { Client } from "./client.ts";
 import { type Context, talking, words } from "./context.ts";
+import { forgetToken } from "./resume.ts";
 
 /** How long a quitting or shut-out client may take to read its last bytes and close (ms). */
 export const CLOSE_FLUSH_MS = 2_000;
@@ -74,6 +75,13 @@ export function cut(client: Client, why: string): void {
 /** An operator removes a member: everyone reads why, the member last of all. */
 export function removeMember(ctx: Context, member: Client, notice: Notice, why: string): void {
   ctx.room.leave(member, { kind: "removed", notice });
+  forgetToken(ctx, member);
+  if (member.phase === "away") {
+    // Its connection is gone already: removed, it may not come back with its token.
+    member.clearTimer();
+    member.phase = "closed";
+    return;
+  }
   goodbye(ctx, member, render(words(member), notice), why);
 }
 

@@ -103,7 +103,13 @@ export function resume(ctx: Context, client: Client, rest: string): void {
   first.push(welcome);
   if (shown !== null && shown.epoch !== log.epoch) first.push(resumeGapLine(room, client, null));
   else if (from < log.first) first.push(resumeGapLine(room, client, log.first - from));
-  room.resume(old, client, Math.max(from, log.first), first);
+  if (!room.resume(old, client, Math.max(from, log.first), first)) {
+    // Not in the room after all (removed meanwhile): the token was void.
+    forgetToken(ctx, client);
+    client.phase = "naming";
+    tell(ctx, client, words(client).resumeFailed());
+    return;
+  }
   if (wasConnected) old.connection.terminate();
   room.drop(old);
   ctx.log.event(client, `resumed as ${old.name}`);
@@ -117,6 +123,7 @@ function holder(ctx: Context, token: string): Client | null {
   if (held === undefined) return null;
   const given = Buffer.from(token.slice(dot + 1), "hex");
   if (given.length !== held.secret.length || !timingSafeEqual(given, held.secret)) return null;
-  const phase = held.client.phase;
-  return phase === "away" || phase === "joined" ? held.client : null;
+  const member = held.client;
+  const inRoom = member.phase === "joined" || (member.phase === "away" && ctx.room.isAway(member));
+  return inRoom ? member : null;
 }
