@@ -170,7 +170,7 @@ export function resume(s: Sizes<"resume">, ctx: Context): Promise<Result> {
       result.received = received;
       result.lost = result.expected - received;
       result.seconds = seconds;
-    result.rate = seconds > 0 ? replayed / seconds : 0;
+      result.rate = seconds > 0 ? replayed / seconds : 0;
       result.extra = { resumeMs: seconds * 1000, replayed, duplicates, late };
       result.figures = [
         ["all resumed and caught up", ms(seconds * 1000)],

@@ -59,7 +59,7 @@ export function slowReader(s: Sizes<"slow-reader">, ctx: Context): Promise<Resul
     await warmUp(setup, plan);
     const runs: SlowRun[] = [];
     for (let i = 1; i <= s.runs; i++) {
-      const run = await slowRun(setup, plan, i, s.runs, runs.at(-1)?.control.peakRss ?? 0);
+      const run = await slowRun(setup, plan, i, s.runs);
       runs.push(run);
       // A server that stopped delivering will not start again: one such run tells it all.
       if (run.slowed.stopped !== undefined || run.control.stopped !== undefined) break;
@@ -136,13 +136,13 @@ export function slowReader(s: Sizes<"slow-reader">, ctx: Context): Promise<Resul
   });
 }
 
-/** One run: a flood with a slow reader, then the same flood without it. */
+/** One run: a flood with every member reading, then the same flood with a new one that never reads. */
 interface SlowRun {
   slowed: FloodOutcome;
   control: FloodOutcome;
   /**
    * Server RSS just before the flood, and how far the flood took it above the
-   * higher of that and the previous run's control flood's peak.
+   * higher of that and the same run's control flood's peak.
    */
   rssBefore: number;
   growth: number;
@@ -153,24 +153,21 @@ interface SlowRun {
 }
 
 /**
- * One run. `footprint` is the peak RSS of the previous run's control flood
- * (0 for the first run): growth is counted from the higher of it and the RSS
- * just before this flood. A garbage collection between two floods can leave
- * the RSS just before a flood well below what any flood of this size takes
- * (the control floods peak 3-12 MiB above it); counted from there, a run read
- * as the collector's timing, up to 34.5 MiB against a typical 15-25. The
- * slow reader's own cost is what its flood takes beyond a plain flood's.
+ * One run. Growth is counted from the higher of the control flood's peak and
+ * the RSS just before the slowed flood: a garbage collection between two
+ * floods can leave the RSS well below what any flood of this size takes, and
+ * counted from there a run would read as the collector's timing (a first run
+ * without a control before it read 54 MiB against a typical 0-25). The slow
+ * member's own cost is what its flood takes beyond a plain flood's.
  */
-async function slowRun(
-  setup: Setup,
-  plan: FloodPlan,
-  i: number,
-  of: number,
-  footprint: number,
-): Promise<SlowRun> {
+async function slowRun(setup: Setup, plan: FloodPlan, i: number, of: number): Promise<SlowRun> {
   const { pool, server } = setup;
-  // Joins only now: had it read during the warm-up, the kernel would have grown its
-  // receive buffer to megabytes, all of which would fill before the server's cap.
+  // Control first: the same flood with every member reading (earlier runs' slow
+  // members among them), for the rate to compare with and for the footprint of
+  // a plain flood of this size, which the slow member's cost is counted above.
+  const control = await flood(setup, { ...plan, stage: `control ${i} of ${of}` });
+  // Joins only now: had it read during the warm-up, the kernel would have grown
+  // its receive buffer to megabytes, all of which would fill before it falls behind.
   const slow = take((await connectAll(setup, 1, `slow${i}x`)).group, 1);
   await pool.each(slow, "pause");
   const rssBefore = rssBytes(server.pid);
@@ -178,9 +175,7 @@ async function slowRun(
   const evicted = (await pool.closed(slow, 1)) === 1;
   await pool.each(slow, "resume");
   const slowLines = await readBack(setup, slow);
-  // Control: the same flood with that member reading, for the rate to compare with.
-  const control = await flood(setup, { ...plan, stage: `control ${i} of ${of}` });
-  const growth = Math.max(0, slowed.peakRss - Math.max(rssBefore, footprint));
+  const growth = Math.max(0, slowed.peakRss - Math.max(rssBefore, control.peakRss));
   return { slowed, control, rssBefore, growth, evicted, slowLines };
 }
 

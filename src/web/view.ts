@@ -4,7 +4,7 @@
  * whether it wants attention. Pure, so it is tested without a browser; the
  * classification is the terminal client's own (shown.ts, attention.ts), so
  * both clients read the server's lines, in both languages, the same way.
- * app.ts turns an Entry into elements with textContent only.
+ * render.ts turns an Entry into elements with textContent only.
  */
 
 import { type Attention, attention } from "../client/core/attention.ts";
