@@ -272,6 +272,15 @@ export class Room<M extends Member> {
     return true;
   }
 
+  /**
+   * Whether one more member may be away: at most --max-clients of them, so
+   * that connections that join and vanish cannot pile up. A member that
+   * comes back is never refused for them (it connects like anyone).
+   */
+  get mayHoldAway(): boolean {
+    return this.awayMembers.size < this.limits.maxClients;
+  }
+
   /** Whether `conn` is away (connection gone, may resume). */
   isAway(conn: M): boolean {
     return this.awayMembers.has(conn);
@@ -284,8 +293,7 @@ export class Room<M extends Member> {
 
   /** Register a new connection; false when the server is full. */
   accept(conn: M): boolean {
-    // Members away hold a place too, until they resume or their grace ends.
-    if (this.connections.size + this.awayMembers.size >= this.limits.maxClients) return false;
+    if (this.connections.size >= this.limits.maxClients) return false;
     this.connections.add(conn);
     return true;
   }

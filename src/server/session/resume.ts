@@ -44,6 +44,7 @@ export function forgetToken(ctx: Context, client: Client): void {
 export function away(ctx: Context, client: Client): boolean {
   const grace = ctx.config.resumeGraceMs;
   if (client.phase !== "joined" || client.tokenId === "" || grace <= 0) return false;
+  if (!ctx.room.mayHoldAway) return false;
   ctx.room.suspend(client);
   client.phase = "away";
   client.clearWaitTimer();

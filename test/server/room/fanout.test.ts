@@ -110,6 +110,7 @@ function setup(options: Options = {}) {
     log,
     fanout,
     members,
+    readers,
     add,
     leave,
     endTurn,
@@ -122,6 +123,15 @@ function setup(options: Options = {}) {
     missed,
     scheduled: () => pending !== null,
   };
+}
+
+/** What one turn of `line` alone costs the window, as the log counts it: one member reading it, v1 English. */
+function turnCost(line: Line): number {
+  const { fanout, log, add, endTurn } = setup();
+  add("probe");
+  fanout.toAll(line);
+  endTurn();
+  return log.size;
 }
 
 describe("a member that keeps up", () => {
@@ -408,10 +418,14 @@ describe("a member behind", () => {
   });
 
   test("behind past the window: one line says how many it missed, then the oldest line kept", () => {
-    const { fanout, log, add, endTurn, drain, missed } = setup({ windowBytes: 50 });
+    const lines = Array.from({ length: 20 }, (_, i) => chat("a", String(i + 1).padStart(2, "0")));
+    // Room for three of its one-line turns (each line as long as the others).
+    const cost = turnCost({ kind: "chat", from: "a", text: lines[0] as string });
+    const { fanout, log, add, endTurn, drain, missed } = setup({
+      windowBytes: 3 * cost + Math.floor(cost / 2),
+    });
     const [a, b] = [add("a"), add("b")];
     b.conn.takeNothing();
-    const lines = Array.from({ length: 20 }, (_, i) => chat("a", String(i + 1).padStart(2, "0")));
     for (const line of lines) {
       fanout.toAll({ kind: "chat", from: "a", text: line }, a);
       endTurn();
@@ -431,7 +445,10 @@ describe("a member behind", () => {
   });
 
   test("the missed line comes after the rest of a cut line, and counts from after it", () => {
-    const { fanout, log, add, endTurn, drain } = setup({ windowBytes: 60 });
+    // Room for four of its one-line turns ("* line 10" one byte longer than the rest).
+    const { fanout, log, add, endTurn, drain } = setup({
+      windowBytes: 4 * turnCost("* line 1") + 4,
+    });
     const b = add("b");
     b.conn.takeUpTo(3);
     for (let i = 1; i <= 10; i++) {
@@ -517,6 +534,27 @@ describe("a member behind", () => {
       expect(gaps).toBeGreaterThan(0);
     }
   });
+
+  test("a turn kept in no rendering (nobody here read it) is skipped, not a failure", () => {
+    const { fanout, log, add, endTurn, drain, failed, readers } = setup();
+    const b = add("b");
+    b.conn.takeNothing();
+    fanout.toAll("* before");
+    endTurn();
+    // A turn while nobody on this server reads any dialect (b, behind, is not counted, as
+    // if it came back to a position in it): the log keeps it with no rendering.
+    const counts = [...readers];
+    readers.fill(0);
+    fanout.toAll("* unread");
+    endTurn();
+    readers.splice(0, readers.length, ...counts);
+    fanout.toAll("* after");
+    endTurn();
+    expect(b.next).toBeLessThan(log.end);
+    expect(drain(b)).toBe(true);
+    expect(failed).toEqual([]);
+    expect(b.read()).toEqual(["* before", "* after"]);
+  });
 });
 
 describe("dialects", () => {
@@ -572,6 +610,22 @@ describe("dialects", () => {
     fanout.setDialect(a, 2);
     endTurn();
     expect(a.read()).toEqual([pt.left("zoe")]);
+  });
+
+  test("the window counts every rendering a turn is kept in, not only the largest", () => {
+    const one = setup();
+    one.add("ana");
+    one.fanout.toAll("* one");
+    one.endTurn();
+    const two = setup();
+    two.add("ana");
+    const cid = two.add("cid", "en", true);
+    two.fanout.toAll("* one");
+    two.endTurn();
+    // The v2 rendering (what cid read) is counted on top of the v1 one, with its line ends.
+    const v2Bytes = cid.conn.bytes.length;
+    expect(v2Bytes).toBeGreaterThan(encoder.encode("* one\n").length);
+    expect(two.log.size).toBeGreaterThanOrEqual(one.log.size + v2Bytes + 4);
   });
 });
 

@@ -528,6 +528,26 @@ describe("members away (resume)", () => {
     expect(room.isFree("bob")).toBe(true);
     expect(room.memberCount).toBe(1);
   });
+  test("a member away stays in the roster; at most maxClients may be away", () => {
+    const { room, member } = setup({ maxClients: 2 });
+    const ana = member("ana");
+    const bob = member("bob");
+    room.suspend(bob);
+    expect(room.connectionCount).toBe(1);
+    expect(room.mayHoldAway).toBe(true);
+    const cid = member("cid");
+    room.suspend(cid);
+    expect(room.mayHoldAway).toBe(false);
+    room.leave(cid);
+    expect(room.localMembers()).toEqual([ana, bob]);
+    expect(room.roster()).toEqual([
+      ["ana", ana.host],
+      ["bob", bob.host],
+    ]);
+    room.leave(bob);
+    room.drop(bob);
+    expect(room.roster()).toEqual([["ana", ana.host]]);
+  });
 });
 
 describe("readers behind", () => {

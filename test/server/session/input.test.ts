@@ -2,7 +2,7 @@ import { afterEach, describe, expect, jest, test } from "bun:test";
 import { chat, SERVER_TEXT } from "../../../src/protocol/messages.ts";
 import type { Context } from "../../../src/server/session/context.ts";
 import { Hold, relieved } from "../../../src/server/session/input.ts";
-import { closeAll, join, makeContext, turn } from "../../support/fakes.ts";
+import { closeAll, type FakeClient, join, makeContext, turn } from "../../support/fakes.ts";
 
 const en = SERVER_TEXT.en;
 let ctx: Context | null = null;
@@ -199,6 +199,55 @@ describe("readers behind and a sender's own queue", () => {
     expect(c.room.owes(ana.client)).toBe(false);
     expect(ana.client.holds).toBe(0);
     expect(bob.read()).toEqual([chat("ana", "after the help")]);
+  });
+});
+
+describe("relieved while a turn is delivered", () => {
+  /** Two /help a turn, unread, until `fc`'s input is held for its own replies. */
+  async function owed(c: Context, fc: FakeClient): Promise<void> {
+    fc.conn.takeNothing();
+    for (let i = 0; i < 200 && (fc.client.holds & Hold.Owed) === 0; i++) {
+      fc.say("/help");
+      c.room.flush();
+      await turn();
+    }
+    expect(fc.client.holds & Hold.Owed).toBe(Hold.Owed);
+  }
+
+  test("a sender relieved during a delivery says its held line, and never reads it back", async () => {
+    const c = setup({ maxQueueBytes: 4096 });
+    const bob = join(c, "bob");
+    const ana = join(c, "ana");
+    bob.read();
+    await owed(c, ana);
+    ana.say("hello from ana");
+    // Its socket has room again, and no drain came yet: the next delivery relieves it.
+    ana.conn.takeAll();
+    bob.say("bob speaks");
+    await settle(c);
+    expect(ana.client.holds).toBe(0);
+    expect(bob.read()).toEqual([chat("ana", "hello from ana")]);
+    const heard = ana.conn.lines().filter((l) => l.startsWith("<"));
+    expect(heard).toEqual([chat("bob", "bob speaks")]);
+  });
+
+  test("a relief during a delivery that ends in /quit strands no silent member", async () => {
+    const c = setup({ maxQueueBytes: 4096 });
+    const bob = join(c, "bob");
+    const ana = join(c, "ana");
+    const cid = join(c, "cid");
+    bob.read();
+    ana.read();
+    cid.read();
+    await owed(c, ana);
+    ana.say("/quit");
+    ana.conn.takeAll();
+    bob.say("x");
+    await settle(c);
+    expect(cid.read()).toEqual([chat("bob", "x"), en.left("ana")]);
+    bob.say("y", "z");
+    await settle(c);
+    expect(cid.read()).toEqual([chat("bob", "y"), chat("bob", "z")]);
   });
 });
 

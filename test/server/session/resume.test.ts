@@ -317,3 +317,114 @@ describe("away, and gone", () => {
     ]);
   });
 });
+
+describe("a member away that is removed, cut mid-line, or asks for too early a position", () => {
+  test("removed by an operator while away: its token fails, and no nameless member is left", () => {
+    const c = setup({ opPassword: "op" });
+    const bob = join(c, "bob");
+    bob.say("/op op");
+    const ana = joinV2(c, "ana");
+    ana.fc.closes();
+    expect(ana.fc.client.phase).toBe("away");
+    bob.read();
+    bob.say("/kick ana");
+    expect(bob.read()).toEqual([en.kicked("ana", "bob")]);
+    const { fc, lines } = resumeWith(c, ana.token, ana.pos);
+    expect(lines).toHaveLength(1);
+    expect(isFailed(lines[0])).toBe(true);
+    expect(fc.client.phase).toBe("naming");
+    expect(fc.client.name).toBe("");
+    expect(c.room.names()).toEqual(["bob"]);
+    expect(c.room.memberCount).toBe(1);
+    bob.say("/who");
+    expect(bob.read()).toEqual([en.who(1, ["bob"])]);
+    // The connection is at the door: what it says next is a name, and "ana" is free.
+    fc.say("ana");
+    expect(parseTagged(fc.read()[0] as string).tags.ev).toBe("welcome");
+    expect(bob.read()).toEqual([en.joined("ana")]);
+  });
+
+  test("its socket stopped inside a room line: after the resume each line comes once and whole", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    // The kernel buffer takes 30 bytes: the first line is cut well inside.
+    ana.fc.conn.takeUpTo(30);
+    bob.say("first line is long enough to be cut somewhere", "second");
+    expect(seen(ana, ana.fc.read())).toEqual([]);
+    expect(ana.fc.conn.text.endsWith("\n")).toBe(false);
+    ana.fc.closes();
+    const { lines } = resumeWith(c, ana.token, ana.pos);
+    const tagged = seen(ana, lines);
+    expect(tagged.map((l) => l.text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "first line is long enough to be cut somewhere"),
+      chat("bob", "second"),
+    ]);
+    expect(tagged.slice(1).map((l) => l.tags.kind)).toEqual(["chat", "chat"]);
+    expect(lines.every((l) => l.startsWith("@"))).toBe(true);
+  });
+
+  test("a private line part-written to the old connection comes whole after the resume", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    bob.read();
+    ana.fc.conn.takeUpTo(30);
+    bob.say("/msg ana this is a private line that gets cut");
+    expect(ana.fc.read()).toEqual([]);
+    expect(ana.fc.conn.text.endsWith("\n")).toBe(false);
+    ana.fc.closes();
+    const { lines } = resumeWith(c, ana.token, ana.pos);
+    const tagged = lines.map(parseTagged);
+    expect(tagged.map((l) => l.text)).toEqual([
+      en.resumed("ana"),
+      en.privateFrom("bob", "this is a private line that gets cut"),
+    ]);
+    expect(tagged[1]?.tags).toMatchObject({ kind: "reply", ev: "privateFrom" });
+  });
+
+  test("a position before where it joined (in a turn nobody here read): no error, nothing from before", () => {
+    const c = setup();
+    const alice = join(c, "alice");
+    alice.say("hi");
+    c.room.flush();
+    // Its leave is a turn with nobody in the room to read it.
+    alice.say("/quit");
+    c.room.flush();
+    const bea = joinV2(c, "bea");
+    bea.fc.closes();
+    const { fc, lines } = resumeWith(c, bea.token, formatPosition(c.room.log.epoch, 1));
+    expect(lines.map((l) => parseTagged(l).text)).toEqual([en.resumed("bea")]);
+    expect(fc.conn.terminations).toBe(0);
+    expect(fc.client.phase).toBe("joined");
+    expect(c.room.find("bea")).toBe(fc.client);
+    // It goes on reading the room.
+    const cid = join(c, "cid");
+    cid.say("hello");
+    expect(fc.read().map((l) => parseTagged(l).text)).toEqual([
+      en.joined("cid"),
+      chat("cid", "hello"),
+    ]);
+  });
+
+  test("at most --max-clients members are away at once; past that a vanishing member leaves at once", () => {
+    const c = setup({ maxClients: 3, resumeGraceMs: 5_000 });
+    const bob = join(c, "bob");
+    const ana = joinV2(c, "ana");
+    ana.fc.closes();
+    const cid = joinV2(c, "cid");
+    cid.fc.closes();
+    const eve = joinV2(c, "eve");
+    eve.fc.closes();
+    expect([ana, cid, eve].map((m) => m.fc.client.phase)).toEqual(["away", "away", "away"]);
+    // Its way back is never refused for them: a connection comes in as anyone does.
+    const dee = joinV2(c, "dee");
+    bob.read();
+    dee.fc.closes();
+    // Three away already (the cap): dee leaves at once, announced as before.
+    expect(dee.fc.client.phase).toBe("closed");
+    expect(bob.read()).toContain(en.left("dee"));
+  });
+});
