@@ -451,24 +451,54 @@ export class LogFanout<M extends Reader> {
         const relieve = () => {
           if (wasOver && member.queuedBytes <= half) this.relieving.push(member);
         };
-        let e = q[0];
-        while (e !== undefined && (!follows || e.before <= member.next)) {
-          const left = e.bytes.length - e.off;
-          const taken = member.write(e.bytes, e.off, left);
+        while (q.length > 0) {
+          // The lines due now, gathered into one write while they are small (a welcome, its limits).
+          let due = 0;
+          let bytes = 0;
+          for (const e of q) {
+            if (follows && e.before > member.next) break;
+            const left = e.bytes.length - e.off;
+            if (due > 0 && bytes + left > FANOUT.gatherBytes) break;
+            due++;
+            bytes += left;
+          }
+          if (due === 0) break;
+          let taken: number;
+          const first = q[0] as Queued;
+          if (due === 1) {
+            taken = member.write(first.bytes, first.off, bytes);
+          } else {
+            const scratch = this.scratch;
+            let at = 0;
+            for (let k = 0; k < due; k++) {
+              const e = q[k] as Queued;
+              scratch.set(e.off === 0 ? e.bytes : e.bytes.subarray(e.off), at);
+              at += e.bytes.length - e.off;
+            }
+            taken = member.write(scratch, 0, at);
+          }
           if (taken < 0) {
             member.drop();
             return true;
           }
           if (taken > 0 && member.behind) member.lastTaken = this.now();
-          if (taken < left) {
-            e.off += taken;
-            member.queuedBytes -= taken;
+          member.queuedBytes -= taken;
+          // Drop what was written whole; the line it stopped in keeps its offset.
+          let left = taken;
+          while (left > 0) {
+            const e = q[0] as Queued;
+            const rest = e.bytes.length - e.off;
+            if (left < rest) {
+              e.off += left;
+              break;
+            }
+            left -= rest;
+            q.shift();
+          }
+          if (taken < bytes) {
             relieve();
             return false;
           }
-          member.queuedBytes -= left;
-          q.shift();
-          e = q[0];
         }
         if (q.length === 0) member.queue = null;
         relieve();
