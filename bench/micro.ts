@@ -9,7 +9,8 @@ import type { Sink } from "../src/net/outbox.ts";
 import { LineDecoder } from "../src/protocol/lines.ts";
 import { checkName } from "../src/protocol/names.ts";
 import { sanitize } from "../src/protocol/sanitize.ts";
-import { DIALECTS, LogFanout, type Spoken } from "../src/server/room/fanout.ts";
+import { DIALECTS, type Spoken } from "../src/server/room/dialects.ts";
+import { LogFanout } from "../src/server/room/fanout.ts";
 import { newEpoch, RoomLog } from "../src/server/room/log.ts";
 import { Reader } from "../src/server/room/reader.ts";
 

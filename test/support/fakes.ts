@@ -32,7 +32,7 @@ import {
   encodeBatch,
 } from "../../src/server/cluster/events.ts";
 import { type Log, silentLog } from "../../src/server/log.ts";
-import { dialectOf } from "../../src/server/room/fanout.ts";
+import { dialectOf } from "../../src/server/room/dialects.ts";
 import { Reader } from "../../src/server/room/reader.ts";
 import type { Member } from "../../src/server/room/room.ts";
 import { buildContext } from "../../src/server/server.ts";

@@ -17,7 +17,7 @@ import type { Notice } from "../../protocol/messages.ts";
 import { say } from "../../protocol/messages.ts";
 import { nameKey } from "../../protocol/names.ts";
 import { described, guarded } from "../guard.ts";
-import type { Line } from "../room/fanout.ts";
+import type { Line } from "../room/dialects.ts";
 import type { Peers, Remote } from "../room/peers.ts";
 import { spokenOf } from "../room/room.ts";
 import type { Client } from "../session/client.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { Notice } from "../../protocol/messages.ts";
-import type { Line } from "../room/fanout.ts";
+import type { Line } from "../room/dialects.ts";
 
 /**
  * One change, as it travels between servers. Names are display names; each

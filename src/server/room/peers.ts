@@ -10,7 +10,7 @@
  */
 
 import type { Notice } from "../../protocol/messages.ts";
-import type { Line } from "./fanout.ts";
+import type { Line } from "./dialects.ts";
 
 /** A member of the room who lives on another server. */
 export interface Remote {

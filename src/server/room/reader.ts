@@ -32,7 +32,7 @@ export class Reader<S extends Sink = Sink> {
   id = 0;
   /** Position of the first line it may be sent (where it joined): a resume never goes before it. */
   since = 0;
-  /** Which dialect it reads (fanout.ts's dialectOf). */
+  /** Which dialect it reads (dialects.ts's dialectOf). */
   dialect = 0;
   /** When its socket last took a byte while it was behind (performance.now() ms). */
   lastTaken = 0;

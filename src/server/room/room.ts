@@ -15,7 +15,9 @@ import type { Lang } from "../../protocol/lang.ts";
 import { type Notice, say } from "../../protocol/messages.ts";
 import { nameKey } from "../../protocol/names.ts";
 import { guarded, type OnError } from "../guard.ts";
-import { DIALECTS, dialectOf, type Line, LogFanout, type Spoken } from "./fanout.ts";
+import { AwayMembers, takePlace } from "./away.ts";
+import { DIALECTS, dialectOf, type Line, type Spoken } from "./dialects.ts";
+import { LogFanout } from "./fanout.ts";
 import { newEpoch, RoomLog } from "./log.ts";
 import type { Peers, Remote } from "./peers.ts";
 import type { Reader } from "./reader.ts";
@@ -87,8 +89,8 @@ export class Room<M extends Member> {
   private readonly connections = new Set<M>();
   private readonly members = new Set<M>();
   /** Members whose connection is gone, keeping their name and place until they resume or expire. */
-  private readonly awayMembers = new Set<M>();
-  /** How many members read each dialect (fanout.ts). */
+  private readonly awayMembers: AwayMembers<M>;
+  /** How many members read each dialect (dialects.ts). */
   private readonly readers: number[] = new Array(DIALECTS).fill(0);
   /** The id the next member gets as the sayer of its lines. */
   private nextId = 1;
@@ -111,6 +113,7 @@ export class Room<M extends Member> {
     private readonly clock: () => number = Date.now,
   ) {
     const onError: OnError = (where, error) => hooks.error(where, error);
+    this.awayMembers = new AwayMembers<M>(limits.maxClients);
     this.log = new RoomLog(newEpoch(), limits.windowBytes);
     // The end-of-turn delivery and the read-timeout sweep run outside any socket handler.
     this.fanout = new LogFanout<M>(
@@ -246,39 +249,16 @@ export class Room<M extends Member> {
     const wasAway = this.awayMembers.delete(old);
     if (!wasAway && !this.members.delete(old)) return false;
     this.connections.delete(old);
-    conn.name = old.name;
-    conn.lang = old.lang;
-    conn.v2 = old.v2;
-    conn.dialect = old.dialect;
-    conn.id = old.id;
-    conn.since = old.since;
+    takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line));
     this.byName.set(nameKey(conn.name), conn);
     this.members.add(conn);
-    // What it was already told goes first, then `first`, then what was kept for it, by position.
-    const kept = old.queue;
-    old.queue = null;
-    old.queuedBytes = 0;
-    old.until = 0;
-    for (const line of first) this.fanout.toOne(conn, line);
-    for (const line of conn.queue ?? []) line.before = 0;
-    for (const line of kept ?? []) {
-      // The rest of a line cut on the old connection: the log sends the whole line again.
-      if (line.rest) continue;
-      // Part of it may have reached the old connection and not the person: all of it again.
-      line.off = 0;
-      conn.enqueue(line);
-    }
     this.fanout.resumeAt(conn, from);
     return true;
   }
 
-  /**
-   * Whether one more member may be away: at most --max-clients of them, so
-   * that connections that join and vanish cannot pile up. A member that
-   * comes back is never refused for them (it connects like anyone).
-   */
+  /** Whether one more member may be away (away.ts: at most --max-clients of them). */
   get mayHoldAway(): boolean {
-    return this.awayMembers.size < this.limits.maxClients;
+    return this.awayMembers.mayHoldOne;
   }
 
   /** Whether `conn` is away (connection gone, may resume). */
@@ -459,7 +439,7 @@ export class Room<M extends Member> {
 
   /** This server's own members, away ones included (their names are still theirs). */
   localMembers(): M[] {
-    return [...this.members, ...this.awayMembers];
+    return [...this.members, ...this.awayMembers.values()];
   }
 
   /** This server's own members, away ones included, as [name, host]. */
@@ -505,7 +485,7 @@ export class Room<M extends Member> {
       if (out.length >= max) return out;
       out.push(m.name);
     }
-    for (const m of this.awayMembers) {
+    for (const m of this.awayMembers.values()) {
       if (out.length >= max) return out;
       out.push(`${m.name} (away)`);
     }

@@ -8,7 +8,7 @@
 import { hostPort } from "../../net/address.ts";
 import type { Lang } from "../../protocol/lang.ts";
 import { LineDecoder } from "../../protocol/lines.ts";
-import { dialectOf } from "../room/fanout.ts";
+import { dialectOf } from "../room/dialects.ts";
 import { Reader } from "../room/reader.ts";
 import type { Connection } from "../transport/connection.ts";
 import { TokenBucket } from "./ratelimit.ts";

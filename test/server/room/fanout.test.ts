@@ -9,14 +9,8 @@ import { describe, expect, test } from "bun:test";
 import type { Lang } from "../../../src/protocol/lang.ts";
 import { action, chat, SERVER_TEXT, say } from "../../../src/protocol/messages.ts";
 import { formatPosition, parseTagged } from "../../../src/protocol/tags.ts";
-import {
-  DIALECTS,
-  FANOUT,
-  type FanoutLimits,
-  type Line,
-  LogFanout,
-  type Spoken,
-} from "../../../src/server/room/fanout.ts";
+import { DIALECTS, type Line, type Spoken } from "../../../src/server/room/dialects.ts";
+import { FANOUT, type FanoutLimits, LogFanout } from "../../../src/server/room/fanout.ts";
 import { newEpoch, RoomLog } from "../../../src/server/room/log.ts";
 import { FakeMember } from "../../support/fakes.ts";
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, jest, test } from "bun:test";
 import type { Lang } from "../../../src/protocol/lang.ts";
 import { action, chat, SERVER_TEXT, say } from "../../../src/protocol/messages.ts";
-import { FANOUT, type Spoken } from "../../../src/server/room/fanout.ts";
+import type { Spoken } from "../../../src/server/room/dialects.ts";
+import { FANOUT } from "../../../src/server/room/fanout.ts";
 import type { Peers } from "../../../src/server/room/peers.ts";
 import { Room, type RoomLimits } from "../../../src/server/room/room.ts";
 import { FakeMember } from "../../support/fakes.ts";

@@ -1,0 +1,175 @@
+/**
+ * The turn being gathered: the lines said since the last delivery, each
+ * with its position, encoded as it comes into one arena per dialect read in
+ * the room, so that a line is encoded once per dialect however many members
+ * read it. It also remembers which of its lines each sender said (a sender
+ * does not hear itself). When the turn ends, {@link Turn.commit} makes its
+ * bytes one segment of the log (log.ts) and the arenas start empty again.
+ * The fan-out (fanout.ts) owns one and delivers what it commits.
+ */
+
+import { DIALECTS, type Line, textIn } from "./dialects.ts";
+import type { Rendering, Segment } from "./log.ts";
+import type { Reader } from "./reader.ts";
+
+/**
+ * What a segment costs besides its bytes, measured: the Segment object, its
+ * renderings array, and each rendering's object and typed-array headers.
+ */
+const SEGMENT_OVERHEAD_BYTES = 256;
+const RENDERING_OVERHEAD_BYTES = 192;
+
+const NL = 0x0a;
+const encoder = new TextEncoder();
+
+/** One dialect's encoding of the turn being gathered. */
+class Arena {
+  bytes: Uint8Array;
+  used = 0;
+  ends: number[] = [];
+  active = false;
+
+  constructor(minBytes: number) {
+    this.bytes = new Uint8Array(minBytes);
+  }
+}
+
+interface Entry {
+  line: Line;
+  seq: number;
+  at: number;
+  owner: number;
+}
+
+export class Turn<M extends Reader> {
+  private readonly arenas: Arena[] = [];
+  private readonly entries: Entry[] = [];
+  /** This turn's senders: the indices of their own lines in the turn, which they must not get. */
+  private readonly own = new Map<M, number[]>();
+  /** Own-line lists from earlier turns, reused so that a busy room allocates none per sender. */
+  private readonly spareOwn: number[][] = [];
+  /** Bytes of this turn's lines for one member alone (they count toward its size too). */
+  private directBytes = 0;
+
+  /**
+   * @param epoch the log's epoch, which v2 positions carry.
+   * @param readers how many members read each dialect, kept by the room: only those are encoded.
+   * @param minArenaBytes starting size of each dialect's arena.
+   */
+  constructor(
+    private readonly epoch: string,
+    private readonly readers: readonly number[],
+    minArenaBytes: number,
+  ) {
+    for (let d = 0; d < DIALECTS; d++) this.arenas.push(new Arena(minArenaBytes));
+  }
+
+  /** How many lines for everyone the turn holds. */
+  get count(): number {
+    return this.entries.length;
+  }
+
+  /** Its bytes as a turn's limit counts them: its largest dialect, and the lines for one member. */
+  get bytes(): number {
+    let most = 0;
+    for (const a of this.arenas) if (a.used > most) most = a.used;
+    return most + this.directBytes;
+  }
+
+  /** A line for everyone at position `seq`, said at `at`, by `from` if a member said it. */
+  add(line: Line, seq: number, at: number, from: M | undefined): void {
+    const entry: Entry = { line, seq, at, owner: from?.id ?? 0 };
+    this.entries.push(entry);
+    for (let d = 0; d < DIALECTS; d++) {
+      const arena = this.arenas[d] as Arena;
+      if (arena.active) this.encode(arena, d, entry);
+      else if ((this.readers[d] as number) > 0) this.activate(d);
+    }
+    if (from !== undefined) {
+      let own = this.own.get(from);
+      if (own === undefined) {
+        own = this.spareOwn.pop() ?? [];
+        this.own.set(from, own);
+      }
+      own.push(this.entries.length - 1);
+    }
+  }
+
+  /** `bytes` more for one member alone were queued this turn. */
+  addDirect(bytes: number): void {
+    this.directBytes += bytes;
+  }
+
+  /** The indices of `member`'s own lines in the turn (ascending), if it said any. */
+  ownLines(member: M): readonly number[] | undefined {
+    return this.own.get(member);
+  }
+
+  /** A dialect is read from now on: this turn's lines so far are encoded in it too. */
+  ensure(dialect: number): void {
+    const arena = this.arenas[dialect] as Arena;
+    if (!arena.active && this.entries.length > 0) this.activate(dialect);
+  }
+
+  /**
+   * The turn's lines, positions `base` on, become a segment (for the log);
+   * the arenas start empty again. What each sender said is kept until {@link end}.
+   */
+  commit(base: number): Segment {
+    const entries = this.entries;
+    const count = entries.length;
+    const owners = new Int32Array(count);
+    for (let i = 0; i < count; i++) owners[i] = (entries[i] as Entry).owner;
+    const renderings: Array<Rendering | undefined> = [];
+    // What the segment costs: its objects, owners, and every rendering's bytes and line ends.
+    let size = SEGMENT_OVERHEAD_BYTES + count * 4;
+    for (const arena of this.arenas) {
+      if (!arena.active) {
+        renderings.push(undefined);
+        continue;
+      }
+      renderings.push({
+        bytes: arena.bytes.slice(0, arena.used),
+        ends: Uint32Array.from(arena.ends),
+      });
+      size += arena.used + count * 4 + RENDERING_OVERHEAD_BYTES;
+      arena.used = 0;
+      arena.ends.length = 0;
+      arena.active = false;
+    }
+    entries.length = 0;
+    return { first: base, count, renderings, owners, size };
+  }
+
+  /** The turn is delivered: forget its senders and its lines for one member. */
+  end(): void {
+    for (const own of this.own.values()) {
+      own.length = 0;
+      if (this.spareOwn.length < 1024) this.spareOwn.push(own);
+    }
+    this.own.clear();
+    this.directBytes = 0;
+  }
+
+  private activate(dialect: number): void {
+    const arena = this.arenas[dialect] as Arena;
+    arena.active = true;
+    for (const entry of this.entries) this.encode(arena, dialect, entry);
+  }
+
+  /** Encode one line into a dialect's arena, growing it if needed. */
+  private encode(arena: Arena, dialect: number, entry: Entry): void {
+    const line = textIn(dialect, entry.line, this.epoch, entry.seq, entry.at);
+    // UTF-8 needs at most 3 bytes per UTF-16 unit, plus the newline.
+    const worst = line.length * 3 + 1;
+    if (arena.used + worst > arena.bytes.length) {
+      const grown = new Uint8Array(Math.max(arena.bytes.length * 2, arena.used + worst));
+      grown.set(arena.bytes.subarray(0, arena.used));
+      arena.bytes = grown;
+    }
+    const { written } = encoder.encodeInto(line, arena.bytes.subarray(arena.used));
+    arena.used += written;
+    arena.bytes[arena.used++] = NL;
+    arena.ends.push(arena.used);
+  }
+}
