@@ -9,7 +9,7 @@
  * and how a new connection takes an away member's place.
  */
 
-import type { Member } from "./room.ts";
+import type { Member } from "./member.ts";
 
 export class AwayMembers<M extends Member> {
   private readonly members = new Set<M>();

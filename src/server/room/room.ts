@@ -19,19 +19,12 @@ import { AwayMembers, takePlace } from "./away.ts";
 import { DIALECTS, dialectOf, type Line, type Spoken } from "./dialects.ts";
 import { LogFanout } from "./fanout.ts";
 import { newEpoch, RoomLog } from "./log.ts";
+/** A connection as the room sees it. */
+import type { Member } from "./member.ts";
 import type { Peers, Remote } from "./peers.ts";
-import type { Reader } from "./reader.ts";
 import { Elsewhere } from "./remote-members.ts";
 
-/** A connection as the room sees it. */
-export interface Member extends Reader {
-  name: string;
-  lang: Lang;
-  /** Speaks protocol version 2 (its dialect carries tags). */
-  v2: boolean;
-  /** Its address, which other servers learn so that an operator anywhere can ban it. */
-  readonly host: string;
-}
+export type { Member };
 
 export interface RoomLimits {
   /** Connections accepted at once, named or not. */

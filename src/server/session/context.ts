@@ -4,14 +4,19 @@
  */
 
 import type { ServerConfig } from "../../config.ts";
+import type { Decoded } from "../../protocol/lines.ts";
 import type { ServerText } from "../../protocol/messages.ts";
 import type { Gate } from "../admission/addresses.ts";
 import type { Log } from "../log.ts";
 import type { Room } from "../room/room.ts";
 import type { Client } from "./client.ts";
-import type { LineHandler } from "./input.ts";
-import type { Tokens } from "./resume.ts";
 import { wordsFor } from "./v2.ts";
+
+/** What acts on one line the input flow lets through (the session's lifecycle). */
+export type LineHandler = (ctx: Context, client: Client, line: Decoded) => void;
+
+/** Resume tokens (resume.ts): a token's secret, by its id, and the member it belongs to. */
+export type Tokens = Map<string, { secret: Buffer; client: Client }>;
 
 /** What every session shares: the room, the door, the limits, the log. */
 export interface Context {

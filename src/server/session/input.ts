@@ -12,7 +12,6 @@
  * other hold is left.
  */
 
-import type { Decoded } from "../../protocol/lines.ts";
 import type { Client } from "./client.ts";
 import { type Context, talking, words } from "./context.ts";
 import { closeGracefully, fail, tell } from "./output.ts";
@@ -31,8 +30,7 @@ export const Hold = {
   Claim: 16,
 } as const;
 
-/** What acts on one line once the input flow lets it through (the session's lifecycle). */
-export type LineHandler = (ctx: Context, client: Client, line: Decoded) => void;
+export type { LineHandler } from "./context.ts";
 
 /** Bytes arrived: keep them, and work through them unless something holds this client. */
 export function receive(ctx: Context, client: Client, chunk: Uint8Array): void {

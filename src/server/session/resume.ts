@@ -13,11 +13,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { parsePosition } from "../../protocol/tags.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
-import { tell } from "./output.ts";
 import { resumeGapLine, withResumeTags } from "./v2.ts";
-
-/** A token's secret, by its id, and the member it belongs to. */
-export type Tokens = Map<string, { secret: Buffer; client: Client }>;
 
 /** A new token for `client` (replacing any it had): "ID.SECRET". */
 export function issueToken(ctx: Context, client: Client): string {
@@ -74,7 +70,7 @@ export function resume(ctx: Context, client: Client, rest: string): void {
   const [token = "", at = "-"] = rest.trim().split(/\s+/);
   const old = holder(ctx, token);
   if (old === null || !client.v2) {
-    tell(ctx, client, words(client).resumeFailed());
+    ctx.room.tell(client, words(client).resumeFailed());
     return;
   }
   const { room } = ctx;
@@ -108,7 +104,7 @@ export function resume(ctx: Context, client: Client, rest: string): void {
     // Not in the room after all (removed meanwhile): the token was void.
     forgetToken(ctx, client);
     client.phase = "naming";
-    tell(ctx, client, words(client).resumeFailed());
+    ctx.room.tell(client, words(client).resumeFailed());
     return;
   }
   if (wasConnected) old.connection.terminate();
