@@ -20,6 +20,7 @@
  * timer as parameters, for tests that build one by hand.
  */
 
+import { afterEach, jest } from "bun:test";
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import type { Lang } from "../../src/protocol/lang.ts";
 import { arrive } from "../../src/server/admission/door.ts";
@@ -248,6 +249,25 @@ export function makeContext(
 ): Context {
   const config = testConfig(overrides);
   return buildContext(config, options.log ?? silentLog, config.maxClients, options.clock);
+}
+
+/**
+ * A test file's `setup`: each call makes a Context as {@link makeContext}
+ * does. After each test of the file, every Context it made is closed
+ * ({@link closeAll}) and timers are real again, so no client, timer or
+ * fake clock outlives the test. Call it once, at the top of the file.
+ */
+export function contextPerTest(): (...args: Parameters<typeof makeContext>) => Context {
+  const made: Context[] = [];
+  afterEach(() => {
+    for (const ctx of made.splice(0)) closeAll(ctx);
+    jest.useRealTimers();
+  });
+  return (...args) => {
+    const ctx = makeContext(...args);
+    made.push(ctx);
+    return ctx;
+  };
 }
 
 /** One client on a fake connection, with what a transport would call for it. */

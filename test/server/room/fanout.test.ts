@@ -689,6 +689,17 @@ describe("the read-timeout sweep", () => {
 });
 
 describe("a member's own queue", () => {
+  /** A member b, with a 100-byte queue cap, sent five 30-byte lines it has not read: over the cap. */
+  function overQueue() {
+    const fx = setup({ queueBytes: 100 });
+    const b = fx.add("b");
+    b.conn.takeNothing();
+    for (let i = 0; i < 5; i++) fx.fanout.toOne(b, `${i}`.padEnd(29, "r"));
+    fx.endTurn();
+    expect(fx.fanout.overQueue(b)).toBe(true);
+    return { ...fx, b };
+  }
+
   test("an optional line past queueBytes is refused; a required one never is", () => {
     const { fanout, add, endTurn } = setup({ queueBytes: 100 });
     const b = add("b");
@@ -705,12 +716,7 @@ describe("a member's own queue", () => {
   });
 
   test("once it reads its queue back under half the cap, its input may go on (relieved)", () => {
-    const { fanout, add, endTurn, drain, relieved } = setup({ queueBytes: 100 });
-    const b = add("b");
-    b.conn.takeNothing();
-    for (let i = 0; i < 5; i++) fanout.toOne(b, `${i}`.padEnd(29, "r"));
-    endTurn();
-    expect(fanout.overQueue(b)).toBe(true);
+    const { b, drain, relieved } = overQueue();
     b.conn.takeUpTo(60);
     drain(b, false);
     expect(b.queuedBytes).toBe(90);
@@ -722,12 +728,7 @@ describe("a member's own queue", () => {
   });
 
   test("relieved even when its socket fills up again just as the queue crosses half the cap", () => {
-    const { fanout, add, endTurn, drain, relieved } = setup({ queueBytes: 100 });
-    const b = add("b");
-    b.conn.takeNothing();
-    for (let i = 0; i < 5; i++) fanout.toOne(b, `${i}`.padEnd(29, "r"));
-    endTurn();
-    expect(fanout.overQueue(b)).toBe(true);
+    const { b, drain, relieved } = overQueue();
     // Two lines and the socket is full: 90 bytes left, still over half the cap.
     b.conn.takeUpTo(60);
     drain(b, false);

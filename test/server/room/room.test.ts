@@ -452,12 +452,18 @@ function read0(...members: FakeMember[]): void {
 }
 
 describe("members away (resume)", () => {
+  /** ana and bob in a room, ana's lines read; then bob is suspended (away). */
+  function bobAway(limits: Partial<RoomLimits> = {}) {
+    const fx = setup(limits);
+    const ana = fx.member("ana");
+    const bob = fx.member("bob");
+    fx.read(ana);
+    fx.room.suspend(bob);
+    return { ...fx, ana, bob };
+  }
+
   test("suspend: nobody is told, the name stays taken, /who shows it away", () => {
-    const { room, member, read } = setup();
-    const ana = member("ana");
-    const bob = member("bob");
-    read(ana);
-    room.suspend(bob);
+    const { room, read, ana, bob } = bobAway();
     expect(room.isAway(bob)).toBe(true);
     expect(bob.away).toBe(true);
     expect(read(ana)).toEqual([[]]);
@@ -472,11 +478,7 @@ describe("members away (resume)", () => {
   });
 
   test("resume: the new connection is the member (name, id, queue), and reads what it missed in order", () => {
-    const { room, member, read } = setup();
-    const ana = member("ana");
-    const bob = member("bob");
-    read(ana);
-    room.suspend(bob);
+    const { room, read, ana, bob } = bobAway();
     const from = bob.next;
     room.say(ana, said("ana", "1"));
     expect(room.tell(bob, "* private 1", true)).toBe(true);
@@ -515,11 +517,7 @@ describe("members away (resume)", () => {
   });
 
   test("leave() of a member away announces it once, and frees its name", () => {
-    const { room, member, read } = setup();
-    const ana = member("ana");
-    const bob = member("bob");
-    read(ana);
-    room.suspend(bob);
+    const { room, read, ana, bob } = bobAway();
     room.leave(bob);
     room.leave(bob);
     room.drop(bob);
@@ -530,10 +528,7 @@ describe("members away (resume)", () => {
     expect(room.memberCount).toBe(1);
   });
   test("a member away stays in the roster; at most maxClients may be away", () => {
-    const { room, member } = setup({ maxClients: 2 });
-    const ana = member("ana");
-    const bob = member("bob");
-    room.suspend(bob);
+    const { room, member, ana, bob } = bobAway({ maxClients: 2 });
     expect(room.connectionCount).toBe(1);
     expect(room.mayHoldAway).toBe(true);
     const cid = member("cid");

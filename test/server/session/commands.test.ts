@@ -1,23 +1,15 @@
-import { afterEach, describe, expect, jest, test } from "bun:test";
+import { describe, expect, jest, test } from "bun:test";
 import { action, chat, SERVER_TEXT } from "../../../src/protocol/messages.ts";
 import { PASSWORD_PENALTY } from "../../../src/server/admission/addresses.ts";
-import type { Context } from "../../../src/server/session/context.ts";
-import { closeAll, join, makeContext, open } from "../../support/fakes.ts";
+import { contextPerTest, join, open } from "../../support/fakes.ts";
 
 const en = SERVER_TEXT.en;
 const pt = SERVER_TEXT.pt;
-let ctx: Context | null = null;
-
-afterEach(() => {
-  if (ctx !== null) closeAll(ctx);
-  ctx = null;
-  jest.useRealTimers();
-});
+const setup = contextPerTest();
 
 /** A room with ana, bob and cid in it, each from an address of its own, all lines read. */
-function room(...args: Parameters<typeof makeContext>) {
-  const c = makeContext(...args);
-  ctx = c;
+function room(...args: Parameters<typeof setup>) {
+  const c = setup(...args);
   const ana = join(c, "ana");
   const bob = join(c, "bob");
   const cid = join(c, "cid");

@@ -1,22 +1,11 @@
-import { afterEach, describe, expect, jest, test } from "bun:test";
+import { describe, expect, jest, test } from "bun:test";
 import { chat, SERVER_TEXT } from "../../../src/protocol/messages.ts";
 import type { Context } from "../../../src/server/session/context.ts";
 import { Hold, relieved } from "../../../src/server/session/input.ts";
-import { closeAll, type FakeClient, join, makeContext, turn } from "../../support/fakes.ts";
+import { contextPerTest, type FakeClient, join, turn } from "../../support/fakes.ts";
 
 const en = SERVER_TEXT.en;
-let ctx: Context | null = null;
-
-afterEach(() => {
-  if (ctx !== null) closeAll(ctx);
-  ctx = null;
-  jest.useRealTimers();
-});
-
-function setup(...args: Parameters<typeof makeContext>): Context {
-  ctx = makeContext(...args);
-  return ctx;
-}
+const setup = contextPerTest();
 
 /** Event-loop turns until nothing waits for a turn any more (at most `max`). */
 async function settle(c: Context, max = 20): Promise<void> {
@@ -136,6 +125,25 @@ describe("flood control at exactly the burst", () => {
 });
 
 describe("readers behind and a sender's own queue", () => {
+  /**
+   * ana and bob, with a 2048-byte queue cap; ana asks for /help twelve times
+   * and then says "after the help", reading none of it: its input is held.
+   */
+  async function helpUnread(): Promise<{ c: Context; ana: FakeClient; bob: FakeClient }> {
+    const c = setup({ maxQueueBytes: 2048 });
+    const ana = join(c, "ana");
+    const bob = join(c, "bob");
+    bob.read();
+    ana.read();
+    ana.conn.takeNothing();
+    // Each /help is a few hundred bytes of replies for ana alone.
+    ana.say(...Array.from({ length: 12 }, () => "/help"), "after the help");
+    // A turn gathers a quarter of the cap: the replies take a few turns to pass it.
+    await settle(c);
+    expect(ana.client.holds & Hold.Owed).toBe(Hold.Owed);
+    return { c, ana, bob };
+  }
+
   test("a reader falling behind never holds a sender back", async () => {
     const c = setup({ maxQueueBytes: 4096 });
     const ana = join(c, "ana");
@@ -158,17 +166,7 @@ describe("readers behind and a sender's own queue", () => {
   });
 
   test("a sender that does not read its own replies has its input held until it reads them", async () => {
-    const c = setup({ maxQueueBytes: 2048 });
-    const ana = join(c, "ana");
-    const bob = join(c, "bob");
-    bob.read();
-    ana.read();
-    ana.conn.takeNothing();
-    // Each /help is a few hundred bytes of replies for ana alone.
-    ana.say(...Array.from({ length: 12 }, () => "/help"), "after the help");
-    // A turn gathers a quarter of the cap: the replies take a few turns to pass it.
-    await settle(c);
-    expect(ana.client.holds & Hold.Owed).toBe(Hold.Owed);
+    const { c, ana, bob } = await helpUnread();
     expect(ana.conn.paused).toBe(true);
     expect(bob.read()).toEqual([]);
     // It reads: its queue falls back, its input goes on.
@@ -180,16 +178,7 @@ describe("readers behind and a sender's own queue", () => {
   });
 
   test("a sender whose replies drain in pieces still gets its input back", async () => {
-    const c = setup({ maxQueueBytes: 2048 });
-    const ana = join(c, "ana");
-    const bob = join(c, "bob");
-    bob.read();
-    ana.read();
-    ana.conn.takeNothing();
-    ana.say(...Array.from({ length: 12 }, () => "/help"), "after the help");
-    // A turn gathers a quarter of the cap: the replies take a few turns to pass it.
-    await settle(c);
-    expect(ana.client.holds & Hold.Owed).toBe(Hold.Owed);
+    const { c, ana, bob } = await helpUnread();
     // Its socket takes a kernel buffer's worth at a time, as a real one does.
     for (let i = 0; i < 100 && c.room.owes(ana.client); i++) {
       ana.conn.takeUpTo(700);

@@ -1,26 +1,14 @@
-import { afterEach, describe, expect, jest, test } from "bun:test";
+import { describe, expect, jest, test } from "bun:test";
 import { chat, clock, SERVER_TEXT } from "../../../src/protocol/messages.ts";
 import { PASSWORD_PENALTY } from "../../../src/server/admission/addresses.ts";
 import { FANOUT } from "../../../src/server/room/fanout.ts";
-import type { Context } from "../../../src/server/session/context.ts";
 import { Hold } from "../../../src/server/session/input.ts";
 import { failed } from "../../../src/server/session/lifecycle.ts";
-import { closeAll, join, makeContext, open, turn } from "../../support/fakes.ts";
+import { contextPerTest, join, open, turn } from "../../support/fakes.ts";
 
 const en = SERVER_TEXT.en;
 const pt = SERVER_TEXT.pt;
-let ctx: Context | null = null;
-
-afterEach(() => {
-  if (ctx !== null) closeAll(ctx);
-  ctx = null;
-  jest.useRealTimers();
-});
-
-function setup(...args: Parameters<typeof makeContext>): Context {
-  ctx = makeContext(...args);
-  return ctx;
-}
+const setup = contextPerTest();
 
 describe("the door", () => {
   test("a new connection is greeted in the server's language, or its own", () => {

@@ -4,27 +4,16 @@
  * place, and nobody sees it go or come back.
  */
 
-import { afterEach, describe, expect, jest, test } from "bun:test";
+import { describe, expect, jest, test } from "bun:test";
 import { chat, SERVER_TEXT } from "../../../src/protocol/messages.ts";
 import { formatPosition, parseTagged, type Tagged } from "../../../src/protocol/tags.ts";
 import { FANOUT } from "../../../src/server/room/fanout.ts";
 import type { Context } from "../../../src/server/session/context.ts";
 import { CAP_V2 } from "../../../src/server/session/v2.ts";
-import { closeAll, type FakeClient, join, makeContext, open } from "../../support/fakes.ts";
+import { contextPerTest, type FakeClient, join, open } from "../../support/fakes.ts";
 
 const en = SERVER_TEXT.en;
-let ctx: Context | null = null;
-
-afterEach(() => {
-  if (ctx !== null) closeAll(ctx);
-  ctx = null;
-  jest.useRealTimers();
-});
-
-function setup(...args: Parameters<typeof makeContext>): Context {
-  ctx = makeContext(...args);
-  return ctx;
-}
+const setup = contextPerTest();
 
 /** A v2 member as papo's client keeps it: its connection, its token, the last position it showed. */
 interface V2 {
@@ -68,12 +57,31 @@ const isFailed = (line: string | undefined) => {
   return tags.kind === "reply" && tags.ev === "resumeFailed" && text === en.resumeFailed();
 };
 
+/** A room (made as `setup` makes one) with bob, on v1, and ana, on v2; bob has read ana's arrival. */
+function bobAndAna(...args: Parameters<typeof setup>): { c: Context; bob: FakeClient; ana: V2 } {
+  const c = setup(...args);
+  const bob = join(c, "bob");
+  const ana = joinV2(c, "ana");
+  bob.read();
+  return { c, bob, ana };
+}
+
+/**
+ * As {@link bobAndAna}; then ana's socket takes nothing more, and bob's
+ * "are you there?" does not reach it.
+ */
+function anaBehind(...args: Parameters<typeof setup>): { c: Context; bob: FakeClient; ana: V2 } {
+  const { c, bob, ana } = bobAndAna(...args);
+  ana.fc.conn.takeNothing();
+  bob.say("are you there?");
+  c.room.flush();
+  expect(ana.fc.conn.text).not.toContain("are you there?");
+  return { c, bob, ana };
+}
+
 describe("RESUME with a token that is no member's", () => {
   test("a wrong or unknown token is answered resumeFailed, and the connection can still join", () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
+    const { c, bob, ana } = bobAndAna();
     const [id] = ana.token.split(".");
     for (const token of [
       "nope",
@@ -99,10 +107,7 @@ describe("RESUME with a token that is no member's", () => {
 
 describe("RESUME with the member's token", () => {
   test("after its connection closed: the same member, nobody told, what was said meanwhile once", () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
+    const { c, bob, ana } = bobAndAna();
     bob.say("before");
     seen(ana, ana.fc.read());
     ana.fc.closes();
@@ -133,9 +138,7 @@ describe("RESUME with the member's token", () => {
   });
 
   test("the resumed line's position is the one shown; lines after it come, none before", () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
+    const { c, bob, ana } = bobAndAna();
     bob.say("1", "2", "3");
     const read = seen(ana, ana.fc.read());
     // The client showed only up to "2".
@@ -148,10 +151,7 @@ describe("RESUME with the member's token", () => {
   });
 
   test("private lines sent while away come after the resume, in their place", () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
+    const { c, bob, ana } = bobAndAna();
     ana.fc.closes();
     bob.say("one", "/msg ana psst", "two", "/msg ana again");
     expect(bob.read()).toEqual([en.privateTo("ana", "psst"), en.privateTo("ana", "again")]);
@@ -166,9 +166,7 @@ describe("RESUME with the member's token", () => {
   });
 
   test("a token is single-use: the old one fails, the new one works", () => {
-    const c = setup();
-    join(c, "bob");
-    const ana = joinV2(c, "ana");
+    const { c, ana } = bobAndAna();
     const old = ana.token;
     ana.fc.closes();
     const first = resumeWith(c, old, ana.pos);
@@ -183,10 +181,7 @@ describe("RESUME with the member's token", () => {
   });
 
   test("while the old connection still looks alive: the new one takes over, the old is closed", async () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
+    const { c, bob, ana } = bobAndAna();
     const { fc, lines } = resumeWith(c, ana.token, ana.pos);
     expect(parseTagged(lines[0] as string).tags.ev).toBe("resumed");
     expect(ana.fc.conn.terminations).toBe(1);
@@ -200,9 +195,7 @@ describe("RESUME with the member's token", () => {
   });
 
   test("a position from another epoch: one gap line (restart), then the lines kept", () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
+    const { c, bob, ana } = bobAndAna();
     ana.fc.closes();
     bob.say("meanwhile");
     const { lines } = resumeWith(c, ana.token, "0123456789abcdef.5");
@@ -220,10 +213,7 @@ describe("RESUME with the member's token", () => {
 describe("away, and gone", () => {
   test("the grace ends without a resume: the room is told once that it left; the token is void", () => {
     jest.useFakeTimers();
-    const c = setup({ resumeGraceMs: 5_000 });
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
+    const { c, bob, ana } = bobAndAna({ resumeGraceMs: 5_000 });
     ana.fc.closes();
     jest.advanceTimersByTime(4_999);
     expect(bob.read()).toEqual([]);
@@ -236,10 +226,7 @@ describe("away, and gone", () => {
   });
 
   test("/quit leaves at once, and its token no longer resumes", () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
+    const { c, bob, ana } = bobAndAna();
     ana.fc.say("/quit");
     expect(bob.read()).toEqual([en.left("ana")]);
     const { lines } = resumeWith(c, ana.token, ana.pos);
@@ -257,14 +244,7 @@ describe("away, and gone", () => {
 
   test("a member that was behind when its connection closed can still resume within the grace", () => {
     jest.useFakeTimers();
-    const c = setup({ behindTimeoutMs: 10_000, resumeGraceMs: 60_000 });
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
-    ana.fc.conn.takeNothing();
-    bob.say("are you there?");
-    c.room.flush();
-    expect(ana.fc.conn.text).not.toContain("are you there?");
+    const { c, ana } = anaBehind({ behindTimeoutMs: 10_000, resumeGraceMs: 60_000 });
     // Its network goes away while it is behind.
     ana.fc.closes();
     expect(ana.fc.client.phase).toBe("away");
@@ -281,14 +261,7 @@ describe("away, and gone", () => {
 
   test("a member that was behind when its connection closed leaves when the grace ends", () => {
     jest.useFakeTimers();
-    const c = setup({ behindTimeoutMs: 10_000, resumeGraceMs: 30_000 });
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
-    ana.fc.conn.takeNothing();
-    bob.say("are you there?");
-    c.room.flush();
-    expect(ana.fc.conn.text).not.toContain("are you there?");
+    const { c, bob, ana } = anaBehind({ behindTimeoutMs: 10_000, resumeGraceMs: 30_000 });
     ana.fc.closes();
     jest.advanceTimersByTime(30_000);
     expect(bob.read()).toEqual([en.left("ana")]);
@@ -297,14 +270,7 @@ describe("away, and gone", () => {
 
   test("a v2 member behind that takes nothing for the read timeout is away, not gone", () => {
     jest.useFakeTimers();
-    const c = setup({ behindTimeoutMs: 10_000 });
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
-    ana.fc.conn.takeNothing();
-    bob.say("are you there?");
-    c.room.flush();
-    expect(ana.fc.conn.text).not.toContain("are you there?");
+    const { c, bob, ana } = anaBehind({ behindTimeoutMs: 10_000 });
     jest.advanceTimersByTime(10_000 + FANOUT.sweepMs);
     expect(ana.fc.conn.terminations).toBe(1);
     expect(ana.fc.client.phase).toBe("away");
@@ -345,10 +311,7 @@ describe("a member away that is removed, cut mid-line, or asks for too early a p
   });
 
   test("its socket stopped inside a room line: after the resume each line comes once and whole", () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
+    const { c, bob, ana } = bobAndAna();
     // The kernel buffer takes 30 bytes: the first line is cut well inside.
     ana.fc.conn.takeUpTo(30);
     bob.say("first line is long enough to be cut somewhere", "second");
@@ -367,10 +330,7 @@ describe("a member away that is removed, cut mid-line, or asks for too early a p
   });
 
   test("a private line part-written to the old connection comes whole after the resume", () => {
-    const c = setup();
-    const bob = join(c, "bob");
-    const ana = joinV2(c, "ana");
-    bob.read();
+    const { c, bob, ana } = bobAndAna();
     ana.fc.conn.takeUpTo(30);
     bob.say("/msg ana this is a private line that gets cut");
     expect(ana.fc.read()).toEqual([]);

@@ -1,25 +1,14 @@
 /** Protocol version 2 on a session: asking for it, and what a v2 connection reads. */
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { chat, SERVER_TEXT } from "../../../src/protocol/messages.ts";
 import { checkName } from "../../../src/protocol/names.ts";
 import { formatPosition, parseTagged } from "../../../src/protocol/tags.ts";
-import type { Context } from "../../../src/server/session/context.ts";
 import { CAP_V2, capLine } from "../../../src/server/session/v2.ts";
-import { closeAll, join, makeContext, open } from "../../support/fakes.ts";
+import { contextPerTest, join, open } from "../../support/fakes.ts";
 
 const en = SERVER_TEXT.en;
-let ctx: Context | null = null;
-
-afterEach(() => {
-  if (ctx !== null) closeAll(ctx);
-  ctx = null;
-});
-
-function setup(...args: Parameters<typeof makeContext>): Context {
-  ctx = makeContext(...args);
-  return ctx;
-}
+const setup = contextPerTest();
 
 const badName = (text: string) => {
   const check = checkName(text);
