@@ -49,7 +49,7 @@ export function checkName(raw: string): NameCheck {
  * the same key. "Ana" and "ana" collide, so do the composed and decomposed
  * spellings of "José", and so do Latin "ana" and "аna" with a Cyrillic "а".
  *
- * It is the UTS #39 skeleton of the NFKC-folded, lowercased name (NFD, each character
+ * It is the UTS #39 skeleton of the NFKC-folded, case-folded name (NFD, each character
  * replaced by its prototype from confusables.txt, NFD again), with
  * prototypes that are lowercased too (see scripts/confusables.ts), so "B0B"
  * and "bob" collide as well, and a lowercase letter looks like its capital
@@ -59,11 +59,23 @@ export function checkName(raw: string): NameCheck {
  */
 export function nameKey(name: string): string {
   let key = "";
-  // NFKC first folds compatibility forms ("ａｎａ" in fullwidth letters is "ana").
-  for (const c of name.normalize("NFKC").toLowerCase().normalize("NFD")) {
+  // NFKC first folds compatibility forms ("ａｎａ" in fullwidth letters is "ana"). Then case
+  // is folded letter by letter through the capital, so that a lowercase letter with a form of
+  // its own ("ᲀ", a rounded Cyrillic ve; "ς", the sigma that ends a word) is the letter its
+  // capital is ("В", so "в"; "Σ", so "σ").
+  let lower = "";
+  for (const c of name.normalize("NFKC").toLowerCase()) lower += foldCase(c);
+  for (const c of lower.normalize("NFD")) {
     key += PROTOTYPES.get(c) ?? c;
   }
   return key.normalize("NFD").replace(ACCENTS, "");
+}
+
+/** One letter, lowercase, as the lowercase of its capital when that capital is one letter too. */
+function foldCase(c: string): string {
+  const upper = c.toUpperCase();
+  // "ß" capitalises to "SS": two letters, so it stays itself.
+  return [...upper].length === 1 ? upper.toLowerCase() : c;
 }
 
 function decodeConfusables(entries: readonly string[]): Map<string, string> {

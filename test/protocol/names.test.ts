@@ -120,3 +120,16 @@ test("invisible characters are refused, so two names cannot differ only by one",
 test("fullwidth and other compatibility forms count as the plain letters", () => {
   expect(nameKey("\uff41\uff4e\uff41")).toBe(nameKey("ana"));
 });
+
+test("Greek sigma is one letter in every form: final, lunate, capital", () => {
+  // Found by the fuzz test: "ϲ" folds to final "ς", its capital "Ϲ" to "σ".
+  expect(nameKey("ϲ")).toBe(nameKey("Ϲ"));
+  expect(nameKey("ς")).toBe(nameKey("σ"));
+  expect(nameKey("ΟΔΥΣΣΕΥΣ")).toBe(nameKey("οδυσσευς"));
+});
+
+test("a lowercase letter with a form of its own is the letter its capital is", () => {
+  // Found by the fuzz test: "ᲀ" (rounded ve) capitalises to "В".
+  expect(nameKey("ᲀ")).toBe(nameKey("в"));
+  expect(nameKey("ᲀ")).toBe(nameKey("В"));
+});
