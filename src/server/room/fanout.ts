@@ -246,6 +246,7 @@ export class LogFanout<M extends Reader> {
     this.scheduled = false;
     const count = this.turn.count;
     const base = this.log.end;
+    const end = base + count;
     let segment: Segment | null = null;
     if (count > 0) {
       segment = this.turn.commit(base);
@@ -254,7 +255,6 @@ export class LogFanout<M extends Reader> {
     const touched = this.touched;
     const failed: Array<[M, unknown]> = [];
     if (segment !== null) {
-      const end = base + count;
       const anyTouched = touched.size > 0;
       for (const member of this.members) {
         // Behind: its socket's drain brings it along, not every turn.
@@ -267,7 +267,6 @@ export class LogFanout<M extends Reader> {
         }
       }
     }
-    const end = base + count;
     for (const member of touched) {
       try {
         if (segment !== null && member.next === base && member.queue === null && !member.away) {

@@ -76,10 +76,11 @@ export function resume(ctx: Context, client: Client, rest: string): void {
   const { room } = ctx;
   const log = room.log;
   const shown = parsePosition(at);
-  const first: string[] = [];
-  let from = old.next;
-  if (shown !== null && shown.epoch === log.epoch) from = shown.seq + 1;
-  if (shown !== null && shown.epoch !== log.epoch) from = log.first;
+  // A position from another life of the log means nothing here: what is kept, from its start.
+  const restarted = shown !== null && shown.epoch !== log.epoch;
+  const asked = shown === null ? old.next : restarted ? log.first : shown.seq + 1;
+  // What it asked for may be older than what is kept: then it is told how much is gone.
+  const from = Math.max(asked, log.first);
   // Still connected (its connection not yet seen dead): the new one takes over.
   const wasConnected = old.phase === "joined";
   forgetToken(ctx, old);
@@ -91,16 +92,10 @@ export function resume(ctx: Context, client: Client, rest: string): void {
   client.phase = "joined";
   client.clearTimer();
   ctx.gate.leave(client.host);
-  const welcome = withResumeTags(
-    words(client).resumed(old.name),
-    next,
-    log.epoch,
-    Math.max(from, log.first) - 1,
-  );
-  first.push(welcome);
-  if (shown !== null && shown.epoch !== log.epoch) first.push(resumeGapLine(room, client, null));
-  else if (from < log.first) first.push(resumeGapLine(room, client, log.first - from));
-  if (!room.resume(old, client, Math.max(from, log.first), first)) {
+  const first = [withResumeTags(words(client).resumed(old.name), next, log.epoch, from - 1)];
+  if (restarted) first.push(resumeGapLine(room, client, null));
+  else if (asked < from) first.push(resumeGapLine(room, client, from - asked));
+  if (!room.resume(old, client, from, first)) {
     // Not in the room after all (removed meanwhile): the token was void.
     forgetToken(ctx, client);
     client.phase = "naming";
