@@ -97,9 +97,9 @@ export function startServer(
   const tls = readTls(config);
   let cluster: Cluster | null = null;
   if (shared !== undefined) {
-    cluster = new Cluster(ctx, shared.link);
+    cluster = new Cluster(ctx, shared.link, turnBytesOf(config));
     cluster.restore(shared.snapshot);
-    room.linkPeers(cluster);
+    room.linkPeers(cluster, config.lang);
   }
 
   let listener: TCPSocketListener<Client>;
@@ -141,6 +141,11 @@ export function startServer(
 /** A turn gathers about this share of --max-queue-bytes before further input waits for the next. */
 const TURN_FRACTION = 1 / 4;
 
+/** Bytes a turn gathers before further input waits for the next. */
+function turnBytesOf(config: ServerConfig): number {
+  return Math.max(1, Math.floor(config.maxQueueBytes * TURN_FRACTION));
+}
+
 /**
  * What every session shares, wired: the room (its hooks into the session's
  * eviction, failures and pacing), the admission gate, the turn queue, and
@@ -157,7 +162,7 @@ export function buildContext(
     {
       maxClients,
       announceMax: config.announceMax,
-      turnBytes: Math.max(1, Math.floor(config.maxQueueBytes * TURN_FRACTION)),
+      turnBytes: turnBytesOf(config),
       queueBytes: config.maxQueueBytes,
       windowBytes: config.windowBytes,
       behindTimeoutMs: config.behindTimeoutMs,

@@ -150,6 +150,6 @@ describe("a bug in one place never stops the room", () => {
     ana.say("hello");
     await turn();
     expect(s.link.published.length).toBe(before + 1);
-    expect(s.link.sent().at(-1)).toEqual(["s", chat("ana", "hello")]);
+    expect(s.link.sent().at(-1)).toEqual(["s", chat("ana", "hello"), ana.client.id]);
   });
 });

@@ -31,9 +31,12 @@ import {
   decodeBatch,
   type Event,
   encodeBatch,
+  positioned,
 } from "../../src/server/cluster/events.ts";
 import { type Log, silentLog } from "../../src/server/log.ts";
 import { dialectOf } from "../../src/server/room/dialects.ts";
+import type { Wire } from "../../src/server/room/log.ts";
+import type { Moved } from "../../src/server/room/peers.ts";
 import { Reader } from "../../src/server/room/reader.ts";
 import type { Member } from "../../src/server/room/room.ts";
 import { buildContext } from "../../src/server/server.ts";
@@ -393,12 +396,42 @@ export class FakeLink implements Link {
   /** Whom start() was given: where delivered batches go. */
   events: LinkEvents | null = null;
   private readonly seqs = new Map<string, number>();
+  /** The room's log as the stream numbers it: its epoch, and the next position it gives. */
+  readonly epoch = "f00d";
+  private nextPos = 1;
+  /** Resume tokens kept, by id. */
+  readonly tokens = new Map<string, string>();
+  /** What takeToken() answers. */
+  takeAnswer: Moved | null = null;
 
-  constructor(readonly node = "here") {}
+  /**
+   * @param echo whether this server's own batches come back as the stream
+   *   would bring them (at once, with their positions), as a real one does.
+   */
+  constructor(
+    readonly node = "here",
+    private readonly echo = true,
+  ) {}
 
-  publish(batch: string, _seq: number, writes: readonly StateWrite[]): void {
+  publish(batch: string, _seq: number, writes: readonly StateWrite[], lines = 0): void {
     this.published.push(batch);
     this.writes.push(...writes);
+    if (!this.echo || !this.connected || this.events === null) return;
+    const pos = { epoch: this.epoch, seq: this.nextPos };
+    this.nextPos += lines;
+    this.events.entry(batch, Date.now(), pos);
+  }
+
+  keepToken(id: string, record: string): void {
+    this.tokens.set(id, record);
+  }
+
+  dropToken(id: string): void {
+    this.tokens.delete(id);
+  }
+
+  takeToken(_id: string, _secret: Buffer, _host: string): Promise<Moved | null> {
+    return Promise.resolve(this.takeAnswer);
   }
 
   claim(key: string, host: string, name: string): Promise<boolean | null> {
@@ -449,13 +482,15 @@ export class FakeLink implements Link {
   deliver(node: string, events: unknown[], options: { seq?: number; at?: number } = {}): void {
     const seq = options.seq ?? (this.seqs.get(node) ?? 0) + 1;
     this.seqs.set(node, seq);
-    this.deliverText(encodeBatch([node, seq, events as Event[]]), options.at);
+    const pos = { epoch: this.epoch, seq: this.nextPos };
+    this.nextPos += (events as Event[]).filter(positioned).length;
+    this.deliverText(encodeBatch([node, seq, events as Event[]]), options.at, pos);
   }
 
-  /** Any text arrives as a stream entry (a batch or not). */
-  deliverText(text: string, at = Date.now()): void {
+  /** Any text arrives as a stream entry (a batch or not), its first line at `pos`. */
+  deliverText(text: string, at = Date.now(), pos: Wire | null = null): void {
     if (this.events === null) throw new Error("the link was not started");
-    this.events.entry(text, at);
+    this.events.entry(text, at, pos);
   }
 }
 

@@ -15,8 +15,10 @@ import { PROTOCOL } from "../../protocol/limits.ts";
 import { isNotice, type Notice, say } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
 import { sanitize } from "../../protocol/sanitize.ts";
-import { type Context, words } from "../session/context.ts";
+import type { Wire } from "../room/log.ts";
+import type { Context } from "../session/context.ts";
 import { removeMember } from "../session/output.ts";
+import { whisper } from "../session/resume.ts";
 import type { Event } from "./events.ts";
 
 /** The limits the checks use: the line length members may send. */
@@ -41,20 +43,22 @@ export function arrived(
   event: Event,
   at: number,
   answerRoster: () => void,
+  wire?: Wire,
 ): void {
   const { room, gate, config } = ctx;
   const e = event as unknown[];
   switch (e[0]) {
     case "s": {
       const line = saidLine(e[1], config);
-      if (line !== null) room.heard(line, at);
+      const id = Number.isSafeInteger(e[2]) ? (e[2] as number) : undefined;
+      if (line !== null) room.heard(line, at, wire, node, id);
       break;
     }
     case "a": {
       // Lines for everyone: only a topic's notice travels so (nothing else is announced).
       const by = isNotice(e[1]) && e[1].key === "topicSet" ? name(e[1].args[0]) : null;
       const text = isNotice(e[1]) ? clip(e[1].args[1], config.maxLineBytes) : null;
-      if (by !== null && text !== null) room.announceHere(say("topicSet", by, text));
+      if (by !== null && text !== null) room.announceHere(say("topicSet", by, text), wire);
       break;
     }
     case "j": {
@@ -62,19 +66,19 @@ export function arrived(
       const from = host(e[2]);
       if (who === null || from === null) break;
       const told = isNotice(e[3]) && e[3].key === "joined" ? say("joined", who) : null;
-      room.remoteJoined(node, who, from, told);
+      room.remoteJoined(node, who, from, told, wire);
       break;
     }
     case "p": {
       const who = name(e[1]);
-      if (who !== null) room.remoteLeft(node, who, leaving(e[2], who, config));
+      if (who !== null) room.remoteLeft(node, who, leaving(e[2], who, config), wire);
       break;
     }
     case "r": {
       const from = name(e[1]);
       const to = name(e[2]);
       if (from !== null && to !== null && isNotice(e[3]) && e[3].key === "renamed") {
-        room.remoteRenamed(node, from, to, say("renamed", from, to));
+        room.remoteRenamed(node, from, to, say("renamed", from, to), wire);
       }
       break;
     }
@@ -245,7 +249,7 @@ function reason(value: unknown, limits: Limits): string | undefined {
 function whispered(ctx: Context, to: string, from: string, text: string): void {
   const target = ctx.room.find(to);
   // Optional, as a private line said here: past its queue's cap it is not kept.
-  if (target !== undefined) ctx.room.tell(target, words(target).privateFrom(from, text), true);
+  if (target !== undefined) whisper(ctx, target, from, text);
 }
 
 function removed(ctx: Context, name: string, notice: Notice, why: string): void {

@@ -5,6 +5,9 @@
  * already holds when a server joins it. Types only.
  */
 
+import type { Wire } from "../room/log.ts";
+import type { Moved } from "../room/peers.ts";
+
 /** A room spread over several servers through Redis (docs/cluster.md). */
 export const CLUSTER = {
   /** How often a server refreshes its presence and checks the others' (ms). */
@@ -39,6 +42,8 @@ export const CLUSTER = {
    * it, however long the outage that made the server resend.
    */
   seqTtlMs: 24 * 60 * 60_000,
+  /** How long Redis keeps a resume token (ms): a member connected longer resumes only on its own server. */
+  tokenTtlMs: 24 * 60 * 60_000,
 } as const;
 
 /**
@@ -67,8 +72,11 @@ export type StateWrite =
 
 /** What the carrier tells its owner (cluster.ts). */
 export interface LinkEvents {
-  /** An entry from the stream: a batch's text and the stream's time of it (ms). */
-  entry(text: string, at: number): void;
+  /**
+   * An entry from the stream: a batch's text, the stream's time of it (ms),
+   * and the position of its first line (null: an entry without one).
+   */
+  entry(text: string, at: number, pos: Wire | null): void;
   /** Redis cannot be reached; the carrier keeps trying. */
   down(): void;
   /** Redis is back, this server registered again and its buffered batches sent. */
@@ -100,7 +108,16 @@ export interface Snapshot {
   bans: Array<[host: string, name: string]>;
   members: Claimed[];
   /** The newest entries, newest first, for history. */
-  recent: Array<{ text: string; at: number }>;
+  recent: Array<{ text: string; at: number; pos: Wire | null }>;
+}
+
+/** One of this server's batches on its way: its number, the state it writes, the lines it makes. */
+export interface Outgoing {
+  readonly batch: string;
+  readonly seq: number;
+  readonly writes: readonly StateWrite[];
+  /** How many of its events make a line of the room's log (they take that many positions). */
+  readonly lines: number;
 }
 
 /** The carrier as cluster.ts uses it; RedisLink (redis.ts) is the one implementation. */
@@ -112,7 +129,7 @@ export interface Link {
    * tells; in order with every earlier one, buffered while Redis is away.
    * Appending the same number again (a resend) is a no-op.
    */
-  publish(batch: string, seq: number, writes: readonly StateWrite[]): void;
+  publish(batch: string, seq: number, writes: readonly StateWrite[], lines: number): void;
   /** Claim a name key; null when Redis could not be asked. */
   claim(key: string, host: string, name: string): Promise<boolean | null>;
   release(key: string): void;
@@ -130,5 +147,10 @@ export interface Link {
   /** Start reading and beating; events go to `events`. */
   start(events: LinkEvents): void;
   /** Leave the room: the last batch appended (as publish), presence and claims removed, connections closed. */
-  close(last: { batch: string; seq: number; writes: readonly StateWrite[] } | null): Promise<void>;
+  close(last: Outgoing | null): Promise<void>;
+  /** Keep a resume token's record (redis-keys.ts, tokenRecord) under its id. */
+  keepToken(id: string, record: string): void;
+  dropToken(id: string): void;
+  /** Spend a token of any server's if `secret` is its own: its member, its name now this server's (null otherwise, or Redis away). */
+  takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null>;
 }

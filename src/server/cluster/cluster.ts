@@ -18,18 +18,32 @@ import { say } from "../../protocol/messages.ts";
 import { nameKey } from "../../protocol/names.ts";
 import { described, guarded } from "../guard.ts";
 import type { Line } from "../room/dialects.ts";
-import type { Peers, Remote } from "../room/peers.ts";
+import type { Wire } from "../room/log.ts";
+import type { Here, Moved, Peers, Remote } from "../room/peers.ts";
 import { spokenOf } from "../room/room.ts";
 import type { Client } from "../session/client.ts";
 import { type Context, words } from "../session/context.ts";
 import { tell } from "../session/output.ts";
+import { movedAway } from "../session/resume.ts";
 import { arrived, checkedState, rosterMember, saidLine, stateEvent } from "./arrivals.ts";
 import type { Link, LinkEvents, Snapshot, StateWrite } from "./carrier.ts";
 import { CLUSTER, PRESENCE_GRACE_MS } from "./carrier.ts";
-import { decodeBatch, type Event, encodeBatch, isNode } from "./events.ts";
+import { decodeBatch, type Event, encodeBatch, isNode, positioned } from "./events.ts";
+import { tokenRecord } from "./redis-keys.ts";
 
 export class Cluster implements Peers, LinkEvents {
   private events: Event[] = [];
+  /** This server's own deliveries of this turn's events (by index), for the stream to place. */
+  private heres: Array<Here | null> = [];
+  /** Bytes of this turn's events, about: past a turn's worth, input waits for the next turn. */
+  private batchBytes = 0;
+  /**
+   * This server's batches whose lines its own members read once the stream
+   * has placed them (docs/cluster.md, "Positions"), by batch number, oldest first.
+   */
+  private readonly placing = new Map<number, Array<Here | null>>();
+  /** The link is down: this server's lines reach its members at once, by its own positions. */
+  private isDown = false;
   /** The state this turn's events change, written to Redis with their batch. */
   private writes: StateWrite[] = [];
   private seq = 0;
@@ -66,7 +80,17 @@ export class Cluster implements Peers, LinkEvents {
   constructor(
     private readonly ctx: Context,
     private readonly link: Link,
+    /** Bytes one turn gathers before further input waits for the next (the room's turn). */
+    private readonly turnBytes: number = Number.POSITIVE_INFINITY,
   ) {}
+
+  get ordered(): boolean {
+    return !this.isDown && !this.leaving;
+  }
+
+  get busy(): boolean {
+    return this.batchBytes >= this.turnBytes;
+  }
 
   /**
    * What the room had when this server joined it: members, topic, bans,
@@ -87,7 +111,7 @@ export class Cluster implements Peers, LinkEvents {
       }
     }
     // Newest entries first, each entry's lines oldest first: gather newest first, then turn over.
-    const said: Array<{ line: string; at: number }> = [];
+    const said: Array<{ line: string; at: number; pos: Wire | null }> = [];
     const seen = new Set<string>();
     for (const entry of snapshot.recent) {
       if (said.length >= config.historyLines) break;
@@ -97,36 +121,57 @@ export class Cluster implements Peers, LinkEvents {
       const id = `${batch[0]} ${batch[1]}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      for (const e of batch[2].toReversed()) {
+      const place = placer(entry.pos);
+      const lines: Array<{ line: string; at: number; pos: Wire | null }> = [];
+      for (const e of batch[2]) {
+        const pos = place(e) ?? null;
         const line = e[0] === "s" ? saidLine(e[1], config) : null;
-        if (line !== null) said.push({ line, at: entry.at });
+        if (line !== null) lines.push({ line, at: entry.at, pos });
       }
+      said.push(...lines.toReversed());
     }
-    for (const s of said.toReversed()) room.remember(spokenOf(s.line), s.at, 0);
+    for (const s of said.toReversed()) room.remember(spokenOf(s.line), s.at, s.pos);
   }
 
   // Peers: what this server tells the others.
 
-  said(line: string): void {
-    this.push(["s", line]);
+  said(line: string, id: number, here: Here | null): void {
+    this.batchBytes += line.length;
+    this.push(["s", line, id], here);
   }
 
-  announced(line: Line): void {
-    this.push(["a", line]);
+  announced(line: Line, here: Here | null): void {
+    this.push(["a", line], here);
   }
 
-  joined(name: string, host: string, notice: Notice | null): void {
-    this.push(["j", name, host, notice]);
+  joined(name: string, host: string, notice: Notice | null, here: Here | null): void {
+    this.push(["j", name, host, notice], here);
   }
 
-  left(name: string, notice: Notice | null): void {
-    this.push(["p", name, notice]);
+  left(name: string, notice: Notice | null, here: Here | null): void {
+    this.push(["p", name, notice], here);
     this.link.release(nameKey(name));
   }
 
-  renamed(from: string, to: string, notice: Notice): void {
-    this.push(["r", from, to, notice]);
+  renamed(from: string, to: string, notice: Notice, here: Here | null): void {
+    this.push(["r", from, to, notice], here);
     if (nameKey(from) !== nameKey(to)) this.link.release(nameKey(from));
+  }
+
+  keepToken(id: string, secret: Buffer, member: Moved): void {
+    this.link.keepToken(id, tokenRecord(secret, { ...member, node: this.link.node }));
+  }
+
+  dropToken(id: string): void {
+    this.link.dropToken(id);
+  }
+
+  async takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null> {
+    return this.link.takeToken(id, secret, host);
+  }
+
+  movedHere(from: Moved, host: string): void {
+    this.push(["y", from.name, host, from.node, from.id]);
   }
 
   whisper(to: Remote, from: string, text: string): void {
@@ -172,26 +217,30 @@ export class Cluster implements Peers, LinkEvents {
 
   /** Shutdown: the others hear that this server's members are gone, in one last batch. */
   async leave(): Promise<void> {
+    this.placeNow();
     this.leaving = true;
     const { events, writes } = this;
     this.events = [];
+    this.heres = [];
     this.writes = [];
     events.push(["g"]);
     const seq = ++this.seq;
-    await this.link.close({ batch: encodeBatch([this.link.node, seq, events]), seq, writes });
+    const batch = encodeBatch([this.link.node, seq, events]);
+    await this.link.close({ batch, seq, writes, lines: events.filter(positioned).length });
   }
 
   // LinkEvents: what the carrier reports.
 
-  entry(text: string, at: number): void {
+  entry(text: string, at: number, pos: Wire | null): void {
     const batch = decodeBatch(text);
     if (batch === null) {
       this.ctx.log.note("cluster: skipped a stream entry that is not a papo batch");
       return;
     }
     const [node, seq, events] = batch;
+    const place = placer(pos);
     if (node === this.link.node) {
-      this.settle(events);
+      this.settle(seq, events, at, place);
       return;
     }
     const last = this.applied.get(node);
@@ -200,8 +249,18 @@ export class Cluster implements Peers, LinkEvents {
     // A server's first batch this one sees may be any (it started earlier); after that, none may be skipped.
     if (last !== undefined && seq > last + 1) this.missed(node);
     for (const event of events) {
+      const wire = place(event);
       try {
-        arrived(this.ctx, node, event, at, () => this.push(["h", this.ctx.room.roster(), true]));
+        if (event[0] === "y") this.moved(node, event);
+        else
+          arrived(
+            this.ctx,
+            node,
+            event,
+            at,
+            () => this.push(["h", this.ctx.room.roster(), true]),
+            wire,
+          );
       } catch (error) {
         // A bug, never bad input (apply checks it): this event is lost, the rest go on.
         this.ctx.log.note(`cluster: applying an event failed: ${(error as Error).stack}`);
@@ -211,12 +270,16 @@ export class Cluster implements Peers, LinkEvents {
 
   down(): void {
     if (this.leaving) return;
+    // This server's lines the stream has not placed yet reach its members now.
+    this.isDown = true;
+    this.placeNow();
     this.ctx.log.note("cluster: the link to Redis is down; retrying");
     if (!this.toldDown) this.ctx.room.announceHere(say("linkDown"));
     this.toldDown = true;
   }
 
   up(): void {
+    this.isDown = false;
     this.upSince = performance.now();
     this.ctx.log.note("cluster: the link to Redis is back");
     this.rejoinNow();
@@ -307,9 +370,10 @@ export class Cluster implements Peers, LinkEvents {
     }
   }
 
-  private push(event: Event): void {
+  private push(event: Event, here: Here | null = null): void {
     if (this.leaving) return;
     this.events.push(event);
+    this.heres.push(here);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(this.runFlush);
@@ -318,11 +382,44 @@ export class Cluster implements Peers, LinkEvents {
   private flush(): void {
     this.scheduled = false;
     if (this.events.length === 0 || this.leaving) return;
-    const { events, writes } = this;
+    const { events, writes, heres } = this;
     this.events = [];
+    this.heres = [];
     this.writes = [];
+    this.batchBytes = 0;
     const seq = ++this.seq;
-    this.link.publish(encodeBatch([this.link.node, seq, events]), seq, writes);
+    if (heres.some((here) => here !== null)) this.placing.set(seq, heres);
+    const lines = events.filter(positioned).length;
+    this.link.publish(encodeBatch([this.link.node, seq, events]), seq, writes, lines);
+  }
+
+  /** The link is down (or this server leaves): what waits for the stream's order is delivered now. */
+  private placeNow(): void {
+    const now = Date.now();
+    for (const heres of this.placing.values()) for (const here of heres) here?.(undefined, now);
+    this.placing.clear();
+    const current = this.heres;
+    for (let i = 0; i < current.length; i++) {
+      current[i]?.(undefined, now);
+      current[i] = null;
+    }
+  }
+
+  /**
+   * A member of another server resumed on `node` (event "y"): if it was
+   * this server's, it leaves here without a word, and the private lines
+   * kept for it go after it; everywhere, `node` holds its name now.
+   */
+  private moved(node: string, event: Event): void {
+    const e = event as unknown[];
+    const member = rosterMember([e[1], e[2]]);
+    if (member === null || !isNode(e[3]) || !Number.isSafeInteger(e[4])) return;
+    const [name, host] = member;
+    if (e[3] === this.link.node) {
+      for (const [from, text] of movedAway(this.ctx, name, e[4] as number))
+        this.push(["m", name, from, text]);
+    }
+    this.ctx.room.remoteJoined(node, name, host, null);
   }
 
   /**
@@ -332,8 +429,19 @@ export class Cluster implements Peers, LinkEvents {
    * change in the stream is the one every server keeps (and Redis, which
    * wrote it with the batch), whichever server applied its own first.
    */
-  private settle(events: readonly Event[]): void {
-    for (const event of events) {
+  private settle(seq: number, events: readonly Event[], at: number, place: Placer): void {
+    // Batches before this one that never came back (none while the link holds): their lines, now.
+    for (const [earlier, heres] of this.placing) {
+      if (earlier >= seq) break;
+      this.placing.delete(earlier);
+      for (const here of heres) here?.(undefined, at);
+    }
+    const heres = this.placing.get(seq);
+    this.placing.delete(seq);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as Event;
+      const wire = place(event);
+      heres?.[i]?.(wire, at);
       const state = stateEvent(event, this.ctx.config);
       if (state === null) continue;
       if (state[0] === "t") this.ctx.room.topic = state[1];
@@ -365,4 +473,19 @@ export class Cluster implements Peers, LinkEvents {
       if (!oldest.done) this.applied.delete(oldest.value);
     }
   }
+}
+
+/** Gives each event of a batch that makes a line its place in the room's order: from `pos` on. */
+type Placer = (event: Event) => Wire | undefined;
+
+/**
+ * The places of one batch's lines: the stream gave the batch the position
+ * of its first line (`pos`); each event that makes a line takes the next,
+ * in the batch's order, on every server alike. An entry without one (an
+ * older papo's) places nothing: its lines take each server's own positions.
+ */
+function placer(pos: Wire | null): Placer {
+  if (pos === null) return () => undefined;
+  let next = pos.seq;
+  return (event) => (positioned(event) ? { epoch: pos.epoch, seq: next++ } : undefined);
 }

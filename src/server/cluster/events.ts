@@ -14,8 +14,8 @@ import type { Line } from "../room/dialects.ts";
  * server computes its own keys. A notice (or null) says what members read.
  */
 export type Event =
-  /** A member's line, remembered. */
-  | ["s", string]
+  /** A member's line, remembered; by the member with this id on its server (older papos send none). */
+  | ["s", string, id?: number]
   /** A line for everyone. */
   | ["a", Line]
   | ["j", name: string, host: string, notice: Notice | null]
@@ -37,7 +37,35 @@ export type Event =
   /** Whoever reads this: send your roster ("h"), someone's view of the room is incomplete. */
   | ["?"]
   /** This server is leaving the room (shutdown): its members are gone. */
-  | ["g"];
+  | ["g"]
+  /**
+   * A member resumed on this server with a token of server `node`, where
+   * its id was `id`: it leaves there without a word, and this server holds its name.
+   */
+  | ["y", name: string, host: string, node: string, id: number];
+
+/**
+ * Whether an event makes a line of the room's log (a member's line, an
+ * announcement, a join or leave that is told, a rename): such events take
+ * the batch's positions one by one, in order (docs/cluster.md,
+ * "Positions"). Decided from the event's shape alone, so that the sender
+ * and every reader count alike, whatever each then checks.
+ */
+export function positioned(event: Event): boolean {
+  const e = event as unknown[];
+  switch (e[0]) {
+    case "s":
+    case "a":
+    case "r":
+      return true;
+    case "j":
+      return e[3] !== null && e[3] !== undefined;
+    case "p":
+      return e[2] !== null && e[2] !== undefined;
+    default:
+      return false;
+  }
+}
 
 /** One server's events of one turn: [node, sequence number, events]. */
 export type Batch = [node: string, seq: number, events: Event[]];

@@ -5,7 +5,14 @@
  * replies as entries. No connection here: redis.ts sends these.
  */
 
+import { createHash } from "node:crypto";
+import { LANGS, type Lang } from "../../protocol/lang.ts";
+import { checkName, nameKey } from "../../protocol/names.ts";
+import { parsePosition } from "../../protocol/tags.ts";
+import type { Wire } from "../room/log.ts";
+import type { Moved } from "../room/peers.ts";
 import type { Claimed } from "./carrier.ts";
+import { isNode } from "./events.ts";
 
 /**
  * The keys of room `room`, for server `node` (docs/cluster.md):
@@ -17,6 +24,8 @@ import type { Claimed } from "./carrier.ts";
  *   papo:R:bans           hash: address -> name it was banned as
  *   papo:R:seq:NODE       string with a TTL: the last batch number NODE appended
  *   papo:R:kept           "1" while Redis holds the room's state (gone after a restart)
+ *   papo:R:pos            hash: e = the log's epoch, n = the last position given
+ *   papo:R:token:ID       string with a TTL: a member's resume token (a hash of its secret) and who it is
  */
 export interface Keys {
   readonly log: string;
@@ -33,6 +42,9 @@ export interface Keys {
   /** What presence keys start with: the scripts append a node to it. */
   readonly alivePrefix: string;
   aliveOf(node: string): string;
+  /** The room's log's epoch and last position given (docs/cluster.md, "Positions"). */
+  readonly pos: string;
+  tokenOf(id: string): string;
 }
 
 export function keysOf(room: string, node: string): Keys {
@@ -49,22 +61,37 @@ export function keysOf(room: string, node: string): Keys {
     kept: `${p}kept`,
     alivePrefix,
     aliveOf: (other) => `${alivePrefix}${other}`,
+    pos: `${p}pos`,
+    tokenOf: (id) => `${p}token:${id}`,
   };
 }
 
 /**
- * KEYS: log, seq, topic, bans. ARGV: seq, stream length, seq TTL (ms),
- * batch, then state writes as triples (op, a, b): "t" text, "b" host name,
- * "u" host. Appends the batch and applies its writes in one atomic step,
- * unless this server already appended a batch numbered `seq` or later (a
- * resend after a reply was lost): 1 when appended, 0 when a repeat.
+ * KEYS: log, seq, topic, bans, pos. ARGV: seq, stream length, seq TTL (ms),
+ * batch, the number of lines it makes, a new epoch, then state writes as
+ * triples (op, a, b): "t" text, "b" host name, "u" host. Appends the batch
+ * and applies its writes in one atomic step, unless this server already
+ * appended a batch numbered `seq` or later (a resend after a reply was
+ * lost): 1 when appended, 0 when a repeat. The entry's field "p" is the
+ * position of its first line, "EPOCH.SEQ": positions are given here, in
+ * the stream's order, so they are the same on every server; the epoch is
+ * the one proposed by whoever appends first after Redis lost the room
+ * (each append proposes a new one), so no position is ever given twice.
  */
 export const APPEND = `
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
 if tonumber(ARGV[1]) <= last then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'b', ARGV[4])
-for i = 5, #ARGV - 2, 3 do
+local epoch = redis.call('HGET', KEYS[5], 'e')
+if not epoch then
+  epoch = ARGV[6]
+  redis.call('HSET', KEYS[5], 'e', epoch, 'n', 0)
+end
+local lines = tonumber(ARGV[5])
+local upto = redis.call('HINCRBY', KEYS[5], 'n', lines)
+local first = epoch .. '.' .. (upto - lines + 1)
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'b', ARGV[4], 'p', first)
+for i = 7, #ARGV - 2, 3 do
   local op = ARGV[i]
   if op == 't' then redis.call('SET', KEYS[3], ARGV[i + 1])
   elseif op == 'b' then redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
@@ -152,6 +179,55 @@ for i = 1, #all, 2 do
 end
 return 0`;
 
+/**
+ * KEYS: the token, names. ARGV: the hash of the secret given, this node, the
+ * connection's host. The token's record if the hash is its own: then the
+ * token is spent and its member's name claimed for this node, in one step.
+ */
+export const TAKE = `
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local hash, key, name = string.match(v, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t')
+if hash ~= ARGV[1] then return false end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[2], key, ARGV[2] .. '\t' .. ARGV[3] .. '\t' .. name)
+return v`;
+
+/** What Redis keeps of a secret: its SHA-256, in hex (the secret itself never leaves the server). */
+export function secretHash(secret: Buffer): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** A token's record: "HASH TAB NAMEKEY TAB NAME TAB json" (the take script reads the first three). */
+export function tokenRecord(secret: Buffer, member: Moved): string {
+  const key = nameKey(member.name);
+  const about = JSON.stringify({
+    node: member.node,
+    id: member.id,
+    op: member.operator,
+    lang: member.lang,
+  });
+  return `${secretHash(secret)}\t${key}\t${member.name}\t${about}`;
+}
+
+/** A token's record read back, checked as any word from Redis is; null when it is not one. */
+export function parseTokenRecord(value: unknown): Moved | null {
+  if (typeof value !== "string") return null;
+  const [, , rawName = "", ...rest] = value.split("\t");
+  const check = checkName(rawName);
+  if (!check.ok || check.name !== rawName) return null;
+  let about: unknown;
+  try {
+    about = JSON.parse(rest.join("\t"));
+  } catch {
+    return null;
+  }
+  const { node, id, op, lang } = (about ?? {}) as Record<string, unknown>;
+  if (!isNode(node) || !Number.isSafeInteger(id) || typeof op !== "boolean") return null;
+  if (!LANGS.includes(lang as Lang)) return null;
+  return { node, id: id as number, name: rawName, operator: op, lang: lang as Lang };
+}
+
 export function claimValue(node: string, host: string, name: string): string {
   return `${node}\t${host}\t${name}`;
 }
@@ -166,18 +242,33 @@ export function parseClaim(value: string): Claimed {
  * An entry without a batch (written by something else) keeps its id, text
  * null, so that reading goes on after it rather than asking for it again.
  */
-export function toEntries(reply: unknown): Array<{ id: string; text: string | null }> {
+export function toEntries(reply: unknown): Entry[] {
   if (!Array.isArray(reply)) return [];
-  const out: Array<{ id: string; text: string | null }> = [];
+  const out: Entry[] = [];
   for (const item of reply) {
     if (!Array.isArray(item)) continue;
     const [id, fields] = item as [unknown, unknown];
     if (typeof id !== "string") continue;
-    const at = Array.isArray(fields) ? fields.indexOf("b") : -1;
-    const text = at >= 0 ? (fields as unknown[])[at + 1] : null;
-    out.push({ id, text: typeof text === "string" ? text : null });
+    const text = field(fields, "b");
+    const pos = parsePosition(field(fields, "p") ?? undefined);
+    out.push({ id, text, pos });
   }
   return out;
+}
+
+/** A stream entry: its id, its batch (null: not papo's), the position of its first line (null: none). */
+export interface Entry {
+  readonly id: string;
+  readonly text: string | null;
+  readonly pos: Wire | null;
+}
+
+function field(fields: unknown, name: string): string | null {
+  if (!Array.isArray(fields)) return null;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === name) return typeof fields[i + 1] === "string" ? fields[i + 1] : null;
+  }
+  return null;
 }
 
 /** The milliseconds part of a stream id ("1700000000000-3"): Redis's clock, the same for all. */

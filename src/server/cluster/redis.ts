@@ -17,9 +17,11 @@
  * again: the append script drops it by this server's last sequence number.
  */
 
+import { randomBytes } from "node:crypto";
 import { RedisClient } from "bun";
 import { described, guarded } from "../guard.ts";
-import type { Link, LinkEvents, Snapshot, StateWrite } from "./carrier.ts";
+import type { Moved } from "../room/peers.ts";
+import type { Link, LinkEvents, Outgoing, Snapshot, StateWrite } from "./carrier.ts";
 import { CLUSTER } from "./carrier.ts";
 import {
   APPEND,
@@ -31,9 +33,12 @@ import {
   LEAVE,
   OWN,
   parseClaim,
+  parseTokenRecord,
   REAP,
   RELEASE,
   RESTORE,
+  secretHash,
+  TAKE,
   toEntries,
 } from "./redis-keys.ts";
 
@@ -43,13 +48,6 @@ export class LinkError extends Error {
 }
 
 type State = "up" | "down" | "closed";
-
-/** A batch on its way: its text, its number, and the state it writes. */
-interface Outgoing {
-  readonly batch: string;
-  readonly seq: number;
-  readonly writes: readonly StateWrite[];
-}
 
 export class RedisLink implements Link {
   private cmd: RedisClient;
@@ -119,7 +117,9 @@ export class RedisLink implements Link {
       topic: topic ?? "",
       bans: Object.entries(bans ?? {}),
       members: claimed.filter((c) => live.has(c.node)),
-      recent: entries.flatMap((e) => (e.text === null ? [] : [{ text: e.text, at: idTime(e.id) }])),
+      recent: entries.flatMap((e) =>
+        e.text === null ? [] : [{ text: e.text, at: idTime(e.id), pos: e.pos }],
+      ),
     };
     return [link, snapshot];
   }
@@ -140,9 +140,9 @@ export class RedisLink implements Link {
     this.reading(this.generation);
   }
 
-  publish(batch: string, seq: number, writes: readonly StateWrite[]): void {
+  publish(batch: string, seq: number, writes: readonly StateWrite[], lines: number): void {
     if (this.state === "closed") return;
-    const out: Outgoing = { batch, seq, writes };
+    const out: Outgoing = { batch, seq, writes, lines };
     if (this.state === "down") {
       this.waiting.push(out);
       this.bufferedBytes += batch.length;
@@ -191,6 +191,26 @@ export class RedisLink implements Link {
     try {
       const lost = await this.cmd.send("EVAL", args);
       return Array.isArray(lost) ? lost.map(String) : [];
+    } catch (error) {
+      this.failed(error, this.generation);
+      return null;
+    }
+  }
+
+  keepToken(id: string, record: string): void {
+    this.fire(["SET", this.keys.tokenOf(id), record, "PX", String(CLUSTER.tokenTtlMs)]);
+  }
+
+  dropToken(id: string): void {
+    this.fire(["DEL", this.keys.tokenOf(id)]);
+  }
+
+  async takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null> {
+    if (this.state !== "up") return null;
+    const k = this.keys;
+    try {
+      const args = [TAKE, "2", k.tokenOf(id), k.names, secretHash(secret), this.node, host];
+      return parseTokenRecord(await this.cmd.send("EVAL", args));
     } catch (error) {
       this.failed(error, this.generation);
       return null;
@@ -258,8 +278,10 @@ export class RedisLink implements Link {
    */
   private appendArgs(out: Outgoing): string[] {
     const k = this.keys;
-    const args = [APPEND, "4", k.log, k.seq, k.topic, k.bans, String(out.seq)];
+    const args = [APPEND, "5", k.log, k.seq, k.topic, k.bans, k.pos, String(out.seq)];
     args.push(String(CLUSTER.streamLength), String(CLUSTER.seqTtlMs), out.batch);
+    // A new epoch proposed with every batch: used only if Redis holds none (it lost the room).
+    args.push(String(out.lines), randomBytes(8).toString("hex"));
     for (const [op, a, b = ""] of out.writes) args.push(op, a, b);
     return args;
   }
@@ -309,7 +331,7 @@ export class RedisLink implements Link {
       // the next read starts after them.
       for (const entry of entries) {
         if (entry.text === null) this.events?.problem(`skipped stream entry ${entry.id}: no batch`);
-        else this.events?.entry(entry.text, idTime(entry.id));
+        else this.events?.entry(entry.text, idTime(entry.id), entry.pos);
         // A full turn: let the fan-out deliver it before applying more.
         if (this.events?.full()) await nextTurn();
       }

@@ -8,7 +8,7 @@
 
 import { LANGS, type Lang } from "../../protocol/lang.ts";
 import { type Notice, render, SERVER_TEXT } from "../../protocol/messages.ts";
-import { formatPosition, tagged } from "../../protocol/tags.ts";
+import { tagged } from "../../protocol/tags.ts";
 
 /** A member's own line for everyone: `text` is the v1 line ("<ana> hi", "* <ana> waves"). */
 export interface Spoken {
@@ -36,15 +36,9 @@ const isV2 = (dialect: number): boolean => (dialect & 1) === 1;
 
 /**
  * A line's text in a dialect: the v1 line, with its tags in front for v2
- * (its position `seq` in `epoch`, said at `at` ms since the epoch).
+ * (its position `pos`, "EPOCH.SEQ", if it has one; said at `at` ms since the epoch).
  */
-export function textIn(
-  dialect: number,
-  line: Line,
-  epoch: string,
-  seq: number,
-  at: number,
-): string {
+export function textIn(dialect: number, line: Line, pos: string | undefined, at: number): string {
   const v1 =
     typeof line === "string"
       ? line
@@ -52,7 +46,6 @@ export function textIn(
         ? line.text
         : render(SERVER_TEXT[langOf(dialect)], line);
   if (!isV2(dialect)) return v1;
-  const pos = formatPosition(epoch, seq);
   const time = iso(at);
   if (typeof line === "string") return tagged({ kind: "notice", pos, time }, v1);
   if (isSpoken(line)) return tagged({ kind: line.kind, pos, time, from: line.from }, v1);

@@ -26,7 +26,7 @@
 import { Behind } from "./behind.ts";
 import type { Line } from "./dialects.ts";
 import { cutAt, LineWriter, rendering } from "./line-writer.ts";
-import type { RoomLog, Segment } from "./log.ts";
+import type { RoomLog, Segment, Wire } from "./log.ts";
 import type { Reader } from "./reader.ts";
 import { Turn } from "./turn.ts";
 
@@ -115,11 +115,27 @@ export class LogFanout<M extends Reader> {
     return this.turn.bytes >= this.limits.turnBytes;
   }
 
-  /** A line for every member, except `from` (a sender does not hear itself). Returns its position. */
-  toAll(line: Line, from?: M): number {
+  /**
+   * A line for every member, except `from` (a sender does not hear itself),
+   * said at `at`. Returns its position here. `wire`: the position readers
+   * know it by, when not this one (a room over several servers: the
+   * stream's; null: none, a line for this server's members only). `owner`:
+   * the id of the member who said it, if not `from` (one of another server).
+   */
+  toAll(
+    line: Line,
+    from?: M,
+    wire?: Wire | null,
+    at: number = this.clock(),
+    owner: number = from?.id ?? 0,
+  ): number {
+    // A new shared epoch starts a turn of its own (never inside a delivery).
+    if (wire && !this.turn.takes(wire) && !this.flushing) this.flush();
     const seq = this.log.take();
-    this.turn.add(line, seq, this.clock(), from);
-    if (from !== undefined) this.touched.add(from);
+    // An away sayer (its line placed by the stream after it went) gets nothing written now.
+    const sayer = from?.away ? undefined : from;
+    this.turn.add(line, seq, at, sayer, wire, owner);
+    if (sayer !== undefined) this.touched.add(sayer);
     this.arm();
     return seq;
   }

@@ -32,6 +32,42 @@ export interface Segment {
   readonly owners: Int32Array;
   /** What the segment counts against the window: its largest rendering. */
   readonly size: number;
+  /** Positions in the room's shared log (a room over several servers); undefined: every line's is its own. */
+  readonly wire?: WirePositions;
+}
+
+/**
+ * Where a line sits in a log that is not this one: in a room spread over
+ * several servers, the position the Redis stream gave it, the same on
+ * every server (docs/cluster.md, "Positions").
+ */
+export interface Wire {
+  readonly epoch: string;
+  readonly seq: number;
+}
+
+/** A segment's lines' positions when some are not the log's own. */
+export interface WirePositions {
+  /** The shared log's epoch for the lines that have a shared position. */
+  readonly epoch: string;
+  /** seqs[i]: line i's shared position; OWN_POSITION: its own (epoch, seq) here; NO_POSITION: none. */
+  readonly seqs: Float64Array;
+  /** The lowest and highest shared position in the segment (0 when none). */
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** In {@link WirePositions.seqs}: the line is known by its own position in this log. */
+export const OWN_POSITION = 0;
+/** In {@link WirePositions.seqs}: the line has no position (a notice for this server's members only). */
+export const NO_POSITION = -1;
+
+/** Where a reader that says it saw up to a position reads on, and how much it can no longer have. */
+export interface Located {
+  /** The position here to read from. */
+  readonly from: number;
+  /** Lines it asked for that are no longer kept: 0 none, null unknown (a position from another life of the log). */
+  readonly missed: number | null;
 }
 
 /** A new epoch: 64 random bits in hex. A position from another epoch never means a line of this one. */
@@ -99,6 +135,56 @@ export class RoomLog {
       this.segments = this.segments.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /**
+   * The position a reader knows line `seq` by, or the nearest line before it
+   * that has one; the log's own (epoch, seq) when no kept line says otherwise.
+   */
+  positionOf(seq: number): Wire {
+    const segs = this.segments;
+    for (let i = segs.length - 1; i >= this.head; i--) {
+      const s = segs[i] as Segment;
+      if (s.first > seq) continue;
+      if (s.wire === undefined) return { epoch: this.epoch, seq };
+      for (let k = Math.min(seq - s.first, s.count - 1); k >= 0; k--) {
+        const w = s.wire.seqs[k] as number;
+        if (w > 0) return { epoch: s.wire.epoch, seq: w };
+        if (w === OWN_POSITION) return { epoch: this.epoch, seq: s.first + k };
+      }
+      seq = s.first - 1;
+    }
+    return { epoch: this.epoch, seq };
+  }
+
+  /**
+   * A reader saw every line up to `shown` (this log's position, or the
+   * shared log's): where it reads on here, and how many lines it asked for
+   * are gone. A position this log cannot place reads on from the oldest line kept.
+   */
+  locate(shown: Wire): Located {
+    const first = this.first;
+    if (shown.epoch === this.epoch) {
+      const asked = Math.min(shown.seq + 1, this.end);
+      return asked >= first ? { from: asked, missed: 0 } : { from: first, missed: first - asked };
+    }
+    let oldest = 0;
+    const segs = this.segments;
+    for (let i = segs.length - 1; i >= this.head; i--) {
+      const s = segs[i] as Segment;
+      const w = s.wire;
+      if (w === undefined || w.epoch !== shown.epoch || w.hi === 0) continue;
+      if (w.lo > shown.seq) {
+        oldest = w.lo;
+        continue;
+      }
+      for (let k = s.count - 1; k >= 0; k--) {
+        const at = w.seqs[k] as number;
+        if (at > 0 && at <= shown.seq) return { from: s.first + k + 1, missed: 0 };
+      }
+    }
+    if (oldest > 0) return { from: first, missed: oldest - shown.seq - 1 };
+    return { from: first, missed: null };
   }
 
   /** The segment holding position `seq`, if it is still kept. */

@@ -9,8 +9,10 @@
  * cluster/redis.ts carries them.
  */
 
+import type { Lang } from "../../protocol/lang.ts";
 import type { Notice } from "../../protocol/messages.ts";
 import type { Line } from "./dialects.ts";
+import type { Wire } from "./log.ts";
 
 /** A member of the room who lives on another server. */
 export interface Remote {
@@ -21,14 +23,53 @@ export interface Remote {
   readonly host: string;
 }
 
+/**
+ * Delivers one of this server's own lines to its members, once the room's
+ * order is known: at `wire`, the position the stream gave it, said at `at`
+ * (ms since the epoch); `wire` undefined when the link went down first (then
+ * at once, at this server's own position).
+ */
+export type Here = (wire: Wire | undefined, at: number) => void;
+
+/** What a member that resumes on another server brings with it (its token's record). */
+export interface Moved {
+  /** The server it was on, and its id there (its own lines there are its own here too). */
+  readonly node: string;
+  readonly id: number;
+  readonly name: string;
+  readonly operator: boolean;
+  readonly lang: Lang;
+}
+
 export interface Peers {
-  /** A member's own line (chat or action), remembered for newcomers everywhere. */
-  said(line: string): void;
+  /**
+   * Whether this server's own lines reach its members in the stream's
+   * order (the link is up): then each call below that takes a `here` calls
+   * it when the stream has placed the line, and the room delivers nothing
+   * at once. Otherwise `here` is null and the room delivered already.
+   */
+  readonly ordered: boolean;
+  /** This turn's batch holds as much as one turn may: further input waits for the next. */
+  readonly busy: boolean;
+  /** A member's own line (chat or action) by member `id`, remembered for newcomers everywhere. */
+  said(line: string, id: number, here: Here | null): void;
   /** A line for everyone, not remembered. */
-  announced(line: Line): void;
-  joined(name: string, host: string, notice: Notice | null): void;
-  left(name: string, notice: Notice | null): void;
-  renamed(from: string, to: string, notice: Notice): void;
+  announced(line: Line, here: Here | null): void;
+  joined(name: string, host: string, notice: Notice | null, here: Here | null): void;
+  left(name: string, notice: Notice | null, here: Here | null): void;
+  renamed(from: string, to: string, notice: Notice, here: Here | null): void;
+  /** Keep a member's resume token where every server can check it (its secret as a hash). */
+  keepToken(id: string, secret: Buffer, member: Moved): void;
+  /** A token is spent or void. */
+  dropToken(id: string): void;
+  /**
+   * A token this server does not hold: the member it belongs to, if the
+   * secret is right, its name now claimed for this server (a connection
+   * from `host`), the token spent; null otherwise.
+   */
+  takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null>;
+  /** A member of `from.node` resumed here as `name`: it leaves there without a word. */
+  movedHere(from: Moved, host: string): void;
   /** A private line for a member on another server. */
   whisper(to: Remote, from: string, text: string): void;
   /** An operator removes a member who lives on another server. */

@@ -18,10 +18,10 @@ import { guarded, type OnError } from "../guard.ts";
 import { AwayMembers, takePlace } from "./away.ts";
 import { DIALECTS, dialectOf, type Line, type Spoken } from "./dialects.ts";
 import { LogFanout } from "./fanout.ts";
-import { newEpoch, RoomLog } from "./log.ts";
+import { newEpoch, RoomLog, type Wire } from "./log.ts";
 /** A connection as the room sees it. */
 import type { Member } from "./member.ts";
-import type { Peers, Remote } from "./peers.ts";
+import type { Here, Moved, Peers, Remote } from "./peers.ts";
 import { Elsewhere } from "./remote-members.ts";
 
 export type { Member };
@@ -73,8 +73,12 @@ export interface Said {
   readonly at: number;
   readonly line: string;
   readonly from: string;
-  readonly seq: number;
+  /** Null for a line from before this server's log with no position (an old stream entry). */
+  readonly pos: Wire | null;
 }
+
+/** Ids this server gives members of other servers, remembered (for whose lines are whose) at most. */
+const REMOTE_IDS = 65_536;
 
 export type Rename = "ok" | "taken";
 
@@ -99,6 +103,8 @@ export class Room<M extends Member> {
   topic = "";
   /** The other servers of the room; null in a single process. */
   private peers: Peers | null = null;
+  /** Ids given here to members of other servers, by "node:id" there, oldest first. */
+  private readonly remoteIds = new Map<string, number>();
 
   constructor(
     private readonly limits: RoomLimits,
@@ -135,13 +141,22 @@ export class Room<M extends Member> {
   }
 
   /** The room spreads over several servers: tell them what changes here from now on. */
-  linkPeers(peers: Peers): void {
+  linkPeers(peers: Peers, lang: Lang = "en"): void {
     this.peers = peers;
+    // A member of another server may resume here with protocol version 2: the log keeps every
+    // turn in it too (in the server's language), so that it reads positions whoever read here.
+    const v2 = dialectOf(lang, true);
+    this.readers[v2] = (this.readers[v2] ?? 0) + 1;
   }
 
   /** Whether other servers share this room. */
   get shared(): boolean {
     return this.peers !== null;
+  }
+
+  /** Whether other servers share this room and the link to them is up. */
+  get linked(): boolean {
+    return this.peers?.ordered === true;
   }
 
   /**
@@ -175,7 +190,7 @@ export class Room<M extends Member> {
 
   /** This turn holds as many bytes as a turn may: further input waits for the next one. */
   get turnFull(): boolean {
-    return this.fanout.full;
+    return this.fanout.full || this.peers?.busy === true;
   }
 
   /**
@@ -249,6 +264,46 @@ export class Room<M extends Member> {
     return true;
   }
 
+  /**
+   * `conn` (a new connection) is a member that resumed here from another
+   * server (session/resume.ts; its name claimed for this server, its id
+   * here set): in the room again without a word, reading from `from`
+   * (`first` before anything else: the answer to its resume). False if a
+   * member here holds its name after all.
+   */
+  adopt(conn: M, moved: Moved, from: number, first: readonly string[]): boolean {
+    if (!this.isFree(moved.name, undefined, true)) return false;
+    const key = nameKey(moved.name);
+    this.remote.forgetName(key);
+    conn.name = moved.name;
+    this.byName.set(key, conn);
+    this.members.add(conn);
+    this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
+    const id = conn.id;
+    this.fanout.admit(conn, id);
+    for (const line of first) this.fanout.toOne(conn, line);
+    for (const line of conn.queue ?? []) line.before = 0;
+    conn.since = Math.min(conn.since, from);
+    this.fanout.resumeAt(conn, from);
+    this.peers?.movedHere(moved, conn.host);
+    return true;
+  }
+
+  /** Keep a member's resume token where every server of the room can check it. */
+  keepToken(id: string, secret: Buffer, member: Moved): void {
+    this.peers?.keepToken(id, secret, member);
+  }
+
+  /** A resume token is spent or void. */
+  dropToken(id: string): void {
+    this.peers?.dropToken(id);
+  }
+
+  /** A token another server issued: its member, now to be this server's; null when none (or no other server). */
+  takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null> {
+    return this.peers?.takeToken(id, secret, host) ?? Promise.resolve(null);
+  }
+
   /** Whether one more member may be away (away.ts: at most --max-clients of them). */
   get mayHoldAway(): boolean {
     return this.awayMembers.mayHoldOne;
@@ -317,8 +372,8 @@ export class Room<M extends Member> {
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     this.fanout.admit(conn, this.nextId++);
     const notice = this.memberCount <= this.limits.announceMax ? say("joined", name) : null;
-    if (notice !== null) this.fanout.toAll(notice, conn);
-    this.peers?.joined(name, conn.host, notice);
+    const here = notice === null ? null : this.here(notice, conn);
+    this.send(here, (h) => this.peers?.joined(name, conn.host, notice, h));
     return true;
   }
 
@@ -335,8 +390,8 @@ export class Room<M extends Member> {
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     this.byName.delete(nameKey(conn.name));
     const notice = leavingNotice(conn.name, how, crowded);
-    if (notice !== null) this.fanout.toAll(notice);
-    this.peers?.left(conn.name, notice);
+    const name = conn.name;
+    this.send(notice === null ? null : this.here(notice), (h) => this.peers?.left(name, notice, h));
   }
 
   rename(conn: M, name: string, claimed = false): Rename {
@@ -347,28 +402,26 @@ export class Room<M extends Member> {
     conn.name = name;
     this.byName.set(nameKey(name), conn);
     const notice = say("renamed", old, name);
-    this.fanout.toAll(notice);
-    this.peers?.renamed(old, name, notice);
+    this.send(this.here(notice), (h) => this.peers?.renamed(old, name, notice, h));
     return "ok";
   }
 
   /** A member's own line (chat or action) for everyone else, remembered for newcomers. */
   say(from: M, line: Spoken): void {
-    const at = this.clock();
-    const seq = this.fanout.toAll(line, from);
-    this.remember(line, at, seq);
-    this.peers?.said(line.text);
+    this.send(this.here(line, from, true), (here) => this.peers?.said(line.text, from.id, here));
   }
 
   /** A line for everyone in the room, on every server; not remembered. */
   announce(line: Line): void {
-    this.fanout.toAll(line);
-    this.peers?.announced(line);
+    this.send(this.here(line), (here) => this.peers?.announced(line, here));
   }
 
-  /** A line for the members of this server only (shutdown, the link to the others). */
-  announceHere(line: Line): void {
-    this.fanout.toAll(line);
+  /**
+   * A line for the members of this server only (shutdown, the link to the
+   * others), or another server's line at `wire`, its place in the room's order.
+   */
+  announceHere(line: Line, wire?: Wire): void {
+    this.fanout.toAll(line, undefined, this.placed(wire));
   }
 
   /** An operator sets the topic, for everyone. */
@@ -378,27 +431,92 @@ export class Room<M extends Member> {
     this.peers?.topic(text);
   }
 
-  /** A member's line said on another server (its v1 text), `at` ms since the epoch. */
-  heard(text: string, at: number): void {
+  /**
+   * A member's line said on another server (its v1 text), `at` ms since the
+   * epoch, by member `id` there, at `wire` in the room's order.
+   */
+  heard(text: string, at: number, wire?: Wire, node?: string, id?: number): void {
     const line = spokenOf(text);
-    const seq = this.fanout.toAll(line);
-    this.remember(line, at, seq);
+    const owner = node === undefined || id === undefined ? 0 : this.idOf(node, id);
+    const seq = this.fanout.toAll(line, undefined, this.placed(wire), at, owner);
+    this.remember(line, at, wire ?? this.ownPosition(seq));
   }
 
   /** A member joined on another server (or is already there, as a roster says). */
-  remoteJoined(node: string, name: string, host: string, notice: Notice | null): void {
+  remoteJoined(node: string, name: string, host: string, notice: Notice | null, wire?: Wire): void {
     this.remote.joined(node, name, host);
-    if (notice !== null) this.fanout.toAll(notice);
+    if (notice !== null) this.fanout.toAll(notice, undefined, this.placed(wire));
   }
 
-  remoteLeft(node: string, name: string, notice: Notice | null): void {
+  remoteLeft(node: string, name: string, notice: Notice | null, wire?: Wire): void {
     this.remote.left(node, name);
-    if (notice !== null) this.fanout.toAll(notice);
+    if (notice !== null) this.fanout.toAll(notice, undefined, this.placed(wire));
   }
 
-  remoteRenamed(node: string, from: string, to: string, notice: Notice): void {
+  remoteRenamed(node: string, from: string, to: string, notice: Notice, wire?: Wire): void {
     this.remote.renamed(node, from, to);
-    this.fanout.toAll(notice);
+    this.fanout.toAll(notice, undefined, this.placed(wire));
+  }
+
+  /**
+   * The id this server knows member `id` of server `node` by: the owner of
+   * its lines in this log, so that if it resumes here its own lines are
+   * left out of what it reads again, as on its own server.
+   */
+  idOf(node: string, id: number): number {
+    const key = `${node}:${id}`;
+    let mine = this.remoteIds.get(key);
+    if (mine === undefined) {
+      mine = this.nextId++;
+      this.remoteIds.set(key, mine);
+      if (this.remoteIds.size > REMOTE_IDS) {
+        const oldest = this.remoteIds.keys().next();
+        if (!oldest.done) this.remoteIds.delete(oldest.value);
+      }
+    }
+    return mine;
+  }
+
+  /**
+   * What this server's members read a line by: `wire` (the room's order),
+   * else their own position here; in a room over several servers, a line
+   * for this server alone has none (no other server could place it).
+   */
+  private placed(wire: Wire | undefined): Wire | null | undefined {
+    return wire ?? (this.peers === null ? undefined : null);
+  }
+
+  private ownPosition(seq: number): Wire {
+    return { epoch: this.log.epoch, seq };
+  }
+
+  /**
+   * The delivery of one of this server's own lines here, by `from` if a
+   * member said it; remembered for newcomers if `spoken`.
+   */
+  private here(line: Line, from?: M, spoken = false): Here {
+    return (wire, at) => {
+      // Its sayer may have left meanwhile; one away keeps its id (it may come back and read on).
+      const sayer =
+        from !== undefined && (this.members.has(from) || this.awayMembers.has(from))
+          ? from
+          : undefined;
+      const seq = this.fanout.toAll(line, sayer, wire, at, from?.id ?? 0);
+      if (spoken) this.remember(line as Spoken, at, wire ?? this.ownPosition(seq));
+    };
+  }
+
+  /**
+   * Deliver `here` now and tell the peers with `tell`, or, when the stream
+   * orders this server's lines, hand `here` to the peers to call once it has.
+   */
+  private send(here: Here | null, tell: (here: Here | null) => void): void {
+    if (here !== null && this.peers?.ordered === true) {
+      tell(here);
+      return;
+    }
+    here?.(undefined, this.clock());
+    tell(null);
   }
 
   /**
@@ -414,15 +532,15 @@ export class Room<M extends Member> {
   ): void {
     const { joined, left } = this.remote.replace(node, members);
     if (quietly || this.memberCount > this.limits.announceMax) return;
-    for (const name of left) this.fanout.toAll(say("left", name));
-    for (const name of joined) this.fanout.toAll(say("joined", name));
+    for (const name of left) this.announceHere(say("left", name));
+    for (const name of joined) this.announceHere(say("joined", name));
   }
 
   /** Another server is gone (shut down, or dead): its members left, announced as usual. */
   remoteGone(node: string): void {
     const gone = this.remote.forget(node);
     if (this.memberCount + gone.length > this.limits.announceMax) return;
-    for (const name of gone) this.fanout.toAll(say("left", name));
+    for (const name of gone) this.announceHere(say("left", name));
   }
 
   /** The servers whose members this one knows of. */
@@ -494,13 +612,13 @@ export class Room<M extends Member> {
     return [...this.connections];
   }
 
-  /** Keep a line for newcomers, said at `at` (ms since the epoch), at position `seq`. */
-  remember(line: Spoken, at: number, seq: number): void {
+  /** Keep a line for newcomers, said at `at` (ms since the epoch), at position `pos`. */
+  remember(line: Spoken, at: number, pos: Wire | null): void {
     const max = this.limits.historyLines;
     if (max <= 0) return;
     // NOTE: shift() on a short array; at the default 50 lines a ring buys nothing.
     if (this.said.length >= max) this.said.shift();
-    this.said.push({ at, line: line.text, from: line.from, seq });
+    this.said.push({ at, line: line.text, from: line.from, pos });
   }
 }
 

@@ -8,8 +8,9 @@
  * The fan-out (fanout.ts) owns one and delivers what it commits.
  */
 
+import { formatPosition } from "../../protocol/tags.ts";
 import { DIALECTS, type Line, textIn } from "./dialects.ts";
-import type { Rendering, Segment } from "./log.ts";
+import { NO_POSITION, OWN_POSITION, type Rendering, type Segment, type Wire } from "./log.ts";
 import type { Reader } from "./reader.ts";
 
 /**
@@ -37,6 +38,8 @@ class Arena {
 interface Entry {
   line: Line;
   seq: number;
+  /** Its shared position (the turn's `wireEpoch`), or OWN_POSITION, or NO_POSITION. */
+  wire: number;
   at: number;
   owner: number;
 }
@@ -50,6 +53,10 @@ export class Turn<M extends Reader> {
   private readonly spareOwn: number[][] = [];
   /** Bytes of this turn's lines for one member alone (they count toward its size too). */
   private directBytes = 0;
+  /** The shared log's epoch of this turn's lines that have a shared position; null while none has. */
+  private wireEpoch: string | null = null;
+  /** Whether any line of the turn is not known by its own position. */
+  private foreign = false;
 
   /**
    * @param epoch the log's epoch, which v2 positions carry.
@@ -76,9 +83,35 @@ export class Turn<M extends Reader> {
     return most + this.directBytes;
   }
 
-  /** A line for everyone at position `seq`, said at `at`, by `from` if a member said it. */
-  add(line: Line, seq: number, at: number, from: M | undefined): void {
-    const entry: Entry = { line, seq, at, owner: from?.id ?? 0 };
+  /**
+   * Whether a line at shared position `wire` may join this turn: one turn's
+   * shared positions are of one epoch (a new one starts after Redis lost the room).
+   */
+  takes(wire: Wire): boolean {
+    return this.wireEpoch === null || this.wireEpoch === wire.epoch || this.entries.length === 0;
+  }
+
+  /**
+   * A line for everyone at position `seq`, said at `at`, by `from` if a
+   * member said it; known by `wire` (its shared position), or by `seq`
+   * (undefined), or by none (null: a line for this server's members only).
+   */
+  add(
+    line: Line,
+    seq: number,
+    at: number,
+    from: M | undefined,
+    wire?: Wire | null,
+    owner: number = from?.id ?? 0,
+  ): void {
+    let w = OWN_POSITION;
+    if (wire === null) w = NO_POSITION;
+    else if (wire !== undefined && this.takes(wire)) {
+      this.wireEpoch = wire.epoch;
+      w = wire.seq;
+    }
+    if (w !== OWN_POSITION) this.foreign = true;
+    const entry: Entry = { line, seq, wire: w, at, owner };
     this.entries.push(entry);
     for (let d = 0; d < DIALECTS; d++) {
       const arena = this.arenas[d] as Arena;
@@ -137,8 +170,12 @@ export class Turn<M extends Reader> {
       arena.ends.length = 0;
       arena.active = false;
     }
+    const wire = this.foreign ? this.positions() : undefined;
+    if (wire !== undefined) size += count * 8;
     entries.length = 0;
-    return { first: base, count, renderings, owners, size };
+    this.wireEpoch = null;
+    this.foreign = false;
+    return { first: base, count, renderings, owners, size, wire };
   }
 
   /** The turn is delivered: forget its senders and its lines for one member. */
@@ -151,6 +188,21 @@ export class Turn<M extends Reader> {
     this.directBytes = 0;
   }
 
+  /** The turn's lines' positions, where some are not their own here. */
+  private positions(): Segment["wire"] {
+    const seqs = new Float64Array(this.entries.length);
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < seqs.length; i++) {
+      const w = (this.entries[i] as Entry).wire;
+      seqs[i] = w;
+      if (w <= 0) continue;
+      if (lo === 0 || w < lo) lo = w;
+      if (w > hi) hi = w;
+    }
+    return { epoch: this.wireEpoch ?? "", seqs, lo, hi };
+  }
+
   private activate(dialect: number): void {
     const arena = this.arenas[dialect] as Arena;
     arena.active = true;
@@ -159,7 +211,14 @@ export class Turn<M extends Reader> {
 
   /** Encode one line into a dialect's arena, growing it if needed. */
   private encode(arena: Arena, dialect: number, entry: Entry): void {
-    const line = textIn(dialect, entry.line, this.epoch, entry.seq, entry.at);
+    const w = entry.wire;
+    const pos =
+      w === OWN_POSITION
+        ? formatPosition(this.epoch, entry.seq)
+        : w === NO_POSITION
+          ? undefined
+          : formatPosition(this.wireEpoch as string, w);
+    const line = textIn(dialect, entry.line, pos, entry.at);
     // UTF-8 needs at most 3 bytes per UTF-16 unit, plus the newline.
     const worst = line.length * 3 + 1;
     if (arena.used + worst > arena.bytes.length) {

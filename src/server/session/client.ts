@@ -48,6 +48,8 @@ export class Client extends Reader<Connection> {
   linesIn = 0;
   /** The id of its resume token while it holds one (resume.ts); "" for none. */
   tokenId = "";
+  /** Private lines sent to it while away, as [from, text]: they follow it if it resumes on another server. */
+  kept: Array<[string, string]> | null = null;
 
   readonly decoder: LineDecoder;
   readonly bucket: TokenBucket;

@@ -14,7 +14,7 @@ import type { Remote } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
 import { goodbye, removeMember, tell } from "./output.ts";
-import { forgetToken } from "./resume.ts";
+import { forgetToken, whisper as whisperTo } from "./resume.ts";
 import { checkPassword, withName } from "./verdicts.ts";
 
 export function act(ctx: Context, client: Client, input: Input): void {
@@ -101,7 +101,7 @@ function whisper(ctx: Context, client: Client, to: string, text: string): void {
     return;
   }
   if (isRemote(target)) ctx.room.whisper(target, client.name, text);
-  else if (!ctx.room.tell(target, words(target).privateFrom(client.name, text), true)) {
+  else if (!whisperTo(ctx, target, client.name, text)) {
     // Its own queue is full (it is not reading, or away for long): nothing is sent.
     tell(ctx, client, words(client).notReading(target.name));
     return;

@@ -120,7 +120,7 @@ function joined(ctx: Context, client: Client): void {
   const welcome = t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames));
   if (client.v2) {
     const token = issueToken(ctx, client);
-    tell(ctx, client, withResumeTags(welcome, token, room.log.epoch, client.next - 1));
+    tell(ctx, client, withResumeTags(welcome, token, room.log.positionOf(client.next - 1)));
   } else {
     tell(ctx, client, welcome);
   }
@@ -140,7 +140,7 @@ function replay(ctx: Context, client: Client, budget: number): string[] {
   let bytes = 0;
   for (let i = history.length - 1; i >= 0; i--) {
     const said = history[i] as Said;
-    const line = historyLine(ctx.room, client, said);
+    const line = historyLine(client, said);
     bytes += Buffer.byteLength(line) + 1;
     if (bytes > budget) break;
     lines.push(line);

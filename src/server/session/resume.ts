@@ -10,27 +10,56 @@
  */
 
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { parsePosition } from "../../protocol/tags.ts";
+import { type Position, parsePosition } from "../../protocol/tags.ts";
+import type { Moved } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
+import { awaitThen, Hold } from "./input.ts";
 import { resumeGapLine, withResumeTags } from "./v2.ts";
 
-/** A new token for `client` (replacing any it had): "ID.SECRET". */
+/**
+ * A new token for `client` (replacing any it had): "ID.SECRET". In a room
+ * over several servers, every server can check it (a hash of the secret is
+ * kept in Redis), so the member resumes on whichever it reaches.
+ */
 export function issueToken(ctx: Context, client: Client): string {
   forgetToken(ctx, client);
   const id = randomBytes(8).toString("hex");
   const secret = randomBytes(16);
   ctx.tokens.set(id, { secret, client });
   client.tokenId = id;
+  share(ctx, client, id, secret);
   return `${id}.${secret.toString("hex")}`;
+}
+
+/** What another server needs to let the member resume there: who it is now. */
+function share(ctx: Context, client: Client, id: string, secret: Buffer): void {
+  const { name, operator, lang } = client;
+  ctx.room.keepToken(id, secret, { node: "", id: client.id, name, operator, lang });
 }
 
 /** The member's token is spent or void (it quit, was removed, or expired). */
 export function forgetToken(ctx: Context, client: Client): void {
   if (client.tokenId === "") return;
   const held = ctx.tokens.get(client.tokenId);
-  if (held?.client === client) ctx.tokens.delete(client.tokenId);
+  if (held?.client === client) {
+    ctx.tokens.delete(client.tokenId);
+    ctx.room.dropToken(client.tokenId);
+  }
   client.tokenId = "";
+}
+
+/**
+ * A private line for a member of this server, `optional` as every private
+ * line is: false when its queue is full. One sent while it is away is also
+ * kept as words, to follow it if it resumes on another server.
+ */
+export function whisper(ctx: Context, target: Client, from: string, text: string): boolean {
+  if (!ctx.room.tell(target, words(target).privateFrom(from, text), true)) return false;
+  if (target.phase !== "away") return true;
+  target.kept ??= [];
+  target.kept.push([from, text]);
+  return true;
 }
 
 /**
@@ -47,6 +76,9 @@ export function away(ctx: Context, client: Client): boolean {
   client.decoder.discard();
   client.clearTimer();
   client.timer = setTimeout(() => expire(ctx, client), grace);
+  // Its name, operator status and language as they are now, for a resume on another server.
+  const held = ctx.tokens.get(client.tokenId);
+  if (held !== undefined) share(ctx, client, client.tokenId, held.secret);
   ctx.log.event(client, "away");
   return true;
 }
@@ -68,19 +100,107 @@ function expire(ctx: Context, client: Client): void {
  */
 export function resume(ctx: Context, client: Client, rest: string): void {
   const [token = "", at = "-"] = rest.trim().split(/\s+/);
-  const old = holder(ctx, token);
-  if (old === null || !client.v2) {
-    ctx.room.tell(client, words(client).resumeFailed());
+  const shown = parsePosition(at);
+  const parts = split(token);
+  const { room } = ctx;
+  if (!client.v2 || parts === null || (!room.shared && holder(ctx, token) === null)) {
+    room.tell(client, words(client).resumeFailed());
     return;
   }
+  if (!room.shared) {
+    resumeHere(ctx, client, holder(ctx, token) as Client, shown);
+    return;
+  }
+  // In a room over several servers the token is spent in Redis, whichever server issued it,
+  // so that it is spent once; it brings a member of another server here.
+  awaitThen(
+    ctx,
+    client,
+    Hold.Claim,
+    room.takeToken(parts.id, parts.secret, client.host),
+    (moved) => {
+      const old = holder(ctx, token);
+      // This server's own member: spent in Redis just now, or Redis away (this server decides).
+      if (old !== null && (moved !== null || !room.linked)) resumeHere(ctx, client, old, shown);
+      else if (old === null) arrive(ctx, client, moved, shown);
+      else room.tell(client, words(client).resumeFailed());
+    },
+    (moved) => moved !== null && room.unclaim(moved.name),
+  );
+}
+
+/**
+ * A member of another server resumed here with its token (spent, its name
+ * claimed for this server): it takes its place in this server's log, from
+ * the position its client says it showed (positions are the stream's, the
+ * same on every server), and its old server lets it go without a word.
+ */
+function arrive(ctx: Context, client: Client, moved: Moved | null, shown: Position | null): void {
+  const { room } = ctx;
+  if (moved === null || client.phase === "joined" || !room.isFree(moved.name, undefined, true)) {
+    if (moved !== null) room.unclaim(moved.name);
+    room.tell(client, words(client).resumeFailed());
+    return;
+  }
+  const log = room.log;
+  const where = shown === null ? { from: log.end, missed: null } : log.locate(shown);
+  client.operator = moved.operator;
+  room.setLang(client, moved.lang);
+  const next = issueAfter(ctx, client, moved);
+  const first = [
+    withResumeTags(words(client).resumed(moved.name), next, log.positionOf(where.from - 1)),
+  ];
+  if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
+  client.phase = "joined";
+  client.clearTimer();
+  ctx.gate.leave(client.host);
+  room.adopt(client, moved, where.from, first);
+  ctx.log.event(client, `resumed as ${moved.name}, from server ${moved.node}`);
+}
+
+/** The token a member that came from another server holds here (its name and id set first). */
+function issueAfter(ctx: Context, client: Client, moved: Moved): string {
+  client.name = moved.name;
+  client.id = ctx.room.idOf(moved.node, moved.id);
+  return issueToken(ctx, client);
+}
+
+/**
+ * Member `name` (id `id` here) resumed on another server: it leaves here
+ * without a word (its connection, if this server still thought it open, is
+ * cut). Returns the private lines kept for it while it was away, to follow it.
+ */
+export function movedAway(ctx: Context, name: string, id: number): Array<[string, string]> {
+  const member = ctx.room.find(name);
+  if (member === undefined || member.id !== id) return [];
+  if (member.phase !== "joined" && member.phase !== "away") return [];
+  const kept = member.kept ?? [];
+  member.kept = null;
+  const wasConnected = member.phase === "joined";
+  forgetToken(ctx, member);
+  member.clearTimer();
+  ctx.room.leave(member, { kind: "quietly" });
+  member.phase = "closed";
+  if (wasConnected) member.connection.terminate();
+  ctx.room.drop(member);
+  ctx.log.event(member, "resumed on another server");
+  return kept;
+}
+
+/** "ID.SECRET" as its parts; null when it is not one. */
+function split(token: string): { id: string; secret: Buffer } | null {
+  const m = /^([0-9a-f]{16})\.([0-9a-f]{32})$/.exec(token);
+  if (m === null) return null;
+  return { id: m[1] as string, secret: Buffer.from(m[2] as string, "hex") };
+}
+
+/** The member this server holds resumes: the new connection takes its place. */
+function resumeHere(ctx: Context, client: Client, old: Client, shown: Position | null): void {
   const { room } = ctx;
   const log = room.log;
-  const shown = parsePosition(at);
-  // A position from another life of the log means nothing here: what is kept, from its start.
-  const restarted = shown !== null && shown.epoch !== log.epoch;
-  const asked = shown === null ? old.next : restarted ? log.first : shown.seq + 1;
-  // What it asked for may be older than what is kept: then it is told how much is gone.
-  const from = Math.max(asked, log.first);
+  const where =
+    shown === null ? { from: Math.max(old.next, log.first), missed: 0 } : log.locate(shown);
+  const from = where.from;
   // Still connected (its connection not yet seen dead): the new one takes over.
   const wasConnected = old.phase === "joined";
   forgetToken(ctx, old);
@@ -92,9 +212,8 @@ export function resume(ctx: Context, client: Client, rest: string): void {
   client.phase = "joined";
   client.clearTimer();
   ctx.gate.leave(client.host);
-  const first = [withResumeTags(words(client).resumed(old.name), next, log.epoch, from - 1)];
-  if (restarted) first.push(resumeGapLine(room, client, null));
-  else if (asked < from) first.push(resumeGapLine(room, client, from - asked));
+  const first = [withResumeTags(words(client).resumed(old.name), next, log.positionOf(from - 1))];
+  if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   if (!room.resume(old, client, from, first)) {
     // Not in the room after all (removed meanwhile): the token was void.
     forgetToken(ctx, client);

@@ -11,6 +11,7 @@ import type { ServerConfig } from "../../config.ts";
 import { LANGS, type Lang } from "../../protocol/lang.ts";
 import { clock, SERVER_TEXT, type ServerText } from "../../protocol/messages.ts";
 import { formatPosition, tagged } from "../../protocol/tags.ts";
+import type { Wire } from "../room/log.ts";
 import type { Member, Room, Said } from "../room/room.ts";
 
 /** A connection's first line that asks for version 2. */
@@ -64,27 +65,33 @@ export function capLine(config: ServerConfig, epoch: string): string {
 export function missedLine(room: Room<Member>, member: Member, count: number): string {
   const text = SERVER_TEXT[member.lang].missedLines(count);
   if (!member.v2) return text;
-  const first = formatPosition(room.log.epoch, room.log.first);
+  const first = firstKept(room);
   return tagged({ kind: "gap", reason: "behind", n: count, first }, text);
 }
 
 /** A resume from before the window (`count` lines lost) or from another epoch (count null). */
 export function resumeGapLine(room: Room<Member>, member: Member, count: number | null): string {
   const t = SERVER_TEXT[member.lang];
-  const first = formatPosition(room.log.epoch, room.log.first);
+  const first = firstKept(room);
   if (count === null) return tagged({ kind: "gap", reason: "restart", first }, t.missedRestart());
   return tagged({ kind: "gap", reason: "too-old", n: count, first }, t.missedLines(count));
 }
 
+/** The position of the oldest line kept, as readers know it. */
+function firstKept(room: Room<Member>): string {
+  const pos = room.log.positionOf(room.log.first);
+  return formatPosition(pos.epoch, pos.seq);
+}
+
 /** One of the room's earlier lines for a newcomer, with its position and time in v2. */
-export function historyLine(room: Room<Member>, member: Member, said: Said): string {
+export function historyLine(member: Member, said: Said): string {
   const text = SERVER_TEXT[member.lang].history(clock(said.at), said.line);
   if (!member.v2) return text;
   return tagged(
     {
       kind: "history",
-      // 0: a line from before this log (another server's history), without a position here.
-      pos: said.seq === 0 ? undefined : formatPosition(room.log.epoch, said.seq),
+      // Null: a line from an old stream entry, without a position.
+      pos: said.pos === null ? undefined : formatPosition(said.pos.epoch, said.pos.seq),
       time: new Date(said.at).toISOString(),
       from: said.from,
       line: said.line,
@@ -94,7 +101,7 @@ export function historyLine(room: Room<Member>, member: Member, said: Said): str
 }
 
 /** The welcome with what a v2 member needs to resume: its token and where it starts. */
-export function withResumeTags(line: string, token: string, epoch: string, last: number): string {
+export function withResumeTags(line: string, token: string, last: Wire): string {
   // `line` is already tagged (kind, ev, args): the new tags go in front of its own.
-  return `@token=${token};pos=${formatPosition(epoch, last)};${line.slice(1)}`;
+  return `@token=${token};pos=${formatPosition(last.epoch, last.seq)};${line.slice(1)}`;
 }

@@ -36,7 +36,12 @@ describe("another server's events, as room calls", () => {
     expect(bia.read()).toEqual([chat("zoe", "hi all")]);
     // It took the log's newest position here.
     expect(c.room.history()).toEqual([
-      { at: 1234, line: chat("zoe", "hi all"), from: "zoe", seq: c.room.log.next - 1 },
+      {
+        at: 1234,
+        line: chat("zoe", "hi all"),
+        from: "zoe",
+        pos: { epoch: c.room.log.epoch, seq: c.room.log.next - 1 },
+      },
     ]);
   });
 

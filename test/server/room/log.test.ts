@@ -1,7 +1,13 @@
 /** The room's log on its own: positions, the window, finding a position after trims, epochs. */
 
 import { describe, expect, test } from "bun:test";
-import { newEpoch, RoomLog, type Segment } from "../../../src/server/room/log.ts";
+import {
+  NO_POSITION,
+  newEpoch,
+  OWN_POSITION,
+  RoomLog,
+  type Segment,
+} from "../../../src/server/room/log.ts";
 
 /** A turn of `count` lines that counts `size` bytes against the window. */
 function segment(first: number, count: number, size: number): Segment {
@@ -80,5 +86,51 @@ describe("RoomLog", () => {
     const epochs = new Set(Array.from({ length: 100 }, () => newEpoch()));
     expect(epochs.size).toBe(100);
     for (const epoch of epochs) expect(epoch).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+/** A turn whose lines are known by `wire` (shared positions in epoch "e1", or OWN/NO_POSITION). */
+function sharedTurn(log: RoomLog, wire: number[], size = 10, epoch = "e1"): number[] {
+  const taken = wire.map(() => log.take());
+  const seqs = Float64Array.from(wire);
+  const shared = wire.filter((w) => w > 0);
+  log.append({
+    ...segment(taken[0] as number, wire.length, size),
+    wire: {
+      epoch,
+      seqs,
+      lo: shared.length > 0 ? Math.min(...shared) : 0,
+      hi: Math.max(0, ...shared),
+    },
+  });
+  return taken;
+}
+
+describe("positions a reader knows lines by (a room over several servers)", () => {
+  test("locate: the line after the shared position shown, wherever the local numbering is", () => {
+    const log = new RoomLog("aa", 1000, 500);
+    sharedTurn(log, [41, 42]);
+    const [, mine] = sharedTurn(log, [NO_POSITION, 43, 44]) as number[];
+    sharedTurn(log, [OWN_POSITION, 45]);
+    // Seen up to 43 (in this log at `mine`): reads on after it.
+    expect(log.locate({ epoch: "e1", seq: 43 })).toEqual({ from: (mine as number) + 1, missed: 0 });
+    // Ahead of what is here: from the end (its client drops what it showed already).
+    expect(log.locate({ epoch: "e1", seq: 99 })).toEqual({ from: log.end, missed: 0 });
+    // Older than what is kept: from the oldest line, with how many are gone.
+    expect(log.locate({ epoch: "e1", seq: 30 })).toEqual({ from: log.first, missed: 10 });
+    // Another epoch: nothing here places it.
+    expect(log.locate({ epoch: "e0", seq: 43 })).toEqual({ from: log.first, missed: null });
+    // This log's own positions still mean themselves.
+    expect(log.locate({ epoch: "aa", seq: 500 })).toEqual({ from: 501, missed: 0 });
+  });
+
+  test("positionOf: a line's shared position, its own, or the nearest before that has one", () => {
+    const log = new RoomLog("aa", 1000, 1);
+    const [a, b] = sharedTurn(log, [7, NO_POSITION]) as number[];
+    const [c] = sharedTurn(log, [OWN_POSITION]) as number[];
+    expect(log.positionOf(a as number)).toEqual({ epoch: "e1", seq: 7 });
+    expect(log.positionOf(b as number)).toEqual({ epoch: "e1", seq: 7 });
+    expect(log.positionOf(c as number)).toEqual({ epoch: "aa", seq: c as number });
+    expect(log.positionOf(0)).toEqual({ epoch: "aa", seq: 0 });
   });
 });

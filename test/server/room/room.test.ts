@@ -83,6 +83,12 @@ function recordingPeers(): Peers & { calls: unknown[][] } {
     };
   return {
     calls,
+    ordered: false,
+    busy: false,
+    keepToken: record("keepToken"),
+    dropToken: record("dropToken"),
+    takeToken: async () => null,
+    movedHere: record("movedHere"),
     said: record("said"),
     announced: record("announced"),
     joined: record("joined"),
@@ -235,12 +241,13 @@ describe("lines and history", () => {
     }
     room.announce("* not remembered");
     const heardAt = room.log.next;
+    const epoch = room.log.epoch;
     room.heard("* <zoe> from elsewhere", 5);
     // Each with its position in the log: the announcement took one too.
     expect(room.history()).toEqual([
-      { at: 1030, line: "<ana> 3", from: "ana", seq: seqs[2] as number },
-      { at: 1040, line: "<ana> 4", from: "ana", seq: seqs[3] as number },
-      { at: 5, line: action("zoe", "from elsewhere"), from: "zoe", seq: heardAt },
+      { at: 1030, line: "<ana> 3", from: "ana", pos: { epoch, seq: seqs[2] as number } },
+      { at: 1040, line: "<ana> 4", from: "ana", pos: { epoch, seq: seqs[3] as number } },
+      { at: 5, line: action("zoe", "from elsewhere"), from: "zoe", pos: { epoch, seq: heardAt } },
     ]);
     expect(heardAt).toBe((seqs[3] as number) + 2);
   });
@@ -394,13 +401,14 @@ describe("members on other servers", () => {
     room.setTopic("anna", "t");
     room.leave(bob);
     expect(peers.calls).toEqual([
-      ["joined", "ana", ana.host, say("joined", "ana")],
-      ["joined", "bob", bob.host, null],
-      ["said", "<ana> hi"],
-      ["renamed", "ana", "anna", say("renamed", "ana", "anna")],
-      ["announced", say("topicSet", "anna", "t")],
+      // Not ordered by the peers (a link that is down): delivered here at once, no `here` handed over.
+      ["joined", "ana", ana.host, say("joined", "ana"), null],
+      ["joined", "bob", bob.host, null, null],
+      ["said", "<ana> hi", ana.id, null],
+      ["renamed", "ana", "anna", say("renamed", "ana", "anna"), null],
+      ["announced", say("topicSet", "anna", "t"), null],
       ["topic", "t"],
-      ["left", "bob", null],
+      ["left", "bob", null, null],
     ]);
   });
 });
