@@ -58,6 +58,8 @@ function command(target: TargetName, options: ServerOptions): string[] {
         args.push("--tls-cert", cert.certPath, "--tls-key", cert.keyPath);
       }
       args.push(...(options.papoArgs ?? []));
+      // Each server the bench starts keeps nothing on disk unless its scenario gives it a folder.
+      if (!args.includes("--data")) args.push("--no-store");
       return args;
     }
     case "floor":

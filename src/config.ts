@@ -69,8 +69,18 @@ export interface ServerConfig {
   webHosts: string;
   /** Redis URL of a room shared by several servers; "" keeps the room in this process. */
   redisUrl: string;
-  /** Which shared room on that Redis (servers with the same name are one room). */
+  /** The room's name: its database's file, and its keys on Redis (servers with one name are one room). */
   roomName: string;
+  /**
+   * Folder the room is kept in (store/sqlite.ts); "" keeps nothing on disk.
+   * "" for a server started from code (tests, embedding); `bun run server`
+   * keeps the room under XDG's data home unless --no-store.
+   */
+  dataDir: string;
+  /** Lines the store keeps at most; the oldest go first. */
+  keepLines: number;
+  /** Days the store keeps a line; 0 keeps lines whatever their age. */
+  keepDays: number;
   /** Share the port with other processes (--workers): the kernel splits connections among them. */
   reusePort: boolean;
   /** Silence the operator log. */
@@ -103,6 +113,9 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   webHosts: "",
   redisUrl: "",
   roomName: "papo",
+  dataDir: "",
+  keepLines: 100_000,
+  keepDays: 30,
   reusePort: false,
   quiet: false,
 };

@@ -1,13 +1,15 @@
 #!/usr/bin/env bun
 /** `bun run server`: parse flags into a ServerConfig, start the server, stop it on signals. */
 
-import { availableParallelism, networkInterfaces } from "node:os";
+import { availableParallelism, homedir, networkInterfaces } from "node:os";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
 import { LANGS } from "../protocol/lang.ts";
 import { redacted } from "../server/cluster/redis.ts";
 import { consoleLog } from "../server/log.ts";
-import { openShared, StartError, startServer } from "../server/server.ts";
+import { openShared, openStore, StartError, startServer } from "../server/server.ts";
+import { defaultDataDir, roomNameProblem } from "../server/store/place.ts";
 import {
   argsOptions,
   argsProblem,
@@ -123,8 +125,33 @@ const FLAGS: FlagSpec<ServerConfig> = {
     help: `Redis URL: one room with every server on it; or ${SECRET_ENV.redisUrl}`,
     key: "redisUrl",
   },
-  room: { type: "string", help: "the shared room's name on that Redis", key: "roomName" },
+  room: {
+    type: "string",
+    help: "the room's name: its file in --data, and its keys on Redis",
+    key: "roomName",
+  },
+  data: {
+    type: "string",
+    help: "folder the room is kept in, as SQLite; with --redis only when given",
+    key: "dataDir",
+  },
+  "keep-lines": {
+    type: "int",
+    help: "lines the stored room keeps at most; the oldest go first",
+    key: "keepLines",
+    min: 1,
+  },
+  "keep-days": {
+    type: "number",
+    help: "days the stored room keeps a line; 0 for no limit",
+    key: "keepDays",
+  },
 };
+
+/** The defaults as this machine has them: the room is kept under XDG's data home. */
+function shownDefaults(): ServerConfig {
+  return { ...SERVER_DEFAULTS, dataDir: defaultDataDir(process.env, homedir()) };
+}
 
 /** Start serving; false when there was nothing to serve (--help). */
 async function main(argv: string[]): Promise<boolean> {
@@ -133,6 +160,7 @@ async function main(argv: string[]): Promise<boolean> {
     options: {
       ...argsOptions(FLAGS),
       "no-web": { type: "boolean" },
+      "no-store": { type: "boolean" },
       workers: { type: "string" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -141,8 +169,9 @@ async function main(argv: string[]): Promise<boolean> {
   });
   if (values.help) {
     process.stdout.write(
-      usage("bun run server [options]", "papo chat server", FLAGS, SERVER_DEFAULTS, [
+      usage("bun run server [options]", "papo chat server", FLAGS, shownDefaults(), [
         ["--no-web", "do not serve the web client"],
+        ["--no-store", "keep nothing on disk: the room lives in memory only"],
         ["--workers N|auto", "N processes on one port sharing the room (needs --redis)"],
         ["--quiet, -q", "do not log connections; startup and shutdown are still printed"],
         ["--help, -h", "show this help"],
@@ -152,12 +181,21 @@ async function main(argv: string[]): Promise<boolean> {
   }
   const secrets = {
     ...SERVER_DEFAULTS,
+    dataDir: shownDefaults().dataDir,
     opPassword: process.env[SECRET_ENV.opPassword] ?? "",
     roomPassword: process.env[SECRET_ENV.roomPassword] ?? "",
     redisUrl: process.env[SECRET_ENV.redisUrl] ?? "",
   };
+  const parsed = parseFlags(FLAGS, values as Record<string, string | undefined>, secrets);
+  const roomProblem = roomNameProblem(parsed.roomName);
+  if (roomProblem !== null) throw new FlagError(roomProblem);
+  // With --redis the stream is the room's log: the local store only when asked for with --data.
+  const storeOff =
+    values["no-store"] === true ||
+    (parsed.redisUrl !== "" && (values as Record<string, unknown>).data === undefined);
   const config: ServerConfig = {
-    ...parseFlags(FLAGS, values as Record<string, string | undefined>, secrets),
+    ...parsed,
+    dataDir: storeOff ? "" : resolve(parsed.dataDir),
     web: values["no-web"] !== true,
     quiet: values.quiet === true,
   };
@@ -173,12 +211,20 @@ async function main(argv: string[]): Promise<boolean> {
     if (config.redisUrl === "") {
       throw new FlagError("--workers needs --redis (the workers share the room through it)");
     }
+    if (config.dataDir !== "") {
+      throw new FlagError(
+        "--workers with --data: one stored room has one server; leave --data out",
+      );
+    }
     await superviseWorkers(config, count, argv, consoleLog(true));
     return true;
   }
   const log = consoleLog(config.quiet);
+  const store = openStore(config);
   const shared = config.redisUrl === "" ? undefined : await openShared(config);
-  const server = startServer({ ...config, reusePort: worker !== undefined }, log, shared);
+  const server = startServer({ ...config, reusePort: worker !== undefined }, log, shared, store);
+  if (store !== undefined)
+    log.info(`room ${config.roomName} kept in ${store.path}: ${store.lines} lines`);
   const lines = listeningLines(
     server.host,
     server.port,

@@ -77,6 +77,10 @@ export interface ServerText {
   linesMissed(): string;
   /** While the link was down another server gave `name` to someone else. */
   nameLostInOutage(name: string, now: string): string;
+  /** For operators: the room's store on disk fails (`why`); lines are relayed, not kept. */
+  storeFailing(why: string): string;
+  /** For operators: the store works again; `lost` turns of lines were never kept. */
+  storeRecovered(lost: number): string;
 
   invalidName(problem: NameProblem): string;
   nameTaken(name: string): string;
@@ -206,6 +210,14 @@ const en: ServerText = {
   linesMissed: () => notice("some lines from the other servers never arrived here"),
   nameLostInOutage: (name, now) =>
     notice(`while the servers were apart, ${name} was taken on another one: you are now ${now}`),
+  storeFailing: (why) =>
+    error(`the room's record on disk fails (${why}): lines are relayed but not kept; retrying`),
+  storeRecovered: (lost) =>
+    notice(
+      lost === 0
+        ? "the room's record on disk works again: nothing was lost"
+        : `the room's record on disk works again: ${lost} turns of lines were not kept`,
+    ),
 
   invalidName: (problem) =>
     error(
@@ -314,6 +326,16 @@ const pt: ServerText = {
   nameLostInOutage: (name, now) =>
     notice(
       `enquanto os servidores estavam separados, ${name} foi usado em outro: agora você é ${now}`,
+    ),
+  storeFailing: (why) =>
+    error(
+      `o registro da sala no disco falha (${why}): as linhas são repassadas mas não guardadas; tentando de novo`,
+    ),
+  storeRecovered: (lost) =>
+    notice(
+      lost === 0
+        ? "o registro da sala no disco voltou a funcionar: nada se perdeu"
+        : `o registro da sala no disco voltou a funcionar: ${lost} rodadas de linhas não foram guardadas`,
     ),
 
   invalidName: (problem) =>
@@ -428,4 +450,20 @@ export function render(text: ServerText, notice: Notice): string {
 export function clock(at: number): string {
   const d = new Date(at);
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
+/**
+ * When a history line was said, in the server's local time: "HH:MM" on the
+ * day it is now, else "YYYY-MM-DD HH:MM" (a room kept across days).
+ */
+export function whenSaid(at: number, now: number = Date.now()): string {
+  const d = new Date(at);
+  const today = new Date(now);
+  const sameDay =
+    d.getFullYear() === today.getFullYear() &&
+    d.getMonth() === today.getMonth() &&
+    d.getDate() === today.getDate();
+  if (sameDay) return clock(at);
+  const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  return `${day} ${clock(at)}`;
 }

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import type { TCPSocketListener } from "bun";
 import type { ServerConfig } from "../config.ts";
 import { hostPort } from "../net/address.ts";
-import { SERVER_TEXT, say } from "../protocol/messages.ts";
+import { isNotice, SERVER_TEXT, say } from "../protocol/messages.ts";
 import { Gate } from "./admission/addresses.ts";
 import type { Link, Snapshot } from "./cluster/carrier.ts";
 import { CLUSTER } from "./cluster/carrier.ts";
@@ -18,13 +18,15 @@ import { Cluster } from "./cluster/cluster.ts";
 import { LinkError, RedisLink } from "./cluster/redis.ts";
 import { described } from "./guard.ts";
 import { type Log, silentLog } from "./log.ts";
+import type { Line } from "./room/dialects.ts";
 import { Room } from "./room/room.ts";
 import type { Client } from "./session/client.ts";
-import { type Context, Waiting } from "./session/context.ts";
+import { type Context, Waiting, words } from "./session/context.ts";
 import * as input from "./session/input.ts";
 import * as session from "./session/lifecycle.ts";
-import { closeGracefully, fail } from "./session/output.ts";
+import { closeGracefully, fail, tell } from "./session/output.ts";
 import { missedLine } from "./session/v2.ts";
+import { RoomStore, type StoredLine, StoreError } from "./store/sqlite.ts";
 import { startWeb, type WebServer } from "./transport/http.ts";
 import { listenTcp } from "./transport/tcp.ts";
 
@@ -52,6 +54,8 @@ export interface RunningServer {
   memberCount(): number;
   /** Say goodbye to everyone, flush for at most the grace period, close. */
   stop(): Promise<void>;
+  /** The room's store on disk; null when it keeps nothing. */
+  readonly store: RoomStore | null;
 }
 
 /** Why the server could not start, as one sentence for the operator. */
@@ -79,6 +83,7 @@ export function startServer(
   config: ServerConfig,
   log: Log = silentLog,
   shared?: Shared,
+  store?: RoomStore,
 ): RunningServer {
   const reserve = FD_RESERVE + (shared === undefined ? 0 : CLUSTER.connections);
   const allowed = fdLimit() - reserve;
@@ -102,11 +107,14 @@ export function startServer(
     room.linkPeers(cluster, config.lang);
   }
 
+  if (store !== undefined) restoreRoom(ctx, store);
+
   let listener: TCPSocketListener<Client>;
   try {
     listener = listenTcp(ctx, tls);
   } catch (error) {
     void cluster?.leave();
+    store?.close();
     throw tls !== null && !isBindError(error) ? tlsError(config, error) : bindError(config, error);
   }
   let web: WebServer | null = null;
@@ -116,6 +124,7 @@ export function startServer(
     } catch (error) {
       listener.stop(true);
       void cluster?.leave();
+      store?.close();
       throw bindError({ ...config, port: config.webPort }, error);
     }
   }
@@ -132,10 +141,64 @@ export function startServer(
     connectionCount: () => room.connectionCount,
     memberCount: () => room.memberCount,
     stop: () => {
-      stopping ??= shutdown(ctx, listener, cluster, web);
+      stopping ??= shutdown(ctx, listener, cluster, web).finally(() => store?.close());
       return stopping;
     },
+    store: store ?? null,
   };
+}
+
+/**
+ * The room as its store kept it: topic, bans, and its newest lines, which
+ * go into the log with their positions (resume across a restart) and make
+ * the newcomers' history; from now on every turn is recorded before it is
+ * written. Trouble writing is logged and told to the operators present, once.
+ */
+function restoreRoom(ctx: Context, store: RoomStore): void {
+  const { room, gate, config, log } = ctx;
+  const kept = store.load(config.keepLines);
+  room.topic = kept.topic;
+  for (const [host, name] of kept.bans) gate.ban(host, name);
+  const earlier = kept.turns.map((t) => ({
+    epoch: t.epoch,
+    first: t.first,
+    lines: t.lines.map((l) => ({ line: lineOf(l), at: l.at })),
+  }));
+  room.keep(store, config.lang, earlier);
+  const operators = () => room.localMembers().filter((m) => m.operator && m.phase === "joined");
+  store.start({
+    failing: (why) => {
+      log.info(`store: writing ${store.path} fails (${why}); relaying without keeping, retrying`);
+      for (const m of operators()) tell(ctx, m, words(m).storeFailing(why));
+    },
+    recovered: (lost) => {
+      log.info(`store: writing ${store.path} works again (${lost} turns were not kept)`);
+      for (const m of operators()) tell(ctx, m, words(m).storeRecovered(lost));
+    },
+  });
+}
+
+/** A stored line as the room's line again. */
+function lineOf(l: StoredLine): Line {
+  if (l.kind !== "notice") return { kind: l.kind, from: l.from, text: l.text };
+  return l.notice !== undefined && isNotice(l.notice) ? l.notice : l.text;
+}
+
+/**
+ * The room's store per config.dataDir ("" keeps nothing), opened before the
+ * server listens so that a problem is one sentence at startup.
+ */
+export function openStore(config: ServerConfig): RoomStore | undefined {
+  if (config.dataDir === "") return undefined;
+  try {
+    return RoomStore.open(config.dataDir, config.roomName, {
+      keepLines: config.keepLines,
+      keepDays: config.keepDays,
+    });
+  } catch (error) {
+    if (error instanceof StoreError) throw new StartError("ESTORE", error.message);
+    throw error;
+  }
 }
 
 /** A turn gathers about this share of --max-queue-bytes before further input waits for the next. */

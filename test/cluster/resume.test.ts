@@ -144,3 +144,73 @@ test("a token is spent once: a second resume with it, on either server, fails", 
     expect(parseTagged(await again.next()).tags.ev).toBe("resumeFailed");
   }
 });
+
+/** A new connection that resumes with `token` from no position; the answer's `ev`. */
+async function resumeOn(server: Server, token: string): Promise<{ back: LineClient; ev: string }> {
+  const back = await arrive(server);
+  back.send("CAP papo/2");
+  await back.next();
+  back.send(`RESUME ${token} -`);
+  return { back, ev: parseTagged(await back.next()).tags.ev as string };
+}
+
+async function who(c: LineClient): Promise<string> {
+  c.send("/who");
+  return c.until((l) => l.startsWith("* online"));
+}
+
+test("in a shared room a member resumes on its own server too", async () => {
+  const room = fresh();
+  const a = await serveShared(redis.url, room);
+  const { c, token } = await joinV2(a, "xena");
+  c.reset();
+  await Bun.sleep(100);
+  expect((await resumeOn(a, token)).ev).toBe("resumed");
+});
+
+test("renamed, then resumed elsewhere while the old connection looks open: one member, the new name", async () => {
+  const room = fresh();
+  const a = await serveShared(redis.url, room);
+  const b = await serveShared(redis.url, room);
+  const { c, token } = await joinV2(a, "xena");
+  c.send("/nick zed");
+  await c.until((l) => l.includes("ev=renamed") || l.includes("zed"));
+  const walt = await join(b, "walt");
+  const { ev } = await resumeOn(b, token);
+  expect(ev).toBe("resumed");
+  await c.closed;
+  expect(await who(walt)).toBe("* online (2): walt, zed");
+});
+
+test("a token whose member's name someone else holds now brings nobody back", async () => {
+  const room = fresh();
+  const a = await serveShared(redis.url, room);
+  const b = await serveShared(redis.url, room);
+  const c = await serveShared(redis.url, room);
+  const { token } = await joinV2(a, "xena");
+  await a.stop();
+  const other = await join(c, "xena");
+  await Bun.sleep(100);
+  expect((await resumeOn(b, token)).ev).toBe("resumeFailed");
+  expect(await who(other)).toBe("* online (1): xena");
+  // Nor was the name taken from its holder.
+  const late = await arrive(c);
+  late.send("xena");
+  expect(await late.next()).toBe("! name taken: xena");
+});
+
+test("a resume cut while its token is being taken gives the token back: the member still resumes", async () => {
+  const room = fresh();
+  const a = await serveShared(redis.url, room);
+  await serveShared(redis.url, room);
+  const { c, token } = await joinV2(a, "xena");
+  c.reset();
+  await Bun.sleep(100);
+  const cut = await arrive(a);
+  cut.send("CAP papo/2");
+  await cut.next();
+  cut.send(`RESUME ${token} -`);
+  cut.reset();
+  await Bun.sleep(200);
+  expect((await resumeOn(a, token)).ev).toBe("resumed");
+});

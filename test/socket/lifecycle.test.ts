@@ -179,7 +179,12 @@ describe("command line", () => {
 
   test("an open-file limit that leaves no room for clients: one sentence, exit 1", async () => {
     const proc = Bun.spawn(
-      ["bash", "-c", 'ulimit -n 30 && exec "$0" src/cli/run-server.ts --port 0', process.execPath],
+      [
+        "bash",
+        "-c",
+        'ulimit -n 30 && exec "$0" src/cli/run-server.ts --port 0 --no-store',
+        process.execPath,
+      ],
       { stdout: "pipe", stderr: "pipe", timeout: 10_000 },
     );
     const [stdout, stderr, code] = await Promise.all([

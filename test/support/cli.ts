@@ -17,8 +17,19 @@ export interface ServerProcess {
   ended: Promise<void>;
 }
 
+/**
+ * `args` with --no-store unless they say where the room is kept: servers of
+ * one test run never share a stored room.
+ */
+export function storeArgs(args: readonly string[]): string[] {
+  return args.some((a) => a === "--no-store" || a === "--data")
+    ? [...args]
+    : [...args, "--no-store"];
+}
+
 /** Start the CLI with `args` and wait for its "listening on" line. */
-export async function spawnServer(args: string[]): Promise<ServerProcess> {
+export async function spawnServer(given: string[]): Promise<ServerProcess> {
+  const args = storeArgs(given);
   // Never the default web port: a test must not collide with a server someone runs.
   const web = args.some((a) => a === "--no-web" || a.startsWith("--web-port"))
     ? []
@@ -105,7 +116,8 @@ export async function runCli(
   args: string[],
   env?: Record<string, string | undefined>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, `src/cli/run-${script}.ts`), ...args], {
+  const all = script === "server" ? storeArgs(args) : args;
+  const proc = Bun.spawn([process.execPath, join(ROOT, `src/cli/run-${script}.ts`), ...all], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -36,7 +36,7 @@ import {
 import { type Log, silentLog } from "../../src/server/log.ts";
 import { dialectOf } from "../../src/server/room/dialects.ts";
 import type { Wire } from "../../src/server/room/log.ts";
-import type { Moved } from "../../src/server/room/peers.ts";
+import type { Taken } from "../../src/server/room/peers.ts";
 import { Reader } from "../../src/server/room/reader.ts";
 import type { Member } from "../../src/server/room/room.ts";
 import { buildContext } from "../../src/server/server.ts";
@@ -402,7 +402,7 @@ export class FakeLink implements Link {
   /** Resume tokens kept, by id. */
   readonly tokens = new Map<string, string>();
   /** What takeToken() answers. */
-  takeAnswer: Moved | null = null;
+  takeAnswer: Taken = null;
 
   /**
    * @param echo whether this server's own batches come back as the stream
@@ -430,8 +430,15 @@ export class FakeLink implements Link {
     this.tokens.delete(id);
   }
 
-  takeToken(_id: string, _secret: Buffer, _host: string): Promise<Moved | null> {
+  takeToken(_id: string, _secret: Buffer, _host: string): Promise<Taken> {
     return Promise.resolve(this.takeAnswer);
+  }
+
+  /** Takes undone, as [id, record]. */
+  readonly untaken: Array<[string, string]> = [];
+
+  untake(id: string, record: string): void {
+    this.untaken.push([id, record]);
   }
 
   claim(key: string, host: string, name: string): Promise<boolean | null> {

@@ -5,7 +5,7 @@
 
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
 import type { Log } from "../../src/server/log.ts";
-import { openShared, type RunningServer, startServer } from "../../src/server/server.ts";
+import { openShared, openStore, type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect, type LineClient } from "./lineclient.ts";
 
 const running = new Set<RunningServer>();
@@ -29,7 +29,9 @@ export async function stopAll(): Promise<void> {
  * stopped after each test.
  */
 export function serve(overrides: Partial<ServerConfig> = {}, log?: Log): RunningServer {
-  const server = startServer(testConfig(overrides), log);
+  // With a dataDir the room is kept there, as `bun run server --data DIR` keeps it.
+  const config = testConfig(overrides);
+  const server = startServer(config, log, undefined, openStore(config));
   running.add(server);
   return server;
 }

@@ -112,7 +112,8 @@ function renderHistory(shown: Extract<Shown, { kind: "history" }>, options: Rend
   const day = formatDay(shown.time, options.lang);
   if (options.color) return `${SGR.dim}${day} ${said}${SGR.reset}`;
   // "[history 11:50]" becomes "[history Dec 6 11:50]": the server's word, our day.
-  const word = shown.head.slice(1, shown.head.lastIndexOf(" "));
+  const space = shown.head.indexOf(" ");
+  const word = space < 0 ? "" : shown.head.slice(1, space);
   return word === "" ? `${day} ${said}` : `[${sanitize(word)} ${day}] ${said}`;
 }
 

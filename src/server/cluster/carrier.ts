@@ -6,7 +6,7 @@
  */
 
 import type { Wire } from "../room/log.ts";
-import type { Moved } from "../room/peers.ts";
+import type { Taken } from "../room/peers.ts";
 
 /** A room spread over several servers through Redis (docs/cluster.md). */
 export const CLUSTER = {
@@ -151,6 +151,8 @@ export interface Link {
   /** Keep a resume token's record (redis-keys.ts, tokenRecord) under its id. */
   keepToken(id: string, record: string): void;
   dropToken(id: string): void;
-  /** Spend a token of any server's if `secret` is its own: its member, its name now this server's (null otherwise, or Redis away). */
-  takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null>;
+  /** Spend a token of any server's if `secret` is its own: its member, its name now this server's. */
+  takeToken(id: string, secret: Buffer, host: string): Promise<Taken>;
+  /** Undo a take: the record back, the name's claim back to `claim` if this server holds it. */
+  untake(id: string, record: string, key: string, claim: string): void;
 }

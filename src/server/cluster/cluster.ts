@@ -19,7 +19,7 @@ import { nameKey } from "../../protocol/names.ts";
 import { described, guarded } from "../guard.ts";
 import type { Line } from "../room/dialects.ts";
 import type { Wire } from "../room/log.ts";
-import type { Here, Moved, Peers, Remote } from "../room/peers.ts";
+import type { Here, Moved, Peers, Remote, Taken } from "../room/peers.ts";
 import { spokenOf } from "../room/room.ts";
 import type { Client } from "../session/client.ts";
 import { type Context, words } from "../session/context.ts";
@@ -29,7 +29,7 @@ import { arrived, checkedState, rosterMember, saidLine, stateEvent } from "./arr
 import type { Link, LinkEvents, Snapshot, StateWrite } from "./carrier.ts";
 import { CLUSTER, PRESENCE_GRACE_MS } from "./carrier.ts";
 import { decodeBatch, type Event, encodeBatch, isNode, positioned } from "./events.ts";
-import { tokenRecord } from "./redis-keys.ts";
+import { claimValue, tokenRecord } from "./redis-keys.ts";
 
 export class Cluster implements Peers, LinkEvents {
   private events: Event[] = [];
@@ -159,15 +159,23 @@ export class Cluster implements Peers, LinkEvents {
   }
 
   keepToken(id: string, secret: Buffer, member: Moved): void {
-    this.link.keepToken(id, tokenRecord(secret, { ...member, node: this.link.node }));
+    const node = member.node === "" ? this.link.node : member.node;
+    this.link.keepToken(id, tokenRecord(secret, { ...member, node }));
   }
 
   dropToken(id: string): void {
     this.link.dropToken(id);
   }
 
-  async takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null> {
+  async takeToken(id: string, secret: Buffer, host: string): Promise<Taken> {
     return this.link.takeToken(id, secret, host);
+  }
+
+  giveBack(id: string, secret: Buffer, member: Moved): void {
+    const node = member.node === "" ? this.link.node : member.node;
+    const moved = { ...member, node };
+    const claim = claimValue(node, member.host, member.name);
+    this.link.untake(id, tokenRecord(secret, moved), nameKey(member.name), claim);
   }
 
   movedHere(from: Moved, host: string): void {
@@ -416,7 +424,7 @@ export class Cluster implements Peers, LinkEvents {
     if (member === null || !isNode(e[3]) || !Number.isSafeInteger(e[4])) return;
     const [name, host] = member;
     if (e[3] === this.link.node) {
-      for (const [from, text] of movedAway(this.ctx, name, e[4] as number))
+      for (const [from, text] of movedAway(this.ctx, e[4] as number))
         this.push(["m", name, from, text]);
     }
     this.ctx.room.remoteJoined(node, name, host, null);

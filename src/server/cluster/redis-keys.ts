@@ -26,6 +26,7 @@ import { isNode } from "./events.ts";
  *   papo:R:kept           "1" while Redis holds the room's state (gone after a restart)
  *   papo:R:pos            hash: e = the log's epoch, n = the last position given
  *   papo:R:token:ID       string with a TTL: a member's resume token (a hash of its secret) and who it is
+ *   papo:R:spent:ID       string with a TTL: token ID was spent (a late resume with it is refused)
  */
 export interface Keys {
   readonly log: string;
@@ -45,6 +46,7 @@ export interface Keys {
   /** The room's log's epoch and last position given (docs/cluster.md, "Positions"). */
   readonly pos: string;
   tokenOf(id: string): string;
+  spentOf(id: string): string;
 }
 
 export function keysOf(room: string, node: string): Keys {
@@ -63,6 +65,7 @@ export function keysOf(room: string, node: string): Keys {
     aliveOf: (other) => `${alivePrefix}${other}`,
     pos: `${p}pos`,
     tokenOf: (id) => `${p}token:${id}`,
+    spentOf: (id) => `${p}spent:${id}`,
   };
 }
 
@@ -180,40 +183,69 @@ end
 return 0`;
 
 /**
- * KEYS: the token, names. ARGV: the hash of the secret given, this node, the
- * connection's host. The token's record if the hash is its own: then the
- * token is spent and its member's name claimed for this node, in one step.
+ * KEYS: the token, names, the token's "spent" mark. ARGV: the hash of the
+ * secret given, this node, the connection's host, the mark's TTL (ms).
+ * The token's record if the hash is its own and its member's name is still
+ * its server's (or free, or this node's): then, in one step, the token is
+ * spent (marked so for a while) and the name claimed for this node.
+ * "spent" if it was spent already; nil when unknown, wrong or stale.
  */
 export const TAKE = `
 local v = redis.call('GET', KEYS[1])
-if not v then return false end
-local hash, key, name = string.match(v, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t')
+if not v then
+  if redis.call('EXISTS', KEYS[3]) == 1 then return 'spent' end
+  return false
+end
+local hash, key, name, node = string.match(v, '^([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t')
 if hash ~= ARGV[1] then return false end
+local held = redis.call('HGET', KEYS[2], key)
+if held then
+  local holder = string.match(held, '^([^\\t]*)')
+  if holder ~= node and holder ~= ARGV[2] then return false end
+end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[2], key, ARGV[2] .. '\t' .. ARGV[3] .. '\t' .. name)
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+redis.call('HSET', KEYS[2], key, ARGV[2] .. '\\t' .. ARGV[3] .. '\\t' .. name)
 return v`;
+
+/**
+ * KEYS: the token, names, its "spent" mark. ARGV: the record, the name key,
+ * the claim as its server had it, the record's TTL (ms), this node. A take
+ * that came to nothing (the connection went, the name was held here after
+ * all): the token and the claim are as they were before it.
+ */
+export const UNTAKE = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+redis.call('DEL', KEYS[3])
+local held = redis.call('HGET', KEYS[2], ARGV[2])
+if held and string.match(held, '^([^\\t]*)') == ARGV[5] then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+return 0`;
 
 /** What Redis keeps of a secret: its SHA-256, in hex (the secret itself never leaves the server). */
 export function secretHash(secret: Buffer): string {
   return createHash("sha256").update(secret).digest("hex");
 }
 
-/** A token's record: "HASH TAB NAMEKEY TAB NAME TAB json" (the take script reads the first three). */
+/**
+ * A token's record: "HASH TAB NAMEKEY TAB NAME TAB NODE TAB json" (the take
+ * script reads the first four); json holds its id, host, operator status
+ * and language.
+ */
 export function tokenRecord(secret: Buffer, member: Moved): string {
   const key = nameKey(member.name);
   const about = JSON.stringify({
-    node: member.node,
     id: member.id,
+    host: member.host,
     op: member.operator,
     lang: member.lang,
   });
-  return `${secretHash(secret)}\t${key}\t${member.name}\t${about}`;
+  return `${secretHash(secret)}\t${key}\t${member.name}\t${member.node}\t${about}`;
 }
 
 /** A token's record read back, checked as any word from Redis is; null when it is not one. */
 export function parseTokenRecord(value: unknown): Moved | null {
   if (typeof value !== "string") return null;
-  const [, , rawName = "", ...rest] = value.split("\t");
+  const [, , rawName = "", node, ...rest] = value.split("\t");
   const check = checkName(rawName);
   if (!check.ok || check.name !== rawName) return null;
   let about: unknown;
@@ -222,10 +254,11 @@ export function parseTokenRecord(value: unknown): Moved | null {
   } catch {
     return null;
   }
-  const { node, id, op, lang } = (about ?? {}) as Record<string, unknown>;
+  const { id, op, lang, host } = (about ?? {}) as Record<string, unknown>;
   if (!isNode(node) || !Number.isSafeInteger(id) || typeof op !== "boolean") return null;
   if (!LANGS.includes(lang as Lang)) return null;
-  return { node, id: id as number, name: rawName, operator: op, lang: lang as Lang };
+  const address = typeof host === "string" && /^[0-9A-Za-z.:%_-]{0,64}$/.test(host) ? host : "";
+  return { node, id: id as number, name: rawName, operator: op, lang: lang as Lang, host: address };
 }
 
 export function claimValue(node: string, host: string, name: string): string {

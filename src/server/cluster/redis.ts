@@ -20,7 +20,7 @@
 import { randomBytes } from "node:crypto";
 import { RedisClient } from "bun";
 import { described, guarded } from "../guard.ts";
-import type { Moved } from "../room/peers.ts";
+import type { Taken } from "../room/peers.ts";
 import type { Link, LinkEvents, Outgoing, Snapshot, StateWrite } from "./carrier.ts";
 import { CLUSTER } from "./carrier.ts";
 import {
@@ -40,6 +40,7 @@ import {
   secretHash,
   TAKE,
   toEntries,
+  UNTAKE,
 } from "./redis-keys.ts";
 
 /** Why the server could not join the room at start, as one sentence. */
@@ -205,16 +206,36 @@ export class RedisLink implements Link {
     this.fire(["DEL", this.keys.tokenOf(id)]);
   }
 
-  async takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null> {
+  async takeToken(id: string, secret: Buffer, host: string): Promise<Taken> {
     if (this.state !== "up") return null;
     const k = this.keys;
     try {
-      const args = [TAKE, "2", k.tokenOf(id), k.names, secretHash(secret), this.node, host];
-      return parseTokenRecord(await this.cmd.send("EVAL", args));
+      const args = [TAKE, "3", k.tokenOf(id), k.names, k.spentOf(id)];
+      args.push(secretHash(secret), this.node, host, String(CLUSTER.tokenTtlMs));
+      const answer = await this.cmd.send("EVAL", args);
+      return answer === "spent" ? "spent" : parseTokenRecord(answer);
     } catch (error) {
       this.failed(error, this.generation);
       return null;
     }
+  }
+
+  untake(id: string, record: string, key: string, claim: string): void {
+    const k = this.keys;
+    const ttl = String(CLUSTER.tokenTtlMs);
+    this.fire([
+      "EVAL",
+      UNTAKE,
+      "3",
+      k.tokenOf(id),
+      k.names,
+      k.spentOf(id),
+      record,
+      key,
+      claim,
+      ttl,
+      this.node,
+    ]);
   }
 
   restore(topic: string, bans: ReadonlyArray<readonly [string, string]>): void {
@@ -314,7 +335,8 @@ export class RedisLink implements Link {
     while (generation === this.generation && this.state === "up") {
       let reply: unknown;
       try {
-        reply = await pending;
+        // A read that never answers (its connection silently gone) is an outage too.
+        reply = await within(pending, CLUSTER.readBlockMs + CLUSTER.aliveTtlMs);
       } catch (error) {
         this.failed(error, generation);
         return;

@@ -25,6 +25,7 @@
 
 import { Behind } from "./behind.ts";
 import type { Line } from "./dialects.ts";
+import type { Journal } from "./journal.ts";
 import { cutAt, LineWriter, rendering } from "./line-writer.ts";
 import type { RoomLog, Segment, Wire } from "./log.ts";
 import type { Reader } from "./reader.ts";
@@ -78,6 +79,8 @@ export class LogFanout<M extends Reader> {
   /** Members whose own queue fell under half its cap: told after the delivery, never inside it. */
   private readonly relieving: M[] = [];
   private readonly runFlush = () => this.flush();
+  /** Where each turn's lines are recorded before delivery (the store); null keeps none. */
+  journal: Journal | null = null;
 
   /**
    * @param members the room's members who are delivered to; read, never changed.
@@ -265,6 +268,8 @@ export class LogFanout<M extends Reader> {
     const end = base + count;
     let segment: Segment | null = null;
     if (count > 0) {
+      // Recorded before any of it is written: a line a member read is a line the record has.
+      this.journal?.turn(this.log.epoch, base, this.turn.recorded());
       segment = this.turn.commit(base);
       this.log.append(segment);
     }

@@ -39,7 +39,12 @@ export interface Moved {
   readonly name: string;
   readonly operator: boolean;
   readonly lang: Lang;
+  /** Its address there (the name's claim says it). */
+  readonly host: string;
 }
+
+/** A token's member, brought here; "spent": it was used already; null: unknown here (or Redis away). */
+export type Taken = Moved | "spent" | null;
 
 export interface Peers {
   /**
@@ -67,7 +72,9 @@ export interface Peers {
    * secret is right, its name now claimed for this server (a connection
    * from `host`), the token spent; null otherwise.
    */
-  takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null>;
+  takeToken(id: string, secret: Buffer, host: string): Promise<Taken>;
+  /** A take that came to nothing (the connection went meanwhile): the token and the name as before. */
+  giveBack(id: string, secret: Buffer, member: Moved): void;
   /** A member of `from.node` resumed here as `name`: it leaves there without a word. */
   movedHere(from: Moved, host: string): void;
   /** A private line for a member on another server. */

@@ -16,12 +16,13 @@ import { type Notice, say } from "../../protocol/messages.ts";
 import { nameKey } from "../../protocol/names.ts";
 import { guarded, type OnError } from "../guard.ts";
 import { AwayMembers, takePlace } from "./away.ts";
-import { DIALECTS, dialectOf, type Line, type Spoken } from "./dialects.ts";
+import { DIALECTS, dialectOf, isSpoken, type Line, type Spoken } from "./dialects.ts";
 import { LogFanout } from "./fanout.ts";
+import type { Journal } from "./journal.ts";
 import { newEpoch, RoomLog, type Wire } from "./log.ts";
 /** A connection as the room sees it. */
 import type { Member } from "./member.ts";
-import type { Here, Moved, Peers, Remote } from "./peers.ts";
+import type { Here, Moved, Peers, Remote, Taken } from "./peers.ts";
 import { Elsewhere } from "./remote-members.ts";
 
 export type { Member };
@@ -82,6 +83,13 @@ const REMOTE_IDS = 65_536;
 
 export type Rename = "ok" | "taken";
 
+/** A turn kept from before this server started: its lines at positions `first` .. of `epoch`. */
+export interface EarlierTurn {
+  readonly epoch: string;
+  readonly first: number;
+  readonly lines: ReadonlyArray<{ readonly line: Line; readonly at: number }>;
+}
+
 export class Room<M extends Member> {
   private readonly connections = new Set<M>();
   private readonly members = new Set<M>();
@@ -103,6 +111,12 @@ export class Room<M extends Member> {
   topic = "";
   /** The other servers of the room; null in a single process. */
   private peers: Peers | null = null;
+  /** Where the room's lines, topic and bans are recorded (the store); null keeps none. */
+  private journal: Journal | null = null;
+  /** This server's members (away ones too) by id: who said a line, when the stream places it. */
+  private readonly byId = new Map<number, M>();
+  /** Ids the sayers of the lines kept from before a restart got here, by name key. */
+  private readonly earlierIds = new Map<string, number>();
   /** Ids given here to members of other servers, by "node:id" there, oldest first. */
   private readonly remoteIds = new Map<string, number>();
 
@@ -147,6 +161,57 @@ export class Room<M extends Member> {
     // turn in it too (in the server's language), so that it reads positions whoever read here.
     const v2 = dialectOf(lang, true);
     this.readers[v2] = (this.readers[v2] ?? 0) + 1;
+  }
+
+  /**
+   * The room is kept beyond this process: every turn's lines, the topic and
+   * bans are told to `journal` from now on. `earlier` are the turns it kept
+   * from before (oldest first): they go into the log with the positions
+   * they had, so a papo client resumes across a restart, and the spoken
+   * ones are the newcomers' history. A papo client coming back after a
+   * restart reads version 2: the log keeps every turn in it (the server's
+   * language) whoever reads here.
+   */
+  keep(journal: Journal, lang: Lang, earlier: ReadonlyArray<EarlierTurn>): void {
+    const v2 = dialectOf(lang, true);
+    this.readers[v2] = (this.readers[v2] ?? 0) + 1;
+    for (const turn of earlier) {
+      let seq = turn.first;
+      for (const { line, at } of turn.lines) {
+        const wire = { epoch: turn.epoch, seq: seq++ };
+        const owner = isSpoken(line) ? this.earlierId(line.from) : 0;
+        this.fanout.toAll(line, undefined, wire, at, owner);
+        if (isSpoken(line)) this.remember(line, at, wire);
+      }
+    }
+    this.fanout.flush();
+    this.journal = journal;
+    this.fanout.journal = journal;
+  }
+
+  /**
+   * The id the lines kept from before a restart by `name` have here: a
+   * member that resumes after the restart under that name gets it, so its
+   * own lines are not sent back to it (a name is one member at a time).
+   */
+  earlierId(name: string): number {
+    const key = nameKey(name);
+    let id = this.earlierIds.get(key);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.earlierIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** A token kept from before a restart (the record): its member, the token spent; null when none. */
+  takeStored(id: string, secret: Buffer): Moved | null {
+    return this.journal?.takeToken(id, secret) ?? null;
+  }
+
+  /** The room's clock: ms since the epoch. */
+  now(): number {
+    return this.clock();
   }
 
   /** Whether other servers share this room. */
@@ -216,14 +281,16 @@ export class Room<M extends Member> {
     this.peers?.remove(who, notice, why);
   }
 
-  /** An address was banned here: the other servers ban it too. */
+  /** An address was banned here: the other servers ban it too, and the record keeps it. */
   banned(host: string, name: string): void {
     this.peers?.ban(host, name);
+    this.journal?.ban(host, name);
   }
 
   /** `what` was unbanned here (`address`: the ban it lifted, if any): so are the other servers. */
   unbanned(what: string, address: string | null): void {
     this.peers?.unban(what, address);
+    if (address !== null) this.journal?.unban(address);
   }
 
   get connectionCount(): number {
@@ -258,6 +325,7 @@ export class Room<M extends Member> {
     if (!wasAway && !this.members.delete(old)) return false;
     this.connections.delete(old);
     takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line));
+    this.byId.set(conn.id, conn);
     this.byName.set(nameKey(conn.name), conn);
     this.members.add(conn);
     this.fanout.resumeAt(conn, from);
@@ -281,6 +349,7 @@ export class Room<M extends Member> {
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     const id = conn.id;
     this.fanout.admit(conn, id);
+    this.byId.set(id, conn);
     for (const line of first) this.fanout.toOne(conn, line);
     for (const line of conn.queue ?? []) line.before = 0;
     conn.since = Math.min(conn.since, from);
@@ -289,19 +358,35 @@ export class Room<M extends Member> {
     return true;
   }
 
-  /** Keep a member's resume token where every server of the room can check it. */
+  /**
+   * Keep a member's resume token where every server of the room can check
+   * it, and where this one finds it after a restart (the record).
+   */
   keepToken(id: string, secret: Buffer, member: Moved): void {
     this.peers?.keepToken(id, secret, member);
+    this.journal?.keepToken(id, secret, member);
   }
 
   /** A resume token is spent or void. */
   dropToken(id: string): void {
     this.peers?.dropToken(id);
+    this.journal?.dropToken(id);
   }
 
-  /** A token another server issued: its member, now to be this server's; null when none (or no other server). */
-  takeToken(id: string, secret: Buffer, host: string): Promise<Moved | null> {
-    return this.peers?.takeToken(id, secret, host) ?? Promise.resolve(null);
+  /**
+   * A token this server's memory does not hold: issued by another server of
+   * the room, or by this one before a restart. Its member, now to be this
+   * server's; "spent" when used already; null when unknown.
+   */
+  takeToken(id: string, secret: Buffer, host: string): Promise<Taken> {
+    if (this.peers !== null) return this.peers.takeToken(id, secret, host);
+    return Promise.resolve(this.journal?.takeToken(id, secret) ?? null);
+  }
+
+  /** A take that came to nothing: the token and its member's name as they were. */
+  giveBack(id: string, secret: Buffer, member: Moved): void {
+    if (this.peers !== null) this.peers.giveBack(id, secret, member);
+    else this.journal?.keepToken(id, secret, member);
   }
 
   /** Whether one more member may be away (away.ts: at most --max-clients of them). */
@@ -371,6 +456,7 @@ export class Room<M extends Member> {
     this.members.add(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     this.fanout.admit(conn, this.nextId++);
+    this.byId.set(conn.id, conn);
     const notice = this.memberCount <= this.limits.announceMax ? say("joined", name) : null;
     const here = notice === null ? null : this.here(notice, conn);
     this.send(here, (h) => this.peers?.joined(name, conn.host, notice, h));
@@ -389,6 +475,7 @@ export class Room<M extends Member> {
     if (this.awayMembers.delete(conn)) this.fanout.forget(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     this.byName.delete(nameKey(conn.name));
+    if (this.byId.get(conn.id) === conn) this.byId.delete(conn.id);
     const notice = leavingNotice(conn.name, how, crowded);
     const name = conn.name;
     this.send(notice === null ? null : this.here(notice), (h) => this.peers?.left(name, notice, h));
@@ -429,6 +516,7 @@ export class Room<M extends Member> {
     this.topic = text;
     this.announce(say("topicSet", by, text));
     this.peers?.topic(text);
+    this.journal?.topic(text);
   }
 
   /**
@@ -438,8 +526,10 @@ export class Room<M extends Member> {
   heard(text: string, at: number, wire?: Wire, node?: string, id?: number): void {
     const line = spokenOf(text);
     const owner = node === undefined || id === undefined ? 0 : this.idOf(node, id);
-    const seq = this.fanout.toAll(line, undefined, this.placed(wire), at, owner);
-    this.remember(line, at, wire ?? this.ownPosition(seq));
+    // Its sayer may have resumed here since: then it is this server's member, and hears it not.
+    const sayer = owner === 0 ? undefined : this.byId.get(owner);
+    const seq = this.fanout.toAll(line, sayer, this.placed(wire), at, owner);
+    this.remember(line, at, wire ?? (this.peers === null ? this.ownPosition(seq) : null));
   }
 
   /** A member joined on another server (or is already there, as a roster says). */
@@ -496,11 +586,8 @@ export class Room<M extends Member> {
    */
   private here(line: Line, from?: M, spoken = false): Here {
     return (wire, at) => {
-      // Its sayer may have left meanwhile; one away keeps its id (it may come back and read on).
-      const sayer =
-        from !== undefined && (this.members.has(from) || this.awayMembers.has(from))
-          ? from
-          : undefined;
+      // Whoever holds its sayer's id now: the sayer, the connection it resumed on, or nobody (it left).
+      const sayer = from === undefined ? undefined : this.byId.get(from.id);
       const seq = this.fanout.toAll(line, sayer, wire, at, from?.id ?? 0);
       if (spoken) this.remember(line as Spoken, at, wire ?? this.ownPosition(seq));
     };

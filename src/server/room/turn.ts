@@ -10,6 +10,7 @@
 
 import { formatPosition } from "../../protocol/tags.ts";
 import { DIALECTS, type Line, textIn } from "./dialects.ts";
+import type { Recorded } from "./journal.ts";
 import { NO_POSITION, OWN_POSITION, type Rendering, type Segment, type Wire } from "./log.ts";
 import type { Reader } from "./reader.ts";
 
@@ -126,6 +127,11 @@ export class Turn<M extends Reader> {
       }
       own.push(this.entries.length - 1);
     }
+  }
+
+  /** The turn's lines and when each was said, for the room's record (journal.ts). */
+  recorded(): Recorded[] {
+    return this.entries.map((e) => ({ line: e.line, at: e.at }));
   }
 
   /** `bytes` more for one member alone were queued this turn. */

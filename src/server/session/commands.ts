@@ -14,7 +14,7 @@ import type { Remote } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
 import { goodbye, removeMember, tell } from "./output.ts";
-import { forgetToken, whisper as whisperTo } from "./resume.ts";
+import { forgetToken, reshare, whisper as whisperTo } from "./resume.ts";
 import { checkPassword, withName } from "./verdicts.ts";
 
 export function act(ctx: Context, client: Client, input: Input): void {
@@ -88,6 +88,7 @@ function rename(ctx: Context, client: Client, requested: string): void {
     const unclaimed = nameKey(check.name) === nameKey(old);
     withName(ctx, client, check.name, unclaimed, (claimed) => {
       if (ctx.room.rename(client, check.name, claimed) === "taken") return false;
+      reshare(ctx, client);
       ctx.log.event(client, `renamed from ${old}`);
       return true;
     });
@@ -124,6 +125,7 @@ export function setLang(ctx: Context, client: Client, lang: string): void {
     return;
   }
   ctx.room.setLang(client, lang);
+  reshare(ctx, client);
   tell(ctx, client, words(client).language());
 }
 
@@ -150,6 +152,7 @@ function becomeOperator(ctx: Context, client: Client, password: string): void {
       return;
     }
     client.operator = true;
+    reshare(ctx, client);
     tell(ctx, client, words(client).nowOperator());
     ctx.log.event(client, "became an operator");
   });

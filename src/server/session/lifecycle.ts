@@ -140,7 +140,7 @@ function replay(ctx: Context, client: Client, budget: number): string[] {
   let bytes = 0;
   for (let i = history.length - 1; i >= 0; i--) {
     const said = history[i] as Said;
-    const line = historyLine(client, said);
+    const line = historyLine(client, said, ctx.room.now());
     bytes += Buffer.byteLength(line) + 1;
     if (bytes > budget) break;
     lines.push(line);

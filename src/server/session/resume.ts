@@ -32,10 +32,17 @@ export function issueToken(ctx: Context, client: Client): string {
   return `${id}.${secret.toString("hex")}`;
 }
 
-/** What another server needs to let the member resume there: who it is now. */
+/** What another server (or this one after a restart) needs to let the member resume: who it is now. */
 function share(ctx: Context, client: Client, id: string, secret: Buffer): void {
-  const { name, operator, lang } = client;
-  ctx.room.keepToken(id, secret, { node: "", id: client.id, name, operator, lang });
+  const { name, operator, lang, host } = client;
+  ctx.room.keepToken(id, secret, { node: "", id: client.id, name, operator, lang, host });
+}
+
+/** The member's name, operator status or language changed: its token's record says so too. */
+export function reshare(ctx: Context, client: Client): void {
+  if (client.tokenId === "") return;
+  const held = ctx.tokens.get(client.tokenId);
+  if (held?.client === client) share(ctx, client, client.tokenId, held.secret);
 }
 
 /** The member's token is spent or void (it quit, was removed, or expired). */
@@ -103,12 +110,16 @@ export function resume(ctx: Context, client: Client, rest: string): void {
   const shown = parsePosition(at);
   const parts = split(token);
   const { room } = ctx;
-  if (!client.v2 || parts === null || (!room.shared && holder(ctx, token) === null)) {
+  if (!client.v2 || parts === null) {
     room.tell(client, words(client).resumeFailed());
     return;
   }
+  const { id, secret } = parts;
   if (!room.shared) {
-    resumeHere(ctx, client, holder(ctx, token) as Client, shown);
+    // This server's member, or one from before a restart (its token kept in the store).
+    const old = holder(ctx, token);
+    if (old !== null) resumeHere(ctx, client, old, shown);
+    else arrive(ctx, client, id, secret, room.takeStored(id, secret), shown);
     return;
   }
   // In a room over several servers the token is spent in Redis, whichever server issued it,
@@ -117,15 +128,15 @@ export function resume(ctx: Context, client: Client, rest: string): void {
     ctx,
     client,
     Hold.Claim,
-    room.takeToken(parts.id, parts.secret, client.host),
-    (moved) => {
+    room.takeToken(id, secret, client.host),
+    (taken) => {
       const old = holder(ctx, token);
-      // This server's own member: spent in Redis just now, or Redis away (this server decides).
-      if (old !== null && (moved !== null || !room.linked)) resumeHere(ctx, client, old, shown);
-      else if (old === null) arrive(ctx, client, moved, shown);
-      else room.tell(client, words(client).resumeFailed());
+      if (taken === "spent") room.tell(client, words(client).resumeFailed());
+      // This server's own: spent in Redis just now, or not known there (Redis away, its record lost).
+      else if (old !== null) resumeHere(ctx, client, old, shown);
+      else arrive(ctx, client, id, secret, taken, shown);
     },
-    (moved) => moved !== null && room.unclaim(moved.name),
+    (taken) => taken !== null && taken !== "spent" && room.giveBack(id, secret, taken),
   );
 }
 
@@ -135,10 +146,17 @@ export function resume(ctx: Context, client: Client, rest: string): void {
  * the position its client says it showed (positions are the stream's, the
  * same on every server), and its old server lets it go without a word.
  */
-function arrive(ctx: Context, client: Client, moved: Moved | null, shown: Position | null): void {
+function arrive(
+  ctx: Context,
+  client: Client,
+  id: string,
+  secret: Buffer,
+  moved: Moved | null,
+  shown: Position | null,
+): void {
   const { room } = ctx;
   if (moved === null || client.phase === "joined" || !room.isFree(moved.name, undefined, true)) {
-    if (moved !== null) room.unclaim(moved.name);
+    if (moved !== null) room.giveBack(id, secret, moved);
     room.tell(client, words(client).resumeFailed());
     return;
   }
@@ -155,24 +173,26 @@ function arrive(ctx: Context, client: Client, moved: Moved | null, shown: Positi
   client.clearTimer();
   ctx.gate.leave(client.host);
   room.adopt(client, moved, where.from, first);
-  ctx.log.event(client, `resumed as ${moved.name}, from server ${moved.node}`);
+  const from = moved.node === "" ? "before the restart" : `from server ${moved.node}`;
+  ctx.log.event(client, `resumed as ${moved.name}, ${from}`);
 }
 
 /** The token a member that came from another server holds here (its name and id set first). */
 function issueAfter(ctx: Context, client: Client, moved: Moved): string {
   client.name = moved.name;
-  client.id = ctx.room.idOf(moved.node, moved.id);
+  client.id =
+    moved.node === "" ? ctx.room.earlierId(moved.name) : ctx.room.idOf(moved.node, moved.id);
   return issueToken(ctx, client);
 }
 
 /**
- * Member `name` (id `id` here) resumed on another server: it leaves here
+ * Member `id` of this server resumed on another server: it leaves here
  * without a word (its connection, if this server still thought it open, is
  * cut). Returns the private lines kept for it while it was away, to follow it.
  */
-export function movedAway(ctx: Context, name: string, id: number): Array<[string, string]> {
-  const member = ctx.room.find(name);
-  if (member === undefined || member.id !== id) return [];
+export function movedAway(ctx: Context, id: number): Array<[string, string]> {
+  const member = ctx.room.localMembers().find((m) => m.id === id);
+  if (member === undefined) return [];
   if (member.phase !== "joined" && member.phase !== "away") return [];
   const kept = member.kept ?? [];
   member.kept = null;

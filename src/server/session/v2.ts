@@ -9,7 +9,7 @@
 
 import type { ServerConfig } from "../../config.ts";
 import { LANGS, type Lang } from "../../protocol/lang.ts";
-import { clock, SERVER_TEXT, type ServerText } from "../../protocol/messages.ts";
+import { SERVER_TEXT, type ServerText, whenSaid } from "../../protocol/messages.ts";
 import { formatPosition, tagged } from "../../protocol/tags.ts";
 import type { Wire } from "../room/log.ts";
 import type { Member, Room, Said } from "../room/room.ts";
@@ -84,8 +84,8 @@ function firstKept(room: Room<Member>): string {
 }
 
 /** One of the room's earlier lines for a newcomer, with its position and time in v2. */
-export function historyLine(member: Member, said: Said): string {
-  const text = SERVER_TEXT[member.lang].history(clock(said.at), said.line);
+export function historyLine(member: Member, said: Said, now: number): string {
+  const text = SERVER_TEXT[member.lang].history(whenSaid(said.at, now), said.line);
   if (!member.v2) return text;
   return tagged(
     {

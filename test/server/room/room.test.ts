@@ -88,6 +88,7 @@ function recordingPeers(): Peers & { calls: unknown[][] } {
     keepToken: record("keepToken"),
     dropToken: record("dropToken"),
     takeToken: async () => null,
+    giveBack: record("giveBack"),
     movedHere: record("movedHere"),
     said: record("said"),
     announced: record("announced"),

@@ -1,0 +1,542 @@
+/**
+ * The room kept on disk: an embedded SQLite database (bun:sqlite, WAL mode),
+ * one per room, the only module that touches it. It keeps the room's log,
+ * turn by turn (one row per event-loop turn that said anything: one write
+ * per turn, however many lines), and the room's state (topic, bans).
+ *
+ * Every server run has its own epoch, so a position is never reused, even
+ * after a crash: the rows keep the epoch and positions their lines had, and
+ * a restarted server loads the newest of them into its log's window with
+ * those positions, so papo's clients resume across the restart from where
+ * they were (room/log.ts, WirePositions).
+ *
+ * A running server holds a lock (an exclusive lock on a second, tiny
+ * database beside it, released by the system when the process dies), so a
+ * second server for the same room and folder refuses to start; readers (the
+ * export tool) read the database while the server runs.
+ *
+ * Writing never stops the relay: a failed write (a full disk) keeps the
+ * turn in a bounded queue, tells the owner once, and is tried again.
+ * Pruning (--keep-lines, --keep-days) deletes a few rows at a time.
+ */
+
+import { Database, type Statement } from "bun:sqlite";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { mkdirSync, statSync } from "node:fs";
+import { hostname } from "node:os";
+import { LANGS, type Lang } from "../../protocol/lang.ts";
+import type { Notice } from "../../protocol/messages.ts";
+import { render, SERVER_TEXT } from "../../protocol/messages.ts";
+import { checkName } from "../../protocol/names.ts";
+import { isSpoken, type Line } from "../room/dialects.ts";
+import type { Journal, Recorded } from "../room/journal.ts";
+import type { Moved } from "../room/peers.ts";
+import { roomFiles } from "./place.ts";
+
+/** The schema's version (PRAGMA user_version): a database from a newer papo is refused. */
+export const SCHEMA_VERSION = 1;
+
+export const STORE = {
+  /** Turns kept in memory while writing fails, in bytes of their text; the oldest go past it. */
+  pendingBytes: 16 * 1024 * 1024,
+  /** How often failed writes are tried again, and pruning runs (ms). */
+  retryMs: 5_000,
+  pruneMs: 10_000,
+  /** Rows one pruning step deletes at most (it never holds the relay for long). */
+  pruneRows: 2_000,
+} as const;
+
+/** One line as kept: when, what kind, who said it, its text (English), and a notice's key and arguments. */
+export interface StoredLine {
+  readonly at: number;
+  readonly kind: "chat" | "action" | "notice";
+  /** The sayer's name; "" for a notice. */
+  readonly from: string;
+  /** The v1 line as members read it in English ("<ana> hi", "* ana joined"). */
+  readonly text: string;
+  /** A notice's template key and arguments, so it can be worded in any language. */
+  readonly notice?: Notice;
+}
+
+/** One turn as kept: the epoch and position of its first line, and its lines. */
+export interface StoredTurn {
+  readonly epoch: string;
+  readonly first: number;
+  readonly lines: readonly StoredLine[];
+}
+
+/** What the store hands a starting server. */
+export interface Kept {
+  /** The newest turns, oldest first, at most `lines` lines of them. */
+  readonly turns: StoredTurn[];
+  readonly topic: string;
+  readonly bans: Array<[host: string, name: string]>;
+  /** Lines the store holds in all. */
+  readonly lines: number;
+}
+
+/** A store that cannot be opened, in one sentence for the operator. */
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+}
+
+/** What the store tells its owner (the server): trouble writing, and its end. */
+export interface StoreEvents {
+  /** Writing failed (first time since it last worked): `why` in a few words. */
+  failing(why: string): void;
+  /** Writing works again; `lost` turns were dropped meanwhile (the queue's bound). */
+  recovered(lost: number): void;
+}
+
+export interface StoreOptions {
+  keepLines: number;
+  /** Days a line is kept; 0 keeps lines whatever their age. */
+  keepDays: number;
+  now?: () => number;
+}
+
+export class RoomStore implements Journal {
+  private readonly insert: Statement;
+  private readonly setState: Statement;
+  /** Lines held (kept up to date as turns are added and pruned). */
+  private held: number;
+  private readonly pending: Array<{
+    args: [string, number, number, number, string];
+    bytes: number;
+  }> = [];
+  private pendingBytes = 0;
+  private lost = 0;
+  private failingNow = false;
+  private retryTimer: ReturnType<typeof setInterval> | null = null;
+  private pruneTimer: ReturnType<typeof setInterval> | null = null;
+  private events: StoreEvents | null = null;
+  private readonly bans = new Map<string, string>();
+  /** The longest a turn's write took (ms), and how many turns were written: for the bench. */
+  longestWriteMs = 0;
+  writes = 0;
+
+  private constructor(
+    readonly path: string,
+    private readonly db: Database,
+    /** Held open for the server's life: its exclusive lock says the room is in use. */
+    private readonly lock: Database,
+    private readonly options: StoreOptions,
+  ) {
+    this.insert = db.prepare(
+      "INSERT INTO turns (epoch, first, count, at, lines) VALUES (?1, ?2, ?3, ?4, ?5)",
+    );
+    this.setState = db.prepare("INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)");
+    const row = db.query("SELECT COALESCE(SUM(count), 0) AS n FROM turns").get() as { n: number };
+    this.held = row.n;
+  }
+
+  /**
+   * Open (or create) room `room`'s database in `dir`. Throws StoreError,
+   * one sentence, when the folder cannot be made or written, another server
+   * holds the room, or the database is not one papo can read.
+   */
+  static open(dir: string, room: string, options: StoreOptions): RoomStore {
+    const files = roomFiles(dir, room);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new StoreError(`cannot create the data folder ${dir}: ${reason(error)}`);
+    }
+    const lock = takeLock(files.lock, files.db, room, dir);
+    let db: Database;
+    try {
+      db = new Database(files.db, { create: true, strict: true });
+      db.run("PRAGMA journal_mode = WAL");
+      db.run("PRAGMA synchronous = NORMAL");
+      db.run("PRAGMA busy_timeout = 1000");
+      const version = (db.query("PRAGMA user_version").get() as { user_version: number })
+        .user_version;
+      if (version > SCHEMA_VERSION) {
+        throw new StoreError(
+          `${files.db} was written by a newer papo (schema ${version}, this one reads ${SCHEMA_VERSION}): run that papo, or give this one another --data`,
+        );
+      }
+      db.run(`CREATE TABLE IF NOT EXISTS turns (
+        id INTEGER PRIMARY KEY,
+        epoch TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        lines TEXT NOT NULL)`);
+      db.run("CREATE INDEX IF NOT EXISTS turns_at ON turns (at)");
+      db.run(
+        "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+      );
+      db.run(`CREATE TABLE IF NOT EXISTS tokens (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        member TEXT NOT NULL,
+        at INTEGER NOT NULL) WITHOUT ROWID`);
+      db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      const owner = JSON.stringify({ pid: process.pid, host: hostname(), since: Date.now() });
+      db.query("INSERT OR REPLACE INTO state (key, value) VALUES ('owner', ?1)").run(owner);
+    } catch (error) {
+      lock.close();
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot use ${files.db}: ${reason(error)}`);
+    }
+    return new RoomStore(files.db, db, lock, options);
+  }
+
+  /** What the room had: its newest turns (at most `lines` lines), topic and bans. */
+  load(lines: number): Kept {
+    const turns: StoredTurn[] = [];
+    let count = 0;
+    if (lines > 0) {
+      const rows = this.db
+        .query("SELECT epoch, first, count, lines FROM turns ORDER BY id DESC")
+        .iterate() as IterableIterator<{
+        epoch: string;
+        first: number;
+        count: number;
+        lines: string;
+      }>;
+      for (const row of rows) {
+        if (count + row.count > lines && count > 0) break;
+        const decoded = decodeLines(row.lines);
+        if (decoded === null) continue;
+        turns.push({ epoch: row.epoch, first: row.first, lines: decoded });
+        count += row.count;
+      }
+      turns.reverse();
+    }
+    const topic = this.state("topic");
+    const bans = parseBans(this.state("bans"));
+    for (const [host, name] of bans) this.bans.set(host, name);
+    return { turns, topic: topic ?? "", bans, lines: this.held };
+  }
+
+  /** Start retrying and pruning; `events` hears of trouble. */
+  start(events: StoreEvents): void {
+    this.events = events;
+    this.retryTimer = setInterval(() => this.retry(), STORE.retryMs);
+    this.retryTimer.unref();
+    this.pruneTimer = setInterval(() => this.prune(), STORE.pruneMs);
+    this.pruneTimer.unref();
+    this.prune();
+  }
+
+  /** Lines the store holds. */
+  get lines(): number {
+    return this.held;
+  }
+
+  turn(epoch: string, first: number, lines: readonly Recorded[]): void {
+    const text = JSON.stringify(lines.map(storedOf));
+    const last = lines.at(-1)?.at ?? Date.now();
+    const args: [string, number, number, number, string] = [epoch, first, lines.length, last, text];
+    if (this.pending.length > 0) {
+      this.queue(args);
+      return;
+    }
+    const started = performance.now();
+    try {
+      this.insert.run(...args);
+      this.held += lines.length;
+    } catch (error) {
+      this.fail(error);
+      this.queue(args);
+      return;
+    }
+    const took = performance.now() - started;
+    this.writes++;
+    if (took > this.longestWriteMs) this.longestWriteMs = took;
+  }
+
+  topic(text: string): void {
+    this.put("topic", text);
+  }
+
+  keepToken(id: string, secret: Buffer, member: Moved): void {
+    const now = (this.options.now ?? Date.now)();
+    const about = JSON.stringify({
+      id: member.id,
+      name: member.name,
+      op: member.operator,
+      lang: member.lang,
+      host: member.host,
+    });
+    try {
+      this.db
+        .query("INSERT OR REPLACE INTO tokens (id, hash, member, at) VALUES (?1, ?2, ?3, ?4)")
+        .run(id, hashOf(secret), about, now);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  dropToken(id: string): void {
+    try {
+      this.db.query("DELETE FROM tokens WHERE id = ?1").run(id);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  takeToken(id: string, secret: Buffer): Moved | null {
+    const now = (this.options.now ?? Date.now)();
+    const row = this.db.query("SELECT hash, member, at FROM tokens WHERE id = ?1").get(id) as {
+      hash: string;
+      member: string;
+      at: number;
+    } | null;
+    if (row === null || now - row.at > TOKEN_LIFE_MS) return null;
+    const given = Buffer.from(hashOf(secret), "hex");
+    const kept = Buffer.from(row.hash, "hex");
+    if (given.length !== kept.length || !timingSafeEqual(given, kept)) return null;
+    this.dropToken(id);
+    return memberOf(row.member);
+  }
+
+  ban(host: string, name: string): void {
+    this.bans.set(host, name);
+    this.put("bans", JSON.stringify([...this.bans]));
+  }
+
+  unban(host: string): void {
+    if (!this.bans.delete(host)) return;
+    this.put("bans", JSON.stringify([...this.bans]));
+  }
+
+  /** Delete the oldest rows past --keep-lines or --keep-days, a few at a time. */
+  prune(): void {
+    const { keepLines, keepDays } = this.options;
+    const now = (this.options.now ?? Date.now)();
+    try {
+      this.db.query("DELETE FROM tokens WHERE at < ?1").run(now - TOKEN_LIFE_MS);
+      for (let step = 0; step < 50; step++) {
+        const oldest = this.db
+          .query("SELECT id, count, at FROM turns ORDER BY id LIMIT ?1")
+          .all(STORE.pruneRows) as Array<{ id: number; count: number; at: number }>;
+        let drop = 0;
+        let dropped = 0;
+        let over = this.held - keepLines;
+        for (const row of oldest) {
+          const old = keepDays > 0 && row.at < now - keepDays * 86_400_000;
+          if (over <= 0 && !old) break;
+          over -= row.count;
+          dropped += row.count;
+          drop = row.id;
+        }
+        if (drop === 0) return;
+        this.db.query("DELETE FROM turns WHERE id <= ?1").run(drop);
+        this.held -= dropped;
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Stop the timers and close the database (what is pending is tried once more). */
+  close(): void {
+    if (this.retryTimer !== null) clearInterval(this.retryTimer);
+    if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
+    this.retry();
+    try {
+      this.db.query("DELETE FROM state WHERE key = 'owner'").run();
+    } catch {
+      // Closing anyway.
+    }
+    this.db.close();
+    this.lock.close();
+  }
+
+  /** For tests: the database itself. */
+  get database(): Database {
+    return this.db;
+  }
+
+  private state(key: string): string | null {
+    const row = this.db.query("SELECT value FROM state WHERE key = ?1").get(key) as {
+      value: string;
+    } | null;
+    return row?.value ?? null;
+  }
+
+  private put(key: string, value: string): void {
+    try {
+      this.setState.run(key, value);
+    } catch (error) {
+      // The next change writes the whole value again; the relay goes on.
+      this.fail(error);
+    }
+  }
+
+  private queue(args: [string, number, number, number, string]): void {
+    const bytes = args[4].length;
+    this.pending.push({ args, bytes });
+    this.pendingBytes += bytes;
+    while (this.pendingBytes > STORE.pendingBytes && this.pending.length > 1) {
+      const gone = this.pending.shift();
+      if (gone === undefined) break;
+      this.pendingBytes -= gone.bytes;
+      this.lost++;
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.failingNow) return;
+    this.failingNow = true;
+    this.events?.failing(reason(error));
+  }
+
+  /** Write what waits, oldest first, in one transaction; on success, say so once. */
+  private retry(): void {
+    if (this.pending.length === 0) return;
+    try {
+      this.db.transaction(() => {
+        for (const p of this.pending) this.insert.run(...p.args);
+      })();
+    } catch {
+      return;
+    }
+    for (const p of this.pending) this.held += p.args[2];
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    if (this.failingNow) {
+      this.failingNow = false;
+      this.events?.recovered(this.lost);
+    }
+    this.lost = 0;
+  }
+}
+
+/**
+ * The lock that says a server keeps this room: an exclusive lock on a tiny
+ * database beside it, held while the process lives (the system lets go of
+ * it when the process dies, even by kill -9).
+ */
+function takeLock(path: string, dbPath: string, room: string, dir: string): Database {
+  let lock: Database;
+  try {
+    lock = new Database(path, { create: true });
+    lock.run("PRAGMA locking_mode = EXCLUSIVE");
+    lock.run("BEGIN EXCLUSIVE");
+    lock.run("COMMIT");
+    return lock;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "SQLITE_BUSY") {
+      throw new StoreError(`cannot write in the data folder ${dir}: ${reason(error)}`);
+    }
+  }
+  throw new StoreError(
+    `room ${room} in ${dir} is kept by another papo server (${owner(dbPath)}): give this one another --room or --data`,
+  );
+}
+
+/** Who holds a room, as the database says ("pid 123 on host, since 12:00"), read without locking. */
+function owner(dbPath: string): string {
+  try {
+    const db = new Database(dbPath, { readonly: true });
+    const row = db.query("SELECT value FROM state WHERE key = 'owner'").get() as {
+      value: string;
+    } | null;
+    db.close();
+    const o = JSON.parse(row?.value ?? "{}") as { pid?: number; host?: string; since?: number };
+    const since = o.since === undefined ? "" : `, since ${new Date(o.since).toLocaleString()}`;
+    return `pid ${o.pid ?? "?"} on ${o.host ?? "?"}${since}`;
+  } catch {
+    return "its process could not be read";
+  }
+}
+
+/** How long a kept resume token stays good (ms): a member resumes within a day of its last word. */
+const TOKEN_LIFE_MS = 24 * 60 * 60_000;
+
+/** What is kept of a secret: its SHA-256 (the secret itself is never written). */
+function hashOf(secret: Buffer): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** A kept token's member read back, checked; null when it is not one. */
+function memberOf(text: string): Moved | null {
+  try {
+    const m = JSON.parse(text) as Record<string, unknown>;
+    const name = typeof m.name === "string" ? m.name : "";
+    const check = checkName(name);
+    if (!check.ok || check.name !== name || typeof m.op !== "boolean") return null;
+    if (!Number.isSafeInteger(m.id) || !LANGS.includes(m.lang as Lang)) return null;
+    const host = typeof m.host === "string" ? m.host : "";
+    return { node: "", id: m.id as number, name, operator: m.op, lang: m.lang as Lang, host };
+  } catch {
+    return null;
+  }
+}
+
+/** A line as the store keeps it. */
+function storedOf(r: Recorded): unknown[] {
+  const line: Line = r.line;
+  if (typeof line === "string") return [r.at, "notice", "", line];
+  if (isSpoken(line)) return [r.at, line.kind, line.from, line.text];
+  return [r.at, "notice", "", render(SERVER_TEXT.en, line), line.key, line.args];
+}
+
+/** A row's lines read back; null when they are not what the store writes. */
+export function decodeLines(text: string): StoredLine[] | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(value)) return null;
+  const out: StoredLine[] = [];
+  for (const item of value) {
+    if (!Array.isArray(item)) return null;
+    const [at, kind, from, line, key, args] = item as unknown[];
+    if (typeof at !== "number" || typeof from !== "string" || typeof line !== "string") return null;
+    if (kind !== "chat" && kind !== "action" && kind !== "notice") return null;
+    const notice =
+      typeof key === "string" && Array.isArray(args)
+        ? ({ key, args } as unknown as Notice)
+        : undefined;
+    out.push(
+      notice === undefined
+        ? { at, kind, from, text: line }
+        : { at, kind, from, text: line, notice },
+    );
+  }
+  return out;
+}
+
+function parseBans(text: string | null): Array<[string, string]> {
+  if (text === null) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (!Array.isArray(value)) return [];
+    return value.filter(
+      (b): b is [string, string] =>
+        Array.isArray(b) && typeof b[0] === "string" && typeof b[1] === "string",
+    );
+  } catch {
+    return [];
+  }
+}
+
+function reason(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  if (e.code === "SQLITE_FULL") return "the disk is full";
+  if (e.code === "SQLITE_NOTADB" || e.code === "SQLITE_CORRUPT")
+    return "it is not a papo database (corrupt?)";
+  if (e.code === "EACCES" || e.code === "SQLITE_CANTOPEN" || e.code === "SQLITE_READONLY")
+    return "permission denied";
+  return e.message ?? String(error);
+}
+
+/** Only for the file's size in reports: bytes of the database and its WAL. */
+export function storeBytes(path: string): number {
+  let bytes = 0;
+  for (const file of [path, `${path}-wal`]) {
+    try {
+      bytes += statSync(file).size;
+    } catch {
+      // Not there.
+    }
+  }
+  return bytes;
+}

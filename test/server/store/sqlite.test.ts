@@ -1,0 +1,209 @@
+/** The room's store on its own: what it keeps, what it gives back, its lock, its limits, its faults. */
+
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { say, whenSaid } from "../../../src/protocol/messages.ts";
+import type { Recorded } from "../../../src/server/room/journal.ts";
+import { defaultDataDir, roomNameProblem } from "../../../src/server/store/place.ts";
+import { RoomStore, SCHEMA_VERSION, StoreError } from "../../../src/server/store/sqlite.ts";
+
+const dirs: string[] = [];
+const stores: RoomStore[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) {
+    try {
+      s.close();
+    } catch {
+      // closed by the test
+    }
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "papo-store-"));
+  dirs.push(dir);
+  return dir;
+}
+
+function open(dir: string, keepLines = 1000, keepDays = 30, now?: () => number): RoomStore {
+  const store = RoomStore.open(dir, "papo", { keepLines, keepDays, now });
+  stores.push(store);
+  return store;
+}
+
+const chat = (from: string, text: string, at = Date.now()): Recorded => ({
+  line: { kind: "chat", from, text: `<${from}> ${text}` },
+  at,
+});
+
+describe("what the store keeps", () => {
+  test("turns come back in order with their epoch, positions, times, sayers and notices", () => {
+    const dir = folder();
+    const a = open(dir);
+    a.turn("e1", 1, [chat("ana", "hi", 10), { line: say("joined", "bob"), at: 11 }]);
+    a.turn("e1", 3, [{ line: "* plain", at: 12 }]);
+    a.topic("exams");
+    a.ban("10.0.0.9", "mal");
+    a.ban("10.0.0.8", "eve");
+    a.unban("10.0.0.8");
+    a.close();
+    const b = open(dir);
+    const kept = b.load(100);
+    expect(kept.lines).toBe(3);
+    expect(kept.topic).toBe("exams");
+    expect(kept.bans).toEqual([["10.0.0.9", "mal"]]);
+    expect(kept.turns).toEqual([
+      {
+        epoch: "e1",
+        first: 1,
+        lines: [
+          { at: 10, kind: "chat", from: "ana", text: "<ana> hi" },
+          {
+            at: 11,
+            kind: "notice",
+            from: "",
+            text: "* bob joined",
+            notice: say("joined", "bob"),
+          },
+        ],
+      },
+      { epoch: "e1", first: 3, lines: [{ at: 12, kind: "notice", from: "", text: "* plain" }] },
+    ]);
+  });
+
+  test("load gives the newest turns, at most the lines asked for", () => {
+    const s = open(folder());
+    for (let i = 0; i < 10; i++) s.turn("e", i * 2 + 1, [chat("a", `${i}a`), chat("a", `${i}b`)]);
+    const kept = s.load(5);
+    // Whole turns only: the two newest (4 lines); a third would pass 5.
+    expect(kept.turns.map((t) => t.first)).toEqual([17, 19]);
+    expect(kept.lines).toBe(20);
+  });
+
+  test("--keep-lines: the oldest turns go, the newest stay", () => {
+    const s = open(folder(), 100);
+    for (let i = 0; i < 300; i++) s.turn("e", i + 1, [chat("a", `line ${i}`)]);
+    s.prune();
+    expect(s.lines).toBe(100);
+    const kept = s.load(1000);
+    expect(kept.turns[0]?.first).toBe(201);
+    expect(kept.turns.at(-1)?.first).toBe(300);
+  });
+
+  test("--keep-days: lines older than that go, whatever their number", () => {
+    const day = 86_400_000;
+    const now = 100 * day;
+    const s = open(folder(), 1000, 30, () => now);
+    s.turn("e", 1, [chat("a", "old", now - 31 * day)]);
+    s.turn("e", 2, [chat("a", "recent", now - 29 * day)]);
+    s.prune();
+    expect(s.load(10).turns.map((t) => t.first)).toEqual([2]);
+  });
+});
+
+describe("one server per stored room", () => {
+  test("a second store for the same room and folder is refused, naming the first's process", () => {
+    const dir = folder();
+    open(dir);
+    const proc = Bun.spawnSync([
+      process.execPath,
+      "-e",
+      `import { RoomStore } from ${JSON.stringify(join(import.meta.dir, "../../../src/server/store/sqlite.ts"))};
+       try { RoomStore.open(${JSON.stringify(dir)}, "papo", { keepLines: 10, keepDays: 1 }); console.log("opened"); }
+       catch (e) { console.log(e.message); }`,
+    ]);
+    const said = proc.stdout.toString().trim();
+    expect(said).toContain(
+      `room papo in ${dir} is kept by another papo server (pid ${process.pid}`,
+    );
+    expect(said).toContain("give this one another --room or --data");
+  });
+
+  test("another room in the same folder is fine; the lock goes with its store", () => {
+    const dir = folder();
+    const a = open(dir);
+    const other = RoomStore.open(dir, "other", { keepLines: 10, keepDays: 1 });
+    stores.push(other);
+    a.close();
+    expect(() => open(dir)).not.toThrow();
+  });
+});
+
+describe("a store that cannot be used: one sentence", () => {
+  test("a folder that cannot be made", () => {
+    const file = join(folder(), "file");
+    writeFileSync(file, "x");
+    expect(() => open(join(file, "rooms"))).toThrow(StoreError);
+    expect(() => open(join(file, "rooms"))).toThrow(
+      /^cannot create the data folder .*file\/rooms: /,
+    );
+  });
+
+  test("a file that is not a database", () => {
+    const dir = folder();
+    writeFileSync(join(dir, "papo.db"), "not a database at all ".repeat(100));
+    expect(() => open(dir)).toThrow(
+      /^cannot use .*papo\.db: it is not a papo database \(corrupt\?\)$/,
+    );
+  });
+
+  test("a database from a newer papo", () => {
+    const dir = folder();
+    const db = new Database(join(dir, "papo.db"), { create: true });
+    db.run(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => open(dir)).toThrow(/was written by a newer papo/);
+  });
+});
+
+describe("a full disk while running", () => {
+  test("turns wait (bounded), the owner hears once, and they are written when there is room again", () => {
+    const s = open(folder());
+    const told: string[] = [];
+    s.start({
+      failing: (why) => told.push(`failing: ${why}`),
+      recovered: (n) => told.push(`back ${n}`),
+    });
+    s.turn("e", 1, [chat("a", "before")]);
+    const db = s.database;
+    const pages = (db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+    db.run(`PRAGMA max_page_count = ${pages}`);
+    for (let i = 0; i < 200; i++) s.turn("e", i + 2, [chat("a", `while full ${"x".repeat(500)}`)]);
+    expect(told).toEqual(["failing: the disk is full"]);
+    db.run("PRAGMA max_page_count = 1073741823");
+    (s as unknown as { retry(): void }).retry();
+    expect(told).toEqual(["failing: the disk is full", "back 0"]);
+    expect(s.lines).toBe(201);
+    expect(s.load(1000).turns.at(-1)?.first).toBe(201);
+  });
+});
+
+describe("where rooms live", () => {
+  test("XDG_DATA_HOME when set and absolute, else ~/.local/share; rooms in their own folder", () => {
+    expect(defaultDataDir({ XDG_DATA_HOME: "/x/data" }, "/home/ana")).toBe("/x/data/papo/rooms");
+    expect(defaultDataDir({}, "/home/ana")).toBe("/home/ana/.local/share/papo/rooms");
+    expect(defaultDataDir({ XDG_DATA_HOME: "relative" }, "/home/ana")).toBe(
+      "/home/ana/.local/share/papo/rooms",
+    );
+  });
+
+  test("a room's name is checked before it names a file", () => {
+    for (const ok of ["papo", "turma-7b", "lab_2", "a.b"]) expect(roomNameProblem(ok)).toBeNull();
+    for (const bad of ["", "../etc", "a/b", ".hidden", "x".repeat(65), "sala de aula", "a\\b"]) {
+      expect(roomNameProblem(bad)).toContain("must be 1 to 64 letters");
+    }
+  });
+});
+
+describe("when a history line was said", () => {
+  test("the time on the day it is, the day and time on another (a room kept across days)", () => {
+    const now = new Date(2026, 11, 6, 15, 30).getTime();
+    expect(whenSaid(new Date(2026, 11, 6, 9, 5).getTime(), now)).toBe("09:05");
+    expect(whenSaid(new Date(2026, 11, 5, 23, 59).getTime(), now)).toBe("2026-12-05 23:59");
+    expect(whenSaid(new Date(2025, 0, 2, 8, 0).getTime(), now)).toBe("2025-01-02 08:00");
+  });
+});
