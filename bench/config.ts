@@ -23,7 +23,8 @@ export type ScenarioName =
   | "hiccup"
   | "resume"
   | "cleanup"
-  | "cluster";
+  | "cluster"
+  | "store";
 
 /**
  * Scenario order in a run and in the report: web-room right after the room it
@@ -42,6 +43,7 @@ export const SCENARIOS: readonly ScenarioName[] = [
   "big",
   "cleanup",
   "cluster",
+  "store",
 ];
 
 /** The plain-TCP scenario each transport scenario repeats on another transport. */
@@ -128,6 +130,17 @@ export const SIZES = {
     clients: size(1000, 300, "v2 clients cut and reconnected at once"),
     before: size(20, 20, "lines said before the cut, which every client reads"),
     away: size(50, 50, "lines said while they are away"),
+  },
+  // The room kept on disk (SQLite) against --no-store, alternating: a line-heavy
+  // load (short lines, a small room: where a line's storage cost shows) and the paced load.
+  store: {
+    clients: size(20, 10, "clients in the room, every one of them sends"),
+    senders: size(20, 10, "clients that send (all of them)"),
+    messages: size(5000, 2000, "messages per sender"),
+    bytes: size(16, 16, "bytes of text per message"),
+    rate: size(1000, 500, "paced: messages per second, all senders together"),
+    seconds: size(5, 2, "paced: seconds of sending"),
+    runs: size(3, 3, "runs with the store and as many without, alternating (medians)"),
   },
   big: {
     clients: size(10_000, 2000, "clients that connect and stay idle"),
@@ -276,6 +289,8 @@ export const GOALS = {
    * room (web-room over room) and the crowd (web over crowd): at most this.
    */
   webWithin: 1.5,
+  /** store: the line-heavy rate with the room kept on disk, over --no-store's: at least this. */
+  storeShare: 0.9,
   /** slow-reader: the readers' rate with one member that never reads, over the control's: at least this. */
   slowReaderRate: 0.9,
   /** Cluster: cross-server paced p99 at most this much over same-server p99, ms. */

@@ -254,6 +254,12 @@ export function goalsList(results: readonly Result[]): string {
       `- with ${plural(hiccup.extra.hiccupReaders ?? 0, "reader")} stopping for up to ${ms(hiccup.extra.hiccupLongestMs ?? 0)}, the others get ${Math.round(100 * hiccup.extra.rateVsControl)}% of the rate without hiccups (medians of ${plural(runs, "run")}); ${lost}`,
     );
   }
+  const kept = find(results, "store", "papo")?.extra;
+  if (kept?.storeShare !== undefined) {
+    lines.push(
+      `- store, line-heavy rate with the room on disk ≥ ${Math.round(100 * GOALS.storeShare)}% of --no-store's: ${Math.round(100 * kept.storeShare)}% (${mark(kept.storeShare >= GOALS.storeShare)}); paced p99 ${ms(kept.pacedP99StoreMs ?? 0)} vs ${ms(kept.pacedP99NoStoreMs ?? 0)} (runs without the store differ by ${ms(kept.pacedP99NoiseMs ?? 0)}); ${bytes(kept.bytesPerMillionLines ?? 0)} on disk per million lines; a turn's insert ${ms(kept.insertMedianMs ?? 0)} median, ${ms(kept.insertMaxMs ?? 0)} max`,
+    );
+  }
   const slow = find(results, "slow-reader", "papo");
   if (slow?.extra.rateVsControl !== undefined) {
     const runs = slow.runs.length;

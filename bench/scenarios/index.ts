@@ -17,6 +17,7 @@ import { hiccup } from "./hiccup.ts";
 import type { Result } from "./result.ts";
 import { resume } from "./resume.ts";
 import { slowReader } from "./slow-reader.ts";
+import { store } from "./store.ts";
 
 export interface Runner {
   /** The servers besides papo this scenario runs against (when --targets selects them). */
@@ -45,6 +46,7 @@ export const RUNNERS: Record<ScenarioName, Runner> = {
     run: (t, s, ctx) => cleanup(t, s as Sizes<"cleanup">, ctx),
   },
   cluster: { baselines: [], run: (_, s, ctx) => cluster(s as Sizes<"cluster">, ctx) },
+  store: { baselines: [], run: (_, s, ctx) => store(s as Sizes<"store">, ctx) },
 };
 
 /**

@@ -195,3 +195,29 @@ test("the disk fills while the server runs: the room goes on, operators are told
   expect(await op.next()).toBe("* the room's record on disk works again: nothing was lost");
   expect(storedTexts(dir).filter((t) => t.startsWith("<bob> full"))).toHaveLength(50);
 });
+
+test("past --keep-lines the oldest lines go while the room goes on talking", async () => {
+  const dir = folder();
+  const server = serve({ dataDir: dir, keepLines: 500 });
+  const ana = await joinAs(server, "ana");
+  const bob = await joinAs(server, "bob");
+  const store = server.store;
+  if (store === null) throw new Error("no store");
+  let got = 0;
+  for (let round = 0; round < 6; round++) {
+    for (let i = 0; i < 300; i++) ana.send(`r${round} l${i}`);
+    // The relay goes on: bob reads every line while the store prunes between rounds.
+    for (let i = 0; i < 300; i++) {
+      await bob.until((l) => l.startsWith("<ana> r"));
+      got++;
+    }
+    store.prune();
+  }
+  expect(got).toBe(1800);
+  // Whole turns go, so a few more than 500 may stay; never fewer, never most of them.
+  expect(store.lines).toBeGreaterThanOrEqual(500);
+  expect(store.lines).toBeLessThan(800);
+  const texts = storedTexts(dir);
+  expect(texts.at(-1)).toBe("<ana> r5 l299");
+  expect(texts).not.toContain("<ana> r0 l0");
+});

@@ -227,7 +227,7 @@ export class RoomStore implements Journal {
   }
 
   turn(epoch: string, first: number, lines: readonly Recorded[]): void {
-    const text = JSON.stringify(lines.map(storedOf));
+    const text = encodeLines(lines);
     const last = lines.at(-1)?.at ?? Date.now();
     const args: [string, number, number, number, string] = [epoch, first, lines.length, last, text];
     if (this.pending.length > 0) {
@@ -318,7 +318,8 @@ export class RoomStore implements Journal {
         let over = this.held - keepLines;
         for (const row of oldest) {
           const old = keepDays > 0 && row.at < now - keepDays * 86_400_000;
-          if (over <= 0 && !old) break;
+          // A turn goes whole, and only if the lines kept stay at least --keep-lines.
+          if (over < row.count && !old) break;
           over -= row.count;
           dropped += row.count;
           drop = row.id;
@@ -468,12 +469,31 @@ function memberOf(text: string): Moved | null {
   }
 }
 
-/** A line as the store keeps it. */
-function storedOf(r: Recorded): unknown[] {
-  const line: Line = r.line;
-  if (typeof line === "string") return [r.at, "notice", "", line];
-  if (isSpoken(line)) return [r.at, line.kind, line.from, line.text];
-  return [r.at, "notice", "", render(SERVER_TEXT.en, line), line.key, line.args];
+/**
+ * A turn's lines as a row keeps them, compactly (a turn is one row, its
+ * lines one JSON array): each line is [t, k, from, text, key?, args?] where
+ * t is the first line's time (ms since the epoch) and each later one's ms
+ * after the line before; k is "c" (chat) or "a" (action) with text the
+ * words after "<from> " or "* <from> ", "C" or "A" with the whole line (one
+ * that does not start so), or "n" (a notice: its English text, its key and
+ * arguments, so that it can be worded again in any language).
+ */
+function encodeLines(lines: readonly Recorded[]): string {
+  let before = 0;
+  const out: unknown[][] = [];
+  for (const r of lines) {
+    const t = out.length === 0 ? r.at : r.at - before;
+    before = r.at;
+    const line: Line = r.line;
+    if (typeof line === "string") out.push([t, "n", "", line]);
+    else if (isSpoken(line)) {
+      const head = line.kind === "chat" ? `<${line.from}> ` : `* <${line.from}> `;
+      const short = line.text.startsWith(head);
+      const k = line.kind === "chat" ? (short ? "c" : "C") : short ? "a" : "A";
+      out.push([t, k, line.from, short ? line.text.slice(head.length) : line.text]);
+    } else out.push([t, "n", "", render(SERVER_TEXT.en, line), line.key, line.args]);
+  }
+  return JSON.stringify(out);
 }
 
 /** A row's lines read back; null when they are not what the store writes. */
@@ -486,20 +506,27 @@ export function decodeLines(text: string): StoredLine[] | null {
   }
   if (!Array.isArray(value)) return null;
   const out: StoredLine[] = [];
+  let at = 0;
   for (const item of value) {
     if (!Array.isArray(item)) return null;
-    const [at, kind, from, line, key, args] = item as unknown[];
-    if (typeof at !== "number" || typeof from !== "string" || typeof line !== "string") return null;
-    if (kind !== "chat" && kind !== "action" && kind !== "notice") return null;
-    const notice =
-      typeof key === "string" && Array.isArray(args)
-        ? ({ key, args } as unknown as Notice)
-        : undefined;
-    out.push(
-      notice === undefined
-        ? { at, kind, from, text: line }
-        : { at, kind, from, text: line, notice },
-    );
+    const [t, k, from, words, key, args] = item as unknown[];
+    if (typeof t !== "number" || typeof from !== "string" || typeof words !== "string") return null;
+    at = out.length === 0 ? t : at + t;
+    if (k === "c" || k === "C") {
+      out.push({ at, kind: "chat", from, text: k === "c" ? `<${from}> ${words}` : words });
+    } else if (k === "a" || k === "A") {
+      out.push({ at, kind: "action", from, text: k === "a" ? `* <${from}> ${words}` : words });
+    } else if (k === "n") {
+      const notice =
+        typeof key === "string" && Array.isArray(args)
+          ? ({ key, args } as unknown as Notice)
+          : undefined;
+      out.push(
+        notice === undefined
+          ? { at, kind: "notice", from: "", text: words }
+          : { at, kind: "notice", from: "", text: words, notice },
+      );
+    } else return null;
   }
   return out;
 }

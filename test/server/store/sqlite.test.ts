@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { say, whenSaid } from "../../../src/protocol/messages.ts";
 import type { Recorded } from "../../../src/server/room/journal.ts";
 import { defaultDataDir, roomNameProblem } from "../../../src/server/store/place.ts";
@@ -205,5 +206,49 @@ describe("when a history line was said", () => {
     expect(whenSaid(new Date(2026, 11, 6, 9, 5).getTime(), now)).toBe("09:05");
     expect(whenSaid(new Date(2026, 11, 5, 23, 59).getTime(), now)).toBe("2026-12-05 23:59");
     expect(whenSaid(new Date(2025, 0, 2, 8, 0).getTime(), now)).toBe("2025-01-02 08:00");
+  });
+});
+
+describe("a turn read back is the turn written", () => {
+  test("any lines, any times: the same text, sayer, kind, time and notice", () => {
+    const s = open(folder());
+    const spoken = fc.record({
+      kind: fc.constantFrom("chat" as const, "action" as const),
+      from: fc.string({ minLength: 1, maxLength: 8 }),
+      body: fc.string({ maxLength: 40 }),
+      whole: fc.boolean(),
+    });
+    const line = fc.oneof(
+      spoken.map(({ kind, from, body, whole }) => ({
+        kind,
+        from,
+        text: whole ? body : kind === "chat" ? `<${from}> ${body}` : `* <${from}> ${body}`,
+      })),
+      fc.string({ maxLength: 40 }),
+      fc.string({ minLength: 1, maxLength: 8 }).map((n) => say("joined", n)),
+    );
+    const turn = fc.array(fc.record({ line, at: fc.integer({ min: 0, max: 2 ** 45 }) }), {
+      minLength: 1,
+      maxLength: 6,
+    });
+    let first = 1;
+    fc.assert(
+      fc.property(turn, (lines) => {
+        s.turn("e", first, lines);
+        first += lines.length;
+        const back = s.load(lines.length).turns.at(-1)?.lines ?? [];
+        expect(back.map((l) => l.at)).toEqual(lines.map((l) => l.at));
+        lines.forEach((r, i) => {
+          const got = back[i];
+          if (typeof r.line === "string") expect(got?.text).toBe(r.line);
+          else if ("from" in r.line) {
+            expect(got?.text).toBe(r.line.text);
+            expect(got?.from).toBe(r.line.from);
+            expect(got?.kind).toBe(r.line.kind);
+          } else expect(got?.notice).toEqual(r.line);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
