@@ -41,9 +41,11 @@ export const STORE = {
   pendingBytes: 16 * 1024 * 1024,
   /** How often failed writes are tried again, and pruning runs (ms). */
   retryMs: 5_000,
-  pruneMs: 10_000,
+  pruneMs: 1_000,
+  /** While more is to go, the next pruning step comes this soon (ms): the relay runs in between. */
+  pruneAgainMs: 10,
   /** Rows one pruning step deletes at most (it never holds the relay for long). */
-  pruneRows: 2_000,
+  pruneRows: 500,
 } as const;
 
 /** One line as kept: when, what kind, who said it, its text (English), and a notice's key and arguments. */
@@ -216,9 +218,9 @@ export class RoomStore implements Journal {
     this.events = events;
     this.retryTimer = setInterval(() => this.retry(), STORE.retryMs);
     this.retryTimer.unref();
-    this.pruneTimer = setInterval(() => this.prune(), STORE.pruneMs);
+    this.pruneTimer = setInterval(() => this.pruneSoon(), STORE.pruneMs);
     this.pruneTimer.unref();
-    this.prune();
+    this.pruneSoon();
   }
 
   /** Lines the store holds. */
@@ -305,31 +307,52 @@ export class RoomStore implements Journal {
 
   /** Delete the oldest rows past --keep-lines or --keep-days, a few at a time. */
   prune(): void {
+    while (this.pruneStep()) {
+      // Until nothing more is to go (tests, and the first pass at startup).
+    }
+  }
+
+  /**
+   * One pruning step: at most STORE.pruneRows of the oldest rows (a
+   * millisecond or two); true when more are to go. The timer runs one step
+   * a second, and the next one soon after while more are to go, so that a
+   * long backlog never holds the relay.
+   */
+  private pruneStep(): boolean {
     const { keepLines, keepDays } = this.options;
     const now = (this.options.now ?? Date.now)();
     try {
       this.db.query("DELETE FROM tokens WHERE at < ?1").run(now - TOKEN_LIFE_MS);
-      for (let step = 0; step < 50; step++) {
-        const oldest = this.db
-          .query("SELECT id, count, at FROM turns ORDER BY id LIMIT ?1")
-          .all(STORE.pruneRows) as Array<{ id: number; count: number; at: number }>;
-        let drop = 0;
-        let dropped = 0;
-        let over = this.held - keepLines;
-        for (const row of oldest) {
-          const old = keepDays > 0 && row.at < now - keepDays * 86_400_000;
-          // A turn goes whole, and only if the lines kept stay at least --keep-lines.
-          if (over < row.count && !old) break;
-          over -= row.count;
-          dropped += row.count;
-          drop = row.id;
-        }
-        if (drop === 0) return;
-        this.db.query("DELETE FROM turns WHERE id <= ?1").run(drop);
-        this.held -= dropped;
+      const oldest = this.db
+        .query("SELECT id, count, at FROM turns ORDER BY id LIMIT ?1")
+        .all(STORE.pruneRows) as Array<{ id: number; count: number; at: number }>;
+      let drop = 0;
+      let dropped = 0;
+      let over = this.held - keepLines;
+      let rows = 0;
+      for (const row of oldest) {
+        const old = keepDays > 0 && row.at < now - keepDays * 86_400_000;
+        // A turn goes whole, and only if the lines kept stay at least --keep-lines.
+        if (over < row.count && !old) break;
+        over -= row.count;
+        dropped += row.count;
+        drop = row.id;
+        rows++;
       }
+      if (drop === 0) return false;
+      this.db.query("DELETE FROM turns WHERE id <= ?1").run(drop);
+      this.held -= dropped;
+      return rows === oldest.length;
     } catch (error) {
       this.fail(error);
+      return false;
+    }
+  }
+
+  /** The timer's pruning: one step, and the next soon after while more are to go. */
+  private pruneSoon(): void {
+    if (this.pruneStep() && this.pruneTimer !== null) {
+      setTimeout(() => this.pruneSoon(), STORE.pruneAgainMs).unref();
     }
   }
 
@@ -337,6 +360,7 @@ export class RoomStore implements Journal {
   close(): void {
     if (this.retryTimer !== null) clearInterval(this.retryTimer);
     if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
     this.retry();
     try {
       this.db.query("DELETE FROM state WHERE key = 'owner'").run();
