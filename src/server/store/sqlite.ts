@@ -20,7 +20,7 @@
  * Pruning (--keep-lines, --keep-days) deletes a few rows at a time.
  */
 
-import { Database, type Statement } from "bun:sqlite";
+import { Database } from "bun:sqlite";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { mkdirSync, statSync } from "node:fs";
 import { hostname } from "node:os";
@@ -32,21 +32,12 @@ import { isSpoken, type Line } from "../room/dialects.ts";
 import type { Journal, Recorded } from "../room/journal.ts";
 import type { Moved } from "../room/peers.ts";
 import { roomFiles } from "./place.ts";
+import { STORE, type WriterIn, type WriterOut } from "./writes.ts";
+
+export { STORE };
 
 /** The schema's version (PRAGMA user_version): a database from a newer papo is refused. */
 export const SCHEMA_VERSION = 1;
-
-export const STORE = {
-  /** Turns kept in memory while writing fails, in bytes of their text; the oldest go past it. */
-  pendingBytes: 16 * 1024 * 1024,
-  /** How often failed writes are tried again, and pruning runs (ms). */
-  retryMs: 5_000,
-  pruneMs: 1_000,
-  /** While more is to go, the next pruning step comes this soon (ms): the relay runs in between. */
-  pruneAgainMs: 10,
-  /** Rows one pruning step deletes at most (it never holds the relay for long). */
-  pruneRows: 500,
-} as const;
 
 /** One line as kept: when, what kind, who said it, its text (English), and a notice's key and arguments. */
 export interface StoredLine {
@@ -98,24 +89,29 @@ export interface StoreOptions {
 }
 
 export class RoomStore implements Journal {
-  private readonly insert: Statement;
-  private readonly setState: Statement;
-  /** Lines held (kept up to date as turns are added and pruned). */
+  /** Lines held, as the writer last said (written, less pruned), plus those posted since. */
   private held: number;
-  private readonly pending: Array<{
-    args: [string, number, number, number, string];
-    bytes: number;
-  }> = [];
-  private pendingBytes = 0;
-  private lost = 0;
+  /** Bytes of turns posted to the writer and not yet written (its acks bring it down). */
+  private inFlight = 0;
+  /** Sizes of the turns in flight, oldest first, to take off `inFlight` as they are written. */
+  private readonly flying: number[] = [];
+  /** Turns dropped here because the writer fell too far behind, not yet told. */
+  private dropped = 0;
   private failingNow = false;
-  private retryTimer: ReturnType<typeof setInterval> | null = null;
-  private pruneTimer: ReturnType<typeof setInterval> | null = null;
   private events: StoreEvents | null = null;
   private readonly bans = new Map<string, string>();
-  /** The longest a turn's write took (ms), and how many turns were written: for the bench. */
+  /** Tokens spent here whose deletion the writer has not done yet. */
+  private readonly spent = new Set<string>();
+  private readonly writer: Worker;
+  private syncs = 0;
+  private readonly waiting = new Map<number, () => void>();
+  private closed: Promise<void> | null = null;
+  private onClosed: (() => void) | null = null;
+  /** The longest one write of the writer took (ms), and how many writes: for the bench. */
   longestWriteMs = 0;
   writes = 0;
+  /** Each write's time (ms), the newest 10,000, for the bench. */
+  readonly writeMs: number[] = [];
 
   private constructor(
     readonly path: string,
@@ -124,12 +120,17 @@ export class RoomStore implements Journal {
     private readonly lock: Database,
     private readonly options: StoreOptions,
   ) {
-    this.insert = db.prepare(
-      "INSERT INTO turns (epoch, first, count, at, lines) VALUES (?1, ?2, ?3, ?4, ?5)",
-    );
-    this.setState = db.prepare("INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)");
     const row = db.query("SELECT COALESCE(SUM(count), 0) AS n FROM turns").get() as { n: number };
     this.held = row.n;
+    this.writer = new Worker(new URL("./writer.ts", import.meta.url).href);
+    this.writer.onmessage = (event: MessageEvent<WriterOut>) => this.heard(event.data);
+    this.post({
+      op: "open",
+      path,
+      keepLines: options.keepLines,
+      keepDays: options.keepDays,
+      held: this.held,
+    });
   }
 
   /**
@@ -165,7 +166,6 @@ export class RoomStore implements Journal {
         count INTEGER NOT NULL,
         at INTEGER NOT NULL,
         lines TEXT NOT NULL)`);
-      db.run("CREATE INDEX IF NOT EXISTS turns_at ON turns (at)");
       db.run(
         "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
       );
@@ -213,49 +213,50 @@ export class RoomStore implements Journal {
     return { turns, topic: topic ?? "", bans, lines: this.held };
   }
 
-  /** Start retrying and pruning; `events` hears of trouble. */
+  /** `events` hears of trouble writing from now on. */
   start(events: StoreEvents): void {
     this.events = events;
-    this.retryTimer = setInterval(() => this.retry(), STORE.retryMs);
-    this.retryTimer.unref();
-    this.pruneTimer = setInterval(() => this.pruneSoon(), STORE.pruneMs);
-    this.pruneTimer.unref();
-    this.pruneSoon();
   }
 
-  /** Lines the store holds. */
+  /** Lines the store holds (those on their way to the disk included). */
   get lines(): number {
     return this.held;
   }
 
+  /**
+   * A turn's lines: encoded here, written by the writer thread a moment
+   * later (this thread never waits for the disk). Past STORE.pendingBytes
+   * in flight (a disk slower than the room) a turn is dropped, counted.
+   */
   turn(epoch: string, first: number, lines: readonly Recorded[]): void {
     const text = encodeLines(lines);
-    const last = lines.at(-1)?.at ?? Date.now();
-    const args: [string, number, number, number, string] = [epoch, first, lines.length, last, text];
-    if (this.pending.length > 0) {
-      this.queue(args);
+    if (this.inFlight + text.length > STORE.pendingBytes) {
+      this.dropped++;
+      this.fail("the disk is slower than the room");
       return;
     }
-    const started = performance.now();
-    try {
-      this.insert.run(...args);
-      this.held += lines.length;
-    } catch (error) {
-      this.fail(error);
-      this.queue(args);
-      return;
-    }
-    const took = performance.now() - started;
-    this.writes++;
-    if (took > this.longestWriteMs) this.longestWriteMs = took;
+    this.inFlight += text.length;
+    this.flying.push(text.length);
+    this.held += lines.length;
+    const at = lines.at(-1)?.at ?? Date.now();
+    this.post({ op: "turn", epoch, first, count: lines.length, at, lines: text });
   }
 
   topic(text: string): void {
-    this.put("topic", text);
+    this.post({ op: "state", key: "topic", value: text });
+  }
+
+  ban(host: string, name: string): void {
+    this.bans.set(host, name);
+    this.post({ op: "state", key: "bans", value: JSON.stringify([...this.bans]) });
+  }
+
+  unban(host: string): void {
+    if (!this.bans.delete(host)) return;
+    this.post({ op: "state", key: "bans", value: JSON.stringify([...this.bans]) });
   }
 
   keepToken(id: string, secret: Buffer, member: Moved): void {
-    const now = (this.options.now ?? Date.now)();
     const about = JSON.stringify({
       id: member.id,
       name: member.name,
@@ -263,31 +264,26 @@ export class RoomStore implements Journal {
       lang: member.lang,
       host: member.host,
     });
-    try {
-      this.db
-        .query("INSERT OR REPLACE INTO tokens (id, hash, member, at) VALUES (?1, ?2, ?3, ?4)")
-        .run(id, hashOf(secret), about, now);
-    } catch (error) {
-      this.fail(error);
-    }
+    const at = (this.options.now ?? Date.now)();
+    this.spent.delete(id);
+    this.post({ op: "keepToken", id, hash: hashOf(secret), member: about, at });
   }
 
   dropToken(id: string): void {
-    try {
-      this.db.query("DELETE FROM tokens WHERE id = ?1").run(id);
-    } catch (error) {
-      this.fail(error);
-    }
+    this.spent.add(id);
+    this.post({ op: "dropToken", id });
   }
 
+  /** A token from before a restart: read here, spent at once (the writer deletes it). */
   takeToken(id: string, secret: Buffer): Moved | null {
+    if (this.spent.has(id)) return null;
     const now = (this.options.now ?? Date.now)();
     const row = this.db.query("SELECT hash, member, at FROM tokens WHERE id = ?1").get(id) as {
       hash: string;
       member: string;
       at: number;
     } | null;
-    if (row === null || now - row.at > TOKEN_LIFE_MS) return null;
+    if (row === null || now - row.at > STORE.tokenLifeMs) return null;
     const given = Buffer.from(hashOf(secret), "hex");
     const kept = Buffer.from(row.hash, "hex");
     if (given.length !== kept.length || !timingSafeEqual(given, kept)) return null;
@@ -295,85 +291,104 @@ export class RoomStore implements Journal {
     return memberOf(row.member);
   }
 
-  ban(host: string, name: string): void {
-    this.bans.set(host, name);
-    this.put("bans", JSON.stringify([...this.bans]));
+  /** Resolves once the writer has written (or tried) everything posted before it. */
+  flushed(): Promise<void> {
+    return this.ask((n) => ({ op: "sync", n }));
   }
 
-  unban(host: string): void {
-    if (!this.bans.delete(host)) return;
-    this.put("bans", JSON.stringify([...this.bans]));
+  /** Delete now all that is past --keep-lines or --keep-days (tests; the writer prunes on its own). */
+  prune(): Promise<void> {
+    return this.ask((n) => ({ op: "prune", n }));
   }
 
-  /** Delete the oldest rows past --keep-lines or --keep-days, a few at a time. */
-  prune(): void {
-    while (this.pruneStep()) {
-      // Until nothing more is to go (tests, and the first pass at startup).
-    }
+  /** For tests: a disk that holds only this many pages of the database (a full disk). */
+  limitPages(pages: number): void {
+    this.post({ op: "pages", pages });
   }
 
-  /**
-   * One pruning step: at most STORE.pruneRows of the oldest rows (a
-   * millisecond or two); true when more are to go. The timer runs one step
-   * a second, and the next one soon after while more are to go, so that a
-   * long backlog never holds the relay.
-   */
-  private pruneStep(): boolean {
-    const { keepLines, keepDays } = this.options;
-    const now = (this.options.now ?? Date.now)();
-    try {
-      this.db.query("DELETE FROM tokens WHERE at < ?1").run(now - TOKEN_LIFE_MS);
-      const oldest = this.db
-        .query("SELECT id, count, at FROM turns ORDER BY id LIMIT ?1")
-        .all(STORE.pruneRows) as Array<{ id: number; count: number; at: number }>;
-      let drop = 0;
-      let dropped = 0;
-      let over = this.held - keepLines;
-      let rows = 0;
-      for (const row of oldest) {
-        const old = keepDays > 0 && row.at < now - keepDays * 86_400_000;
-        // A turn goes whole, and only if the lines kept stay at least --keep-lines.
-        if (over < row.count && !old) break;
-        over -= row.count;
-        dropped += row.count;
-        drop = row.id;
-        rows++;
+  /** For tests: the database's size in pages now. */
+  pages(): number {
+    return (this.db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+  }
+
+  /** The writer writes what waits, then stops; the database and the lock are let go. */
+  close(): Promise<void> {
+    if (this.closed !== null) return this.closed;
+    this.closed = new Promise<void>((resolve) => {
+      const done = () => {
+        this.writer.terminate();
+        this.db.close();
+        this.lock.close();
+        resolve();
+      };
+      const timer = setTimeout(done, STORE.closeMs);
+      this.onClosed = () => {
+        clearTimeout(timer);
+        done();
+      };
+      this.post({ op: "close" });
+    });
+    return this.closed;
+  }
+
+  private post(message: WriterIn): void {
+    if (this.closed !== null && message.op !== "close") return;
+    this.writer.postMessage(message);
+  }
+
+  private ask(message: (n: number) => WriterIn): Promise<void> {
+    const n = ++this.syncs;
+    return new Promise((resolve) => {
+      this.waiting.set(n, resolve);
+      this.post(message(n));
+    });
+  }
+
+  private heard(m: WriterOut): void {
+    switch (m.op) {
+      case "wrote": {
+        for (let i = 0; i < m.turns; i++) this.inFlight -= this.flying.shift() ?? 0;
+        this.writes++;
+        if (m.ms > this.longestWriteMs) this.longestWriteMs = m.ms;
+        this.writeMs.push(m.ms);
+        if (this.writeMs.length > 10_000) this.writeMs.shift();
+        if (this.failingNow && this.dropped > 0) this.recover(0);
+        break;
       }
-      if (drop === 0) return false;
-      this.db.query("DELETE FROM turns WHERE id <= ?1").run(drop);
-      this.held -= dropped;
-      return rows === oldest.length;
-    } catch (error) {
-      this.fail(error);
-      return false;
+      case "failing":
+        this.fail(m.why);
+        break;
+      case "recovered":
+        this.recover(m.lost);
+        break;
+      case "gone":
+        this.held -= m.lines;
+        this.inFlight -= this.flying.shift() ?? 0;
+        break;
+      case "pruned":
+        this.held -= m.lines;
+        break;
+      case "synced":
+        this.waiting.get(m.n)?.();
+        this.waiting.delete(m.n);
+        break;
+      case "closed":
+        this.onClosed?.();
+        break;
     }
   }
 
-  /** The timer's pruning: one step, and the next soon after while more are to go. */
-  private pruneSoon(): void {
-    if (this.pruneStep() && this.pruneTimer !== null) {
-      setTimeout(() => this.pruneSoon(), STORE.pruneAgainMs).unref();
-    }
+  private fail(why: string): void {
+    if (this.failingNow) return;
+    this.failingNow = true;
+    this.events?.failing(why);
   }
 
-  /** Stop the timers and close the database (what is pending is tried once more). */
-  close(): void {
-    if (this.retryTimer !== null) clearInterval(this.retryTimer);
-    if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
-    this.pruneTimer = null;
-    this.retry();
-    try {
-      this.db.query("DELETE FROM state WHERE key = 'owner'").run();
-    } catch {
-      // Closing anyway.
-    }
-    this.db.close();
-    this.lock.close();
-  }
-
-  /** For tests: the database itself. */
-  get database(): Database {
-    return this.db;
+  private recover(lost: number): void {
+    if (!this.failingNow) return;
+    this.failingNow = false;
+    this.events?.recovered(lost + this.dropped);
+    this.dropped = 0;
   }
 
   private state(key: string): string | null {
@@ -381,53 +396,6 @@ export class RoomStore implements Journal {
       value: string;
     } | null;
     return row?.value ?? null;
-  }
-
-  private put(key: string, value: string): void {
-    try {
-      this.setState.run(key, value);
-    } catch (error) {
-      // The next change writes the whole value again; the relay goes on.
-      this.fail(error);
-    }
-  }
-
-  private queue(args: [string, number, number, number, string]): void {
-    const bytes = args[4].length;
-    this.pending.push({ args, bytes });
-    this.pendingBytes += bytes;
-    while (this.pendingBytes > STORE.pendingBytes && this.pending.length > 1) {
-      const gone = this.pending.shift();
-      if (gone === undefined) break;
-      this.pendingBytes -= gone.bytes;
-      this.lost++;
-    }
-  }
-
-  private fail(error: unknown): void {
-    if (this.failingNow) return;
-    this.failingNow = true;
-    this.events?.failing(reason(error));
-  }
-
-  /** Write what waits, oldest first, in one transaction; on success, say so once. */
-  private retry(): void {
-    if (this.pending.length === 0) return;
-    try {
-      this.db.transaction(() => {
-        for (const p of this.pending) this.insert.run(...p.args);
-      })();
-    } catch {
-      return;
-    }
-    for (const p of this.pending) this.held += p.args[2];
-    this.pending.length = 0;
-    this.pendingBytes = 0;
-    if (this.failingNow) {
-      this.failingNow = false;
-      this.events?.recovered(this.lost);
-    }
-    this.lost = 0;
   }
 }
 
@@ -469,9 +437,6 @@ function owner(dbPath: string): string {
     return "its process could not be read";
   }
 }
-
-/** How long a kept resume token stays good (ms): a member resumes within a day of its last word. */
-const TOKEN_LIFE_MS = 24 * 60 * 60_000;
 
 /** What is kept of a secret: its SHA-256 (the secret itself is never written). */
 function hashOf(secret: Buffer): string {
