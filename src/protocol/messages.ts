@@ -81,6 +81,12 @@ export interface ServerText {
   storeFailing(why: string): string;
   /** For operators: the store works again; `lost` turns of lines were never kept. */
   storeRecovered(lost: number): string;
+  /** For an operator: the transcript is at `path` on the web page, once, for `seconds`. */
+  transcriptReady(path: string, seconds: number): string;
+  /** For an operator: the transcript is written by `command`, run on the server's machine. */
+  transcriptCommand(command: string): string;
+  /** For an operator: the room keeps no record to make a transcript of. */
+  noTranscript(): string;
 
   invalidName(problem: NameProblem): string;
   nameTaken(name: string): string;
@@ -187,6 +193,7 @@ const en: ServerText = {
         kick: "remove someone from the room",
         ban: "remove someone and refuse their address",
         unban: "let a banned address in again",
+        transcript: "download the room's transcript",
         quit: "leave the room",
         help: "show this list",
         slash: "send a message that starts with /",
@@ -218,6 +225,13 @@ const en: ServerText = {
         ? "the room's record on disk works again: nothing was lost"
         : `the room's record on disk works again: ${lost} turns of lines were not kept`,
     ),
+  transcriptReady: (path, seconds) =>
+    notice(
+      `the room's transcript is at ${path} on this room's web page, once, for ${seconds} s (on the server, bun run export writes it too)`,
+    ),
+  transcriptCommand: (command) =>
+    notice(`the room's transcript: run ${command} on the server's machine`),
+  noTranscript: () => error("this room keeps no record to make a transcript of (--no-store)"),
 
   invalidName: (problem) =>
     error(
@@ -302,6 +316,7 @@ const pt: ServerText = {
         kick: "tira alguém da sala",
         ban: "tira alguém e recusa o endereço dele",
         unban: "deixa um endereço banido entrar de novo",
+        transcript: "baixa a transcrição da sala",
         quit: "sai da sala",
         help: "mostra esta lista",
         slash: "envia uma mensagem que começa com /",
@@ -337,6 +352,14 @@ const pt: ServerText = {
         ? "o registro da sala no disco voltou a funcionar: nada se perdeu"
         : `o registro da sala no disco voltou a funcionar: ${lost} rodadas de linhas não foram guardadas`,
     ),
+  transcriptReady: (path, seconds) =>
+    notice(
+      `a transcrição da sala está em ${path} na página web desta sala, uma vez, por ${seconds} s (no servidor, bun run export também a escreve)`,
+    ),
+  transcriptCommand: (command) =>
+    notice(`a transcrição da sala: rode ${command} na máquina do servidor`),
+  noTranscript: () =>
+    error("esta sala não guarda registro para fazer uma transcrição (--no-store)"),
 
   invalidName: (problem) =>
     error(

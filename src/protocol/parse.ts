@@ -18,6 +18,7 @@ export type Input =
   | { kind: "kick"; name: string; reason: string }
   | { kind: "ban"; name: string }
   | { kind: "unban"; what: string }
+  | { kind: "transcript" }
   | { kind: "quit"; reason: string }
   | { kind: "usage"; usage: string }
   | { kind: "unknown"; command: string };
@@ -33,6 +34,7 @@ export type CommandName =
   | "kick"
   | "ban"
   | "unban"
+  | "transcript"
   | "quit"
   | "help"
   | "slash";
@@ -49,6 +51,7 @@ export const COMMANDS: ReadonlyArray<{ name: CommandName; usage: string; operato
   { name: "kick", usage: "/kick NAME [REASON]", operator: true },
   { name: "ban", usage: "/ban NAME", operator: true },
   { name: "unban", usage: "/unban NAME|ADDRESS", operator: true },
+  { name: "transcript", usage: "/transcript", operator: true },
   { name: "quit", usage: "/quit [REASON]" },
   { name: "help", usage: "/help" },
   { name: "slash", usage: "//TEXT" },
@@ -102,6 +105,8 @@ export function parseInput(line: string): Input {
       return rest && !/\s/.test(rest) ? { kind: "ban", name: rest } : usageOf("ban");
     case "/unban":
       return rest && !/\s/.test(rest) ? { kind: "unban", what: rest } : usageOf("unban");
+    case "/transcript":
+      return { kind: "transcript" };
     case "/quit":
       return { kind: "quit", reason: rest };
     default:

@@ -21,7 +21,7 @@ import { type Log, silentLog } from "./log.ts";
 import type { Line } from "./room/dialects.ts";
 import { Room } from "./room/room.ts";
 import type { Client } from "./session/client.ts";
-import { type Context, Waiting, words } from "./session/context.ts";
+import { type Context, Tickets, Waiting, words } from "./session/context.ts";
 import * as input from "./session/input.ts";
 import * as session from "./session/lifecycle.ts";
 import { closeGracefully, fail, tell } from "./session/output.ts";
@@ -120,7 +120,7 @@ export function startServer(
   let web: WebServer | null = null;
   if (config.web) {
     try {
-      web = startWeb(ctx, tls);
+      web = startWeb(ctx, tls, store ?? null);
     } catch (error) {
       listener.stop(true);
       void cluster?.leave();
@@ -248,6 +248,7 @@ export function buildContext(
     waiting: new Waiting(),
     handle: session.handle,
     tokens: new Map(),
+    transcripts: new Tickets(clock),
   };
   return ctx;
 }

@@ -25,6 +25,7 @@ import { type Asks, Door } from "./door.ts";
 import { inputBox } from "./input.ts";
 import { Notifier } from "./notify.ts";
 import { MemberList, showLine } from "./render.ts";
+import { TranscriptButton } from "./transcript.ts";
 import { type Entry, present } from "./view.ts";
 import { pageLang, WORDS } from "./words.ts";
 
@@ -68,6 +69,10 @@ const door = new Door(document, w, answered);
 const box = inputBox(input);
 const notifier = new Notifier(notifyButton, w);
 const memberList = new MemberList($("member-list"), $("members"), $("members-toggle"), w.members);
+const transcript = new TranscriptButton($("transcript"), w.transcript, () => {
+  connection.send("/transcript");
+  input.focus();
+});
 
 let phase: Phase = "connecting";
 /** Our name once the server welcomed it; asked again after a reconnect. */
@@ -112,6 +117,10 @@ function opened(): void {
 function heard(raw: string): void {
   const line = read(raw);
   const m = line.meaning;
+  if (transcript.heard(line)) {
+    show(present(`* ${w.transcriptSaved}`, name, new Date(), lang));
+    return;
+  }
   switch (m?.kind) {
     case "cap":
       connection.answered();

@@ -32,6 +32,10 @@ export interface Words {
   tooLong: (bytes: number, max: number) => string;
   notificationFrom: (name: string) => string;
   log: string;
+  /** The operators' button that downloads the room's transcript. */
+  transcript: string;
+  /** The transcript the server gave is being saved. */
+  transcriptSaved: string;
 }
 
 export const WORDS: Readonly<Record<Lang, Words>> = {
@@ -58,6 +62,8 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     tooLong: (bytes, max) => `! too long to send: ${bytes} bytes, the room takes up to ${max}`,
     notificationFrom: (name) => `${name} on papo`,
     log: "Messages",
+    transcript: "Transcript",
+    transcriptSaved: "the room's transcript is downloading (one page, to keep or print)",
   },
   pt: {
     connecting: "Conectando…",
@@ -83,6 +89,9 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     tooLong: (bytes, max) => `! longa demais para enviar: ${bytes} bytes, a sala aceita até ${max}`,
     notificationFrom: (name) => `${name} no papo`,
     log: "Mensagens",
+    transcript: "Transcrição",
+    transcriptSaved:
+      "a transcrição da sala está sendo baixada (uma página, para guardar ou imprimir)",
   },
 };
 

@@ -1,7 +1,8 @@
 /**
  * What a member's commands do, once it is in the room: chat and actions,
  * /who, /nick, /msg, /lang, /topic, and the operators' /op, /kick, /ban,
- * /unban. Parsing is protocol/parse.ts; the lines are protocol/messages.ts.
+ * /unban, /transcript. Parsing is protocol/parse.ts; the lines are
+ * protocol/messages.ts.
  */
 
 import { isLang } from "../../protocol/lang.ts";
@@ -9,10 +10,11 @@ import { PROTOCOL } from "../../protocol/limits.ts";
 import { action, chat, type HelpFor, type Notice, say } from "../../protocol/messages.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import type { Input } from "../../protocol/parse.ts";
+import { TRANSCRIPT_PATH } from "../../web/paths.ts";
 import { addressKey } from "../admission/addresses.ts";
 import type { Remote } from "../room/peers.ts";
 import type { Client } from "./client.ts";
-import { type Context, words } from "./context.ts";
+import { type Context, TICKETS, words } from "./context.ts";
 import { goodbye, removeMember, tell } from "./output.ts";
 import { forgetToken, reshare, whisper as whisperTo } from "./resume.ts";
 import { checkPassword, withName } from "./verdicts.ts";
@@ -58,6 +60,9 @@ export function act(ctx: Context, client: Client, input: Input): void {
     case "ban":
     case "unban":
       if (mayModerate(ctx, client)) moderate(ctx, client, input);
+      break;
+    case "transcript":
+      if (mayModerate(ctx, client)) transcript(ctx, client);
       break;
     case "quit":
       forgetToken(ctx, client);
@@ -203,6 +208,31 @@ function moderate(
   }
   if (isRemote(target)) ctx.room.removeElsewhere(target, notice, why);
   else removeMember(ctx, target, notice, why);
+}
+
+/**
+ * The room's transcript for an operator: a one-time path on the web page
+ * when the web server reads the room's store, else the command that writes
+ * it on the server's machine (a room kept on disk, or a shared room's stream).
+ */
+function transcript(ctx: Context, op: Client): void {
+  const t = words(op);
+  const { transcripts, config } = ctx;
+  if (transcripts.served) {
+    const path = `${TRANSCRIPT_PATH}?t=${transcripts.give()}`;
+    tell(ctx, op, t.transcriptReady(path, TICKETS.lifeMs / 1000));
+    ctx.log.event(op, "asked for the transcript");
+  } else if (config.dataDir !== "") {
+    tell(
+      ctx,
+      op,
+      t.transcriptCommand(`bun run export --room ${config.roomName} --data ${config.dataDir}`),
+    );
+  } else if (config.redisUrl !== "") {
+    tell(ctx, op, t.transcriptCommand(`bun run export --room ${config.roomName} --redis URL`));
+  } else {
+    tell(ctx, op, t.noTranscript());
+  }
 }
 
 /** Whom /help is for: operators see everything, members what they may do. */

@@ -10,19 +10,33 @@
  * cookie; a request for a host name this server is not known by is refused
  * (421), so that a site rebinding its name to this machine gets no page and
  * no WebSocket. The page itself shows every line as text (src/web/).
+ *
+ * An operator's transcript (GET /transcript?t=TICKET) is served once per
+ * ticket, which /transcript gave on the operator's own connection and which
+ * lives a minute (session/context.ts, Tickets): an unknown, spent or expired
+ * ticket is a 404 like any other path. Only with the room's store; the
+ * page is made by `bun run export` (cli/export.ts) in a process of its own.
  */
 
 import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Server } from "bun";
-import { WEBSOCKET_PATH } from "../../web/paths.ts";
+import { TRANSCRIPT_PATH, WEBSOCKET_PATH } from "../../web/paths.ts";
 import type { Context } from "../session/context.ts";
+import type { RoomStore } from "../store/sqlite.ts";
+import { TRANSCRIPT_POLICY, transcriptFileName } from "../store/transcript.ts";
 import type { WebData } from "./websocket.ts";
 import * as websocket from "./websocket.ts";
 import { WEB } from "./websocket.ts";
 
 const PAGE_DIR = join(import.meta.dir, "..", "..", "web");
+
+/** `bun run export`, which makes an operator's transcript (transcriptFor). */
+const EXPORT_CLI = join(import.meta.dir, "..", "..", "cli", "export.ts");
+
+/** How long making a transcript may take before it is given up (ms). */
+const TRANSCRIPT_MS = 60_000;
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -96,9 +110,18 @@ export interface WebServer {
   stop(closeActive: boolean): void;
 }
 
-/** Serve the page and its WebSocket on the config's host and webPort; throws when it cannot bind. */
-export function startWeb(ctx: Context, tls: { cert: string; key: string } | null): WebServer {
+/**
+ * Serve the page and its WebSocket on the config's host and webPort, and
+ * with `store` the operators' transcripts; throws when it cannot bind.
+ */
+export function startWeb(
+  ctx: Context,
+  tls: { cert: string; key: string } | null,
+  store: RoomStore | null = null,
+): WebServer {
   const files = assets();
+  ctx.transcripts.served = store !== null;
+  const transcript = store === null ? null : (url: URL) => transcriptFor(ctx, store, url);
   void bundle().catch((error: Error) => ctx.log.note(error.message));
   const secure = tls !== null;
   const hosts = knownHosts(ctx.config.host, ctx.config.webHosts);
@@ -109,7 +132,7 @@ export function startWeb(ctx: Context, tls: { cert: string; key: string } | null
     reusePort: ctx.config.reusePort,
     development: false,
     ...(tls === null ? {} : { tls }),
-    fetch: (request, server) => respond(request, server, files, secure, hosts),
+    fetch: (request, server) => respond(request, server, files, secure, hosts, transcript),
     error: (error) => {
       ctx.log.note(`web error: ${error.stack ?? error.message}`);
       return plain(500, "internal error");
@@ -146,6 +169,7 @@ async function respond(
   files: Map<string, Asset>,
   secure: boolean,
   hosts: ReadonlySet<string>,
+  transcript: ((url: URL) => Promise<Response>) | null,
 ): Promise<Response | undefined> {
   const host = request.headers.get("host");
   if (host !== null && !hosts.has(hostOnly(host))) {
@@ -153,12 +177,59 @@ async function respond(
   }
   const url = new URL(request.url);
   if (url.pathname === WEBSOCKET_PATH) return upgrade(request, server, secure);
+  if (url.pathname === TRANSCRIPT_PATH && transcript !== null) {
+    return request.method === "GET" ? transcript(url) : plain(405, "method not allowed");
+  }
   if (request.method !== "GET" && request.method !== "HEAD")
     return plain(405, "method not allowed");
   const asset = files.get(url.pathname);
   if (asset === undefined) return plain(404, "not found");
   const body = request.method === "HEAD" ? null : await asset.body();
   return new Response(body, { headers: { ...SECURITY_HEADERS, "content-type": asset.type } });
+}
+
+/**
+ * The room's transcript as one HTML page to save, for a ticket given and
+ * not yet spent; a 404 for any other. Every line said before it was asked
+ * for is in it (the store's writer is waited for first). `bun run export`
+ * makes it, in a process of its own, so the relay never waits for it:
+ * reading and writing out 100,000 lines takes a few hundred milliseconds.
+ */
+async function transcriptFor(ctx: Context, store: RoomStore, url: URL): Promise<Response> {
+  if (!ctx.transcripts.take(url.searchParams.get("t") ?? "")) return plain(404, "not found");
+  const room = ctx.config.roomName;
+  await store.flushed();
+  const child = Bun.spawn(
+    [
+      process.execPath,
+      EXPORT_CLI,
+      "--format",
+      "html",
+      "--data",
+      dirname(store.path),
+      "--room",
+      room,
+    ],
+    { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: TRANSCRIPT_MS },
+  );
+  const [page, problem, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) {
+    ctx.log.note(`transcript: ${problem.trim() || `export exited with ${code}`}`);
+    return plain(500, "the room's record cannot be read");
+  }
+  return new Response(page, {
+    headers: {
+      ...SECURITY_HEADERS,
+      "content-security-policy": `${TRANSCRIPT_POLICY}; frame-ancestors 'none'`,
+      "cache-control": "no-store",
+      "content-type": "text/html; charset=utf-8",
+      "content-disposition": `attachment; filename="${transcriptFileName(room, Date.now())}"`,
+    },
+  });
 }
 
 function upgrade(request: Request, server: Server<WebData>, secure: boolean): Response | undefined {
