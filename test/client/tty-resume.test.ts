@@ -7,8 +7,11 @@
  */
 
 import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SERVER_DEFAULTS, type ServerConfig } from "../../src/config.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { openStore, type RunningServer, startServer } from "../../src/server/server.ts";
 import { join as joinRoom } from "../support/server.ts";
 import { CutProxy } from "./proxy.ts";
 import { lastLine, SKIP_TMUX, Tmux } from "./tmux.ts";
@@ -18,7 +21,7 @@ const servers = new Set<RunningServer>();
 const proxies = new Set<CutProxy>();
 
 function room(more: Partial<ServerConfig> = {}): RunningServer {
-  const server = startServer({
+  const config = {
     ...SERVER_DEFAULTS,
     web: false,
     port: 0,
@@ -26,7 +29,8 @@ function room(more: Partial<ServerConfig> = {}): RunningServer {
     rateLimit: 0,
     historyLines: 0,
     ...more,
-  });
+  };
+  const server = startServer(config, undefined, undefined, openStore(config));
   servers.add(server);
   return server;
 }
@@ -150,4 +154,41 @@ describe.skipIf(SKIP_TMUX)("resuming after a cut (tmux)", () => {
     tmux.keys("restart", "C-c");
     expect(await tmux.exited("restart")).toBe(0);
   }, 30_000);
+
+  test("a restart of a room kept on disk: the client resumes, each line it missed once, no gap", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "papo-tty-store-"));
+    const first = room({ dataDir });
+    const port = first.port;
+    const proxy = new CutProxy(port);
+    proxies.add(proxy);
+    const bob = await joinRoom(first, "bob");
+    tmux.start("kept", {
+      args: ["--port", String(proxy.port), "--name", "ana", "--no-color"],
+      rows: 40,
+    });
+    await tmux.waitForLast("kept", "ana>");
+    bob.send("before");
+    await tmux.waitFor("kept", (l) => l.some((x) => x.endsWith("<bob> before")));
+    proxy.cut();
+    await tmux.waitFor("kept", (l) => lastLine(l).startsWith("reconnecting in"));
+    for (const n of [1, 2, 3]) bob.send(`missed ${n}`);
+    await bob.quiet(100);
+    await first.stop();
+    const second = room({ dataDir, port });
+    proxy.restore();
+    const lines = await tmux.waitFor(
+      "kept",
+      (l) => l.some((x) => x.endsWith("<bob> missed 3")),
+      15_000,
+    );
+    for (const n of [1, 2, 3]) expect(count(lines, `<bob> missed ${n}`)).toBe(1);
+    expect(count(lines, "<bob> before")).toBe(1);
+    // No gap: nothing said of a restart or of missed lines.
+    expect(lines.some((l) => l.includes("restarted") || l.includes("missed"))).toBe(false);
+    const carol = await joinRoom(second, "carol");
+    carol.send("after");
+    await tmux.waitFor("kept", (l) => l.some((x) => x.endsWith("<carol> after")));
+    tmux.keys("kept", "C-c");
+    expect(await tmux.exited("kept")).toBe(0);
+  }, 40_000);
 });
