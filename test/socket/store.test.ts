@@ -10,6 +10,7 @@
 import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parsePosition, parseTagged } from "../../src/protocol/tags.ts";
@@ -229,4 +230,47 @@ test("past --keep-lines the oldest lines go while the room goes on talking", asy
   const texts = storedTexts(dir);
   expect(texts.at(-1)).toBe("<ana> r5 l299");
   expect(texts).not.toContain("<ana> r0 l0");
+});
+
+/** A line client from another loopback address (node:net can bind the local side). */
+function fromAddress(port: number, address: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    const lines: string[] = [];
+    let partial = "";
+    const socket = netConnect({ host: "127.0.0.1", port, localAddress: address }, () => {
+      socket.write("mal\n");
+    });
+    socket.on("data", (chunk) => {
+      partial += chunk.toString();
+      const parts = partial.split("\n");
+      partial = parts.pop() ?? "";
+      lines.push(...parts);
+    });
+    socket.on("close", () => resolve(lines));
+    socket.on("error", () => resolve(lines));
+    setTimeout(() => {
+      socket.destroy();
+      resolve(lines);
+    }, 500);
+  });
+}
+
+test("bans are kept: an address banned before a restart is refused after it", async () => {
+  const dir = folder();
+  let server = serve({ dataDir: dir, opPassword: "pw" });
+  const op = await joinAs(server, "op");
+  op.send("/op pw");
+  await op.until((l) => l === "* you are now an operator");
+  const before = fromAddress(server.port, "127.0.0.2");
+  await op.until((l) => l === "* mal joined");
+  op.send("/ban mal");
+  await op.until((l) => l.startsWith("* mal was banned"));
+  await before;
+  await server.stop();
+  server = serve({ dataDir: dir, opPassword: "pw" });
+  const after = await fromAddress(server.port, "127.0.0.2");
+  expect(after).toContain("! you are banned from this room");
+  // Everyone else still comes in.
+  const ana = await joinAs(server, "ana");
+  expect(ana.isClosed()).toBe(false);
 });
