@@ -141,6 +141,8 @@ export function startServer(
     connectionCount: () => room.connectionCount,
     memberCount: () => room.memberCount,
     stop: () => {
+      // Members leave as the server stops, but their resume tokens stay kept: they come back after it.
+      store?.keepTokens();
       stopping ??= shutdown(ctx, listener, cluster, web).finally(() => store?.close());
       return stopping;
     },
@@ -156,8 +158,14 @@ export function startServer(
  */
 function restoreRoom(ctx: Context, store: RoomStore): void {
   const { room, gate, config, log } = ctx;
-  const kept = store.load(config.keepLines);
-  room.topic = kept.topic;
+  // In a room over several servers Redis has the room's lines, topic and bans (its stream's
+  // positions, not this server's): the store only keeps a record of them here.
+  const kept = store.load(room.shared ? 0 : config.keepLines);
+  if (room.shared) {
+    kept.turns.length = 0;
+    kept.bans.length = 0;
+  }
+  if (!room.shared) room.topic = kept.topic;
   for (const [host, name] of kept.bans) gate.ban(host, name);
   const earlier = kept.turns.map((t) => ({
     epoch: t.epoch,

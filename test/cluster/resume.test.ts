@@ -6,6 +6,9 @@
  */
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
 import { parsePosition, parseTagged } from "../../src/protocol/tags.ts";
 import type { LineClient } from "../support/lineclient.ts";
 import { type RedisServer, startRedis } from "../support/redis.ts";
@@ -213,4 +216,26 @@ test("a resume cut while its token is being taken gives the token back: the memb
   cut.reset();
   await Bun.sleep(200);
   expect((await resumeOn(a, token)).ev).toBe("resumed");
+});
+
+test("with --data as well, a server of a shared room keeps a record but takes the room from Redis: history once", async () => {
+  const room = fresh();
+  const dataDir = mkdtempSync(joinPath(tmpdir(), "papo-shared-store-"));
+  try {
+    let a = await serveShared(redis.url, room, { dataDir, historyLines: 10 });
+    const ana = await join(a, "ana");
+    for (const n of [1, 2, 3]) ana.send(`m${n}`);
+    await Bun.sleep(200);
+    await a.stop();
+    a = await serveShared(redis.url, room, { dataDir, historyLines: 10 });
+    const late = await join(a, "late");
+    const history = (await late.quiet(300)).filter((l) => l.startsWith("[history"));
+    expect(history.map((l) => l.replace(/^\[history [^\]]+\] /, ""))).toEqual([
+      "<ana> m1",
+      "<ana> m2",
+      "<ana> m3",
+    ]);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -274,3 +274,24 @@ test("bans are kept: an address banned before a restart is refused after it", as
   const ana = await joinAs(server, "ana");
   expect(ana.isClosed()).toBe(false);
 });
+
+test("a clean restart keeps the resume tokens: a papo client comes back as itself", async () => {
+  const dir = folder();
+  let server = await start(dir);
+  const { c, token } = await joinV2(server.port, "rita");
+  const sam = await dial(server.port);
+  sam.send("sam");
+  sam.send("hello");
+  const [hello] = (await c.until((l) => l.endsWith("<sam> hello"))).split(" ");
+  const pos = parseTagged(`${hello} x`).tags.pos as string;
+  server.proc.kill("SIGTERM");
+  await server.exited;
+  server = await start(dir);
+  const back = await dial(server.port);
+  back.send("CAP papo/2");
+  await back.next();
+  back.send(`RESUME ${token} ${pos}`);
+  const answer = parseTagged(await back.next());
+  expect(answer.tags.ev).toBe("resumed");
+  expect(answer.text).toBe("* welcome back, rita");
+});

@@ -60,7 +60,7 @@ export async function serveShared(
   log?: Log,
 ): Promise<RunningServer> {
   const config = { ...testConfig(overrides), redisUrl, roomName: room };
-  const server = startServer(config, log, await openShared(config));
+  const server = startServer(config, log, await openShared(config), openStore(config));
   running.add(server);
   return server;
 }

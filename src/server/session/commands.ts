@@ -226,7 +226,9 @@ function transcript(ctx: Context, op: Client): void {
     tell(
       ctx,
       op,
-      t.transcriptCommand(`bun run export --room ${config.roomName} --data ${config.dataDir}`),
+      t.transcriptCommand(
+        `bun run export --room ${config.roomName} --data '${config.dataDir.replaceAll("'", "'\\''")}'`,
+      ),
     );
   } else if (config.redisUrl !== "") {
     tell(ctx, op, t.transcriptCommand(`bun run export --room ${config.roomName} --redis URL`));

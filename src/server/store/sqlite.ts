@@ -28,6 +28,7 @@ import { LANGS, type Lang } from "../../protocol/lang.ts";
 import type { Notice } from "../../protocol/messages.ts";
 import { render, SERVER_TEXT } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
+import { addressKey } from "../admission/addresses.ts";
 import { isSpoken, type Line } from "../room/dialects.ts";
 import type { Journal, Recorded } from "../room/journal.ts";
 import type { Moved } from "../room/peers.ts";
@@ -82,11 +83,16 @@ export interface StoreEvents {
 }
 
 export interface StoreOptions {
+  /** Bytes of turns that may wait unwritten (STORE.pendingBytes unless given: tests give less). */
+  pendingBytes?: number;
   keepLines: number;
   /** Days a line is kept; 0 keeps lines whatever their age. */
   keepDays: number;
   now?: () => number;
 }
+
+/** What a turn's message costs besides its text (the object, its fields, the structured clone). */
+const MESSAGE_BYTES = 256;
 
 export class RoomStore implements Journal {
   /** Lines held, as the writer last said (written, less pruned), plus those posted since. */
@@ -113,15 +119,18 @@ export class RoomStore implements Journal {
   /** Each write's time (ms), the newest 10,000, for the bench. */
   readonly writeMs: number[] = [];
 
+  /** The server stops: tokens are no longer dropped (their members come back after the restart). */
+  private tokensKept = false;
+
   private constructor(
     readonly path: string,
     private readonly db: Database,
     /** Held open for the server's life: its exclusive lock says the room is in use. */
     private readonly lock: Database,
     private readonly options: StoreOptions,
+    held: number,
   ) {
-    const row = db.query("SELECT COALESCE(SUM(count), 0) AS n FROM turns").get() as { n: number };
-    this.held = row.n;
+    this.held = held;
     this.writer = new Worker(new URL("./writer.ts", import.meta.url).href);
     this.writer.onmessage = (event: MessageEvent<WriterOut>) => this.heard(event.data);
     this.post({
@@ -147,6 +156,7 @@ export class RoomStore implements Journal {
     }
     const lock = takeLock(files.lock, files.db, room, dir);
     let db: Database;
+    let held = 0;
     try {
       db = new Database(files.db, { create: true, strict: true });
       db.run("PRAGMA journal_mode = WAL");
@@ -154,6 +164,10 @@ export class RoomStore implements Journal {
       db.run("PRAGMA busy_timeout = 1000");
       const version = (db.query("PRAGMA user_version").get() as { user_version: number })
         .user_version;
+      const tables = db.query("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+      if (version === 0 && tables.length > 0) {
+        throw new StoreError(`cannot use ${files.db}: it is not a papo database`);
+      }
       if (version > SCHEMA_VERSION) {
         throw new StoreError(
           `${files.db} was written by a newer papo (schema ${version}, this one reads ${SCHEMA_VERSION}): run that papo, or give this one another --data`,
@@ -177,12 +191,16 @@ export class RoomStore implements Journal {
       db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       const owner = JSON.stringify({ pid: process.pid, host: hostname(), since: Date.now() });
       db.query("INSERT OR REPLACE INTO state (key, value) VALUES ('owner', ?1)").run(owner);
+      const row = db.query("SELECT COALESCE(SUM(count), 0) AS n FROM turns").get() as {
+        n: number;
+      };
+      held = row.n;
     } catch (error) {
       lock.close();
       if (error instanceof StoreError) throw error;
       throw new StoreError(`cannot use ${files.db}: ${reason(error)}`);
     }
-    return new RoomStore(files.db, db, lock, options);
+    return new RoomStore(files.db, db, lock, options, held);
   }
 
   /** What the room had: its newest turns (at most `lines` lines), topic and bans. */
@@ -230,13 +248,15 @@ export class RoomStore implements Journal {
    */
   turn(epoch: string, first: number, lines: readonly Recorded[]): void {
     const text = encodeLines(lines);
-    if (this.inFlight + text.length > STORE.pendingBytes) {
+    // What a turn holds on its way: its text, and the message around it.
+    const size = text.length + MESSAGE_BYTES;
+    if (this.inFlight + size > (this.options.pendingBytes ?? STORE.pendingBytes)) {
       this.dropped++;
-      this.fail("the disk is slower than the room");
+      this.fail(this.failingWhy ?? "the disk is slower than the room");
       return;
     }
-    this.inFlight += text.length;
-    this.flying.push(text.length);
+    this.inFlight += size;
+    this.flying.push(size);
     this.held += lines.length;
     const at = lines.at(-1)?.at ?? Date.now();
     this.post({ op: "turn", epoch, first, count: lines.length, at, lines: text });
@@ -247,12 +267,12 @@ export class RoomStore implements Journal {
   }
 
   ban(host: string, name: string): void {
-    this.bans.set(host, name);
+    this.bans.set(addressKey(host), name);
     this.post({ op: "state", key: "bans", value: JSON.stringify([...this.bans]) });
   }
 
   unban(host: string): void {
-    if (!this.bans.delete(host)) return;
+    if (!this.bans.delete(addressKey(host))) return;
     this.post({ op: "state", key: "bans", value: JSON.stringify([...this.bans]) });
   }
 
@@ -271,7 +291,12 @@ export class RoomStore implements Journal {
 
   dropToken(id: string): void {
     this.spent.add(id);
-    this.post({ op: "dropToken", id });
+    if (!this.tokensKept) this.post({ op: "dropToken", id });
+  }
+
+  /** The server stops: its members leave, but their tokens stay, to resume after the restart. */
+  keepTokens(): void {
+    this.tokensKept = true;
   }
 
   /** A token from before a restart: read here, spent at once (the writer deletes it). */
@@ -337,6 +362,7 @@ export class RoomStore implements Journal {
   }
 
   private ask(message: (n: number) => WriterIn): Promise<void> {
+    if (this.closed !== null) return this.closed;
     const n = ++this.syncs;
     return new Promise((resolve) => {
       this.waiting.set(n, resolve);
@@ -356,6 +382,7 @@ export class RoomStore implements Journal {
         break;
       }
       case "failing":
+        this.failingWhy = m.why;
         this.fail(m.why);
         break;
       case "recovered":
@@ -378,6 +405,9 @@ export class RoomStore implements Journal {
     }
   }
 
+  /** Why the writer last failed, while it does. */
+  private failingWhy: string | null = null;
+
   private fail(why: string): void {
     if (this.failingNow) return;
     this.failingNow = true;
@@ -387,6 +417,7 @@ export class RoomStore implements Journal {
   private recover(lost: number): void {
     if (!this.failingNow) return;
     this.failingNow = false;
+    this.failingWhy = null;
     this.events?.recovered(lost + this.dropped);
     this.dropped = 0;
   }

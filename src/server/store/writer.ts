@@ -87,17 +87,10 @@ function open(path: string, lines: number, days: number, startHeld: number): voi
 }
 
 function enqueue(w: Write): void {
+  // What waits here is bounded by the server's thread: it posts no more than STORE.pendingBytes
+  // of turns not yet written (it counts them until this thread says they are).
   queue.push(w);
   queuedBytes += bytesOf(w);
-  // While writing fails, what waits is bounded: the oldest turns go, counted.
-  while (failing && queuedBytes > STORE.pendingBytes && queue.length > 1) {
-    const gone = queue.shift() as Write;
-    queuedBytes -= bytesOf(gone);
-    if (gone.op === "turn") {
-      lost++;
-      post({ op: "gone", lines: gone.count });
-    }
-  }
   if (failing || scheduled) return;
   scheduled = true;
   setTimeout(write, 0);

@@ -147,12 +147,57 @@ describe("a store that cannot be used: one sentence", () => {
     );
   });
 
+  test("another program's database, or tables of another shape", () => {
+    const dir = folder();
+    const db = new Database(join(dir, "papo.db"), { create: true });
+    db.run("CREATE TABLE photos (id INTEGER)");
+    db.close();
+    expect(() => open(dir)).toThrow(/^cannot use .*papo\.db: it is not a papo database$/);
+    const other = folder();
+    const odd = new Database(join(other, "papo.db"), { create: true });
+    odd.run("CREATE TABLE turns (id INTEGER)");
+    odd.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    odd.close();
+    expect(() => open(other)).toThrow(/^cannot use .*papo\.db: /);
+  });
+
   test("a database from a newer papo", () => {
     const dir = folder();
     const db = new Database(join(dir, "papo.db"), { create: true });
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => open(dir)).toThrow(/was written by a newer papo/);
+  });
+});
+
+describe("bans and tokens", () => {
+  test("a ban is kept by its address's key: an IPv6 member's /unban is kept too", async () => {
+    const dir = folder();
+    const a = open(dir);
+    a.ban("::1", "sam");
+    a.ban("10.0.0.9", "mal");
+    a.unban("0:0:0:0::/64");
+    await a.close();
+    expect(open(dir).load(0).bans).toEqual([["10.0.0.9", "mal"]]);
+  });
+
+  test("tokens kept while the server stops stay, to resume after the restart; a spent one is gone", async () => {
+    const dir = folder();
+    const a = open(dir);
+    const secret = Buffer.alloc(16, 7);
+    const member = { node: "", id: 3, name: "ana", operator: true, lang: "pt" as const, host: "" };
+    a.keepToken("aaaa", secret, member);
+    a.keepToken("bbbb", secret, { ...member, name: "bia" });
+    a.dropToken("bbbb");
+    a.keepTokens();
+    a.dropToken("aaaa");
+    await a.close();
+    const b = open(dir);
+    expect(b.takeToken("bbbb", secret)).toBeNull();
+    expect(b.takeToken("aaaa", Buffer.alloc(16, 8))).toBeNull();
+    expect(b.takeToken("aaaa", secret)).toEqual(member);
+    // Spent: once.
+    expect(b.takeToken("aaaa", secret)).toBeNull();
   });
 });
 
@@ -176,6 +221,37 @@ describe("a full disk while running", () => {
     expect(told).toEqual(["failing: the disk is full", "back 0"]);
     expect(s.lines).toBe(201);
     expect(s.load(1000).turns.at(-1)?.first).toBe(201);
+  });
+
+  test("past the bound of what may wait, turns are not kept, counted, and told when it works again", async () => {
+    const s = RoomStore.open(folder(), "papo", {
+      keepLines: 10_000,
+      keepDays: 0,
+      pendingBytes: 40_000,
+    });
+    stores.push(s);
+    const told: string[] = [];
+    s.start({
+      failing: (why) => told.push(`failing: ${why}`),
+      recovered: (n) => told.push(`back ${n}`),
+    });
+    await s.flushed();
+    s.limitPages(s.pages());
+    for (let i = 0; i < 100; i++) s.turn("e", i + 1, [chat("a", `full ${i} ${"x".repeat(700)}`)]);
+    await s.flushed();
+    s.limitPages(1073741823);
+    await s.flushed();
+    const kept = s.load(1000).turns;
+    // About 40 kB of about 1 kB turns waited; the rest were never kept.
+    expect(kept.length).toBeGreaterThan(20);
+    expect(kept.length).toBeLessThan(60);
+    // (Which the server's thread notices first: the writer's failure, or its own bound.)
+    expect(told).toHaveLength(2);
+    expect(told[0]).toMatch(/^failing: the disk is (full|slower than the room)$/);
+    expect(told[1]).toBe(`back ${100 - kept.length}`);
+    expect(s.lines).toBe(kept.length);
+    // The turns kept are the first ones: nothing out of order.
+    expect(kept.map((t) => t.first)).toEqual(kept.map((_, i) => i + 1));
   });
 });
 
