@@ -117,7 +117,7 @@ describe("GET /transcript", () => {
     await ana.next();
     ana.send("/transcript");
     expect(await ana.next()).toBe(
-      `* the room's transcript: run bun run export --room papo --data ${dir} on the server's machine`,
+      `* the room's transcript: run bun run export --room papo --data '${dir}' on the server's machine`,
     );
 
     const memory = serve({ web: true, webPort: 0, opPassword: "sesame" });
