@@ -129,9 +129,12 @@ export class Turn<M extends Reader> {
     }
   }
 
-  /** The turn's lines and when each was said, for the room's record (journal.ts). */
-  recorded(): Recorded[] {
-    return this.entries.map((e) => ({ line: e.line, at: e.at }));
+  /**
+   * The turn's lines and when each was said, for the room's record
+   * (journal.ts): the turn's own entries, good until it is committed.
+   */
+  recorded(): readonly Recorded[] {
+    return this.entries;
   }
 
   /** `bytes` more for one member alone were queued this turn. */

@@ -499,21 +499,29 @@ function memberOf(text: string): Moved | null {
  * arguments, so that it can be worded again in any language).
  */
 function encodeLines(lines: readonly Recorded[]): string {
+  // Built as text: this runs on the relay's thread for every turn.
+  let out = "[";
   let before = 0;
-  const out: unknown[][] = [];
-  for (const r of lines) {
-    const t = out.length === 0 ? r.at : r.at - before;
+  for (let i = 0; i < lines.length; i++) {
+    const r = lines[i] as Recorded;
+    const t = i === 0 ? r.at : r.at - before;
     before = r.at;
     const line: Line = r.line;
-    if (typeof line === "string") out.push([t, "n", "", line]);
+    if (i > 0) out += ",";
+    if (typeof line === "string") out += `[${t},"n","",${JSON.stringify(line)}]`;
     else if (isSpoken(line)) {
-      const head = line.kind === "chat" ? `<${line.from}> ` : `* <${line.from}> `;
+      const chat = line.kind === "chat";
+      const head = chat ? `<${line.from}> ` : `* <${line.from}> `;
       const short = line.text.startsWith(head);
-      const k = line.kind === "chat" ? (short ? "c" : "C") : short ? "a" : "A";
-      out.push([t, k, line.from, short ? line.text.slice(head.length) : line.text]);
-    } else out.push([t, "n", "", render(SERVER_TEXT.en, line), line.key, line.args]);
+      const k = chat ? (short ? "c" : "C") : short ? "a" : "A";
+      const words = short ? line.text.slice(head.length) : line.text;
+      out += `[${t},"${k}",${JSON.stringify(line.from)},${JSON.stringify(words)}]`;
+    } else {
+      const text = JSON.stringify(render(SERVER_TEXT.en, line));
+      out += `[${t},"n","",${text},${JSON.stringify(line.key)},${JSON.stringify(line.args)}]`;
+    }
   }
-  return JSON.stringify(out);
+  return `${out}]`;
 }
 
 /** A row's lines read back; null when they are not what the store writes. */
