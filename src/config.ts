@@ -44,6 +44,12 @@ export interface ServerConfig {
   historyLines: number;
   /** "/op PASSWORD" makes a member an operator; "" means the room has no operators. */
   opPassword: string;
+  /**
+   * Names kept for operators from the start (comma-separated): joining
+   * under one asks for the operator password. Every name that becomes an
+   * operator's is kept too, from then on.
+   */
+  opNames: string;
   /** A connection must send this before its name; "" means the room is open. */
   roomPassword: string;
   /** Connections from one address not yet in the room, loopback included; 0 turns the cap off. */
@@ -104,6 +110,7 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   lang: "en",
   historyLines: 50,
   opPassword: "",
+  opNames: "",
   roomPassword: "",
   maxPerAddress: 64,
   tlsCert: "",

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
 import { LANGS } from "../protocol/lang.ts";
+import { checkName } from "../protocol/names.ts";
 import { redacted } from "../server/cluster/redis.ts";
 import { consoleLog } from "../server/log.ts";
 import { openShared, openStore, StartError, startServer } from "../server/server.ts";
@@ -130,6 +131,11 @@ const FLAGS: FlagSpec<ServerConfig> = {
     help: "the room's name: its file in --data, and its keys on Redis",
     key: "roomName",
   },
+  "op-names": {
+    type: "string",
+    help: "names kept for operators, comma-separated: joining as one asks for the operator password",
+    key: "opNames",
+  },
   data: {
     type: "string",
     help: "folder the room is kept in, as SQLite; with --redis only when given",
@@ -147,6 +153,19 @@ const FLAGS: FlagSpec<ServerConfig> = {
     key: "keepDays",
   },
 };
+
+/** Null when --op-names can be used, else why not, in one sentence. */
+function opNamesCheck(config: ServerConfig): string | null {
+  if (config.opNames === "") return null;
+  if (config.opPassword === "") {
+    return `--op-names needs an operator password (--op-password, or ${SECRET_ENV.opPassword})`;
+  }
+  for (const name of config.opNames.split(",")) {
+    const check = checkName(name.trim());
+    if (!check.ok) return `--op-names: "${name.trim()}" is not a name papo accepts`;
+  }
+  return null;
+}
 
 /** The defaults as this machine has them: the room is kept under XDG's data home. */
 function shownDefaults(): ServerConfig {
@@ -189,6 +208,8 @@ async function main(argv: string[]): Promise<boolean> {
   const parsed = parseFlags(FLAGS, values as Record<string, string | undefined>, secrets);
   const roomProblem = roomNameProblem(parsed.roomName);
   if (roomProblem !== null) throw new FlagError(roomProblem);
+  const opNamesProblem = opNamesCheck(parsed);
+  if (opNamesProblem !== null) throw new FlagError(opNamesProblem);
   // With --redis the stream is the room's log: the local store only when asked for with --data.
   const storeOff =
     values["no-store"] === true ||

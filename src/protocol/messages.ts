@@ -90,6 +90,10 @@ export interface ServerText {
 
   invalidName(problem: NameProblem): string;
   nameTaken(name: string): string;
+  /** At the door: a name kept for operators; the next line is the operator password. */
+  nameReserved(name: string): string;
+  /** /nick to a name kept for operators, by a member who is not one. */
+  nameKept(name: string): string;
   sameName(name: string): string;
   nameTimeout(seconds: number): string;
   nameFirst(): string;
@@ -245,6 +249,11 @@ const en: ServerText = {
       }`,
     ),
   nameTaken: (name) => error(`name taken: ${name}`),
+  nameReserved: (name) =>
+    notice(
+      `${name} is kept for an operator: send the operator password (or another name after it)`,
+    ),
+  nameKept: (name) => error(`${name} is kept for an operator`),
   sameName: (name) => error(`you are already called ${name}`),
   nameTimeout: (seconds) => error(`no name given within ${seconds} s, closing`),
   nameFirst: () => error("choose a name first"),
@@ -373,6 +382,11 @@ const pt: ServerText = {
       }`,
     ),
   nameTaken: (name) => error(`nome em uso: ${name}`),
+  nameReserved: (name) =>
+    notice(
+      `${name} é reservado a um operador: envie a senha de operador (ou, depois dela, outro nome)`,
+    ),
+  nameKept: (name) => error(`${name} é reservado a um operador`),
   sameName: (name) => error(`você já se chama ${name}`),
   nameTimeout: (seconds) => error(`nenhum nome em ${seconds} s, encerrando`),
   nameFirst: () => error("escolha um nome primeiro"),

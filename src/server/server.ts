@@ -11,6 +11,7 @@ import type { TCPSocketListener } from "bun";
 import type { ServerConfig } from "../config.ts";
 import { hostPort } from "../net/address.ts";
 import { isNotice, SERVER_TEXT, say } from "../protocol/messages.ts";
+import { checkName } from "../protocol/names.ts";
 import { Gate } from "./admission/addresses.ts";
 import type { Link, Snapshot } from "./cluster/carrier.ts";
 import { CLUSTER } from "./cluster/carrier.ts";
@@ -108,6 +109,10 @@ export function startServer(
   }
 
   if (store !== undefined) restoreRoom(ctx, store);
+  for (const name of config.opNames.split(",")) {
+    const check = checkName(name.trim());
+    if (check.ok) room.reserve(check.name);
+  }
 
   let listener: TCPSocketListener<Client>;
   try {
@@ -172,6 +177,7 @@ function restoreRoom(ctx: Context, store: RoomStore): void {
     first: t.first,
     lines: t.lines.map((l) => ({ line: lineOf(l), at: l.at })),
   }));
+  for (const name of kept.reserved) room.reserve(name);
   room.keep(store, config.lang, earlier);
   const operators = () => room.localMembers().filter((m) => m.operator && m.phase === "joined");
   store.start({

@@ -33,7 +33,8 @@ export function showLine(log: HTMLElement, entry: Entry, self: string): void {
     const who = document.createElement("span");
     who.className = `who c${entry.color}`;
     if (entry.name === self) who.classList.add("self");
-    who.textContent = entry.action ? `* ${entry.name}` : `<${entry.name}>`;
+    const name = entry.op ? `@${entry.name}` : entry.name;
+    who.textContent = entry.action ? `* ${name}` : `<${name}>`;
     item.append(who, " ");
   }
   const text = document.createElement("span");

@@ -32,6 +32,8 @@ export interface Entry {
   readonly text: string;
   /** An action ("* <ana> waves") rather than a chat line. */
   readonly action: boolean;
+  /** Said by an operator: the page marks the name "@". */
+  readonly op: boolean;
   readonly attention: Attention;
 }
 
@@ -53,12 +55,19 @@ export function present(
     time: said === null ? formatTime(now) : stampOf(said, now, lang),
     tag: "",
     action: false,
+    op: false,
     attention: attention(shown, self),
   };
   switch (shown.kind) {
     case "chat":
     case "action":
-      return { ...base, ...speaker(shown.name), text: shown.text, action: shown.kind === "action" };
+      return {
+        ...base,
+        ...speaker(shown.name),
+        text: shown.text,
+        action: shown.kind === "action",
+        op: shown.op === true,
+      };
     case "private-from":
       return { ...base, ...speaker(shown.name), tag: shown.tag, text: shown.text };
     case "private-to":

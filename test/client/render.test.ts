@@ -347,3 +347,17 @@ describe("small pieces", () => {
     expect(clearInputArea(2)).toBe("\r\x1b[2A\x1b[J");
   });
 });
+
+describe("an operator's lines (version 2's op tag)", () => {
+  const plain = { color: false, time: at(9, 5), self: "", lang: "en" as const };
+  test("shown with @ before the name, in the line and in colour; others' lines as they are", () => {
+    const op = read("@kind=chat;from=prof;op= <prof> attention");
+    expect(classify(op)).toMatchObject({ kind: "chat", name: "prof", op: true });
+    expect(renderLine(op, plain)).toBe("09:05 <@prof> attention");
+    expect(renderLine(op, { ...plain, color: true })).toContain("<@");
+    const action = read("@kind=action;from=prof;op= * <prof> waves");
+    expect(renderLine(action, plain)).toBe("09:05 * <@prof> waves");
+    const student = read("@kind=chat;from=bea <bea> hi");
+    expect(renderLine(student, plain)).toBe("09:05 <bea> hi");
+  });
+});

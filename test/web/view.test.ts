@@ -125,3 +125,13 @@ describe("the names a page may be reached by", () => {
     }
   });
 });
+
+describe("an operator's lines", () => {
+  test("are marked op (the page shows @NAME); others' are not", () => {
+    expect(present(read("@kind=chat;from=prof;op= <prof> hi"), "", at)).toMatchObject({
+      name: "prof",
+      op: true,
+    });
+    expect(present(read("@kind=chat;from=bea <bea> hi"), "", at).op).toBe(false);
+  });
+});

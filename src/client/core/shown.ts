@@ -10,8 +10,9 @@ import type { ServerLine } from "./meaning.ts";
 
 /** A sorted line; `line` is always the (sanitized) text as it is shown. */
 export type Shown =
-  | { kind: "chat"; line: string; name: string; text: string }
-  | { kind: "action"; line: string; name: string; text: string }
+  /** `op`: said by an operator (version 2's `op` tag); the line shows it "<@NAME>". */
+  | { kind: "chat"; line: string; name: string; text: string; op?: boolean }
+  | { kind: "action"; line: string; name: string; text: string; op?: boolean }
   | { kind: "notice"; line: string }
   | { kind: "error"; line: string }
   /** `tag` is the server's bracketed head: "[private]", "[privado]". */
@@ -38,9 +39,14 @@ export function classify(line: ServerLine | string): Shown {
   const m = line.meaning;
   switch (line.kind) {
     case "":
-    case "chat":
-    case "action":
       return shaped(text);
+    case "chat":
+    case "action": {
+      const s = shaped(text);
+      if (line.tags.op === undefined || (s.kind !== "chat" && s.kind !== "action")) return s;
+      const head = s.kind === "chat" ? `<@${s.name}>` : `* <@${s.name}>`;
+      return { ...s, op: true, line: `${head} ${s.text}` };
+    }
     case "history": {
       // Only a chat or an action is ever replayed; anything else is shown as it is.
       const said = shaped(line.tags.line ?? "");

@@ -135,10 +135,10 @@ function colored(shown: Shown, self: string): string {
     attention(shown, self) === "mention" ? highlighted(said, self) : said;
   switch (shown.kind) {
     case "chat":
-      return `<${paintName(shown.name, self)}> ${text(shown.text)}`;
+      return `<${shown.op ? "@" : ""}${paintName(shown.name, self)}> ${text(shown.text)}`;
     case "action":
       // Not dim: a person's words, not the server's.
-      return `* <${paintName(shown.name, self)}> ${text(shown.text)}`;
+      return `* <${shown.op ? "@" : ""}${paintName(shown.name, self)}> ${text(shown.text)}`;
     case "notice":
       return `${SGR.dim}${shown.line}${SGR.reset}`;
     case "error":

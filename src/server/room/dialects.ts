@@ -15,6 +15,8 @@ export interface Spoken {
   readonly kind: "chat" | "action";
   readonly from: string;
   readonly text: string;
+  /** Said by an operator: version 2 marks it `op` (the v1 line keeps its shape). */
+  readonly op?: boolean;
 }
 
 /** A line for everyone: a member's words, a notice each reads in their language, or plain text. */
@@ -48,7 +50,10 @@ export function textIn(dialect: number, line: Line, pos: string | undefined, at:
   if (!isV2(dialect)) return v1;
   const time = iso(at);
   if (typeof line === "string") return tagged({ kind: "notice", pos, time }, v1);
-  if (isSpoken(line)) return tagged({ kind: line.kind, pos, time, from: line.from }, v1);
+  if (isSpoken(line)) {
+    const op = line.op === true ? "" : undefined;
+    return tagged({ kind: line.kind, pos, time, from: line.from, op }, v1);
+  }
   return tagged({ kind: "notice", pos, time, ev: line.key, args: JSON.stringify(line.args) }, v1);
 }
 

@@ -21,6 +21,8 @@ export interface Journal {
   turn(epoch: string, first: number, lines: readonly Recorded[]): void;
   topic(text: string): void;
   ban(host: string, name: string): void;
+  /** The names only an operator may take, all of them (never a password). */
+  reserved(names: readonly string[]): void;
   unban(host: string): void;
   /** Keep a member's resume token (a hash of its secret), so that it resumes after a restart too. */
   keepToken(id: string, secret: Buffer, member: Moved): void;

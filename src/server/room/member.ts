@@ -15,4 +15,6 @@ export interface Member extends Reader {
   v2: boolean;
   /** Its address, which other servers learn so that an operator anywhere can ban it. */
   readonly host: string;
+  /** An operator of the room (/op): marked "@" in /who, and its lines tagged `op` in version 2. */
+  readonly operator?: boolean;
 }

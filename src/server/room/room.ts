@@ -117,6 +117,8 @@ export class Room<M extends Member> {
   private readonly byId = new Map<number, M>();
   /** Ids the sayers of the lines kept from before a restart got here, by name key. */
   private readonly earlierIds = new Map<string, number>();
+  /** Names only an operator may take (--op-names, and every name that became an operator's), by key. */
+  private readonly reservedNames = new Map<string, string>();
   /** Ids given here to members of other servers, by "node:id" there, oldest first. */
   private readonly remoteIds = new Map<string, number>();
 
@@ -207,6 +209,24 @@ export class Room<M extends Member> {
   /** A token kept from before a restart (the record): its member, the token spent; null when none. */
   takeStored(id: string, secret: Buffer): Moved | null {
     return this.journal?.takeToken(id, secret) ?? null;
+  }
+
+  /** Whether `name` (any case, any look-alike) is one only an operator may take. */
+  isReserved(name: string): boolean {
+    return this.reservedNames.has(nameKey(name));
+  }
+
+  /** Only an operator may take `name` from now on; the record keeps it. */
+  reserve(name: string): void {
+    const key = nameKey(name);
+    if (this.reservedNames.get(key) === name) return;
+    this.reservedNames.set(key, name);
+    this.journal?.reserved([...this.reservedNames.values()]);
+  }
+
+  /** The reserved names, as first written. */
+  reserved(): string[] {
+    return [...this.reservedNames.values()];
   }
 
   /** The room's clock: ms since the epoch. */
@@ -676,12 +696,15 @@ export class Room<M extends Member> {
     return this.byName.get(key) ?? this.remote.get(key);
   }
 
-  /** Up to `max` member names: this server's in joining order, then the others'. */
-  names(max = Number.POSITIVE_INFINITY): string[] {
+  /**
+   * Up to `max` member names: this server's in joining order, then the
+   * others'; `marked`: operators' with "@" before them (/who).
+   */
+  names(max = Number.POSITIVE_INFINITY, marked = false): string[] {
     const out: string[] = [];
     for (const m of this.members) {
       if (out.length >= max) return out;
-      out.push(m.name);
+      out.push(marked && m.operator ? `@${m.name}` : m.name);
     }
     for (const m of this.awayMembers.values()) {
       if (out.length >= max) return out;

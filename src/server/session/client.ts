@@ -42,6 +42,8 @@ export class Client extends Reader<Connection> {
   lang: Lang;
   /** Gave the operator password (/op). */
   operator = false;
+  /** At the door: the reserved name it asked for; its next line is the operator password. */
+  wantsReserved = "";
   /** Asked for protocol version 2 (`CAP papo/2`): every line it reads carries tags. */
   v2 = false;
   /** Lines it has sent so far (`CAP` counts only as the first). */

@@ -26,17 +26,23 @@ export function act(ctx: Context, client: Client, input: Input): void {
     case "empty":
       break;
     case "message":
-      room.say(client, { kind: "chat", from: client.name, text: chat(client.name, input.text) });
+      room.say(client, {
+        kind: "chat",
+        from: client.name,
+        text: chat(client.name, input.text),
+        op: client.operator,
+      });
       break;
     case "me":
       room.say(client, {
         kind: "action",
         from: client.name,
         text: action(client.name, input.action),
+        op: client.operator,
       });
       break;
     case "who":
-      tell(ctx, client, t.who(room.memberCount, room.names(PROTOCOL.whoNames)));
+      tell(ctx, client, t.who(room.memberCount, room.names(PROTOCOL.whoNames, true)));
       break;
     case "help":
       for (const line of t.help(helpFor(ctx, client))) tell(ctx, client, line);
@@ -88,6 +94,8 @@ function rename(ctx: Context, client: Client, requested: string): void {
     tell(ctx, client, t.sameName(old));
   } else if (!ctx.room.isFree(check.name, client)) {
     tell(ctx, client, t.nameTaken(check.name));
+  } else if (ctx.room.isReserved(check.name) && !client.operator) {
+    tell(ctx, client, t.nameKept(check.name));
   } else {
     // Only a new spelling of the same name needs no other server's word.
     const unclaimed = nameKey(check.name) === nameKey(old);
@@ -157,6 +165,8 @@ function becomeOperator(ctx: Context, client: Client, password: string): void {
       return;
     }
     client.operator = true;
+    // An operator's name is kept for operators from now on: nobody else can pass for it.
+    ctx.room.reserve(client.name);
     reshare(ctx, client);
     tell(ctx, client, words(client).nowOperator());
     ctx.log.event(client, "became an operator");

@@ -86,6 +86,10 @@ function enterPassword(ctx: Context, client: Client, text: string): void {
 
 function chooseName(ctx: Context, client: Client, text: string): void {
   if (isBlank(text)) return;
+  if (client.wantsReserved !== "") {
+    claimReserved(ctx, client, text);
+    return;
+  }
   // Names hold no "/": this is a command, and only a few make sense yet.
   if (text.startsWith("/")) {
     beforeJoining(ctx, client, parseInput(text));
@@ -101,10 +105,45 @@ function chooseName(ctx: Context, client: Client, text: string): void {
     tell(ctx, client, t.nameTaken(check.name));
     return;
   }
-  withName(ctx, client, check.name, false, (claimed) => {
-    if (!ctx.room.join(client, check.name, claimed)) return false;
+  if (ctx.room.isReserved(check.name) && !client.operator) {
+    // Kept for an operator: the next line is the operator password (or another name, after it).
+    client.wantsReserved = check.name;
+    tell(ctx, client, t.nameReserved(check.name));
+    return;
+  }
+  enter(ctx, client, check.name);
+}
+
+/** Join the room as `name` (every server's word asked first). */
+function enter(ctx: Context, client: Client, name: string): void {
+  withName(ctx, client, name, false, (claimed) => {
+    if (!ctx.room.join(client, name, claimed)) return false;
     joined(ctx, client);
+    if (client.operator) tell(ctx, client, words(client).nowOperator());
     return true;
+  });
+}
+
+/**
+ * The line after a reserved name: the operator password. Right, the
+ * connection joins under that name as an operator; wrong, it is told so
+ * (held as any wrong password is) and chooses a name again.
+ */
+function claimReserved(ctx: Context, client: Client, password: string): void {
+  const name = client.wantsReserved;
+  client.wantsReserved = "";
+  checkPassword(ctx, client, password, ctx.config.opPassword, (right) => {
+    if (!right) {
+      tell(ctx, client, words(client).wrongPassword());
+      return;
+    }
+    if (!ctx.room.isFree(name)) {
+      tell(ctx, client, words(client).nameTaken(name));
+      return;
+    }
+    client.operator = true;
+    ctx.log.event(client, `gave the operator password for ${name}`);
+    enter(ctx, client, name);
   });
 }
 

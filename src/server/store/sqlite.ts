@@ -65,6 +65,8 @@ export interface Kept {
   readonly turns: StoredTurn[];
   readonly topic: string;
   readonly bans: Array<[host: string, name: string]>;
+  /** Names only an operator may take. */
+  readonly reserved: string[];
   /** Lines the store holds in all. */
   readonly lines: number;
 }
@@ -228,7 +230,8 @@ export class RoomStore implements Journal {
     const topic = this.state("topic");
     const bans = parseBans(this.state("bans"));
     for (const [host, name] of bans) this.bans.set(host, name);
-    return { turns, topic: topic ?? "", bans, lines: this.held };
+    const reserved = parseNames(this.state("reserved"));
+    return { turns, topic: topic ?? "", bans, reserved, lines: this.held };
   }
 
   /** `events` hears of trouble writing from now on. */
@@ -264,6 +267,10 @@ export class RoomStore implements Journal {
 
   topic(text: string): void {
     this.post({ op: "state", key: "topic", value: text });
+  }
+
+  reserved(names: readonly string[]): void {
+    this.post({ op: "state", key: "reserved", value: JSON.stringify(names) });
   }
 
   ban(host: string, name: string): void {
@@ -557,6 +564,17 @@ export function decodeLines(text: string): StoredLine[] | null {
     } else return null;
   }
   return out;
+}
+
+function parseNames(text: string | null): string[] {
+  if (text === null) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (!Array.isArray(value)) return [];
+    return value.filter((n): n is string => typeof n === "string" && checkName(n).ok);
+  } catch {
+    return [];
+  }
 }
 
 function parseBans(text: string | null): Array<[string, string]> {
