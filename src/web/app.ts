@@ -198,7 +198,7 @@ function heard(raw: string): void {
   if (line.kind === "") greeted = true;
   if (!resume.shows(line)) return;
   members.hear(line);
-  memberList.show(members.names(), name);
+  memberList.show(members.shown(), name);
   show(present(line, phase === "joined" ? name : "", new Date(), lang));
   if (note !== "") show(present(`* ${note}`, name, new Date(), lang));
   note = "";
@@ -297,5 +297,5 @@ $("say").addEventListener("submit", (event) => {
   box.sent(line);
 });
 
-memberList.show(members.names(), name);
+memberList.show(members.shown(), name);
 connection.open();

@@ -65,9 +65,11 @@ export class MemberList {
   show(names: readonly string[], self: string): void {
     const items = names.map((member) => {
       const item = document.createElement("li");
-      const entry = present(`<${member}> .`, "", new Date());
+      // "@prof": an operator, in prof's colour.
+      const plain = member.startsWith("@") ? member.slice(1) : member;
+      const entry = present(`<${plain}> .`, "", new Date());
       item.className = `who c${entry.color}`;
-      if (member === self) item.classList.add("self");
+      if (plain === self) item.classList.add("self");
       item.textContent = member;
       return item;
     });

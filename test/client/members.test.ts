@@ -84,3 +84,16 @@ describe("who the client knows is in the room", () => {
     expect(m.names()).toEqual(["ana", "bob"]);
   });
 });
+
+describe("operators", () => {
+  test("/who's @ and an op line mark operators; names stay plain for Tab, shown with @ for the list", () => {
+    const m = heard(
+      en.reply("who", [3, ["@prof", "bea", "cy"]]),
+      "@kind=chat;from=cy;op= <cy> now an operator too",
+    );
+    expect(m.names()).toEqual(["bea", "cy", "prof"]);
+    expect(m.shown()).toEqual(["bea", "@cy", "@prof"]);
+    m.hear(read(en.notice("left", ["prof"], 5)));
+    expect(m.shown()).toEqual(["bea", "@cy"]);
+  });
+});

@@ -184,13 +184,13 @@ describe("operators", () => {
     // Other addresses still come in.
     const other = await join(server, "other");
     other.send("/who");
-    expect(await other.next()).toBe("* online (2): teacher, other");
+    expect(await other.next()).toBe("* online (2): @teacher, other");
     op.send("/unban pupil");
     expect(await op.until((l) => l.startsWith("* pupil"))).toBe("* pupil may join again");
     const back = await joinFrom(server.port, "pupil", "127.0.0.2");
     back.send("/who");
     expect(await back.until((l) => l.startsWith("* online"))).toBe(
-      "* online (3): teacher, other, pupil",
+      "* online (3): @teacher, other, pupil",
     );
     op.send("/unban pupil");
     expect(await op.until((l) => l.startsWith("!"))).toBe("! not banned: pupil");

@@ -244,7 +244,7 @@ describe("the web client", () => {
     expect(server.connectionCount()).toBe(1);
     // The answer to /who is the next thing ana hears: bia did not come back in between.
     ana.send("/who");
-    expect(await ana.next()).toBe("* online (1): ana");
+    expect(await ana.next()).toBe("* online (1): @ana");
   });
 
   test("a wrong /op is answered in the log: no password box, and nothing typed after it goes to the room", async () => {

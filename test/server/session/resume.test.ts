@@ -303,7 +303,7 @@ describe("a member away that is removed, cut mid-line, or asks for too early a p
     expect(c.room.names()).toEqual(["bob"]);
     expect(c.room.memberCount).toBe(1);
     bob.say("/who");
-    expect(bob.read()).toEqual([en.who(1, ["bob"])]);
+    expect(bob.read()).toEqual([en.who(1, ["@bob"])]);
     // The connection is at the door: what it says next is a name, and "ana" is free.
     fc.say("ana");
     expect(parseTagged(fc.read()[0] as string).tags.ev).toBe("welcome");
