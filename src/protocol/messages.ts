@@ -116,8 +116,13 @@ export interface ServerText {
 
 /** "a, b, c" capped at `max` names, then ", and K more" in the table's words. */
 function listOf(more: (k: number) => string) {
+  // The room hands every newcomer the very same array while its first names stay (room.ts's names()).
+  let last: { names: readonly string[]; max: number; shown: string } | null = null;
   return (names: readonly string[], total: number, max: number): string => {
-    const shown = names.slice(0, max).join(", ");
+    if (last === null || last.names !== names || last.max !== max) {
+      last = { names, max, shown: names.slice(0, max).join(", ") };
+    }
+    const shown = last.shown;
     return total > max ? `${shown}${more(total - max)}` : shown;
   };
 }

@@ -58,6 +58,37 @@ export function checkName(raw: string): NameCheck {
  * display.
  */
 export function nameKey(name: string): string {
+  // A join asks for the same name's key several times in a row (free? join, index): once is enough.
+  if (name === lastName) return lastKey;
+  const key = NON_ASCII.test(name) ? fullKey(name) : asciiKey(name);
+  lastName = name;
+  lastKey = key;
+  return key;
+}
+
+let lastName = "";
+let lastKey = "";
+
+const NON_ASCII = /[^\p{ASCII}]/u;
+
+/**
+ * Each ASCII character's part of a key: what fullKey makes of it alone. For
+ * ASCII, NFKC, NFD and the case folding map each character by itself, so a
+ * name's key is these parts one after another, with fullKey's last step
+ * (NFD, accents out) when a part is not ASCII.
+ */
+const ASCII_KEYS: readonly string[] = Array.from({ length: 128 }, (_, code) => {
+  const c = String.fromCharCode(code).toLowerCase();
+  return PROTOTYPES.get(c) ?? c;
+});
+
+function asciiKey(name: string): string {
+  let key = "";
+  for (let i = 0; i < name.length; i++) key += ASCII_KEYS[name.charCodeAt(i)] as string;
+  return NON_ASCII.test(key) ? key.normalize("NFD").replace(ACCENTS, "") : key;
+}
+
+function fullKey(name: string): string {
   let key = "";
   // NFKC first folds compatibility forms ("ａｎａ" in fullwidth letters is "ana"). Then case
   // is folded letter by letter through the capital, so that a lowercase letter with a form of

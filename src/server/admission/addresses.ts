@@ -44,18 +44,33 @@ export class Gate {
   /** @param maxPerAddress connections one address may have at the door; 0 for no cap. */
   constructor(private readonly maxPerAddress: number) {}
 
-  /** Let a new connection from `address` in (counted until leave()), or say why not. */
+  /**
+   * Whether a new connection's address decides anything: there is a cap to
+   * count it against, or a ban. If not, the door need not even read it.
+   */
+  get screens(): boolean {
+    return this.maxPerAddress > 0 || this.bans.size > 0;
+  }
+
+  /** Whether connections at the door are counted by address (there is a cap). */
+  get counts(): boolean {
+    return this.maxPerAddress > 0;
+  }
+
+  /** Let a new connection from `address` in (counted until leave(), under a cap), or say why not. */
   enter(host: string): Refusal | null {
     const address = addressKey(host);
     if (this.bans.has(address)) return "banned";
+    if (this.maxPerAddress <= 0) return null;
     const open = this.open.get(address) ?? 0;
-    if (this.maxPerAddress > 0 && open >= this.maxPerAddress) return "crowded";
+    if (open >= this.maxPerAddress) return "crowded";
     this.open.set(address, open + 1);
     return null;
   }
 
   /** A connection that enter() let in has left the door: it closed, or it is in the room. */
   leave(host: string): void {
+    if (this.maxPerAddress <= 0) return;
     const address = addressKey(host);
     const open = (this.open.get(address) ?? 1) - 1;
     if (open <= 0) this.open.delete(address);

@@ -14,18 +14,24 @@ import { CLOSE_FLUSH_MS } from "../session/output.ts";
 /** Let `client` in and greet it, or refuse it; true when it is in. */
 export function arrive(ctx: Context, client: Client): boolean {
   const t = SERVER_TEXT[client.lang];
-  const refusal = ctx.gate.enter(client.host);
+  // Reading the address is a system call: not made when it decides nothing.
+  const refusal = ctx.gate.screens ? ctx.gate.enter(client.host) : null;
   if (refusal !== null) {
     refuse(ctx, client, refusal === "banned" ? t.bannedHere() : t.tooManyFromAddress(), refusal);
     return false;
   }
   if (!ctx.room.accept(client)) {
-    ctx.gate.leave(client.host);
+    leftDoor(ctx, client);
     refuse(ctx, client, t.serverFull(), "server full");
     return false;
   }
   session.greet(ctx, client);
   return true;
+}
+
+/** `client`, let in, is no longer at the door (in the room, or gone): one less from its address there. */
+export function leftDoor(ctx: Context, client: Client): void {
+  if (ctx.gate.counts) ctx.gate.leave(client.host);
 }
 
 /** Not a session: one line, our side shut, and closed when the peer closes (or soon). */

@@ -145,17 +145,35 @@ export class LogFanout<M extends Reader> {
 
   /**
    * A line for one member or one connection not yet in the room, in order
-   * with the rest, already in its dialect. False, and nothing sent, when its
+   * with the rest, already in its dialect (as text, or encoded with its "\n"). False, and nothing sent, when its
    * own queue is full and `optional` (a private line: the sender is told).
    */
-  toOne(member: M, line: string, optional = false): boolean {
-    const bytes = encoder.encode(`${line}\n`);
+  toOne(member: M, line: string | Uint8Array, optional = false): boolean {
+    // Bytes: a line encoded once for many (with its "\n"), never changed once written.
+    const bytes = typeof line === "string" ? encoder.encode(`${line}\n`) : line;
     if (optional && member.queuedBytes + bytes.length > this.limits.queueBytes) return false;
     member.enqueue({ before: this.log.next, bytes, off: 0 });
     this.turn.addDirect(bytes.length);
     this.touched.add(member);
     this.arm();
     return true;
+  }
+
+  /**
+   * A connection's first line (its greeting), written at once: nothing is
+   * owed to it before it, so nothing need wait for the end of the turn.
+   * What its socket does not take goes through its queue like any line.
+   */
+  first(member: M, bytes: Uint8Array): void {
+    if (member.queue !== null || member.next < member.until || member.away) {
+      this.toOne(member, bytes);
+      return;
+    }
+    const taken = member.write(bytes, 0, bytes.length);
+    if (taken < 0 || taken >= bytes.length) return;
+    member.enqueue({ before: this.log.next, bytes, off: taken });
+    this.touched.add(member);
+    this.arm();
   }
 
   /** Whether `member`'s own queue is over its cap (its input should wait for it to read). */

@@ -91,7 +91,13 @@ export interface EarlierTurn {
 }
 
 export class Room<M extends Member> {
-  private readonly connections = new Set<M>();
+  /**
+   * Open connections that are not members here: at the door, or on their way
+   * out. With `members` they are every open connection; a member is in one
+   * set only, as at 10,000 members every entry shows in the memory per
+   * connection.
+   */
+  private readonly outside = new Set<M>();
   private readonly members = new Set<M>();
   /** Members whose connection is gone, keeping their name and place until they resume or expire. */
   private readonly awayMembers: AwayMembers<M>;
@@ -100,6 +106,13 @@ export class Room<M extends Member> {
   /** The id the next member gets as the sayer of its lines. */
   private nextId = 1;
   private readonly byName = new Map<string, M>();
+  /**
+   * The first names `names(max)` gave while this server's members alone
+   * filled them: a newcomer's welcome lists the same first names as the last
+   * one's. Dropped when a member leaves, goes away, is replaced or renamed;
+   * a join only adds names after them.
+   */
+  private shown: { max: number; names: readonly string[] } | null = null;
   /** Members on the other servers, by name key (empty in a single process). */
   private readonly remote = new Elsewhere();
   /** The last lines, oldest first, at most limits.historyLines. */
@@ -246,11 +259,17 @@ export class Room<M extends Member> {
 
   /**
    * A line for one connection (member or not), in order with the rest,
-   * already in its dialect. `optional` (a private line): false, and nothing
+   * already in its dialect (text, or bytes ending in "\n" that nobody changes).
+   * `optional` (a private line): false, and nothing
    * sent, when its own queue is full.
    */
-  tell(conn: M, line: string, optional = false): boolean {
+  tell(conn: M, line: string | Uint8Array, optional = false): boolean {
     return this.fanout.toOne(conn, line, optional);
+  }
+
+  /** A new connection's first line (its greeting, encoded with its "\n"): written at once. */
+  greet(conn: M, bytes: Uint8Array): void {
+    this.fanout.first(conn, bytes);
   }
 
   /** Whether `conn` has more of its own lines waiting than its cap: its input should wait. */
@@ -314,7 +333,7 @@ export class Room<M extends Member> {
   }
 
   get connectionCount(): number {
-    return this.connections.size;
+    return this.outside.size + this.members.size;
   }
 
   /** Members in the whole room, on every server, away ones included. */
@@ -328,10 +347,10 @@ export class Room<M extends Member> {
    */
   suspend(conn: M): void {
     if (!this.members.delete(conn)) return;
+    this.shown = null;
     conn.away = true;
     this.fanout.park(conn);
     this.awayMembers.add(conn);
-    this.connections.delete(conn);
   }
 
   /**
@@ -343,10 +362,12 @@ export class Room<M extends Member> {
   resume(old: M, conn: M, from: number, first: readonly string[]): boolean {
     const wasAway = this.awayMembers.delete(old);
     if (!wasAway && !this.members.delete(old)) return false;
-    this.connections.delete(old);
+    this.shown = null;
+    this.outside.delete(old);
     takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line));
     this.byId.set(conn.id, conn);
     this.byName.set(nameKey(conn.name), conn);
+    this.outside.delete(conn);
     this.members.add(conn);
     this.fanout.resumeAt(conn, from);
     return true;
@@ -365,6 +386,7 @@ export class Room<M extends Member> {
     this.remote.forgetName(key);
     conn.name = moved.name;
     this.byName.set(key, conn);
+    this.outside.delete(conn);
     this.members.add(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     const id = conn.id;
@@ -421,13 +443,13 @@ export class Room<M extends Member> {
 
   /** A connection that is away closed: it no longer counts as a connection. */
   disconnect(conn: M): void {
-    this.connections.delete(conn);
+    this.outside.delete(conn);
   }
 
   /** Register a new connection; false when the server is full. */
   accept(conn: M): boolean {
-    if (this.connections.size >= this.limits.maxClients) return false;
-    this.connections.add(conn);
+    if (this.connectionCount >= this.limits.maxClients) return false;
+    this.outside.add(conn);
     return true;
   }
 
@@ -444,7 +466,7 @@ export class Room<M extends Member> {
   /** Forget a connection for good (its socket closed). Leaves the room first if needed. */
   drop(conn: M): void {
     this.leave(conn);
-    this.connections.delete(conn);
+    this.outside.delete(conn);
     this.fanout.forget(conn);
   }
 
@@ -473,6 +495,7 @@ export class Room<M extends Member> {
     if (claimed) this.remote.forgetName(nameKey(name));
     conn.name = name;
     this.byName.set(nameKey(name), conn);
+    this.outside.delete(conn);
     this.members.add(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     this.fanout.admit(conn, this.nextId++);
@@ -491,7 +514,9 @@ export class Room<M extends Member> {
     if (!this.members.has(conn) && !this.awayMembers.has(conn)) return;
     const crowded = this.memberCount > this.limits.announceMax;
     this.fanout.leave(conn);
-    this.members.delete(conn);
+    // Still connected (it quit, or is cut): outside the room until its socket closes.
+    if (this.members.delete(conn)) this.outside.add(conn);
+    this.shown = null;
     if (this.awayMembers.delete(conn)) this.fanout.forget(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     this.byName.delete(nameKey(conn.name));
@@ -507,6 +532,7 @@ export class Room<M extends Member> {
     const old = conn.name;
     this.byName.delete(nameKey(old));
     conn.name = name;
+    this.shown = null;
     this.byName.set(nameKey(name), conn);
     const notice = say("renamed", old, name);
     this.send(this.here(notice), (h) => this.peers?.renamed(old, name, notice, h));
@@ -700,10 +726,16 @@ export class Room<M extends Member> {
    * Up to `max` member names: this server's in joining order, then the
    * others'; `marked`: operators' with "@" before them (/who).
    */
-  names(max = Number.POSITIVE_INFINITY, marked = false): string[] {
+  names(max = Number.POSITIVE_INFINITY, marked = false): readonly string[] {
+    const shown = this.shown;
+    if (!marked && shown !== null && shown.max === max) return shown.names;
     const out: string[] = [];
     for (const m of this.members) {
-      if (out.length >= max) return out;
+      if (out.length >= max) {
+        // Unmarked only: who is an operator changes without the room knowing.
+        if (!marked) this.shown = { max, names: out };
+        return out;
+      }
       out.push(marked && m.operator ? `@${m.name}` : m.name);
     }
     for (const m of this.awayMembers.values()) {
@@ -719,7 +751,7 @@ export class Room<M extends Member> {
 
   /** Every open connection, copied so the caller may close them while looping. */
   snapshot(): M[] {
-    return [...this.connections];
+    return [...this.outside, ...this.members];
   }
 
   /** Keep a line for newcomers, said at `at` (ms since the epoch), at position `pos`. */

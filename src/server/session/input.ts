@@ -15,6 +15,7 @@
 import type { Client } from "./client.ts";
 import { type Context, talking, words } from "./context.ts";
 import { closeGracefully, fail, tell } from "./output.ts";
+import type { TokenBucket } from "./ratelimit.ts";
 
 /** Why the server is not reading a client's socket; it reads again once none is left. */
 export const Hold = {
@@ -55,15 +56,16 @@ export function work(ctx: Context, client: Client): void {
       defer(ctx, client);
       return;
     }
+    const bucket = client.bucket;
     const now = performance.now();
-    const wait = client.bucket.wait(now);
-    if (wait > 0) {
-      delay(ctx, client, now, wait);
+    const wait = bucket === null ? 0 : bucket.wait(now);
+    if (bucket !== null && wait > 0) {
+      delay(ctx, client, bucket, now, wait);
       return;
     }
     const line = client.decoder.next() ?? (client.peerEnded ? client.decoder.finish() : undefined);
     if (line === undefined) break;
-    client.bucket.take(now);
+    bucket?.take(now);
     ctx.handle(ctx, client, line);
     // It asks faster than it reads the answers: its input waits until it reads (relieved).
     if (talking(client) && room.owesTooMuch(client)) client.hold(Hold.Owed);
@@ -145,9 +147,8 @@ function nextTurn(ctx: Context): void {
 }
 
 /** Over its rate: the next line waits for a token; the sender hears once per burst. */
-function delay(ctx: Context, client: Client, now: number, wait: number): void {
-  if (client.bucket.shouldWarn(now))
-    tell(ctx, client, words(client).slowDown(ctx.config.rateLimit));
+function delay(ctx: Context, client: Client, bucket: TokenBucket, now: number, wait: number): void {
+  if (bucket.shouldWarn(now)) tell(ctx, client, words(client).slowDown(ctx.config.rateLimit));
   waitThen(ctx, client, Hold.Flood, wait, () => {});
 }
 

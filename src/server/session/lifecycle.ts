@@ -13,12 +13,13 @@ import { type Decoded, LINE_TOO_LONG } from "../../protocol/lines.ts";
 import { checkName } from "../../protocol/names.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank, sanitize } from "../../protocol/sanitize.ts";
+import { leftDoor } from "../admission/door.ts";
 import type { Said } from "../room/room.ts";
 import type { Client } from "./client.ts";
 import { act, helpFor, setLang } from "./commands.ts";
 import { type Context, words } from "./context.ts";
 import { startNameClock } from "./name-clock.ts";
-import { cut, fail, finishWriting, goodbye, tell } from "./output.ts";
+import { cut, fail, finishWriting, goodbye, sameLine, tell } from "./output.ts";
 import { away, forgetToken, issueToken, resume } from "./resume.ts";
 import { CAP_V2, capLine, historyLine, withResumeTags } from "./v2.ts";
 import { checkPassword, withName } from "./verdicts.ts";
@@ -26,11 +27,18 @@ import { checkPassword, withName } from "./verdicts.ts";
 /** A new connection: greet it and start the clock for getting into the room. */
 export function greet(ctx: Context, client: Client): void {
   ctx.log.event(client, "connected");
+  const t = words(client);
   if (ctx.config.roomPassword !== "") {
     client.phase = "password";
-    tell(ctx, client, words(client).greetingPassword());
+    ctx.room.greet(
+      client,
+      sameLine(ctx, t, "greetingPassword", () => t.greetingPassword()),
+    );
   } else {
-    tell(ctx, client, words(client).greeting());
+    ctx.room.greet(
+      client,
+      sameLine(ctx, t, "greeting", () => t.greeting()),
+    );
   }
   startNameClock(ctx, client);
 }
@@ -42,7 +50,7 @@ export function handle(ctx: Context, client: Client, line: Decoded): void {
     return;
   }
   const text = sanitize(line);
-  const first = client.linesIn++ === 0;
+  const first = client.firstLine();
   if (client.phase !== "joined" && version2(ctx, client, text, first)) return;
   if (client.phase === "password") enterPassword(ctx, client, text);
   else if (client.phase === "naming") chooseName(ctx, client, text);
@@ -153,7 +161,7 @@ function joined(ctx: Context, client: Client): void {
   const t = words(client);
   client.phase = "joined";
   // In the room: no longer one of its address's connections at the door.
-  ctx.gate.leave(client.host);
+  leftDoor(ctx, client);
   client.clearTimer();
   ctx.log.event(client, "joined");
   const welcome = t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames));
@@ -163,7 +171,8 @@ function joined(ctx: Context, client: Client): void {
   } else {
     tell(ctx, client, welcome);
   }
-  tell(ctx, client, t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst));
+  const limits = () => t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst);
+  ctx.room.tell(client, sameLine(ctx, t, "limits", limits));
   if (room.topic !== "") tell(ctx, client, t.topic(room.topic));
   for (const line of replay(ctx, client, config.maxQueueBytes / 2)) tell(ctx, client, line);
 }
@@ -246,7 +255,7 @@ export function closed(ctx: Context, client: Client, error?: Error): void {
   ctx.waiting.clients.delete(client);
   ctx.room.drop(client);
   // Counted at the door until it joined (a member has a name).
-  if (client.name === "") ctx.gate.leave(client.host);
+  if (client.name === "") leftDoor(ctx, client);
   ctx.log.event(client, `left (${why})`);
 }
 

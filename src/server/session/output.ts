@@ -5,6 +5,7 @@
  * what it is still owed.
  */
 
+import { encodeLine } from "../../protocol/lines.ts";
 import { type Notice, render } from "../../protocol/messages.ts";
 import { described } from "../guard.ts";
 import type { Client } from "./client.ts";
@@ -21,6 +22,37 @@ export const CLOSE_FLUSH_MS = 2_000;
 export function tell(ctx: Context, client: Client, line: string): void {
   ctx.room.tell(client, line);
 }
+
+/**
+ * A line that is the same for every client reading `words` on this server
+ * (the greeting, the limits), encoded once: `line` makes it the first time.
+ */
+export function sameLine(
+  ctx: Context,
+  words: object,
+  which: string,
+  line: () => string,
+): Uint8Array {
+  let lines = encoded.get(ctx.config);
+  if (lines === undefined) {
+    lines = new Map();
+    encoded.set(ctx.config, lines);
+  }
+  let byWords = lines.get(which);
+  if (byWords === undefined) {
+    byWords = new Map();
+    lines.set(which, byWords);
+  }
+  let bytes = byWords.get(words);
+  if (bytes === undefined) {
+    bytes = encodeLine(line());
+    byWords.set(words, bytes);
+  }
+  return bytes;
+}
+
+/** Lines told to many, encoded: by server config, by line, by the words (language, version) they are in. */
+const encoded = new WeakMap<object, Map<string, Map<object, Uint8Array>>>();
 
 /**
  * A last line, then close. What the client is owed goes out first, so the

@@ -11,6 +11,7 @@
 
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { type Position, parsePosition } from "../../protocol/tags.ts";
+import { leftDoor } from "../admission/door.ts";
 import type { Moved } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
@@ -171,7 +172,7 @@ function arrive(
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   client.phase = "joined";
   client.clearTimer();
-  ctx.gate.leave(client.host);
+  leftDoor(ctx, client);
   room.adopt(client, moved, where.from, first);
   const from = moved.node === "" ? "before the restart" : `from server ${moved.node}`;
   ctx.log.event(client, `resumed as ${moved.name}, ${from}`);
@@ -231,7 +232,7 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
   const next = issueToken(ctx, client);
   client.phase = "joined";
   client.clearTimer();
-  ctx.gate.leave(client.host);
+  leftDoor(ctx, client);
   const first = [withResumeTags(words(client).resumed(old.name), next, log.positionOf(from - 1))];
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   if (!room.resume(old, client, from, first)) {

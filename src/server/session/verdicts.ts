@@ -67,7 +67,8 @@ export function withName(
   take: (claimed: boolean) => boolean,
 ): void {
   const taken = () => tell(ctx, client, words(client).nameTaken(name));
-  const claim = unclaimed ? null : ctx.room.claim(name, client.host);
+  // Only other servers need asking (and the address, a system call to read).
+  const claim = unclaimed || !ctx.room.shared ? null : ctx.room.claim(name, client.host);
   if (claim === null) {
     if (!take(false)) taken();
     return;
