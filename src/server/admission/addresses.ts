@@ -57,6 +57,15 @@ export class Gate {
     return this.maxPerAddress > 0;
   }
 
+  /**
+   * A connection let in is no longer at the door (in the room, or gone): one
+   * less from its address there. Its address is read only when it is counted
+   * (reading it is a system call).
+   */
+  leftDoor(client: { readonly host: string }): void {
+    if (this.counts) this.leave(client.host);
+  }
+
   /** Let a new connection from `address` in (counted until leave(), under a cap), or say why not. */
   enter(host: string): Refusal | null {
     const address = addressKey(host);

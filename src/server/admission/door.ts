@@ -21,17 +21,12 @@ export function arrive(ctx: Context, client: Client): boolean {
     return false;
   }
   if (!ctx.room.accept(client)) {
-    leftDoor(ctx, client);
+    ctx.gate.leftDoor(client);
     refuse(ctx, client, t.serverFull(), "server full");
     return false;
   }
   session.greet(ctx, client);
   return true;
-}
-
-/** `client`, let in, is no longer at the door (in the room, or gone): one less from its address there. */
-export function leftDoor(ctx: Context, client: Client): void {
-  if (ctx.gate.counts) ctx.gate.leave(client.host);
 }
 
 /** Not a session: one line, our side shut, and closed when the peer closes (or soon). */

@@ -16,7 +16,8 @@ import type { Remote } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, TICKETS, words } from "./context.ts";
 import { goodbye, removeMember, tell } from "./output.ts";
-import { forgetToken, reshare, whisper as whisperTo } from "./resume.ts";
+import { reshare, whisper as whisperTo } from "./resume.ts";
+import { forgetToken } from "./tokens.ts";
 import { checkPassword, withName } from "./verdicts.ts";
 
 export function act(ctx: Context, client: Client, input: Input): void {

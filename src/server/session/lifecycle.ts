@@ -13,14 +13,14 @@ import { type Decoded, LINE_TOO_LONG } from "../../protocol/lines.ts";
 import { checkName } from "../../protocol/names.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank, sanitize } from "../../protocol/sanitize.ts";
-import { leftDoor } from "../admission/door.ts";
 import type { Said } from "../room/room.ts";
 import type { Client } from "./client.ts";
 import { act, helpFor, setLang } from "./commands.ts";
 import { type Context, words } from "./context.ts";
 import { startNameClock } from "./name-clock.ts";
 import { cut, fail, finishWriting, goodbye, sameLine, tell } from "./output.ts";
-import { away, forgetToken, issueToken, resume } from "./resume.ts";
+import { away, issueToken, resume } from "./resume.ts";
+import { forgetToken } from "./tokens.ts";
 import { CAP_V2, capLine, historyLine, withResumeTags } from "./v2.ts";
 import { checkPassword, withName } from "./verdicts.ts";
 
@@ -161,7 +161,7 @@ function joined(ctx: Context, client: Client): void {
   const t = words(client);
   client.phase = "joined";
   // In the room: no longer one of its address's connections at the door.
-  leftDoor(ctx, client);
+  ctx.gate.leftDoor(client);
   client.clearTimer();
   ctx.log.event(client, "joined");
   const welcome = t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames));
@@ -255,7 +255,7 @@ export function closed(ctx: Context, client: Client, error?: Error): void {
   ctx.waiting.clients.delete(client);
   ctx.room.drop(client);
   // Counted at the door until it joined (a member has a name).
-  if (client.name === "") leftDoor(ctx, client);
+  if (client.name === "") ctx.gate.leftDoor(client);
   ctx.log.event(client, `left (${why})`);
 }
 

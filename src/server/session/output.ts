@@ -10,7 +10,7 @@ import { type Notice, render } from "../../protocol/messages.ts";
 import { described } from "../guard.ts";
 import type { Client } from "./client.ts";
 import { type Context, talking, words } from "./context.ts";
-import { forgetToken } from "./resume.ts";
+import { forgetToken } from "./tokens.ts";
 
 /** How long a quitting or shut-out client may take to read its last bytes and close (ms). */
 export const CLOSE_FLUSH_MS = 2_000;

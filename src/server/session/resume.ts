@@ -11,11 +11,11 @@
 
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { type Position, parsePosition } from "../../protocol/tags.ts";
-import { leftDoor } from "../admission/door.ts";
 import type { Moved } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
 import { awaitThen, Hold } from "./input.ts";
+import { forgetToken } from "./tokens.ts";
 import { resumeGapLine, withResumeTags } from "./v2.ts";
 
 /**
@@ -44,17 +44,6 @@ export function reshare(ctx: Context, client: Client): void {
   if (client.tokenId === "") return;
   const held = ctx.tokens.get(client.tokenId);
   if (held?.client === client) share(ctx, client, client.tokenId, held.secret);
-}
-
-/** The member's token is spent or void (it quit, was removed, or expired). */
-export function forgetToken(ctx: Context, client: Client): void {
-  if (client.tokenId === "") return;
-  const held = ctx.tokens.get(client.tokenId);
-  if (held?.client === client) {
-    ctx.tokens.delete(client.tokenId);
-    ctx.room.dropToken(client.tokenId);
-  }
-  client.tokenId = "";
 }
 
 /**
@@ -172,7 +161,7 @@ function arrive(
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   client.phase = "joined";
   client.clearTimer();
-  leftDoor(ctx, client);
+  ctx.gate.leftDoor(client);
   room.adopt(client, moved, where.from, first);
   const from = moved.node === "" ? "before the restart" : `from server ${moved.node}`;
   ctx.log.event(client, `resumed as ${moved.name}, ${from}`);
@@ -232,7 +221,7 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
   const next = issueToken(ctx, client);
   client.phase = "joined";
   client.clearTimer();
-  leftDoor(ctx, client);
+  ctx.gate.leftDoor(client);
   const first = [withResumeTags(words(client).resumed(old.name), next, log.positionOf(from - 1))];
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   if (!room.resume(old, client, from, first)) {
