@@ -161,9 +161,10 @@ export class RoomStore implements Journal {
     let held = 0;
     try {
       db = new Database(files.db, { create: true, strict: true });
+      // First: a server that just stopped may still be closing the file (its last checkpoint).
+      db.run("PRAGMA busy_timeout = 5000");
       db.run("PRAGMA journal_mode = WAL");
       db.run("PRAGMA synchronous = NORMAL");
-      db.run("PRAGMA busy_timeout = 1000");
       const version = (db.query("PRAGMA user_version").get() as { user_version: number })
         .user_version;
       const tables = db.query("SELECT name FROM sqlite_master WHERE type = 'table'").all();

@@ -72,9 +72,9 @@ self.onmessage = (event: MessageEvent<WriterIn>) => {
 
 function open(path: string, lines: number, days: number, startHeld: number): void {
   db = new Database(path, { strict: true });
+  db.run("PRAGMA busy_timeout = 5000");
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = NORMAL");
-  db.run("PRAGMA busy_timeout = 5000");
   insert = db.prepare(
     "INSERT INTO turns (epoch, first, count, at, lines) VALUES (?1, ?2, ?3, ?4, ?5)",
   );
