@@ -386,19 +386,13 @@ export class RoomStore implements Journal {
         if (m.ms > this.longestWriteMs) this.longestWriteMs = m.ms;
         this.writeMs.push(m.ms);
         if (this.writeMs.length > 10_000) this.writeMs.shift();
-        if (this.failingNow && this.dropped > 0) this.recover(0);
+        // Writing works (again): what could not wait meanwhile is told.
+        this.recover();
         break;
       }
       case "failing":
         this.failingWhy = m.why;
         this.fail(m.why);
-        break;
-      case "recovered":
-        this.recover(m.lost);
-        break;
-      case "gone":
-        this.held -= m.lines;
-        this.inFlight -= this.flying.shift() ?? 0;
         break;
       case "pruned":
         this.held -= m.lines;
@@ -422,11 +416,11 @@ export class RoomStore implements Journal {
     this.events?.failing(why);
   }
 
-  private recover(lost: number): void {
+  private recover(): void {
     if (!this.failingNow) return;
     this.failingNow = false;
     this.failingWhy = null;
-    this.events?.recovered(lost + this.dropped);
+    this.events?.recovered(this.dropped);
     this.dropped = 0;
   }
 

@@ -5,9 +5,10 @@
  * to 140 ms) never holds the relay. The server's thread posts each turn as
  * it delivers it; this thread writes whatever has come in one transaction,
  * as soon as it can (a turn is on disk milliseconds after its members read
- * it), and says so. A write that fails (a full disk) keeps what waits, at
- * most STORE.pendingBytes of it (the oldest go past that, counted), says so
- * once, and is tried again every STORE.retryMs. Pruning runs here too, a
+ * it), and says so. A write that fails (a full disk) keeps what waits
+ * (the server's thread posts at most STORE.pendingBytes of turns not yet
+ * written, and counts what it could not post), says so once, and is tried
+ * again every STORE.retryMs. Pruning runs here too, a
  * step at a time. Messages are in {@link WriterIn} and {@link WriterOut}.
  */
 
@@ -28,8 +29,6 @@ let insert: Statement | null = null;
 let keepLines = 0;
 let keepDays = 0;
 const queue: Write[] = [];
-let queuedBytes = 0;
-let lost = 0;
 let failing = false;
 let scheduled = false;
 let held = 0;
@@ -90,14 +89,9 @@ function enqueue(w: Write): void {
   // What waits here is bounded by the server's thread: it posts no more than STORE.pendingBytes
   // of turns not yet written (it counts them until this thread says they are).
   queue.push(w);
-  queuedBytes += bytesOf(w);
   if (failing || scheduled) return;
   scheduled = true;
   setTimeout(write, 0);
-}
-
-function bytesOf(w: Write): number {
-  return w.op === "turn" ? w.lines.length : 256;
 }
 
 /** Everything that waits, in one transaction. */
@@ -106,15 +100,12 @@ function write(): void {
   if (db === null || queue.length === 0) return;
   const started = performance.now();
   const batch = queue.splice(0);
-  const bytes = queuedBytes;
-  queuedBytes = 0;
   try {
     (db as Database).transaction(() => {
       for (const w of batch) apply(w);
     })();
   } catch (error) {
     queue.unshift(...batch);
-    queuedBytes += bytes;
     if (!failing) post({ op: "failing", why: reason(error) });
     failing = true;
     return;
@@ -127,12 +118,9 @@ function write(): void {
     turns++;
   }
   held += lines;
+  // A write that worked after failing ones: the server's thread hears it is back from this.
+  failing = false;
   post({ op: "wrote", lines, turns, ms: performance.now() - started });
-  if (failing) {
-    failing = false;
-    post({ op: "recovered", lost });
-    lost = 0;
-  }
 }
 
 function apply(w: Write): void {

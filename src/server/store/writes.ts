@@ -43,9 +43,6 @@ export type WriterIn =
 export type WriterOut =
   | { op: "wrote"; lines: number; turns: number; ms: number }
   | { op: "failing"; why: string }
-  | { op: "recovered"; lost: number }
-  /** A turn that waited while writing failed was dropped (the bound): its lines are lost. */
-  | { op: "gone"; lines: number }
   | { op: "pruned"; lines: number }
   | { op: "synced"; n: number }
   | { op: "closed"; waiting: number };
