@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { defaultDataDir, roomFiles, roomNameProblem } from "../server/store/place.ts";
 import { ReadError, readStore, readStream } from "../server/store/read.ts";
-import type { StoredLine } from "../server/store/sqlite.ts";
+import type { StoredLine } from "../server/store/rows.ts";
 import { FORMATS, type Format, rangeOf, transcript } from "../server/store/transcript.ts";
 import {
   argsOptions,

@@ -27,7 +27,8 @@ import * as input from "./session/input.ts";
 import * as session from "./session/lifecycle.ts";
 import { closeGracefully, fail, tell } from "./session/output.ts";
 import { missedLine } from "./session/v2.ts";
-import { RoomStore, type StoredLine, StoreError } from "./store/sqlite.ts";
+import type { StoredLine } from "./store/rows.ts";
+import { RoomStore, StoreError } from "./store/sqlite.ts";
 import { startWeb, type WebServer } from "./transport/http.ts";
 import { listenTcp } from "./transport/tcp.ts";
 

@@ -14,7 +14,7 @@ import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parsePosition, parseTagged } from "../../src/protocol/tags.ts";
-import { decodeLines } from "../../src/server/store/sqlite.ts";
+import { decodeLines } from "../../src/server/store/rows.ts";
 import { runServer, type ServerProcess, spawnServer } from "../support/cli.ts";
 import { connect, type LineClient } from "../support/lineclient.ts";
 import { join as joinAs, serve } from "../support/server.ts";

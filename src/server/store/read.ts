@@ -12,7 +12,8 @@ import { RedisClient } from "bun";
 import { sanitize } from "../../protocol/sanitize.ts";
 import { redacted } from "../cluster/redis.ts";
 import { type Entry, keysOf, toEntries } from "../cluster/redis-keys.ts";
-import { decodeLines, SCHEMA_VERSION, type StoredLine } from "./sqlite.ts";
+import { decodeLines, type StoredLine } from "./rows.ts";
+import { SCHEMA_VERSION } from "./sqlite.ts";
 import { linesOfStream, type Range, within } from "./transcript.ts";
 
 export const READ = {

@@ -11,7 +11,7 @@ import { isNotice, render, SERVER_TEXT } from "../../protocol/messages.ts";
 import { sanitize } from "../../protocol/sanitize.ts";
 import { decodeBatch } from "../cluster/events.ts";
 import { idTime } from "../cluster/redis-keys.ts";
-import type { StoredLine } from "./sqlite.ts";
+import type { StoredLine } from "./rows.ts";
 
 export type Format = "text" | "html" | "json";
 export const FORMATS: readonly Format[] = ["text", "html", "json"];

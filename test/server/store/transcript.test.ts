@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { NAME_COLORS, nameColor } from "../../../src/client/tty/render.ts";
 import { say } from "../../../src/protocol/messages.ts";
 import { encodeBatch } from "../../../src/server/cluster/events.ts";
-import type { StoredLine } from "../../../src/server/store/sqlite.ts";
+import type { StoredLine } from "../../../src/server/store/rows.ts";
 import {
   EVERYTHING,
   escapeHtml,
