@@ -17,6 +17,8 @@ export interface LineClient {
   quiet(ms?: number): Promise<string[]>;
   /** Send raw text or bytes (no newline added). */
   write(data: string | Uint8Array): void;
+  /** Send each text as write() would (one frame each on a WebSocket), all in one write to the socket. */
+  writeAll(data: readonly string[]): void;
   /** Send one line ("\n" appended). */
   send(line: string): void;
   /** Bytes written by the test but not yet taken by the kernel. */
@@ -97,10 +99,11 @@ export async function connect(
   // rest, in order, and sends it on drain. No cap: a test decides how much it sends.
   const outbox = new Outbox(socket, Number.POSITIVE_INFINITY);
   const encoder = new TextEncoder();
-  const enqueue = (data: string | Uint8Array) => {
+  const wire = (data: string | Uint8Array) => {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    outbox.send(websocket ? frame(typeof data === "string" ? 1 : 2, bytes) : bytes);
+    return websocket ? frame(typeof data === "string" ? 1 : 2, bytes) : bytes;
   };
+  const enqueue = (data: string | Uint8Array) => outbox.send(wire(data));
   if (websocket) {
     outbox.send(encoder.encode(upgradeRequest(host, port)));
     await frames.upgraded;
@@ -143,6 +146,16 @@ export async function connect(
     },
     write(data) {
       enqueue(data);
+    },
+    writeAll(data) {
+      const parts = data.map(wire);
+      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        all.set(p, at);
+        at += p.length;
+      }
+      outbox.send(all);
     },
     send(line) {
       enqueue(`${line}\n`);
