@@ -4,6 +4,8 @@
  * same table so the two cannot drift apart.
  */
 
+import type { Lang } from "../protocol/lang.ts";
+
 export type FlagType = "string" | "int" | "number" | "seconds" | "choice";
 
 export interface Flag<K> {
@@ -122,10 +124,18 @@ export function parseDecimal(raw: string, integer: boolean): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/** The words of a help text around the flags' own, by language. */
+const USAGE_WORDS = {
+  en: { usage: "usage", options: "options", default: "default", none: "none", value: "VALUE" },
+  pt: { usage: "uso", options: "opções", default: "padrão", none: "nenhum", value: "VALOR" },
+} as const;
+
 /**
  * Help text: usage line, then one line per flag with its default, written
  * as the client's help writes them ("--port, -p N"). Flag help says its own
  * asides after a ";", so that the one pair of parentheses is the default.
+ * `helps` words a flag's help in `lang` (by flag name); a flag it misses
+ * keeps its English help.
  */
 export function usage<C>(
   synopsis: string,
@@ -133,7 +143,10 @@ export function usage<C>(
   spec: FlagSpec<C>,
   defaults: Readonly<C>,
   extra: ReadonlyArray<[string, string]> = [],
+  lang: Lang = "en",
+  helps: Readonly<Record<string, string>> = {},
 ): string {
+  const w = USAGE_WORDS[lang];
   const rows: Array<[string, string]> = Object.entries(spec).map(([name, flag]) => {
     const value = defaults[flag.key];
     const shown = flag.type === "seconds" ? Number(value) / 1000 : value;
@@ -142,15 +155,16 @@ export function usage<C>(
       flag.type === "choice"
         ? (flag.choices ?? []).join("|")
         : flag.type === "string"
-          ? "VALUE"
+          ? w.value
           : "N";
+    const help = helps[name] ?? flag.help;
     return [
       `--${name}${short} ${metavar}`,
-      `${flag.help} (default ${shown === "" ? "none" : shown})`,
+      `${help} (${w.default} ${shown === "" ? w.none : shown})`,
     ];
   });
   rows.push(...extra);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   const lines = rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`);
-  return `${title}\n\nusage: ${synopsis}\n\noptions:\n${lines.join("\n")}\n`;
+  return `${title}\n\n${w.usage}: ${synopsis}\n\n${w.options}:\n${lines.join("\n")}\n`;
 }

@@ -20,7 +20,9 @@ import {
   parseFlags,
   usage,
 } from "./flags.ts";
+import { inviteLines } from "./invite.ts";
 import { listeningLines } from "./lan.ts";
+import { helpLang, SERVER_HELP } from "./server-help.ts";
 import { superviseWorkers, WORKER_ENV, workerCount } from "./workers.ts";
 
 const FLAGS: FlagSpec<ServerConfig> = {
@@ -187,14 +189,14 @@ async function main(argv: string[]): Promise<boolean> {
     strict: true,
   });
   if (values.help) {
+    // Before any flag is checked: --lang when it names a language, else the locale's.
+    const lang = helpLang(
+      (values as Record<string, unknown>).lang as string | undefined,
+      process.env,
+    );
+    const h = SERVER_HELP[lang];
     process.stdout.write(
-      usage("bun run server [options]", "papo chat server", FLAGS, shownDefaults(), [
-        ["--no-web", "do not serve the web client"],
-        ["--no-store", "keep nothing on disk: the room lives in memory only"],
-        ["--workers N|auto", "N processes on one port sharing the room (needs --redis)"],
-        ["--quiet, -q", "do not log connections; startup and shutdown are still printed"],
-        ["--help, -h", "show this help"],
-      ]),
+      usage(h.synopsis, h.title, FLAGS, shownDefaults(), h.extra, lang, h.flags),
     );
     return false;
   }
@@ -237,10 +239,16 @@ async function main(argv: string[]): Promise<boolean> {
         "--workers with --data: one stored room has one server; leave --data out",
       );
     }
-    await superviseWorkers(config, count, argv, consoleLog(true));
+    await superviseWorkers(
+      config,
+      count,
+      argv,
+      consoleLog(true, undefined, undefined, config.lang),
+    );
     return true;
   }
-  const log = consoleLog(config.quiet);
+  // The console speaks the room's language (--lang), as the operator set it.
+  const log = consoleLog(config.quiet, undefined, undefined, config.lang);
   const store = openStore(config);
   const shared = config.redisUrl === "" ? undefined : await openShared(config);
   const server = startServer({ ...config, reusePort: worker !== undefined }, log, shared, store);
@@ -254,6 +262,12 @@ async function main(argv: string[]): Promise<boolean> {
     server.web,
   );
   for (const line of lines) log.info(line);
+  // One set of QR codes for the class, not one per worker.
+  if (worker === undefined || worker === "0") {
+    const tty = process.stdout.isTTY === true;
+    for (const line of inviteLines(server.host, networkInterfaces(), server.tls, server.web, tty))
+      log.info(line);
+  }
   if (shared !== undefined)
     log.info(`sharing room ${config.roomName} on ${redacted(config.redisUrl)}`);
 

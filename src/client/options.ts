@@ -5,7 +5,7 @@
  */
 
 import { CLIENT_DEFAULTS, type ClientConfig, type ClientTls, SECRET_ENV } from "../config.ts";
-import { isLang, type Lang, langFromEnv, STRINGS, type Strings } from "./strings.ts";
+import { isLang, type Lang, langOfLocale, STRINGS, type Strings } from "./strings.ts";
 import { historyPath } from "./tty/inputhistory.ts";
 import { colorEnabled } from "./tty/render.ts";
 
@@ -41,8 +41,14 @@ export interface ClientOptions {
   config: ClientConfig;
   /** Name from --name; absent means ask (terminal) or read the first line (piped). */
   name: string | undefined;
+  /**
+   * The language the client speaks, and its words: the person's choice, or
+   * until they choose the room's (speak() changes both as the room tells).
+   */
   lang: Lang;
   strings: Strings;
+  /** The person chose the language (--lang, a locale naming one, /lang): the room follows it. */
+  langChosen: boolean;
   color: boolean;
   /** Ring the terminal bell for mentions and private messages. */
   bell: boolean;
@@ -64,11 +70,11 @@ export type Resolved =
 /** Decide what to do; a bad value gives one sentence in the chosen language. */
 export function resolveOptions(flags: Flags, around: Surroundings): Resolved {
   // The language comes first so that every other complaint can use it.
-  const envLang = langFromEnv(around.env);
+  const envLang = langOfLocale(around.env);
   if (flags.lang !== undefined && !isLang(flags.lang)) {
-    return { kind: "error", message: STRINGS[envLang].badLang(flags.lang) };
+    return { kind: "error", message: STRINGS[envLang ?? "en"].badLang(flags.lang) };
   }
-  const lang = flags.lang ?? envLang;
+  const lang = flags.lang ?? envLang ?? "en";
   const strings = STRINGS[lang];
   if (flags.help) return { kind: "help", text: strings.usage };
 
@@ -94,6 +100,7 @@ export function resolveOptions(flags: Flags, around: Surroundings): Resolved {
       name,
       lang,
       strings,
+      langChosen: flags.lang !== undefined || envLang !== null,
       color,
       bell: flags["no-bell"] !== true,
       password: password === "" ? undefined : password,
@@ -102,6 +109,25 @@ export function resolveOptions(flags: Flags, around: Surroundings): Resolved {
       interactive: around.stdinIsTTY,
     },
   };
+}
+
+/**
+ * The room speaks `lang` to us (its greeting, or the answer to /lang):
+ * the client's own words follow it, unless the person chose another
+ * language, which the session asks the room for. `chosen`: the person asked
+ * for it (/lang), so later connections ask for it too.
+ */
+export function speak(options: ClientOptions, lang: string | null, chosen: boolean): void {
+  if (lang === null || !isLang(lang)) return;
+  if (options.langChosen && !chosen) return;
+  options.lang = lang;
+  options.strings = STRINGS[lang];
+  if (chosen) options.langChosen = true;
+}
+
+/** The language to ask the room for on connecting: the person's, if they chose one. */
+export function askedLang(options: ClientOptions): Lang | null {
+  return options.langChosen ? options.lang : null;
 }
 
 /** --tls, --ca FILE and --insecure: either of the last two implies the first. */

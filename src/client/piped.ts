@@ -17,7 +17,7 @@ import { isBlank } from "../protocol/sanitize.ts";
 import { describeEnding, describeFailure, EXIT, exitCode } from "./core/outcome.ts";
 import { openSession, Session } from "./core/session.ts";
 import type { Ending, SessionEvent } from "./core/state.ts";
-import type { ClientOptions } from "./options.ts";
+import { askedLang, type ClientOptions, speak } from "./options.ts";
 
 /** Where piped mode reads and writes; stdin, stdout and stderr in real use. */
 export interface PipedIO {
@@ -35,7 +35,11 @@ type Result = { code: number; message: string | null };
 export async function runPiped(options: ClientOptions, io: PipedIO): Promise<number> {
   const answers = { name: answer(), password: answer() };
   const listen = (event: SessionEvent) => {
-    if (event.kind === "line") io.out(`${event.line.text}\n`);
+    if (event.kind === "line") {
+      const m = event.line.meaning;
+      if (m?.kind === "language") speak(options, m.lang, true);
+      io.out(`${event.line.text}\n`);
+    } else if (event.kind === "greeted") speak(options, event.lang, false);
     else if (event.kind === "joined") answers.name.give({ ok: true });
     else if (event.kind === "rejected") answers.name.give({ ok: false, reason: event.reason });
     else if (event.kind === "password-accepted") answers.password.give({ ok: true });
@@ -44,7 +48,7 @@ export async function runPiped(options: ClientOptions, io: PipedIO): Promise<num
     }
   };
 
-  const opened = await openSession(options.config, listen, options.lang);
+  const opened = await openSession(options.config, listen, askedLang(options));
   if (!(opened instanceof Session)) {
     io.err(`${describeFailure(opened, options.config, options.strings)}\n`);
     return EXIT.failed;

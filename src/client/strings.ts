@@ -6,7 +6,7 @@
 
 import type { Lang } from "../protocol/lang.ts";
 
-export { isLang, LANGS, type Lang, langFromEnv } from "../protocol/lang.ts";
+export { isLang, LANGS, type Lang, langFromEnv, langOfLocale } from "../protocol/lang.ts";
 
 export interface Strings {
   /** Full --help text. */

@@ -10,10 +10,18 @@ export function isLang(value: string): value is Lang {
 }
 
 /**
- * The language to speak when none is given: Portuguese when the locale
- * (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them) starts with "pt".
+ * The language the locale names (LC_ALL, then LC_MESSAGES, then LANG, as
+ * POSIX orders them): "pt_BR.UTF-8" names pt, "en_US.UTF-8" en; "C.UTF-8",
+ * "POSIX" or nothing (as on Windows) name none, and neither does a language
+ * papo has no table for.
  */
-export function langFromEnv(env: Readonly<Record<string, string | undefined>>): Lang {
+export function langOfLocale(env: Readonly<Record<string, string | undefined>>): Lang | null {
   const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || "";
-  return locale.toLowerCase().startsWith("pt") ? "pt" : "en";
+  const named = locale.toLowerCase().split(/[_.@-]/)[0] ?? "";
+  return isLang(named) ? named : null;
+}
+
+/** The language to speak when none is given: the locale's, else English. */
+export function langFromEnv(env: Readonly<Record<string, string | undefined>>): Lang {
+  return langOfLocale(env) ?? "en";
 }

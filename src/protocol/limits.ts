@@ -12,3 +12,16 @@ export const PROTOCOL = {
   /** Names listed by /who before "and K more". */
   whoNames: 50,
 } as const;
+
+/**
+ * A block: several lines said as one message (code, a poem), bounded so that
+ * one message never floods the room or its history (docs/protocol.md, "Blocks").
+ */
+export const BLOCK = {
+  /** Lines in one block, blank ones included. */
+  maxLines: 100,
+  /** Bytes of a block's lines in UTF-8, one newline between each. */
+  maxBytes: 16_384,
+  /** A block opened with a line of three backticks whose closing line has not come in this long is dropped (ms). */
+  openMs: 5 * 60_000,
+} as const;

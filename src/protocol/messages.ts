@@ -68,6 +68,15 @@ export interface ServerText {
   topicSet(by: string, text: string): string;
   noTopic(): string;
   unbanned(what: string): string;
+  /** An operator muted `name`: it reads but cannot speak, for `minutes` (none: until /unmute). */
+  muted(name: string, by: string, minutes?: number): string;
+  unmuted(name: string, by: string): string;
+  /** Slow mode: each member may say one line every `seconds`. */
+  slowOn(by: string, seconds: number): string;
+  slowOff(by: string): string;
+  /** Quiet mode: only operators speak. */
+  quietOn(by: string): string;
+  quietOff(by: string): string;
   /** The other servers of the room cannot be reached (multi-server mode). */
   linkDown(): string;
   linkUp(): string;
@@ -112,6 +121,20 @@ export interface ServerText {
   unknownLanguage(lang: string): string;
   notBanned(what: string): string;
   banYourOwnAddress(name: string): string;
+  /** A line not said: this member is muted for `leftMs` more (none: until /unmute). */
+  mutedYou(leftMs?: number): string;
+  /** A line not said under slow mode: the next one may come in `ms`. */
+  slowMode(ms: number): string;
+  /** A line not said: only operators speak now. */
+  quietMode(): string;
+  /** /unmute of a name that is not muted. */
+  notMuted(name: string): string;
+  /** A block over the limits (`fenced`: opened with ```, whose rest up to its closing line is dropped too). */
+  blockTooLong(maxLines: number, maxBytes: number, fenced: boolean): string;
+  /** A line of a block was over the line limit: the block is not sent. */
+  blockLineTooLong(): string;
+  /** A block opened with ``` whose closing line did not come within `minutes`. */
+  blockExpired(minutes: number): string;
 }
 
 /** "a, b, c" capped at `max` names, then ", and K more" in the table's words. */
@@ -133,6 +156,8 @@ export type HelpFor = "operator" | "member" | "no-operators";
 /** The /help lines: each command's usage, padded, then what it does. */
 function helpLines(
   title: string,
+  /** A usage ("/nick NAME") with its placeholders in the table's language. */
+  usageIn: (usage: string) => string,
   described: Readonly<Record<CommandName, string>>,
   /** What /topic does for someone who may only read it. */
   topicShown: string,
@@ -147,18 +172,26 @@ function helpLines(
     const settable = c.name !== "topic" || operator;
     const usage = settable ? c.usage : "/topic";
     const what = settable ? described[c.name] : topicShown;
-    return notice(`  ${usage.padEnd(22)} ${what}${c.operator ? operatorNote : ""}`);
+    return notice(`  ${usageIn(usage).padEnd(22)} ${what}${c.operator ? operatorNote : ""}`);
   });
   return [notice(title), ...rows];
 }
 
 const withReason = (text: string, reason?: string) => (reason ? `${text} (${reason})` : text);
 
+/** A stretch of time to wait, as a reader counts it: "4 s" under a minute, else "3 min" (rounded up). */
+const span = (ms: number): string =>
+  ms < 60_000 ? `${Math.max(1, Math.ceil(ms / 1000))} s` : `${Math.ceil(ms / 60_000)} min`;
+
 const enList = listOf((k) => `, and ${k} more`);
+const enLength = (bytes: number) =>
+  `a line can be up to ${bytes} characters long (accented letters and emoji count as two or more)`;
 const en: ServerText = {
-  greeting: () => notice("welcome to papo! what is your name?"),
+  greeting: () => notice("welcome to papo! this room speaks English. what is your name?"),
   greetingPassword: () =>
-    notice("welcome to papo! this room has a password: send it first, then your name"),
+    notice(
+      "welcome to papo! this room speaks English and has a password: send it first, then your name",
+    ),
   passwordAccepted: () => notice("password accepted. what is your name?"),
   wrongPassword: () => error("wrong password"),
   welcome: (name, total, names) =>
@@ -168,8 +201,8 @@ const en: ServerText = {
   limits: (bytes, rate, burst) =>
     notice(
       rate > 0
-        ? `limits: lines up to ${bytes} bytes, ${rate} lines a second after a burst of ${burst}`
-        : `limits: lines up to ${bytes} bytes, no flood control`,
+        ? `limits: ${enLength(bytes)}; you can send ${burst} lines at once, then ${rate} a second: faster lines wait their turn, none are lost`
+        : `limits: ${enLength(bytes)}; send as many lines as you like`,
     ),
   topic: (text) => notice(`topic: ${text}`),
   history: (time, line) => `[history ${time}] ${line}`,
@@ -191,6 +224,7 @@ const en: ServerText = {
   help: (who) =>
     helpLines(
       "commands:",
+      (usage) => usage,
       {
         who: "list who is online",
         nick: "change your name",
@@ -202,6 +236,10 @@ const en: ServerText = {
         kick: "remove someone from the room",
         ban: "remove someone and refuse their address",
         unban: "let a banned address in again",
+        mute: "let someone read but not speak (for MINUTES)",
+        unmute: "let someone speak again",
+        slow: "one line every SECONDS for each member (0 ends it)",
+        quiet: "only operators speak (/quiet off ends it)",
         transcript: "download the room's transcript",
         quit: "leave the room",
         help: "show this list",
@@ -218,6 +256,15 @@ const en: ServerText = {
   topicSet: (by, text) => notice(`${by} set the topic: ${text}`),
   noTopic: () => notice("no topic is set"),
   unbanned: (what) => notice(`${what} may join again`),
+  muted: (name, by, minutes) =>
+    notice(
+      `${by} muted ${name}${typeof minutes === "number" ? ` for ${span(minutes * 60_000)}` : ""}`,
+    ),
+  unmuted: (name, by) => notice(`${by} unmuted ${name}`),
+  slowOn: (by, seconds) => notice(`${by} turned slow mode on: one line every ${seconds} s each`),
+  slowOff: (by) => notice(`${by} turned slow mode off`),
+  quietOn: (by) => notice(`${by} turned quiet mode on: only operators may speak`),
+  quietOff: (by) => notice(`${by} turned quiet mode off: everyone may speak`),
   linkDown: () =>
     notice("the link to the other servers is down: for now only people on this server read you"),
   linkUp: () => notice("the link to the other servers is back"),
@@ -278,24 +325,58 @@ const en: ServerText = {
   notBanned: (what) => error(`not banned: ${what}`),
   banYourOwnAddress: (name) =>
     error(`${name} connects from your own address: a ban would shut you out too (use /kick)`),
+  mutedYou: (leftMs) =>
+    error(
+      typeof leftMs !== "number"
+        ? "you are muted: you read but cannot speak"
+        : `you are muted for ${span(leftMs)} more: you read but cannot speak`,
+    ),
+  slowMode: (ms) => error(`slow mode: wait ${Math.max(1, Math.ceil(ms / 1000))} s`),
+  quietMode: () => error("quiet mode: only operators may speak now"),
+  notMuted: (name) => error(`not muted: ${name}`),
+  blockTooLong: (lines, bytes, fenced) =>
+    error(
+      `block too long (at most ${lines} lines, ${bytes} bytes): not sent` +
+        (fenced ? ", nor the rest of it up to its closing ```" : ""),
+    ),
+  blockLineTooLong: () => error("line too long: the block it was in was not sent"),
+  blockExpired: (minutes) =>
+    error(`block not sent: its closing \`\`\` did not come within ${minutes} minutes`),
 };
 
 const ptList = listOf((k) => ` e mais ${k}`);
+const ptLength = (bytes: number) =>
+  `uma linha pode ter até ${bytes} caracteres (letras acentuadas e emoji contam como dois ou mais)`;
+/** The placeholders of the commands' usages (protocol/parse.ts), in Portuguese. */
+const PT_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  NAME: "NOME",
+  ACTION: "AÇÃO",
+  TEXT: "TEXTO",
+  REASON: "MOTIVO",
+  PASSWORD: "SENHA",
+  ADDRESS: "ENDEREÇO",
+  MINUTES: "MINUTOS",
+  SECONDS: "SEGUNDOS",
+};
+/** "/kick NAME [REASON]" as "/kick NOME [MOTIVO]". */
+const ptUsage = (usage: string) => usage.replace(/[A-Z]+/g, (w) => PT_PLACEHOLDERS[w] ?? w);
 const pt: ServerText = {
-  greeting: () => notice("bem-vindo ao papo! qual é o seu nome?"),
+  greeting: () => notice("boas-vindas ao papo! esta sala fala português. qual é o seu nome?"),
   greetingPassword: () =>
-    notice("bem-vindo ao papo! esta sala tem senha: envie a senha primeiro, depois o seu nome"),
+    notice(
+      "boas-vindas ao papo! esta sala fala português e tem senha: envie a senha primeiro, depois o seu nome",
+    ),
   passwordAccepted: () => notice("senha aceita. qual é o seu nome?"),
   wrongPassword: () => error("senha errada"),
   welcome: (name, total, names) =>
     notice(
-      `olá ${name}! ${total} online: ${ptList(names, total, PROTOCOL.welcomeNames)} (digite /help para ver os comandos)`,
+      `olá ${name}! ${total} na sala: ${ptList(names, total, PROTOCOL.welcomeNames)} (digite /help para ver os comandos)`,
     ),
   limits: (bytes, rate, burst) =>
     notice(
       rate > 0
-        ? `limites: linhas de até ${bytes} bytes, ${rate} linhas por segundo depois de uma rajada de ${burst}`
-        : `limites: linhas de até ${bytes} bytes, sem controle de flood`,
+        ? `limites: ${ptLength(bytes)}; você pode enviar ${burst} linhas de uma vez, depois ${rate} por segundo: as que vierem mais rápido esperam a vez, nenhuma se perde`
+        : `limites: ${ptLength(bytes)}; envie quantas linhas quiser`,
     ),
   topic: (text) => notice(`tópico: ${text}`),
   history: (time, line) => `[histórico ${time}] ${line}`,
@@ -306,30 +387,36 @@ const pt: ServerText = {
   missedLines: (count) => notice(`você perdeu ${count} ${count === 1 ? "linha" : "linhas"}`),
   missedRestart: () =>
     notice("o servidor reiniciou: as linhas ditas enquanto você estava fora se perderam"),
-  resumed: (name) => notice(`bem-vindo de volta, ${name}`),
+  resumed: (name) => notice(`de volta à sala, ${name}`),
   resumeFailed: () =>
     error("não foi possível retomar (token desconhecido ou expirado): entrando de novo"),
   notReading: (name) => error(`${name} não está lendo: sua linha não foi enviada`),
-  kicked: (name, by, reason) => notice(withReason(`${name} foi expulso por ${by}`, reason)),
-  banned: (name, by) => notice(`${name} foi banido por ${by}`),
+  // Worded so that nobody's gender is needed: "prof expulsou maria".
+  kicked: (name, by, reason) => notice(withReason(`${by} expulsou ${name}`, reason)),
+  banned: (name, by) => notice(`${by} baniu ${name}`),
   renamed: (from, to) => notice(`${from} agora se chama ${to}`),
-  who: (total, names) => notice(`online (${total}): ${ptList(names, total, PROTOCOL.whoNames)}`),
+  who: (total, names) => notice(`na sala (${total}): ${ptList(names, total, PROTOCOL.whoNames)}`),
   privateTo: (to, text) => `[privado para ${to}] ${text}`,
   privateFrom: (from, text) => `[privado] <${from}> ${text}`,
   help: (who) =>
     helpLines(
       "comandos:",
+      ptUsage,
       {
-        who: "mostra quem está online",
+        who: "mostra quem está na sala",
         nick: "muda o seu nome",
         me: "descreve uma ação (* <NOME> AÇÃO)",
         msg: "envia uma mensagem privada",
         topic: "mostra o tópico, ou o define",
         lang: "fala português (pt) ou inglês (en)",
-        op: "torna você operador",
+        op: "dá a você poderes de operador",
         kick: "tira alguém da sala",
-        ban: "tira alguém e recusa o endereço dele",
+        ban: "tira alguém da sala e barra o endereço",
         unban: "deixa um endereço banido entrar de novo",
+        mute: "deixa alguém ler sem falar (por MINUTES)",
+        unmute: "devolve a voz a alguém",
+        slow: "uma linha a cada SECONDS por pessoa (0 encerra)",
+        quiet: "só operadores falam (/quiet off encerra)",
         transcript: "baixa a transcrição da sala",
         quit: "sai da sala",
         help: "mostra esta lista",
@@ -342,10 +429,20 @@ const pt: ServerText = {
   bye: () => notice("tchau"),
   shuttingDown: () => notice("servidor desligando"),
   language: () => notice("idioma: português"),
-  nowOperator: () => notice("agora você é operador"),
+  nowOperator: () => notice("agora você tem poderes de operador"),
   topicSet: (by, text) => notice(`${by} definiu o tópico: ${text}`),
   noTopic: () => notice("nenhum tópico definido"),
   unbanned: (what) => notice(`${what} pode entrar de novo`),
+  muted: (name, by, minutes) =>
+    notice(
+      `${by} silenciou ${name}${typeof minutes === "number" ? ` por ${span(minutes * 60_000)}` : ""}`,
+    ),
+  unmuted: (name, by) => notice(`${by} devolveu a voz a ${name}`),
+  slowOn: (by, seconds) =>
+    notice(`${by} ligou o modo lento: uma linha a cada ${seconds} s por pessoa`),
+  slowOff: (by) => notice(`${by} desligou o modo lento`),
+  quietOn: (by) => notice(`${by} ligou o modo silêncio: só operadores falam`),
+  quietOff: (by) => notice(`${by} desligou o modo silêncio: todo mundo pode falar`),
   linkDown: () =>
     notice("a ligação com os outros servidores caiu: por ora só quem está neste servidor lê você"),
   linkUp: () => notice("a ligação com os outros servidores voltou"),
@@ -402,19 +499,36 @@ const pt: ServerText = {
       `mais devagar: acima de ${rate} linhas por segundo, suas linhas vão com atraso (nenhuma se perde)`,
     ),
   serverFull: () => error("servidor cheio"),
-  bannedHere: () => error("você está banido desta sala"),
+  bannedHere: () => error("o seu endereço foi banido desta sala"),
   tooManyFromAddress: () => error("conexões demais do seu endereço"),
   noSuchUser: (name) => error(`usuário não encontrado: ${name}`),
-  usage: (usage) => error(`uso: ${usage}`),
+  usage: (usage) => error(`uso: ${ptUsage(usage)}`),
   unknownCommand: (command) => error(`comando desconhecido ${command} (tente /help)`),
   notOperator: () => error("só operadores podem fazer isso (veja /op)"),
   noOperators: () => error("esta sala não tem operadores"),
   unknownLanguage: (lang) => error(`idioma desconhecido ${lang} (use en ou pt)`),
-  notBanned: (what) => error(`não está banido: ${what}`),
+  notBanned: (what) => error(`nenhum banimento para ${what}`),
   banYourOwnAddress: (name) =>
     error(
       `${name} se conecta do seu próprio endereço: um banimento barraria você também (use /kick)`,
     ),
+  mutedYou: (leftMs) =>
+    error(
+      typeof leftMs !== "number"
+        ? "sua voz está suspensa: você lê, mas não fala"
+        : `sua voz está suspensa por mais ${span(leftMs)}: você lê, mas não fala`,
+    ),
+  slowMode: (ms) => error(`modo lento: espere ${Math.max(1, Math.ceil(ms / 1000))} s`),
+  quietMode: () => error("modo silêncio: agora só operadores falam"),
+  notMuted: (name) => error(`${name} não está com a voz suspensa`),
+  blockTooLong: (lines, bytes, fenced) =>
+    error(
+      `bloco longo demais (no máximo ${lines} linhas, ${bytes} bytes): não foi enviado` +
+        (fenced ? ", nem o resto dele até a linha ``` que o fecha" : ""),
+    ),
+  blockLineTooLong: () => error("linha longa demais: o bloco em que estava não foi enviado"),
+  blockExpired: (minutes) =>
+    error(`bloco não enviado: a linha \`\`\` que o fecharia não veio em ${minutes} minutos`),
 };
 
 /** The tables, by language. */
@@ -430,6 +544,12 @@ type NoticeKey =
   | "banned"
   | "renamed"
   | "topicSet"
+  | "muted"
+  | "unmuted"
+  | "slowOn"
+  | "slowOff"
+  | "quietOn"
+  | "quietOff"
   | "shuttingDown"
   | "linkDown"
   | "linkUp"
@@ -445,6 +565,12 @@ const NOTICE_KEYS: ReadonlySet<string> = new Set<NoticeKey>([
   "banned",
   "renamed",
   "topicSet",
+  "muted",
+  "unmuted",
+  "slowOn",
+  "slowOff",
+  "quietOn",
+  "quietOff",
   "shuttingDown",
   "linkDown",
   "linkUp",

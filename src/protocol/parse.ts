@@ -18,6 +18,11 @@ export type Input =
   | { kind: "kick"; name: string; reason: string }
   | { kind: "ban"; name: string }
   | { kind: "unban"; what: string }
+  /** `minutes` undefined: until /unmute. */
+  | { kind: "mute"; name: string; minutes?: number }
+  | { kind: "unmute"; name: string }
+  | { kind: "slow"; seconds: number }
+  | { kind: "quiet"; on: boolean }
   | { kind: "transcript" }
   | { kind: "quit"; reason: string }
   | { kind: "usage"; usage: string }
@@ -34,6 +39,10 @@ export type CommandName =
   | "kick"
   | "ban"
   | "unban"
+  | "mute"
+  | "unmute"
+  | "slow"
+  | "quiet"
   | "transcript"
   | "quit"
   | "help"
@@ -51,6 +60,10 @@ export const COMMANDS: ReadonlyArray<{ name: CommandName; usage: string; operato
   { name: "kick", usage: "/kick NAME [REASON]", operator: true },
   { name: "ban", usage: "/ban NAME", operator: true },
   { name: "unban", usage: "/unban NAME|ADDRESS", operator: true },
+  { name: "mute", usage: "/mute NAME [MINUTES]", operator: true },
+  { name: "unmute", usage: "/unmute NAME", operator: true },
+  { name: "slow", usage: "/slow SECONDS", operator: true },
+  { name: "quiet", usage: "/quiet [off]", operator: true },
   { name: "transcript", usage: "/transcript", operator: true },
   { name: "quit", usage: "/quit [REASON]" },
   { name: "help", usage: "/help" },
@@ -66,6 +79,11 @@ const usageOf = (name: CommandName): Input => ({
 function firstWord(text: string): [string, string] {
   const gap = text.search(/\s/);
   return gap === -1 ? [text, ""] : [text.slice(0, gap), text.slice(gap + 1).trim()];
+}
+
+/** A count typed as digits with an optional fraction ("5", "0.5"); null when it is not one. */
+function amount(text: string): number | null {
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : null;
 }
 
 /** Parse a line; `line` is already sanitized. */
@@ -105,6 +123,23 @@ export function parseInput(line: string): Input {
       return rest && !/\s/.test(rest) ? { kind: "ban", name: rest } : usageOf("ban");
     case "/unban":
       return rest && !/\s/.test(rest) ? { kind: "unban", what: rest } : usageOf("unban");
+    case "/mute": {
+      const [name, more] = firstWord(rest);
+      const minutes = more === "" ? undefined : amount(more);
+      if (!name || minutes === null || minutes === 0) return usageOf("mute");
+      return minutes === undefined ? { kind: "mute", name } : { kind: "mute", name, minutes };
+    }
+    case "/unmute":
+      return rest && !/\s/.test(rest) ? { kind: "unmute", name: rest } : usageOf("unmute");
+    case "/slow": {
+      const seconds = amount(rest);
+      return seconds === null ? usageOf("slow") : { kind: "slow", seconds };
+    }
+    case "/quiet": {
+      const word = rest.toLowerCase();
+      if (word === "" || word === "on") return { kind: "quiet", on: true };
+      return word === "off" ? { kind: "quiet", on: false } : usageOf("quiet");
+    }
     case "/transcript":
       return { kind: "transcript" };
     case "/quit":

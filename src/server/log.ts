@@ -1,7 +1,11 @@
 /**
  * The operator log: where the server listens, then one line per connection
  * event (time, remote address, name, why it ended). Never message text.
+ * Written in English and printed in --lang (log-text.ts).
  */
+
+import type { Lang } from "../protocol/lang.ts";
+import { consoleWords } from "./log-text.ts";
 
 /** Who an event is about; read only when the event is actually logged. */
 export interface Peer {
@@ -21,20 +25,22 @@ export interface Log {
   event(peer: Peer, text: string): void;
 }
 
-/** A log writing to stdout; `quiet` drops connection events. */
+/** A log writing to stdout in `lang`; `quiet` drops connection events. */
 export function consoleLog(
   quiet: boolean,
   write: (line: string) => void = stdoutLine,
   now: () => Date = () => new Date(),
+  lang: Lang = "en",
 ): Log {
+  const words = consoleWords(lang);
   return {
-    info: (text) => write(text),
-    note: (text) => write(`${localTime(now())} ${text}`),
+    info: (text) => write(words(text)),
+    note: (text) => write(`${localTime(now())} ${words(text)}`),
     event: quiet
       ? () => {}
       : (peer, text) => {
           const name = peer.name ? ` ${peer.name}` : "";
-          write(`${localTime(now())} ${peer.address}${name} ${text}`);
+          write(`${localTime(now())} ${peer.address}${name} ${words(text)}`);
         },
   };
 }

@@ -179,6 +179,7 @@ function restoreRoom(ctx: Context, store: RoomStore): void {
     lines: t.lines.map((l) => ({ line: lineOf(l), at: l.at })),
   }));
   for (const name of kept.reserved) room.reserve(name);
+  if (kept.moderation !== null) room.moderation.restore(kept.moderation);
   room.keep(store, config.lang, earlier);
   const operators = () => room.localMembers().filter((m) => m.operator && m.phase === "joined");
   store.start({

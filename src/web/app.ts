@@ -23,9 +23,14 @@ import { sanitize } from "../protocol/sanitize.ts";
 import { Connection } from "./connection.ts";
 import { type Asks, Door } from "./door.ts";
 import { inputBox } from "./input.ts";
+import { inviteButton } from "./invite.ts";
 import { Notifier } from "./notify.ts";
+import { restored, Unsaid } from "./refused.ts";
 import { MemberList, showLine } from "./render.ts";
+import { completeOnTab, TabCompleter } from "./tab.ts";
+import { topicOf } from "./topic.ts";
 import { TranscriptButton } from "./transcript.ts";
+import { NewLinesMarker } from "./unread.ts";
 import { type Entry, present } from "./view.ts";
 import { pageLang, WORDS } from "./words.ts";
 
@@ -54,7 +59,9 @@ $("help").textContent = w.help;
 $("send").textContent = w.send;
 $("input-label").textContent = w.placeholder;
 $("members-title").textContent = w.members;
-log.setAttribute("aria-label", w.log);
+$("topic-label").textContent = `${w.topic}: `;
+// The live region around the list: a list's role must stay a list's.
+$("log-region").setAttribute("aria-label", w.log);
 input.placeholder = w.placeholder;
 reconnectButton.textContent = w.reconnectNow;
 notifyButton.textContent = w.notify;
@@ -68,7 +75,24 @@ const connection = new Connection(
 const door = new Door(document, w, answered);
 const box = inputBox(input);
 const notifier = new Notifier(notifyButton, w);
-const memberList = new MemberList($("member-list"), $("members"), $("members-toggle"), w.members);
+const memberList = new MemberList(
+  $("member-list"),
+  $("members"),
+  $("members-toggle"),
+  w.members,
+  new Intl.Collator(document.documentElement.lang),
+);
+const marker = new NewLinesMarker(log, $("unread"), w.newLines);
+inviteButton($("invite"), $("invite-dialog"), w);
+completeOnTab(
+  input,
+  new TabCompleter(
+    () => members.names(),
+    () => name,
+  ),
+);
+/** The line just sent, given back to the input if the server refuses it (refused.ts). */
+const unsaid = new Unsaid();
 const transcript = new TranscriptButton($("transcript"), w.transcript, () => {
   connection.send("/transcript");
   input.focus();
@@ -120,6 +144,15 @@ function heard(raw: string): void {
   if (transcript.heard(line)) {
     show(present(`* ${w.transcriptSaved}`, name, new Date(), lang));
     return;
+  }
+  const topic = topicOf(line);
+  if (topic !== null) showTopic(topic);
+  const refused = unsaid.refused(line);
+  const back = refused === null ? null : restored(input.value, refused);
+  if (back !== null) {
+    input.value = back;
+    // The box masks an "/op" and the like on input (input.ts).
+    input.dispatchEvent(new Event("input"));
   }
   switch (m?.kind) {
     case "cap":
@@ -266,9 +299,16 @@ function closed(): void {
   connection.retryLater();
 }
 
+/** The room's topic in the header, where it stays ("" hides it). */
+function showTopic(topic: string): void {
+  $("topic").hidden = topic === "";
+  $("topic-text").textContent = topic;
+  $("topic").title = topic;
+}
+
 /** One line on the page; a private line or a mention may want the person too. */
 function show(entry: Entry): void {
-  showLine(log, entry, name);
+  marker.added(showLine(log, entry, name));
   if (entry.attention !== null) notifier.attend(entry);
 }
 
@@ -288,6 +328,7 @@ $("say").addEventListener("submit", (event) => {
     return;
   }
   connection.send(line);
+  unsaid.sent(line);
   // The server does not send people their own lines back: show them here,
   // read as the server reads them (sanitised first).
   const typed = parseInput(sanitize(line));

@@ -5,6 +5,7 @@
  * turns it into a terminal's text.
  */
 
+import { linkParts } from "./links.ts";
 import { type Entry, present } from "./view.ts";
 
 /** Lines kept on the page; older ones are removed (the DOM would only grow). */
@@ -12,17 +13,22 @@ export const MAX_LINES = 2_000;
 /** Pixels from the bottom that still count as reading the newest line. */
 const AT_BOTTOM_PX = 40;
 
+/** A /help row, "*   /msg NAME TEXT     send a private line": its usage, then what it does. */
+const HELP_ROW = /^\* {3}(\/\S+(?: \S+)*?) {2,}(\S.*)$/;
+
 /**
  * Add one line to the log, our own name marked `self`; the log keeps
- * following new lines only if the person had not scrolled up.
+ * following new lines only if the person had not scrolled up. Whether it
+ * did: false is a line the person has not seen yet.
  */
-export function showLine(log: HTMLElement, entry: Entry, self: string): void {
+export function showLine(log: HTMLElement, entry: Entry, self: string): boolean {
   const item = document.createElement("li");
   item.className = `line ${entry.kind}`;
   if (entry.attention === "mention") item.classList.add("mention");
   const time = document.createElement("time");
   time.textContent = entry.time;
-  item.append(time);
+  // A space, not only a margin: a copied line reads "11:50 <ana> hi".
+  item.append(time, " ");
   if (entry.tag !== "") {
     const tag = document.createElement("span");
     tag.className = "tag";
@@ -37,14 +43,53 @@ export function showLine(log: HTMLElement, entry: Entry, self: string): void {
     who.textContent = entry.action ? `* ${name}` : `<${name}>`;
     item.append(who, " ");
   }
-  const text = document.createElement("span");
-  text.className = "text";
-  text.textContent = entry.text;
-  item.append(text);
-  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < AT_BOTTOM_PX;
+  const row = entry.kind === "notice" ? HELP_ROW.exec(entry.text) : null;
+  if (row !== null) {
+    // A /help row: usage and meaning in two cells that wrap apart on a phone.
+    item.classList.add("help-row");
+    const usage = document.createElement("code");
+    usage.textContent = row[1] as string;
+    const what = document.createElement("span");
+    what.className = "what";
+    what.textContent = row[2] as string;
+    const mark = document.createElement("span");
+    mark.className = "mark";
+    mark.textContent = "* ";
+    item.append(mark, usage, " ", what);
+  } else item.append(textOf(entry));
+  const following = atBottom(log);
   log.append(item);
   while (log.childElementCount > MAX_LINES) log.firstElementChild?.remove();
-  if (atBottom) log.scrollTop = log.scrollHeight;
+  if (following) log.scrollTop = log.scrollHeight;
+  return following;
+}
+
+/** The line's text, its web addresses as links. */
+function textOf(entry: Entry): HTMLElement {
+  const text = document.createElement("span");
+  text.className = "text";
+  for (const part of linkParts(entry.text)) {
+    text.append(part.href === null ? part.text : link(part.text, part.href));
+  }
+  return text;
+}
+
+/** Whether the log shows its newest line (or near enough). */
+export function atBottom(log: HTMLElement): boolean {
+  return log.scrollHeight - log.scrollTop - log.clientHeight < AT_BOTTOM_PX;
+}
+
+/**
+ * An address someone sent, as a link: in a new tab that can neither reach
+ * back to the room's page (noopener) nor learn its address (noreferrer).
+ */
+function link(text: string, href: string): HTMLAnchorElement {
+  const a = document.createElement("a");
+  a.href = href;
+  a.target = "_blank";
+  a.rel = "noopener noreferrer";
+  a.textContent = text;
+  return a;
 }
 
 /** The member list, each name in its colour, and its button that opens it on a narrow screen. */
@@ -54,6 +99,7 @@ export class MemberList {
     panel: HTMLElement,
     private readonly toggle: HTMLButtonElement,
     private readonly title: string,
+    private readonly collator: Intl.Collator,
   ) {
     toggle.addEventListener("click", () => {
       const open = panel.classList.toggle("open");
@@ -61,9 +107,15 @@ export class MemberList {
     });
   }
 
-  /** Show `names`, our own (`self`) marked, and their count on the button. */
+  /**
+   * Show `names`, our own (`self`) marked, and their count on the button;
+   * in the page's language's order of the names as shown ("@" aside), not
+   * of their look-alike keys, where "m" is "rn" and maria came after prof.
+   */
   show(names: readonly string[], self: string): void {
-    const items = names.map((member) => {
+    const plainOf = (member: string) => (member.startsWith("@") ? member.slice(1) : member);
+    const sorted = [...names].sort((a, b) => this.collator.compare(plainOf(a), plainOf(b)));
+    const items = sorted.map((member) => {
       const item = document.createElement("li");
       // "@prof": an operator, in prof's colour.
       const plain = member.startsWith("@") ? member.slice(1) : member;

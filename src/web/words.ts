@@ -36,6 +36,16 @@ export interface Words {
   transcript: string;
   /** The transcript the server gave is being saved. */
   transcriptSaved: string;
+  /** The button that shows the page's address and its QR code. */
+  invite: string;
+  inviteTitle: string;
+  /** The QR code's text alternative. */
+  inviteCode: (url: string) => string;
+  close: string;
+  /** The marker for lines that came while the person had scrolled up. */
+  newLines: string;
+  /** The header's label before the room's topic. */
+  topic: string;
 }
 
 export const WORDS: Readonly<Record<Lang, Words>> = {
@@ -64,6 +74,12 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     log: "Messages",
     transcript: "Transcript",
     transcriptSaved: "the room's transcript is downloading (one page, to keep or print)",
+    invite: "Invite",
+    inviteTitle: "Join this room",
+    inviteCode: (url) => `QR code of ${url}`,
+    close: "Close",
+    newLines: "New messages ↓",
+    topic: "Topic",
   },
   pt: {
     connecting: "Conectando…",
@@ -92,6 +108,12 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     transcript: "Transcrição",
     transcriptSaved:
       "a transcrição da sala está sendo baixada (uma página, para guardar ou imprimir)",
+    invite: "Convidar",
+    inviteTitle: "Entre nesta sala",
+    inviteCode: (url) => `Código QR de ${url}`,
+    close: "Fechar",
+    newLines: "Novas mensagens ↓",
+    topic: "Tópico",
   },
 };
 

@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { encodeBlock } from "../../src/protocol/block.ts";
 import { say } from "../../src/protocol/messages.ts";
 import { redacted } from "../../src/server/cluster/redis.ts";
 import type { Recorded } from "../../src/server/room/journal.ts";
@@ -151,6 +152,52 @@ describe("bun run export", () => {
     });
   });
 
+  test("a block: its lines under its head in text, one <pre> in HTML, `lines` in JSON", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "papo-export-"));
+    dirs.push(dir);
+    const store = RoomStore.open(dir, "aula", { keepLines: 1000, keepDays: 0 });
+    stores.push(store);
+    const code = ["def f(x):", "\tif x < 1:", "", "    return </pre><b>x\u001b[2J"];
+    const text = code.map((l) => (l === "" ? "<ana> |" : `<ana> | ${l}`)).join("\n");
+    store.turn("e1", 1, [
+      { line: { kind: "chat", from: "ana", text }, at: at(6, 14, 30, 10) },
+      chat("bob", "nice", at(6, 14, 31)),
+    ]);
+    await store.flushed();
+    const clean = [...code.slice(0, 3), "    return </pre><b>x"];
+    const run = async (format: string) =>
+      (await runExport(["--data", dir, "--room", "aula", "--format", format])).stdout;
+    expect(await run("text")).toBe(
+      [
+        "2026-12-06 14:30:10  <ana>",
+        "                     | def f(x):",
+        "                     | \tif x < 1:",
+        "                     |",
+        "                     |     return </pre><b>x",
+        "2026-12-06 14:31:00  <bob> nice",
+        "",
+      ].join("\n"),
+    );
+    const page = await run("html");
+    expect(page).toMatch(
+      /<div class="line chat block"><time [^>]*>14:30:10<\/time> <span class="who c\d">&lt;ana&gt;<\/span><pre class="text">def f\(x\):\n\tif x &lt; 1:\n\n {4}return &lt;\/pre&gt;&lt;b&gt;x<\/pre><\/div>/,
+    );
+    expect(page).toContain("white-space:pre;");
+    expect(page).not.toContain("<b>");
+    const [block, after] = (await run("json"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(block).toEqual({
+      at: new Date(at(6, 14, 30, 10)).toISOString(),
+      kind: "chat",
+      from: "ana",
+      text: clean.map((l) => (l === "" ? "<ana> |" : `<ana> | ${l}`)).join("\n"),
+      lines: clean,
+    });
+    expect(after.text).toBe("<bob> nice");
+  });
+
   test("--out writes the file; a room no server holds reads the same", async () => {
     const { dir, store } = await lessons();
     await store.close();
@@ -238,6 +285,10 @@ describe("bun run export --redis", () => {
     expect(await bob.next()).toBe("<ana> hi <b>all</b>");
     bob.send("/me waves");
     expect(await ana.next()).toBe("* <bob> waves");
+    ana.writeAll(encodeBlock(["if x:", "", "  y"]).map((l) => `${l}\n`));
+    expect(await bob.next()).toBe("<ana> | if x:");
+    await bob.next();
+    expect(await bob.next()).toBe("<ana> |   y");
     const out = await runExport(["--redis", redis.url, "--room", room]);
     expect(out.stderr).toBe("");
     expect(out.stdout.split("\n").map((l) => l.slice(21))).toEqual([
@@ -245,6 +296,10 @@ describe("bun run export --redis", () => {
       "* bob joined",
       "<ana> hi <b>all</b>",
       "* <bob> waves",
+      "<ana>",
+      "| if x:",
+      "|",
+      "|   y",
       "",
     ]);
     const html = await runExport(["--redis", redis.url, "--room", room, "--format", "html"]);

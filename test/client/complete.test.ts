@@ -27,7 +27,8 @@ describe("Tab completion", () => {
     expect(complete("/wh", members, "zé")).toEqual([["/who "], "/wh"]);
     expect(complete("/", members, "zé")[0]).toContain("/unban ");
     expect(complete("/", members, "zé")[0]).not.toContain("//TEXT ");
-    expect(complete("/M", members, "zé")).toEqual([["/me ", "/msg "], "/M"]);
+    expect(complete("/M", members, "zé")).toEqual([["/me ", "/msg ", "/mute "], "/M"]);
+    expect(complete("/q", members, "zé")).toEqual([["/quiet ", "/quit "], "/q"]);
     expect(complete("/x", members, "zé")).toEqual([[], "/x"]);
   });
 
@@ -36,6 +37,8 @@ describe("Tab completion", () => {
     expect(complete("/kick ana", members, "zé")).toEqual([["ana ", "Anabela "], "ana"]);
     expect(complete("/lang p", members, "zé")).toEqual([["pt "], "p"]);
     expect(complete("/nick b", members, "zé")).toEqual([[], "b"]);
+    expect(complete("/mute b", members, "zé")).toEqual([["bob "], "b"]);
+    expect(complete("/quiet o", members, "zé")).toEqual([[], "o"]);
     expect(complete("/op b", members, "zé")).toEqual([[], "b"]);
     expect(complete("/nick ana b", members, "zé")).toEqual([[], "b"]);
   });

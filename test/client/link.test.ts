@@ -68,7 +68,9 @@ describe("reconnecting", () => {
       );
       expect(r.seen).toContain("offline: 1");
       // The greeting is shown once; the welcome again, since it says who is there now.
-      expect(r.count("line: * welcome to papo! what is your name?")).toBe(1);
+      expect(r.count("line: * welcome to papo! this room speaks English. what is your name?")).toBe(
+        1,
+      );
       expect(r.count("line: * hello ana! 1 online: ana (type /help for commands)")).toBe(2);
       expect(link.send("back")).toEqual({ kind: "sent" });
       // Once in the room, the answer to the person's own /lang is shown, on any connection.
@@ -222,7 +224,9 @@ describe("a person typing slowly", () => {
     link.giveName("ana");
     await eventually(() => r.has("joined: ana"));
     expect(r.seen.filter((e) => e.includes("no name given"))).toEqual([]);
-    expect(r.count("line: * welcome to papo! what is your name?")).toBe(1);
+    expect(r.count("line: * welcome to papo! this room speaks English. what is your name?")).toBe(
+      1,
+    );
     expect(r.seen.filter((e) => e.startsWith("offline") || e.startsWith("say"))).toEqual([]);
     link.quit();
     await link.done;
@@ -270,9 +274,9 @@ describe("a person typing slowly", () => {
     await link.start();
     await eventually(() => r.has("joined: zé"));
     expect(r.seen.slice(0, 3)).toEqual([
-      "line: * welcome to papo! what is your name?",
+      "line: * welcome to papo! this room speaks English. what is your name?",
       "line: * idioma: português",
-      "line: * olá zé! 1 online: zé (digite /help para ver os comandos)",
+      "line: * olá zé! 1 na sala: zé (digite /help para ver os comandos)",
     ]);
     link.quit();
     expect(await link.done).toEqual({ kind: "ended", ending: { kind: "quit" } });
@@ -311,7 +315,7 @@ describe("leaving before the greeting", () => {
       expect(await started).toBeNull();
       expect(await link.done).toEqual({ kind: "ended", ending: { kind: "quit" } });
       const connection = await door.connection();
-      connection.send("* welcome to papo! what is your name?");
+      connection.send("* welcome to papo! this room speaks English. what is your name?");
       await eventually(() => connection.closed);
       expect(connection.lines).toEqual([]);
       expect(r.seen).toEqual([]);

@@ -35,6 +35,14 @@ describe("reading a tagged line", () => {
     }
   });
 
+  test("the answer to /lang names the language in a tag, for the client's own words", () => {
+    expect(read(pt.reply("language", [], { lang: "pt" })).meaning).toEqual({
+      kind: "language",
+      lang: "pt",
+    });
+    expect(read(en.reply("language", [])).meaning).toEqual({ kind: "language", lang: null });
+  });
+
   test("the welcome: name, list (complete or not), token and position", () => {
     expect(read(en.welcome("ana", ["bob", "ana"], "9.s3cret", 41)).meaning).toEqual({
       kind: "welcome",

@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import {
+  askedLang,
   parsePort,
   resolveOptions,
   type Surroundings,
+  speak,
   splitHost,
 } from "../../src/client/options.ts";
 import { STRINGS } from "../../src/client/strings.ts";
@@ -55,6 +57,37 @@ describe("resolveOptions", () => {
     expect(run({}, ptEnv).strings).toBe(STRINGS.pt);
     expect(run({ lang: "en" }, ptEnv).lang).toBe("en");
     expect(run({ lang: "pt" }).lang).toBe("pt");
+  });
+
+  test("a language is chosen by --lang or a locale naming one; C.UTF-8 or none follow the room", () => {
+    const inLocale = (LANG: string | undefined) => ({ ...terminal, env: { LANG } });
+    expect(run({}, inLocale("pt_BR.UTF-8")).langChosen).toBe(true);
+    expect(run({}, inLocale("en_US.UTF-8")).langChosen).toBe(true);
+    expect(run({ lang: "en" }, inLocale("C.UTF-8")).langChosen).toBe(true);
+    for (const LANG of ["C.UTF-8", "POSIX", "C", undefined, "fr_FR.UTF-8"]) {
+      const o = run({}, inLocale(LANG));
+      expect(o).toMatchObject({ lang: "en", langChosen: false });
+      // Nothing asked of the room: its greeting says its language, and the client follows it.
+      expect(askedLang(o)).toBeNull();
+      speak(o, "pt", false);
+      expect(o).toMatchObject({ lang: "pt", strings: STRINGS.pt, langChosen: false });
+    }
+  });
+
+  test("the room's language is followed until the person chooses; /lang is a choice", () => {
+    const chosen = run({}, { ...terminal, env: { LANG: "en_US.UTF-8" } });
+    speak(chosen, "pt", false);
+    expect(chosen).toMatchObject({ lang: "en", strings: STRINGS.en });
+    expect(askedLang(chosen)).toBe("en");
+    const free = run({}, { ...terminal, env: { LANG: "C.UTF-8" } });
+    speak(free, "pt", true);
+    expect(free).toMatchObject({ lang: "pt", langChosen: true });
+    // Later connections ask for it, and a room in English no longer moves it.
+    expect(askedLang(free)).toBe("pt");
+    speak(free, "en", false);
+    expect(free.lang).toBe("pt");
+    speak(free, "xx", true);
+    expect(free.lang).toBe("pt");
   });
 
   test("--help gives the help of the chosen language", () => {

@@ -94,8 +94,9 @@ function client(args: string[], input?: string, more: Record<string, string> = {
 }
 
 const port = () => ["--port", String(server.port)];
-const GREETING = "* welcome to papo! what is your name?";
-const LIMITS = "* limits: lines up to 4096 bytes, 10 lines a second after a burst of 20";
+const GREETING = "* welcome to papo! this room speaks English. what is your name?";
+const LIMITS =
+  "* limits: a line can be up to 4096 characters long (accented letters and emoji count as two or more); you can send 20 lines at once, then 10 a second: faster lines wait their turn, none are lost";
 
 /** A room of its own with the server's defaults (flood control, history), stopped after the test. */
 const room = () =>
@@ -245,8 +246,8 @@ describe("a room a class can live in", () => {
     expect(done.out).toEqual([
       GREETING,
       "* idioma: português",
-      "* olá zé! 2 online: peer, zé (digite /help para ver os comandos)",
-      "* limites: linhas de até 4096 bytes, 10 linhas por segundo depois de uma rajada de 20",
+      "* olá zé! 2 na sala: peer, zé (digite /help para ver os comandos)",
+      "* limites: uma linha pode ter até 4096 caracteres (letras acentuadas e emoji contam como dois ou mais); você pode enviar 20 linhas de uma vez, depois 10 por segundo: as que vierem mais rápido esperam a vez, nenhuma se perde",
       "* tchau",
     ]);
     expect(await peer.until((l) => l.startsWith("<"))).toBe("<zé> oi");
@@ -254,9 +255,11 @@ describe("a room a class can live in", () => {
 
   test("an English client in a Portuguese room asks for English; one that agrees asks nothing", async () => {
     const own = serve({ lang: "pt" });
-    const en = await client(["--port", String(own.port), "-n", "ann"], "").result();
+    const en = await client(["--port", String(own.port), "-n", "ann"], "", {
+      LANG: "en_US.UTF-8",
+    }).result();
     expect(en.out.slice(0, 3)).toEqual([
-      "* bem-vindo ao papo! qual é o seu nome?",
+      "* boas-vindas ao papo! esta sala fala português. qual é o seu nome?",
       "* language: English",
       "* hello ann! 1 online: ann (type /help for commands)",
     ]);
@@ -265,10 +268,29 @@ describe("a room a class can live in", () => {
     }).result();
     expect(pt.code).toBe(0);
     expect(pt.out.slice(0, 2)).toEqual([
-      "* bem-vindo ao papo! qual é o seu nome?",
-      "* olá bia! 1 online: bia (digite /help para ver os comandos)",
+      "* boas-vindas ao papo! esta sala fala português. qual é o seu nome?",
+      "* olá bia! 1 na sala: bia (digite /help para ver os comandos)",
     ]);
     expect(pt.out.at(-1)).toBe("* tchau");
+  });
+
+  test("a locale naming no language (C.UTF-8, or none) follows the room's, its own words too", async () => {
+    const own = serve({ lang: "pt", roomPassword: "turma7b" });
+    const args = ["--port", String(own.port), "-n", "ana"];
+    for (const LANG of ["C.UTF-8", ""]) {
+      const done = await client(args, "", { LANG }).result();
+      expect(done.out.slice(0, 3)).toEqual([
+        "* boas-vindas ao papo! esta sala fala português e tem senha: envie a senha primeiro, depois o seu nome",
+      ]);
+      // Said by the client itself, after the room's greeting told it the language.
+      expect(done.err).toBe(
+        "Esta sala tem senha: coloque-a na variável de ambiente PAPO_ROOM_PASSWORD.\n",
+      );
+    }
+    const chosen = await client([...args, "--lang", "en"], "", { LANG: "C.UTF-8" }).result();
+    expect(chosen.err).toBe(
+      "This room has a password: put it in the environment variable PAPO_ROOM_PASSWORD.\n",
+    );
   });
 
   test("the room's password comes from PAPO_ROOM_PASSWORD, or the variable --password-env names", async () => {
@@ -277,7 +299,7 @@ describe("a room a class can live in", () => {
     const done = await client(args, "", { PAPO_ROOM_PASSWORD: "turma7b" }).result();
     expect(done.code).toBe(0);
     expect(done.out.slice(0, 3)).toEqual([
-      "* welcome to papo! this room has a password: send it first, then your name",
+      "* welcome to papo! this room speaks English and has a password: send it first, then your name",
       "* password accepted. what is your name?",
       "* hello ana! 1 online: ana (type /help for commands)",
     ]);
@@ -300,7 +322,7 @@ describe("a room a class can live in", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.err).toBe("The server refused the password: wrong password.\n");
     expect(wrong.out).toEqual([
-      "* welcome to papo! this room has a password: send it first, then your name",
+      "* welcome to papo! this room speaks English and has a password: send it first, then your name",
       "! wrong password",
     ]);
     const unset = await client([...args, "--password-env", "NOT_SET_ANYWHERE"], "").result();

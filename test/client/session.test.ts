@@ -126,7 +126,7 @@ describe("against the real server", () => {
 
     const { result, events, next } = await open(config(server.port));
     const session = expectSession(result);
-    expect(text(events[0])).toBe("* welcome to papo! what is your name?");
+    expect(text(events[0])).toBe("* welcome to papo! this room speaks English. what is your name?");
     expect(session.state.phase).toBe("naming");
 
     session.sendName("ana");
@@ -191,7 +191,7 @@ describe("against the real server", () => {
     expect(await next((e) => e.kind === "joined")).toMatchObject({ kind: "joined", name: "zé" });
     const lines = events.flatMap((e) => (e.kind === "line" ? [e.line.text] : []));
     expect(lines.slice(0, 3)).toEqual([
-      "* welcome to papo! what is your name?",
+      "* welcome to papo! this room speaks English. what is your name?",
       "* idioma: português",
       expect.stringMatching(/^\* olá zé! /),
     ]);

@@ -215,6 +215,30 @@ describe("while joined", () => {
     receive(state, en.reply("limits", [2048, 0, 0]));
     expect(state.maxLineBytes).toBe(2048);
   });
+
+  test("a refusal (muted, slow or quiet mode) gives back the line sent last, once", () => {
+    const state = joinedAs("ana");
+    sending(state, "first");
+    sending(state, "hello?");
+    expect(receive(state, en.reply("slowMode", [4000]))).toEqual([
+      expect.objectContaining({ kind: "line" }),
+      { kind: "not-said", text: "hello?" },
+    ]);
+    expect(kinds(state, en.reply("slowMode", [3000]))).toEqual(["line"]);
+    sending(state, "olá");
+    expect(receive(state, pt.reply("quietMode", [])).at(-1)).toEqual({
+      kind: "not-said",
+      text: "olá",
+    });
+    sending(state, "/me waves");
+    expect(receive(state, en.reply("mutedYou", [])).at(-1)).toEqual({
+      kind: "not-said",
+      text: "/me waves",
+    });
+    // Flood control delays, never drops: nothing to give back.
+    sending(state, "fast");
+    expect(kinds(state, en.reply("slowDown", [10]))).not.toContain("not-said");
+  });
 });
 
 describe("endings", () => {
@@ -305,7 +329,7 @@ describe("a server that speaks Portuguese", () => {
     expect(closed(state)).toEqual({ kind: "quit" });
     const kicked = joinedAs("ana", pt);
     receive(kicked, pt.notice("kicked", ["ana", "prof"], 2));
-    expect(closed(kicked)).toEqual({ kind: "removed", notice: "ana foi expulso por prof" });
+    expect(closed(kicked)).toEqual({ kind: "removed", notice: "prof expulsou ana" });
   });
 });
 

@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { isLang, LANGS, langFromEnv, STRINGS, type Strings } from "../../src/client/strings.ts";
+import {
+  isLang,
+  LANGS,
+  langFromEnv,
+  langOfLocale,
+  STRINGS,
+  type Strings,
+} from "../../src/client/strings.ts";
 
 /** Every entry of a table, functions called with sample arguments, as text. */
 function render(s: Strings): Record<string, string> {
@@ -90,6 +97,16 @@ describe("choosing a language", () => {
     expect(langFromEnv({ LANG: "pt_BR.UTF-8" })).toBe("pt");
     expect(langFromEnv({ LANG: "pt" })).toBe("pt");
     expect(langFromEnv({ LANG: "PT_pt" })).toBe("pt");
+  });
+
+  test("a locale names a language, or none: C, POSIX, C.UTF-8, unset, or one papo has no table for", () => {
+    expect(langOfLocale({ LANG: "pt_BR.UTF-8" })).toBe("pt");
+    expect(langOfLocale({ LANG: "en_GB" })).toBe("en");
+    expect(langOfLocale({ LANG: "pt@euro" })).toBe("pt");
+    for (const LANG of ["C.UTF-8", "C", "POSIX", "", undefined, "fr_FR.UTF-8", "english"]) {
+      expect(langOfLocale({ LANG })).toBeNull();
+    }
+    expect(langOfLocale({ LC_ALL: "C.UTF-8", LANG: "pt_BR.UTF-8" })).toBeNull();
   });
 
   test("LC_ALL wins over LANG, LC_MESSAGES in between", () => {

@@ -89,7 +89,7 @@ describe.skipIf(SKIP_TMUX)("resuming after a cut (tmux)", () => {
       "psst, while you were away",
       "after",
     ]);
-    expect(count(lines, "* welcome to papo! what is your name?")).toBe(1);
+    expect(count(lines, "* welcome to papo! this room speaks English. what is your name?")).toBe(1);
     expect(lines.filter((l) => l.includes("* hello ana!"))).toHaveLength(1);
     expect(back.join("\n")).toContain("* welcome back, ana");
     tmux.type("cut", "back again");

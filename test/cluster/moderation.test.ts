@@ -126,3 +126,28 @@ test("--announce-max counts the whole room", async () => {
   // Three members: over the limit, so nobody is told.
   expect(await ana.quiet(300)).toEqual([]);
 });
+
+test("/mute and /quiet hold on the server that gave them; the whole room reads the notices", async () => {
+  const { a, b } = await pair();
+  const op = await join(a, "teacher");
+  const bob = await join(a, "bob");
+  const cy = await join(b, "cy");
+  await eventually(() => a.memberCount() === 3 && b.memberCount() === 3);
+  op.send("/op sesame");
+  await op.until((l) => l.startsWith("* you"));
+  op.send("/mute cy");
+  expect(await op.until((l) => l.startsWith("!"))).toBe("! no such user: cy");
+  op.send("/mute bob 5");
+  expect(await cy.until((l) => l.includes("muted"))).toBe("* teacher muted bob for 5 min");
+  bob.send("hi");
+  expect(await bob.until((l) => l.startsWith("!"))).toBe(
+    "! you are muted for 5 min more: you read but cannot speak",
+  );
+  op.send("/quiet");
+  expect(await cy.until((l) => l.includes("quiet"))).toBe(
+    "* teacher turned quiet mode on: only operators may speak",
+  );
+  // Per server: cy's own server has no quiet mode.
+  cy.send("still here");
+  expect(await op.until((l) => l.startsWith("<cy>"))).toBe("<cy> still here");
+});

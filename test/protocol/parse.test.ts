@@ -34,6 +34,23 @@ describe("parseInput", () => {
     expect(parseInput("/msg")).toEqual({ kind: "usage", usage: "/msg NAME TEXT" });
   });
 
+  test("moderation: /mute NAME [MINUTES], /unmute NAME, /slow SECONDS, /quiet [off]", () => {
+    expect(parseInput("/mute bob")).toEqual({ kind: "mute", name: "bob" });
+    expect(parseInput("/mute bob 10")).toEqual({ kind: "mute", name: "bob", minutes: 10 });
+    expect(parseInput("/mute bob 0.5")).toEqual({ kind: "mute", name: "bob", minutes: 0.5 });
+    for (const bad of ["/mute", "/mute bob 0", "/mute bob -1", "/mute bob ten", "/mute bob 1 2"]) {
+      expect(parseInput(bad)).toEqual({ kind: "usage", usage: "/mute NAME [MINUTES]" });
+    }
+    expect(parseInput("/unmute bob")).toEqual({ kind: "unmute", name: "bob" });
+    expect(parseInput("/unmute")).toEqual({ kind: "usage", usage: "/unmute NAME" });
+    expect(parseInput("/slow 5")).toEqual({ kind: "slow", seconds: 5 });
+    expect(parseInput("/slow 0")).toEqual({ kind: "slow", seconds: 0 });
+    expect(parseInput("/slow")).toEqual({ kind: "usage", usage: "/slow SECONDS" });
+    expect(parseInput("/quiet")).toEqual({ kind: "quiet", on: true });
+    expect(parseInput("/QUIET Off")).toEqual({ kind: "quiet", on: false });
+    expect(parseInput("/quiet now")).toEqual({ kind: "usage", usage: "/quiet [off]" });
+  });
+
   test("anything else is unknown", () => {
     expect(parseInput("/dance now")).toEqual({ kind: "unknown", command: "/dance" });
     expect(parseInput("/")).toEqual({ kind: "unknown", command: "/" });

@@ -63,3 +63,47 @@ test("what happens while serving (the cluster's link, a handler's error) has the
   inTimeZone("America/Sao_Paulo", () => log.note("cluster: the link to Redis is back"));
   expect(lines).toEqual(["2026-12-01 18:05:03 cluster: the link to Redis is back"]);
 });
+
+test("with --lang pt the console speaks Portuguese: startup, events, shutdown", () => {
+  const lines: string[] = [];
+  const log = consoleLog(
+    false,
+    (line) => lines.push(line),
+    () => AT,
+    "pt",
+  );
+  const ana = { address: "10.0.0.7:5000", name: "ana" };
+  inTimeZone("UTC", () => {
+    log.info("room sala7 kept in /srv/papo/sala7.sqlite: 12 lines");
+    log.info("papo listening on 0.0.0.0:10101 (TLS)");
+    log.info("web client on https://127.0.0.1:8080/");
+    log.info("other machines join with:");
+    log.info("  npm run client -- --host 10.0.0.2 --port 10101");
+    log.event({ address: "10.0.0.7:5000", name: "" }, "connected");
+    log.event(ana, "joined");
+    log.event(ana, "kicked bea");
+    log.event({ ...ana, name: "bea" }, "left (kicked by ana)");
+    log.event({ address: "10.0.0.9:5000", name: "" }, "refused (crowded)");
+    log.event(ana, "left (connection error: ECONNRESET)");
+    log.note("cluster: the link to Redis is back");
+    log.info("shutting down");
+    // A line no rule knows keeps its English words rather than vanish.
+    log.info("something new");
+  });
+  expect(lines).toEqual([
+    "sala sala7 guardada em /srv/papo/sala7.sqlite: 12 linhas",
+    "papo escutando em 0.0.0.0:10101 (TLS)",
+    "cliente web em https://127.0.0.1:8080/",
+    "outras máquinas entram com:",
+    "  npm run client -- --host 10.0.0.2 --port 10101",
+    "2026-12-01 21:05:03 10.0.0.7:5000 conectou",
+    "2026-12-01 21:05:03 10.0.0.7:5000 ana entrou",
+    "2026-12-01 21:05:03 10.0.0.7:5000 ana expulsou bea",
+    "2026-12-01 21:05:03 10.0.0.7:5000 bea saiu (expulsão por ana)",
+    "2026-12-01 21:05:03 10.0.0.9:5000 recusado (conexões demais do endereço)",
+    "2026-12-01 21:05:03 10.0.0.7:5000 ana saiu (erro de conexão: ECONNRESET)",
+    "2026-12-01 21:05:03 cluster: a ligação com o Redis voltou",
+    "desligando",
+    "something new",
+  ]);
+});

@@ -21,12 +21,16 @@ describe("Portuguese end to end", () => {
   test("a server started in Portuguese speaks it in every line, never translating names or text", async () => {
     const server = serve({ lang: "pt" });
     const c = await connect(server.port);
-    expect(await c.next()).toBe("* bem-vindo ao papo! qual é o seu nome?");
+    expect(await c.next()).toBe(
+      "* boas-vindas ao papo! esta sala fala português. qual é o seu nome?",
+    );
     c.send("two words");
     expect(await c.next()).toBe("! nome inválido: use só letras, dígitos, _ - e . (sem espaços)");
     c.send("ana");
-    expect(await c.next()).toBe("* olá ana! 1 online: ana (digite /help para ver os comandos)");
-    expect(await c.next()).toBe("* limites: linhas de até 4096 bytes, sem controle de flood");
+    expect(await c.next()).toBe("* olá ana! 1 na sala: ana (digite /help para ver os comandos)");
+    expect(await c.next()).toBe(
+      "* limites: uma linha pode ter até 4096 caracteres (letras acentuadas e emoji contam como dois ou mais); envie quantas linhas quiser",
+    );
     const bob = await join(server, "bob").catch(() => null);
     expect(bob).toBeNull(); // join() expects English: the Portuguese welcome is not "* hello"
     expect(await c.until((l) => l.startsWith("* bob"))).toBe("* bob entrou");
@@ -250,7 +254,7 @@ describe("the door", () => {
     const server = serve({ roomPassword: "class-7b" });
     const c = await connect(server.port);
     expect(await c.next()).toBe(
-      "* welcome to papo! this room has a password: send it first, then your name",
+      "* welcome to papo! this room speaks English and has a password: send it first, then your name",
     );
     c.send("ana");
     expect(await c.next()).toBe("! wrong password");

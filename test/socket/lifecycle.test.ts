@@ -332,7 +332,9 @@ describe("IPv6", () => {
     try {
       expect(child.output[0]).toBe(`papo listening on [::1]:${child.port}`);
       const c = await connect(child.port, "::1");
-      expect(await c.next()).toBe("* welcome to papo! what is your name?");
+      expect(await c.next()).toBe(
+        "* welcome to papo! this room speaks English. what is your name?",
+      );
       c.end();
     } finally {
       child.proc.kill("SIGKILL");

@@ -8,11 +8,13 @@ describe("joining", () => {
   test("greets, asks for a name, welcomes with the count and names, tells the others", async () => {
     const server = serve();
     const c = await connect(server.port);
-    expect(await c.next()).toBe("* welcome to papo! what is your name?");
+    expect(await c.next()).toBe("* welcome to papo! this room speaks English. what is your name?");
     c.send("ana");
     expect(await c.next()).toBe("* hello ana! 1 online: ana (type /help for commands)");
     // The limits, so a client can check a line before sending it.
-    expect(await c.next()).toBe("* limits: lines up to 4096 bytes, no flood control");
+    expect(await c.next()).toBe(
+      "* limits: a line can be up to 4096 characters long (accented letters and emoji count as two or more); send as many lines as you like",
+    );
     const bob = await arrive(server);
     bob.send("bob");
     expect(await bob.next()).toBe("* hello bob! 2 online: ana, bob (type /help for commands)");

@@ -102,7 +102,7 @@ describe("GET /transcript", () => {
     ana.send("/lang pt");
     await ana.next();
     ana.send("/op sesame");
-    expect(await ana.next()).toBe("* agora você é operador");
+    expect(await ana.next()).toBe("* agora você tem poderes de operador");
     ana.send("/transcript");
     expect(await ana.next()).toMatch(
       /^\* a transcrição da sala está em \/transcript\?t=\S+ na página web desta sala, uma vez, por 60 s/,

@@ -61,7 +61,7 @@ describe("WebSocket members", () => {
     ws.onmessage = (event) => frames.push(event.data);
     await eventually(() => frames.length > 0);
     expect(typeof frames[0]).toBe("string");
-    expect(frames[0]).toBe("* welcome to papo! what is your name?\n");
+    expect(frames[0]).toBe("* welcome to papo! this room speaks English. what is your name?\n");
     ws.close();
   });
 

@@ -68,9 +68,10 @@ export async function spawnServer(given: string[]): Promise<ServerProcess> {
       partial = lines.pop() ?? "";
       for (const line of lines) {
         output.push(line);
-        const m = /listening on .*:(\d+)(?: \(TLS\))?$/.exec(line);
+        // In English or, with --lang pt, in Portuguese.
+        const m = /(?:listening on|escutando em) .*:(\d+)(?: \(TLS\))?$/.exec(line);
         if (m) announce(Number(m[1]));
-        const web = /^web client on https?:\/\/.*:(\d+)\/$/.exec(line);
+        const web = /^(?:web client on|cliente web em) https?:\/\/.*:(\d+)\/$/.exec(line);
         if (web) {
           result.webPort = Number(web[1]);
           announceWeb();

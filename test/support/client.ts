@@ -24,6 +24,7 @@ export function optionsFor(
     name: undefined,
     lang: "en",
     strings: STRINGS.en,
+    langChosen: true,
     color: false,
     bell: false,
     password: undefined,

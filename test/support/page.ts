@@ -19,6 +19,9 @@ export interface OpenOptions {
   locale?: string;
   ignoreHTTPSErrors?: boolean;
   viewport?: { width: number; height: number };
+  colorScheme?: "light" | "dark";
+  /** Only for injecting axe-core's audit: the page's own CSP allows no script of ours. */
+  bypassCSP?: boolean;
 }
 
 /** A browser and the contexts its tests opened (closed after each test). */
@@ -48,6 +51,8 @@ export class Pages {
       locale: options.locale ?? "en-US",
       ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
       viewport: options.viewport ?? { width: 1000, height: 640 },
+      colorScheme: options.colorScheme ?? "light",
+      bypassCSP: options.bypassCSP ?? false,
     });
     this.contexts.push(context);
     // A wait that fails says what it waited for, before the test's own timeout
@@ -100,12 +105,12 @@ export async function say(page: Page, line: string): Promise<void> {
   await page.press("#input", "Enter");
 }
 
-/** Texts of the log's lines (time stripped), as a person reads them. */
+/** Texts of the log's lines (the time and the space after it stripped), as a person reads them. */
 export async function logLines(page: Page): Promise<string[]> {
   return page.$$eval("#log li", (items) =>
     items.map((li) =>
       [...li.childNodes]
-        .slice(1)
+        .slice(2)
         .map((n) => n.textContent)
         .join(""),
     ),

@@ -357,7 +357,7 @@ describe("the web client", () => {
     await page.locator("#door-input").waitFor({ state: "visible" });
     expect(await page.textContent("#door-title")).toBe("Qual é o seu nome?");
     await enter(page, "bia");
-    await seen(page, "* olá bia! 1 online: bia (digite /help para ver os comandos)");
+    await seen(page, "* olá bia! 1 na sala: bia (digite /help para ver os comandos)");
     expect(await page.getAttribute("#input", "placeholder")).toBe(
       "Mensagem, ou /help para os comandos",
     );
@@ -423,7 +423,7 @@ describe("the web client", () => {
     await page.press("#door-input", "Enter");
     await atDoor(page, "name");
     await enter(page, "bia");
-    const welcome = "* olá bia! 1 online: bia (digite /help para ver os comandos)";
+    const welcome = "* olá bia! 1 na sala: bia (digite /help para ver os comandos)";
     await seen(page, welcome);
     // A wrong /op on the way is no reason to forget the room's password.
     await say(page, "/op chute");

@@ -20,7 +20,7 @@
 
 import { checkName, type NameProblem } from "../../protocol/names.ts";
 import { parseInput } from "../../protocol/parse.ts";
-import type { ClientOptions } from "../options.ts";
+import { askedLang, type ClientOptions, speak } from "../options.ts";
 import { afterEnding, afterFailure, reconnectDelay, secondsLeft } from "./backoff.ts";
 import type { ServerLine } from "./meaning.ts";
 import { type ConnectFailure, describeEnding, describeFailure } from "./outcome.ts";
@@ -47,6 +47,8 @@ export interface LinkEvents {
   offline(seconds: number | null): void;
   /** One of the client's own sentences for the transcript. */
   say(text: string): void;
+  /** The server refused the line we sent last (muted, slow or quiet mode, …): give it back. */
+  notSaid?(text: string): void;
 }
 
 /** How the link's life ended: a session's ending, or a try that never got a greeting. */
@@ -131,6 +133,11 @@ export class Link {
     return sent;
   }
 
+  /** Lines for the room as one block (session.ts's sendBlock). */
+  sendBlock(lines: readonly string[]): Sent {
+    return this.session === null ? { kind: "offline" } : this.session.sendBlock(lines);
+  }
+
   /** /nick while out of the room: rejoin under `name`, trying now. */
   rejoinAs(name: string): NameProblem | null {
     const check = checkName(name);
@@ -161,7 +168,7 @@ export class Link {
     const session = new Session(
       this.options.config,
       (event) => this.heard(session, event),
-      this.options.lang,
+      askedLang(this.options),
       this.resume.request(),
     );
     this.session = session;
@@ -180,6 +187,9 @@ export class Link {
     if (session !== this.session) return;
     switch (event.kind) {
       case "line":
+        // Before it is shown, so that what follows it is in the new language.
+        if (event.line.meaning?.kind === "language")
+          speak(this.options, event.line.meaning.lang, true);
         if (this.shows(session, event.line) && this.resume.shows(event.line)) {
           this.events.line(event.line);
         }
@@ -187,6 +197,7 @@ export class Link {
       case "greeted":
         // Resuming, the server answers the RESUME first; a failure greets again.
         if (event.resuming) break;
+        speak(this.options, event.lang, false);
         if (event.password) this.answerPassword(session);
         else this.answerName(session);
         break;
@@ -222,6 +233,9 @@ export class Link {
       case "renamed":
         this.name = event.name;
         this.events.renamed(event.name);
+        break;
+      case "not-said":
+        this.events.notSaid?.(event.text);
         break;
       default:
         break;

@@ -47,8 +47,14 @@ export type Meaning =
   | { kind: "private-to"; name: string; text: string }
   | { kind: "bye" }
   | { kind: "shutdown" }
-  | { kind: "language" }
+  /** The answer to /lang: `lang` is the language the server speaks to us now. */
+  | { kind: "language"; lang: string | null }
   | { kind: "slow-down"; rate: number }
+  /**
+   * The line we just sent was not said: muted, slow or quiet mode, or a
+   * private line with nobody to take it. The client gives it back to type again.
+   */
+  | { kind: "not-said" }
   /** A name the server would not take: it waits for another. */
   | { kind: "name-refused"; taken: boolean }
   | { kind: "name-timeout" }
@@ -68,6 +74,11 @@ export interface ServerLine {
   readonly time: Date | null;
   readonly tags: Tags;
   readonly meaning: Meaning | null;
+  /**
+   * A block's lines, sanitized, when this is a whole block (protocol/block.ts):
+   * `text` is then its v1 lines with a "\n" between each, and the rest is its last line's.
+   */
+  readonly block?: readonly string[];
 }
 
 /** Read one line from the server (its newline already gone). */
@@ -159,9 +170,15 @@ function meaning(tags: Tags): Meaning | null {
     case "shuttingDown":
       return { kind: "shutdown" };
     case "language":
-      return { kind: "language" };
+      return { kind: "language", lang: tags.lang ?? null };
     case "slowDown":
       return { kind: "slow-down", rate: num(0) };
+    case "mutedYou":
+    case "slowMode":
+    case "quietMode":
+    case "notReading":
+    case "noSuchUser":
+      return { kind: "not-said" };
     case "invalidName":
     case "nameTaken":
     case "lineTooLong":

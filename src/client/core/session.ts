@@ -9,8 +9,10 @@
 
 import type { Socket, SocketHandler } from "bun";
 import type { ClientConfig, ClientTls } from "../../config.ts";
+import { type BlockProblem, BlockReader, checkBlock, encodeBlock } from "../../protocol/block.ts";
 import type { Lang } from "../../protocol/lang.ts";
 import { encodeLine, LINE_TOO_LONG, LineDecoder } from "../../protocol/lines.ts";
+import { gather } from "./blocks.ts";
 import { CAP_LINE, read } from "./meaning.ts";
 import { type ConnectFailure, classifyConnectError, classifyHandshakeError } from "./outcome.ts";
 import * as machine from "./state.ts";
@@ -24,7 +26,9 @@ export type Sent =
   /** Not joined (yet, or any more): nothing was sent. */
   | { kind: "offline" }
   /** Longer than the server takes (its limits line): refused here rather than by the server. */
-  | { kind: "too-long"; bytes: number; maxBytes: number };
+  | { kind: "too-long"; bytes: number; maxBytes: number }
+  /** A block over the protocol's limits (protocol/block.ts): nothing was sent. */
+  | { kind: "block-too-long"; problem: BlockProblem };
 
 const SENT: Sent = { kind: "sent" };
 const OFFLINE: Sent = { kind: "offline" };
@@ -52,6 +56,8 @@ export class Session {
     write: (bytes, offset, length) => this.socket?.write(bytes, offset, length) ?? -1,
   });
   private readonly decoder: LineDecoder;
+  /** Puts the parts of a block the server sends back together. */
+  private readonly blocks = new BlockReader();
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Lines written so far, the name included: every one counts against the server's rate. */
   private linesSent = 0;
@@ -116,6 +122,22 @@ export class Session {
   }
 
   /**
+   * Send lines as one block (a paste, or lines between two lines of ```):
+   * `@block=N` and the N lines. A block over the limits is not sent.
+   */
+  sendBlock(lines: readonly string[]): Sent {
+    if (this.state.phase !== "joined") return OFFLINE;
+    const problem = checkBlock(lines, this.state.maxLineBytes);
+    if (problem !== null) return { kind: "block-too-long", problem };
+    for (const line of encodeBlock(lines)) this.queue.send(encodeLine(line));
+    // A refused block is not one line to give back: a refusal now gives nothing back.
+    this.state.unsaid = null;
+    // One message for the server's flood control.
+    this.linesSent++;
+    return SENT;
+  }
+
+  /**
    * Leave: "/quit" when joined (the server answers "* bye" and closes), a plain
    * close before that, since a "/quit" line would be taken for a name; before
    * the greeting too, so that nothing (no name) is ever sent after it. Waits
@@ -155,7 +177,9 @@ export class Session {
       // NOTE: an over-long server line is dropped without a word; only a broken
       // or hostile server sends one.
       if (decoded === LINE_TOO_LONG) continue;
-      for (const event of machine.receive(this.state, read(decoded))) {
+      const line = gather(this.blocks, read(decoded));
+      if (line === null) continue;
+      for (const event of machine.receive(this.state, line)) {
         if (event.kind === "greeted") this.greetingArrived(event.lang, event.resuming);
         else if (event.kind === "delayed") this.linesDelayed(event.rate);
         this.listener(event);

@@ -53,6 +53,8 @@ export interface SessionState {
   removed: string | null;
   /** The longest line the server takes: the CAP answer says, until then the protocol default. */
   maxLineBytes: number;
+  /** The last line sent while joined, until the server refuses it or another is sent. */
+  unsaid: string | null;
 }
 
 /** Why the server would not have us: "banned" will not change, "name-timeout" is ours to fix. */
@@ -84,7 +86,9 @@ export type SessionEvent =
   /** An operator kicked or banned us; the connection closes next. */
   | { kind: "removed"; notice: string }
   /** Flood control: the server delays our lines and works through them at `rate` a second. */
-  | { kind: "delayed"; rate: number };
+  | { kind: "delayed"; rate: number }
+  /** The server refused the line we sent last (muted, slow or quiet mode, …): `text` was not said. */
+  | { kind: "not-said"; text: string };
 
 /** How a session ended, once its socket closed. */
 export type Ending =
@@ -111,6 +115,7 @@ export function initialState(): SessionState {
     shutdown: null,
     removed: null,
     maxLineBytes: SERVER_DEFAULTS.maxLineBytes,
+    unsaid: null,
   };
 }
 
@@ -241,6 +246,9 @@ function joined(state: SessionState, line: ServerLine, events: SessionEvent[]): 
     // The new name is the server's: the cleaned form of what was asked.
     state.name = m.to;
     events.push({ kind: "renamed", name: state.name });
+  } else if (m.kind === "not-said" && state.unsaid !== null) {
+    events.push({ kind: "not-said", text: state.unsaid });
+    state.unsaid = null;
   } else if (m.kind === "removed" && nameKey(m.name) === nameKey(state.name)) {
     state.removed = words(line);
     events.push({ kind: "removed", notice: state.removed });
@@ -257,6 +265,7 @@ export function askName(state: SessionState, name: string): void {
  * Returns true when the line is a /quit, which starts leaving.
  */
 export function sending(state: SessionState, line: string): boolean {
+  state.unsaid = line;
   if (parseInput(line).kind !== "quit") return false;
   state.phase = "quitting";
   state.awaitingBye = true;

@@ -18,8 +18,8 @@ const COMMAND_NAMES: readonly string[] = COMMANDS.map(
   (c) => c.usage.split(" ")[0] as string,
 ).filter((name) => !name.startsWith("//"));
 
-/** Commands whose argument is no member's name: a new name, a password. */
-const NO_NAME: ReadonlySet<string> = new Set(["/nick", "/op"]);
+/** Commands whose argument is no member's name: a new name, a password, seconds, "off". */
+const NO_NAME: ReadonlySet<string> = new Set(["/nick", "/op", "/slow", "/quiet"]);
 
 const startsWith = (candidate: string, typed: string): boolean =>
   nameKey(candidate).startsWith(nameKey(typed));

@@ -153,6 +153,53 @@ function colored(shown: Shown, self: string): string {
   }
 }
 
+/** Before each line of a block: it sets the block apart from the chat around it. */
+const GUTTER = "│ ";
+/** Where a block's tabs stop, in its own columns (the gutter would shift the terminal's). */
+const TAB_STOP = 8;
+
+export interface BlockOptions extends RenderOptions {
+  /** When it was said (null: now). */
+  said?: Date | null;
+  /** A block from the room's history: its day too, dim. */
+  history?: boolean;
+  /** Said by an operator. */
+  op?: boolean;
+}
+
+/**
+ * A block (protocol/block.ts) as it appears on the terminal: a head with the
+ * time and who said it, then each of its lines after a gutter, with its
+ * indentation and blank lines as they were (no trailing newline).
+ */
+export function renderBlock(name: string, lines: readonly string[], options: BlockOptions): string {
+  const said = options.said ?? null;
+  const stamp =
+    said === null
+      ? formatTime(options.time)
+      : options.history === true
+        ? formatDay(said, options.lang)
+        : stampOf(said, options.time, options.lang);
+  const who = sanitize(name);
+  const at = options.op === true ? "@" : "";
+  const head = options.color
+    ? `${SGR.dim}${stamp}${SGR.reset} <${at}${paintName(who, options.self ?? "")}>`
+    : `${stamp} <${at}${who}>`;
+  const body = lines.map((line) => {
+    const text = expandTabs(sanitize(line));
+    return options.color ? `${SGR.dim}${GUTTER}${SGR.reset}${text}` : `${GUTTER}${text}`;
+  });
+  return [head, ...body].join("\n");
+}
+
+/** Tabs as spaces up to the next tab stop, counted from the line's own start. */
+function expandTabs(line: string): string {
+  if (!line.includes("\t")) return line;
+  let out = "";
+  for (const c of line) out += c === "\t" ? " ".repeat(TAB_STOP - (out.length % TAB_STOP)) : c;
+  return out;
+}
+
 /** A line the client itself shows (help for keys): dim, like a notice. */
 export function renderLocal(text: string, color: boolean): string {
   return color ? `${SGR.dim}${text}${SGR.reset}` : text;

@@ -25,6 +25,8 @@ export interface ScreenHandlers {
   leave(): void;
   /** Tab: candidates for the text before the cursor. */
   complete(before: string): Completion;
+  /** A paste of more than one line (bracketed paste), as its lines. */
+  paste(lines: string[]): void;
 }
 
 export interface ScreenOptions {
@@ -40,11 +42,19 @@ export interface ScreenOptions {
  */
 type Readline = Interface & {
   line: string;
+  isCompletionEnabled: boolean;
   cursor: number;
   prevRows?: number;
   history: string[];
   output: NodeJS.WriteStream | null;
 };
+
+/**
+ * Bracketed paste (xterm's mode 2004): the terminal marks what is pasted, so
+ * that a paste of many lines is one paste, not one Enter per line.
+ */
+const PASTE_ON = "\x1b[?2004h";
+const PASTE_OFF = "\x1b[?2004l";
 
 /**
  * Stop the whole process group, not just this process: under `bun run` or
@@ -67,6 +77,13 @@ export class Screen {
   private before = 0;
   /** What readline writes to: the terminal, but nothing of an "/op" line (drawn masked instead). */
   private readonly view: NodeJS.WriteStream;
+  /**
+   * A paste of the terminal's in progress: the input line before it, the
+   * row of the input area the cursor was on, and the lines it has ended so
+   * far. readline draws nothing of it meanwhile (its Enter would send each line).
+   */
+  private paste: { before: string; rows: number; lines: string[] } | null = null;
+  private handlers: ScreenHandlers | null = null;
 
   constructor(
     private readonly input: NodeJS.ReadStream,
@@ -76,7 +93,9 @@ export class Screen {
     this.history = options.history;
     this.suspend = options.suspend ?? stopGroup;
     const write = (...args: Parameters<NodeJS.WriteStream["write"]>): boolean =>
-      this.rl !== null && maskTyped(this.rl.line) !== null ? true : output.write(...args);
+      this.rl !== null && (this.paste !== null || maskTyped(this.rl.line) !== null)
+        ? true
+        : output.write(...args);
     this.view = new Proxy(output, {
       get: (target, key) => {
         if (key === "write") return write;
@@ -113,6 +132,8 @@ export class Screen {
     // After readline's own handler: an /op line is drawn masked.
     this.input.on("keypress", this.keyed);
     this.rl = rl;
+    this.handlers = handlers;
+    this.output.write(PASTE_ON);
   }
 
   /** Show `prompt` and the input line (keeping what was typed, unless it was a secret). */
@@ -163,6 +184,11 @@ export class Screen {
     this.redraw(text);
   }
 
+  /** What is typed in the input line now. */
+  get typed(): string {
+    return this.rl?.line ?? "";
+  }
+
   /** Put text into the input line, as if typed (a line that could not be sent). */
   putBack(text: string): void {
     const rl = this.rl;
@@ -199,6 +225,7 @@ export class Screen {
     this.input.removeListener("keypress", this.keypress);
     this.input.removeListener("keypress", this.keyed);
     process.removeListener("SIGCONT", this.continued);
+    this.output.write(PASTE_OFF);
     rl.close();
   }
 
@@ -263,6 +290,12 @@ export class Screen {
       this.output.write("\r\x1b[K");
       return;
     }
+    if (this.paste !== null) {
+      // Mid-paste readline draws nothing: the input area is as the paste found it.
+      this.output.write(clearInputArea(this.paste.rows));
+      this.paste.rows = 0;
+      return;
+    }
     const { rows, cols } = rl.getCursorPos();
     // Text that exactly fills a row leaves the terminal's cursor waiting at
     // the end of that row, where getCursorPos counts the start of the next:
@@ -272,6 +305,10 @@ export class Screen {
   }
 
   private entered(text: string, handlers: ScreenHandlers): void {
+    if (this.paste !== null) {
+      this.paste.lines.push(text);
+      return;
+    }
     if (this.secret === null && maskTyped(text) !== null && this.rl !== null) {
       // readline wrote nothing of it, not even the new line: what stays on
       // screen is "/op ******".
@@ -319,20 +356,59 @@ export class Screen {
     _text: string | undefined,
     key?: { ctrl?: boolean; name?: string },
   ) => {
-    if (this.rl === null) return;
-    this.before = this.rl.getCursorPos().rows;
-    if (key?.ctrl && key.name === "u") this.rl.write(null, { ctrl: true, name: "e" });
+    const rl = this.rl;
+    if (rl === null) return;
+    if (key?.name === "paste-start" && this.secret === null) {
+      this.paste = { before: rl.line, rows: rl.getCursorPos().rows, lines: [] };
+      // A tab pasted is a tab, not a completion.
+      rl.isCompletionEnabled = false;
+      return;
+    }
+    if (key?.name === "paste-end") {
+      this.pasted();
+      return;
+    }
+    if (this.paste !== null) return;
+    this.before = rl.getCursorPos().rows;
+    if (key?.ctrl && key.name === "u") rl.write(null, { ctrl: true, name: "e" });
   };
 
   /** After readline has handled a key: an /op line is drawn masked. */
   private readonly keyed = () => {
-    this.drawMasked(this.before);
+    if (this.paste === null) this.drawMasked(this.before);
   };
+
+  /**
+   * The paste is over. One line stays in the input line, as if typed; more
+   * go to the chat as one paste, and the input line is as it was before.
+   */
+  private pasted(): void {
+    const rl = this.rl;
+    const paste = this.paste;
+    this.paste = null;
+    if (rl === null || paste === null) return;
+    rl.isCompletionEnabled = true;
+    let lines: string[] = [];
+    if (paste.lines.length > 0) {
+      lines = [...paste.lines, rl.line];
+      const first = lines[0] as string;
+      // The first line began with what was typed before the paste: that stays in the input line.
+      if (first.startsWith(paste.before)) lines[0] = first.slice(paste.before.length);
+      rl.line = paste.before;
+      rl.cursor = paste.before.length;
+    }
+    // readline drew nothing meanwhile: the cursor is where the paste found it.
+    this.output.write(clearInputArea(paste.rows));
+    rl.prevRows = 0;
+    this.edit(0, () => rl.prompt(true));
+    if (lines.length > 0) this.handlers?.paste(lines);
+  }
 
   /** Ctrl-Z: hand the terminal back to the shell as it was, and stop. */
   private stop(): void {
     if (this.rl === null) return;
     this.erase();
+    this.output.write(PASTE_OFF);
     this.input.setRawMode?.(false);
     process.once("SIGCONT", this.continued);
     this.suspend();
@@ -343,6 +419,7 @@ export class Screen {
     const rl = this.rl;
     if (rl === null) return;
     this.input.setRawMode?.(true);
+    this.output.write(PASTE_ON);
     if (this.secret !== null) {
       this.output.write(this.secret);
       return;
@@ -357,6 +434,7 @@ export class Screen {
     if (rl === null) return;
     // The prompt is still on screen; what is printed from now on goes where it was.
     this.erase();
+    this.output.write(PASTE_OFF);
     this.rl = null;
     this.showing = false;
     this.input.removeListener("keypress", this.keypress);

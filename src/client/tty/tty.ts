@@ -6,6 +6,8 @@
  * keeps them from breaking the line being typed.
  */
 
+import { type BlockProblem, closesBlock, opensBlock, trimBlock } from "../../protocol/block.ts";
+import { BLOCK } from "../../protocol/limits.ts";
 import { action, chat, SERVER_TEXT } from "../../protocol/messages.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank } from "../../protocol/sanitize.ts";
@@ -18,7 +20,7 @@ import { classify } from "../core/shown.ts";
 import type { ClientOptions } from "../options.ts";
 import { type Completion, complete } from "./complete.ts";
 import { InputHistory } from "./inputhistory.ts";
-import { promptFor, renderLine, renderLocal } from "./render.ts";
+import { promptFor, renderBlock, renderLine, renderLocal } from "./render.ts";
 import { Screen } from "./screen.ts";
 
 /** Where the interactive client reads and writes; the real terminal by default. */
@@ -73,6 +75,19 @@ type Mode =
   /** Connecting, or a name being checked: a line typed is for the room, sent once in. */
   "waiting" | "password" | "checking-password" | "name" | "chat" | "offline";
 
+/** The prompt while a block is typed: the gutter its lines are shown after. */
+const BLOCK_PROMPT = "│ ";
+
+/** Why a block was not sent, in the server's words for it. */
+function blockRefusal(
+  t: (typeof SERVER_TEXT)[keyof typeof SERVER_TEXT],
+  problem: BlockProblem,
+): string {
+  return problem.kind === "line"
+    ? t.lineTooLong()
+    : t.blockTooLong(BLOCK.maxLines, BLOCK.maxBytes, false);
+}
+
 /** The conversation as the terminal shows it. */
 class Chat implements LinkEvents {
   private link: Link | null = null;
@@ -88,6 +103,8 @@ class Chat implements LinkEvents {
   private passwordsAhead: string[] = [];
   /** Lines entered while connecting or while a name was checked: for the room, sent once in it. */
   private linesAhead: string[] = [];
+  /** The lines of a block being typed after a line of ```, until the next such line; null when none is. */
+  private fenced: string[] | null = null;
 
   constructor(
     private readonly options: ClientOptions,
@@ -103,6 +120,7 @@ class Chat implements LinkEvents {
       line: (text) => this.entered(text),
       leave: () => link.quit(),
       complete: (before) => this.complete(before),
+      paste: (lines) => this.pasted(lines),
     });
   }
 
@@ -110,6 +128,14 @@ class Chat implements LinkEvents {
     this.members.hear(line);
     const self = this.link?.current ?? "";
     const { color, bell, lang } = this.options;
+    if (line.block !== undefined) {
+      const time = this.terminal.clock();
+      const history = line.kind === "history";
+      const op = line.tags.op !== undefined;
+      const options = { color, time, self, lang, said: line.time, history, op };
+      this.screen.print(renderBlock(line.from ?? "", line.block, options));
+      return;
+    }
     this.screen.print(renderLine(line, { color, time: this.terminal.clock(), self, lang }));
     if (rings(classify(line), self, bell)) this.screen.bell();
   }
@@ -162,6 +188,15 @@ class Chat implements LinkEvents {
 
   say(text: string): void {
     this.screen.print(renderLocal(text, this.options.color));
+  }
+
+  /**
+   * The server refused our last line (muted, slow or quiet mode, …): it goes
+   * back into the input line to send again. When something new is being
+   * typed that stays, and the refused line is one Up away in the input history.
+   */
+  notSaid(text: string): void {
+    if (this.mode === "chat" && this.screen.typed.trim() === "") this.screen.putBack(text);
   }
 
   private complete(before: string): Completion {
@@ -242,6 +277,10 @@ class Chat implements LinkEvents {
   }
 
   private enteredInRoom(link: Link, text: string): void {
+    if (this.fenced !== null || opensBlock(text)) {
+      this.enteredInBlock(link, text);
+      return;
+    }
     const sent = link.send(text);
     if (sent.kind !== "sent") {
       const s = this.options.strings;
@@ -260,6 +299,69 @@ class Chat implements LinkEvents {
       this.screen.reprompt();
     }
     if (input.kind === "help") this.showKeys();
+  }
+
+  /**
+   * A line of ``` opens a block; the lines typed after it are its lines,
+   * shown after a gutter as the prompt, until the next line of ``` sends it.
+   */
+  private enteredInBlock(link: Link, text: string): void {
+    const lines = this.fenced;
+    if (lines === null) {
+      this.fenced = [];
+      this.screen.prompt(BLOCK_PROMPT);
+      return;
+    }
+    if (!closesBlock(text)) {
+      lines.push(text);
+      this.screen.reprompt();
+      return;
+    }
+    this.fenced = null;
+    this.screen.prompt(promptFor(link.current));
+    this.sendBlock(link, trimBlock(lines));
+  }
+
+  /** A paste of many lines: one block (one line stays in the input line, to be sent with Enter). */
+  private pasted(lines: string[]): void {
+    const link = this.link;
+    if (link === null || this.mode !== "chat") {
+      for (const line of lines) this.entered(line);
+      return;
+    }
+    if (this.fenced !== null) {
+      // Into the block being typed: up to a line of ``` in the paste, which sends it.
+      for (const line of lines) {
+        if (this.fenced !== null && !closesBlock(line)) this.screen.print(`${BLOCK_PROMPT}${line}`);
+        this.enteredInBlock(link, line);
+      }
+      return;
+    }
+    const block = trimBlock(lines);
+    if (block.length === 1) this.screen.putBack(block[0] as string);
+    else if (block.length > 1) this.sendBlock(link, block);
+  }
+
+  /** Send a block, shown as the room sees it; or why it cannot go. */
+  private sendBlock(link: Link, lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    if (lines.length === 1) {
+      this.enteredInRoom(link, lines[0] as string);
+      return;
+    }
+    const sent = link.sendBlock(lines);
+    if (sent.kind === "sent") {
+      const { color } = this.options;
+      const self = link.current;
+      this.screen.print(renderBlock(self, lines, { color, time: this.terminal.clock(), self }));
+      return;
+    }
+    const t = SERVER_TEXT[this.options.lang];
+    this.say(
+      sent.kind === "block-too-long"
+        ? blockRefusal(t, sent.problem)
+        : this.options.strings.notConnected,
+    );
   }
 
   /** Out of the room: /quit gives up, /nick picks the name to come back as, the rest waits. */

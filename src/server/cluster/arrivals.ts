@@ -3,7 +3,8 @@
  * calls or lines for members of this server. Everything read from Redis is
  * checked here, field by field, as if a client had typed it, before it is
  * used: names must be valid names (protocol/names.ts), text is sanitised
- * (protocol/sanitize.ts) and cut to the configured line length, addresses
+ * (protocol/sanitize.ts) and cut to the configured line length (a block's
+ * lines each so, and the block within protocol/limits.ts BLOCK), addresses
  * must look like addresses, and notices are rebuilt from the event's checked
  * fields, only of the kinds that event can carry (no server could make
  * members read "server shutting down" or "ana joined" about someone else).
@@ -11,7 +12,14 @@
  */
 
 import type { ServerConfig } from "../../config.ts";
-import { PROTOCOL } from "../../protocol/limits.ts";
+import {
+  blockContent,
+  blockText,
+  checkBlock,
+  isBlockText,
+  trimBlock,
+} from "../../protocol/block.ts";
+import { BLOCK, PROTOCOL } from "../../protocol/limits.ts";
 import { isNotice, type Notice, say } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
 import { sanitize } from "../../protocol/sanitize.ts";
@@ -55,10 +63,12 @@ export function arrived(
       break;
     }
     case "a": {
-      // Lines for everyone: only a topic's notice travels so (nothing else is announced).
+      // Lines for everyone: a topic's notice, and moderation's (nothing else is announced).
       const by = isNotice(e[1]) && e[1].key === "topicSet" ? name(e[1].args[0]) : null;
       const text = isNotice(e[1]) ? clip(e[1].args[1], config.maxLineBytes) : null;
       if (by !== null && text !== null) room.announceHere(say("topicSet", by, text), wire);
+      const moderated = moderation(e[1]);
+      if (moderated !== null) room.announceHere(moderated, wire);
       break;
     }
     case "j": {
@@ -152,13 +162,40 @@ export function stateEvent(
   }
 }
 
-/** A member's line (chat or action) from elsewhere: sanitised, cut, by a valid name; or null. */
+/** A member's line (chat, action or block) from elsewhere: sanitised, cut, by a valid name; or null. */
 export function saidLine(value: unknown, limits: Limits): string | null {
+  if (typeof value === "string" && isBlockText(value)) return saidBlock(value, limits);
   const line = clip(value, limits.maxLineBytes + AROUND_TEXT);
   if (line === null) return null;
   const match = SAID.exec(line);
   const who = match?.[1] ?? match?.[2];
   return who !== undefined && name(who) === who ? line : null;
+}
+
+/**
+ * A block from elsewhere, checked as a local one is made: every line one of
+ * the same valid name's block lines, sanitised and cut as a single line is,
+ * within {@link BLOCK}'s lines and bytes, blank lines at either end dropped,
+ * at least two lines left; or null (skipped whole: a block cut short would
+ * read as if it had been said so).
+ */
+function saidBlock(value: string, limits: Limits): string | null {
+  // Longer than any block within the limits can be, whoever said it: not worth splitting.
+  if (value.length > BLOCK.maxBytes + BLOCK.maxLines * AROUND_TEXT) return null;
+  const v1 = value.split("\n");
+  if (v1.length > BLOCK.maxLines) return null;
+  const who = SAID.exec(v1[0] as string)?.[1];
+  if (who === undefined || name(who) !== who) return null;
+  const lines: string[] = [];
+  for (const text of v1) {
+    const line = blockContent(text, who);
+    const clean = line === null ? null : clip(line, limits.maxLineBytes);
+    if (clean === null) return null;
+    lines.push(clean);
+  }
+  const kept = trimBlock(lines);
+  if (kept.length < 2 || checkBlock(kept) !== null) return null;
+  return blockText(who, kept);
 }
 
 /** One [name, host] of a roster or the names hash, checked; or null. */
@@ -239,6 +276,36 @@ function removal(value: unknown, who: string, limits: Limits): Notice | null {
   if (value.key === "banned") return say("banned", who, by);
   const why = reason((value.args as unknown[])[2], limits);
   return why === undefined ? say("kicked", who, by) : say("kicked", who, by, why);
+}
+
+/** A notice of /mute, /slow or /quiet on another server, rebuilt from checked values; or null. */
+function moderation(value: unknown): Notice | null {
+  if (!isNotice(value)) return null;
+  const args = value.args as unknown[];
+  const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null);
+  switch (value.key) {
+    case "muted": {
+      const [who, by, minutes] = [name(args[0]), name(args[1]), count(args[2])];
+      if (who === null || by === null) return null;
+      return minutes === null ? say("muted", who, by) : say("muted", who, by, minutes);
+    }
+    case "unmuted": {
+      const [who, by] = [name(args[0]), name(args[1])];
+      return who === null || by === null ? null : say("unmuted", who, by);
+    }
+    case "slowOn": {
+      const [by, seconds] = [name(args[0]), count(args[1])];
+      return by === null || seconds === null ? null : say("slowOn", by, seconds);
+    }
+    case "slowOff":
+    case "quietOn":
+    case "quietOff": {
+      const by = name(args[0]);
+      return by === null ? null : say(value.key, by);
+    }
+    default:
+      return null;
+  }
 }
 
 /** An optional reason: checked text, or undefined. */

@@ -6,11 +6,15 @@
  * only says what the text is. Pure.
  */
 
+import { isBlockText, partTag } from "../../protocol/block.ts";
 import { LANGS, type Lang } from "../../protocol/lang.ts";
 import { type Notice, render, SERVER_TEXT } from "../../protocol/messages.ts";
 import { tagged } from "../../protocol/tags.ts";
 
-/** A member's own line for everyone: `text` is the v1 line ("<ana> hi", "* <ana> waves"). */
+/**
+ * A member's own line for everyone: `text` is the v1 line ("<ana> hi", "* <ana> waves"),
+ * or a block's v1 lines with a "\n" between each (protocol/block.ts): one line of the log.
+ */
 export interface Spoken {
   readonly kind: "chat" | "action";
   readonly from: string;
@@ -52,7 +56,19 @@ export function textIn(dialect: number, line: Line, pos: string | undefined, at:
   if (typeof line === "string") return tagged({ kind: "notice", pos, time }, v1);
   if (isSpoken(line)) {
     const op = line.op === true ? "" : undefined;
-    return tagged({ kind: line.kind, pos, time, from: line.from, op }, v1);
+    if (!isBlockText(v1)) return tagged({ kind: line.kind, pos, time, from: line.from, op }, v1);
+    // A block: each of its lines tagged, with which part of how many it is.
+    const lines = v1.split("\n");
+    const n = lines.length;
+    const tags = (k: number) => ({
+      kind: line.kind,
+      pos,
+      time,
+      from: line.from,
+      op,
+      part: partTag(k, n),
+    });
+    return lines.map((text, i) => tagged(tags(i + 1), text)).join("\n");
   }
   return tagged({ kind: "notice", pos, time, ev: line.key, args: JSON.stringify(line.args) }, v1);
 }

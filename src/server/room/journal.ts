@@ -7,6 +7,7 @@
  */
 
 import type { Line } from "./dialects.ts";
+import type { ModerationState } from "./moderation.ts";
 import type { Moved } from "./peers.ts";
 
 /** One line of a turn, as the record keeps it. */
@@ -24,6 +25,8 @@ export interface Journal {
   /** The names only an operator may take, all of them (never a password). */
   reserved(names: readonly string[]): void;
   unban(host: string): void;
+  /** Who may speak (mutes, slow mode, quiet), all of it. */
+  moderation(state: ModerationState): void;
   /** Keep a member's resume token (a hash of its secret), so that it resumes after a restart too. */
   keepToken(id: string, secret: Buffer, member: Moved): void;
   dropToken(id: string): void;

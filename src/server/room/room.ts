@@ -22,6 +22,7 @@ import type { Journal } from "./journal.ts";
 import { newEpoch, RoomLog, type Wire } from "./log.ts";
 /** A connection as the room sees it. */
 import type { Member } from "./member.ts";
+import { Moderation } from "./moderation.ts";
 import type { Here, Moved, Peers, Remote, Taken } from "./peers.ts";
 import { Elsewhere } from "./remote-members.ts";
 
@@ -122,6 +123,8 @@ export class Room<M extends Member> {
   readonly log: RoomLog;
   /** Set by an operator with /topic; "" when there is none. */
   topic = "";
+  /** Who may speak: mutes, slow mode, quiet (/mute, /slow, /quiet), on this server. */
+  readonly moderation: Moderation;
   /** The other servers of the room; null in a single process. */
   private peers: Peers | null = null;
   /** Where the room's lines, topic and bans are recorded (the store); null keeps none. */
@@ -142,6 +145,7 @@ export class Room<M extends Member> {
   ) {
     const onError: OnError = (where, error) => hooks.error(where, error);
     this.awayMembers = new AwayMembers<M>(limits.maxClients);
+    this.moderation = new Moderation(clock);
     this.log = new RoomLog(newEpoch(), limits.windowBytes);
     // The end-of-turn delivery and the read-timeout sweep run outside any socket handler.
     this.fanout = new LogFanout<M>(
@@ -534,6 +538,8 @@ export class Room<M extends Member> {
     conn.name = name;
     this.shown = null;
     this.byName.set(nameKey(name), conn);
+    // A muted member stays muted under its new name.
+    if (this.moderation.renamed(old, name)) this.journal?.moderation(this.moderation.saved());
     const notice = say("renamed", old, name);
     this.send(this.here(notice), (h) => this.peers?.renamed(old, name, notice, h));
     return "ok";
@@ -563,6 +569,12 @@ export class Room<M extends Member> {
     this.announce(say("topicSet", by, text));
     this.peers?.topic(text);
     this.journal?.topic(text);
+  }
+
+  /** An operator changed who may speak (this.moderation): everyone is told, the record keeps it. */
+  moderated(notice: Notice): void {
+    this.announce(notice);
+    this.journal?.moderation(this.moderation.saved());
   }
 
   /**

@@ -11,6 +11,7 @@ import { LineDecoder } from "../../protocol/lines.ts";
 import { dialectOf } from "../room/dialects.ts";
 import { Reader } from "../room/reader.ts";
 import type { Connection } from "../transport/connection.ts";
+import type { BlockInput } from "./block.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
 export type Phase =
@@ -57,6 +58,8 @@ export class Client extends Reader<Connection> {
   tokenId = "";
   /** Private lines sent to it while away, as [from, text]: they follow it if it resumes on another server. */
   kept: Array<[string, string]> | null = null;
+  /** A block it is sending, line by line (block.ts); null when none. */
+  block: BlockInput | null = null;
 
   readonly decoder: LineDecoder;
   /** Flood control; null when it is off (--rate-limit 0): nothing to keep per connection. */

@@ -1,7 +1,7 @@
 /**
  * What a member's commands do, once it is in the room: chat and actions,
  * /who, /nick, /msg, /lang, /topic, and the operators' /op, /kick, /ban,
- * /unban, /transcript. Parsing is protocol/parse.ts; the lines are
+ * /unban, /transcript (and /mute, /slow, /quiet, in moderation.ts). Parsing is protocol/parse.ts; the lines are
  * protocol/messages.ts.
  */
 
@@ -15,6 +15,7 @@ import { addressKey } from "../admission/addresses.ts";
 import type { Remote } from "../room/peers.ts";
 import type { Client } from "./client.ts";
 import { type Context, TICKETS, words } from "./context.ts";
+import { maySay, restrict } from "./moderation.ts";
 import { goodbye, removeMember, tell } from "./output.ts";
 import { reshare, whisper as whisperTo } from "./resume.ts";
 import { forgetToken } from "./tokens.ts";
@@ -23,6 +24,8 @@ import { checkPassword, withName } from "./verdicts.ts";
 export function act(ctx: Context, client: Client, input: Input): void {
   const { room } = ctx;
   const t = words(client);
+  // Muted, quiet or slow mode: the line is refused with why (moderation.ts).
+  if (!maySay(ctx, client, input)) return;
   switch (input.kind) {
     case "empty":
       break;
@@ -67,6 +70,12 @@ export function act(ctx: Context, client: Client, input: Input): void {
     case "ban":
     case "unban":
       if (mayModerate(ctx, client)) moderate(ctx, client, input);
+      break;
+    case "mute":
+    case "unmute":
+    case "slow":
+    case "quiet":
+      if (mayModerate(ctx, client)) restrict(ctx, client, input);
       break;
     case "transcript":
       if (mayModerate(ctx, client)) transcript(ctx, client);

@@ -56,7 +56,8 @@ export function work(ctx: Context, client: Client): void {
       defer(ctx, client);
       return;
     }
-    const bucket = client.bucket;
+    // The lines of a block after its first are one message with it: they take no token.
+    const bucket = client.block?.free === true ? null : client.bucket;
     const now = performance.now();
     const wait = bucket === null ? 0 : bucket.wait(now);
     if (bucket !== null && wait > 0) {

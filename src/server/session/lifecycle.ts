@@ -14,6 +14,7 @@ import { checkName } from "../../protocol/names.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank, sanitize } from "../../protocol/sanitize.ts";
 import type { Said } from "../room/room.ts";
+import { blockInput } from "./block.ts";
 import type { Client } from "./client.ts";
 import { act, helpFor, setLang } from "./commands.ts";
 import { type Context, words } from "./context.ts";
@@ -45,6 +46,7 @@ export function greet(ctx: Context, client: Client): void {
 
 /** One line the input flow let through, by where the client is in its life. */
 export function handle(ctx: Context, client: Client, line: Decoded): void {
+  if (client.phase === "joined" && blockInput(ctx, client, line)) return;
   if (line === LINE_TOO_LONG) {
     tell(ctx, client, words(client).lineTooLong());
     return;

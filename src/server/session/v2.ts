@@ -8,6 +8,7 @@
  */
 
 import type { ServerConfig } from "../../config.ts";
+import { isBlockText, partTag } from "../../protocol/block.ts";
 import { LANGS, type Lang } from "../../protocol/lang.ts";
 import { SERVER_TEXT, type ServerText, whenSaid } from "../../protocol/messages.ts";
 import { formatPosition, tagged } from "../../protocol/tags.ts";
@@ -17,14 +18,19 @@ import type { Member, Room, Said } from "../room/room.ts";
 /** A connection's first line that asks for version 2. */
 export const CAP_V2 = "CAP papo/2";
 
-/** The server's words in `text`, each line tagged with the template that made it. */
-function taggedText(text: ServerText): ServerText {
+/**
+ * The server's words in `text`, each line tagged with the template that made
+ * it; the answer to /lang also names the language (`lang`), which a client's
+ * own words follow.
+ */
+function taggedText(text: ServerText, lang: Lang): ServerText {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(text) as Array<keyof ServerText>) {
     const word = text[key] as (...args: unknown[]) => string | string[];
     out[key] = (...args: unknown[]) => {
       const said = word(...args);
-      const tags = { kind: "reply", ev: key, args: JSON.stringify(args) };
+      const tags: Record<string, string> = { kind: "reply", ev: key, args: JSON.stringify(args) };
+      if (key === "language") tags.lang = lang;
       return Array.isArray(said) ? said.map((line) => tagged(tags, line)) : tagged(tags, said);
     };
   }
@@ -32,7 +38,7 @@ function taggedText(text: ServerText): ServerText {
 }
 
 const TAGGED: Readonly<Record<Lang, ServerText>> = Object.fromEntries(
-  LANGS.map((lang) => [lang, taggedText(SERVER_TEXT[lang])]),
+  LANGS.map((lang) => [lang, taggedText(SERVER_TEXT[lang], lang)]),
 ) as Record<Lang, ServerText>;
 
 /** The server's words for a connection in `lang`, tagged when it speaks version 2. */
@@ -85,7 +91,25 @@ function firstKept(room: Room<Member>): string {
 
 /** One of the room's earlier lines for a newcomer, with its position and time in v2. */
 export function historyLine(member: Member, said: Said, now: number): string {
-  const text = SERVER_TEXT[member.lang].history(whenSaid(said.at, now), said.line);
+  // A block is one entry of history: each of its lines with the head, tagged with its part.
+  if (isBlockText(said.line)) {
+    const lines = said.line.split("\n");
+    return lines
+      .map((line, i) => oneHistoryLine(member, said, now, line, i + 1, lines.length))
+      .join("\n");
+  }
+  return oneHistoryLine(member, said, now, said.line);
+}
+
+function oneHistoryLine(
+  member: Member,
+  said: Said,
+  now: number,
+  line: string,
+  k = 0,
+  n = 0,
+): string {
+  const text = SERVER_TEXT[member.lang].history(whenSaid(said.at, now), line);
   if (!member.v2) return text;
   return tagged(
     {
@@ -94,7 +118,8 @@ export function historyLine(member: Member, said: Said, now: number): string {
       pos: said.pos === null ? undefined : formatPosition(said.pos.epoch, said.pos.seq),
       time: new Date(said.at).toISOString(),
       from: said.from,
-      line: said.line,
+      line,
+      part: n === 0 ? undefined : partTag(k, n),
     },
     text,
   );

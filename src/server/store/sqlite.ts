@@ -28,6 +28,7 @@ import { LANGS, type Lang } from "../../protocol/lang.ts";
 import { checkName } from "../../protocol/names.ts";
 import { addressKey } from "../admission/addresses.ts";
 import type { Journal, Recorded } from "../room/journal.ts";
+import { type ModerationState, readModeration } from "../room/moderation.ts";
 import type { Moved } from "../room/peers.ts";
 import { roomFiles } from "./place.ts";
 import { decodeLines, encodeLines, type StoredTurn } from "./rows.ts";
@@ -46,6 +47,8 @@ export interface Kept {
   readonly bans: Array<[host: string, name: string]>;
   /** Names only an operator may take. */
   readonly reserved: string[];
+  /** Who may speak (mutes, slow mode, quiet); null when none was kept. */
+  readonly moderation: ModerationState | null;
   /** Lines the store holds in all. */
   readonly lines: number;
 }
@@ -211,7 +214,8 @@ export class RoomStore implements Journal {
     const bans = parseBans(this.state("bans"));
     for (const [host, name] of bans) this.bans.set(host, name);
     const reserved = parseNames(this.state("reserved"));
-    return { turns, topic: topic ?? "", bans, reserved, lines: this.held };
+    const moderation = readModeration(parseJson(this.state("moderation")));
+    return { turns, topic: topic ?? "", bans, reserved, moderation, lines: this.held };
   }
 
   /** `events` hears of trouble writing from now on. */
@@ -251,6 +255,10 @@ export class RoomStore implements Journal {
 
   reserved(names: readonly string[]): void {
     this.post({ op: "state", key: "reserved", value: JSON.stringify(names) });
+  }
+
+  moderation(state: ModerationState): void {
+    this.post({ op: "state", key: "moderation", value: JSON.stringify(state) });
   }
 
   ban(host: string, name: string): void {
@@ -465,6 +473,16 @@ function memberOf(text: string): Moved | null {
     if (!Number.isSafeInteger(m.id) || !LANGS.includes(m.lang as Lang)) return null;
     const host = typeof m.host === "string" ? m.host : "";
     return { node: "", id: m.id as number, name, operator: m.op, lang: m.lang as Lang, host };
+  } catch {
+    return null;
+  }
+}
+
+/** The value `text` holds, or null when it holds none (or is not JSON). */
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
     return null;
   }

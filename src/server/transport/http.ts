@@ -16,16 +16,21 @@
  * lives a minute (session/context.ts, Tickets): an unknown, spent or expired
  * ticket is a 404 like any other path. Only with the room's store; the
  * page is made by `bun run export` (cli/export.ts) in a process of its own.
+ *
+ * The page's "invite" button shows /invite.svg, the QR code of the page's
+ * address as others can open it, and /invite.txt, that address as text
+ * (invite.ts): served by papo, so the CSP needs no `data:` images.
  */
 
 import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { Server } from "bun";
-import { TRANSCRIPT_PATH, WEBSOCKET_PATH } from "../../web/paths.ts";
+import { INVITE_SVG, INVITE_TEXT, TRANSCRIPT_PATH, WEBSOCKET_PATH } from "../../web/paths.ts";
 import type { Context } from "../session/context.ts";
 import type { RoomStore } from "../store/sqlite.ts";
 import { TRANSCRIPT_POLICY, transcriptFileName } from "../store/transcript.ts";
+import { inviteUrl, qrSvg } from "./invite.ts";
 import type { WebData } from "./websocket.ts";
 import * as websocket from "./websocket.ts";
 import { WEB } from "./websocket.ts";
@@ -132,7 +137,8 @@ export function startWeb(
     reusePort: ctx.config.reusePort,
     development: false,
     ...(tls === null ? {} : { tls }),
-    fetch: (request, server) => respond(request, server, files, secure, hosts, transcript),
+    fetch: (request, server) =>
+      respond(request, server, files, secure, hosts, transcript, ctx.config.host),
     error: (error) => {
       ctx.log.note(`web error: ${error.stack ?? error.message}`);
       return plain(500, "internal error");
@@ -170,6 +176,7 @@ async function respond(
   secure: boolean,
   hosts: ReadonlySet<string>,
   transcript: ((url: URL) => Promise<Response>) | null,
+  listening: string,
 ): Promise<Response | undefined> {
   const host = request.headers.get("host");
   if (host !== null && !hosts.has(hostOnly(host))) {
@@ -182,6 +189,14 @@ async function respond(
   }
   if (request.method !== "GET" && request.method !== "HEAD")
     return plain(405, "method not allowed");
+  if (url.pathname === INVITE_SVG || url.pathname === INVITE_TEXT) {
+    const port = Number(url.port) || (secure ? 443 : 80);
+    const invite = inviteUrl(secure, hostOnly(host ?? url.hostname), port, listening);
+    if (url.pathname === INVITE_TEXT) return plain(200, invite);
+    return new Response(request.method === "HEAD" ? null : qrSvg(invite), {
+      headers: { ...SECURITY_HEADERS, "content-type": "image/svg+xml" },
+    });
+  }
   const asset = files.get(url.pathname);
   if (asset === undefined) return plain(404, "not found");
   const body = request.method === "HEAD" ? null : await asset.body();

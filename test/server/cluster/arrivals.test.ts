@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { BLOCK } from "../../../src/protocol/limits.ts";
 import { chat, SERVER_TEXT, say } from "../../../src/protocol/messages.ts";
 import { arrived } from "../../../src/server/cluster/arrivals.ts";
 import type { Event } from "../../../src/server/cluster/events.ts";
@@ -167,7 +168,8 @@ describe("everything from Redis is checked as a client's input would be", () => 
 
   test("lines are sanitised and cut to the line length, and must be a member's line", () => {
     const { c, ana, apply } = setup();
-    apply(["s", `<zoe> hi${ESC}[2J${ESC}]0;owned\u0007 there\r\n* forged\u0000`]);
+    // A "\n" makes it a block's text ("blocks from elsewhere" below); a lone "\r" is stripped.
+    apply(["s", `<zoe> hi${ESC}[2J${ESC}]0;owned\u0007 there\r* forged\u0000`]);
     apply(["s", `<zoe> ${"x".repeat(100_000)}`]);
     apply(["s", "* server shutting down"]);
     apply(["s", "<not a name> hi"]);
@@ -181,6 +183,48 @@ describe("everything from Redis is checked as a client's input would be", () => 
     expect(lines[1]).toStartWith("<zoe> xxx");
     expect(lines.slice(2)).toEqual(["* <zoe> waves"]);
     expect(c.room.history()).toHaveLength(3);
+  });
+
+  test("blocks from elsewhere: each line checked as one, the whole within BLOCK, or skipped", () => {
+    const { c, ana, apply } = setup();
+    const block = (who: string, lines: string[]) =>
+      lines.map((l) => (l === "" ? `<${who}> |` : `<${who}> | ${l}`)).join("\n");
+    apply(["s", block("zoe", ["", "def f():", `  x${ESC}[2J = 1\u0007`, "", "\treturn x", ""])]);
+    expect(ana.read()).toEqual([
+      "<zoe> | def f():",
+      "<zoe> |   x = 1",
+      "<zoe> |",
+      "<zoe> | \treturn x",
+    ]);
+    // One entry of history, as a block said here is.
+    expect(c.room.history().map((h) => h.line)).toEqual([
+      block("zoe", ["def f():", "  x = 1", "", "\treturn x"]),
+    ]);
+    // Each line is cut as a single line is.
+    apply(["s", block("zoe", ["a", "x".repeat(c.config.maxLineBytes + 50)])]);
+    const cut = ana.read();
+    expect(cut[0]).toBe("<zoe> | a");
+    expect(new TextEncoder().encode(cut[1]).length).toBe(c.config.maxLineBytes + 8);
+    const skipped = [
+      block(
+        "zoe",
+        Array.from({ length: BLOCK.maxLines + 1 }, (_, i) => `line ${i}`),
+      ),
+      block(
+        "zoe",
+        Array.from({ length: 20 }, () => "y".repeat(1000)),
+      ),
+      `${block("zoe", ["a"])}\n${block("bob", ["b"])}`,
+      `${block("zoe", ["a", "b"])}\r\n* forged`,
+      `<zoe> a\n<zoe> b`,
+      `* <zoe> | a\n* <zoe> | b`,
+      block("not a name", ["a", "b"]),
+      block("zoe", ["", "only one", ""]),
+      `<zoe> | ${"\n".repeat(10_000_000)}`,
+    ];
+    for (const text of skipped) apply(["s", text]);
+    expect(ana.read()).toEqual([]);
+    expect(c.room.history()).toHaveLength(2);
   });
 
   test("no notice of this server's own (shutting down, the link) comes from elsewhere", () => {

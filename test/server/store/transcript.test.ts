@@ -131,6 +131,27 @@ describe("formats", () => {
     expect(toHtml([odd], "r")).toContain('<span class="text">&lt;bob&gt; not ana&#39;s</span>');
   });
 
+  test("a block: its head, then its lines as written; one <pre>; `lines` in JSON", () => {
+    const lines = ["if a < b:", "", "\treturn </pre>"];
+    const block: StoredLine = {
+      at: local(2026, 12, 6, 14, 2),
+      kind: "chat",
+      from: "ana",
+      text: "<ana> | if a < b:\n<ana> |\n<ana> | \treturn </pre>",
+    };
+    expect(toText([block])).toBe(
+      "2026-12-06 14:02:00  <ana>\n                     | if a < b:\n                     |\n                     | \treturn </pre>\n",
+    );
+    expect(JSON.parse(toJsonLines([block]))).toMatchObject({ text: block.text, lines });
+    const ana = NAME_COLORS.indexOf(nameColor("ana"));
+    expect(toHtml([block], "r")).toContain(
+      `<span class="who c${ana}">&lt;ana&gt;</span><pre class="text">if a &lt; b:\n\n\treturn &lt;/pre&gt;</pre></div>`,
+    );
+    // A block whose lines are not all its sayer's is no block: shown as kept.
+    const odd: StoredLine = { ...block, text: "<ana> | a\n<bob> | b" };
+    expect(toText([odd])).toBe("2026-12-06 14:02:00  <ana> | a\n<bob> | b\n");
+  });
+
   test("escapeHtml leaves no markup", () => {
     expect(escapeHtml(`<a href="x" onclick='y'>&amp;</a>`)).toBe(
       "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;",

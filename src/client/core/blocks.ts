@@ -1,0 +1,17 @@
+/**
+ * A block's lines as the client reads them: the server sends a block as one
+ * v2 line per line of it, each with `part=K/N` (docs/protocol.md, "Blocks");
+ * the session hands the display one line for the whole block. Pure.
+ */
+
+import type { BlockReader } from "../../protocol/block.ts";
+import { sanitize } from "../../protocol/sanitize.ts";
+import type { ServerLine } from "./meaning.ts";
+
+/** `line` as the display gets it: itself, a whole block at its last part, or null while parts come. */
+export function gather(reader: BlockReader, line: ServerLine): ServerLine | null {
+  const read = reader.read(line.tags, line.text);
+  if (read.kind === "line") return line;
+  if (read.kind === "more") return null;
+  return { ...line, text: read.texts.join("\n"), block: read.lines.map(sanitize) };
+}

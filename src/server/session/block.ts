@@ -1,0 +1,137 @@
+/**
+ * A member's blocks as they arrive (docs/protocol.md, "Blocks"): a papo
+ * client's `@block=N` and its N lines, or a line of three backticks, lines,
+ * and another such line, typed by anyone. The lines are gathered here and
+ * said to the room as one line of its log (one message for flood control,
+ * one entry of history); a block over the limits is refused with one line
+ * and is read to its end, so that none of its lines is taken for a message.
+ */
+
+import {
+  blockText,
+  closesBlock,
+  opensBlock,
+  parseBlockHeader,
+  trimBlock,
+  utf8Bytes,
+} from "../../protocol/block.ts";
+import { BLOCK } from "../../protocol/limits.ts";
+import { type Decoded, LINE_TOO_LONG } from "../../protocol/lines.ts";
+import { sanitize } from "../../protocol/sanitize.ts";
+import type { Client } from "./client.ts";
+import { act } from "./commands.ts";
+import { type Context, words } from "./context.ts";
+import { maySay } from "./moderation.ts";
+import { tell } from "./output.ts";
+
+/** A block being received. */
+export class BlockInput {
+  readonly lines: string[] = [];
+  /** Bytes of its lines so far, one newline between each. */
+  bytes = 0;
+  /** It will not be said (over a limit); it is still read to its end. */
+  spoiled = false;
+
+  constructor(
+    /** Lines still to come of a counted block (`@block=N`); -1 for one that a line of ``` ends. */
+    public left: number,
+    /** When it was opened (ms, the room's clock). */
+    readonly openedAt: number,
+  ) {}
+
+  get fenced(): boolean {
+    return this.left < 0;
+  }
+
+  /** Whether its next line is free of flood control: a block within its limits is one message. */
+  get free(): boolean {
+    return !this.spoiled;
+  }
+
+  /** Keep one more line; false when that takes it over the limits. */
+  add(line: string): boolean {
+    const bytes = this.bytes + (this.lines.length > 0 ? 1 : 0) + utf8Bytes(line);
+    if (this.lines.length >= BLOCK.maxLines || bytes > BLOCK.maxBytes) return false;
+    this.lines.push(line);
+    this.bytes = bytes;
+    return true;
+  }
+}
+
+/**
+ * A joined member's line, when it is a block's: it opens one, goes into the
+ * one being received, or ends it (said, or refused). False: no block's
+ * line, to be handled as usual.
+ */
+export function blockInput(ctx: Context, client: Client, line: Decoded): boolean {
+  const block = client.block;
+  if (block === null) return open(ctx, client, line);
+  if (block.fenced && ctx.room.now() - block.openedAt > BLOCK.openMs) {
+    client.block = null;
+    if (!block.spoiled) tell(ctx, client, words(client).blockExpired(BLOCK.openMs / 60_000));
+    // A late closing line closes nothing: it is dropped; any other is read as usual.
+    return line !== LINE_TOO_LONG && closesBlock(sanitize(line));
+  }
+  if (block.fenced && line !== LINE_TOO_LONG && closesBlock(sanitize(line))) {
+    end(ctx, client, block);
+    return true;
+  }
+  if (!block.spoiled) {
+    if (line === LINE_TOO_LONG) spoil(ctx, client, block, words(client).blockLineTooLong());
+    else if (!block.add(sanitize(line)))
+      spoil(
+        ctx,
+        client,
+        block,
+        words(client).blockTooLong(BLOCK.maxLines, BLOCK.maxBytes, block.fenced),
+      );
+  }
+  if (!block.fenced && --block.left === 0) end(ctx, client, block);
+  return true;
+}
+
+/** A line that opens a block: `@block=N` or three backticks. */
+function open(ctx: Context, client: Client, line: Decoded): boolean {
+  if (line === LINE_TOO_LONG) return false;
+  const text = sanitize(line);
+  const count = parseBlockHeader(text);
+  if (count !== null) {
+    if (count === 0) return true;
+    const block = new BlockInput(count, ctx.room.now());
+    client.block = block;
+    if (count > BLOCK.maxLines)
+      spoil(ctx, client, block, words(client).blockTooLong(BLOCK.maxLines, BLOCK.maxBytes, false));
+    return true;
+  }
+  if (!opensBlock(text)) return false;
+  client.block = new BlockInput(-1, ctx.room.now());
+  return true;
+}
+
+/** Over a limit: the sender is told at once; the rest of the block is read and dropped. */
+function spoil(ctx: Context, client: Client, block: BlockInput, why: string): void {
+  block.spoiled = true;
+  block.lines.length = 0;
+  tell(ctx, client, why);
+}
+
+/** The block is whole: said to the room, unless it was spoiled or is empty. */
+function end(ctx: Context, client: Client, block: BlockInput): void {
+  client.block = null;
+  if (block.spoiled) return;
+  const lines = trimBlock(block.lines);
+  if (lines.length === 0) return;
+  // One line is a message like any other; NOTE: its text may start with "/", and is still no command.
+  if (lines.length === 1) {
+    act(ctx, client, { kind: "message", text: lines[0] as string });
+    return;
+  }
+  // Muted, slow or quiet mode refuse a block as they refuse a message.
+  if (!maySay(ctx, client, { kind: "message", text: lines[0] as string })) return;
+  ctx.room.say(client, {
+    kind: "chat",
+    from: client.name,
+    text: blockText(client.name, lines),
+    op: client.operator,
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The operators' say over who speaks (/mute, /unmute, /slow, /quiet), and
+ * the one check a member's line passes before it goes to the room. The
+ * state is the room's (room/moderation.ts); a refused line is answered with
+ * one line saying why and for how long, and papo's clients keep it in the
+ * input. Flood control (input.ts) still only delays.
+ */
+
+import { say } from "../../protocol/messages.ts";
+import type { Input } from "../../protocol/parse.ts";
+import { MODERATION, type Refusal } from "../room/moderation.ts";
+import type { Client } from "./client.ts";
+import { type Context, words } from "./context.ts";
+import { tell } from "./output.ts";
+
+/**
+ * Whether `client` may do `input` now: a line to the room (chat, /me) under
+ * a mute, quiet or slow mode is refused, told why, and false. Under a mute
+ * or quiet, /msg still reaches an operator (and only an operator); slow
+ * mode does not count private lines.
+ */
+export function maySay(ctx: Context, client: Client, input: Input): boolean {
+  if (input.kind !== "message" && input.kind !== "me" && input.kind !== "msg") return true;
+  const { moderation } = ctx.room;
+  const refusal = moderation.check(client.name, client.operator);
+  if (refusal === null) {
+    if (input.kind !== "msg") moderation.said(client.name, client.operator);
+    return true;
+  }
+  if (input.kind === "msg" && (refusal.kind === "slow" || ctx.room.find(input.to)?.operator)) {
+    return true;
+  }
+  tell(ctx, client, refused(client, refusal));
+  return false;
+}
+
+function refused(client: Client, refusal: Refusal): string {
+  const t = words(client);
+  switch (refusal.kind) {
+    case "muted":
+      return refusal.leftMs === null ? t.mutedYou() : t.mutedYou(Math.ceil(refusal.leftMs));
+    case "slow":
+      return t.slowMode(Math.ceil(refusal.waitMs));
+    case "quiet":
+      return t.quietMode();
+  }
+}
+
+/** An operator's /mute, /unmute, /slow or /quiet: the room is told, the record keeps it. */
+export function restrict(
+  ctx: Context,
+  op: Client,
+  input: Extract<Input, { kind: "mute" | "unmute" | "slow" | "quiet" }>,
+): void {
+  const { room } = ctx;
+  const { moderation } = room;
+  const t = words(op);
+  switch (input.kind) {
+    case "mute": {
+      if (input.minutes !== undefined && input.minutes > MODERATION.maxMuteMinutes) {
+        tell(ctx, op, t.usage(`/mute NAME [MINUTES up to ${MODERATION.maxMuteMinutes}]`));
+        return;
+      }
+      const target = room.find(input.name);
+      if (target === undefined) {
+        tell(ctx, op, t.noSuchUser(input.name));
+        return;
+      }
+      moderation.mute(target.name, input.minutes);
+      const { minutes } = input;
+      room.moderated(
+        minutes === undefined
+          ? say("muted", target.name, op.name)
+          : say("muted", target.name, op.name, minutes),
+      );
+      ctx.log.event(op, `muted ${target.name}`);
+      return;
+    }
+    case "unmute": {
+      // By name, present or not: a muted member may have left and come back later.
+      const name = room.find(input.name)?.name ?? input.name;
+      if (!moderation.unmute(name)) {
+        tell(ctx, op, t.notMuted(input.name));
+        return;
+      }
+      room.moderated(say("unmuted", name, op.name));
+      ctx.log.event(op, `unmuted ${name}`);
+      return;
+    }
+    case "slow":
+      if (input.seconds > MODERATION.maxSlowSeconds) {
+        tell(ctx, op, t.usage(`/slow SECONDS (0 to ${MODERATION.maxSlowSeconds})`));
+        return;
+      }
+      moderation.slow(input.seconds);
+      room.moderated(
+        input.seconds === 0 ? say("slowOff", op.name) : say("slowOn", op.name, input.seconds),
+      );
+      ctx.log.event(op, `set slow mode to ${input.seconds} s`);
+      return;
+    case "quiet":
+      moderation.quiet = input.on;
+      room.moderated(input.on ? say("quietOn", op.name) : say("quietOff", op.name));
+      ctx.log.event(op, input.on ? "turned quiet mode on" : "turned quiet mode off");
+      return;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A line the page sent that the server did not say: muted, under slow or
+ * quiet mode, too long, or a private line that could not be delivered. The
+ * server's reply (protocol v2, `kind=reply` with `ev=KEY`, the template's key
+ * in protocol/messages.ts) follows the line it refuses; the page then gives
+ * the line back to the input so nothing typed is lost, as the terminal
+ * client keeps it. Pure.
+ */
+
+import type { ServerLine } from "../client/core/meaning.ts";
+
+/**
+ * The replies that mean "your line was not said". Not slowDown: its lines
+ * are delayed, never dropped.
+ */
+export const REFUSALS: ReadonlySet<string> = new Set([
+  "mutedYou",
+  "slowMode",
+  "quietMode",
+  "lineTooLong",
+  "tooMuchInput",
+  "notReading",
+  "noSuchUser",
+]);
+
+/** The last line sent, until the server refuses it or another is sent. */
+export class Unsaid {
+  #last: string | null = null;
+
+  sent(line: string): void {
+    this.#last = line;
+  }
+
+  /** The line `reply` refuses, given back once; null for any other line. */
+  refused(reply: ServerLine): string | null {
+    if (reply.kind !== "reply" || !REFUSALS.has(reply.tags.ev ?? "")) return null;
+    const line = this.#last;
+    this.#last = null;
+    return line;
+  }
+}
+
+/**
+ * Where the refused `line` goes: into the box when it is empty (or holds
+ * the same line); when something new is being typed it stays there, and the
+ * refused line is one Up away in the box's history, where every sent line is.
+ */
+export function restored(current: string, line: string): string | null {
+  return current.trim() === "" || current === line ? line : null;
+}
