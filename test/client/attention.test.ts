@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { attention, mentions, rings } from "../../src/client/core/attention.ts";
-import { read } from "../../src/client/core/meaning.ts";
+import { attention, blockAttention, mentions, rings } from "../../src/client/core/attention.ts";
+import { gather } from "../../src/client/core/blocks.ts";
+import { read, type ServerLine } from "../../src/client/core/meaning.ts";
 import { classify } from "../../src/client/core/shown.ts";
+import { BlockReader } from "../../src/protocol/block.ts";
 import { SERVER_TEXT } from "../../src/protocol/messages.ts";
 import { v2 } from "./v2.ts";
 
@@ -78,5 +80,36 @@ describe("attention and the bell", () => {
     expect(rings(shown(en.reply("privateFrom", ["bob", "x"])), "ana", true)).toBe(true);
     expect(rings(shown("<bob> ana?"), "ana", false)).toBe(false);
     expect(rings(shown("<bob> hi"), "ana", true)).toBe(false);
+  });
+});
+
+describe("a block's attention", () => {
+  /** A block of `from`'s as the display gets it: its v2 parts gathered (core/blocks.ts). */
+  const block = (from: string, lines: string[], kind = "chat"): ServerLine => {
+    const reader = new BlockReader();
+    let whole: ServerLine | null = null;
+    lines.forEach((line, i) => {
+      const text = line === "" ? `<${from}> |` : `<${from}> | ${line}`;
+      whole = gather(
+        reader,
+        read(`@kind=${kind};from=${from};part=${i + 1}/${lines.length} ${text}`),
+      );
+    });
+    return whole as unknown as ServerLine;
+  };
+  const of = (line: ServerLine, self: string) =>
+    blockAttention(line.from ?? "", line.block ?? [], self, line.kind === "history");
+
+  test("someone else's block naming you in any of its lines is a mention, as a line would be", () => {
+    expect(of(block("bob", ["def f():", "", "    return x  # ANA, see?"]), "ana")).toBe("mention");
+    expect(of(block("bob", ["def f():", "    return banana"]), "ana")).toBeNull();
+    // Not across lines: each is checked as a line is.
+    expect(of(block("bob", ["an", "a"]), "ana")).toBeNull();
+  });
+
+  test("never your own block, a block from history, or with no name yet", () => {
+    expect(of(block("Ana", ["I am", "ana"]), "ana")).toBeNull();
+    expect(of(block("bob", ["hi", "ana"], "history"), "ana")).toBeNull();
+    expect(of(block("bob", ["hi", "ana"]), "")).toBeNull();
   });
 });

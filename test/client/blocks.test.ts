@@ -53,4 +53,19 @@ describe("renderBlock", () => {
     });
     expect(shown.split("\n")[0]).toBe("Dec 5 09:05 <@prof>");
   });
+
+  test("with colour, your name where someone else's block mentions it is reversed, as in a line", () => {
+    const shown = renderBlock("bob", ["x = ana\t# Ana's", "banana"], {
+      color: true,
+      time,
+      self: "ana",
+    });
+    const [, first, second] = shown.split("\n");
+    expect(first).toEndWith("x = \x1b[1;7mana\x1b[0m # \x1b[1;7mAna\x1b[0m's");
+    expect(second).toEndWith("banana");
+    // Your own block, or one from history: nothing marked.
+    expect(renderBlock("ana", ["ana"], { color: true, time, self: "ana" })).not.toContain("1;7m");
+    const old = { color: true, time, self: "ana", said: time, history: true };
+    expect(renderBlock("bob", ["ana"], old)).not.toContain("1;7m");
+  });
 });

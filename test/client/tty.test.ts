@@ -171,11 +171,18 @@ describe.skipIf(SKIP_TMUX)("interactive mode in a real terminal (tmux)", () => {
     expect(raw().split("\x07")).toHaveLength(2);
     // The mention reversed, your own name bold.
     expect(raw()).toContain("\x1b[1;7mnia\x1b[0m");
+    // A block that names you in one of its lines rings as such a line does.
+    bob.writeAll(["@block=3\n", "def f():\n", "    print(NIA)\n", "\n"]);
+    await tmux.waitFor("bell", (l) => l.some((line) => line.endsWith("│     print(NIA)")));
+    bob.send("marker block");
+    await eventually(() => raw().includes("marker block"));
+    expect(raw().split("\x07")).toHaveLength(3);
+    expect(raw()).toContain("print(\x1b[1;7mNIA\x1b[0m)");
     bob.send("/msg Nia psst");
     await tmux.waitFor("bell", (l) => l.some((line) => line.endsWith("[private] <bobo> psst")));
     bob.send("marker two");
     await eventually(() => raw().includes("marker two"));
-    expect(raw().split("\x07")).toHaveLength(3);
+    expect(raw().split("\x07")).toHaveLength(4);
     tmux.keys("bell", "C-c");
     await tmux.exited("bell");
 

@@ -1,7 +1,7 @@
 /**
  * Which lines want the person's attention: every private message, and any
- * chat or action of someone else that mentions their name as a whole word,
- * in any case. render.ts highlights them, tty.ts rings the bell for them.
+ * chat, action or block of someone else that mentions their name as a
+ * whole word, in any case. render.ts highlights them, tty.ts rings the bell for them.
  * Pure.
  */
 
@@ -42,6 +42,21 @@ export function attention(shown: Shown, self: string): Attention {
   if (shown.kind !== "chat" && shown.kind !== "action") return null;
   if (self === "" || nameKey(shown.name) === nameKey(self)) return null;
   return mentions(shown.text, self) ? "mention" : null;
+}
+
+/**
+ * Why a block (protocol/block.ts) wants the attention of `self`: a live one
+ * of someone else's that names them in any of its lines, as a line would.
+ * A block reaches the display whole (blocks.ts), not as a chat line to classify.
+ */
+export function blockAttention(
+  from: string,
+  lines: readonly string[],
+  self: string,
+  history: boolean,
+): Attention {
+  if (history || self === "" || nameKey(from) === nameKey(self)) return null;
+  return lines.some((line) => mentions(line, self)) ? "mention" : null;
 }
 
 /** Whether to ring the terminal bell for a line: when it wants attention, unless --no-bell. */

@@ -13,7 +13,7 @@
 import type { Lang } from "../../protocol/lang.ts";
 import { nameKey } from "../../protocol/names.ts";
 import { sanitize } from "../../protocol/sanitize.ts";
-import { attention, mentionPattern } from "../core/attention.ts";
+import { attention, blockAttention, mentionPattern } from "../core/attention.ts";
 import type { ServerLine } from "../core/meaning.ts";
 import { classify, type Shown } from "../core/shown.ts";
 
@@ -124,10 +124,14 @@ function paintName(name: string, self: string): string {
 
 /** The text of a line that mentions `self`: bold, the mentions reversed. */
 function highlighted(text: string, self: string): string {
-  const marked = text
+  return `${SGR.bold}${marked(text, self, SGR.bold)}${SGR.reset}`;
+}
+
+/** Each mention of `self` in `text` reversed, then `after` (the text's own style) again. */
+function marked(text: string, self: string, after = ""): string {
+  return text
     .normalize("NFC")
-    .replace(mentionPattern(self), (name) => `${SGR.mention}${name}${SGR.reset}${SGR.bold}`);
-  return `${SGR.bold}${marked}${SGR.reset}`;
+    .replace(mentionPattern(self), (name) => `${SGR.mention}${name}${SGR.reset}${after}`);
 }
 
 function colored(shown: Shown, self: string): string {
@@ -182,12 +186,17 @@ export function renderBlock(name: string, lines: readonly string[], options: Blo
         : stampOf(said, options.time, options.lang);
   const who = sanitize(name);
   const at = options.op === true ? "@" : "";
+  const self = options.self ?? "";
   const head = options.color
-    ? `${SGR.dim}${stamp}${SGR.reset} <${at}${paintName(who, options.self ?? "")}>`
+    ? `${SGR.dim}${stamp}${SGR.reset} <${at}${paintName(who, self)}>`
     : `${stamp} <${at}${who}>`;
+  const mention =
+    options.color && blockAttention(who, lines, self, options.history === true) === "mention";
   const body = lines.map((line) => {
+    // Tabs first: the marks around a mention take no column.
     const text = expandTabs(sanitize(line));
-    return options.color ? `${SGR.dim}${GUTTER}${SGR.reset}${text}` : `${GUTTER}${text}`;
+    const shown = mention ? marked(text, self) : text;
+    return options.color ? `${SGR.dim}${GUTTER}${SGR.reset}${shown}` : `${GUTTER}${text}`;
   });
   return [head, ...body].join("\n");
 }

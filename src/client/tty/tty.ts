@@ -11,7 +11,7 @@ import { BLOCK } from "../../protocol/limits.ts";
 import { action, chat, SERVER_TEXT } from "../../protocol/messages.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank } from "../../protocol/sanitize.ts";
-import { rings } from "../core/attention.ts";
+import { blockAttention, rings } from "../core/attention.ts";
 import { Link, type LinkEnd, type LinkEvents } from "../core/link.ts";
 import type { ServerLine } from "../core/meaning.ts";
 import { Members } from "../core/members.ts";
@@ -134,6 +134,8 @@ class Chat implements LinkEvents {
       const op = line.tags.op !== undefined;
       const options = { color, time, self, lang, said: line.time, history, op };
       this.screen.print(renderBlock(line.from ?? "", line.block, options));
+      if (bell && blockAttention(line.from ?? "", line.block, self, history) !== null)
+        this.screen.bell();
       return;
     }
     this.screen.print(renderLine(line, { color, time: this.terminal.clock(), self, lang }));

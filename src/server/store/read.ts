@@ -9,12 +9,11 @@
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { RedisClient } from "bun";
-import { sanitize } from "../../protocol/sanitize.ts";
 import { redacted } from "../cluster/redis.ts";
 import { type Entry, keysOf, toEntries } from "../cluster/redis-keys.ts";
 import { decodeLines, type StoredLine } from "./rows.ts";
 import { SCHEMA_VERSION } from "./sqlite.ts";
-import { linesOfStream, type Range, within } from "./transcript.ts";
+import { cleanText, linesOfStream, type Range, within } from "./transcript.ts";
 
 export const READ = {
   /** Stream entries one XRANGE asks for. */
@@ -129,7 +128,7 @@ export async function readStream(url: string, room: string, range: Range): Promi
 
 /** A line as the database kept it, with anything a terminal would act on taken out. */
 function clean(line: StoredLine): StoredLine {
-  const text = sanitize(line.text);
+  const text = cleanText(line.text);
   return text === line.text ? line : { ...line, text };
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { NAME_COLORS, nameColor } from "../../client/tty/render.ts";
+import { blockLines, isBlockText } from "../../protocol/block.ts";
 import { isNotice, render, SERVER_TEXT } from "../../protocol/messages.ts";
 import { sanitize } from "../../protocol/sanitize.ts";
 import { decodeBatch } from "../cluster/events.ts";
@@ -115,7 +116,7 @@ const NOTICE_AT: Readonly<Record<string, number>> = { j: 3, p: 2, r: 3, a: 1 };
 function lineOfEvent(e: unknown[], at: number): StoredLine | null {
   if (e[0] === "s") {
     if (typeof e[1] !== "string") return null;
-    const text = sanitize(e[1]);
+    const text = cleanText(e[1]);
     const said = /^(\* )?<([^>\s]+)> /.exec(text);
     if (said === null) return null;
     return { at, kind: said[1] === undefined ? "chat" : "action", from: said[2] as string, text };
@@ -126,6 +127,19 @@ function lineOfEvent(e: unknown[], at: number): StoredLine | null {
   return { at, kind: "notice", from: "", text: sanitize(render(SERVER_TEXT.en, notice)), notice };
 }
 
+/**
+ * A kept line's text with anything a terminal would act on taken out; a
+ * block's "\n" between its lines is kept (sanitize would take it too).
+ */
+export function cleanText(text: string): string {
+  return isBlockText(text) ? text.split("\n").map(sanitize).join("\n") : sanitize(text);
+}
+
+/** A block's lines, when `l` is a block (docs/protocol.md, "Blocks"); null for any other line. */
+export function linesOf(l: StoredLine): string[] | null {
+  return l.kind === "chat" && isBlockText(l.text) ? blockLines(l.text, l.from) : null;
+}
+
 /** The transcript of `lines` in `format`, for room `room`. */
 export function transcript(format: Format, lines: readonly StoredLine[], room: string): string {
   if (format === "html") return toHtml(lines, room);
@@ -133,19 +147,41 @@ export function transcript(format: Format, lines: readonly StoredLine[], room: s
   return toText(lines);
 }
 
-/** One line per line: "YYYY-MM-DD HH:MM:SS  LINE", local time. */
+/** Under a block's head, each of its lines after this much room and "| ": below the head's name. */
+const BLOCK_INDENT = " ".repeat("YYYY-MM-DD HH:MM:SS  ".length);
+
+/**
+ * One line per line: "YYYY-MM-DD HH:MM:SS  LINE", local time. A block is
+ * its head ("... <ana>") and then each of its lines as "| line" ("|" when
+ * blank), indented below the name.
+ */
 export function toText(lines: readonly StoredLine[]): string {
   let out = "";
-  for (const l of lines) out += `${stamp(l.at)}  ${l.text}\n`;
+  for (const l of lines) {
+    const block = linesOf(l);
+    if (block === null) {
+      out += `${stamp(l.at)}  ${l.text}\n`;
+      continue;
+    }
+    out += `${stamp(l.at)}  <${l.from}>\n`;
+    for (const line of block)
+      out += line === "" ? `${BLOCK_INDENT}|\n` : `${BLOCK_INDENT}| ${line}\n`;
+  }
   return out;
 }
 
-/** One JSON object per line: at (ISO 8601, UTC), kind, from ("" for a notice), text. */
+/**
+ * One JSON object per line: at (ISO 8601, UTC), kind, from ("" for a
+ * notice), text; a block's text is its lines as read (`<ana> | line`, a
+ * "\n" between each), and `lines` has what was said in it, line by line.
+ */
 export function toJsonLines(lines: readonly StoredLine[]): string {
   let out = "";
   for (const l of lines) {
     const at = new Date(l.at).toISOString();
-    out += `${JSON.stringify({ at, kind: l.kind, from: l.from, text: l.text })}\n`;
+    const block = linesOf(l);
+    const json = { at, kind: l.kind, from: l.from, text: l.text };
+    out += `${JSON.stringify(block === null ? json : { ...json, lines: block })}\n`;
   }
   return out;
 }
@@ -207,6 +243,8 @@ const STYLE = [
   "overflow-wrap:anywhere;margin:0;padding:.05rem 0;line-height:1.45}",
   ".line time{color:var(--dim)}.who{font-weight:600}.notice{color:var(--dim)}",
   ".action .text{font-style:italic}",
+  ".block pre{font-family:inherit;white-space:pre;overflow-x:auto;tab-size:4;",
+  "margin:.1rem 0 .2rem 1.5rem;padding:.3rem .5rem;border-left:2px solid var(--line)}",
 ].join("");
 
 /**
@@ -266,9 +304,20 @@ export function toHtml(lines: readonly StoredLine[], room: string): string {
   return out.join("\n");
 }
 
-/** A line's block: its time, the sayer's "<name>" in its colour, and the rest. */
+/**
+ * A line's element: its time, the sayer's "<name>" in its colour, and the
+ * rest; a block's lines follow its name as one <pre>, as they were written.
+ */
 function htmlLine(l: StoredLine, d: Date, colourOf: (name: string) => number): string {
   const time = `<time datetime="${d.toISOString()}">${clockOf(d)}</time>`;
+  const block = linesOf(l);
+  if (block !== null) {
+    const who = `<span class="who c${colourOf(l.from)}">${escapeHtml(`<${l.from}>`)}</span>`;
+    // NOTE: HTML drops a newline just after <pre>: a blank first line needs one more.
+    const text = escapeHtml(block.join("\n"));
+    const pre = `<pre class="text">${text.startsWith("\n") ? "\n" : ""}${text}</pre>`;
+    return `<div class="line chat block">${time} ${who}${pre}</div>`;
+  }
   const prefix = l.kind === "action" ? `* <${l.from}>` : `<${l.from}>`;
   if (l.kind === "notice" || l.from === "" || !l.text.startsWith(`${prefix} `)) {
     return `<div class="line ${l.kind}">${time} <span class="text">${escapeHtml(l.text)}</span></div>`;
