@@ -20,6 +20,8 @@ export interface Strings {
    * typed meanwhile is not echoed either, and is the next try if it was wrong.
    */
   passwordChecking: string;
+  /** The name asked for is kept for operators (--op-names, or an operator's before). */
+  operatorPasswordPrompt: (name: string) => string;
   /** Piped mode, the room asks for a password and the environment has none. */
   passwordNeeded: (variable: string) => string;
   passwordRefused: (reason: string) => string;
@@ -73,6 +75,8 @@ export interface Strings {
   missedRestart: string;
   /** Rejoined as new after a loss (the resume failed): some of what was said may be missing. */
   missedSome: string;
+  /** We were an operator, and came back as a member without its rights (a restart, a long cut). */
+  operatorLost: string;
   /** /nick typed while reconnecting: the name to rejoin under. */
   rejoinAs: (name: string) => string;
   historyNotSaved: (reason: string) => string;
@@ -118,6 +122,8 @@ or join, 2 if the connection is lost or the server ends it.`,
   usernamePrompt: "Username: ",
   passwordPrompt: "Room password: ",
   passwordChecking: "Room password (checking…): ",
+  operatorPasswordPrompt: (name) =>
+    name ? `${name} is kept for an operator. Operator password: ` : "Operator password: ",
   passwordNeeded: (variable) =>
     `This room has a password: put it in the environment variable ${variable}.`,
   passwordRefused: (reason) => `The server refused the password: ${reason}.`,
@@ -167,6 +173,8 @@ or join, 2 if the connection is lost or the server ends it.`,
     `The name ${name} is still taken, perhaps by your old connection until the server notices it is gone; trying again (/nick NAME picks another).`,
   missedRestart: "The server restarted: lines said while you were away are lost.",
   missedSome: "Could not come back where you left: lines said while you were away may be missing.",
+  operatorLost:
+    "You are no longer an operator here (the server restarted, or you were away too long): give /op PASSWORD again.",
   rejoinAs: (name) => `You will rejoin as ${name}.`,
   historyNotSaved: (reason) => `Input history not saved: ${reason}.`,
   keysHelp: [
@@ -219,6 +227,8 @@ conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   usernamePrompt: "Nome de usuário: ",
   passwordPrompt: "Senha da sala: ",
   passwordChecking: "Senha da sala (verificando…): ",
+  operatorPasswordPrompt: (name) =>
+    name ? `${name} é reservado para operadores. Senha de operador: ` : "Senha de operador: ",
   passwordNeeded: (variable) =>
     `Esta sala tem senha: coloque-a na variável de ambiente ${variable}.`,
   passwordRefused: (reason) => `O servidor recusou a senha: ${reason}.`,
@@ -269,6 +279,8 @@ conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   missedRestart: "O servidor reiniciou: as linhas ditas enquanto você estava fora se perderam.",
   missedSome:
     "Não foi possível voltar de onde você parou: podem faltar linhas ditas enquanto você estava fora.",
+  operatorLost:
+    "Você não tem mais poderes de operador aqui (o servidor reiniciou, ou você ficou fora tempo demais): use /op SENHA de novo.",
   rejoinAs: (name) => `Você vai voltar como ${name}.`,
   historyNotSaved: (reason) => `Histórico de entrada não salvo: ${reason}.`,
   keysHelp: [

@@ -83,6 +83,57 @@ describe("reconnecting", () => {
     }
   });
 
+  test("an operator back after a restart is told its rights are gone; a kept name gives them back", async () => {
+    const first = restart(0, { opPassword: "s3nha" });
+    const port = first.port;
+    const r = recorder();
+    const link = new Link(optionsFor(port, { name: "prof" }), r.events);
+    expect(await link.start()).toBeNull();
+    await eventually(() => r.has("joined: prof"));
+    link.send("/op s3nha");
+    await eventually(() => r.has("line: * you are now an operator"));
+    await first.stop();
+    // No store: the restarted server knows neither the token nor the operator.
+    const second = restart(port, { opPassword: "s3nha" });
+    try {
+      await eventually(() => r.count("joined: prof") === 2, 3000);
+      await eventually(() => r.has(`say: ${STRINGS.en.operatorLost}`));
+      expect(r.count(`say: ${STRINGS.en.operatorLost}`)).toBe(1);
+      link.quit();
+      await link.done;
+    } finally {
+      await second.stop();
+    }
+    // A name kept for operators: the person is asked for the operator password, which makes
+    // an operator at once (no warning), and is given again by itself after a restart.
+    const third = restart(0, { opPassword: "s3nha", opNames: "prof" });
+    const keptPort = third.port;
+    const r2 = recorder();
+    const kept: Link = new Link(optionsFor(keptPort, { name: "prof" }), {
+      ...r2.events,
+      askOperatorPassword: (name) => {
+        r2.seen.push(`askOperatorPassword: ${name}`);
+        kept.giveOperatorPassword("s3nha");
+      },
+    });
+    let fourth: RunningServer | null = null;
+    try {
+      expect(await kept.start()).toBeNull();
+      await eventually(() => r2.has("line: * you are now an operator"));
+      expect(r2.count("askOperatorPassword: prof")).toBe(1);
+      await third.stop();
+      fourth = restart(keptPort, { opPassword: "s3nha", opNames: "prof" });
+      await eventually(() => r2.count("line: * you are now an operator") === 2, 3000);
+      expect(r2.count("askOperatorPassword: prof")).toBe(1);
+      expect(r2.seen.filter((e) => e.startsWith("say: ") && e.includes("operator"))).toEqual([]);
+      kept.quit();
+      await kept.done;
+    } finally {
+      await third.stop();
+      await fourth?.stop();
+    }
+  });
+
   test("kicked: no reconnecting", async () => {
     const server = serve({ opPassword: "sesame" });
     const op = await join(server, "op");

@@ -51,7 +51,17 @@ describe("reading a tagged line", () => {
       complete: true,
       token: "9.s3cret",
       pos: { epoch: EPOCH, seq: 41 },
+      operator: false,
     });
+    expect(read(en.welcome("prof", ["prof"], "9.s3cret", 41, true)).meaning).toMatchObject({
+      kind: "welcome",
+      operator: true,
+    });
+    expect(read(en.resumed("prof", "9.n3w", 41, true)).meaning).toMatchObject({
+      kind: "resumed",
+      operator: true,
+    });
+    expect(read(en.reply("nowOperator", [])).meaning).toEqual({ kind: "operator" });
     const cut = read(en.reply("welcome", ["ana", 30, ["ana"]])).meaning;
     expect(cut).toMatchObject({ kind: "welcome", complete: false, token: null, pos: null });
   });

@@ -48,6 +48,7 @@ describe("handshake", () => {
         name: "ana",
         token: "12.abc",
         pos: { epoch: EPOCH, seq: 41 },
+        operator: false,
       },
     ]);
     expect(state).toMatchObject({ phase: "joined", name: "ana", asked: null });
@@ -138,7 +139,7 @@ describe("resuming", () => {
   test("ev=resumed: back in the room with our name and a new token, nothing asked", () => {
     const state = resumingState();
     expect(receive(state, en.resumed("ana", "2.new", 50)).slice(1)).toEqual([
-      { kind: "resumed", name: "ana", token: "2.new" },
+      { kind: "resumed", name: "ana", token: "2.new", operator: false },
     ]);
     expect(state).toMatchObject({ phase: "joined", name: "ana" });
     expect(closed(state)).toEqual({ kind: "lost" });

@@ -120,4 +120,22 @@ describe.skipIf(SKIP_TMUX)("at the door, with a server that takes its time (tmux
     tmux.keys("penalty", "C-c");
     expect(await connection.line(6)).toBe("/quit");
   });
+  test("a name kept for operators asks for the operator password, without echo", async () => {
+    const slow = door();
+    tmux.start("kept", { args: ["--port", String(slow.port), "--name", "prof", "--no-color"] });
+    const raw = tmux.record("kept");
+    const connection = await slow.connection();
+    connection.send(say.greeting(), en.cap());
+    expect(await connection.line(2)).toBe("prof");
+    connection.send(en.reply("nameReserved", ["prof"]));
+    await tmux.waitForLast("kept", "prof is kept for an operator. Operator password:");
+    tmux.type("kept", "s3nha");
+    tmux.keys("kept", "Enter");
+    expect(await connection.line(3)).toBe("s3nha");
+    connection.send(en.welcome("prof", ["prof"], "1.t", 0, true), en.reply("nowOperator", []));
+    await tmux.waitForLast("kept", "prof>");
+    expect(raw()).not.toContain("s3nha");
+    tmux.keys("kept", "C-c");
+    expect(await connection.line(4)).toBe("/quit");
+  });
 });

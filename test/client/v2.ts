@@ -39,20 +39,28 @@ export function v2(lang: Lang = "en", epoch = EPOCH) {
         { kind: "notice", ev: key, args: JSON.stringify(args), pos: at(seq), time: when },
         word(key, args),
       ),
-    welcome: (name: string, names: string[], token: string, seq: number) =>
+    welcome: (name: string, names: string[], token: string, seq: number, operator = false) =>
       tagged(
         {
           token,
           pos: at(seq),
+          op: operator ? "" : undefined,
           kind: "reply",
           ev: "welcome",
           args: JSON.stringify([name, names.length, names]),
         },
         t.welcome(name, names.length, names),
       ),
-    resumed: (name: string, token: string, seq: number) =>
+    resumed: (name: string, token: string, seq: number, operator = false) =>
       tagged(
-        { kind: "reply", ev: "resumed", args: JSON.stringify([name]), token, pos: at(seq) },
+        {
+          kind: "reply",
+          ev: "resumed",
+          args: JSON.stringify([name]),
+          token,
+          pos: at(seq),
+          op: operator ? "" : undefined,
+        },
         t.resumed(name),
       ),
     chat: (from: string, text: string, seq: number, time = when) =>

@@ -49,6 +49,8 @@ export interface LinkEvents {
   say(text: string): void;
   /** The server refused the line we sent last (muted, slow or quiet mode, …): give it back. */
   notSaid?(text: string): void;
+  /** The name asked for is kept for operators, and no operator password is known: ask for it. */
+  askOperatorPassword?(name: string): void;
 }
 
 /** How the link's life ended: a session's ending, or a try that never got a greeting. */
@@ -67,6 +69,14 @@ export class Link {
   private opened = 0;
   /** In the room at least once: a name refused as taken on the way back is our own ghost's. */
   private wasJoined = false;
+  /** We are an operator (as far as the server told us): coming back as new loses it. */
+  private operator = false;
+  /**
+   * The operator password that last worked (/op, or a kept name's), to claim
+   * a kept name again on the way back; the one in an /op not answered yet.
+   */
+  private opPassword: string | undefined;
+  private opTried: string | undefined;
   /** Tries since the room was last joined, for the backoff. */
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -118,6 +128,12 @@ export class Link {
     else if (this.idle) this.reconnect();
   }
 
+  /** The operator password for a name kept for operators, typed by the person. */
+  giveOperatorPassword(password: string): void {
+    this.opTried = password;
+    this.session?.sendOperatorPassword(password);
+  }
+
   /** A name, typed by the person. */
   giveName(name: string): void {
     this.name = name;
@@ -129,7 +145,9 @@ export class Link {
   send(line: string): Sent {
     if (this.session === null) return { kind: "offline" };
     const sent = this.session.send(line);
-    if (sent.kind === "sent" && parseInput(line).kind === "quit") this.leaving = true;
+    const input = sent.kind === "sent" ? parseInput(line) : null;
+    if (input?.kind === "quit") this.leaving = true;
+    if (input?.kind === "op") this.opTried = input.password;
     return sent;
   }
 
@@ -190,6 +208,7 @@ export class Link {
         // Before it is shown, so that what follows it is in the new language.
         if (event.line.meaning?.kind === "language")
           speak(this.options, event.line.meaning.lang, true);
+        if (event.line.meaning?.kind === "operator") this.becameOperator();
         if (this.shows(session, event.line) && this.resume.shows(event.line)) {
           this.events.line(event.line);
         }
@@ -224,11 +243,17 @@ export class Link {
         this.inRoom(event.name);
         const s = this.options.strings;
         if (missed !== null) this.events.say(missed === "restart" ? s.missedRestart : s.missedSome);
+        // Back as a new member (a restart, or away past the grace): operator rights are not.
+        if (this.operator && !event.operator) this.events.say(s.operatorLost);
+        this.operator = event.operator;
+        if (event.operator) this.becameOperator();
         break;
       }
       case "resumed":
         this.resume.resumed(event.token);
         this.inRoom(event.name);
+        if (this.operator && !event.operator) this.events.say(this.options.strings.operatorLost);
+        this.operator = event.operator;
         break;
       case "renamed":
         this.name = event.name;
@@ -237,9 +262,22 @@ export class Link {
       case "not-said":
         this.events.notSaid?.(event.text);
         break;
+      case "operator-password":
+        // Our own kept name on the way back: claimed with the password that worked before.
+        if (this.opPassword !== undefined) {
+          this.opTried = this.opPassword;
+          session.sendOperatorPassword(this.opPassword);
+        } else this.events.askOperatorPassword?.(event.name);
+        break;
       default:
         break;
     }
+  }
+
+  private becameOperator(): void {
+    this.operator = true;
+    if (this.opTried !== undefined) this.opPassword = this.opTried;
+    this.opTried = undefined;
   }
 
   private inRoom(name: string): void {

@@ -34,8 +34,14 @@ export type Meaning =
       complete: boolean;
       token: string | null;
       pos: Position | null;
+      /** We are an operator (joined with a kept name and the operator password). */
+      operator: boolean;
     }
-  | { kind: "resumed"; name: string; token: string | null }
+  | { kind: "resumed"; name: string; token: string | null; operator: boolean }
+  /** We are an operator now (/op, or a kept name's password). */
+  | { kind: "operator" }
+  /** The name we asked for is kept for operators: the operator password claims it. */
+  | { kind: "name-reserved"; name: string }
   | { kind: "resume-failed" }
   | { kind: "limits"; maxLineBytes: number }
   | { kind: "joined"; name: string }
@@ -136,10 +142,20 @@ function meaning(tags: Tags): Meaning | null {
         complete: names.length >= num(1),
         token: tags.token ?? null,
         pos: parsePosition(tags.pos),
+        operator: tags.op !== undefined,
       };
     }
     case "resumed":
-      return { kind: "resumed", name: str(0), token: tags.token ?? null };
+      return {
+        kind: "resumed",
+        name: str(0),
+        token: tags.token ?? null,
+        operator: tags.op !== undefined,
+      };
+    case "nowOperator":
+      return { kind: "operator" };
+    case "nameReserved":
+      return { kind: "name-reserved", name: str(0) };
     case "resumeFailed":
       return { kind: "resume-failed" };
     case "limits":

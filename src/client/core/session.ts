@@ -105,6 +105,13 @@ export class Session {
     if (this.state.phase === "password") this.write(password);
   }
 
+  /** Send the operator password that claims a name kept for operators, when the server asks. */
+  sendOperatorPassword(password: string): void {
+    if (this.state.phase !== "naming" || !this.state.reserved) return;
+    this.state.reserved = false;
+    this.write(password);
+  }
+
   /**
    * Send a line typed while joined: a message or a command. "/quit" starts
    * leaving. A line over the server's limit is not sent: the server would

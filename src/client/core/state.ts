@@ -55,6 +55,8 @@ export interface SessionState {
   maxLineBytes: number;
   /** The last line sent while joined, until the server refuses it or another is sent. */
   unsaid: string | null;
+  /** The name asked for is kept for operators: the next line we send is the operator password. */
+  reserved: boolean;
 }
 
 /** Why the server would not have us: "banned" will not change, "name-timeout" is ours to fix. */
@@ -74,9 +76,16 @@ export type SessionEvent =
   | { kind: "password-rejected"; reason: string }
   | { kind: "rejected"; reason: string; taken: boolean }
   /** In the room as a new member: its resume token, and the position the room starts at for it. */
-  | { kind: "joined"; name: string; token: string | null; pos: Position | null }
-  /** Back in the room where we left it; the lines missed follow. */
-  | { kind: "resumed"; name: string; token: string | null }
+  | {
+      kind: "joined";
+      name: string;
+      token: string | null;
+      pos: Position | null;
+      /** Joined as an operator (a kept name and the operator password). */
+      operator: boolean;
+    }
+  /** Back in the room where we left it, operator if we were one; the lines missed follow. */
+  | { kind: "resumed"; name: string; token: string | null; operator: boolean }
   /** The server could not resume us: this connection goes on as a new one (greeted follows). */
   | { kind: "resume-failed" }
   /** Our own /nick went through. */
@@ -88,7 +97,9 @@ export type SessionEvent =
   /** Flood control: the server delays our lines and works through them at `rate` a second. */
   | { kind: "delayed"; rate: number }
   /** The server refused the line we sent last (muted, slow or quiet mode, …): `text` was not said. */
-  | { kind: "not-said"; text: string };
+  | { kind: "not-said"; text: string }
+  /** The name asked for is kept for operators: the server waits for the operator password. */
+  | { kind: "operator-password"; name: string };
 
 /** How a session ended, once its socket closed. */
 export type Ending =
@@ -109,6 +120,7 @@ export function initialState(): SessionState {
     password: false,
     name: "",
     asked: null,
+    reserved: false,
     awaitingBye: false,
     lastError: null,
     lastCause: "other",
@@ -193,7 +205,7 @@ function resuming(state: SessionState, line: ServerLine, events: SessionEvent[])
   if (m?.kind === "resumed") {
     state.phase = "joined";
     state.name = m.name;
-    events.push({ kind: "resumed", name: m.name, token: m.token });
+    events.push({ kind: "resumed", name: m.name, token: m.token, operator: m.operator });
   } else if (m?.kind === "resume-failed") {
     state.resuming = false;
     state.phase = state.password ? "password" : "naming";
@@ -213,7 +225,13 @@ function refusal(state: SessionState, line: ServerLine, cause: RefusalCause): vo
 
 function naming(state: SessionState, line: ServerLine, events: SessionEvent[]): void {
   const m = line.meaning;
+  if (m?.kind === "name-reserved" && state.asked !== null) {
+    state.reserved = true;
+    events.push({ kind: "operator-password", name: m.name });
+    return;
+  }
   if (isError(line)) {
+    state.reserved = false;
     // The time limit is no verdict on the name: the connection closes next.
     const timeout = m?.kind === "name-timeout";
     refusal(state, line, timeout ? "name-timeout" : "other");
@@ -225,12 +243,19 @@ function naming(state: SessionState, line: ServerLine, events: SessionEvent[]): 
     return;
   }
   if (m?.kind === "welcome" && state.asked !== null) {
+    state.reserved = false;
     state.phase = "joined";
     state.name = m.name;
     state.asked = null;
     state.lastError = null;
     state.lastCause = "other";
-    events.push({ kind: "joined", name: state.name, token: m.token, pos: m.pos });
+    events.push({
+      kind: "joined",
+      name: state.name,
+      token: m.token,
+      pos: m.pos,
+      operator: m.operator,
+    });
   }
 }
 

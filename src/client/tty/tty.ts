@@ -73,7 +73,14 @@ function describe(end: LinkEnd, options: ClientOptions): string | null {
  */
 type Mode =
   /** Connecting, or a name being checked: a line typed is for the room, sent once in. */
-  "waiting" | "password" | "checking-password" | "name" | "chat" | "offline";
+  | "waiting"
+  | "password"
+  | "checking-password"
+  /** The name asked for is kept for operators: the operator password, without echo. */
+  | "op-password"
+  | "name"
+  | "chat"
+  | "offline";
 
 /** The prompt while a block is typed: the gutter its lines are shown after. */
 const BLOCK_PROMPT = "│ ";
@@ -160,6 +167,11 @@ class Chat implements LinkEvents {
     this.screen.prompt("");
   }
 
+  askOperatorPassword(name: string): void {
+    this.mode = "op-password";
+    this.screen.askSecret(this.options.strings.operatorPasswordPrompt(name));
+  }
+
   askName(): void {
     this.passwordsAhead = [];
     this.mode = "name";
@@ -214,6 +226,15 @@ class Chat implements LinkEvents {
       case "password":
         if (isBlank(text)) this.askPassword();
         else this.checkPassword(link, text);
+        return;
+      case "op-password":
+        if (isBlank(text)) this.screen.askSecret(this.options.strings.operatorPasswordPrompt(""));
+        else {
+          // No prompt while the server decides: the welcome, or a wrong password and a name asked again.
+          this.mode = "waiting";
+          this.screen.prompt("");
+          link.giveOperatorPassword(text);
+        }
         return;
       case "checking-password":
         // Typed without echo too: a password, most likely, for the next try.

@@ -169,7 +169,8 @@ function joined(ctx: Context, client: Client): void {
   const welcome = t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames));
   if (client.v2) {
     const token = issueToken(ctx, client);
-    tell(ctx, client, withResumeTags(welcome, token, room.log.positionOf(client.next - 1)));
+    const last = room.log.positionOf(client.next - 1);
+    tell(ctx, client, withResumeTags(welcome, token, last, client.operator));
   } else {
     tell(ctx, client, welcome);
   }

@@ -156,7 +156,12 @@ function arrive(
   room.setLang(client, moved.lang);
   const next = issueAfter(ctx, client, moved);
   const first = [
-    withResumeTags(words(client).resumed(moved.name), next, log.positionOf(where.from - 1)),
+    withResumeTags(
+      words(client).resumed(moved.name),
+      next,
+      log.positionOf(where.from - 1),
+      client.operator,
+    ),
   ];
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   client.phase = "joined";
@@ -222,7 +227,8 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
   client.phase = "joined";
   client.clearTimer();
   ctx.gate.leftDoor(client);
-  const first = [withResumeTags(words(client).resumed(old.name), next, log.positionOf(from - 1))];
+  const resumed = words(client).resumed(old.name);
+  const first = [withResumeTags(resumed, next, log.positionOf(from - 1), client.operator)];
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   if (!room.resume(old, client, from, first)) {
     // Not in the room after all (removed meanwhile): the token was void.

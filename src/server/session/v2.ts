@@ -125,8 +125,13 @@ function oneHistoryLine(
   );
 }
 
-/** The welcome with what a v2 member needs to resume: its token and where it starts. */
-export function withResumeTags(line: string, token: string, last: Wire): string {
+/**
+ * The welcome (or a resume's answer) with what a v2 member needs to resume:
+ * its token and where it starts; `op` when it is an operator, so that a
+ * client that was one and comes back as a new member can say so.
+ */
+export function withResumeTags(line: string, token: string, last: Wire, operator: boolean): string {
   // `line` is already tagged (kind, ev, args): the new tags go in front of its own.
-  return `@token=${token};pos=${formatPosition(last.epoch, last.seq)};${line.slice(1)}`;
+  const op = operator ? "op=;" : "";
+  return `@token=${token};pos=${formatPosition(last.epoch, last.seq)};${op}${line.slice(1)}`;
 }
