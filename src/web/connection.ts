@@ -113,6 +113,11 @@ export class Connection {
     this.reconnectButton.hidden = false;
   }
 
+  /** The status line again in the page's words now (its language changed). */
+  relabel(): void {
+    if (this.isOpen) this.#say(this.w.connected);
+  }
+
   #say(text: string, bad = false): void {
     this.status.textContent = text;
     this.status.classList.toggle("lost", bad);

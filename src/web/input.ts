@@ -1,5 +1,6 @@
 /**
- * The page's input box: the lines typed, for Up and Down, and an
+ * The page's input box, a text area for a line or several (compose.ts says
+ * what they are sent as): the texts typed, for Up and Down, and an
  * "/op PASSWORD" hidden as it is typed. Both keep the operator password out of
  * sight: the teacher's screen is often projected, and the history is what a
  * neighbour scrolls through. What is kept and what is secret are pure (tested
@@ -8,6 +9,7 @@
 
 import { parseInput } from "../protocol/parse.ts";
 import { sanitize } from "../protocol/sanitize.ts";
+import { fenceOpen } from "./compose.ts";
 
 /** Input lines kept for Up and Down. */
 export const MAX_HISTORY = 200;
@@ -51,40 +53,66 @@ export class TypedHistory {
   }
 }
 
-/** The input box with its history; `sent` empties it once its line went out. */
+/** The input box with its history; `sent` empties it once its text went out. */
 export interface InputBox {
-  sent(line: string): void;
+  sent(text: string): void;
+  /** Text put in from elsewhere (a refused line given back): masked and sized like typed text. */
+  put(text: string): void;
 }
 
 /**
- * Give `input` its history on Up and Down, and mask an "/op PASSWORD" as it
- * is typed: text drawn as discs where the browser can (Chromium and WebKit),
- * so the field stays a text field and the browser offers to save no
- * password; elsewhere, a password field.
+ * Give the text area `input` its keys: Enter sends (`send`), unless a fence
+ * of ``` is open (compose.ts), Shift+Enter breaks the line; Up and Down go
+ * through the history from the first and the last line; it grows with its
+ * lines up to a height (style.css), then scrolls. An "/op PASSWORD" is masked as
+ * it is typed: text drawn as discs where the browser can (Chromium and
+ * WebKit), so the browser offers to save no password.
+ * NOTE: a text area cannot be a password field: where discs are not drawn
+ * (Firefox), the "secret" class blurs it instead (style.css).
  */
-export function inputBox(input: HTMLInputElement): InputBox {
+export function inputBox(input: HTMLTextAreaElement, send: () => void): InputBox {
   const history = new TypedHistory();
-  const discs = typeof CSS !== "undefined" && CSS.supports("-webkit-text-security", "disc");
-  const mask = (): void => {
+  // As tall as its lines; style.css's max-height stops it, and it scrolls.
+  const fit = (): void => {
+    input.style.height = "auto";
+    input.style.height = `${input.scrollHeight + input.offsetHeight - input.clientHeight}px`;
+  };
+  const changed = (): void => {
     const hide = secret(input.value);
     input.classList.toggle("secret", hide);
     input.spellcheck = !hide;
-    if (!discs) input.type = hide ? "password" : "text";
+    fit();
   };
-  input.addEventListener("input", mask);
+  input.addEventListener("input", changed);
   input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.isComposing) {
+      if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (fenceOpen(input.value.slice(0, input.selectionStart))) return;
+      event.preventDefault();
+      send();
+      return;
+    }
     if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
-    const line = history.step(event.key === "ArrowUp" ? "up" : "down", input.value);
-    if (line === null) return;
+    // Inside a text of several lines the arrows move between its lines.
+    const before = input.value.slice(0, input.selectionStart);
+    const after = input.value.slice(input.selectionEnd);
+    if (event.key === "ArrowUp" && before.includes("\n")) return;
+    if (event.key === "ArrowDown" && after.includes("\n")) return;
+    const text = history.step(event.key === "ArrowUp" ? "up" : "down", input.value);
+    if (text === null) return;
     event.preventDefault();
-    input.value = line;
-    mask();
+    input.value = text;
+    changed();
   });
   return {
-    sent(line: string): void {
-      history.sent(line);
+    sent(text: string): void {
+      history.sent(text);
       input.value = "";
-      mask();
+      changed();
+    },
+    put(text: string): void {
+      input.value = text;
+      changed();
     },
   };
 }

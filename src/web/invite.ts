@@ -3,7 +3,7 @@
  * the address itself, for a teacher to put on the projector. Both are
  * served by papo (/invite.svg, /invite.txt: server/transport/invite.ts), so
  * the page's Content-Security-Policy needs no `data:` image; the code is an
- * <img>, the address text.
+ * <img>, the address text. Its words are put on it with the page's (labels.ts).
  */
 
 import { INVITE_SVG, INVITE_TEXT } from "./paths.ts";
@@ -11,13 +11,9 @@ import type { Words } from "./words.ts";
 
 /** Make `button` open `dialog` with the invitation in it. */
 export function inviteButton(button: HTMLButtonElement, dialog: HTMLDialogElement, w: Words): void {
-  button.textContent = w.invite;
-  const title = dialog.querySelector("h2") as HTMLElement;
-  title.textContent = w.inviteTitle;
   const image = dialog.querySelector("img") as HTMLImageElement;
   const address = dialog.querySelector(".address") as HTMLElement;
   const close = dialog.querySelector("button") as HTMLButtonElement;
-  close.textContent = w.close;
   close.addEventListener("click", () => dialog.close());
   button.addEventListener("click", () => {
     // Asked each time: the server may have been restarted elsewhere meanwhile.

@@ -15,7 +15,7 @@ export class Notifier {
   #unread = 0;
 
   constructor(
-    button: HTMLButtonElement,
+    private readonly button: HTMLButtonElement,
     private readonly w: Words,
   ) {
     document.addEventListener("visibilitychange", () => {
@@ -26,12 +26,19 @@ export class Notifier {
     // The button only where notifications can still be allowed.
     if (typeof Notification === "undefined" || Notification.permission === "denied") return;
     button.hidden = false;
-    if (Notification.permission === "granted") button.textContent = w.notifyOn;
+    this.relabel();
     button.addEventListener("click", async () => {
       const answer = await Notification.requestPermission();
-      button.textContent = answer === "granted" ? w.notifyOn : w.notify;
+      this.relabel();
       if (answer === "denied") button.hidden = true;
     });
+  }
+
+  /** The button's words for where permission stands, in the page's language now. */
+  relabel(): void {
+    if (typeof Notification === "undefined") return;
+    this.button.textContent =
+      Notification.permission === "granted" ? this.w.notifyOn : this.w.notify;
   }
 
   /** A line that wants attention: counted, and notified, if the person is not looking. */

@@ -1,6 +1,7 @@
 /**
- * A line the page sent that the server did not say: muted, under slow or
- * quiet mode, too long, or a private line that could not be delivered. The
+ * A line (or a block) the page sent that the server did not say: muted,
+ * under slow or quiet mode, too long, or a private line that could not be
+ * delivered. The
  * server's reply (protocol v2, `kind=reply` with `ev=KEY`, the template's key
  * in protocol/messages.ts) follows the line it refuses; the page then gives
  * the line back to the input so nothing typed is lost, as the terminal
@@ -21,6 +22,8 @@ export const REFUSALS: ReadonlySet<string> = new Set([
   "tooMuchInput",
   "notReading",
   "noSuchUser",
+  "blockTooLong",
+  "blockLineTooLong",
 ]);
 
 /** The last line sent, until the server refuses it or another is sent. */

@@ -7,6 +7,7 @@
 
 import { linkParts } from "./links.ts";
 import { type Entry, present } from "./view.ts";
+import type { Words } from "./words.ts";
 
 /** Lines kept on the page; older ones are removed (the DOM would only grow). */
 export const MAX_LINES = 2_000;
@@ -44,7 +45,10 @@ export function showLine(log: HTMLElement, entry: Entry, self: string): boolean 
     item.append(who, " ");
   }
   const row = entry.kind === "notice" ? HELP_ROW.exec(entry.text) : null;
-  if (row !== null) {
+  if (entry.block !== null) {
+    item.classList.add("block");
+    item.append(codeOf(entry.block));
+  } else if (row !== null) {
     // A /help row: usage and meaning in two cells that wrap apart on a phone.
     item.classList.add("help-row");
     const usage = document.createElement("code");
@@ -62,6 +66,19 @@ export function showLine(log: HTMLElement, entry: Entry, self: string): boolean 
   while (log.childElementCount > MAX_LINES) log.firstElementChild?.remove();
   if (following) log.scrollTop = log.scrollHeight;
   return following;
+}
+
+/**
+ * A block's lines in monospace, as they were written: one text node, so its
+ * indentation and blank lines stay and nothing in it is read as HTML.
+ */
+function codeOf(lines: readonly string[]): HTMLElement {
+  const pre = document.createElement("pre");
+  pre.className = "code";
+  const code = document.createElement("code");
+  code.textContent = lines.join("\n");
+  pre.append(code);
+  return pre;
 }
 
 /** The line's text, its web addresses as links. */
@@ -98,8 +115,9 @@ export class MemberList {
     private readonly list: HTMLElement,
     panel: HTMLElement,
     private readonly toggle: HTMLButtonElement,
-    private readonly title: string,
-    private readonly collator: Intl.Collator,
+    private readonly w: Words,
+    /** The page's language now, whose order the names are sorted in. */
+    private readonly lang: () => string,
   ) {
     toggle.addEventListener("click", () => {
       const open = panel.classList.toggle("open");
@@ -114,7 +132,8 @@ export class MemberList {
    */
   show(names: readonly string[], self: string): void {
     const plainOf = (member: string) => (member.startsWith("@") ? member.slice(1) : member);
-    const sorted = [...names].sort((a, b) => this.collator.compare(plainOf(a), plainOf(b)));
+    const collator = new Intl.Collator(this.lang());
+    const sorted = [...names].sort((a, b) => collator.compare(plainOf(a), plainOf(b)));
     const items = sorted.map((member) => {
       const item = document.createElement("li");
       // "@prof": an operator, in prof's colour.
@@ -126,6 +145,6 @@ export class MemberList {
       return item;
     });
     this.list.replaceChildren(...items);
-    this.toggle.textContent = `${this.title} (${names.length})`;
+    this.toggle.textContent = `${this.w.members} (${names.length})`;
   }
 }

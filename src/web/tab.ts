@@ -66,7 +66,7 @@ export class TabCompleter {
 }
 
 /** Give `input` Tab completion. */
-export function completeOnTab(input: HTMLInputElement, completer: TabCompleter): void {
+export function completeOnTab(input: HTMLTextAreaElement, completer: TabCompleter): void {
   input.addEventListener("keydown", (event) => {
     if (event.key !== "Tab" || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) {
       return;

@@ -27,7 +27,8 @@ function textAt(args: unknown[], i: number): string | null {
   return typeof value === "string" ? sanitize(value) : null;
 }
 
-function argsOf(json: string | undefined): unknown[] {
+/** The `args` tag: a JSON array, or nothing usable. */
+export function argsOf(json: string | undefined): unknown[] {
   if (json === undefined) return [];
   try {
     const parsed: unknown = JSON.parse(json);

@@ -28,10 +28,8 @@ export function ticketPath(args: string | undefined): string | null {
 export class TranscriptButton {
   constructor(
     private readonly button: HTMLButtonElement,
-    label: string,
     ask: () => void,
   ) {
-    button.textContent = label;
     button.hidden = true;
     button.addEventListener("click", ask);
   }

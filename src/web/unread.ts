@@ -10,9 +10,7 @@ export class NewLinesMarker {
   constructor(
     log: HTMLElement,
     private readonly button: HTMLButtonElement,
-    label: string,
   ) {
-    button.textContent = label;
     button.hidden = true;
     log.addEventListener("scroll", () => {
       if (atBottom(log)) button.hidden = true;

@@ -7,7 +7,7 @@
  * render.ts turns an Entry into elements with textContent only.
  */
 
-import { type Attention, attention } from "../client/core/attention.ts";
+import { type Attention, attention, blockAttention } from "../client/core/attention.ts";
 import type { ServerLine } from "../client/core/meaning.ts";
 import { classify, type Shown } from "../client/core/shown.ts";
 import { formatDay, formatTime, NAME_COLORS, nameColor, stampOf } from "../client/tty/render.ts";
@@ -35,6 +35,8 @@ export interface Entry {
   /** Said by an operator: the page marks the name "@". */
   readonly op: boolean;
   readonly attention: Attention;
+  /** A block's lines (several said as one, protocol/block.ts), shown apart from `text`; null for a line. */
+  readonly block: readonly string[] | null;
 }
 
 /**
@@ -48,6 +50,8 @@ export function present(
   now: Date,
   lang: Lang = "en",
 ): Entry {
+  if (typeof raw !== "string" && raw.block !== undefined)
+    return blockEntry(raw, raw.block, self, now, lang);
   const shown = classify(typeof raw === "string" ? sanitize(raw) : raw);
   const said = typeof raw === "string" ? null : raw.time;
   const base = {
@@ -57,6 +61,7 @@ export function present(
     action: false,
     op: false,
     attention: attention(shown, self),
+    block: null,
   };
   switch (shown.kind) {
     case "chat":
@@ -86,6 +91,54 @@ export function present(
     default:
       return { ...base, name: "", color: 0, text: shown.line };
   }
+}
+
+/**
+ * A whole block (blocks.ts gathered it): who said it, when, and its lines;
+ * live or from the room's history, shown the same way. It wants attention
+ * as a line would, when someone else's names us.
+ */
+function blockEntry(
+  line: ServerLine,
+  lines: readonly string[],
+  self: string,
+  now: Date,
+  lang: Lang,
+): Entry {
+  const history = line.kind === "history";
+  const name = line.from ?? "";
+  const time =
+    line.time === null
+      ? formatTime(now)
+      : history
+        ? formatDay(line.time, lang)
+        : stampOf(line.time, now, lang);
+  return {
+    kind: history ? "history" : "chat",
+    time,
+    ...speaker(name),
+    tag: "",
+    text: lines.join("\n"),
+    action: false,
+    op: line.tags.op !== undefined,
+    attention: blockAttention(name, lines, self, history),
+    block: lines,
+  };
+}
+
+/** Our own block as the page shows it when sent (the server does not send it back). */
+export function ownBlock(self: string, lines: readonly string[], now: Date): Entry {
+  return {
+    kind: "chat",
+    time: formatTime(now),
+    ...speaker(self),
+    tag: "",
+    text: lines.join("\n"),
+    action: false,
+    op: false,
+    attention: null,
+    block: lines,
+  };
 }
 
 function speaker(name: string): { name: string; color: number } {

@@ -4,7 +4,9 @@
  * shown as they come, in the language the page asked the server for.
  */
 
+import type { BlockProblem } from "../protocol/block.ts";
 import type { Lang } from "../protocol/lang.ts";
+import { BLOCK } from "../protocol/limits.ts";
 
 export interface Words {
   connecting: string;
@@ -46,6 +48,14 @@ export interface Words {
   newLines: string;
   /** The header's label before the room's topic. */
   topic: string;
+  /** The header's label before the room's moderation modes. */
+  modes: string;
+  /** Slow mode in the header: one line every `seconds` each. */
+  slowMode: (seconds: number) => string;
+  /** Quiet mode in the header: only operators speak. */
+  quietMode: string;
+  /** A block the page will not send, and why (it stays in the input). */
+  blockTooLong: (problem: BlockProblem) => string;
 }
 
 export const WORDS: Readonly<Record<Lang, Words>> = {
@@ -80,6 +90,13 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     close: "Close",
     newLines: "New messages ↓",
     topic: "Topic",
+    modes: "Room rules",
+    slowMode: (s) => `slow mode: ${s} s`,
+    quietMode: "quiet: operators only",
+    blockTooLong: (p) =>
+      p.kind === "line"
+        ? `! a line of the block is too long to send: ${p.bytes} bytes, the room takes up to ${p.max}`
+        : `! block too long to send: at most ${BLOCK.maxLines} lines and ${BLOCK.maxBytes} bytes`,
   },
   pt: {
     connecting: "Conectando…",
@@ -114,15 +131,26 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     close: "Fechar",
     newLines: "Novas mensagens ↓",
     topic: "Tópico",
+    modes: "Regras da sala",
+    slowMode: (s) => `modo lento: ${s} s`,
+    quietMode: "silêncio: só operadores",
+    blockTooLong: (p) =>
+      p.kind === "line"
+        ? `! uma linha do bloco é longa demais para enviar: ${p.bytes} bytes, a sala aceita até ${p.max}`
+        : `! bloco longo demais para enviar: no máximo ${BLOCK.maxLines} linhas e ${BLOCK.maxBytes} bytes`,
   },
 };
 
-/** The page's language from the browser's ("pt-BR", "pt" → pt; anything else → en). */
-export function pageLang(languages: readonly string[]): Lang {
+/**
+ * The page's language from the browser's ("pt-BR", "pt" → pt; "en-GB" → en),
+ * the first of its languages that is one of the two; "none" when it lists
+ * neither: the page then speaks the room's language (the server's default).
+ */
+export function pageLang(languages: readonly string[]): Lang | "none" {
   for (const tag of languages) {
     const base = tag.toLowerCase().split("-")[0];
     if (base === "pt") return "pt";
     if (base === "en") return "en";
   }
-  return "en";
+  return "none";
 }

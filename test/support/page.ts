@@ -91,12 +91,12 @@ export async function atDoor(page: Page, asks: "name" | "password"): Promise<voi
   }, asks);
 }
 
-/** Whether the message input hides what is in it (a password field, or text shown as discs). */
+/** Whether the message box hides what is in it (text shown as discs, or blurred where there are none). */
 export async function inputMasked(page: Page): Promise<boolean> {
   return page.$eval("#input", (el) => {
-    const input = el as HTMLInputElement;
-    const security = getComputedStyle(input).getPropertyValue("-webkit-text-security");
-    return input.type === "password" || (security !== "" && security !== "none");
+    const style = getComputedStyle(el);
+    const security = style.getPropertyValue("-webkit-text-security");
+    return (security !== "" && security !== "none") || style.filter.startsWith("blur");
   });
 }
 

@@ -79,8 +79,13 @@ async function overflowing(page: Page): Promise<string[]> {
 describe("the page, for everyone", () => {
   for (const scheme of ["light", "dark"] as const) {
     test(`axe finds no violation at the door, in the room, in /help and on a phone (${scheme})`, async () => {
-      const server = web();
+      const server = web({ opPassword: "sesame" });
       const ana = await join(server, "ana");
+      // An operator's room rules in the header, for the audit to see.
+      ana.send("/op sesame");
+      await ana.until((l) => l.includes("operator"));
+      ana.send("/slow 5");
+      await ana.until((l) => l.includes("slow mode on"));
       for (const viewport of [undefined, PHONE]) {
         const { page, errors } = await pages.open(server, {
           colorScheme: scheme,
@@ -91,8 +96,16 @@ describe("the page, for everyone", () => {
         expect(await violations(page)).toEqual([]);
         await enter(page, viewport === undefined ? `bia_${scheme}` : `dani_${scheme}`);
         ana.send("see https://example.org/notes, and <b>this</b>");
-        await seen(page, "<ana> see https://example.org/notes, and <b>this</b>");
+        await seen(page, "<@ana> see https://example.org/notes, and <b>this</b>");
+        // A block, and the slow mode a newcomer is not told of yet: set again.
+        for (const line of ["```", "def f(x):", "    return x", "```"]) ana.send(line);
+        await page.locator("#log pre.code").first().waitFor();
+        ana.send("/slow 5");
+        await page.locator("#modes").waitFor({ state: "visible" });
+        // Something typed over several lines in the box.
+        await page.fill("#input", "one\ntwo\nthree");
         expect(await violations(page)).toEqual([]);
+        await page.fill("#input", "");
         await page.click("#help");
         await page.locator("#log li.help-row").first().waitFor();
         expect(await violations(page)).toEqual([]);
@@ -118,7 +131,7 @@ describe("the page, for everyone", () => {
     expect(usages.every((n) => n === 1)).toBe(true);
     // The placeholder fits its box.
     const fits = await page.$eval("#input", (el) => {
-      const input = el as HTMLInputElement;
+      const input = el as HTMLTextAreaElement;
       const probe = document.createElement("span");
       const style = getComputedStyle(input, "::placeholder");
       probe.style.fontFamily = style.fontFamily;
@@ -142,7 +155,7 @@ describe("the page, for everyone", () => {
     });
   });
 
-  test("the whole flow with the keyboard alone: name, line, completion, help, invite", async () => {
+  test("the whole flow with the keyboard alone: name, line, completion, a block, help, invite", async () => {
     const server = web();
     const ana = await join(server, "ana");
     const { page, errors } = await pages.open(server);
@@ -158,6 +171,13 @@ describe("the page, for everyone", () => {
     await page.keyboard.press("Enter");
     expect(await ana.next()).toBe("* bia joined");
     expect(await ana.next()).toBe("<bia> hello ana ");
+    // Shift+Enter breaks the line; Enter sends the two as one block.
+    await page.keyboard.type("two");
+    await page.keyboard.press("Shift+Enter");
+    await page.keyboard.type("  lines");
+    await page.keyboard.press("Enter");
+    expect(await ana.next()).toBe("<bia> | two");
+    expect(await ana.next()).toBe("<bia> |   lines");
     // An empty box: Tab leaves it (no keyboard trap), to the Send button.
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("send");
@@ -295,7 +315,7 @@ describe("the room on the page", () => {
     await say(page, "/msg nobody are you there?");
     await page.waitForFunction(
       () =>
-        (document.getElementById("input") as HTMLInputElement).value ===
+        (document.getElementById("input") as HTMLTextAreaElement).value ===
         "/msg nobody are you there?",
     );
   });
@@ -312,7 +332,7 @@ describe("the room on the page", () => {
     await prof.until((l) => l.includes("bia"));
     await say(page, "can I speak?");
     await page.waitForFunction(
-      () => (document.getElementById("input") as HTMLInputElement).value === "can I speak?",
+      () => (document.getElementById("input") as HTMLTextAreaElement).value === "can I speak?",
     );
   });
 

@@ -92,7 +92,14 @@ describe("Unsaid", () => {
   test("a refusal gives the last line sent back, once", () => {
     const unsaid = new Unsaid();
     unsaid.sent("hello");
-    for (const ev of ["mutedYou", "slowMode", "quietMode", "lineTooLong", "noSuchUser"]) {
+    for (const ev of [
+      "mutedYou",
+      "slowMode",
+      "quietMode",
+      "lineTooLong",
+      "noSuchUser",
+      "blockTooLong",
+    ]) {
       expect(REFUSALS.has(ev)).toBe(true);
     }
     expect(unsaid.refused(reply("mutedYou"))).toBe("hello");

@@ -2,7 +2,10 @@
 
 import { describe, expect, test } from "bun:test";
 import { hostname, networkInterfaces } from "node:os";
+import { gather } from "../../src/client/core/blocks.ts";
 import { read } from "../../src/client/core/meaning.ts";
+import { BlockReader } from "../../src/protocol/block.ts";
+import { tagged } from "../../src/protocol/tags.ts";
 import { hostOnly, knownHosts, pageUrl, sameOrigin } from "../../src/server/transport/http.ts";
 import { present } from "../../src/web/view.ts";
 import { pageLang, WORDS } from "../../src/web/words.ts";
@@ -77,11 +80,12 @@ describe("present", () => {
 });
 
 describe("the page's language and words", () => {
-  test("Portuguese for any pt tag, English otherwise; both tables say everything", () => {
+  test("the first of pt and en the browser lists, none without either; both tables say everything", () => {
     expect(pageLang(["pt-BR", "en"])).toBe("pt");
     expect(pageLang(["fr-FR", "pt-PT"])).toBe("pt");
     expect(pageLang(["de", "en-GB"])).toBe("en");
-    expect(pageLang([])).toBe("en");
+    expect(pageLang(["fr-FR", "de"])).toBe("none");
+    expect(pageLang([])).toBe("none");
     expect(Object.keys(WORDS.pt).sort()).toEqual(Object.keys(WORDS.en).sort());
   });
 });
@@ -123,6 +127,46 @@ describe("the names a page may be reached by", () => {
     for (const list of Object.values(networkInterfaces())) {
       for (const a of list ?? []) expect(all.has(a.address.toLowerCase())).toBe(true);
     }
+  });
+});
+
+describe("a block", () => {
+  const time = new Date(2026, 11, 1, 9, 5).toISOString();
+  /** A block's v2 lines as the server sends them, live or replayed from history. */
+  const parts = (kind: string, from: string, lines: string[], op?: string) =>
+    lines.map((line, i) => {
+      const v1 = line === "" ? `<${from}> |` : `<${from}> | ${line}`;
+      const history = kind === "history";
+      const tags = { kind, pos: "ab.7", time, from, op, part: `${i + 1}/${lines.length}` };
+      return tagged(history ? { ...tags, line: v1 } : tags, history ? `[history 09:05] ${v1}` : v1);
+    });
+  const gathered = (raw: string[]) => {
+    const reader = new BlockReader();
+    const out = raw.map((l) => gather(reader, read(l)));
+    expect(out.slice(0, -1)).toEqual(raw.slice(0, -1).map(() => null));
+    return out.at(-1) as NonNullable<(typeof out)[number]>;
+  };
+
+  test("live or from history, the same lines: indentation and blank lines kept", () => {
+    const lines = ["def f(x):", "    return x", "", "print(f(1))"];
+    const live = present(gathered(parts("chat", "ana", lines)), "bia", at);
+    expect(live).toMatchObject({ kind: "chat", name: "ana", time: "09:05", attention: null });
+    expect(live.block).toEqual(lines);
+    const old = present(gathered(parts("history", "ana", lines)), "bia", at);
+    expect(old.kind).toBe("history");
+    expect(old.block).toEqual(lines);
+    expect(present("<ana> hi", "", at).block).toBeNull();
+  });
+
+  test("a mention in any of its lines counts, but not in our own or from history", () => {
+    const lines = ["# bia: look", "x = 1"];
+    expect(present(gathered(parts("chat", "ana", lines)), "bia", at).attention).toBe("mention");
+    expect(present(gathered(parts("chat", "bia", lines)), "bia", at).attention).toBeNull();
+    expect(present(gathered(parts("history", "ana", lines)), "bia", at).attention).toBeNull();
+  });
+
+  test("an operator's block is marked op", () => {
+    expect(present(gathered(parts("chat", "prof", ["a", "b"], "")), "", at).op).toBe(true);
   });
 });
 
