@@ -87,10 +87,28 @@ export interface ServerConfig {
   keepLines: number;
   /** Days the store keeps a line; 0 keeps lines whatever their age. */
   keepDays: number;
+  /**
+   * Port of a server of /healthz, /readyz and /metrics alone (with --no-web,
+   * the only place they are served); 0 for none, the web port serves them.
+   */
+  metricsPort: number;
+  /** Bearer token that opens /metrics to requests other than this machine's own; "" for none. */
+  metricsToken: string;
   /** Share the port with other processes (--workers): the kernel splits connections among them. */
   reusePort: boolean;
   /** Silence the operator log. */
   quiet: boolean;
+  /**
+   * What the server prints: "text" for people (in --lang), "json" for log
+   * shippers (one JSON object per line, in English; log-json.ts).
+   */
+  logFormat: "text" | "json";
+  /**
+   * Reverse proxies (addresses and CIDR ranges, comma-separated) whose
+   * X-Forwarded-For names a web client's address (admission/proxy.ts); ""
+   * trusts none. TCP members are never affected.
+   */
+  trustProxy: string;
 }
 
 export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
@@ -123,8 +141,12 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   dataDir: "",
   keepLines: 100_000,
   keepDays: 30,
+  metricsPort: 0,
+  metricsToken: "",
   reusePort: false,
   quiet: false,
+  logFormat: "text",
+  trustProxy: "",
 };
 
 /** Environment variables that carry secrets, so they do not show in `ps`. */
@@ -133,6 +155,7 @@ export const SECRET_ENV = {
   roomPassword: "PAPO_ROOM_PASSWORD",
   /** A Redis URL may hold a password. */
   redisUrl: "PAPO_REDIS_URL",
+  metricsToken: "PAPO_METRICS_TOKEN",
 } as const;
 
 /**

@@ -65,7 +65,7 @@ const defaults = (): ExportConfig => ({
   redis: "",
 });
 
-async function main(argv: string[]): Promise<void> {
+async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: { ...argsOptions(FLAGS), help: { type: "boolean", short: "h" } },
@@ -112,15 +112,20 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (error) {
-  // Expected failures get one sentence; anything else is a bug and keeps its stack.
-  if (isParseArgsError(error)) {
-    process.stderr.write(`papo: ${argsProblem(error)} (try --help)\n`);
+/** `bun run export` and `papo export`: write the transcript, or one sentence and exit 1. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await run(argv);
+  } catch (error) {
+    // Expected failures get one sentence; anything else is a bug and keeps its stack.
+    if (isParseArgsError(error)) {
+      process.stderr.write(`papo: ${argsProblem(error)} (try --help)\n`);
+      process.exit(1);
+    }
+    if (!(error instanceof FlagError || error instanceof ReadError)) throw error;
+    process.stderr.write(`papo: ${error.message}\n`);
     process.exit(1);
   }
-  if (!(error instanceof FlagError || error instanceof ReadError)) throw error;
-  process.stderr.write(`papo: ${error.message}\n`);
-  process.exit(1);
 }
+
+if (import.meta.main) await main(process.argv.slice(2));

@@ -32,7 +32,7 @@ function parseFlags(argv: string[]): Flags {
   return values;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function run(argv: string[]): Promise<number> {
   let flags: Flags;
   try {
     flags = parseFlags(argv);
@@ -70,7 +70,12 @@ async function main(argv: string[]): Promise<number> {
   });
 }
 
-const code = await main(process.argv.slice(2));
-// Let what is still buffered for a pipe reach it before the process goes.
-await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
-process.exit(code);
+/** `bun run client` and `papo client`: run, then exit with the run's status. */
+export async function main(argv: string[]): Promise<never> {
+  const code = await run(argv);
+  // Let what is still buffered for a pipe reach it before the process goes.
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(code);
+}
+
+if (import.meta.main) await main(process.argv.slice(2));

@@ -7,8 +7,10 @@ import { parseArgs } from "node:util";
 import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
 import { LANGS } from "../protocol/lang.ts";
 import { checkName } from "../protocol/names.ts";
+import { proxyListProblem } from "../server/admission/proxy.ts";
 import { redacted } from "../server/cluster/redis.ts";
-import { consoleLog } from "../server/log.ts";
+import { serverLog } from "../server/log.ts";
+import { plainLine } from "../server/log-json.ts";
 import { openShared, openStore, StartError, startServer } from "../server/server.ts";
 import { defaultDataDir, roomNameProblem } from "../server/store/place.ts";
 import {
@@ -154,6 +156,29 @@ const FLAGS: FlagSpec<ServerConfig> = {
     help: "days the stored room keeps a line; 0 for no limit",
     key: "keepDays",
   },
+  "metrics-port": {
+    type: "int",
+    help: "port of /healthz, /readyz and /metrics alone; without it they are on the web port",
+    key: "metricsPort",
+    min: 1,
+    max: 65535,
+  },
+  "metrics-token": {
+    type: "string",
+    help: `bearer token that opens /metrics beyond this machine; or ${SECRET_ENV.metricsToken}`,
+    key: "metricsToken",
+  },
+  "log-format": {
+    type: "choice",
+    choices: ["text", "json"],
+    help: "what the server prints: text for people, json lines for log shippers",
+    key: "logFormat",
+  },
+  "trust-proxy": {
+    type: "string",
+    help: "reverse proxies, comma-separated addresses or ranges: their X-Forwarded-For names web clients",
+    key: "trustProxy",
+  },
 };
 
 /** Null when --op-names can be used, else why not, in one sentence. */
@@ -175,7 +200,7 @@ function shownDefaults(): ServerConfig {
 }
 
 /** Start serving; false when there was nothing to serve (--help). */
-async function main(argv: string[]): Promise<boolean> {
+async function serve(argv: string[]): Promise<boolean> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -206,12 +231,15 @@ async function main(argv: string[]): Promise<boolean> {
     opPassword: process.env[SECRET_ENV.opPassword] ?? "",
     roomPassword: process.env[SECRET_ENV.roomPassword] ?? "",
     redisUrl: process.env[SECRET_ENV.redisUrl] ?? "",
+    metricsToken: process.env[SECRET_ENV.metricsToken] ?? "",
   };
   const parsed = parseFlags(FLAGS, values as Record<string, string | undefined>, secrets);
   const roomProblem = roomNameProblem(parsed.roomName);
   if (roomProblem !== null) throw new FlagError(roomProblem);
   const opNamesProblem = opNamesCheck(parsed);
   if (opNamesProblem !== null) throw new FlagError(opNamesProblem);
+  const proxyProblem = proxyListProblem(parsed.trustProxy);
+  if (proxyProblem !== null) throw new FlagError(proxyProblem);
   // With --redis the stream is the room's log: the local store only when asked for with --data.
   const storeOff =
     values["no-store"] === true ||
@@ -239,16 +267,11 @@ async function main(argv: string[]): Promise<boolean> {
         "--workers with --data: one stored room has one server; leave --data out",
       );
     }
-    await superviseWorkers(
-      config,
-      count,
-      argv,
-      consoleLog(true, undefined, undefined, config.lang),
-    );
+    await superviseWorkers(config, count, argv, serverLog(config.logFormat, true, config.lang));
     return true;
   }
-  // The console speaks the room's language (--lang), as the operator set it.
-  const log = consoleLog(config.quiet, undefined, undefined, config.lang);
+  // The console speaks the room's language (--lang), as the operator set it; JSON is English.
+  const log = serverLog(config.logFormat, config.quiet, config.lang);
   const store = openStore(config);
   const shared = config.redisUrl === "" ? undefined : await openShared(config);
   const server = startServer({ ...config, reusePort: worker !== undefined }, log, shared, store);
@@ -262,8 +285,9 @@ async function main(argv: string[]): Promise<boolean> {
     server.web,
   );
   for (const line of lines) log.info(line);
-  // One set of QR codes for the class, not one per worker.
-  if (worker === undefined || worker === "0") {
+  // One set of QR codes for the class, not one per worker. A QR code is a picture for
+  // people: JSON lines leave it out (the page's addresses are in the lines above).
+  if ((worker === undefined || worker === "0") && config.logFormat === "text") {
     const tty = process.stdout.isTTY === true;
     for (const line of inviteLines(server.host, networkInterfaces(), server.tls, server.web, tty))
       log.info(line);
@@ -278,15 +302,33 @@ async function main(argv: string[]): Promise<boolean> {
   return true;
 }
 
-try {
-  if (!(await main(process.argv.slice(2)))) process.exit(0);
-} catch (error) {
-  // Expected failures get one sentence; anything else is a bug and keeps its stack.
-  if (isParseArgsError(error)) {
-    process.stderr.write(`papo: ${argsProblem(error)} (try --help)\n`);
+/**
+ * Why the server cannot start, on stderr: one sentence, or with
+ * `--log-format json` (read from the arguments, which may not have parsed)
+ * one JSON line of kind "error".
+ */
+function complain(argv: readonly string[], problem: string): void {
+  const at = argv.indexOf("--log-format");
+  const json = argv.includes("--log-format=json") || (at !== -1 && argv[at + 1] === "json");
+  process.stderr.write(
+    json ? `${plainLine(new Date(), "error", problem)}\n` : `papo: ${problem}\n`,
+  );
+}
+
+/** `bun run server` and `papo server`: serve until a signal; --help and failures exit. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    if (!(await serve(argv))) process.exit(0);
+  } catch (error) {
+    // Expected failures get one sentence; anything else is a bug and keeps its stack.
+    if (isParseArgsError(error)) {
+      complain(argv, `${argsProblem(error)} (try --help)`);
+      process.exit(1);
+    }
+    if (!(error instanceof StartError || error instanceof FlagError)) throw error;
+    complain(argv, error.message);
     process.exit(1);
   }
-  if (!(error instanceof StartError || error instanceof FlagError)) throw error;
-  process.stderr.write(`papo: ${error.message}\n`);
-  process.exit(1);
 }
+
+if (import.meta.main) await main(process.argv.slice(2));

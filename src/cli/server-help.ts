@@ -71,6 +71,11 @@ const pt: ServerHelp = {
     data: "pasta em que a sala é guardada, em SQLite; com --redis só quando dada",
     "keep-lines": "máximo de linhas que a sala guardada mantém; as mais antigas saem antes",
     "keep-days": "dias que a sala guardada mantém uma linha; 0 sem limite",
+    "metrics-port": "porta só de /healthz, /readyz e /metrics; sem ela, ficam na porta web",
+    "metrics-token": "token bearer que abre /metrics além desta máquina; ou PAPO_METRICS_TOKEN",
+    "log-format": "o que o servidor imprime: text para pessoas, linhas json para coletores de log",
+    "trust-proxy":
+      "proxies reversos, endereços ou faixas separados por vírgula: seu X-Forwarded-For nomeia os clientes web",
   },
 };
 

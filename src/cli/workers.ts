@@ -2,12 +2,15 @@
  * `--workers N`: one papo process per core on one port. The parent only
  * supervises: it picks the port, starts N copies of the server (each shares
  * the port through SO_REUSEPORT and the room through Redis), forwards their
- * output with a prefix, restarts one that dies, and stops them all on a
- * signal. The children are ordinary servers; nothing here knows the room.
+ * output with a prefix (a field, in JSON), restarts one that dies, and stops
+ * them all on a signal. The children are ordinary servers; nothing here
+ * knows the room.
  */
 
 import { SECRET_ENV, type ServerConfig } from "../config.ts";
 import type { Log } from "../server/log.ts";
+import { Sums } from "../server/metrics/gather.ts";
+import { selfCommand } from "../server/self.ts";
 import { FlagError } from "./flags.ts";
 
 /** Set in a worker's environment (to its number): it listens with reusePort and is not a parent. */
@@ -58,27 +61,34 @@ export async function superviseWorkers(
   if (probes[1]) args.push("--web-port", String(probes[1].port));
   for (const p of probes) p?.stop(true);
   const children = new Map<number, ReturnType<typeof Bun.spawn>>();
+  // A scrape on any worker is answered with every worker's figures (metrics/gather.ts).
+  const sums = new Sums(() => children);
   let ready = 0;
   let stopping = false;
 
   const start = (i: number, first: boolean) => {
     let listening = false;
-    const child = Bun.spawn([process.execPath, `${import.meta.dir}/run-server.ts`, ...args], {
+    const child = Bun.spawn([...selfCommand("server"), ...args], {
       env: { ...process.env, [SECRET_ENV.redisUrl]: config.redisUrl, [WORKER_ENV]: String(i) },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "inherit",
+      ipc: (message) => sums.heard(message, i),
     });
     children.set(i, child);
-    void forward(child.stdout, `[worker ${i}] `, (line) => {
-      // Only its listening line says it started: a worker may say other things first
-      // ("max clients lowered to 990 by the open-file limit").
-      if (listening || !LISTENING.test(line)) return;
-      listening = true;
-      if (first && ++ready === count) {
-        log.info(`papo: ${count} workers listening on ${config.host}:${port}`);
-      }
-    });
+    void forward(
+      child.stdout,
+      (line) => relayed(config.logFormat, i, line),
+      (line) => {
+        // Only its listening line says it started: a worker may say other things first
+        // ("max clients lowered to 990 by the open-file limit").
+        if (listening || !LISTENING.test(line)) return;
+        listening = true;
+        if (first && ++ready === count) {
+          log.info(`papo: ${count} workers listening on ${config.host}:${port}`);
+        }
+      },
+    );
     void child.exited.then((code) => {
       if (stopping) return;
       if (!listening && first) {
@@ -138,10 +148,37 @@ function withoutWorkers(argv: readonly string[]): string[] {
   return out;
 }
 
-/** Copy a worker's output line by line with its prefix, handing each line to `seen`. */
+/**
+ * A worker's output line as the supervisor prints it (`out`), and its words
+ * (`text`, what `seen` is given): as text, with a "[worker N] " prefix; as
+ * JSON, the worker's own object with a `worker` field added (a line that is
+ * not a JSON object becomes one, its text as `msg`).
+ */
+export function relayed(
+  format: "text" | "json",
+  worker: number,
+  line: string,
+): { out: string; text: string } {
+  if (format === "text") return { out: `[worker ${worker}] ${line}`, text: line };
+  let object: unknown = null;
+  try {
+    object = JSON.parse(line);
+  } catch {
+    // Not JSON (a worker's runtime printing on its own): wrapped below.
+  }
+  if (object === null || typeof object !== "object" || Array.isArray(object)) {
+    const time = new Date().toISOString();
+    return { out: JSON.stringify({ time, kind: "info", msg: line, worker }), text: line };
+  }
+  const fields = object as Record<string, unknown>;
+  const text = typeof fields.msg === "string" ? fields.msg : line;
+  return { out: JSON.stringify({ ...fields, worker }), text };
+}
+
+/** Copy a worker's output line by line as `relay` makes it, handing its words to `seen`. */
 async function forward(
   stream: ReadableStream<Uint8Array>,
-  prefix: string,
+  relay: (line: string) => { out: string; text: string },
   seen: (line: string) => void,
 ): Promise<void> {
   const decoder = new TextDecoder();
@@ -150,9 +187,9 @@ async function forward(
     rest += decoder.decode(chunk, { stream: true });
     let at = rest.indexOf("\n");
     while (at >= 0) {
-      const line = rest.slice(0, at);
-      process.stdout.write(`${prefix}${line}\n`);
-      seen(line);
+      const { out, text } = relay(rest.slice(0, at));
+      process.stdout.write(`${out}\n`);
+      seen(text);
       rest = rest.slice(at + 1);
       at = rest.indexOf("\n");
     }

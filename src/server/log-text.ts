@@ -70,11 +70,16 @@ const PT_RULES: readonly Rule[] = [
     (path, lost) => `registro: gravar ${path} voltou a funcionar (${lost} rodadas não guardadas)`,
   ],
   // Connection events (session/, admission/door.ts).
-  [/^connected$/, () => "conectou"],
+  [/^connected(?: \((\w+)\))?$/, (how) => (how ? `conectou (${how})` : "conectou")],
   [/^joined$/, () => "entrou"],
   [/^away$/, () => "ausente"],
   [/^left \((.*)\)$/, (why) => `saiu (${ptWhy(why)})`],
-  [/^refused \((.*)\)$/, (why) => `recusado (${ptWhy(why)})`],
+  [
+    /^refused \((?:(tcp|tls|ws), )?(.*)\)$/,
+    (how, why) => `recusado (${how ? `${how}, ` : ""}${ptWhy(why)})`,
+  ],
+  [/^wrong room password$/, () => "senha da sala errada"],
+  [/^wrong operator password$/, () => "senha de operador errada"],
   [/^connection closed \((.*)\); away$/, (why) => `conexão fechada (${ptWhy(why)}); ausente`],
   [/^renamed from (\S+)$/, (old) => `antes se chamava ${old}`],
   [/^set the topic$/, () => "definiu o tópico"],

@@ -1,16 +1,22 @@
 /**
  * The operator log: where the server listens, then one line per connection
- * event (time, remote address, name, why it ended). Never message text.
- * Written in English and printed in --lang (log-text.ts).
+ * event (time, remote address, name, how it came, why it ended). Never
+ * message text. Written in English and printed in --lang (log-text.ts), or
+ * as JSON lines for log shippers (log-json.ts).
  */
 
 import type { Lang } from "../protocol/lang.ts";
+import { jsonLog } from "./log-json.ts";
 import { consoleWords } from "./log-text.ts";
 
 /** Who an event is about; read only when the event is actually logged. */
 export interface Peer {
   readonly address: string;
   readonly name: string;
+  /** Its address without the port, for a JSON log's `ip` (log-json.ts). */
+  readonly host?: string;
+  /** How it connected: "tcp", "tls" or "ws" (session/client.ts). */
+  readonly transport?: string;
 }
 
 export interface Log {
@@ -23,6 +29,13 @@ export interface Log {
   note(text: string): void;
   /** One connection event; silenced by --quiet. */
   event(peer: Peer, text: string): void;
+}
+
+/** The server's log on stdout as --log-format asks: text in `lang`, or JSON lines. */
+export function serverLog(format: "text" | "json", quiet: boolean, lang: Lang): Log {
+  return format === "json"
+    ? jsonLog(quiet, stdoutLine)
+    : consoleLog(quiet, stdoutLine, undefined, lang);
 }
 
 /** A log writing to stdout in `lang`; `quiet` drops connection events. */

@@ -19,6 +19,10 @@ import { Cluster } from "./cluster/cluster.ts";
 import { LinkError, RedisLink } from "./cluster/redis.ts";
 import { described } from "./guard.ts";
 import { type Log, silentLog } from "./log.ts";
+import { workerGather } from "./metrics/gather.ts";
+import { Meter } from "./metrics/meter.ts";
+import { Metrics } from "./metrics/registry.ts";
+import { Ops, type OpsServer, startOps } from "./metrics/routes.ts";
 import type { Line } from "./room/dialects.ts";
 import { Room } from "./room/room.ts";
 import type { Client } from "./session/client.ts";
@@ -48,6 +52,8 @@ export interface RunningServer {
   readonly tls: boolean;
   /** The web client's port and page address; null with --no-web. */
   readonly web: { readonly port: number; readonly url: string } | null;
+  /** The port of /healthz, /readyz and /metrics alone (--metrics-port); null without. */
+  readonly metricsPort: number | null;
   /** Connections accepted (cap after the file-descriptor limit). */
   readonly maxClients: number;
   /** Open connections, named or not. */
@@ -123,19 +129,34 @@ export function startServer(
     store?.close();
     throw tls !== null && !isBindError(error) ? tlsError(config, error) : bindError(config, error);
   }
+  const metrics = new Metrics({
+    meter: ctx.meter,
+    room,
+    tls: tls !== null,
+    cluster,
+    store: store ?? null,
+  });
+  // A worker's scrape is every worker's (metrics/gather.ts), never its own alone.
+  const gather = config.reusePort ? workerGather(metrics) : null;
+  const ops = new Ops(metrics, room, cluster, config.metricsToken, gather);
   let web: WebServer | null = null;
-  if (config.web) {
-    try {
-      web = startWeb(ctx, tls, store ?? null);
-    } catch (error) {
-      listener.stop(true);
-      void cluster?.leave();
-      store?.close();
-      throw bindError({ ...config, port: config.webPort }, error);
+  let opsServer: OpsServer | null = null;
+  try {
+    if (config.web) web = startWeb(ctx, tls, store ?? null, ops);
+    if (config.metricsPort > 0) {
+      opsServer = startOps(ops, config.host, config.metricsPort, config.reusePort, config.webHosts);
     }
+  } catch (error) {
+    listener.stop(true);
+    web?.stop(true);
+    void cluster?.leave();
+    store?.close();
+    const port = web === null && config.web ? config.webPort : config.metricsPort;
+    throw bindError({ ...config, port }, error);
   }
   // Only once both listen: a server that cannot start never joins the room.
   if (cluster !== null) shared?.link.start(cluster);
+  ops.state = "serving";
 
   let stopping: Promise<void> | null = null;
   return {
@@ -143,13 +164,19 @@ export function startServer(
     port: listener.port,
     tls: tls !== null,
     web: web === null ? null : { port: web.port, url: web.url },
+    metricsPort: opsServer?.port ?? null,
     maxClients,
     connectionCount: () => room.connectionCount,
     memberCount: () => room.memberCount,
     stop: () => {
       // Members leave as the server stops, but their resume tokens stay kept: they come back after it.
       store?.keepTokens();
-      stopping ??= shutdown(ctx, listener, cluster, web).finally(() => store?.close());
+      ops.state = "stopping";
+      // Stopped once the store is closed (its lock let go): a server started next may keep the room.
+      stopping ??= shutdown(ctx, listener, cluster, web).finally(() => {
+        opsServer?.stop(true);
+        return store?.close();
+      });
       return stopping;
     },
     store: store ?? null,
@@ -265,6 +292,7 @@ export function buildContext(
     handle: session.handle,
     tokens: new Map(),
     transcripts: new Tickets(clock),
+    meter: new Meter(),
   };
   return ctx;
 }

@@ -62,7 +62,7 @@ test("with --lang pt the server's console speaks Portuguese: listening, the log,
   server.proc.kill("SIGTERM");
   await server.ended;
   const events = server.output.map((line) => line.replace(/^\S+ \S+ \S+ /, ""));
-  expect(events).toContain("conectou");
+  expect(events).toContain("conectou (tcp)");
   expect(events).toContain("ana entrou");
   expect(events).toContainEqual(expect.stringMatching(/^ana saiu \(/));
   expect(server.output).toContain("desligando");

@@ -79,11 +79,14 @@ test("with --lang pt the console speaks Portuguese: startup, events, shutdown", 
     log.info("web client on https://127.0.0.1:8080/");
     log.info("other machines join with:");
     log.info("  npm run client -- --host 10.0.0.2 --port 10101");
-    log.event({ address: "10.0.0.7:5000", name: "" }, "connected");
+    log.event({ address: "10.0.0.7:5000", name: "" }, "connected (tcp)");
+    log.event({ address: "10.0.0.7:5000", name: "" }, "wrong room password");
     log.event(ana, "joined");
+    log.event(ana, "wrong operator password");
     log.event(ana, "kicked bea");
     log.event({ ...ana, name: "bea" }, "left (kicked by ana)");
-    log.event({ address: "10.0.0.9:5000", name: "" }, "refused (crowded)");
+    log.event({ address: "10.0.0.9:5000", name: "" }, "refused (ws, crowded)");
+    log.event({ address: "10.0.0.9:5000", name: "" }, "refused (tls, banned)");
     log.event(ana, "left (connection error: ECONNRESET)");
     log.note("cluster: the link to Redis is back");
     log.info("shutting down");
@@ -96,11 +99,14 @@ test("with --lang pt the console speaks Portuguese: startup, events, shutdown", 
     "cliente web em https://127.0.0.1:8080/",
     "outras máquinas entram com:",
     "  npm run client -- --host 10.0.0.2 --port 10101",
-    "2026-12-01 21:05:03 10.0.0.7:5000 conectou",
+    "2026-12-01 21:05:03 10.0.0.7:5000 conectou (tcp)",
+    "2026-12-01 21:05:03 10.0.0.7:5000 senha da sala errada",
     "2026-12-01 21:05:03 10.0.0.7:5000 ana entrou",
+    "2026-12-01 21:05:03 10.0.0.7:5000 ana senha de operador errada",
     "2026-12-01 21:05:03 10.0.0.7:5000 ana expulsou bea",
     "2026-12-01 21:05:03 10.0.0.7:5000 bea saiu (expulsão por ana)",
-    "2026-12-01 21:05:03 10.0.0.9:5000 recusado (conexões demais do endereço)",
+    "2026-12-01 21:05:03 10.0.0.9:5000 recusado (ws, conexões demais do endereço)",
+    "2026-12-01 21:05:03 10.0.0.9:5000 recusado (tls, endereço banido)",
     "2026-12-01 21:05:03 10.0.0.7:5000 ana saiu (erro de conexão: ECONNRESET)",
     "2026-12-01 21:05:03 cluster: a ligação com o Redis voltou",
     "desligando",

@@ -263,6 +263,8 @@ describe("command line", () => {
       "--room VALUE",
       "--workers N|auto",
       "--quiet, -q",
+      "--log-format text|json",
+      "--trust-proxy VALUE",
       "--help, -h",
     ]) {
       expect(stdout).toContain(flag);
@@ -283,7 +285,7 @@ describe("command line", () => {
       await eventually(() => child.output.some((l) => l.includes("left")));
       const log = child.output.slice(2).map((l) => l.replace(/^\S+ \S+ /, "<time> "));
       expect(log).toEqual([
-        `<time> ${where} connected`,
+        `<time> ${where} connected (tcp)`,
         `<time> ${where} ana joined`,
         `<time> ${where} ana left (quit)`,
       ]);

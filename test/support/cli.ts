@@ -27,14 +27,26 @@ export function storeArgs(args: readonly string[]): string[] {
     : [...args, "--no-store"];
 }
 
-/** Start the CLI with `args` and wait for its "listening on" line. */
-export async function spawnServer(given: string[]): Promise<ServerProcess> {
+/** `bun src/cli/run-server.ts`, which spawnServer starts unless given another command. */
+export const SERVER_COMMAND: readonly string[] = [
+  process.execPath,
+  join(ROOT, "src/cli/run-server.ts"),
+];
+
+/**
+ * Start the CLI with `args` (after `command`: the built papo's is
+ * `[dist/papo, "server"]`) and wait for its "listening on" line.
+ */
+export async function spawnServer(
+  given: string[],
+  command: readonly string[] = SERVER_COMMAND,
+): Promise<ServerProcess> {
   const args = storeArgs(given);
   // Never the default web port: a test must not collide with a server someone runs.
   const web = args.some((a) => a === "--no-web" || a.startsWith("--web-port"))
     ? []
     : ["--web-port", "0"];
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/run-server.ts"), ...web, ...args], {
+  const proc = Bun.spawn([...command, ...web, ...args], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -68,10 +80,11 @@ export async function spawnServer(given: string[]): Promise<ServerProcess> {
       partial = lines.pop() ?? "";
       for (const line of lines) {
         output.push(line);
-        // In English or, with --lang pt, in Portuguese.
-        const m = /(?:listening on|escutando em) .*:(\d+)(?: \(TLS\))?$/.exec(line);
+        // In English or, with --lang pt, in Portuguese; with --log-format json, a line's msg.
+        const text = logText(line);
+        const m = /(?:listening on|escutando em) .*:(\d+)(?: \(TLS\))?$/.exec(text);
         if (m) announce(Number(m[1]));
-        const web = /^(?:web client on|cliente web em) https?:\/\/.*:(\d+)\/$/.exec(line);
+        const web = /^(?:web client on|cliente web em) https?:\/\/.*:(\d+)\/$/.exec(text);
         if (web) {
           result.webPort = Number(web[1]);
           announceWeb();
@@ -138,4 +151,15 @@ export function runServer(
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return runCli("server", args);
+}
+
+/** A line of the server's output as words: itself, or a JSON log line's `msg`. */
+export function logText(line: string): string {
+  if (!line.startsWith("{")) return line;
+  try {
+    const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+    return typeof msg === "string" ? msg : line;
+  } catch {
+    return line;
+  }
 }

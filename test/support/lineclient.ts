@@ -42,13 +42,15 @@ export interface LineClient {
  * `websocket`: the web client's transport, spoken by hand over the same
  * socket (handshake, then frames), so a test can stop reading a browser-like
  * peer exactly as it stops a TCP one: lines go out as one text frame per
- * write and come back from the server's frames.
+ * write and come back from the server's frames. `headers` ("Name: value")
+ * go with the WebSocket's upgrade (X-Forwarded-For, as a proxy adds it).
  */
 export async function connect(
   port: number,
   host = "127.0.0.1",
   tls = false,
   websocket = false,
+  headers: readonly string[] = [],
 ): Promise<LineClient> {
   const buffered: string[] = [];
   const waiters: Array<() => void> = [];
@@ -105,7 +107,7 @@ export async function connect(
   };
   const enqueue = (data: string | Uint8Array) => outbox.send(wire(data));
   if (websocket) {
-    outbox.send(encoder.encode(upgradeRequest(host, port)));
+    outbox.send(encoder.encode(upgradeRequest(host, port, headers)));
     await frames.upgraded;
   }
 
@@ -206,10 +208,11 @@ export function readSlowly(client: LineClient, pauseMs: number): () => void {
   };
 }
 
-function upgradeRequest(host: string, port: number): string {
+function upgradeRequest(host: string, port: number, headers: readonly string[]): string {
   return [
     "GET /ws HTTP/1.1",
     `Host: ${host}:${port}`,
+    ...headers,
     "Upgrade: websocket",
     "Connection: Upgrade",
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",

@@ -14,14 +14,17 @@ import { CLOSE_FLUSH_MS } from "../session/output.ts";
 /** Let `client` in and greet it, or refuse it; true when it is in. */
 export function arrive(ctx: Context, client: Client): boolean {
   const t = SERVER_TEXT[client.lang];
+  ctx.meter.connections++;
   // Reading the address is a system call: not made when it decides nothing.
   const refusal = ctx.gate.screens ? ctx.gate.enter(client.host) : null;
   if (refusal !== null) {
+    ctx.meter.evictions[refusal === "banned" ? "refused banned" : "refused address cap"]++;
     refuse(ctx, client, refusal === "banned" ? t.bannedHere() : t.tooManyFromAddress(), refusal);
     return false;
   }
   if (!ctx.room.accept(client)) {
     ctx.gate.leftDoor(client);
+    ctx.meter.evictions["refused server full"]++;
     refuse(ctx, client, t.serverFull(), "server full");
     return false;
   }
@@ -31,7 +34,7 @@ export function arrive(ctx: Context, client: Client): boolean {
 
 /** Not a session: one line, our side shut, and closed when the peer closes (or soon). */
 function refuse(ctx: Context, client: Client, line: string, why: string): void {
-  ctx.log.event(client, `refused (${why})`);
+  ctx.log.event(client, `refused (${client.transport}, ${why})`);
   client.phase = "closed";
   const bytes = encodeLine(line);
   const connection = client.connection;

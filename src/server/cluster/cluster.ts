@@ -76,6 +76,13 @@ export class Cluster implements Peers, LinkEvents {
    */
   private upSince = performance.now() - (PRESENCE_GRACE_MS - CLUSTER.aliveTtlMs);
   private leaving = false;
+  /** Times the link went down (metrics). */
+  downs = 0;
+  /**
+   * How old the last stream entry read was, by this server's clock against
+   * the stream's id (ms): how far behind the room this server reads (metrics).
+   */
+  lagMs = 0;
 
   constructor(
     private readonly ctx: Context,
@@ -83,6 +90,11 @@ export class Cluster implements Peers, LinkEvents {
     /** Bytes one turn gathers before further input waits for the next (the room's turn). */
     private readonly turnBytes: number = Number.POSITIVE_INFINITY,
   ) {}
+
+  /** The link to Redis holds (false from its going down until it is back). */
+  get linkUp(): boolean {
+    return !this.isDown;
+  }
 
   get ordered(): boolean {
     return !this.isDown && !this.leaving;
@@ -240,6 +252,7 @@ export class Cluster implements Peers, LinkEvents {
   // LinkEvents: what the carrier reports.
 
   entry(text: string, at: number, pos: Wire | null): void {
+    this.lagMs = Math.max(0, Date.now() - at);
     const batch = decodeBatch(text);
     if (batch === null) {
       this.ctx.log.note("cluster: skipped a stream entry that is not a papo batch");
@@ -279,6 +292,7 @@ export class Cluster implements Peers, LinkEvents {
   down(): void {
     if (this.leaving) return;
     // This server's lines the stream has not placed yet reach its members now.
+    if (!this.isDown) this.downs++;
     this.isDown = true;
     this.placeNow();
     this.ctx.log.note("cluster: the link to Redis is down; retrying");

@@ -33,6 +33,11 @@ export class Behind<M extends Reader> {
     private readonly every: (ms: number, run: () => void) => () => void,
   ) {}
 
+  /** How many members are behind now. */
+  get count(): number {
+    return this.members.size;
+  }
+
   /** `member`'s socket did not take everything: it is behind, from now if it was not already. */
   fell(member: M): void {
     if (member.behind) return;

@@ -55,6 +55,21 @@ export interface FanoutHooks<M> {
   missed(member: M, count: number): string;
 }
 
+/**
+ * What the fan-out did, counted where it happens (one add per write or per
+ * turn, never per member per line) and read only by the metrics.
+ */
+export interface Sent {
+  /** Lines the log took (said here or heard from other servers). */
+  lines: number;
+  /** Room lines written to members: a line to ten members is ten. */
+  deliveries: number;
+  /** Bytes the members' sockets took. */
+  bytes: number;
+  /** Lines members behind skipped, past the window (told as "you missed N lines"). */
+  skipped: number;
+}
+
 export interface FanoutLimits {
   /** Bytes one turn should gather before input waits for the next one. */
   turnBytes: number;
@@ -81,6 +96,7 @@ export class LogFanout<M extends Reader> {
   private readonly runFlush = () => this.flush();
   /** Where each turn's lines are recorded before delivery (the store); null keeps none. */
   journal: Journal | null = null;
+  readonly sent: Sent = { lines: 0, deliveries: 0, bytes: 0, skipped: 0 };
 
   /**
    * @param members the room's members who are delivered to; read, never changed.
@@ -103,7 +119,7 @@ export class LogFanout<M extends Reader> {
     },
   ) {
     this.turn = new Turn<M>(log.epoch, readers, FANOUT.minArenaBytes);
-    this.writer = new LineWriter<M>(FANOUT.gatherBytes, now);
+    this.writer = new LineWriter<M>(FANOUT.gatherBytes, now, this.sent);
     this.behind = new Behind<M>(
       limits.behindTimeoutMs,
       FANOUT.sweepMs,
@@ -111,6 +127,11 @@ export class LogFanout<M extends Reader> {
       now,
       every,
     );
+  }
+
+  /** Members behind now (their socket did not take everything they are owed). */
+  get behindCount(): number {
+    return this.behind.count;
   }
 
   /** The turn holds as many bytes as one turn may: leave further input for the next. */
@@ -170,6 +191,7 @@ export class LogFanout<M extends Reader> {
       return;
     }
     const taken = member.write(bytes, 0, bytes.length);
+    if (taken > 0) this.sent.bytes += taken;
     if (taken < 0 || taken >= bytes.length) return;
     member.enqueue({ before: this.log.next, bytes, off: taken });
     this.touched.add(member);
@@ -286,6 +308,7 @@ export class LogFanout<M extends Reader> {
     const end = base + count;
     let segment: Segment | null = null;
     if (count > 0) {
+      this.sent.lines += count;
       // Recorded before any of it is written: a line a member read is a line the record has.
       this.journal?.turn(this.log.epoch, base, this.turn.recorded());
       segment = this.turn.commit(base);
@@ -331,11 +354,15 @@ export class LogFanout<M extends Reader> {
     const r = rendering(segment, member.dialect);
     const length = r.bytes.length;
     const taken = member.write(r.bytes, 0, length);
+    if (taken > 0) this.sent.bytes += taken;
     if (taken < 0 || taken >= length) {
+      if (taken > 0) this.sent.deliveries += end - member.next;
       member.next = end;
       return;
     }
+    const from = member.next;
     cutAt(member, segment, r, taken);
+    this.sent.deliveries += member.next - from;
     this.behind.fell(member);
   }
 
@@ -374,6 +401,7 @@ export class LogFanout<M extends Reader> {
       if (member.next >= end) return true;
       if (member.next < log.first) {
         const missed = Math.min(log.first, member.until) - member.next;
+        this.sent.skipped += missed;
         const line = encoder.encode(`${this.hooks.missed(member, missed)}\n`);
         member.next = log.first;
         member.pushFront({ before: member.next, bytes: line, off: 0 });

@@ -9,6 +9,7 @@
  * when is the fan-out's business (fanout.ts); this is only how it is written.
  */
 
+import type { Sent } from "./fanout.ts";
 import type { Rendering, Segment } from "./log.ts";
 import type { Queued, Reader } from "./reader.ts";
 
@@ -27,10 +28,12 @@ export class LineWriter<M extends Reader> {
   /**
    * @param gatherBytes runs of lines up to this size are gathered into one write; larger, one write per run.
    * @param now when a member behind takes bytes (performance.now() ms), for its read timeout.
+   * @param sent where the bytes and room lines written are counted.
    */
   constructor(
     private readonly gatherBytes: number,
     private readonly now: () => number,
+    private readonly sent: Sent = { lines: 0, deliveries: 0, bytes: 0, skipped: 0 },
   ) {
     this.scratch = new Uint8Array(gatherBytes);
   }
@@ -70,6 +73,7 @@ export class LineWriter<M extends Reader> {
         member.drop();
         return "dropped";
       }
+      this.sent.bytes += taken;
       if (taken > 0 && member.behind) member.lastTaken = this.now();
       member.queuedBytes -= taken;
       // Drop what was written whole; the line it stopped in keeps its offset.
@@ -106,12 +110,17 @@ export class LineWriter<M extends Reader> {
     let i = member.next - segment.first;
     const last = stop - segment.first;
     let total = 0;
+    // Lines in the runs: counted once per write, not per line.
+    let count = 0;
     if (own !== undefined) {
       let o = 0;
       while (o < own.length && (own[o] as number) < i) o++;
       while (i < last) {
         const next = o < own.length ? Math.min(own[o] as number, last) : last;
-        if (next > i) total += pushRun(runs, ends, i, next);
+        if (next > i) {
+          total += pushRun(runs, ends, i, next);
+          count += next - i;
+        }
         i = next + 1;
         o++;
       }
@@ -124,6 +133,7 @@ export class LineWriter<M extends Reader> {
         const from = i;
         while (i < last && (id === 0 || owners[i] !== id)) i++;
         total += pushRun(runs, ends, from, i);
+        count += i - from;
       }
     }
     if (total === 0) {
@@ -160,8 +170,10 @@ export class LineWriter<M extends Reader> {
       member.until = -1;
       return true;
     }
+    this.sent.bytes += taken;
     if (taken > 0 && member.behind) member.lastTaken = this.now();
     if (taken >= total) {
+      this.sent.deliveries += count;
       member.next = stop;
       return true;
     }
@@ -176,7 +188,10 @@ export class LineWriter<M extends Reader> {
       }
       left -= len;
     }
+    const from = member.next;
     cutAt(member, segment, r, at);
+    // NOTE: a write cut short counts the lines it passed, its own among them (rare, and never twice).
+    this.sent.deliveries += member.next - from;
     return false;
   }
 }

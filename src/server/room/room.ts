@@ -17,7 +17,7 @@ import { nameKey } from "../../protocol/names.ts";
 import { guarded, type OnError } from "../guard.ts";
 import { AwayMembers, takePlace } from "./away.ts";
 import { DIALECTS, dialectOf, isSpoken, type Line, type Spoken } from "./dialects.ts";
-import { LogFanout } from "./fanout.ts";
+import { LogFanout, type Sent } from "./fanout.ts";
 import type { Journal } from "./journal.ts";
 import { newEpoch, RoomLog, type Wire } from "./log.ts";
 /** A connection as the room sees it. */
@@ -334,6 +334,16 @@ export class Room<M extends Member> {
   unbanned(what: string, address: string | null): void {
     this.peers?.unban(what, address);
     if (address !== null) this.journal?.unban(address);
+  }
+
+  /** What the fan-out did so far (metrics). */
+  get sent(): Readonly<Sent> {
+    return this.fanout.sent;
+  }
+
+  /** Members whose socket did not take everything they are owed, now. */
+  get behindCount(): number {
+    return this.fanout.behindCount;
   }
 
   get connectionCount(): number {

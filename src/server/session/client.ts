@@ -44,7 +44,16 @@ const Flag = {
   /** Its socket is paused (hold). */
   Paused: 8,
   V2: 16,
+  /** Two bits: the index of its transport in TRANSPORTS. */
+  Transport: 32 | 64,
 } as const;
+
+/** How a connection reached the server, for the operator log: TCP, TCP with TLS, or a WebSocket. */
+export type Transport = "tcp" | "tls" | "ws";
+
+const TRANSPORTS: readonly Transport[] = ["tcp", "tls", "ws"];
+/** Where Flag.Transport's bits start. */
+const TRANSPORT_SHIFT = 5;
 
 export class Client extends Reader<Connection> {
   phase: Phase = "naming";
@@ -78,7 +87,7 @@ export class Client extends Reader<Connection> {
   /** Why the server ended this connection, for the operator log. */
   endReason = "";
   /**
-   * What is true of it, one bit each (Flag): one field rather than five, so
+   * What is true of it, a bit or two each (Flag): one field rather than six, so
    * that the object fits a smaller size of the heap's (224 bytes, not 256).
    */
   private flags = 0;
@@ -143,6 +152,15 @@ export class Client extends Reader<Connection> {
 
   set operator(on: boolean) {
     this.flags = on ? this.flags | Flag.Operator : this.flags & ~Flag.Operator;
+  }
+
+  /** How it connected; set by its transport before it arrives at the door ("tcp" until then). */
+  get transport(): Transport {
+    return TRANSPORTS[(this.flags & Flag.Transport) >> TRANSPORT_SHIFT] ?? "tcp";
+  }
+
+  set transport(kind: Transport) {
+    this.flags = (this.flags & ~Flag.Transport) | (TRANSPORTS.indexOf(kind) << TRANSPORT_SHIFT);
   }
 
   /** Asked for protocol version 2 (`CAP papo/2`): every line it reads carries tags. */

@@ -169,8 +169,9 @@ function becomeOperator(ctx: Context, client: Client, password: string): void {
     tell(ctx, client, words(client).noOperators());
     return;
   }
-  checkPassword(ctx, client, password, secret, (right) => {
+  checkPassword(ctx, client, password, "operator", (right) => {
     if (!right) {
+      ctx.meter.wrongPasswords.operator++;
       tell(ctx, client, words(client).wrongPassword());
       return;
     }
@@ -220,9 +221,11 @@ function moderate(
     ctx.room.banned(target.host, target.name);
     ctx.log.event(op, `banned ${target.name} (${target.host})`);
     notice = say("banned", target.name, op.name);
+    ctx.meter.evictions.banned++;
     why = `banned by ${op.name}`;
   } else {
     notice = say("kicked", target.name, op.name, input.reason || undefined);
+    ctx.meter.evictions.kicked++;
     ctx.log.event(op, `kicked ${target.name}`);
     why = `kicked by ${op.name}`;
   }

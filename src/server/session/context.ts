@@ -9,6 +9,7 @@ import type { Decoded } from "../../protocol/lines.ts";
 import type { ServerText } from "../../protocol/messages.ts";
 import type { Gate } from "../admission/addresses.ts";
 import type { Log } from "../log.ts";
+import type { Meter } from "../metrics/meter.ts";
 import type { Room } from "../room/room.ts";
 import type { Client } from "./client.ts";
 import { wordsFor } from "./v2.ts";
@@ -33,6 +34,8 @@ export interface Context {
   readonly tokens: Tokens;
   /** Operators' one-time tickets for the room's transcript on the web (commands.ts, http.ts). */
   readonly transcripts: Tickets;
+  /** What the metrics count as it happens (metrics/meter.ts). */
+  readonly meter: Meter;
 }
 
 /** Clients whose input waits for the next turn, first come first served. */

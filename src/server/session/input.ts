@@ -149,6 +149,7 @@ function nextTurn(ctx: Context): void {
 
 /** Over its rate: the next line waits for a token; the sender hears once per burst. */
 function delay(ctx: Context, client: Client, bucket: TokenBucket, now: number, wait: number): void {
+  ctx.meter.floodDelays++;
   if (bucket.shouldWarn(now)) tell(ctx, client, words(client).slowDown(ctx.config.rateLimit));
   waitThen(ctx, client, Hold.Flood, wait, () => {});
 }

@@ -27,7 +27,7 @@ import { checkPassword, withName } from "./verdicts.ts";
 
 /** A new connection: greet it and start the clock for getting into the room. */
 export function greet(ctx: Context, client: Client): void {
-  ctx.log.event(client, "connected");
+  ctx.log.event(client, `connected (${client.transport})`);
   const t = words(client);
   if (ctx.config.roomPassword !== "") {
     client.phase = "password";
@@ -84,8 +84,9 @@ function enterPassword(ctx: Context, client: Client, text: string): void {
     beforeJoining(ctx, client, input);
     return;
   }
-  checkPassword(ctx, client, text, ctx.config.roomPassword, (right) => {
+  checkPassword(ctx, client, text, "room", (right) => {
     if (!right) {
+      ctx.meter.wrongPasswords.room++;
       tell(ctx, client, words(client).wrongPassword());
       return;
     }
@@ -142,8 +143,9 @@ function enter(ctx: Context, client: Client, name: string): void {
 function claimReserved(ctx: Context, client: Client, password: string): void {
   const name = client.wantsReserved;
   client.wantsReserved = "";
-  checkPassword(ctx, client, password, ctx.config.opPassword, (right) => {
+  checkPassword(ctx, client, password, "operator", (right) => {
     if (!right) {
+      ctx.meter.wrongPasswords.operator++;
       tell(ctx, client, words(client).wrongPassword());
       return;
     }
@@ -230,6 +232,7 @@ export function stalled(ctx: Context, clients: readonly Client[]): void {
   for (const client of clients) {
     if (client.phase === "away" || client.phase === "closed") continue;
     client.endReason = "not reading";
+    ctx.meter.evictions["not reading"]++;
     if (away(ctx, client)) {
       client.connection.terminate();
       continue;

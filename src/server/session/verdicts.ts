@@ -18,26 +18,30 @@ import { tell } from "./output.ts";
  * address has as many wrong answers held as it may, a further password waits
  * for one to end before it is checked (the name clock stops for that wait,
  * not for the answer to one's own wrong guess). The client's later lines
- * wait for the verdict.
+ * wait for the verdict. A wrong one is logged when it is found wrong (never
+ * the password), so that a guess whose connection closes before the held
+ * answer still shows.
  */
 export function checkPassword(
   ctx: Context,
   client: Client,
   typed: string,
-  secret: string,
+  which: "room" | "operator",
   verdict: (right: boolean) => void,
 ): void {
   const slot = ctx.gate.slotIn(client.host, performance.now());
   if (slot > 0) {
     serverWait(ctx, client, Hold.Penalty, slot, () =>
-      checkPassword(ctx, client, typed, secret, verdict),
+      checkPassword(ctx, client, typed, which, verdict),
     );
     return;
   }
+  const secret = which === "room" ? ctx.config.roomPassword : ctx.config.opPassword;
   if (samePassword(typed, secret)) {
     verdict(true);
     return;
   }
+  ctx.log.event(client, `wrong ${which} password`);
   // Its own wrong guess: the held answer runs on the name clock.
   const held = ctx.gate.failed(client.host, performance.now());
   waitThen(ctx, client, Hold.Penalty, held, () => verdict(false));

@@ -11,6 +11,11 @@
  * (421), so that a site rebinding its name to this machine gets no page and
  * no WebSocket. The page itself shows every line as text (src/web/).
  *
+ * Behind a reverse proxy named by --trust-proxy, a member's address is the
+ * one the proxy forwards (X-Forwarded-For, read by admission/proxy.ts) and
+ * the page's scheme the one it says (X-Forwarded-Proto); from any other peer
+ * those headers are ignored.
+ *
  * An operator's transcript (GET /transcript?t=TICKET) is served once per
  * ticket, which /transcript gave on the operator's own connection and which
  * lives a minute (session/context.ts, Tickets): an unknown, spent or expired
@@ -22,23 +27,27 @@
  * (invite.ts): served by papo, so the CSP needs no `data:` images.
  */
 
-import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { Server } from "bun";
 import { INVITE_SVG, INVITE_TEXT, TRANSCRIPT_PATH, WEBSOCKET_PATH } from "../../web/paths.ts";
+import {
+  clientAddress,
+  isTrustedProxy,
+  parseTrustedProxies,
+  type TrustedProxies,
+  viaTrustedProxy,
+} from "../admission/proxy.ts";
+import type { Ops } from "../metrics/routes.ts";
+import { selfCommand } from "../self.ts";
 import type { Context } from "../session/context.ts";
 import type { RoomStore } from "../store/sqlite.ts";
 import { TRANSCRIPT_POLICY, transcriptFileName } from "../store/transcript.ts";
+import { type PageFile, pageFile, pageScript } from "./assets.ts";
 import { inviteUrl, qrSvg } from "./invite.ts";
 import type { WebData } from "./websocket.ts";
 import * as websocket from "./websocket.ts";
 import { WEB } from "./websocket.ts";
-
-const PAGE_DIR = join(import.meta.dir, "..", "..", "web");
-
-/** `bun run export`, which makes an operator's transcript (transcriptFor). */
-const EXPORT_CLI = join(import.meta.dir, "..", "..", "cli", "export.ts");
 
 /** How long making a transcript may take before it is given up (ms). */
 const TRANSCRIPT_MS = 60_000;
@@ -69,30 +78,9 @@ interface Asset {
   readonly body: () => Promise<string>;
 }
 
-/**
- * The script is bundled from src/web/app.ts once per process, at the first
- * start: the page shares the terminal client's pure code (how server lines
- * are sorted, in both languages, and who is in the room) instead of a copy.
- */
-let script: Promise<string> | null = null;
-
-function bundle(): Promise<string> {
-  script ??= Bun.build({
-    entrypoints: [join(PAGE_DIR, "app.ts")],
-    target: "browser",
-    format: "esm",
-  }).then(async (built) => {
-    const output = built.outputs[0];
-    if (!built.success || output === undefined) {
-      throw new Error(`cannot bundle the web client: ${built.logs.join("; ")}`);
-    }
-    return output.text();
-  });
-  return script;
-}
-
-function file(name: string): () => Promise<string> {
-  const text = readFileSync(join(PAGE_DIR, name), "utf8");
+/** The page's files (assets.ts), read once, at the start. */
+function file(name: PageFile): () => Promise<string> {
+  const text = pageFile(name);
   return () => Promise.resolve(text);
 }
 
@@ -101,7 +89,7 @@ function assets(): Map<string, Asset> {
   return new Map<string, Asset>([
     ["/", { type: "text/html; charset=utf-8", body: html }],
     ["/index.html", { type: "text/html; charset=utf-8", body: html }],
-    ["/app.js", { type: "text/javascript; charset=utf-8", body: bundle }],
+    ["/app.js", { type: "text/javascript; charset=utf-8", body: pageScript }],
     ["/style.css", { type: "text/css; charset=utf-8", body: file("style.css") }],
     ["/icon.svg", { type: "image/svg+xml", body: file("icon.svg") }],
   ]);
@@ -123,13 +111,15 @@ export function startWeb(
   ctx: Context,
   tls: { cert: string; key: string } | null,
   store: RoomStore | null = null,
+  ops: Ops | null = null,
 ): WebServer {
   const files = assets();
   ctx.transcripts.served = store !== null;
   const transcript = store === null ? null : (url: URL) => transcriptFor(ctx, store, url);
-  void bundle().catch((error: Error) => ctx.log.note(error.message));
+  void pageScript().catch((error: Error) => ctx.log.note(error.message));
   const secure = tls !== null;
   const hosts = knownHosts(ctx.config.host, ctx.config.webHosts);
+  const trusted = parseTrustedProxies(ctx.config.trustProxy);
   const server: Server<WebData> = Bun.serve<WebData>({
     hostname: ctx.config.host,
     port: ctx.config.webPort,
@@ -138,7 +128,7 @@ export function startWeb(
     development: false,
     ...(tls === null ? {} : { tls }),
     fetch: (request, server) =>
-      respond(request, server, files, secure, hosts, transcript, ctx.config.host),
+      respond(request, server, files, secure, hosts, transcript, ctx.config.host, ops, trusted),
     error: (error) => {
       ctx.log.note(`web error: ${error.stack ?? error.message}`);
       return plain(500, "internal error");
@@ -177,21 +167,28 @@ async function respond(
   hosts: ReadonlySet<string>,
   transcript: ((url: URL) => Promise<Response>) | null,
   listening: string,
+  ops: Ops | null,
+  trusted: TrustedProxies,
 ): Promise<Response | undefined> {
   const host = request.headers.get("host");
   if (host !== null && !hosts.has(hostOnly(host))) {
     return plain(421, `this server is not known as ${hostOnly(host)} (see --web-hosts)`);
   }
   const url = new URL(request.url);
-  if (url.pathname === WEBSOCKET_PATH) return upgrade(request, server, secure);
+  // /healthz, /readyz, /metrics: metrics/routes.ts.
+  if (ops?.serves(url.pathname))
+    return ops.respond(request, server.requestIP(request)?.address ?? "");
+  // Behind a proxy that speaks HTTPS for this server (--trust-proxy), the page is https.
+  const https = secure || forwardedHttps(request, server, trusted);
+  if (url.pathname === WEBSOCKET_PATH) return upgrade(request, server, https, trusted);
   if (url.pathname === TRANSCRIPT_PATH && transcript !== null) {
     return request.method === "GET" ? transcript(url) : plain(405, "method not allowed");
   }
   if (request.method !== "GET" && request.method !== "HEAD")
     return plain(405, "method not allowed");
   if (url.pathname === INVITE_SVG || url.pathname === INVITE_TEXT) {
-    const port = Number(url.port) || (secure ? 443 : 80);
-    const invite = inviteUrl(secure, hostOnly(host ?? url.hostname), port, listening);
+    const port = Number(url.port) || (https ? 443 : 80);
+    const invite = inviteUrl(https, hostOnly(host ?? url.hostname), port, listening);
     if (url.pathname === INVITE_TEXT) return plain(200, invite);
     return new Response(request.method === "HEAD" ? null : qrSvg(invite), {
       headers: { ...SECURITY_HEADERS, "content-type": "image/svg+xml" },
@@ -215,16 +212,7 @@ async function transcriptFor(ctx: Context, store: RoomStore, url: URL): Promise<
   const room = ctx.config.roomName;
   await store.flushed();
   const child = Bun.spawn(
-    [
-      process.execPath,
-      EXPORT_CLI,
-      "--format",
-      "html",
-      "--data",
-      dirname(store.path),
-      "--room",
-      room,
-    ],
+    [...selfCommand("export"), "--format", "html", "--data", dirname(store.path), "--room", room],
     { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: TRANSCRIPT_MS },
   );
   const [page, problem, code] = await Promise.all([
@@ -247,19 +235,46 @@ async function transcriptFor(ctx: Context, store: RoomStore, url: URL): Promise<
   });
 }
 
-function upgrade(request: Request, server: Server<WebData>, secure: boolean): Response | undefined {
+/**
+ * The WebSocket of a member. Its address is the peer's or, from a trusted
+ * proxy, the client's the proxy names (admission/proxy.ts), without a port
+ * (the proxy's own port says nothing of the client): bans, caps, password
+ * penalties and the log all count it.
+ */
+function upgrade(
+  request: Request,
+  server: Server<WebData>,
+  secure: boolean,
+  trusted: TrustedProxies,
+): Response | undefined {
   if (!sameOrigin(request.headers.get("origin"), request.headers.get("host"), secure)) {
     return plain(403, "cross-origin WebSocket refused");
   }
   const peer = server.requestIP(request);
+  const forwardedFor = request.headers.get("x-forwarded-for");
+  const forwarded = viaTrustedProxy(peer?.address ?? "", forwardedFor, trusted);
   const data: WebData = {
     client: null,
     connection: null,
-    address: peer?.address ?? "",
-    port: peer?.port ?? 0,
+    address: forwarded
+      ? clientAddress(peer?.address ?? "", forwardedFor, trusted)
+      : (peer?.address ?? ""),
+    port: forwarded ? 0 : (peer?.port ?? 0),
   };
   if (server.upgrade(request, { data })) return undefined;
   return plain(400, "a WebSocket upgrade was expected here");
+}
+
+/** A request a trusted proxy forwarded from an HTTPS client (X-Forwarded-Proto: https). */
+function forwardedHttps(
+  request: Request,
+  server: Server<WebData>,
+  trusted: TrustedProxies,
+): boolean {
+  if (trusted.ranges.length === 0) return false;
+  const proto = request.headers.get("x-forwarded-proto");
+  if (proto?.trim().toLowerCase() !== "https") return false;
+  return isTrustedProxy(server.requestIP(request)?.address ?? "", trusted);
 }
 
 /**

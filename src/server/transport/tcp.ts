@@ -7,7 +7,7 @@
 
 import type { Socket, TCPSocketListener } from "bun";
 import { arrive } from "../admission/door.ts";
-import { Client } from "../session/client.ts";
+import { Client, type Transport } from "../session/client.ts";
 import type { Context } from "../session/context.ts";
 import * as input from "../session/input.ts";
 import * as session from "../session/lifecycle.ts";
@@ -21,6 +21,7 @@ export function listenTcp(
   tls: { cert: string; key: string } | null,
 ): TCPSocketListener<Client> {
   const { config } = ctx;
+  const transport = tls === null ? "tcp" : "tls";
   return Bun.listen<Client>({
     hostname: config.host,
     port: config.port,
@@ -31,7 +32,7 @@ export function listenTcp(
     ...(tls === null ? {} : { tls }),
     socket: {
       binaryType: "uint8array",
-      open: (socket) => opened(ctx, socket),
+      open: (socket) => opened(ctx, socket, transport),
       data: (socket, chunk) => input.receive(ctx, socket.data, chunk),
       drain: (socket) => session.drained(ctx, socket.data),
       end: (socket) => input.peerEnded(ctx, socket.data),
@@ -41,8 +42,9 @@ export function listenTcp(
   });
 }
 
-function opened(ctx: Context, socket: Socket<Client>): void {
+function opened(ctx: Context, socket: Socket<Client>, transport: Transport): void {
   const client = new Client(socket, ctx.config, performance.now());
+  client.transport = transport;
   socket.data = client;
   if (arrive(ctx, client)) socket.setKeepAlive(true, KEEPALIVE_MS);
 }

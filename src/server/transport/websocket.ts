@@ -59,7 +59,10 @@ export const WEB = {
 export interface WebData {
   client: Client | null;
   connection: WebSocketConnection | null;
-  /** The peer as the HTTP request came (requestIP), kept for the gate and the log. */
+  /**
+   * The peer as the HTTP request came (requestIP), or the client a trusted
+   * proxy forwarded it for (port 0), kept for the gate and the log.
+   */
   readonly address: string;
   readonly port: number;
 }
@@ -216,6 +219,7 @@ export function frameInput(message: string | Uint8Array): Uint8Array {
 export function opened(ctx: Context, ws: ServerWebSocket<WebData>): void {
   const connection = new WebSocketConnection(ws);
   const client = new Client(connection, ctx.config, performance.now());
+  client.transport = "ws";
   ws.data.connection = connection;
   ws.data.client = client;
   arrive(ctx, client);

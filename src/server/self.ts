@@ -1,0 +1,24 @@
+/**
+ * papo's own commands as a new process starts them: from a checkout, Bun
+ * running the command's entry file (`bun src/cli/export.ts`); in the
+ * one-file papo (`bun run build`, scripts/build.ts), the executable itself
+ * with the command's name (`papo export`), since its entry files are
+ * inside it and not on disk.
+ */
+
+import { join } from "node:path";
+
+/** The commands a running papo starts: --workers' servers, an operator's transcript. */
+export type SelfCommand = "server" | "export";
+
+/** Each command's entry file in src/cli, for a checkout. */
+const ENTRY: Readonly<Record<SelfCommand, string>> = {
+  server: "run-server.ts",
+  export: "export.ts",
+};
+
+/** The argv that starts `command` (its flags follow). */
+export function selfCommand(command: SelfCommand): string[] {
+  if (Bun.isStandaloneExecutable) return [process.execPath, command];
+  return [process.execPath, join(import.meta.dir, "..", "cli", ENTRY[command])];
+}

@@ -1,0 +1,63 @@
+import { describe, expect, test } from "bun:test";
+import { Counter, Gauge, Registry } from "prom-client";
+import { type Message, Sums, sum } from "../../../src/server/metrics/gather.ts";
+import type { MetricJson } from "../../../src/server/metrics/registry.ts";
+import { samples } from "../../support/scrape.ts";
+
+/** One worker's series: its members, and the Redis link's state. */
+async function series(members: number, up: number): Promise<MetricJson[]> {
+  const registry = new Registry();
+  new Gauge({ name: "papo_members", help: "m", registers: [registry] }).set(members);
+  new Gauge({ name: "papo_redis_up", help: "u", registers: [registry], aggregator: "min" }).set(up);
+  new Counter({
+    name: "papo_lines_total",
+    help: "l",
+    registers: [registry],
+    aggregator: "max",
+  }).inc(members * 10);
+  return (await registry.getMetricsAsJSON()) as MetricJson[];
+}
+
+describe("sum", () => {
+  test("members add up, the link is as its worst worker has it, lines are the room's", async () => {
+    const s = samples(await sum([await series(2, 1), await series(3, 0)], 1));
+    expect(s.get("papo_members")).toBe(5);
+    expect(s.get("papo_redis_up")).toBe(0);
+    expect(s.get("papo_lines_total")).toBe(30);
+    expect(s.get('papo_workers{state="answered"}')).toBe(2);
+    expect(s.get('papo_workers{state="missing"}')).toBe(1);
+  });
+});
+
+describe("Sums", () => {
+  test("a scrape asks every worker, waits for the late ones no longer than its bound, answers the one that asked", async () => {
+    const sent: Array<[number, Message]> = [];
+    const worker = (n: number) => ({ send: (m: Message) => sent.push([n, m]) });
+    const workers = new Map([
+      [1, worker(1)],
+      [2, worker(2)],
+      [3, worker(3)],
+    ]);
+    const sums = new Sums(() => workers, 50);
+    sums.heard({ papo: "scrape", id: 7 }, 2);
+    const asked = sent.filter(([, m]) => m.papo === "collect");
+    expect(asked.map(([n]) => n)).toEqual([1, 2, 3]);
+    const first = asked[0]?.[1];
+    if (first?.papo !== "collect") throw new Error("no worker was asked");
+    const { round } = first;
+    sums.heard({ papo: "collected", round, metrics: await series(1, 1) }, 1);
+    sums.heard({ papo: "collected", round, metrics: await series(4, 1) }, 2);
+    // Worker 3 never answers; an answer twice, or from nobody asked, counts for nothing.
+    sums.heard({ papo: "collected", round, metrics: await series(100, 1) }, 2);
+    sums.heard({ papo: "collected", round: round + 1, metrics: await series(100, 1) }, 3);
+    const deadline = Date.now() + 2000;
+    while (!sent.some(([, m]) => m.papo === "scraped") && Date.now() < deadline) await Bun.sleep(5);
+    const [to, answer] = sent.find(([, m]) => m.papo === "scraped") ?? [0, null];
+    expect(to).toBe(2);
+    if (answer?.papo !== "scraped") throw new Error("no answer");
+    expect(answer.id).toBe(7);
+    const s = samples(answer.text);
+    expect(s.get("papo_members")).toBe(5);
+    expect(s.get('papo_workers{state="missing"}')).toBe(1);
+  });
+});
