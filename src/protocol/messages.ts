@@ -77,6 +77,11 @@ export interface ServerText {
   /** Quiet mode: only operators speak. */
   quietOn(by: string): string;
   quietOff(by: string): string;
+  /**
+   * For a newcomer, after the welcome and topic, when the room has rules on:
+   * slow mode's seconds (0: off) and whether only operators speak.
+   */
+  roomModes(slowSeconds: number, quiet: boolean): string;
   /** The other servers of the room cannot be reached (multi-server mode). */
   linkDown(): string;
   linkUp(): string;
@@ -265,6 +270,15 @@ const en: ServerText = {
   slowOff: (by) => notice(`${by} turned slow mode off`),
   quietOn: (by) => notice(`${by} turned quiet mode on: only operators may speak`),
   quietOff: (by) => notice(`${by} turned quiet mode off: everyone may speak`),
+  roomModes: (seconds, quiet) =>
+    notice(
+      `in this room now: ${[
+        seconds > 0 ? `slow mode, one line every ${seconds} s each` : "",
+        quiet ? "quiet mode, only operators may speak" : "",
+      ]
+        .filter(Boolean)
+        .join("; ")}`,
+    ),
   linkDown: () =>
     notice("the link to the other servers is down: for now only people on this server read you"),
   linkUp: () => notice("the link to the other servers is back"),
@@ -443,6 +457,15 @@ const pt: ServerText = {
   slowOff: (by) => notice(`${by} desligou o modo lento`),
   quietOn: (by) => notice(`${by} ligou o modo silêncio: só operadores falam`),
   quietOff: (by) => notice(`${by} desligou o modo silêncio: todo mundo pode falar`),
+  roomModes: (seconds, quiet) =>
+    notice(
+      `nesta sala agora: ${[
+        seconds > 0 ? `modo lento, uma linha a cada ${seconds} s por pessoa` : "",
+        quiet ? "modo silêncio, só operadores falam" : "",
+      ]
+        .filter(Boolean)
+        .join("; ")}`,
+    ),
   linkDown: () =>
     notice("a ligação com os outros servidores caiu: por ora só quem está neste servidor lê você"),
   linkUp: () => notice("a ligação com os outros servidores voltou"),

@@ -232,10 +232,14 @@ test("mutes, slow mode and quiet are kept with the room across a restart", async
   server = serve({ opPassword: "pw", dataDir: dir });
   const bob = await joinAs(server, "bob");
   bob.send("back");
-  expect(await bob.next()).toBe("! you are muted: you read but cannot speak");
+  expect(await bob.until((l) => l.startsWith("! "))).toBe(
+    "! you are muted: you read but cannot speak",
+  );
   const dee = await joinAs(server, "dee");
   dee.send("hi");
-  expect(await dee.next()).toBe("! quiet mode: only operators may speak now");
+  expect(await dee.until((l) => l.startsWith("! "))).toBe(
+    "! quiet mode: only operators may speak now",
+  );
   // prof's name is kept for an operator: the password comes with it.
   const op = await arrive(server);
   op.send("prof");
@@ -295,3 +299,44 @@ test("version 2: refusals are ev=mutedYou/slowMode/quietMode with their args; no
   expect(refusal.tags.ev).toBe("mutedYou");
   expect(refusal.text).toBe("! you are muted for 2 min more: you read but cannot speak");
 });
+
+test("a newcomer is told the room's rules after the welcome (ev=roomModes), in its language", async () => {
+  const server = serve({ opPassword: "pw" });
+  const prof = await operator(server);
+  const before = await joinAs(server, "bob");
+  expect(await upToWho(before)).not.toContainEqual(expect.stringContaining("in this room now"));
+  prof.send("/slow 10");
+  await before.until((l) => l.includes("slow mode on"));
+  prof.send("/quiet");
+  await before.until((l) => l.includes("quiet mode on"));
+  const late = await joinAs(server, "cy");
+  expect(await late.until((l) => l.startsWith("* in this room now"))).toBe(
+    "* in this room now: slow mode, one line every 10 s each; quiet mode, only operators may speak",
+  );
+  const v2 = await arrive(server);
+  v2.send("CAP papo/2");
+  await v2.next();
+  v2.send("/lang pt");
+  v2.send("di");
+  const modes = parseTagged(await v2.until((l) => l.includes("ev=roomModes")));
+  expect(modes.tags).toMatchObject({ kind: "reply", args: "[10,true]" });
+  expect(modes.text).toBe(
+    "* nesta sala agora: modo lento, uma linha a cada 10 s por pessoa; modo silêncio, só operadores falam",
+  );
+  prof.send("/slow 0");
+  prof.send("/quiet off");
+  await before.until((l) => l.includes("quiet mode off"));
+  const after = await joinAs(server, "eva");
+  expect(await upToWho(after)).not.toContainEqual(expect.stringContaining("in this room now"));
+});
+
+/** Every line `client` reads from now until the answer to a /who it sends. */
+async function upToWho(client: LineClient): Promise<string[]> {
+  const seen: string[] = [];
+  client.send("/who");
+  await client.until((l) => {
+    seen.push(l);
+    return l.startsWith("* online");
+  });
+  return seen;
+}

@@ -179,6 +179,8 @@ function joined(ctx: Context, client: Client): void {
   const limits = () => t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst);
   ctx.room.tell(client, sameLine(ctx, t, "limits", limits));
   if (room.topic !== "") tell(ctx, client, t.topic(room.topic));
+  const { slowSeconds, quiet } = room.moderation;
+  if (slowSeconds > 0 || quiet) tell(ctx, client, t.roomModes(slowSeconds, quiet));
   for (const line of replay(ctx, client, config.maxQueueBytes / 2)) tell(ctx, client, line);
 }
 
