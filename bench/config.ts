@@ -306,3 +306,85 @@ export const GOALS = {
 
 /** Where results go unless --json says otherwise (gitignored). */
 export const RESULTS_DIR = "bench/results";
+
+/**
+ * `bun bench soak`: a long mixed load on one papo with flood control on.
+ * Rates are per second of the whole soak; "every" figures are mean intervals
+ * (the actual ones vary by up to half either way, so that events drift apart).
+ * Light on purpose: the soak looks for what grows over an hour, not for speed,
+ * and must leave the second core to the server on a 2-core machine.
+ */
+export const SOAK = {
+  /** Minutes of a full soak, and of --quick (what CI runs). */
+  minutes: { full: 10, quick: 1 },
+  /** Members that stay the whole soak, half on TCP and half on the WebSocket. */
+  residents: 40,
+  /** Of the residents, how many talk: one line every talkEveryMs each, within flood control. */
+  talkers: 16,
+  talkEveryMs: 2000,
+  /** TCP residents that read slowly: their socket paused slowPauseMs of every slowCycleMs. */
+  slowReaders: 4,
+  slowCycleMs: 1000,
+  slowPauseMs: 900,
+  /** TCP residents that stop reading now and then, for stopShortestMs to stopLongestMs. */
+  stoppers: 4,
+  stopEveryMs: 15_000,
+  stopShortestMs: 1000,
+  stopLongestMs: 8000,
+  /** Residents (TCP and WebSocket alternately) cut without /quit every resumeEveryMs, back with RESUME after up to resumeAwayMs. */
+  resumers: 6,
+  resumeEveryMs: 20_000,
+  resumeAwayMs: 3000,
+  /** Members that join, say a few lines, and leave (/quit, close, or reset) after up to churnLifeMs. */
+  churnPerSecond: 2,
+  churnLifeMs: 10_000,
+  /** A flood every floodEveryMs: floodSenders talkers write floodLines lines at once; flood control trickles them out. */
+  floodEveryMs: 30_000,
+  floodSenders: 8,
+  floodLines: 60,
+  /** The operator kicks (and every other time bans, then unbans after unbanAfterMs) a member that joined to be kicked. */
+  kickEveryMs: 10_000,
+  unbanAfterMs: 5000,
+  /** Bytes of text in a line, its "#seq" included. */
+  lineBytes: 80,
+  /**
+   * The room's window given to the server (--window-bytes). Small, so that it
+   * fills within the first minute (at these rates 10 to 25 KB/s of renderings):
+   * the default 64 MiB would fill for over an hour, a growth by design that
+   * the soak would take for a leak. A member resumed during a flood may then
+   * fall past it, which is counted apart. A reader that stops for seconds
+   * does not: the kernel's buffers (megabytes on loopback) hold its share.
+   */
+  windowBytes: 64 * 1024,
+  /** How often the server is sampled (RSS, descriptors, /metrics), in ms; a minute's row is its samples' median. */
+  sampleMs: 5000,
+  /** After the load stops: how long the members still in the room may take to read the last line (ms). */
+  drainMs: 30_000,
+  /** Longest wait for a member to be welcomed (ms). */
+  joinTimeoutMs: 10_000,
+} as const;
+
+/**
+ * When the soak says memory or descriptors "grow without bound": over the
+ * second half of the samples the least-squares slope is above the bound AND
+ * the last level is above the level after the first minute by more than the
+ * slack. Both, because a heap that breathes gives slopes either way over a
+ * short stretch, and one step up (a cache filling) is growth that stopped;
+ * a leak does both. At the full 10 minutes, 2 MiB/min leaks 20 MiB.
+ */
+export const SOAK_GROWTH = {
+  rssMiBPerMinute: 2,
+  rssSlackMiB: 32,
+  heapMiBPerMinute: 2,
+  heapSlackMiB: 16,
+  fdsPerMinute: 1,
+  fdsSlack: 32,
+  /** Samples the second half needs before a slope means anything. */
+  minSamples: 6,
+  /** Minutes a soak needs before growth is judged at all (--quick's one minute only reports). */
+  minMinutes: 3,
+} as const;
+
+/** Run this long or more, the soak's plot goes to docs/ unless --svg says otherwise. */
+export const SOAK_DOCS_MINUTES = 60;
+export const SOAK_DOCS_SVG = "docs/soak.svg";

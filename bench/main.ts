@@ -3,7 +3,8 @@
  * `bun bench`: micro benchmarks, then flood scenarios over real sockets
  * against papo, the floor (the leanest relay on Bun) and two naive
  * baselines; prints a summary, writes JSON and an SVG chart, and exits
- * non-zero if any line was lost or anything leaked.
+ * non-zero if any line was lost or anything leaked. `bun bench soak` is the
+ * long mixed load of soak/ instead.
  * Speed alone never fails a run: the goals are reported, not enforced.
  */
 
@@ -14,8 +15,12 @@ import { machine, summaryText, writeResults } from "./report/output.ts";
 import { Progress } from "./report/progress.ts";
 import { failureList } from "./report/summary.ts";
 import { runAll } from "./run.ts";
+import { parseSoakOptions, soakHelpText } from "./soak/options.ts";
+import { soakSummary, writeSoak } from "./soak/report.ts";
+import { runSoak } from "./soak/run.ts";
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "soak") return soak(argv.slice(1));
   const options = parseOptions(argv);
   if (options.help) {
     process.stdout.write(helpText());
@@ -28,6 +33,22 @@ async function main(argv: string[]): Promise<number> {
   const written = writeResults(run, m, options);
   progress.say(`\nresults: ${written.json}\nchart:   ${written.svg}`);
   return failureList(run.results).length === 0 ? 0 : 1;
+}
+
+/** `bun bench soak`: one long mixed load on papo, apart from the scenarios (it takes minutes). */
+async function soak(argv: string[]): Promise<number> {
+  const options = parseSoakOptions(argv);
+  if (options.help) {
+    process.stdout.write(soakHelpText());
+    return 0;
+  }
+  const progress = new Progress();
+  const m = machine();
+  const result = await runSoak(options.minutes, progress);
+  progress.say(`\n${soakSummary(result, m)}`);
+  writeSoak(result, m, options);
+  progress.say(`\nresults: ${options.json}\nplot:    ${options.svg}`);
+  return result.failures.length === 0 ? 0 : 1;
 }
 
 // An interrupted run must not leave servers or load generators behind.

@@ -114,6 +114,7 @@ export function helpText(): string {
   return `papo benchmarks: micro benchmarks, then floods over real sockets against papo, the floor and two naive baselines.
 
 usage: bun bench [options]
+       bun bench soak [--minutes N] [--quick]   (the long mixed load: bun bench soak --help)
 
 options:
 ${rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`).join("\n")}

@@ -26,6 +26,8 @@ export interface ServerOptions {
   maxQueueBytes?: number;
   /** papo only: how the clients come (TLS on the listener, or the web client's WebSocket). */
   transport?: Transport;
+  /** papo only: leave flood control on (every other scenario turns it off: it measures speed). */
+  floodControl?: boolean;
   /** papo only: more flags (the cluster scenario's --redis and --room). */
   papoArgs?: readonly string[];
 }
@@ -42,7 +44,8 @@ function command(target: TargetName, options: ServerOptions): string[] {
       const args = [
         process.execPath,
         join(ROOT, "src/cli/run-server.ts"),
-        ...["--host", HOST, "--port", "0", "--rate-limit", "0", "--quiet"],
+        ...["--host", HOST, "--port", "0", "--quiet"],
+        ...(options.floodControl ? [] : ["--rate-limit", "0"]),
         ...["--max-clients", String(options.maxClients), "--announce-max", "0"],
         // Every simulated client comes from 127.0.0.1, and a newcomer's
         // history would count as deliveries the naive servers never make.
