@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { commandLine } from "../server/self.ts";
 import { defaultDataDir, roomFiles, roomNameProblem } from "../server/store/place.ts";
 import { ReadError, readStore, readStream } from "../server/store/read.ts";
 import type { StoredLine } from "../server/store/rows.ts";
@@ -74,7 +75,8 @@ async function run(argv: string[]): Promise<void> {
   if (values.help) {
     const title = "papo export: the room's log as a transcript, in local time";
     const extra: Array<[string, string]> = [["--help, -h", "show this help"]];
-    process.stdout.write(usage("bun run export [options]", title, FLAGS, defaults(), extra));
+    const synopsis = `${commandLine("export")} [options]`;
+    process.stdout.write(usage(synopsis, title, FLAGS, defaults(), extra));
     return;
   }
   const given = values as Record<string, string | undefined>;

@@ -9,6 +9,7 @@ import { type Flags, resolveOptions } from "../client/options.ts";
 import { runPiped } from "../client/piped.ts";
 import { langFromEnv, STRINGS } from "../client/strings.ts";
 import { runInteractive } from "../client/tty/tty.ts";
+import { commandLine } from "../server/self.ts";
 import { argsProblem, isParseArgsError } from "./flags.ts";
 
 function parseFlags(argv: string[]): Flags {
@@ -53,7 +54,8 @@ async function run(argv: string[]): Promise<number> {
     readFile: (path) => readFileSync(path, "utf8"),
   });
   if (resolved.kind === "help") {
-    process.stdout.write(`${resolved.text}\n`);
+    // The strings name the checkout's command; the one-file papo has its own.
+    process.stdout.write(`${resolved.text.replace("bun run client", commandLine("client"))}\n`);
     return EXIT.ok;
   }
   if (resolved.kind === "error") {

@@ -11,6 +11,7 @@ import { proxyListProblem } from "../server/admission/proxy.ts";
 import { redacted } from "../server/cluster/redis.ts";
 import { serverLog } from "../server/log.ts";
 import { plainLine } from "../server/log-json.ts";
+import { commandLine } from "../server/self.ts";
 import { openShared, openStore, StartError, startServer } from "../server/server.ts";
 import { defaultDataDir, roomNameProblem } from "../server/store/place.ts";
 import {
@@ -221,7 +222,15 @@ async function serve(argv: string[]): Promise<boolean> {
     );
     const h = SERVER_HELP[lang];
     process.stdout.write(
-      usage(h.synopsis, h.title, FLAGS, shownDefaults(), h.extra, lang, h.flags),
+      usage(
+        `${commandLine("server")} ${h.synopsis}`,
+        h.title,
+        FLAGS,
+        shownDefaults(),
+        h.extra,
+        lang,
+        h.flags,
+      ),
     );
     return false;
   }

@@ -19,7 +19,7 @@ export interface ServerHelp {
 
 const en: ServerHelp = {
   title: "papo chat server",
-  synopsis: "bun run server [options]",
+  synopsis: "[options]",
   extra: [
     ["--no-web", "do not serve the web client"],
     ["--no-store", "keep nothing on disk: the room lives in memory only"],
@@ -32,7 +32,7 @@ const en: ServerHelp = {
 
 const pt: ServerHelp = {
   title: "servidor de bate-papo papo",
-  synopsis: "bun run server [opções]",
+  synopsis: "[opções]",
   extra: [
     ["--no-web", "não serve o cliente web"],
     ["--no-store", "não guarda nada em disco: a sala vive só na memória"],

@@ -297,7 +297,7 @@ const en: ServerText = {
     ),
   transcriptReady: (path, seconds) =>
     notice(
-      `the room's transcript is at ${path} on this room's web page, once, for ${seconds} s (on the server, bun run export writes it too)`,
+      `the room's transcript is at ${path} on this room's web page, once, for ${seconds} s (on the server, the export command writes it too)`,
     ),
   transcriptCommand: (command) =>
     notice(`the room's transcript: run ${command} on the server's machine`),
@@ -488,7 +488,7 @@ const pt: ServerText = {
     ),
   transcriptReady: (path, seconds) =>
     notice(
-      `a transcrição da sala está em ${path} na página web desta sala, uma vez, por ${seconds} s (no servidor, bun run export também a escreve)`,
+      `a transcrição da sala está em ${path} na página web desta sala, uma vez, por ${seconds} s (no servidor, o comando export também a escreve)`,
     ),
   transcriptCommand: (command) =>
     notice(`a transcrição da sala: rode ${command} na máquina do servidor`),

@@ -17,6 +17,14 @@ const ENTRY: Readonly<Record<SelfCommand, string>> = {
   export: "export.ts",
 };
 
+/**
+ * How a person types papo's `command` here: `papo export` in the one-file
+ * papo, `bun run export` in a checkout (for --help and the server's hints).
+ */
+export function commandLine(command: SelfCommand | "client"): string {
+  return Bun.isStandaloneExecutable ? `papo ${command}` : `bun run ${command}`;
+}
+
 /** The argv that starts `command` (its flags follow). */
 export function selfCommand(command: SelfCommand): string[] {
   if (Bun.isStandaloneExecutable) return [process.execPath, command];

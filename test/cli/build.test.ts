@@ -152,7 +152,11 @@ describe("papo, built", () => {
   test("--help lists the commands in the locale's language; an unknown one is one sentence", async () => {
     expect((await run(["--help"])).stdout).toBe(PAPO_WORDS.en.help);
     expect((await run(["--help"], "pt_BR.UTF-8")).stdout).toBe(PAPO_WORDS.pt.help);
-    expect((await run(["server", "--help"])).stdout).toStartWith("papo chat server\n");
+    expect((await run(["server", "--help"])).stdout).toStartWith(
+      "papo chat server\n\nusage: papo server [options]\n",
+    );
+    expect((await run(["client", "--help"])).stdout).toStartWith("Usage: papo client [options]\n");
+    expect((await run(["export", "--help"])).stdout).toContain("usage: papo export [options]\n");
     expect(await run(["chat"])).toEqual({
       code: 1,
       stdout: "",

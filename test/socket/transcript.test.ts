@@ -41,7 +41,7 @@ describe("GET /transcript", () => {
     ana.send("/transcript");
     const reply = await ana.next();
     expect(reply).toMatch(
-      /^\* the room's transcript is at \/transcript\?t=[A-Za-z0-9_-]{32} on this room's web page, once, for 60 s \(on the server, bun run export writes it too\)$/,
+      /^\* the room's transcript is at \/transcript\?t=[A-Za-z0-9_-]{32} on this room's web page, once, for 60 s \(on the server, the export command writes it too\)$/,
     );
     const path = PATH.exec(reply)?.[0] ?? "";
 

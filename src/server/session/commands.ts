@@ -13,6 +13,7 @@ import type { Input } from "../../protocol/parse.ts";
 import { TRANSCRIPT_PATH } from "../../web/paths.ts";
 import { addressKey } from "../admission/addresses.ts";
 import type { Remote } from "../room/peers.ts";
+import { commandLine } from "../self.ts";
 import type { Client } from "./client.ts";
 import { type Context, TICKETS, words } from "./context.ts";
 import { maySay, restrict } from "./moderation.ts";
@@ -250,11 +251,15 @@ function transcript(ctx: Context, op: Client): void {
       ctx,
       op,
       t.transcriptCommand(
-        `bun run export --room ${config.roomName} --data '${config.dataDir.replaceAll("'", "'\\''")}'`,
+        `${commandLine("export")} --room ${config.roomName} --data '${config.dataDir.replaceAll("'", "'\\''")}'`,
       ),
     );
   } else if (config.redisUrl !== "") {
-    tell(ctx, op, t.transcriptCommand(`bun run export --room ${config.roomName} --redis URL`));
+    tell(
+      ctx,
+      op,
+      t.transcriptCommand(`${commandLine("export")} --room ${config.roomName} --redis URL`),
+    );
   } else {
     tell(ctx, op, t.noTranscript());
   }
