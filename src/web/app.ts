@@ -8,8 +8,8 @@
  * (refused.ts), and is shown with textContent only, never as HTML (view.ts,
  * render.ts), once. What the person types goes out through sender.ts.
  *
- * Nothing is stored in the browser: names, history and a room password
- * live in this page's memory only.
+ * Nothing is stored in the browser: names, history, a room password and an
+ * operator password live in this page's memory only.
  */
 
 import { gather } from "../client/core/blocks.ts";
@@ -98,7 +98,7 @@ function heard(raw: string): void {
   const line = gather(blocks, read(raw));
   if (line === null) return;
   if (transcript.heard(line)) {
-    show(present(`* ${w.transcriptSaved}`, arrival.name, new Date(), language.lang));
+    note(w.transcriptSaved);
     return;
   }
   header.heard(line);
@@ -115,10 +115,14 @@ function heard(raw: string): void {
   show(present(line, self, new Date(), language.lang));
   const missed = arrival.missed;
   arrival.missed = null;
-  if (missed !== null) {
-    const note = missed === "restart" ? w.missedRestart : w.missedSome;
-    show(present(`* ${note}`, arrival.name, new Date(), language.lang));
-  }
+  if (missed !== null) note(missed === "restart" ? w.missedRestart : w.missedSome);
+  if (arrival.operatorLost) note(w.operatorLost);
+  arrival.operatorLost = false;
+}
+
+/** The page's own word in the log, as a notice. */
+function note(text: string): void {
+  show(present(`* ${text}`, arrival.name, new Date(), language.lang));
 }
 
 /** A line the server refused goes back to the input, unless something new is there. */
@@ -157,7 +161,8 @@ $("help").addEventListener("click", () => {
 $("say").addEventListener("submit", (event) => {
   event.preventDefault();
   if (arrival.phase !== "joined" || !connection.isOpen) return;
-  sender.send(input.value);
+  const text = input.value;
+  if (sender.send(text)) arrival.sent(text);
   input.focus();
 });
 

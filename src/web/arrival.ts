@@ -1,9 +1,10 @@
 /**
  * The page's way from the door into the room, and back after a lost
  * connection: CAP first, then our place back (a RESUME) or, as a new member,
- * the page's language, the room's password, the name; the server's answers
- * move the page along its phases. What it shows is app.ts's; this only
- * decides where the page is and what to send.
+ * the page's language, the room's password, the name, and for a name kept
+ * for operators the operator password (operator.ts remembers the one that
+ * worked); the server's answers move the page along its phases. What it
+ * shows is app.ts's; this only decides where the page is and what to send.
  */
 
 import type { Meaning, ServerLine } from "../client/core/meaning.ts";
@@ -13,16 +14,26 @@ import { nameKey } from "../protocol/names.ts";
 import type { Connection } from "./connection.ts";
 import type { Asks, Door } from "./door.ts";
 import type { PageLanguage } from "./language.ts";
+import { OperatorStatus } from "./operator.ts";
 
 /**
  * Where the page is. "connecting": until the server answers CAP (and a
- * RESUME, when the page had a place to come back to). "password" and
- * "naming": at the door, before joining; only then is a server's "wrong
- * password" or refusal about the door (in the room it answers /op, and is
- * only shown). "idle": the server gave up waiting for a name or password;
- * the page knocks again once the person gives it.
+ * RESUME, when the page had a place to come back to). "password",
+ * "naming" and "operator" (the name asked for is kept for operators: its
+ * password is next): at the door, before joining; only then is a server's
+ * "wrong password" or refusal about the door (in the room it answers /op,
+ * and is only shown). "idle": the server gave up waiting for a name or
+ * password; the page knocks again once the person gives it.
  */
-export type Phase = "connecting" | "password" | "naming" | "joined" | "idle" | "lost" | "ended";
+export type Phase =
+  | "connecting"
+  | "password"
+  | "naming"
+  | "operator"
+  | "joined"
+  | "idle"
+  | "lost"
+  | "ended";
 
 /** What the arrival needs of the page around it. */
 export interface ArrivalParts {
@@ -54,6 +65,12 @@ export class Arrival {
   #langAsked = false;
   /** Back as a new member after a loss: "restart" or "some" lines missed, told after the welcome. */
   missed: "restart" | "some" | null = null;
+  /** Back in the room without the operator rights we had: told after the welcome. */
+  operatorLost = false;
+  /** Whether we are an operator, and the operator password that made us one. */
+  readonly #operator = new OperatorStatus();
+  /** The name kept for operators whose password the door asks for. */
+  #kept = "";
 
   constructor(private readonly parts: ArrivalParts) {}
 
@@ -90,6 +107,7 @@ export class Arrival {
       case "resumed":
         resume.resumed(m.token);
         this.#inRoom(m.name);
+        this.operatorLost = this.#operator.arrived(m.operator);
         return true;
       case "resume-failed":
         resume.failed();
@@ -102,9 +120,22 @@ export class Arrival {
         this.#tried = "";
         this.#named();
         return true;
+      case "name-reserved":
+        if (this.phase !== "naming") return true;
+        this.#reserved(m.name);
+        // The door says it in the page's words; given by itself, it is no news.
+        return false;
+      case "operator":
+        this.#operator.made();
+        return true;
       case "wrong-password":
-        // Only at the door: in the room the same words answer a wrong /op.
-        if (this.phase !== "password") return true;
+        if (this.phase !== "password") {
+          // A wrong /op in the room, or a kept name's password: not to be given again.
+          this.#operator.refused();
+          // The server wants a name again: the kept one, offered, or another.
+          if (this.phase === "operator") this.#askName(line.text, this.#kept);
+          return true;
+        }
         // Even the one we were let in with: the room's password has changed.
         this.#password = "";
         this.#tried = "";
@@ -114,6 +145,7 @@ export class Arrival {
         this.#inRoom(m.name);
         const missed = resume.welcomed(m.token, m.pos);
         this.missed = missed === null ? null : missed === "restart" ? "restart" : "some";
+        this.operatorLost = this.#operator.arrived(m.operator);
         return true;
       }
       case "language": {
@@ -126,7 +158,7 @@ export class Arrival {
       case "name-timeout":
         // The server stopped waiting for the person at the door. As the terminal
         // client does, say nothing: knock again when they answer (the door stays).
-        if (this.phase !== "naming" && this.phase !== "password") return true;
+        if (!this.#atDoor) return true;
         this.phase = "idle";
         return false;
       case "bye":
@@ -147,11 +179,39 @@ export class Arrival {
 
   /** A refusal while choosing a name: explain it where the name is typed. */
   #other(line: ServerLine): boolean {
-    const at = this.phase;
-    if ((at === "naming" || at === "password") && line.text.startsWith("! ")) {
-      this.parts.door.ask(at === "naming" ? "name" : "password", line.text);
-    }
+    if (!this.#atDoor || !line.text.startsWith("! ")) return true;
+    if (this.phase === "password") this.parts.door.ask("password", line.text);
+    else this.#askName(line.text);
     return true;
+  }
+
+  get #atDoor(): boolean {
+    return this.phase === "password" || this.phase === "naming" || this.phase === "operator";
+  }
+
+  /** The name is refused (or its operator password was): ask for one, `offer` in the field. */
+  #askName(refusal: string, offer = ""): void {
+    this.phase = "naming";
+    this.#kept = "";
+    this.parts.door.ask("name", refusal, offer);
+  }
+
+  /**
+   * The name asked for is kept for operators: its operator password, the one
+   * that worked before (our own name, on the way back) or typed meanwhile,
+   * or the person is asked for it.
+   */
+  #reserved(name: string): void {
+    this.phase = "operator";
+    this.#kept = name;
+    const known = this.#operator.claim();
+    if (known !== "") this.parts.connection.send(known);
+    else this.parts.door.ask("operator", "", name);
+  }
+
+  /** A line the person sent in the room (an /op's password is kept if it works). */
+  sent(text: string): void {
+    this.#operator.sent(text);
   }
 
   /**
@@ -190,16 +250,19 @@ export class Arrival {
     else this.parts.door.ask("name");
   }
 
-  /** A name or password typed at the door. */
+  /** A name, a password or an operator password typed at the door. */
   answered(asks: Asks | null, value: string): void {
     const { connection } = this.parts;
     if (asks === "password") this.#tried = value;
+    else if (asks === "operator") this.#operator.typed(value);
     else this.name = value;
     // The server gave up waiting (or the connection was lost): knock again now,
     // and answer its greeting with this.
     if (this.phase === "idle" || this.phase === "lost") connection.open();
     else if (this.phase === "password" && asks === "password") connection.send(this.#tried);
     else if (this.phase === "naming" && asks === "name") connection.send(this.name);
+    else if (this.phase === "operator" && asks === "operator")
+      connection.send(this.#operator.claim());
     // Otherwise (connecting) the greeting to come is answered with it.
   }
 

@@ -1,13 +1,17 @@
 /**
- * The door: the card over the room that asks for the room's password or a
- * name, with the server's refusal under it. It only asks and hands back the
+ * The door: the card over the room that asks for the room's password, a
+ * name, or the operator password of a name kept for operators, with the
+ * server's refusal under it. It only asks and hands back the
  * answer; when to ask, and what to do with the answer, is app.ts's to say.
  */
 
 import type { Words } from "./words.ts";
 
-/** What the door asks for. */
-export type Asks = "name" | "password";
+/** What the door asks for: "operator" is the operator password of a name kept for operators. */
+export type Asks = "name" | "password" | "operator";
+
+/** Asked with the field's dots: gone from the field once sent, never shown. */
+const secret = (asks: Asks | null): boolean => asks === "password" || asks === "operator";
 
 export class Door {
   readonly #card: HTMLElement;
@@ -38,23 +42,34 @@ export class Door {
       if (value === "") return;
       const asks = this.#asks;
       // A password as typed, spaces and all, and gone from the field at once.
-      const answer = asks === "password" ? this.#input.value : value;
-      if (asks === "password") this.#input.value = "";
+      const answer = secret(asks) ? this.#input.value : value;
+      if (secret(asks)) this.#input.value = "";
       this.#error.textContent = "";
       answered(asks, answer);
     });
   }
 
-  /** Show the door asking for `what`, with the server's refusal of the last answer if any. */
-  ask(what: Asks, refusal = ""): void {
+  /**
+   * Show the door asking for `what`, with the server's refusal of the last
+   * answer if any. `name`: the kept name an operator password is asked for,
+   * or the name offered again in the field (one whose operator password was wrong).
+   */
+  ask(what: Asks, refusal = "", name = ""): void {
     const w = this.w;
     this.#card.hidden = false;
-    this.#title.textContent = what === "name" ? w.namePrompt : w.passwordPrompt;
-    this.#hint.textContent = what === "name" ? w.nameHint : w.passwordHint;
-    this.#button.textContent = what === "name" ? w.join : w.enter;
-    this.#input.type = what === "password" ? "password" : "text";
-    // A password field starts empty: never a name (or anything else) as dots in it.
-    if (what === "password" && this.#asks !== "password") this.#input.value = "";
+    const [title, hint, button] =
+      what === "name"
+        ? [w.namePrompt, w.nameHint, w.join]
+        : what === "password"
+          ? [w.passwordPrompt, w.passwordHint, w.enter]
+          : [w.operatorPrompt(name), w.operatorHint, w.enter];
+    this.#title.textContent = title;
+    this.#hint.textContent = hint;
+    this.#button.textContent = button;
+    this.#input.type = secret(what) ? "password" : "text";
+    // A password field starts empty: never a name (or another password) as dots in it.
+    if (secret(what) && this.#asks !== what) this.#input.value = "";
+    if (what === "name" && name !== "") this.#input.value = name;
     this.#asks = what;
     this.#input.dataset.asks = what;
     this.#error.textContent = refusal.replace(/^! /, "");

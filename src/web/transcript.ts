@@ -1,6 +1,6 @@
 /**
- * The operators' transcript on the page: a button, shown once the server
- * made us an operator, that asks for it (/transcript), and the download
+ * The operators' transcript on the page: a button, shown while the server
+ * has us as an operator (/op, or a name kept for operators), that asks for it (/transcript), and the download
  * the server's answer starts. The answer carries a one-time path
  * (/transcript?t=TICKET, good for a minute) in its tags; only a path of
  * that exact shape is followed, and the browser saves what it serves.
@@ -35,13 +35,15 @@ export class TranscriptButton {
   }
 
   /**
-   * Read a server line: being made an operator shows the button, a welcome
-   * (a new member) hides it, a ticket starts the download. True for a
+   * Read a server line: being made an operator shows the button; a welcome
+   * or a resume's answer shows it only for an operator (a kept name's claim,
+   * or a restart that forgot us); a ticket starts the download. True for a
    * ticket: the page tells the person in its own words, not the server's.
    */
   heard(line: ServerLine): boolean {
-    if (line.kind === "reply" && line.tags.ev === "nowOperator") this.button.hidden = false;
-    if (line.meaning?.kind === "welcome") this.button.hidden = true;
+    const m = line.meaning;
+    if (m?.kind === "operator") this.button.hidden = false;
+    if (m?.kind === "welcome" || m?.kind === "resumed") this.button.hidden = !m.operator;
     if (line.kind !== "reply" || line.tags.ev !== "transcriptReady") return false;
     const path = ticketPath(line.tags.args);
     if (path === null) return false;

@@ -15,6 +15,9 @@ export interface Words {
   join: string;
   passwordPrompt: string;
   passwordHint: string;
+  /** The door, when the name asked for is kept for operators: its operator password. */
+  operatorPrompt: (name: string) => string;
+  operatorHint: string;
   enter: string;
   members: string;
   placeholder: string;
@@ -30,6 +33,8 @@ export interface Words {
   missedRestart: string;
   /** Back as a new member after a loss (the resume failed): lines may be missing. */
   missedSome: string;
+  /** We were an operator, and came back as a member without its rights (a restart, a long cut). */
+  operatorLost: string;
   /** The typed line is over the server's limit: it stays in the input. */
   tooLong: (bytes: number, max: number) => string;
   notificationFrom: (name: string) => string;
@@ -66,6 +71,8 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     join: "Join",
     passwordPrompt: "This room has a password",
     passwordHint: "Ask whoever runs the room.",
+    operatorPrompt: (name) => `Operator password for ${name}`,
+    operatorHint: "This name is kept for an operator.",
     enter: "Enter",
     members: "In the room",
     placeholder: "Message, or /help for commands",
@@ -79,6 +86,8 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     ended: "Disconnected.",
     missedRestart: "the server restarted: lines said while you were away are lost",
     missedSome: "could not come back where you left: lines said while you were away may be missing",
+    operatorLost:
+      "you are no longer an operator here (the server restarted, or you were away too long): give /op PASSWORD again",
     tooLong: (bytes, max) => `! too long to send: ${bytes} bytes, the room takes up to ${max}`,
     notificationFrom: (name) => `${name} on papo`,
     log: "Messages",
@@ -105,6 +114,8 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     join: "Entrar",
     passwordPrompt: "Esta sala tem senha",
     passwordHint: "Peça a quem cuida da sala.",
+    operatorPrompt: (name) => `Senha de operador para ${name}`,
+    operatorHint: "Este nome é reservado para operadores.",
     enter: "Entrar",
     members: "Na sala",
     placeholder: "Mensagem, ou /help para os comandos",
@@ -119,6 +130,8 @@ export const WORDS: Readonly<Record<Lang, Words>> = {
     missedRestart: "o servidor reiniciou: as linhas ditas enquanto você estava fora se perderam",
     missedSome:
       "não foi possível voltar de onde você parou: podem faltar linhas ditas enquanto você estava fora",
+    operatorLost:
+      "você não tem mais poderes de operador aqui (o servidor reiniciou, ou você ficou fora tempo demais): use /op SENHA de novo",
     tooLong: (bytes, max) => `! longa demais para enviar: ${bytes} bytes, a sala aceita até ${max}`,
     notificationFrom: (name) => `${name} no papo`,
     log: "Mensagens",

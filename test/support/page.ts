@@ -5,6 +5,7 @@
  */
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Asks } from "../../src/web/door.ts";
 import { launchBrowser } from "./browser.ts";
 
 export interface Opened {
@@ -82,8 +83,8 @@ export async function enter(page: Page, name: string): Promise<void> {
   await page.locator("#door").waitFor({ state: "hidden" });
 }
 
-/** Wait for the door to ask for a "name" or a "password". */
-export async function atDoor(page: Page, asks: "name" | "password"): Promise<void> {
+/** Wait for the door to ask for a "name", a "password", or an "operator" password. */
+export async function atDoor(page: Page, asks: Asks): Promise<void> {
   await page.waitForFunction((what) => {
     const input = document.getElementById("door-input");
     const door = document.getElementById("door");

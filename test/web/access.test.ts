@@ -1,7 +1,7 @@
 /**
  * The page as a first way in (issue 19), in headless Chromium: an axe-core
- * audit of the door, the room, the help and the phone layout in both
- * themes; the whole flow with the keyboard alone; links, the topic in the
+ * audit of the door (an operator password's too), the room, the help and
+ * the phone layout in both themes; the whole flow with the keyboard alone; links, the topic in the
  * header, the "new messages" marker, Tab completion, the member list's
  * order, the invitation's QR code, a refused line given back, and what a
  * copied line reads.
@@ -22,7 +22,7 @@ import { dirname, join as joinPath } from "node:path";
 import type { Page } from "playwright-core";
 import type { ServerConfig } from "../../src/config.ts";
 import { CONTENT_SECURITY_POLICY } from "../../src/server/transport/http.ts";
-import { enter, Pages, say, seen } from "../support/page.ts";
+import { atDoor, enter, Pages, say, seen } from "../support/page.ts";
 import { join, serve } from "../support/server.ts";
 
 setDefaultTimeout(20_000);
@@ -117,6 +117,24 @@ describe("the page, for everyone", () => {
       }
     });
   }
+
+  test("axe finds no violation at the door asking a kept name's operator password", async () => {
+    const server = web({ opNames: "prof", opPassword: "s3nha" });
+    for (const scheme of ["light", "dark"] as const) {
+      const { page, errors } = await pages.open(server, { colorScheme: scheme, bypassCSP: true });
+      await atDoor(page, "name");
+      await page.fill("#door-input", "prof");
+      await page.press("#door-input", "Enter");
+      await atDoor(page, "operator");
+      expect(await violations(page)).toEqual([]);
+      // A wrong one: the name offered again, with the refusal under it.
+      await page.fill("#door-input", "chute");
+      await page.press("#door-input", "Enter");
+      await atDoor(page, "name");
+      expect(await violations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    }
+  });
 
   test("on a phone (390×844) nothing sticks out: lost connection, /help, the placeholder", async () => {
     const server = web();
