@@ -35,6 +35,21 @@ describe("disconnects", () => {
     expect(await a.next()).toBe("<b> after");
   });
 
+  test("the last member's /quit: told bye, and gone for the reason it gave (no internal error)", async () => {
+    const events: string[] = [];
+    const log = {
+      info: () => {},
+      note: () => {},
+      event: (_: unknown, text: string) => events.push(text),
+    };
+    const server = serve({}, log);
+    const eve = await join(server, "eve");
+    eve.send("/quit");
+    expect(await eve.next()).toBe("* bye");
+    await eventually(() => server.connectionCount() === 0);
+    expect(events.filter((e) => e.startsWith("left"))).toEqual(["left (quit)"]);
+  });
+
   test("an unnamed connection that goes away leaves no trace", async () => {
     const server = serve();
     const a = await join(server, "a");

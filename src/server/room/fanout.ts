@@ -331,7 +331,10 @@ export class LogFanout<M extends Reader> {
     }
     for (const member of touched) {
       try {
-        if (segment !== null && member.next === base && member.queue === null && !member.away) {
+        // A turn with no rendering (the last member here left in it) has nothing to write:
+        // pump() steps over it.
+        const rendered = segment !== null && rendering(segment, member.dialect) !== undefined;
+        if (rendered && segment && member.next === base && member.queue === null && !member.away) {
           // Caught up, and it spoke (or joined) this turn: its share of the turn, in one write.
           const own = this.turn.ownLines(member);
           if (this.writer.lines(member, segment, Math.min(end, member.until), own))
