@@ -126,6 +126,11 @@ describe("reconnecting", () => {
       await eventually(() => r2.count("line: * you are now an operator") === 2, 3000);
       expect(r2.count("askOperatorPassword: prof")).toBe(1);
       expect(r2.seen.filter((e) => e.startsWith("say: ") && e.includes("operator"))).toEqual([]);
+      // The password changed at a restart: the old one is tried once, then the person is asked.
+      await fourth.stop();
+      fourth = restart(keptPort, { opPassword: "n0va", opNames: "prof" });
+      await eventually(() => r2.count("askOperatorPassword: prof") === 2, 5000);
+      expect(r2.count("line: ! wrong password")).toBeLessThanOrEqual(1);
       kept.quit();
       await kept.done;
     } finally {

@@ -77,6 +77,8 @@ export class Link {
    */
   private opPassword: string | undefined;
   private opTried: string | undefined;
+  /** The remembered operator password went out by itself for a kept name, not yet answered. */
+  private opGivenBack = false;
   /** Tries since the room was last joined, for the backoff. */
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -232,7 +234,14 @@ export class Link {
         this.events.askPassword();
         break;
       case "rejected":
-        if (event.taken && this.wasJoined) this.nameStillTaken(session);
+        if (this.opGivenBack && this.name !== undefined) {
+          // The password that worked before is wrong now (changed at a restart): forget it,
+          // and ask for the name again, so that the person is asked for the password.
+          this.opGivenBack = false;
+          this.opPassword = undefined;
+          this.opTried = undefined;
+          session.sendName(this.name);
+        } else if (event.taken && this.wasJoined) this.nameStillTaken(session);
         else {
           this.name = undefined;
           this.events.askName();
@@ -266,6 +275,7 @@ export class Link {
         // Our own kept name on the way back: claimed with the password that worked before.
         if (this.opPassword !== undefined) {
           this.opTried = this.opPassword;
+          this.opGivenBack = true;
           session.sendOperatorPassword(this.opPassword);
         } else this.events.askOperatorPassword?.(event.name);
         break;
@@ -275,12 +285,14 @@ export class Link {
   }
 
   private becameOperator(): void {
+    this.opGivenBack = false;
     this.operator = true;
     if (this.opTried !== undefined) this.opPassword = this.opTried;
     this.opTried = undefined;
   }
 
   private inRoom(name: string): void {
+    this.opGivenBack = false;
     this.name = name;
     this.wasJoined = true;
     this.attempt = 0;
