@@ -228,7 +228,7 @@ conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   passwordPrompt: "Senha da sala: ",
   passwordChecking: "Senha da sala (verificando…): ",
   operatorPasswordPrompt: (name) =>
-    name ? `${name} é reservado para operadores. Senha de operador: ` : "Senha de operador: ",
+    name ? `O nome ${name} é reservado a operadores. Senha de operador: ` : "Senha de operador: ",
   passwordNeeded: (variable) =>
     `Esta sala tem senha: coloque-a na variável de ambiente ${variable}.`,
   passwordRefused: (reason) => `O servidor recusou a senha: ${reason}.`,

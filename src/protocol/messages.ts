@@ -134,6 +134,14 @@ export interface ServerText {
   quietMode(): string;
   /** /unmute of a name that is not muted. */
   notMuted(name: string): string;
+  /** /mute of an operator: operators are never muted. */
+  muteOperator(name: string): string;
+  /** /mute for longer than the longest mute, in minutes. */
+  muteTooLong(maxMinutes: number): string;
+  /** /slow for longer than the longest pause, in seconds. */
+  slowTooLong(maxSeconds: number): string;
+  /** A muted member (or anyone under quiet mode) tried /nick. */
+  renameSilenced(): string;
   /** A block over the limits (`fenced`: opened with ```, whose rest up to its closing line is dropped too). */
   blockTooLong(maxLines: number, maxBytes: number, fenced: boolean): string;
   /** A line of a block was over the line limit: the block is not sent. */
@@ -348,6 +356,10 @@ const en: ServerText = {
   slowMode: (ms) => error(`slow mode: wait ${Math.max(1, Math.ceil(ms / 1000))} s`),
   quietMode: () => error("quiet mode: only operators may speak now"),
   notMuted: (name) => error(`not muted: ${name}`),
+  muteOperator: (name) => error(`${name} is an operator: operators are never muted`),
+  muteTooLong: (max) => error(`a mute lasts at most ${max} minutes (a week)`),
+  slowTooLong: (max) => error(`slow mode asks at most ${max} s between lines (an hour)`),
+  renameSilenced: () => error("no new name while you cannot speak"),
   blockTooLong: (lines, bytes, fenced) =>
     error(
       `block too long (at most ${lines} lines, ${bytes} bytes): not sent` +
@@ -396,7 +408,7 @@ const pt: ServerText = {
   history: (time, line) => `[histórico ${time}] ${line}`,
   joined: (name) => notice(`${name} entrou`),
   left: (name, reason) => notice(withReason(`${name} saiu`, reason)),
-  leftTooSlow: (name) => notice(`${name} saiu (lento demais)`),
+  leftTooSlow: (name) => notice(`${name} saiu (lia devagar demais)`),
   leftNotReading: (name) => notice(`${name} saiu (não estava lendo)`),
   missedLines: (count) => notice(`você perdeu ${count} ${count === 1 ? "linha" : "linhas"}`),
   missedRestart: () =>
@@ -427,9 +439,9 @@ const pt: ServerText = {
         kick: "tira alguém da sala",
         ban: "tira alguém da sala e barra o endereço",
         unban: "deixa um endereço banido entrar de novo",
-        mute: "deixa alguém ler sem falar (por MINUTES)",
+        mute: "deixa alguém ler sem falar (por MINUTOS)",
         unmute: "devolve a voz a alguém",
-        slow: "uma linha a cada SECONDS por pessoa (0 encerra)",
+        slow: "uma linha a cada SEGUNDOS por pessoa (0 encerra)",
         quiet: "só operadores falam (/quiet off encerra)",
         transcript: "baixa a transcrição da sala",
         quit: "sai da sala",
@@ -509,9 +521,9 @@ const pt: ServerText = {
   nameTaken: (name) => error(`nome em uso: ${name}`),
   nameReserved: (name) =>
     notice(
-      `${name} é reservado a um operador: envie a senha de operador (ou, depois dela, outro nome)`,
+      `o nome ${name} é reservado a operadores: envie a senha de operador (ou, depois dela, outro nome)`,
     ),
-  nameKept: (name) => error(`${name} é reservado a um operador`),
+  nameKept: (name) => error(`o nome ${name} é reservado a operadores`),
   sameName: (name) => error(`você já se chama ${name}`),
   nameTimeout: (seconds) => error(`nenhum nome em ${seconds} s, encerrando`),
   nameFirst: () => error("escolha um nome primeiro"),
@@ -544,6 +556,11 @@ const pt: ServerText = {
   slowMode: (ms) => error(`modo lento: espere ${Math.max(1, Math.ceil(ms / 1000))} s`),
   quietMode: () => error("modo silêncio: agora só operadores falam"),
   notMuted: (name) => error(`${name} não está com a voz suspensa`),
+  muteOperator: (name) =>
+    error(`${name} tem poderes de operador: a voz de operadores nunca é suspensa`),
+  muteTooLong: (max) => error(`a voz fica suspensa por no máximo ${max} minutos (uma semana)`),
+  slowTooLong: (max) => error(`o modo lento pede no máximo ${max} s entre linhas (uma hora)`),
+  renameSilenced: () => error("não dá para trocar de nome enquanto você não pode falar"),
   blockTooLong: (lines, bytes, fenced) =>
     error(
       `bloco longo demais (no máximo ${lines} linhas, ${bytes} bytes): não foi enviado` +

@@ -90,6 +90,28 @@ const PT_RULES: readonly Rule[] = [
   [/^unbanned (.+)$/, (what) => `desbaniu ${what}`],
   [/^asked for the transcript$/, () => "pediu a transcrição"],
   [/^resumed as (\S+)$/, (name) => `retomou como ${name}`],
+  [
+    /^resumed as (\S+), before the restart$/,
+    (name) => `retomou como ${name}, de antes do reinício`,
+  ],
+  [
+    /^resumed as (\S+), from server (\S+)$/,
+    (name, node) => `retomou como ${name}, vindo do servidor ${node}`,
+  ],
+  [/^resumed on another server$/, () => "retomou em outro servidor"],
+  [
+    /^removed from another server \((.*)\)$/,
+    (why) => `removido por outro servidor (${ptWhy(why)})`,
+  ],
+  [
+    /^renamed from (\S+): the name was taken during an outage$/,
+    (old) => `antes se chamava ${old}: o nome foi tomado durante uma queda`,
+  ],
+  [/^muted (\S+)$/, (name) => `suspendeu a voz de ${name}`],
+  [/^unmuted (\S+)$/, (name) => `devolveu a voz a ${name}`],
+  [/^set slow mode to (\S+) s$/, (s) => `pôs o modo lento em ${s} s`],
+  [/^turned quiet mode on$/, () => "ligou o modo silêncio"],
+  [/^turned quiet mode off$/, () => "desligou o modo silêncio"],
   // While serving (output.ts, cluster/, cli/workers.ts).
   [/^error on (\S+): (.*)$/, (at, what) => `erro em ${at}: ${what}`],
   [

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { consoleLog, localTime } from "../../src/server/log.ts";
+import { consoleWords } from "../../src/server/log-text.ts";
 
 /** Run `body` with the process in time zone `tz`, then put the old one back. */
 function inTimeZone(tz: string, body: () => void): void {
@@ -112,4 +113,42 @@ test("with --lang pt the console speaks Portuguese: startup, events, shutdown", 
     "desligando",
     "something new",
   ]);
+});
+
+test("every connection event the server logs has its Portuguese words", () => {
+  const pt = consoleWords("pt");
+  const events = [
+    "connected (tls)",
+    "joined",
+    "away",
+    "left (quit)",
+    "left (did not come back)",
+    "connection closed (disconnected); away",
+    "refused (tcp, server full)",
+    "wrong room password",
+    "wrong operator password",
+    "gave the operator password for prof",
+    "became an operator",
+    "set the topic",
+    "kicked bea",
+    "banned bea (10.0.0.9)",
+    "unbanned 10.0.0.9",
+    "muted bea",
+    "unmuted bea",
+    "set slow mode to 10 s",
+    "turned quiet mode on",
+    "turned quiet mode off",
+    "asked for the transcript",
+    "renamed from bia",
+    "renamed from bia: the name was taken during an outage",
+    "resumed as ana",
+    "resumed as ana, before the restart",
+    "resumed as ana, from server 3f2a",
+    "resumed on another server",
+    "removed from another server (kicked by prof)",
+  ];
+  const untranslated = events.filter((e) => pt(e) === e);
+  expect(untranslated).toEqual([]);
+  expect(pt("muted bea")).toBe("suspendeu a voz de bea");
+  expect(pt("resumed as ana, from server 3f2a")).toBe("retomou como ana, vindo do servidor 3f2a");
 });

@@ -83,23 +83,51 @@ test("/mute NAME MINUTES ends on its own; the refusal says how long is left", as
   await nextChat(prof, "<bob> free again");
 });
 
-test("a muted member stays muted under a new name; /msg reaches an operator only", async () => {
+test("a muted member cannot rename itself nor leave words behind; /msg reaches an operator only", async () => {
   const server = serve({ opPassword: "pw" });
   const prof = await operator(server);
   const bob = await joinAs(server, "bob");
   const cy = await joinAs(server, "cy");
   prof.send("/mute bob");
   await bob.until((l) => l.includes("muted"));
-  bob.send("/nick bobby");
-  await bob.until((l) => l.includes("now known as bobby"));
+  bob.send("/nick the_teacher_is_wrong");
+  expect(await bob.next()).toBe("! no new name while you cannot speak");
   bob.send("escaped?");
   expect(await bob.next()).toBe("! you are muted: you read but cannot speak");
   bob.send("/msg cy psst");
   expect(await bob.next()).toBe("! you are muted: you read but cannot speak");
   bob.send("/msg prof may I speak?");
-  expect(await prof.until((l) => l.startsWith("[private]"))).toBe("[private] <bobby> may I speak?");
+  expect(await prof.until((l) => l.startsWith("[private]"))).toBe("[private] <bob> may I speak?");
+  // Operators are never muted: a /mute of one says so and changes nothing.
+  prof.send("/mute prof");
+  expect(await prof.next()).toBe("! prof is an operator: operators are never muted");
+  prof.send("/mute bob 20000");
+  expect(await prof.next()).toBe("! a mute lasts at most 10080 minutes (a week)");
+  bob.send("/quit everyone go home");
+  expect(await cy.until((l) => l.startsWith("* bob"))).toBe("* bob left");
   cy.send("marker");
   await nextChat(prof, "<cy> marker");
+});
+
+test("under quiet mode a member's /nick is refused (in Portuguese too); slow mode allows it", async () => {
+  const server = serve({ opPassword: "pw" });
+  const prof = await operator(server);
+  const ana = await joinAs(server, "ana");
+  ana.send("/lang pt");
+  await ana.until((l) => l === "* idioma: português");
+  prof.send("/quiet");
+  await ana.until((l) => l.includes("silêncio"));
+  ana.send("/nick anna");
+  expect(await ana.next()).toBe("! não dá para trocar de nome enquanto você não pode falar");
+  prof.send("/slow 99999");
+  expect(await prof.until((l) => l.startsWith("! "))).toBe(
+    "! slow mode asks at most 3600 s between lines (an hour)",
+  );
+  prof.send("/quiet off");
+  prof.send("/slow 30");
+  await ana.until((l) => l.includes("modo lento"));
+  ana.send("/nick anna");
+  expect(await ana.until((l) => l.includes("anna"))).toContain("anna");
 });
 
 test("slow mode: one line per N seconds, the refusal says how long to wait; /slow 0 ends it", async () => {

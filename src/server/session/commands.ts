@@ -16,7 +16,7 @@ import type { Remote } from "../room/peers.ts";
 import { commandLine } from "../self.ts";
 import type { Client } from "./client.ts";
 import { type Context, TICKETS, words } from "./context.ts";
-import { maySay, restrict } from "./moderation.ts";
+import { maySay, restrict, silenced } from "./moderation.ts";
 import { goodbye, removeMember, tell } from "./output.ts";
 import { reshare, whisper as whisperTo } from "./resume.ts";
 import { forgetToken } from "./tokens.ts";
@@ -83,7 +83,11 @@ export function act(ctx: Context, client: Client, input: Input): void {
       break;
     case "quit":
       forgetToken(ctx, client);
-      room.leave(client, { kind: "left", reason: input.reason || undefined });
+      // A member who may not speak leaves without its words: the room hears only that it left.
+      room.leave(client, {
+        kind: "left",
+        reason: (!silenced(ctx, client) && input.reason) || undefined,
+      });
       goodbye(ctx, client, t.bye(), "quit");
       break;
     case "usage":

@@ -20,8 +20,14 @@ import { tell } from "./output.ts";
  * mode does not count private lines.
  */
 export function maySay(ctx: Context, client: Client, input: Input): boolean {
-  if (input.kind !== "message" && input.kind !== "me" && input.kind !== "msg") return true;
   const { moderation } = ctx.room;
+  if (input.kind === "nick") {
+    // A new name is announced to the room: not while the member may not speak.
+    if (!silenced(ctx, client)) return true;
+    tell(ctx, client, words(client).renameSilenced());
+    return false;
+  }
+  if (input.kind !== "message" && input.kind !== "me" && input.kind !== "msg") return true;
   const refusal = moderation.check(client.name, client.operator);
   if (refusal === null) {
     if (input.kind !== "msg") moderation.said(client.name, client.operator);
@@ -32,6 +38,16 @@ export function maySay(ctx: Context, client: Client, input: Input): boolean {
   }
   tell(ctx, client, refused(client, refusal));
   return false;
+}
+
+/**
+ * Whether `client` may not speak to the room at all now (muted, or quiet
+ * mode), slow mode aside: what it would put before the room otherwise (a
+ * new name, a /quit's reason) is not.
+ */
+export function silenced(ctx: Context, client: Client): boolean {
+  const kind = ctx.room.moderation.check(client.name, client.operator)?.kind;
+  return kind === "muted" || kind === "quiet";
 }
 
 function refused(client: Client, refusal: Refusal): string {
@@ -58,12 +74,17 @@ export function restrict(
   switch (input.kind) {
     case "mute": {
       if (input.minutes !== undefined && input.minutes > MODERATION.maxMuteMinutes) {
-        tell(ctx, op, t.usage(`/mute NAME [MINUTES up to ${MODERATION.maxMuteMinutes}]`));
+        tell(ctx, op, t.muteTooLong(MODERATION.maxMuteMinutes));
         return;
       }
       const target = room.find(input.name);
       if (target === undefined) {
         tell(ctx, op, t.noSuchUser(input.name));
+        return;
+      }
+      // Operators are never limited: a mute of one would be announced and do nothing.
+      if (target.operator) {
+        tell(ctx, op, t.muteOperator(target.name));
         return;
       }
       moderation.mute(target.name, input.minutes);
@@ -89,7 +110,7 @@ export function restrict(
     }
     case "slow":
       if (input.seconds > MODERATION.maxSlowSeconds) {
-        tell(ctx, op, t.usage(`/slow SECONDS (0 to ${MODERATION.maxSlowSeconds})`));
+        tell(ctx, op, t.slowTooLong(MODERATION.maxSlowSeconds));
         return;
       }
       moderation.slow(input.seconds);
