@@ -63,6 +63,8 @@ export interface Strings {
   lineTooLong: (bytes: number, maxBytes: number) => string;
   /** A line typed while the client is reconnecting, kept in the input line. */
   notConnected: string;
+  /** The server refused a block we sent (muted, slow or quiet mode): how to send it again. */
+  blockNotSaid: (lines: number) => string;
   /** After the sentence saying the connection is gone. */
   reconnecting: string;
   /** In the prompt while waiting to reconnect. */
@@ -166,6 +168,8 @@ or join, 2 if the connection is lost or the server ends it.`,
   lineTooLong: (bytes, maxBytes) =>
     `Not sent: the line is ${bytes} bytes and the server takes at most ${maxBytes}.`,
   notConnected: "Not sent: not in the room right now (the line is kept).",
+  blockNotSaid: (lines) =>
+    `Your block of ${lines} lines was not said; it is kept: press Enter on an empty line to send it again.`,
   reconnecting: "Reconnecting (Ctrl-C to give up).",
   reconnectingIn: (seconds) => `reconnecting in ${seconds} s…`,
   connecting: "connecting…",
@@ -271,6 +275,8 @@ conseguir conectar ou entrar, 2 se a conexão cair ou o servidor encerrá-la.`,
   lineTooLong: (bytes, maxBytes) =>
     `Não enviada: a linha tem ${bytes} bytes e o servidor aceita no máximo ${maxBytes}.`,
   notConnected: "Não enviada: você não está na sala agora (a linha foi mantida).",
+  blockNotSaid: (lines) =>
+    `Seu bloco de ${lines} linhas não foi dito; ele foi mantido: tecle Enter numa linha vazia para enviá-lo de novo.`,
   reconnecting: "Reconectando (Ctrl-C para desistir).",
   reconnectingIn: (seconds) => `reconectando em ${seconds} s…`,
   connecting: "conectando…",

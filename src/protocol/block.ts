@@ -15,6 +15,7 @@
  */
 
 import { BLOCK } from "./limits.ts";
+import { sanitize } from "./sanitize.ts";
 import type { Tags } from "./tags.ts";
 
 /** Three backticks: a line of them alone opens a block when typed, and the next such line closes it. */
@@ -44,6 +45,15 @@ export function parseBlockHeader(line: string): number | null {
 /** What a papo client sends for a block: its header, then its lines. */
 export function encodeBlock(lines: readonly string[]): string[] {
   return [blockHeader(lines.length), ...lines];
+}
+
+/**
+ * What a papo client sends for one typed line: the line, or, when it reads
+ * as a block's header (someone typed `@block=3`), a block of that one line,
+ * which the server says as an ordinary message.
+ */
+export function encodeTyped(line: string): string[] {
+  return /^@block=\d+$/.test(sanitize(line)) ? encodeBlock([line]) : [line];
 }
 
 /** Why a block cannot be sent as it is. */

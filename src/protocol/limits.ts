@@ -22,6 +22,14 @@ export const BLOCK = {
   maxLines: 100,
   /** Bytes of a block's lines in UTF-8, one newline between each. */
   maxBytes: 16_384,
-  /** A block opened with a line of three backticks whose closing line has not come in this long is dropped (ms). */
+  /** A block whose last line has not come in this long is dropped (ms). */
   openMs: 5 * 60_000,
+  /** Flood control: a block of up to this many lines (and freeBytes) costs one message. */
+  freeLines: 20,
+  /** Flood control: a block of up to this many bytes (and freeLines) costs one message. */
+  freeBytes: 2048,
+  /** Flood control: one token more per this many lines past freeLines… */
+  linesPerToken: 10,
+  /** …or per this many bytes past freeBytes, whichever costs more. */
+  bytesPerToken: 1024,
 } as const;

@@ -7,7 +7,7 @@
  */
 
 import type { ServerLine } from "../client/core/meaning.ts";
-import { checkBlock, encodeBlock, utf8Bytes } from "../protocol/block.ts";
+import { checkBlock, encodeBlock, encodeTyped, utf8Bytes } from "../protocol/block.ts";
 import { action, chat } from "../protocol/messages.ts";
 import { parseInput } from "../protocol/parse.ts";
 import { sanitize } from "../protocol/sanitize.ts";
@@ -65,7 +65,8 @@ export class Sender {
         this.parts.show(present(w.tooLong(bytes, this.#maxLineBytes), name, now));
         return false;
       }
-      connection.send(out.line);
+      // A line typed as `@block=N` goes as a block of that one line, so the server takes it as text.
+      connection.send(encodeTyped(out.line).join("\n"));
       // Read as the server reads it (sanitised first).
       const typed = parseInput(sanitize(out.line));
       if (typed.kind === "message") this.parts.show(present(chat(name, typed.text), name, now));

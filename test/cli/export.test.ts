@@ -9,7 +9,6 @@ import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeBlock } from "../../src/protocol/block.ts";
 import { say } from "../../src/protocol/messages.ts";
 import { redacted } from "../../src/server/cluster/redis.ts";
 import type { Recorded } from "../../src/server/room/journal.ts";
@@ -285,7 +284,7 @@ describe("bun run export --redis", () => {
     expect(await bob.next()).toBe("<ana> hi <b>all</b>");
     bob.send("/me waves");
     expect(await ana.next()).toBe("* <bob> waves");
-    ana.writeAll(encodeBlock(["if x:", "", "  y"]).map((l) => `${l}\n`));
+    ana.writeAll(["```", "if x:", "", "  y", "```"].map((l) => `${l}\n`));
     expect(await bob.next()).toBe("<ana> | if x:");
     await bob.next();
     expect(await bob.next()).toBe("<ana> |   y");

@@ -169,6 +169,22 @@ describe("against the real server", () => {
     await session.quit();
   });
 
+  test("a typed line that reads as a block's header is sent as text", async () => {
+    const peer = await join(server, "pia");
+    const { result, next } = await open(config(server.port));
+    const session = expectSession(result);
+    session.sendName("ines");
+    await next((e) => e.kind === "joined");
+    expect(session.send("@block=2")).toEqual({ kind: "sent" });
+    session.send("one");
+    session.send("two");
+    expect(await peer.until((l) => l.startsWith("<"))).toBe("<ines> @block=2");
+    expect(await peer.next()).toBe("<ines> one");
+    expect(await peer.next()).toBe("<ines> two");
+    await session.quit();
+    peer.end();
+  });
+
   test("a line over the server's limit is refused before it is sent", async () => {
     const small = serve({ maxLineBytes: 10 });
     const peer = await join(small, "peer");

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { connect } from "../support/lineclient.ts";
+import { eventually, join as joinRoom } from "../support/server.ts";
 import { lastLine, SKIP_TMUX, Tmux } from "./tmux.ts";
 
 if (SKIP_TMUX) console.warn("tmux is not on PATH: skipping the interactive end-to-end tests");
@@ -25,7 +26,14 @@ const v1 = (name: string, lines: readonly string[]) =>
 
 describe.skipIf(SKIP_TMUX)("blocks in a real terminal (tmux)", () => {
   beforeAll(() => {
-    server = startServer({ ...SERVER_DEFAULTS, web: false, port: 0, quiet: true, historyLines: 0 });
+    server = startServer({
+      ...SERVER_DEFAULTS,
+      web: false,
+      port: 0,
+      quiet: true,
+      historyLines: 0,
+      opPassword: "pw",
+    });
   });
   afterAll(async () => {
     tmux.kill();
@@ -76,4 +84,90 @@ describe.skipIf(SKIP_TMUX)("blocks in a real terminal (tmux)", () => {
     expect(await tmux.exited("paste")).toBe(0);
     bob.end();
   });
+
+  test("a paste that closes a ``` block: the rest of it is a paste of its own", async () => {
+    tmux.start("rest", at("--name", "rui"));
+    await tmux.waitForLast("rest", "rui>");
+    const bob = await joinRoom(server, "bob2");
+    await tmux.waitFor("rest", (l) => l.some((line) => line.endsWith("* bob2 joined")));
+    tmux.type("rest", "```");
+    tmux.keys("rest", "Enter");
+    await tmux.waitForLast("rest", "│");
+    tmux.run("set-buffer", "-b", "rest", "a\nb\n```\nafter 1\nafter 2\n");
+    tmux.run("paste-buffer", "-p", "-b", "rest", "-t", "rest");
+    expect(await bob.until((l) => l.startsWith("<rui>"))).toBe("<rui> | a");
+    expect(await bob.next()).toBe("<rui> | b");
+    // The two lines after the fence: a paste of several lines, so one block, not a hidden one.
+    expect(await bob.next()).toBe("<rui> | after 1");
+    expect(await bob.next()).toBe("<rui> | after 2");
+    // And a paste of one line after the fence stays in the input line.
+    tmux.type("rest", "```");
+    tmux.keys("rest", "Enter");
+    await tmux.waitForLast("rest", "│");
+    tmux.run("set-buffer", "-b", "rest", "c\n```\nlast one");
+    tmux.run("paste-buffer", "-p", "-b", "rest", "-t", "rest");
+    expect(await bob.until((l) => l.startsWith("<rui>"))).toBe("<rui> c");
+    await tmux.waitForLast("rest", "rui> last one");
+    tmux.keys("rest", "Enter");
+    expect(await bob.until((l) => l.startsWith("<rui>"))).toBe("<rui> last one");
+    tmux.keys("rest", "C-c");
+    expect(await tmux.exited("rest")).toBe(0);
+    bob.end();
+  }, 20_000);
+
+  test("a block the server refuses is kept: Enter on an empty line sends it again", async () => {
+    const prof = await joinRoom(server, "prof");
+    prof.send("/op pw");
+    await prof.until((l) => l === "* you are now an operator");
+    tmux.start("refused", at("--name", "eva"));
+    await tmux.waitForLast("refused", "eva>");
+    await prof.until((l) => l === "* eva joined");
+    prof.send("/mute eva");
+    await tmux.waitFor("refused", (l) => l.some((line) => line.endsWith("* prof muted eva")));
+    tmux.run("set-buffer", "-b", "refused", "one\ntwo\n");
+    tmux.run("paste-buffer", "-p", "-b", "refused", "-t", "refused");
+    await tmux.waitFor("refused", (l) =>
+      l.some((line) => line.includes("Your block of 2 lines was not said; it is kept")),
+    );
+    prof.send("/unmute eva");
+    await tmux.waitFor("refused", (l) => l.some((line) => line.endsWith("* prof unmuted eva")));
+    tmux.keys("refused", "Enter");
+    expect(await prof.until((l) => l.startsWith("<eva>"))).toBe("<eva> | one");
+    expect(await prof.next()).toBe("<eva> | two");
+    tmux.keys("refused", "C-c");
+    expect(await tmux.exited("refused")).toBe(0);
+    prof.end();
+  }, 20_000);
+
+  test("a paste whose end mark never comes is taken as over after a while", async () => {
+    tmux.start("cut", at("--name", "ivo"));
+    await tmux.waitForLast("cut", "ivo>");
+    const bob = await joinRoom(server, "bob3");
+    await tmux.waitFor("cut", (l) => l.some((line) => line.endsWith("* bob3 joined")));
+    // The start mark and two lines, and no end mark.
+    tmux.run("send-keys", "-t", "cut", "-l", "\x1b[200~x = 1\ry = 2\r");
+    expect(await bob.until((l) => l.startsWith("<ivo>"))).toBe("<ivo> | x = 1");
+    expect(await bob.next()).toBe("<ivo> | y = 2");
+    // Keys after it are typed as usual.
+    tmux.type("cut", "typed");
+    tmux.keys("cut", "Enter");
+    expect(await bob.until((l) => l.startsWith("<ivo>"))).toBe("<ivo> typed");
+    tmux.keys("cut", "C-c");
+    expect(await tmux.exited("cut")).toBe(0);
+    bob.end();
+  }, 20_000);
+
+  test("killed (SIGTERM), the client leaves the terminal out of bracketed paste", async () => {
+    tmux.start("killed", at("--name", "lia"));
+    const raw = tmux.record("killed");
+    await tmux.waitForLast("killed", "lia>");
+    const shell = tmux.run("display", "-p", "-t", "killed", "#{pane_pid}").trim();
+    const children = Bun.spawnSync(["pgrep", "-P", shell]).stdout.toString().trim().split("\n");
+    expect(children).toHaveLength(1);
+    process.kill(Number(children[0]), "SIGTERM");
+    expect(await tmux.exited("killed")).toBe(143);
+    // What it wrote last of bracketed paste (xterm's mode 2004) turns it off.
+    await eventually(() => raw().includes("EXIT="));
+    expect(raw().lastIndexOf("\x1b[?2004l")).toBeGreaterThan(raw().lastIndexOf("\x1b[?2004h"));
+  }, 20_000);
 });

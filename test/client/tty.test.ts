@@ -172,7 +172,7 @@ describe.skipIf(SKIP_TMUX)("interactive mode in a real terminal (tmux)", () => {
     // The mention reversed, your own name bold.
     expect(raw()).toContain("\x1b[1;7mnia\x1b[0m");
     // A block that names you in one of its lines rings as such a line does.
-    bob.writeAll(["@block=3\n", "def f():\n", "    print(NIA)\n", "\n"]);
+    bob.writeAll(["```\n", "def f():\n", "    print(NIA)\n", "\n", "```\n"]);
     await tmux.waitFor("bell", (l) => l.some((line) => line.endsWith("│     print(NIA)")));
     bob.send("marker block");
     await eventually(() => raw().includes("marker block"));

@@ -2,7 +2,6 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
-import { encodeBlock } from "../../src/protocol/block.ts";
 import { BLOCK } from "../../src/protocol/limits.ts";
 import { parseTagged } from "../../src/protocol/tags.ts";
 import { encodeBatch } from "../../src/server/cluster/events.ts";
@@ -55,7 +54,7 @@ describe("blocks across servers", () => {
     const cy = await joinV2(b, "cy");
     await eventually(() => a.memberCount() === 4 && b.memberCount() === 4);
     await Promise.all([ana.quiet(100), bea.quiet(100), bob.quiet(100), cy.quiet(100)]);
-    ana.writeAll(encodeBlock(CODE).map((l) => `${l}\n`));
+    ana.writeAll(["```", ...CODE, "```"].map((l) => `${l}\n`));
     const onA = await parts(bea, CODE.length);
     const onB = await parts(cy, CODE.length);
     expect(onB).toEqual(onA);

@@ -10,6 +10,7 @@ import {
   checkBlock,
   closesBlock,
   encodeBlock,
+  encodeTyped,
   opensBlock,
   parseBlockHeader,
   parsePart,
@@ -28,6 +29,13 @@ describe("sending", () => {
     expect(parseBlockHeader("@block=")).toBeNull();
     expect(parseBlockHeader("@block=3 hi")).toBeNull();
     expect(parseBlockHeader("hello")).toBeNull();
+  });
+
+  test("a typed line that reads as a header goes as a block of that one line", () => {
+    expect(encodeTyped("@block=3")).toEqual(["@block=1", "@block=3"]);
+    expect(encodeTyped("@block=99999999999")).toEqual(["@block=1", "@block=99999999999"]);
+    expect(encodeTyped("@block=3 hi")).toEqual(["@block=3 hi"]);
+    expect(encodeTyped("hello")).toEqual(["hello"]);
   });
 
   test("three backticks open a block (a language name may follow) and close it (alone)", () => {

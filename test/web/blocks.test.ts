@@ -98,6 +98,21 @@ describe("blocks on the page", () => {
     expect(await boxValue(page)).toBe("");
   });
 
+  test("a typed line that reads as a block's header is sent as text", async () => {
+    const server = web();
+    const ana = await join(server, "ana");
+    const { page } = await pages.open(server);
+    await enter(page, "bia");
+    await ana.until((l) => l === "* bia joined");
+    for (const line of ["@block=2", "one", "two"]) {
+      await page.keyboard.type(line);
+      await page.keyboard.press("Enter");
+    }
+    expect(await ana.next()).toBe("<bia> @block=2");
+    expect(await ana.next()).toBe("<bia> one");
+    expect(await ana.next()).toBe("<bia> two");
+  });
+
   test("a paste keeps its lines; one line pasted is a message", async () => {
     const server = web();
     const ana = await join(server, "ana");

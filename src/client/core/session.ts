@@ -9,7 +9,13 @@
 
 import type { Socket, SocketHandler } from "bun";
 import type { ClientConfig, ClientTls } from "../../config.ts";
-import { type BlockProblem, BlockReader, checkBlock, encodeBlock } from "../../protocol/block.ts";
+import {
+  type BlockProblem,
+  BlockReader,
+  checkBlock,
+  encodeBlock,
+  encodeTyped,
+} from "../../protocol/block.ts";
 import type { Lang } from "../../protocol/lang.ts";
 import { encodeLine, LINE_TOO_LONG, LineDecoder } from "../../protocol/lines.ts";
 import { gather } from "./blocks.ts";
@@ -115,7 +121,8 @@ export class Session {
   /**
    * Send a line typed while joined: a message or a command. "/quit" starts
    * leaving. A line over the server's limit is not sent: the server would
-   * only drop it.
+   * only drop it. A line typed as `@block=N` goes as a block of one line,
+   * so that the server reads it as text, not as a block's header.
    */
   send(line: string): Sent {
     if (this.state.phase !== "joined") return OFFLINE;
@@ -123,7 +130,9 @@ export class Session {
     const maxBytes = this.state.maxLineBytes;
     if (bytes > maxBytes) return { kind: "too-long", bytes, maxBytes };
     const leaving = machine.sending(this.state, line);
-    this.write(line);
+    const [first, ...rest] = encodeTyped(line);
+    this.write(first as string);
+    for (const more of rest) this.queue.send(encodeLine(more));
     if (leaving) this.waitForClose();
     return SENT;
   }
@@ -137,8 +146,8 @@ export class Session {
     const problem = checkBlock(lines, this.state.maxLineBytes);
     if (problem !== null) return { kind: "block-too-long", problem };
     for (const line of encodeBlock(lines)) this.queue.send(encodeLine(line));
-    // A refused block is not one line to give back: a refusal now gives nothing back.
-    this.state.unsaid = null;
+    // What a refusal gives back: its lines, a "\n" between each (no typed line holds one).
+    this.state.unsaid = lines.join("\n");
     // One message for the server's flood control.
     this.linesSent++;
     return SENT;

@@ -56,6 +56,12 @@ type Readline = Interface & {
 const PASTE_ON = "\x1b[?2004h";
 const PASTE_OFF = "\x1b[?2004l";
 
+/** A paste whose end mark has not come this long after its last key is taken as over (ms). */
+const PASTE_END_WAIT_MS = 2000;
+
+/** Signals that end the client from outside (kill, the terminal closed): the terminal is given back first. */
+const ENDING_SIGNALS = { SIGTERM: 15, SIGHUP: 1 } as const;
+
 /**
  * Stop the whole process group, not just this process: under `bun run` or
  * `npm run` a parent process waits for this one in the same group, and the
@@ -83,6 +89,8 @@ export class Screen {
    * far. readline draws nothing of it meanwhile (its Enter would send each line).
    */
   private paste: { before: string; rows: number; lines: string[] } | null = null;
+  /** Ends a paste whose end mark never comes (a terminal that lost it, a paste cut short). */
+  private pasteTimer: ReturnType<typeof setTimeout> | null = null;
   private handlers: ScreenHandlers | null = null;
 
   constructor(
@@ -134,6 +142,8 @@ export class Screen {
     this.rl = rl;
     this.handlers = handlers;
     this.output.write(PASTE_ON);
+    process.on("exit", this.giveBack);
+    for (const signal of Object.keys(ENDING_SIGNALS)) process.on(signal, this.ended);
   }
 
   /** Show `prompt` and the input line (keeping what was typed, unless it was a secret). */
@@ -225,8 +235,43 @@ export class Screen {
     this.input.removeListener("keypress", this.keypress);
     this.input.removeListener("keypress", this.keyed);
     process.removeListener("SIGCONT", this.continued);
+    this.forgetProcess();
     this.output.write(PASTE_OFF);
     rl.close();
+  }
+
+  /**
+   * The process ends with the keyboard still ours: the input line erased,
+   * bracketed paste off and raw mode left, so the shell after it reads
+   * pastes and keys as usual.
+   */
+  private readonly giveBack = () => {
+    if (this.rl === null) return;
+    try {
+      // The prompt goes too: what is written after this starts where it was.
+      this.erase();
+      this.output.write(PASTE_OFF);
+      this.input.setRawMode?.(false);
+    } catch {
+      // The terminal is gone (SIGHUP): nothing to give back.
+    }
+  };
+
+  /** Killed (SIGTERM) or hung up (SIGHUP): give the terminal back, then end as that signal would. */
+  private readonly ended = (signal: NodeJS.Signals) => {
+    this.giveBack();
+    process.exit(128 + (ENDING_SIGNALS[signal as keyof typeof ENDING_SIGNALS] ?? 0));
+  };
+
+  private forgetProcess(): void {
+    this.clearPasteTimer();
+    process.removeListener("exit", this.giveBack);
+    for (const signal of Object.keys(ENDING_SIGNALS)) process.removeListener(signal, this.ended);
+  }
+
+  private clearPasteTimer(): void {
+    if (this.pasteTimer !== null) clearTimeout(this.pasteTimer);
+    this.pasteTimer = null;
   }
 
   /**
@@ -362,13 +407,17 @@ export class Screen {
       this.paste = { before: rl.line, rows: rl.getCursorPos().rows, lines: [] };
       // A tab pasted is a tab, not a completion.
       rl.isCompletionEnabled = false;
+      this.waitForPasteEnd();
       return;
     }
     if (key?.name === "paste-end") {
       this.pasted();
       return;
     }
-    if (this.paste !== null) return;
+    if (this.paste !== null) {
+      this.waitForPasteEnd();
+      return;
+    }
     this.before = rl.getCursorPos().rows;
     if (key?.ctrl && key.name === "u") rl.write(null, { ctrl: true, name: "e" });
   };
@@ -386,6 +435,7 @@ export class Screen {
     const rl = this.rl;
     const paste = this.paste;
     this.paste = null;
+    this.clearPasteTimer();
     if (rl === null || paste === null) return;
     rl.isCompletionEnabled = true;
     let lines: string[] = [];
@@ -402,6 +452,12 @@ export class Screen {
     rl.prevRows = 0;
     this.edit(0, () => rl.prompt(true));
     if (lines.length > 0) this.handlers?.paste(lines);
+  }
+
+  /** A paste goes on: it is over PASTE_END_WAIT_MS after its last key, end mark or not. */
+  private waitForPasteEnd(): void {
+    this.clearPasteTimer();
+    this.pasteTimer = setTimeout(() => this.pasted(), PASTE_END_WAIT_MS);
   }
 
   /** Ctrl-Z: hand the terminal back to the shell as it was, and stop. */
@@ -440,6 +496,7 @@ export class Screen {
     this.input.removeListener("keypress", this.keypress);
     this.input.removeListener("keypress", this.keyed);
     process.removeListener("SIGCONT", this.continued);
+    this.forgetProcess();
     handlers.leave();
   }
 }

@@ -112,6 +112,8 @@ class Chat implements LinkEvents {
   private linesAhead: string[] = [];
   /** The lines of a block being typed after a line of ```, until the next such line; null when none is. */
   private fenced: string[] | null = null;
+  /** A block the server refused, kept until Enter on an empty line sends it again or another line is sent. */
+  private unsentBlock: string[] | null = null;
 
   constructor(
     private readonly options: ClientOptions,
@@ -210,6 +212,12 @@ class Chat implements LinkEvents {
    * typed that stays, and the refused line is one Up away in the input history.
    */
   notSaid(text: string): void {
+    if (text.includes("\n")) {
+      // A block (session.ts joins its lines): no input line holds it, so it is kept aside.
+      this.unsentBlock = text.split("\n");
+      this.say(this.options.strings.blockNotSaid(this.unsentBlock.length));
+      return;
+    }
     if (this.mode === "chat" && this.screen.typed.trim() === "") this.screen.putBack(text);
   }
 
@@ -304,6 +312,13 @@ class Chat implements LinkEvents {
       this.enteredInBlock(link, text);
       return;
     }
+    const unsent = this.unsentBlock;
+    this.unsentBlock = null;
+    if (unsent !== null && isBlank(text)) {
+      this.screen.replaceEntered(text, null);
+      this.sendBlock(link, unsent);
+      return;
+    }
     const sent = link.send(text);
     if (sent.kind !== "sent") {
       const s = this.options.strings;
@@ -354,10 +369,14 @@ class Chat implements LinkEvents {
     }
     if (this.fenced !== null) {
       // Into the block being typed: up to a line of ``` in the paste, which sends it.
-      for (const line of lines) {
-        if (this.fenced !== null && !closesBlock(line)) this.screen.print(`${BLOCK_PROMPT}${line}`);
+      let i = 0;
+      for (; i < lines.length && this.fenced !== null; i++) {
+        const line = lines[i] as string;
+        if (!closesBlock(line)) this.screen.print(`${BLOCK_PROMPT}${line}`);
         this.enteredInBlock(link, line);
       }
+      // The rest of the paste after that line is a paste of its own, never a block opened unseen.
+      if (i < lines.length) this.pasted(lines.slice(i));
       return;
     }
     const block = trimBlock(lines);
@@ -372,6 +391,7 @@ class Chat implements LinkEvents {
       this.enteredInRoom(link, lines[0] as string);
       return;
     }
+    this.unsentBlock = null;
     const sent = link.sendBlock(lines);
     if (sent.kind === "sent") {
       const { color } = this.options;

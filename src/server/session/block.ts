@@ -2,9 +2,11 @@
  * A member's blocks as they arrive (docs/protocol.md, "Blocks"): a papo
  * client's `@block=N` and its N lines, or a line of three backticks, lines,
  * and another such line, typed by anyone. The lines are gathered here and
- * said to the room as one line of its log (one message for flood control,
- * one entry of history); a block over the limits is refused with one line
- * and is read to its end, so that none of its lines is taken for a message.
+ * said to the room as one line of its log (one entry of history; one
+ * message for flood control up to BLOCK.freeLines and freeBytes, a token
+ * more for each linesPerToken or bytesPerToken beyond); a block over the
+ * limits is refused with one line and is read to its end, so that none of
+ * its lines is taken for a message. No block stays open past BLOCK.openMs.
  */
 
 import {
@@ -31,6 +33,12 @@ export class BlockInput {
   bytes = 0;
   /** It will not be said (over a limit); it is still read to its end. */
   spoiled = false;
+  /**
+   * Not a block: a ``` block that timed out, whose closing line may still
+   * come (until openMs after it timed out). Lines are read as usual, but
+   * that closing line is dropped, never taken to open a block unseen.
+   */
+  expired = false;
 
   constructor(
     /** Lines still to come of a counted block (`@block=N`); -1 for one that a line of ``` ends. */
@@ -45,7 +53,14 @@ export class BlockInput {
 
   /** Whether its next line is free of flood control: a block within its limits is one message. */
   get free(): boolean {
-    return !this.spoiled;
+    return !this.spoiled && !this.expired;
+  }
+
+  /** Tokens of flood control it costs beyond its first line: one per linesPerToken or bytesPerToken past the free ones. */
+  get extraTokens(): number {
+    const lines = Math.ceil((this.lines.length - BLOCK.freeLines) / BLOCK.linesPerToken);
+    const bytes = Math.ceil((this.bytes - BLOCK.freeBytes) / BLOCK.bytesPerToken);
+    return Math.max(0, lines, bytes);
   }
 
   /** Keep one more line; false when that takes it over the limits. */
@@ -66,11 +81,17 @@ export class BlockInput {
 export function blockInput(ctx: Context, client: Client, line: Decoded): boolean {
   const block = client.block;
   if (block === null) return open(ctx, client, line);
-  if (block.fenced && ctx.room.now() - block.openedAt > BLOCK.openMs) {
+  const now = ctx.room.now();
+  if (block.expired) return late(ctx, client, block, line, now);
+  if (now - block.openedAt > BLOCK.openMs) {
     client.block = null;
     if (!block.spoiled) tell(ctx, client, words(client).blockExpired(BLOCK.openMs / 60_000));
-    // A late closing line closes nothing: it is dropped; any other is read as usual.
-    return line !== LINE_TOO_LONG && closesBlock(sanitize(line));
+    if (!block.fenced) return open(ctx, client, line);
+    // Its closing line may still come: see late().
+    const after = new BlockInput(-1, now);
+    after.expired = true;
+    client.block = after;
+    return late(ctx, client, after, line, now);
   }
   if (block.fenced && line !== LINE_TOO_LONG && closesBlock(sanitize(line))) {
     end(ctx, client, block);
@@ -90,17 +111,49 @@ export function blockInput(ctx: Context, client: Client, line: Decoded): boolean
   return true;
 }
 
-/** A line that opens a block: `@block=N` or three backticks. */
+/**
+ * A line after a ``` block timed out, while its closing line may still come.
+ * NOTE: that closing line is dropped with the timeout's sentence again, so
+ * that the member sees at once that it closed nothing; were it taken as an
+ * opener, the lines after it would vanish into a block nobody sees open.
+ * Any other line is read as usual (a ```lang line opens a block).
+ */
+function late(
+  ctx: Context,
+  client: Client,
+  block: BlockInput,
+  line: Decoded,
+  now: number,
+): boolean {
+  if (now - block.openedAt > BLOCK.openMs) {
+    client.block = null;
+    return open(ctx, client, line);
+  }
+  if (line === LINE_TOO_LONG || !closesBlock(sanitize(line))) {
+    client.block = null;
+    if (open(ctx, client, line)) return true;
+    client.block = block;
+    return false;
+  }
+  client.block = null;
+  tell(ctx, client, words(client).blockExpired(BLOCK.openMs / 60_000));
+  return true;
+}
+
+/** A line that opens a block: `@block=N` (from a papo client, which asks for version 2) or three backticks. */
 function open(ctx: Context, client: Client, line: Decoded): boolean {
   if (line === LINE_TOO_LONG) return false;
   const text = sanitize(line);
-  const count = parseBlockHeader(text);
+  const count = client.v2 ? parseBlockHeader(text) : null;
   if (count !== null) {
     if (count === 0) return true;
-    const block = new BlockInput(count, ctx.room.now());
-    client.block = block;
-    if (count > BLOCK.maxLines)
-      spoil(ctx, client, block, words(client).blockTooLong(BLOCK.maxLines, BLOCK.maxBytes, false));
+    // Refused at once, and none of the lines after it is read as the block's: a count this
+    // large only comes from a broken client, and reading it would swallow that many lines.
+    if (count > BLOCK.maxLines) {
+      tell(ctx, client, words(client).blockTooLong(BLOCK.maxLines, BLOCK.maxBytes, false));
+      return true;
+    }
+    client.block = new BlockInput(count, ctx.room.now());
     return true;
   }
   if (!opensBlock(text)) return false;
@@ -119,6 +172,8 @@ function spoil(ctx: Context, client: Client, block: BlockInput, why: string): vo
 function end(ctx: Context, client: Client, block: BlockInput): void {
   client.block = null;
   if (block.spoiled) return;
+  // A long block costs more than one message: the bucket may go into debt, and the next line waits.
+  for (let i = block.extraTokens; i > 0; i--) client.bucket?.take(performance.now());
   const lines = trimBlock(block.lines);
   if (lines.length === 0) return;
   // One line is a message like any other; NOTE: its text may start with "/", and is still no command.

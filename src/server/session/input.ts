@@ -56,7 +56,7 @@ export function work(ctx: Context, client: Client): void {
       defer(ctx, client);
       return;
     }
-    // The lines of a block after its first are one message with it: they take no token.
+    // The lines of a block after its first take no token: a long one is charged as it ends (block.ts).
     const bucket = client.block?.free === true ? null : client.bucket;
     const now = performance.now();
     const wait = bucket === null ? 0 : bucket.wait(now);
