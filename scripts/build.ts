@@ -36,8 +36,14 @@ export async function build(outfile: string, target?: Bun.Build.CompileTarget): 
   const built = await Bun.build({
     entrypoints: ENTRIES,
     files: { [PAGE_BUILT]: `export const BUILT_PAGE = ${JSON.stringify(page)};\n` },
-    // A bunfig.toml in the folder papo runs from must not change what papo is (a preload).
-    compile: { outfile, autoloadBunfig: false, ...(target === undefined ? {} : { target }) },
+    // A bunfig.toml or .env in the folder papo runs from must not change what papo is
+    // (a preload) or what it does (a PAPO_ROOM_PASSWORD nobody meant for it).
+    compile: {
+      outfile,
+      autoloadBunfig: false,
+      autoloadDotenv: false,
+      ...(target === undefined ? {} : { target }),
+    },
   });
   const output = built.outputs[0];
   if (!built.success || output === undefined) {

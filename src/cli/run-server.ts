@@ -1,10 +1,11 @@
 #!/usr/bin/env bun
 /** `bun run server`: parse flags into a ServerConfig, start the server, stop it on signals. */
 
-import { availableParallelism, homedir, networkInterfaces } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SECRET_ENV, SERVER_DEFAULTS, type ServerConfig } from "../config.ts";
+import { interfacesOrNone } from "../net/interfaces.ts";
 import { LANGS } from "../protocol/lang.ts";
 import { checkName } from "../protocol/names.ts";
 import { proxyListProblem } from "../server/admission/proxy.ts";
@@ -265,6 +266,15 @@ async function serve(argv: string[]): Promise<boolean> {
       `--port and --web-port are both ${config.port}: give the web client its own`,
     );
   }
+  if (
+    config.metricsPort !== 0 &&
+    (config.metricsPort === config.port || (config.web && config.metricsPort === config.webPort))
+  ) {
+    const taken = config.metricsPort === config.port ? "--port" : "--web-port";
+    throw new FlagError(
+      `--metrics-port and ${taken} are both ${config.metricsPort}: give the metrics a port of their own`,
+    );
+  }
   const worker = process.env[WORKER_ENV];
   if (values.workers !== undefined && worker === undefined) {
     const count = workerCount(values.workers, availableParallelism());
@@ -289,7 +299,7 @@ async function serve(argv: string[]): Promise<boolean> {
   const lines = listeningLines(
     server.host,
     server.port,
-    networkInterfaces(),
+    interfacesOrNone(),
     server.tls,
     server.web,
   );
@@ -298,7 +308,7 @@ async function serve(argv: string[]): Promise<boolean> {
   // people: JSON lines leave it out (the page's addresses are in the lines above).
   if ((worker === undefined || worker === "0") && config.logFormat === "text") {
     const tty = process.stdout.isTTY === true;
-    for (const line of inviteLines(server.host, networkInterfaces(), server.tls, server.web, tty))
+    for (const line of inviteLines(server.host, interfacesOrNone(), server.tls, server.web, tty))
       log.info(line);
   }
   if (shared !== undefined)
@@ -317,11 +327,15 @@ async function serve(argv: string[]): Promise<boolean> {
  * one JSON line of kind "error".
  */
 function complain(argv: readonly string[], problem: string): void {
-  const at = argv.indexOf("--log-format");
-  const json = argv.includes("--log-format=json") || (at !== -1 && argv[at + 1] === "json");
   process.stderr.write(
-    json ? `${plainLine(new Date(), "error", problem)}\n` : `papo: ${problem}\n`,
+    wantsJson(argv) ? `${plainLine(new Date(), "error", problem)}\n` : `papo: ${problem}\n`,
   );
+}
+
+/** Whether `argv` asks for `--log-format json`, read from the words themselves. */
+function wantsJson(argv: readonly string[]): boolean {
+  const at = argv.indexOf("--log-format");
+  return argv.includes("--log-format=json") || (at !== -1 && argv[at + 1] === "json");
 }
 
 /** `bun run server` and `papo server`: serve until a signal; --help and failures exit. */
@@ -334,7 +348,14 @@ export async function main(argv: string[]): Promise<void> {
       complain(argv, `${argsProblem(error)} (try --help)`);
       process.exit(1);
     }
-    if (!(error instanceof StartError || error instanceof FlagError)) throw error;
+    if (!(error instanceof StartError || error instanceof FlagError)) {
+      if (!wantsJson(argv)) throw error;
+      // Still one JSON line for the log shipper, the stack as a field of its own.
+      const bug = error instanceof Error ? error : new Error(String(error));
+      const line = { time: new Date().toISOString(), kind: "error", msg: bug.message };
+      process.stderr.write(`${JSON.stringify({ ...line, stack: bug.stack ?? "" })}\n`);
+      process.exit(1);
+    }
     complain(argv, error.message);
     process.exit(1);
   }

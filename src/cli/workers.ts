@@ -2,8 +2,8 @@
  * `--workers N`: one papo process per core on one port. The parent only
  * supervises: it picks the port, starts N copies of the server (each shares
  * the port through SO_REUSEPORT and the room through Redis), forwards their
- * output with a prefix (a field, in JSON), restarts one that dies, and stops
- * them all on a signal. The children are ordinary servers; nothing here
+ * output and errors with a prefix (a field, in JSON), restarts one that
+ * dies, and stops them all on a signal. The children are ordinary servers; nothing here
  * knows the room.
  */
 
@@ -72,12 +72,20 @@ export async function superviseWorkers(
       env: { ...process.env, [SECRET_ENV.redisUrl]: config.redisUrl, [WORKER_ENV]: String(i) },
       stdin: "ignore",
       stdout: "pipe",
-      stderr: "inherit",
+      // Relayed as its output is, so that with --log-format json every line is JSON.
+      stderr: "pipe",
       ipc: (message) => sums.heard(message, i),
     });
     children.set(i, child);
-    void forward(
+    const errors = forward(
+      child.stderr,
+      process.stderr,
+      (line) => relayed(config.logFormat, i, line, "error"),
+      () => {},
+    );
+    const output = forward(
       child.stdout,
+      process.stdout,
       (line) => relayed(config.logFormat, i, line),
       (line) => {
         // Only its listening line says it started: a worker may say other things first
@@ -89,7 +97,11 @@ export async function superviseWorkers(
         }
       },
     );
-    void child.exited.then((code) => {
+    relays.set(i, Promise.all([output, errors]));
+    void child.exited.then(async (code) => {
+      if (stopping) return;
+      // Its last words (why it died) come before the supervisor's line about it.
+      await Promise.all([output, errors]);
       if (stopping) return;
       if (!listening && first) {
         // It could not start at all (port taken, Redis unreachable): its error is on stderr.
@@ -107,6 +119,8 @@ export async function superviseWorkers(
     });
   };
   const retries = new Map<number, number>();
+  /** Each worker's output and errors, relayed to their end. */
+  const relays = new Map<number, Promise<unknown>>();
 
   const stopAll = (code: number) => {
     if (stopping) return;
@@ -116,7 +130,8 @@ export async function superviseWorkers(
     const late = setTimeout(() => {
       for (const child of children.values()) child.kill("SIGKILL");
     }, config.shutdownGraceMs + STOP_SLACK_MS);
-    void Promise.all([...children.values()].map((c) => c.exited)).then(() => {
+    const ended = [...children.values()].map((c) => c.exited);
+    void Promise.all([...ended, ...relays.values()]).then(() => {
       clearTimeout(late);
       process.exit(code);
     });
@@ -152,12 +167,14 @@ function withoutWorkers(argv: readonly string[]): string[] {
  * A worker's output line as the supervisor prints it (`out`), and its words
  * (`text`, what `seen` is given): as text, with a "[worker N] " prefix; as
  * JSON, the worker's own object with a `worker` field added (a line that is
- * not a JSON object becomes one, its text as `msg`).
+ * not a JSON object becomes one of kind `plain`, its text as `msg`: "info"
+ * on stdout, "error" on stderr).
  */
 export function relayed(
   format: "text" | "json",
   worker: number,
   line: string,
+  plain: "info" | "error" = "info",
 ): { out: string; text: string } {
   if (format === "text") return { out: `[worker ${worker}] ${line}`, text: line };
   let object: unknown = null;
@@ -168,16 +185,17 @@ export function relayed(
   }
   if (object === null || typeof object !== "object" || Array.isArray(object)) {
     const time = new Date().toISOString();
-    return { out: JSON.stringify({ time, kind: "info", msg: line, worker }), text: line };
+    return { out: JSON.stringify({ time, kind: plain, msg: line, worker }), text: line };
   }
   const fields = object as Record<string, unknown>;
   const text = typeof fields.msg === "string" ? fields.msg : line;
   return { out: JSON.stringify({ ...fields, worker }), text };
 }
 
-/** Copy a worker's output line by line as `relay` makes it, handing its words to `seen`. */
+/** Copy a worker's `stream` to `to` line by line as `relay` makes it, handing its words to `seen`. */
 async function forward(
   stream: ReadableStream<Uint8Array>,
+  to: { write(text: string): unknown },
   relay: (line: string) => { out: string; text: string },
   seen: (line: string) => void,
 ): Promise<void> {
@@ -188,10 +206,17 @@ async function forward(
     let at = rest.indexOf("\n");
     while (at >= 0) {
       const { out, text } = relay(rest.slice(0, at));
-      process.stdout.write(`${out}\n`);
+      to.write(`${out}\n`);
       seen(text);
       rest = rest.slice(at + 1);
       at = rest.indexOf("\n");
     }
+  }
+  // A last line without its newline (a crash) is still a line.
+  rest += decoder.decode();
+  if (rest !== "") {
+    const { out, text } = relay(rest);
+    to.write(`${out}\n`);
+    seen(text);
   }
 }

@@ -6,6 +6,7 @@
  * inside it and not on disk.
  */
 
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 /** The commands a running papo starts: --workers' servers, an operator's transcript. */
@@ -27,6 +28,21 @@ export function commandLine(command: SelfCommand | "client"): string {
 
 /** The argv that starts `command` (its flags follow). */
 export function selfCommand(command: SelfCommand): string[] {
-  if (Bun.isStandaloneExecutable) return [process.execPath, command];
+  if (Bun.isStandaloneExecutable) return [runningFile(), command];
   return [process.execPath, join(import.meta.dir, "..", "cli", ENTRY[command])];
+}
+
+/** Linux's name for the file this process runs, whatever is at its path now. */
+const PROC_SELF_EXE = "/proc/self/exe";
+
+/**
+ * The one-file papo's own file. An upgrade that puts a new papo at its path
+ * (`mv papo.new papo`) leaves process.execPath naming the new file, which
+ * may not speak this one's flags, or the old path gone; /proc/self/exe is
+ * still the file that is running, until the restart that follows an upgrade.
+ */
+function runningFile(): string {
+  return process.platform === "linux" && existsSync(PROC_SELF_EXE)
+    ? PROC_SELF_EXE
+    : process.execPath;
 }

@@ -4,12 +4,22 @@
  * then its commands as processes: --version and --help, the server with its
  * web client on and compiled piped clients chatting through it, the page
  * (held inside the executable) in Chromium, and the stored room through the
- * writer thread, /transcript (the executable starting itself as `export`)
- * and `papo export`.
+ * writer thread, /transcript (the executable starting itself as `export`,
+ * also once an upgrade replaced its file) and `papo export`; a .env where it
+ * runs is not read.
  */
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
@@ -80,9 +90,9 @@ async function run(args: string[], locale = "C.UTF-8") {
   return { code, stdout, stderr };
 }
 
-/** The compiled server with `args`, stopped after the file. */
-async function server(args: string[]): Promise<ServerProcess> {
-  const running = await spawnServer(args, [papo, "server"]);
+/** The compiled server with `args` (from `file` when given, in `cwd`), stopped after the file. */
+async function server(args: string[], file = papo, cwd?: string): Promise<ServerProcess> {
+  const running = await spawnServer(args, [file, "server"], cwd);
   started.push(running);
   return running;
 }
@@ -223,6 +233,40 @@ describe("papo, built", () => {
     const lines = exported.stdout.split("\n").map((line) => line.slice(21));
     expect(lines).toContain("* ana joined");
     expect(lines).toContain("<ana> a line to keep");
+  });
+
+  test("a .env in the folder it runs from is not read", async () => {
+    const here = folder();
+    writeFileSync(join(here, ".env"), "PAPO_ROOM_PASSWORD=x\n");
+    const relay = await server(["--port", "0", "--no-web", "--no-store"], papo, here);
+    const ana = await connect(relay.port);
+    expect(await ana.next()).toBe(
+      "* welcome to papo! this room speaks English. what is your name?",
+    );
+    ana.end();
+  });
+
+  test("after its file is replaced (an upgrade), /transcript still starts this papo", async () => {
+    const here = folder();
+    const file = join(here, "papo");
+    copyFileSync(papo, file);
+    const kept = await server(["--port", "0", "--data", here, "--op-password", "sesame"], file);
+    // The upgrade's `mv papo.new papo`: the path now names another program.
+    writeFileSync(join(here, "papo.new"), "#!/bin/sh\nexit 3\n", { mode: 0o755 });
+    renameSync(join(here, "papo.new"), file);
+    const ana = await connect(kept.port);
+    await ana.until((line) => line.endsWith("what is your name?"));
+    ana.send("ana");
+    await ana.until((line) => line.startsWith("* hello ana!"));
+    ana.send("/op sesame");
+    await ana.until((line) => line === "* you are now an operator");
+    ana.send("/transcript");
+    const reply = await ana.until((line) => line.startsWith("* the room's transcript is at"));
+    const path = /\/transcript\?t=[A-Za-z0-9_-]+/.exec(reply)?.[0] ?? "";
+    const page = await fetch(`http://127.0.0.1:${kept.webPort}${path}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("* ana joined");
+    ana.end();
   });
 
   describe("in Chromium", () => {

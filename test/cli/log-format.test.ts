@@ -4,6 +4,7 @@
  */
 
 import { expect, test } from "bun:test";
+import { join } from "node:path";
 import { makeCert } from "../support/cert.ts";
 import { runServer, withServer } from "../support/cli.ts";
 import { connect } from "../support/lineclient.ts";
@@ -11,6 +12,7 @@ import { startRedis } from "../support/redis.ts";
 import { eventually } from "../support/server.ts";
 
 const cert = makeCert();
+const ROOT = join(import.meta.dir, "..", "..");
 
 type Line = Record<string, unknown>;
 
@@ -138,6 +140,60 @@ test("--workers with --log-format json: the workers' own JSON lines, each with i
       );
     });
   } finally {
+    await redis.stop();
+  }
+}, 20_000);
+
+test("--log-format json: an unexpected error at startup is one JSON line too, and exit 1", async () => {
+  // A bug stands in for itself: the store's opening throws what nobody expected.
+  const script = `
+    import { RoomStore } from "./src/server/store/sqlite.ts";
+    import { main } from "./src/cli/run-server.ts";
+    RoomStore.open = () => { throw new TypeError("nobody expected this"); };
+    await main(["-p", "0", "--no-web", "--data", "/tmp", "--log-format", "json"]);
+  `;
+  const proc = Bun.spawn([process.execPath, "-e", script], {
+    cwd: ROOT,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: 10_000,
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  expect(code).toBe(1);
+  expect(stdout).toBe("");
+  const lines = stderr.trimEnd().split("\n");
+  expect(lines).toHaveLength(1);
+  const line = JSON.parse(lines[0] as string) as Line;
+  expect(line).toMatchObject({ kind: "error", msg: "nobody expected this" });
+  expect(String(line.stack)).toContain("TypeError: nobody expected this");
+});
+
+test("--workers with --log-format json: a worker's errors are JSON lines with its number", async () => {
+  const redis = await startRedis();
+  const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  try {
+    const args = ["--workers", "2", "--redis", redis.url, "--no-web", "--log-format", "json"];
+    const failed = await runServer([...args, "--port", String(taken.port)]);
+    expect(failed.code).toBe(1);
+    const lines = failed.stderr
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Line);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        kind: "error",
+        msg: `cannot listen on 127.0.0.1:${taken.port}: the address is already in use`,
+      });
+      expect([1, 2]).toContain(line.worker as number);
+    }
+  } finally {
+    taken.stop(true);
     await redis.stop();
   }
 }, 20_000);

@@ -121,6 +121,13 @@ test("--workers: a worker's JSON line gains its number; a text line its prefix",
   const stray = relayed("json", 2, "not json");
   expect(JSON.parse(stray.out)).toMatchObject({ kind: "info", msg: "not json", worker: 2 });
   expect(stray.text).toBe("not json");
+  // On its stderr, a line that is not JSON (the runtime's own) is an error.
+  const crash = relayed("json", 2, "Segmentation fault", "error");
+  expect(JSON.parse(crash.out)).toMatchObject({
+    kind: "error",
+    msg: "Segmentation fault",
+    worker: 2,
+  });
   expect(relayed("text", 1, "papo listening on 0.0.0.0:10101")).toEqual({
     out: "[worker 1] papo listening on 0.0.0.0:10101",
     text: "papo listening on 0.0.0.0:10101",

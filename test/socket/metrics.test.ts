@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { makeCert } from "../support/cert.ts";
+import { runServer } from "../support/cli.ts";
 import { connect } from "../support/lineclient.ts";
 import { joinFrom } from "../support/netclient.ts";
 import { get, type Samples, samples, scrape, value } from "../support/scrape.ts";
@@ -184,6 +185,26 @@ describe("every series moves", () => {
     expect(value(after, 'papo_members{transport="tls"}')).toBe(2);
   }, 30_000);
 
+  test("a wrong password counts when it is found wrong, though its connection closes before the answer", async () => {
+    const server = serve({ web: true, webPort: 0, roomPassword: "door" });
+    const port = server.web?.port ?? 0;
+    // Six addresses: one address's guesses past the few held at once would wait unchecked.
+    const guesses = await Promise.all(
+      [2, 3, 4, 5, 6, 7].map((n) => joinFrom(server.port, "", `127.0.0.${n}`, false)),
+    );
+    for (const guess of guesses) {
+      expect(await guess.next()).toStartWith("* ");
+      guess.send("wrong");
+      guess.end();
+    }
+    await Promise.all(guesses.map((guess) => guess.closed));
+    const series = 'papo_wrong_passwords_total{password="room"}';
+    const deadline = Date.now() + 5_000;
+    let after = await scrape(port);
+    while (value(after, series) < 6 && Date.now() < deadline) after = await scrape(port);
+    expect(value(after, series)).toBe(6);
+  }, 30_000);
+
   test("a member who stops reading is closed past --behind-timeout: an eviction, not reading", async () => {
     const server = serve({ web: true, webPort: 0, behindTimeoutMs: 300 });
     const port = server.web?.port ?? 0;
@@ -277,6 +298,21 @@ describe("--metrics-port", () => {
     expect((await get(port, "/metrics")).status).toBe(200);
     expect((await get(port, "/readyz")).status).toBe(200);
     expect((await get(port, "/")).status).toBe(404);
+  });
+
+  test("the chat's or the web client's port is refused in one sentence", async () => {
+    expect(await runServer(["--port", "10998", "--metrics-port", "10998"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "papo: --metrics-port and --port are both 10998: give the metrics a port of their own\n",
+    });
+    expect(await runServer(["--web-port", "10997", "--metrics-port", "10997"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "papo: --metrics-port and --web-port are both 10997: give the metrics a port of their own\n",
+    });
   });
 });
 

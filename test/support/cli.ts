@@ -35,11 +35,13 @@ export const SERVER_COMMAND: readonly string[] = [
 
 /**
  * Start the CLI with `args` (after `command`: the built papo's is
- * `[dist/papo, "server"]`) and wait for its "listening on" line.
+ * `[dist/papo, "server"]`), in the folder `cwd` when given, and wait for its
+ * "listening on" line.
  */
 export async function spawnServer(
   given: string[],
   command: readonly string[] = SERVER_COMMAND,
+  cwd?: string,
 ): Promise<ServerProcess> {
   const args = storeArgs(given);
   // Never the default web port: a test must not collide with a server someone runs.
@@ -47,6 +49,7 @@ export async function spawnServer(
     ? []
     : ["--web-port", "0"];
   const proc = Bun.spawn([...command, ...web, ...args], {
+    ...(cwd === undefined ? {} : { cwd }),
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -53,7 +53,13 @@ export async function joinFrom(port: number, name: string, from: string, named =
       if (match(line)) return line;
     }
   };
-  const client = { next, until, closed, send: (line: string) => socket.write(`${line}\n`) };
+  const client = {
+    next,
+    until,
+    closed,
+    send: (line: string) => socket.write(`${line}\n`),
+    end: () => socket.end(),
+  };
   if (!named) return client;
   await next();
   client.send(name);

@@ -176,7 +176,6 @@ function becomeOperator(ctx: Context, client: Client, password: string): void {
   }
   checkPassword(ctx, client, password, "operator", (right) => {
     if (!right) {
-      ctx.meter.wrongPasswords.operator++;
       tell(ctx, client, words(client).wrongPassword());
       return;
     }

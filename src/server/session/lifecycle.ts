@@ -86,7 +86,6 @@ function enterPassword(ctx: Context, client: Client, text: string): void {
   }
   checkPassword(ctx, client, text, "room", (right) => {
     if (!right) {
-      ctx.meter.wrongPasswords.room++;
       tell(ctx, client, words(client).wrongPassword());
       return;
     }
@@ -145,7 +144,6 @@ function claimReserved(ctx: Context, client: Client, password: string): void {
   client.wantsReserved = "";
   checkPassword(ctx, client, password, "operator", (right) => {
     if (!right) {
-      ctx.meter.wrongPasswords.operator++;
       tell(ctx, client, words(client).wrongPassword());
       return;
     }

@@ -18,9 +18,9 @@ import { tell } from "./output.ts";
  * address has as many wrong answers held as it may, a further password waits
  * for one to end before it is checked (the name clock stops for that wait,
  * not for the answer to one's own wrong guess). The client's later lines
- * wait for the verdict. A wrong one is logged when it is found wrong (never
- * the password), so that a guess whose connection closes before the held
- * answer still shows.
+ * wait for the verdict. A wrong one is logged and counted when it is found
+ * wrong (never the password), so that a guess whose connection closes before
+ * the held answer still shows.
  */
 export function checkPassword(
   ctx: Context,
@@ -42,6 +42,7 @@ export function checkPassword(
     return;
   }
   ctx.log.event(client, `wrong ${which} password`);
+  ctx.meter.wrongPasswords[which]++;
   // Its own wrong guess: the held answer runs on the name clock.
   const held = ctx.gate.failed(client.host, performance.now());
   waitThen(ctx, client, Hold.Penalty, held, () => verdict(false));

@@ -27,9 +27,10 @@
  * (invite.ts): served by papo, so the CSP needs no `data:` images.
  */
 
-import { hostname, networkInterfaces } from "node:os";
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { Server } from "bun";
+import { interfacesOrNone } from "../../net/interfaces.ts";
 import { INVITE_SVG, INVITE_TEXT, TRANSCRIPT_PATH, WEBSOCKET_PATH } from "../../web/paths.ts";
 import {
   clientAddress,
@@ -299,7 +300,7 @@ export function knownHosts(listening: string, extra: string): Set<string> {
   hosts.add(`${hostname().toLowerCase()}.local`);
   hosts.add(listening.toLowerCase());
   if (listening === "0.0.0.0" || listening === "::") {
-    for (const list of Object.values(networkInterfaces())) {
+    for (const list of Object.values(interfacesOrNone())) {
       for (const address of list ?? []) hosts.add(address.address.toLowerCase());
     }
   }

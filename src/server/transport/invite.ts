@@ -6,9 +6,9 @@
  * code on Bun and in a browser, and it renders both text and SVG.
  */
 
-import { networkInterfaces } from "node:os";
 import { renderSVG, renderUnicodeCompact } from "uqr";
 import { hostPort } from "../../net/address.ts";
+import { interfacesOrNone } from "../../net/interfaces.ts";
 
 /** Quiet zone around the code, in modules: phones read a code with a clear margin far more surely. */
 const QUIET_MODULES = 2;
@@ -34,7 +34,7 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"]);
 export function inviteUrl(secure: boolean, host: string, port: number, listening: string): string {
   const url = (address: string) => `${secure ? "https" : "http"}://${hostPort(address, port)}/`;
   if (!LOOPBACK.has(host) || (listening !== "0.0.0.0" && listening !== "::")) return url(host);
-  for (const list of Object.values(networkInterfaces())) {
+  for (const list of Object.values(interfacesOrNone())) {
     for (const entry of list ?? []) {
       if (!entry.internal && entry.family === "IPv4") return url(entry.address);
     }
