@@ -64,6 +64,16 @@ export function formatTags(tags: Readonly<Record<string, string | number | undef
   return out === "" ? "" : `${out} `;
 }
 
+/** `line` (tagged or not) with `tags` put in front of its own. */
+export function withTags(
+  line: string,
+  tags: Readonly<Record<string, string | number | undefined>>,
+): string {
+  const head = formatTags(tags);
+  if (head === "" || !line.startsWith("@")) return head + line;
+  return `${head.slice(0, -1)};${line.slice(1)}`;
+}
+
 /** A whole tagged line (without its newline). */
 export function tagged(
   tags: Readonly<Record<string, string | number | undefined>>,

@@ -34,11 +34,16 @@ export class Unsaid {
     this.#last = line;
   }
 
-  /** The line `reply` refuses, given back once; null for any other line. */
+  /**
+   * The line `reply` refuses, given back once; null for any other line. The
+   * server names the refused line (`unsaid`) where it can: lines sent since
+   * may be on their way, and the last one is not always the one refused.
+   */
   refused(reply: ServerLine): string | null {
     if (reply.kind !== "reply" || !REFUSALS.has(reply.tags.ev ?? "")) return null;
-    const line = this.#last;
-    this.#last = null;
+    const named = reply.tags.unsaid;
+    const line = named ?? this.#last;
+    if (named === undefined || named === this.#last) this.#last = null;
     return line;
   }
 }

@@ -11,6 +11,7 @@ import {
   sending,
 } from "../../src/client/core/state.ts";
 import { SERVER_TEXT } from "../../src/protocol/messages.ts";
+import { withTags } from "../../src/protocol/tags.ts";
 import { EPOCH, v2 } from "./v2.ts";
 
 const en = v2("en");
@@ -235,6 +236,17 @@ describe("while joined", () => {
     expect(receive(state, en.reply("mutedYou", [])).at(-1)).toEqual({
       kind: "not-said",
       text: "/me waves",
+    });
+    // The server names the refused line: that one comes back, though another was sent since.
+    sending(state, "second");
+    sending(state, "third");
+    const named = withTags(en.reply("slowMode", [2000]), { unsaid: "second" });
+    expect(receive(state, named).at(-1)).toEqual({ kind: "not-said", text: "second" });
+    expect(
+      receive(state, withTags(en.reply("slowMode", [1000]), { unsaid: "third" })).at(-1),
+    ).toEqual({
+      kind: "not-said",
+      text: "third",
     });
     // Flood control delays, never drops: nothing to give back.
     sending(state, "fast");

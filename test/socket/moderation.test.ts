@@ -309,10 +309,16 @@ test("version 2: refusals are ev=mutedYou/slowMode/quietMode with their args; no
   expect(ms).toBeGreaterThan(3000);
   expect(ms).toBeLessThanOrEqual(4000);
   expect(slow.text).toBe("! slow mode: wait 4 s");
+  // The refused line itself, so that a client that sent more since gives back the right one.
+  expect(slow.tags.unsaid).toBe("b");
   prof.send("/quiet");
   await v2.until((l) => l.includes("ev=quietOn"));
-  v2.send("c");
-  expect(parseTagged(await v2.next()).tags).toMatchObject({ ev: "quietMode", args: "[]" });
+  v2.send("/me c");
+  expect(parseTagged(await v2.next()).tags).toMatchObject({
+    ev: "quietMode",
+    args: "[]",
+    unsaid: "/me c",
+  });
   prof.send("/mute cy");
   expect(parseTagged(await v2.until((l) => l.includes("ev=muted"))).tags.args).toBe(
     '["cy","prof"]',

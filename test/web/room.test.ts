@@ -115,6 +115,19 @@ describe("Unsaid", () => {
     expect(unsaid.refused(reply("slowMode"))).toBe("hello");
   });
 
+  test("the line the server names (unsaid) comes back, though more were sent since", () => {
+    const unsaid = new Unsaid();
+    unsaid.sent("second");
+    unsaid.sent("third");
+    expect(unsaid.refused(read("@kind=reply;ev=slowMode;args=[2000];unsaid=second ! no"))).toBe(
+      "second",
+    );
+    expect(unsaid.refused(read("@kind=reply;ev=slowMode;args=[1000];unsaid=third ! no"))).toBe(
+      "third",
+    );
+    expect(unsaid.refused(reply("slowMode"))).toBeNull();
+  });
+
   test("into an empty box; something new being typed is left alone", () => {
     expect(restored("", "hello")).toBe("hello");
     expect(restored("  ", "hello")).toBe("hello");

@@ -60,7 +60,8 @@ export type Meaning =
    * The line we just sent was not said: muted, slow or quiet mode, or a
    * private line with nobody to take it. The client gives it back to type again.
    */
-  | { kind: "not-said" }
+  /** A line we sent was refused; `text` is that line when the server says which (v2 `unsaid`). */
+  | { kind: "not-said"; text: string | null }
   /** A name the server would not take: it waits for another. */
   | { kind: "name-refused"; taken: boolean }
   | { kind: "name-timeout" }
@@ -194,7 +195,7 @@ function meaning(tags: Tags): Meaning | null {
     case "quietMode":
     case "notReading":
     case "noSuchUser":
-      return { kind: "not-said" };
+      return { kind: "not-said", text: tags.unsaid ?? null };
     case "invalidName":
     case "nameTaken":
     case "lineTooLong":

@@ -181,8 +181,8 @@ function end(ctx: Context, client: Client, block: BlockInput): void {
     act(ctx, client, { kind: "message", text: lines[0] as string });
     return;
   }
-  // Muted, slow or quiet mode refuse a block as they refuse a message.
-  if (!maySay(ctx, client, { kind: "message", text: lines[0] as string })) return;
+  // Muted, slow or quiet mode refuse a block as they refuse a message (the whole block unsaid).
+  if (!maySay(ctx, client, { kind: "message", text: lines.join("\n") })) return;
   ctx.room.say(client, {
     kind: "chat",
     from: client.name,

@@ -8,6 +8,7 @@
 
 import { say } from "../../protocol/messages.ts";
 import type { Input } from "../../protocol/parse.ts";
+import { withTags } from "../../protocol/tags.ts";
 import { MODERATION, type Refusal } from "../room/moderation.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
@@ -36,8 +37,18 @@ export function maySay(ctx: Context, client: Client, input: Input): boolean {
   if (input.kind === "msg" && (refusal.kind === "slow" || ctx.room.find(input.to)?.operator)) {
     return true;
   }
-  tell(ctx, client, refused(client, refusal));
+  // Over version 2 the refusal carries the line as it was read: a client that sent more
+  // lines since knows which one to give back.
+  const reply = refused(client, refusal);
+  tell(ctx, client, client.v2 ? withTags(reply, { unsaid: typed(input) }) : reply);
   return false;
+}
+
+/** The line a member typed for `input` (message, /me or /msg), as the server read it. */
+function typed(input: Extract<Input, { kind: "message" | "me" | "msg" }>): string {
+  if (input.kind === "me") return `/me ${input.action}`;
+  if (input.kind === "msg") return `/msg ${input.to} ${input.text}`;
+  return input.text;
 }
 
 /**
