@@ -13,7 +13,8 @@
  * ("tcp", "tls", "ws"), and by event `reason` or `target`.
  */
 
-import type { Log, Peer } from "./log.ts";
+import type { Lang } from "../protocol/lang.ts";
+import { consoleLog, type Log, type Peer, stdoutLine } from "./log.ts";
 
 /** What a JSON log line holds besides time, kind and msg. */
 export type EventFields = { event: string; reason?: string; target?: string };
@@ -94,4 +95,11 @@ export function jsonLog(
     note: (text) => write(plainLine(now(), "note", text)),
     event: quiet ? () => {} : (peer, text) => write(eventLine(now(), peer, text)),
   };
+}
+
+/** The server's log on stdout as --log-format asks: text in `lang`, or JSON lines. */
+export function serverLog(format: "text" | "json", quiet: boolean, lang: Lang): Log {
+  return format === "json"
+    ? jsonLog(quiet, stdoutLine)
+    : consoleLog(quiet, stdoutLine, undefined, lang);
 }

@@ -6,7 +6,6 @@
  */
 
 import type { Lang } from "../protocol/lang.ts";
-import { jsonLog } from "./log-json.ts";
 import { consoleWords } from "./log-text.ts";
 
 /** Who an event is about; read only when the event is actually logged. */
@@ -29,13 +28,6 @@ export interface Log {
   note(text: string): void;
   /** One connection event; silenced by --quiet. */
   event(peer: Peer, text: string): void;
-}
-
-/** The server's log on stdout as --log-format asks: text in `lang`, or JSON lines. */
-export function serverLog(format: "text" | "json", quiet: boolean, lang: Lang): Log {
-  return format === "json"
-    ? jsonLog(quiet, stdoutLine)
-    : consoleLog(quiet, stdoutLine, undefined, lang);
 }
 
 /** A log writing to stdout in `lang`; `quiet` drops connection events. */
@@ -68,7 +60,7 @@ export function localTime(date: Date): string {
   return `${day} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
 }
 
-function stdoutLine(line: string): void {
+export function stdoutLine(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 

@@ -11,7 +11,7 @@ import type { Server } from "bun";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { Room } from "../room/room.ts";
 import type { Client } from "../session/client.ts";
-import { hostOnly, knownHosts } from "../transport/http.ts";
+import { hostOnly, knownHosts } from "../transport/hosts.ts";
 import { forwardedBy, metricsAllowed } from "./access.ts";
 import { type Metrics, TEXT_TYPE } from "./registry.ts";
 

@@ -26,7 +26,7 @@
 import { Behind } from "./behind.ts";
 import type { Line } from "./dialects.ts";
 import type { Journal } from "./journal.ts";
-import { cutAt, LineWriter, rendering } from "./line-writer.ts";
+import { cutAt, LineWriter, rendering, type Sent } from "./line-writer.ts";
 import type { RoomLog, Segment, Wire } from "./log.ts";
 import type { Reader } from "./reader.ts";
 import { Turn } from "./turn.ts";
@@ -53,21 +53,6 @@ export interface FanoutHooks<M> {
   relieved(member: M): void;
   /** The line a member behind reads when it missed `count` lines, in its dialect. */
   missed(member: M, count: number): string;
-}
-
-/**
- * What the fan-out did, counted where it happens (one add per write or per
- * turn, never per member per line) and read only by the metrics.
- */
-export interface Sent {
-  /** Lines the log took (said here or heard from other servers). */
-  lines: number;
-  /** Room lines written to members: a line to ten members is ten. */
-  deliveries: number;
-  /** Bytes the members' sockets took. */
-  bytes: number;
-  /** Lines members behind skipped, past the window (told as "you missed N lines"). */
-  skipped: number;
 }
 
 export interface FanoutLimits {

@@ -9,9 +9,23 @@
  * when is the fan-out's business (fanout.ts); this is only how it is written.
  */
 
-import type { Sent } from "./fanout.ts";
 import type { Rendering, Segment } from "./log.ts";
 import type { Queued, Reader } from "./reader.ts";
+
+/**
+ * What the fan-out did, counted where it happens (one add per write or per
+ * turn, never per member per line) and read only by the metrics.
+ */
+export interface Sent {
+  /** Lines the log took (said here or heard from other servers). */
+  lines: number;
+  /** Room lines written to members: a line to ten members is ten. */
+  deliveries: number;
+  /** Bytes the members' sockets took. */
+  bytes: number;
+  /** Lines members behind skipped, past the window (told as "you missed N lines"). */
+  skipped: number;
+}
 
 /**
  * How a write of a member's queue ended: everything due now was taken; its

@@ -17,8 +17,9 @@ import { nameKey } from "../../protocol/names.ts";
 import { guarded, type OnError } from "../guard.ts";
 import { AwayMembers, takePlace } from "./away.ts";
 import { DIALECTS, dialectOf, isSpoken, type Line, type Spoken } from "./dialects.ts";
-import { LogFanout, type Sent } from "./fanout.ts";
+import { LogFanout } from "./fanout.ts";
 import type { Journal } from "./journal.ts";
+import type { Sent } from "./line-writer.ts";
 import { newEpoch, RoomLog, type Wire } from "./log.ts";
 /** A connection as the room sees it. */
 import type { Member } from "./member.ts";

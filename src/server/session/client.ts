@@ -11,7 +11,7 @@ import { LineDecoder } from "../../protocol/lines.ts";
 import { dialectOf } from "../room/dialects.ts";
 import { Reader } from "../room/reader.ts";
 import type { Connection } from "../transport/connection.ts";
-import type { BlockInput } from "./block.ts";
+import type { BlockInput } from "./block-input.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
 export type Phase =

@@ -27,10 +27,8 @@
  * (invite.ts): served by papo, so the CSP needs no `data:` images.
  */
 
-import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { Server } from "bun";
-import { interfacesOrNone } from "../../net/interfaces.ts";
 import { INVITE_SVG, INVITE_TEXT, TRANSCRIPT_PATH, WEBSOCKET_PATH } from "../../web/paths.ts";
 import {
   clientAddress,
@@ -45,6 +43,7 @@ import type { Context } from "../session/context.ts";
 import type { RoomStore } from "../store/sqlite.ts";
 import { TRANSCRIPT_POLICY, transcriptFileName } from "../store/transcript.ts";
 import { type PageFile, pageFile, pageScript } from "./assets.ts";
+import { hostOnly, knownHosts } from "./hosts.ts";
 import { inviteUrl, qrSvg } from "./invite.ts";
 import type { WebData } from "./websocket.ts";
 import * as websocket from "./websocket.ts";
@@ -288,32 +287,6 @@ export function sameOrigin(origin: string | null, host: string | null, secure: b
   if (origin === null) return true;
   if (host === null) return false;
   return origin.toLowerCase() === `${secure ? "https" : "http"}://${host.toLowerCase()}`;
-}
-
-/**
- * The names a page of this server may be reached by: the listening address
- * (or, listening on every interface, each of the machine's addresses),
- * loopback, the machine's own name, and the operator's --web-hosts.
- */
-export function knownHosts(listening: string, extra: string): Set<string> {
-  const hosts = new Set(["localhost", "127.0.0.1", "::1", hostname().toLowerCase()]);
-  hosts.add(`${hostname().toLowerCase()}.local`);
-  hosts.add(listening.toLowerCase());
-  if (listening === "0.0.0.0" || listening === "::") {
-    for (const list of Object.values(interfacesOrNone())) {
-      for (const address of list ?? []) hosts.add(address.address.toLowerCase());
-    }
-  }
-  for (const name of extra.split(",")) if (name.trim() !== "") hosts.add(name.trim().toLowerCase());
-  return hosts;
-}
-
-/** "Host: [::1]:10102" -> "::1"; "Example.org:80" -> "example.org". */
-export function hostOnly(header: string): string {
-  const h = header.trim().toLowerCase();
-  if (h.startsWith("[")) return h.slice(1, h.indexOf("]") === -1 ? undefined : h.indexOf("]"));
-  const colon = h.lastIndexOf(":");
-  return colon === -1 || h.indexOf(":") !== colon ? h : h.slice(0, colon);
 }
 
 function plain(status: number, text: string): Response {
