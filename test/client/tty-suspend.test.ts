@@ -71,6 +71,23 @@ describe.skipIf(SKIP_TMUX || !HAS_BASH)("Ctrl-Z suspends the client (tmux, bash)
     await suspendAndResume("bunrun", "bun run client", "zed");
   }, 20_000);
 
+  test("a stopped client ends at the shell's `kill %1`, without fg", async () => {
+    shell("killed");
+    await tmux.waitForLast("killed", "READY$");
+    tmux.type("killed", `bun run client -- --port ${server.port} --name kay`);
+    tmux.keys("killed", "Enter");
+    await tmux.waitForLast("killed", "kay>", 10_000);
+    tmux.keys("killed", "C-z");
+    await tmux.waitForLast("killed", "READY$");
+    tmux.type("killed", "kill %1; sleep 1; jobs; echo JOBS-DONE");
+    tmux.keys("killed", "Enter");
+    const screen = await tmux.waitFor("killed", (l) => l.some((x) => x === "JOBS-DONE"));
+    const after = screen.slice(screen.findIndex((x) => x.includes("kill %1"))).join("\n");
+    // The job is gone (bash reports it Terminated), not Stopped again.
+    expect(after).not.toMatch(/Stopped\s+bun run client/);
+    expect(after).toMatch(/Terminated|Exit 143/);
+  }, 20_000);
+
   test.skipIf(!HAS_NPM)(
     "started with `npm run client`: the same",
     async () => {

@@ -63,6 +63,14 @@ const PASTE_END_WAIT_MS = 2000;
 const ENDING_SIGNALS = { SIGTERM: 15, SIGHUP: 1 } as const;
 
 /**
+ * After SIGCONT, how long the terminal is left alone before raw mode is
+ * taken back (ms). The shell's `kill %1` sends SIGTERM and SIGCONT together
+ * to a stopped client: the ending must win, since a process in the
+ * background that touches the terminal is stopped again (SIGTTOU).
+ */
+const CONTINUE_WAIT_MS = 20;
+
+/**
  * Stop the whole process group, not just this process: under `bun run` or
  * `npm run` a parent process waits for this one in the same group, and the
  * shell only sees the job stop (and gives the terminal back) when all of it does.
@@ -77,6 +85,8 @@ export class Screen {
   private showing = false;
   /** While a password is typed: its prompt, drawn by us, since readline echoes nothing. */
   private secret: string | null = null;
+  /** Stopped by Ctrl-Z, until fg: the terminal is the shell's. */
+  private suspended = false;
   private readonly suspend: () => void;
   private readonly history: string[];
   /** The row of the input area the cursor was on before the key being handled. */
@@ -246,7 +256,8 @@ export class Screen {
    * pastes and keys as usual.
    */
   private readonly giveBack = () => {
-    if (this.rl === null) return;
+    // Stopped (Ctrl-Z), the terminal is the shell's already: touching it would stop us again.
+    if (this.rl === null || this.suspended) return;
     try {
       // The prompt goes too: what is written after this starts where it was.
       this.erase();
@@ -259,6 +270,14 @@ export class Screen {
 
   /** Killed (SIGTERM) or hung up (SIGHUP): give the terminal back, then end as that signal would. */
   private readonly ended = (signal: NodeJS.Signals) => {
+    if (this.suspended) {
+      // Stopped (Ctrl-Z) and killed: the terminal is the shell's already, and the runtime's own
+      // reset of it at exit would stop us again (SIGTTOU in the background). End as the signal
+      // itself ends a process, without that exit.
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      return;
+    }
     this.giveBack();
     process.exit(128 + (ENDING_SIGNALS[signal as keyof typeof ENDING_SIGNALS] ?? 0));
   };
@@ -467,11 +486,17 @@ export class Screen {
     this.output.write(PASTE_OFF);
     this.input.setRawMode?.(false);
     process.once("SIGCONT", this.continued);
+    this.suspended = true;
     this.suspend();
   }
 
   /** Back from Ctrl-Z (fg): raw mode again, and the input line as it was. */
   private readonly continued = () => {
+    setTimeout(this.resumed, CONTINUE_WAIT_MS);
+  };
+
+  private readonly resumed = () => {
+    this.suspended = false;
     const rl = this.rl;
     if (rl === null) return;
     this.input.setRawMode?.(true);
