@@ -12,8 +12,11 @@
  * status and decides.
  */
 
+import { closesBlock, opensBlock, trimBlock, utf8Bytes } from "../protocol/block.ts";
+import { BLOCK } from "../protocol/limits.ts";
 import { LINE_TOO_LONG, LineDecoder } from "../protocol/lines.ts";
-import { isBlank } from "../protocol/sanitize.ts";
+import { isBlank, sanitize } from "../protocol/sanitize.ts";
+import { blockRefusal } from "./core/blocks.ts";
 import { describeEnding, describeFailure, EXIT, exitCode } from "./core/outcome.ts";
 import { openSession, Session } from "./core/session.ts";
 import type { Ending, SessionEvent } from "./core/state.ts";
@@ -107,9 +110,40 @@ async function converse(
     void session.quit();
     return { code: EXIT.failed, message: strings.nameRefused(verdict.reason) };
   }
+  // A ``` block in the input is gathered here and sent as one block, as the terminal client
+  // does; bounded: past BLOCK's size the rest of it, to its closing line, is dropped.
+  let fence: { lines: string[]; bytes: number; over: boolean } | null = null;
+  const sendFence = (lines: readonly string[]) => {
+    const kept = trimBlock(lines);
+    if (kept.length === 0) return;
+    const sent = kept.length === 1 ? session.send(kept[0] as string) : session.sendBlock(kept);
+    if (sent.kind === "block-too-long") io.err(`${blockRefusal(options.lang, sent.problem)}\n`);
+    if (sent.kind === "too-long") io.err(`${strings.inputTooLong(sent.maxBytes)}\n`);
+  };
   for (let next = await lines.next(); !next.done; next = await lines.next()) {
     if (next.value === LINE_TOO_LONG) {
       io.err(`${strings.inputTooLong(options.config.maxLineBytes)}\n`);
+      if (fence !== null) fence.over = true;
+      continue;
+    }
+    if (fence !== null) {
+      if (closesBlock(sanitize(next.value))) {
+        if (fence.over)
+          io.err(`${blockRefusal(options.lang, { kind: "lines", lines: 0, max: 0 })}\n`);
+        else sendFence(fence.lines);
+        fence = null;
+        await session.whenDrained();
+        if (session.state.phase !== "joined") break;
+      } else if (!fence.over) {
+        fence.bytes += utf8Bytes(next.value) + 1;
+        fence.lines.push(next.value);
+        fence.over = fence.lines.length > BLOCK.maxLines || fence.bytes > BLOCK.maxBytes;
+        if (fence.over) fence.lines = [];
+      }
+      continue;
+    }
+    if (opensBlock(sanitize(next.value))) {
+      fence = { lines: [], bytes: 0, over: false };
       continue;
     }
     const sent = session.send(next.value);
@@ -119,6 +153,8 @@ async function converse(
     await session.whenDrained();
     if (session.state.phase !== "joined") break;
   }
+  // The input ended inside a block: what was gathered of it is said.
+  if (fence !== null && !fence.over && session.state.phase === "joined") sendFence(fence.lines);
   return ended(await session.quit(), options);
 }
 

@@ -48,12 +48,16 @@ export function encodeBlock(lines: readonly string[]): string[] {
 }
 
 /**
- * What a papo client sends for one typed line: the line, or, when it reads
- * as a block's header (someone typed `@block=3`), a block of that one line,
- * which the server says as an ordinary message.
+ * What a papo client sends for one line it means as text: the line, or,
+ * when the server would take it for the start of a block (a typed
+ * `@block=3`, or a lone line of three backticks sent as it is), a block of
+ * that one line, which the server says as an ordinary message. The
+ * clients gather a ``` block themselves; a fence that reaches the server
+ * raw would open a block there and swallow the lines after it.
  */
 export function encodeTyped(line: string): string[] {
-  return /^@block=\d+$/.test(sanitize(line)) ? encodeBlock([line]) : [line];
+  const text = sanitize(line);
+  return /^@block=\d+$/.test(text) || opensBlock(text) ? encodeBlock([line]) : [line];
 }
 
 /** Why a block cannot be sent as it is. */

@@ -185,6 +185,28 @@ describe("piped clients against a real server", () => {
     peer.end();
   });
 
+  test("a ``` block in the input is sent as one block; one left open at the end too", async () => {
+    const peer = await connect(server.port);
+    await peer.next();
+    peer.send("ear2");
+    const input =
+      "before\n```python\ndef f():\n\n    return 1\n```\nafter\n```\nopen to the end\nstill\n";
+    const done = await client([...port(), "-n", "pia"], input).result();
+    expect(done.code).toBe(0);
+    const said: string[] = [];
+    while (said.length < 7) said.push(await peer.until((l) => l.startsWith("<pia>")));
+    expect(said).toEqual([
+      "<pia> before",
+      "<pia> | def f():",
+      "<pia> |",
+      "<pia> |     return 1",
+      "<pia> after",
+      "<pia> | open to the end",
+      "<pia> | still",
+    ]);
+    peer.end();
+  });
+
   test("lines delayed by flood control all arrive, in order, before the bye (exit 0)", async () => {
     // 60 lines at 20 a second after a burst of 5: about 3 s of delayed lines,
     // longer than the 2 s the client waits for a server that is not delaying it.

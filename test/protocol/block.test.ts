@@ -36,6 +36,10 @@ describe("sending", () => {
     expect(encodeTyped("@block=99999999999")).toEqual(["@block=1", "@block=99999999999"]);
     expect(encodeTyped("@block=3 hi")).toEqual(["@block=3 hi"]);
     expect(encodeTyped("hello")).toEqual(["hello"]);
+    // A lone fence sent as it is would open a block on the server and swallow what follows.
+    expect(encodeTyped("```")).toEqual(["@block=1", "```"]);
+    expect(encodeTyped("```ts")).toEqual(["@block=1", "```ts"]);
+    expect(encodeTyped("``` not a fence")).toEqual(["``` not a fence"]);
   });
 
   test("three backticks open a block (a language name may follow) and close it (alone)", () => {

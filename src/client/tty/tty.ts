@@ -6,12 +6,12 @@
  * keeps them from breaking the line being typed.
  */
 
-import { type BlockProblem, closesBlock, opensBlock, trimBlock } from "../../protocol/block.ts";
-import { BLOCK } from "../../protocol/limits.ts";
+import { closesBlock, opensBlock, trimBlock } from "../../protocol/block.ts";
 import { action, chat, SERVER_TEXT } from "../../protocol/messages.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank } from "../../protocol/sanitize.ts";
 import { blockAttention, rings } from "../core/attention.ts";
+import { blockRefusal } from "../core/blocks.ts";
 import { Link, type LinkEnd, type LinkEvents } from "../core/link.ts";
 import type { ServerLine } from "../core/meaning.ts";
 import { Members } from "../core/members.ts";
@@ -84,16 +84,6 @@ type Mode =
 
 /** The prompt while a block is typed: the gutter its lines are shown after. */
 const BLOCK_PROMPT = "│ ";
-
-/** Why a block was not sent, in the server's words for it. */
-function blockRefusal(
-  t: (typeof SERVER_TEXT)[keyof typeof SERVER_TEXT],
-  problem: BlockProblem,
-): string {
-  return problem.kind === "line"
-    ? t.lineTooLong()
-    : t.blockTooLong(BLOCK.maxLines, BLOCK.maxBytes, false);
-}
 
 /** The conversation as the terminal shows it. */
 class Chat implements LinkEvents {
@@ -399,10 +389,9 @@ class Chat implements LinkEvents {
       this.screen.print(renderBlock(self, lines, { color, time: this.terminal.clock(), self }));
       return;
     }
-    const t = SERVER_TEXT[this.options.lang];
     this.say(
       sent.kind === "block-too-long"
-        ? blockRefusal(t, sent.problem)
+        ? blockRefusal(this.options.lang, sent.problem)
         : this.options.strings.notConnected,
     );
   }
