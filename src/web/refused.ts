@@ -41,10 +41,12 @@ export class Unsaid {
    */
   refused(reply: ServerLine): string | null {
     if (reply.kind !== "reply" || !REFUSALS.has(reply.tags.ev ?? "")) return null;
+    // A refusal that does not name its line (an operator's command to nobody) gives nothing
+    // back: the line sent last may well have been said.
     const named = reply.tags.unsaid;
-    const line = named ?? this.#last;
-    if (named === undefined || named === this.#last) this.#last = null;
-    return line;
+    if (named === undefined) return null;
+    if (named === this.#last) this.#last = null;
+    return named;
   }
 }
 

@@ -218,36 +218,37 @@ describe("while joined", () => {
     expect(state.maxLineBytes).toBe(2048);
   });
 
-  test("a refusal (muted, slow or quiet mode) gives back the line sent last, once", () => {
+  test("a refusal gives back the line it names (unsaid), once; one that names none, nothing", () => {
     const state = joinedAs("ana");
+    const refused = (line: string, unsaid: string) => withTags(line, { unsaid });
     sending(state, "first");
     sending(state, "hello?");
-    expect(receive(state, en.reply("slowMode", [4000]))).toEqual([
+    expect(receive(state, refused(en.reply("slowMode", [4000]), "hello?"))).toEqual([
       expect.objectContaining({ kind: "line" }),
       { kind: "not-said", text: "hello?" },
     ]);
-    expect(kinds(state, en.reply("slowMode", [3000]))).toEqual(["line"]);
     sending(state, "olá");
-    expect(receive(state, pt.reply("quietMode", [])).at(-1)).toEqual({
+    expect(receive(state, refused(pt.reply("quietMode", []), "olá")).at(-1)).toEqual({
       kind: "not-said",
       text: "olá",
     });
     sending(state, "/me waves");
-    expect(receive(state, en.reply("mutedYou", [])).at(-1)).toEqual({
+    expect(receive(state, refused(en.reply("mutedYou", []), "/me waves")).at(-1)).toEqual({
       kind: "not-said",
       text: "/me waves",
     });
-    // The server names the refused line: that one comes back, though another was sent since.
+    // Named, the refused line comes back though others were sent since.
     sending(state, "second");
     sending(state, "third");
-    const named = withTags(en.reply("slowMode", [2000]), { unsaid: "second" });
-    expect(receive(state, named).at(-1)).toEqual({ kind: "not-said", text: "second" });
-    expect(
-      receive(state, withTags(en.reply("slowMode", [1000]), { unsaid: "third" })).at(-1),
-    ).toEqual({
+    expect(receive(state, refused(en.reply("slowMode", [2000]), "second")).at(-1)).toEqual({
       kind: "not-said",
-      text: "third",
+      text: "second",
     });
+    // A refusal that names no line (an operator's /kick of nobody) gives nothing back: the
+    // line sent last may well have been said.
+    sending(state, "/kick nobody");
+    sending(state, "hello everyone");
+    expect(kinds(state, en.reply("noSuchUser", ["nobody"]))).toEqual(["line"]);
     // Flood control delays, never drops: nothing to give back.
     sending(state, "fast");
     expect(kinds(state, en.reply("slowDown", [10]))).not.toContain("not-said");

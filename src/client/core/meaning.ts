@@ -60,7 +60,11 @@ export type Meaning =
    * The line we just sent was not said: muted, slow or quiet mode, or a
    * private line with nobody to take it. The client gives it back to type again.
    */
-  /** A line we sent was refused; `text` is that line when the server says which (v2 `unsaid`). */
+  /**
+   * A line we sent was refused: `text` is that line as the server names it
+   * (v2 `unsaid`); null when it does not say which (nothing is given back:
+   * the line sent last may well have been said).
+   */
   | { kind: "not-said"; text: string | null }
   /** A name the server would not take: it waits for another. */
   | { kind: "name-refused"; taken: boolean }

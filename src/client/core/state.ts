@@ -271,11 +271,10 @@ function joined(state: SessionState, line: ServerLine, events: SessionEvent[]): 
     // The new name is the server's: the cleaned form of what was asked.
     state.name = m.to;
     events.push({ kind: "renamed", name: state.name });
-  } else if (m.kind === "not-said" && (m.text ?? state.unsaid) !== null) {
-    // The server names the refused line (a line sent after it may be on its way): that one.
-    const text = (m.text ?? state.unsaid) as string;
-    events.push({ kind: "not-said", text });
-    if (state.unsaid === text) state.unsaid = null;
+  } else if (m.kind === "not-said" && m.text !== null) {
+    // The server names the refused line (lines sent after it may be on their way): that one.
+    events.push({ kind: "not-said", text: m.text });
+    if (state.unsaid === m.text) state.unsaid = null;
   } else if (m.kind === "removed" && nameKey(m.name) === nameKey(state.name)) {
     state.removed = words(line);
     events.push({ kind: "removed", notice: state.removed });

@@ -10,6 +10,7 @@ import { PROTOCOL } from "../../protocol/limits.ts";
 import { action, chat, type HelpFor, type Notice, say } from "../../protocol/messages.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import type { Input } from "../../protocol/parse.ts";
+import { withTags } from "../../protocol/tags.ts";
 import { TRANSCRIPT_PATH } from "../../web/paths.ts";
 import { addressKey } from "../admission/addresses.ts";
 import type { Remote } from "../room/peers.ts";
@@ -125,14 +126,17 @@ function rename(ctx: Context, client: Client, requested: string): void {
 
 function whisper(ctx: Context, client: Client, to: string, text: string): void {
   const target = ctx.room.locate(to);
+  // Over version 2 a refusal names the line it refuses (papo's clients give it back).
+  const unsaid = (reply: string) =>
+    client.v2 ? withTags(reply, { unsaid: `/msg ${to} ${text}` }) : reply;
   if (target === undefined) {
-    tell(ctx, client, words(client).noSuchUser(to));
+    tell(ctx, client, unsaid(words(client).noSuchUser(to)));
     return;
   }
   if (isRemote(target)) ctx.room.whisper(target, client.name, text);
   else if (!whisperTo(ctx, target, client.name, text)) {
     // Its own queue is full (it is not reading, or away for long): nothing is sent.
-    tell(ctx, client, words(client).notReading(target.name));
+    tell(ctx, client, unsaid(words(client).notReading(target.name)));
     return;
   }
   tell(ctx, client, words(client).privateTo(target.name, text));
