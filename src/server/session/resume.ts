@@ -231,8 +231,10 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
   const first = [withResumeTags(resumed, next, log.positionOf(from - 1), client.operator)];
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   if (!room.resume(old, client, from, first)) {
-    // Not in the room after all (removed meanwhile): the token was void.
+    // Not in the room after all (removed meanwhile): the token was void, and what it
+    // carried (operator rights) is not this connection's.
     forgetToken(ctx, client);
+    client.operator = false;
     client.phase = "naming";
     ctx.room.tell(client, words(client).resumeFailed());
     return;
