@@ -15,10 +15,14 @@ import type { MetricJson, Metrics } from "./registry.ts";
 import type { Gather } from "./routes.ts";
 
 export const GATHER = {
-  /** How long the supervisor waits for the workers' series (ms); who is late counts as missing. */
-  waitMs: 1_000,
+  /**
+   * How long the supervisor waits for the workers' series (ms); who is late
+   * counts as missing. A worker answers in milliseconds; a busy machine's
+   * may take a second: well within Prometheus's 10 s scrape timeout.
+   */
+  waitMs: 2_000,
   /** How long a worker waits for the supervisor's sum before the scrape fails (ms). */
-  askMs: 3_000,
+  askMs: 4_000,
 } as const;
 
 /** The messages between a worker and its supervisor. */
