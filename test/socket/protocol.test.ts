@@ -1,6 +1,7 @@
 /** Protocol v1 over real sockets: every line shape from docs/protocol.md. */
 
 import { describe, expect, test } from "bun:test";
+import { parseTagged } from "../../src/protocol/tags.ts";
 import { connect } from "../support/lineclient.ts";
 import { arrive, eventually, join, serve } from "../support/server.ts";
 
@@ -278,6 +279,30 @@ describe("half-closed connections", () => {
     expect(await a.next()).toBe("<scripted> bye all");
     expect(await a.next()).toBe("* scripted left");
     await eventually(() => server.connectionCount() === 1);
+  });
+
+  test("a papo client holding a resume token that half-closes without /quit is away, and resumes", async () => {
+    const server = serve();
+    const a = await join(server, "a");
+    const c = await arrive(server);
+    c.send("CAP papo/2");
+    await c.next();
+    c.send("ana");
+    const welcome = parseTagged(await c.next());
+    expect(welcome.tags.ev).toBe("welcome");
+    // A cut socket may end with a FIN rather than a reset (a client killed; Bun's resetAndDestroy, now and then).
+    c.socket.shutdown();
+    await c.closed;
+    expect(await a.next()).toBe("* ana joined");
+    expect(await a.quiet()).toEqual([]);
+    const back = await arrive(server);
+    back.send("CAP papo/2");
+    await back.next();
+    back.send(`RESUME ${welcome.tags.token} ${welcome.tags.pos}`);
+    const resumed = parseTagged(await back.next());
+    expect(resumed.tags.ev).toBe("resumed");
+    expect(resumed.text).toBe("* welcome back, ana");
+    expect(await a.quiet()).toEqual([]);
   });
 
   test("a last line without a newline before the half-close is handled like any other", async () => {

@@ -12,6 +12,7 @@
  * other hold is left.
  */
 
+import { away } from "./away.ts";
 import type { Client } from "./client.ts";
 import { type Context, talking, words } from "./context.ts";
 import { closeGracefully, fail, tell } from "./output.ts";
@@ -73,7 +74,14 @@ export function work(ctx: Context, client: Client): void {
   }
   if (client.holds !== 0) return;
   if (client.peerEnded && talking(client)) {
-    // Everything it sent before its end has been handled: now it leaves.
+    // Everything it sent before its end has been handled. Without /quit, a member holding a
+    // resume token is away, as after any close: a client killed, or a socket cut (even with
+    // a reset asked for), may end with a FIN, and its person means to come back.
+    if (away(ctx, client)) {
+      client.connection.end();
+      return;
+    }
+    // Otherwise (nc at the end of its input) it leaves.
     room.leave(client);
     closeGracefully(ctx, client, "disconnected");
     return;

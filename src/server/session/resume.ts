@@ -12,6 +12,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { type Position, parsePosition } from "../../protocol/tags.ts";
 import type { Moved } from "../room/peers.ts";
+import { share } from "./away.ts";
 import type { Client } from "./client.ts";
 import { type Context, words } from "./context.ts";
 import { awaitThen, Hold } from "./input.ts";
@@ -33,12 +34,6 @@ export function issueToken(ctx: Context, client: Client): string {
   return `${id}.${secret.toString("hex")}`;
 }
 
-/** What another server (or this one after a restart) needs to let the member resume: who it is now. */
-function share(ctx: Context, client: Client, id: string, secret: Buffer): void {
-  const { name, operator, lang, host } = client;
-  ctx.room.keepToken(id, secret, { node: "", id: client.id, name, operator, lang, host });
-}
-
 /** The member's name, operator status or language changed: its token's record says so too. */
 export function reshare(ctx: Context, client: Client): void {
   if (client.tokenId === "") return;
@@ -57,37 +52,6 @@ export function whisper(ctx: Context, target: Client, from: string, text: string
   target.kept ??= [];
   target.kept.push([from, text]);
   return true;
-}
-
-/**
- * The member's connection is gone: away, if it holds a token and the room
- * grants a grace; false when it should leave now as before.
- */
-export function away(ctx: Context, client: Client): boolean {
-  const grace = ctx.config.resumeGraceMs;
-  if (client.phase !== "joined" || client.tokenId === "" || grace <= 0) return false;
-  if (!ctx.room.mayHoldAway) return false;
-  ctx.room.suspend(client);
-  client.phase = "away";
-  client.clearWaitTimer();
-  client.decoder.discard();
-  client.clearTimer();
-  client.timer = setTimeout(() => expire(ctx, client), grace);
-  // Its name, operator status and language as they are now, for a resume on another server.
-  const held = ctx.tokens.get(client.tokenId);
-  if (held !== undefined) share(ctx, client, client.tokenId, held.secret);
-  ctx.log.event(client, "away");
-  return true;
-}
-
-/** The grace ended without a resume: the member leaves, as it would have at once. */
-function expire(ctx: Context, client: Client): void {
-  client.timer = null;
-  if (client.phase !== "away") return;
-  forgetToken(ctx, client);
-  ctx.room.leave(client);
-  client.phase = "closed";
-  ctx.log.event(client, "left (did not come back)");
 }
 
 /**

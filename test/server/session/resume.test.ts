@@ -233,6 +233,22 @@ describe("away, and gone", () => {
     expect(isFailed(lines[0])).toBe(true);
   });
 
+  test("its peer ended its input without /quit (a FIN, not a reset): away, and it resumes", async () => {
+    const { c, bob, ana } = bobAndAna();
+    seen(ana, ana.fc.read());
+    ana.fc.send("last words");
+    ana.fc.peerEnds();
+    // Its last line is said; nobody is told it left.
+    expect(bob.read()).toEqual([chat("ana", "last words")]);
+    expect(ana.fc.client.phase).toBe("away");
+    await Promise.resolve();
+    expect(c.room.names()).toEqual(["bob", "ana (away)"]);
+    const { fc, lines } = resumeWith(c, ana.token, ana.pos);
+    expect(parseTagged(lines[0] ?? "").tags.ev).toBe("resumed");
+    expect(c.room.find("ana")).toBe(fc.client);
+    expect(bob.read()).toEqual([]);
+  });
+
   test("a v1 member has no token: its close is a leave, at once", () => {
     const c = setup();
     const bob = join(c, "bob");
