@@ -26,7 +26,7 @@ import { inviteButton } from "./invite.ts";
 import { labelPage } from "./labels.ts";
 import { PageLanguage } from "./language.ts";
 import { Notifier } from "./notify.ts";
-import { restored, Unsaid } from "./refused.ts";
+import { refusedLine, restored } from "./refused.ts";
 import { MemberList, showLine } from "./render.ts";
 import { Sender } from "./sender.ts";
 import { completeOnTab, TabCompleter } from "./tab.ts";
@@ -73,9 +73,8 @@ const memberList = new MemberList(
 );
 const marker = new NewLinesMarker(log, $("unread"));
 /** The text just sent, given back to the input if the server refuses it (refused.ts). */
-const unsaid = new Unsaid();
 const box = inputBox(input, () => $<HTMLFormElement>("say").requestSubmit());
-const sender = new Sender({ connection, box, unsaid, w, name: () => arrival.name, show });
+const sender = new Sender({ connection, box, w, name: () => arrival.name, show });
 const transcript = new TranscriptButton($("transcript"), () => {
   connection.send("/transcript");
   input.focus();
@@ -127,7 +126,7 @@ function note(text: string): void {
 
 /** A line the server refused goes back to the input, unless something new is there. */
 function giveBack(line: ServerLine): void {
-  const refused = unsaid.refused(line);
+  const refused = refusedLine(line);
   const back = refused === null ? null : restored(input.value, refused);
   if (back !== null) box.put(back);
 }

@@ -26,28 +26,16 @@ export const REFUSALS: ReadonlySet<string> = new Set([
   "blockLineTooLong",
 ]);
 
-/** The last line sent, until the server refuses it or another is sent. */
-export class Unsaid {
-  #last: string | null = null;
-
-  sent(line: string): void {
-    this.#last = line;
-  }
-
-  /**
-   * The line `reply` refuses, given back once; null for any other line. The
-   * server names the refused line (`unsaid`) where it can: lines sent since
-   * may be on their way, and the last one is not always the one refused.
-   */
-  refused(reply: ServerLine): string | null {
-    if (reply.kind !== "reply" || !REFUSALS.has(reply.tags.ev ?? "")) return null;
-    // A refusal that does not name its line (an operator's command to nobody) gives nothing
-    // back: the line sent last may well have been said.
-    const named = reply.tags.unsaid;
-    if (named === undefined) return null;
-    if (named === this.#last) this.#last = null;
-    return named;
-  }
+/**
+ * The line `reply` refuses, as the server names it (`unsaid`: lines sent
+ * since may be on their way, so the last one is not always the one
+ * refused); null for any other reply, and for a refusal that names no line
+ * (an operator's command to nobody), since the line sent last may well have
+ * been said.
+ */
+export function refusedLine(reply: ServerLine): string | null {
+  if (reply.kind !== "reply" || !REFUSALS.has(reply.tags.ev ?? "")) return null;
+  return reply.tags.unsaid ?? null;
 }
 
 /**

@@ -14,7 +14,6 @@ import { sanitize } from "../protocol/sanitize.ts";
 import { outgoing } from "./compose.ts";
 import type { Connection } from "./connection.ts";
 import type { InputBox } from "./input.ts";
-import type { Unsaid } from "./refused.ts";
 import { type Entry, ownBlock, present } from "./view.ts";
 import type { Words } from "./words.ts";
 
@@ -22,8 +21,6 @@ import type { Words } from "./words.ts";
 export interface SenderParts {
   readonly connection: Connection;
   readonly box: InputBox;
-  /** The text just sent, given back to the input if the server refuses it. */
-  readonly unsaid: Unsaid;
   readonly w: Words;
   /** Our name in the room. */
   name(): string;
@@ -45,7 +42,7 @@ export class Sender {
 
   /** Send what the box holds, `text`; false when it stays there (nothing to send, or over a limit). */
   send(text: string): boolean {
-    const { connection, box, unsaid, w } = this.parts;
+    const { connection, box, w } = this.parts;
     const name = this.parts.name();
     const out = outgoing(text);
     const now = new Date();
@@ -72,7 +69,6 @@ export class Sender {
       if (typed.kind === "message") this.parts.show(present(chat(name, typed.text), name, now));
       if (typed.kind === "me") this.parts.show(present(action(name, typed.action), name, now));
     }
-    unsaid.sent(text);
     // Kept for Up and Down, never an "/op PASSWORD" (input.ts); the box empties.
     box.sent(text);
     return true;

@@ -152,10 +152,12 @@ describe("blocks", () => {
   test("history replays a block as one entry", async () => {
     const server = serve({ historyLines: 2 });
     const ana = await joinV2(server, "ana");
+    const watcher = await join(server, "watcher");
     ana.send("first");
     ana.writeAll(encodeBlock(CODE).map((l) => `${l}\n`));
     ana.send("last");
-    await new Promise((r) => setTimeout(r, 50));
+    // Said once a reader has read it: it is in the history.
+    await watcher.until((l) => l === "<ana> last");
     const bob = await join(server, "bob");
     const lines = [...v1Lines("ana", CODE), "<ana> last"];
     for (const line of lines)

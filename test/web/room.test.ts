@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { read } from "../../src/client/core/meaning.ts";
 import { tagged } from "../../src/protocol/tags.ts";
 import { linkParts } from "../../src/web/links.ts";
-import { REFUSALS, restored, Unsaid } from "../../src/web/refused.ts";
+import { REFUSALS, refusedLine, restored } from "../../src/web/refused.ts";
 import { TabCompleter } from "../../src/web/tab.ts";
 import { topicOf } from "../../src/web/topic.ts";
 
@@ -86,31 +86,25 @@ describe("TabCompleter", () => {
   });
 });
 
-describe("Unsaid", () => {
+describe("refusedLine", () => {
   const reply = (ev: string) => read(`@kind=reply;ev=${ev};args=[] ! no`);
 
   test("a refusal gives back the line it names (unsaid), once; one naming none, nothing", () => {
-    const unsaid = new Unsaid();
     for (const ev of ["mutedYou", "slowMode", "quietMode", "noSuchUser", "blockTooLong"]) {
       expect(REFUSALS.has(ev)).toBe(true);
     }
-    unsaid.sent("second");
-    unsaid.sent("third");
-    expect(unsaid.refused(read("@kind=reply;ev=slowMode;args=[2000];unsaid=second ! no"))).toBe(
+    expect(refusedLine(read("@kind=reply;ev=slowMode;args=[2000];unsaid=second ! no"))).toBe(
       "second",
     );
-    expect(unsaid.refused(read("@kind=reply;ev=mutedYou;args=[];unsaid=third ! no"))).toBe("third");
+    expect(refusedLine(read("@kind=reply;ev=mutedYou;args=[];unsaid=third ! no"))).toBe("third");
     // Naming no line (an operator's command to nobody): the line sent last may have been said.
-    unsaid.sent("hello");
-    expect(unsaid.refused(reply("noSuchUser"))).toBeNull();
+    expect(refusedLine(reply("noSuchUser"))).toBeNull();
   });
 
   test("other replies, and a slow-down (delayed, not dropped), give nothing back", () => {
-    const unsaid = new Unsaid();
-    unsaid.sent("hello");
-    expect(unsaid.refused(reply("slowDown"))).toBeNull();
-    expect(unsaid.refused(reply("who"))).toBeNull();
-    expect(unsaid.refused(read("! mutedYou"))).toBeNull();
+    expect(refusedLine(reply("slowDown"))).toBeNull();
+    expect(refusedLine(reply("who"))).toBeNull();
+    expect(refusedLine(read("! mutedYou"))).toBeNull();
   });
 
   test("into an empty box; something new being typed is left alone", () => {

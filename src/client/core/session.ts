@@ -146,8 +146,6 @@ export class Session {
     const problem = checkBlock(lines, this.state.maxLineBytes);
     if (problem !== null) return { kind: "block-too-long", problem };
     for (const line of encodeBlock(lines)) this.queue.send(encodeLine(line));
-    // What a refusal gives back: its lines, a "\n" between each (no typed line holds one).
-    this.state.unsaid = lines.join("\n");
     // One message for the server's flood control.
     this.linesSent++;
     return SENT;

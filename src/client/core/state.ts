@@ -53,8 +53,6 @@ export interface SessionState {
   removed: string | null;
   /** The longest line the server takes: the CAP answer says, until then the protocol default. */
   maxLineBytes: number;
-  /** The last line sent while joined, until the server refuses it or another is sent. */
-  unsaid: string | null;
   /** The name asked for is kept for operators: the next line we send is the operator password. */
   reserved: boolean;
 }
@@ -96,7 +94,7 @@ export type SessionEvent =
   | { kind: "removed"; notice: string }
   /** Flood control: the server delays our lines and works through them at `rate` a second. */
   | { kind: "delayed"; rate: number }
-  /** The server refused the line we sent last (muted, slow or quiet mode, …): `text` was not said. */
+  /** The server refused a line we sent (muted, slow or quiet mode, …), and names it: `text`. */
   | { kind: "not-said"; text: string }
   /** The name asked for is kept for operators: the server waits for the operator password. */
   | { kind: "operator-password"; name: string };
@@ -127,7 +125,6 @@ export function initialState(): SessionState {
     shutdown: null,
     removed: null,
     maxLineBytes: SERVER_DEFAULTS.maxLineBytes,
-    unsaid: null,
   };
 }
 
@@ -274,7 +271,6 @@ function joined(state: SessionState, line: ServerLine, events: SessionEvent[]): 
   } else if (m.kind === "not-said" && m.text !== null) {
     // The server names the refused line (lines sent after it may be on their way): that one.
     events.push({ kind: "not-said", text: m.text });
-    if (state.unsaid === m.text) state.unsaid = null;
   } else if (m.kind === "removed" && nameKey(m.name) === nameKey(state.name)) {
     state.removed = words(line);
     events.push({ kind: "removed", notice: state.removed });
@@ -291,7 +287,6 @@ export function askName(state: SessionState, name: string): void {
  * Returns true when the line is a /quit, which starts leaving.
  */
 export function sending(state: SessionState, line: string): boolean {
-  state.unsaid = line;
   if (parseInput(line).kind !== "quit") return false;
   state.phase = "quitting";
   state.awaitingBye = true;
