@@ -5,7 +5,7 @@
  * linear scale from zero so that growth looks like what it is. Pure.
  */
 
-import { escapeXml } from "./svg.ts";
+import { escapeXml, svgHead } from "./svg.ts";
 
 /** One panel: a measure's value per minute (null: not measured that minute). */
 export interface Series {
@@ -42,13 +42,7 @@ export function niceTop(max: number): number {
 export function soakSvg(spec: SoakChartSpec): string {
   const width = LEFT + spec.series.length * (PANEL_WIDTH + GAP) - GAP + 20;
   const height = TOP + PANEL_HEIGHT + BOTTOM;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="11">`,
-    `<title>${escapeXml(`${spec.title}: ${spec.subtitle}`)}</title>`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${LEFT - 44}" y="22" font-size="16" font-weight="600" fill="#1a202c">${escapeXml(spec.title)}</text>`,
-    `<text x="${LEFT - 44}" y="40" fill="#4a5568">${escapeXml(spec.subtitle)}</text>`,
-  ];
+  const parts = svgHead(width, height, LEFT - 44, spec);
   spec.series.forEach((s, i) => {
     parts.push(panelSvg(s, LEFT + i * (PANEL_WIDTH + GAP), TOP));
   });

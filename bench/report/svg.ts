@@ -48,17 +48,31 @@ export function escapeXml(text: string): string {
     .replaceAll('"', "&quot;");
 }
 
+/**
+ * The opening of one of the bench's SVG pictures (the chart, the soak's
+ * plot): size, title for screen readers, white ground, title and subtitle
+ * at `x`. The caller adds its panels and the closing tag.
+ */
+export function svgHead(
+  width: number,
+  height: number,
+  x: number,
+  spec: { readonly title: string; readonly subtitle: string },
+): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="11">`,
+    `<title>${escapeXml(`${spec.title}: ${spec.subtitle}`)}</title>`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${x}" y="22" font-size="16" font-weight="600" fill="#1a202c">${escapeXml(spec.title)}</text>`,
+    `<text x="${x}" y="40" fill="#4a5568">${escapeXml(spec.subtitle)}</text>`,
+  ];
+}
+
 /** Render the chart. */
 export function chartSvg(spec: ChartSpec): string {
   const width = LEFT + spec.panels.length * (PANEL_WIDTH + GAP) - GAP + 20;
   const height = TOP + PANEL_HEIGHT + BOTTOM;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="11">`,
-    `<title>${escapeXml(`${spec.title}: ${spec.subtitle}`)}</title>`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${LEFT - 44}" y="22" font-size="16" font-weight="600" fill="#1a202c">${escapeXml(spec.title)}</text>`,
-    `<text x="${LEFT - 44}" y="40" fill="#4a5568">${escapeXml(spec.subtitle)}</text>`,
-  ];
+  const parts = svgHead(width, height, LEFT - 44, spec);
   spec.servers.forEach((server, i) => {
     const x = LEFT - 44 + i * 120;
     parts.push(
