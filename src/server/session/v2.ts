@@ -11,7 +11,7 @@ import type { ServerConfig } from "../../config.ts";
 import { isBlockText, partTag } from "../../protocol/block.ts";
 import { LANGS, type Lang } from "../../protocol/lang.ts";
 import { SERVER_TEXT, type ServerText, whenSaid } from "../../protocol/messages.ts";
-import { formatPosition, tagged } from "../../protocol/tags.ts";
+import { formatPosition, tagged, withTags } from "../../protocol/tags.ts";
 import type { Wire } from "../room/log.ts";
 import type { Member, Room, Said } from "../room/room.ts";
 
@@ -131,7 +131,6 @@ function oneHistoryLine(
  * client that was one and comes back as a new member can say so.
  */
 export function withResumeTags(line: string, token: string, last: Wire, operator: boolean): string {
-  // `line` is already tagged (kind, ev, args): the new tags go in front of its own.
-  const op = operator ? "op=;" : "";
-  return `@token=${token};pos=${formatPosition(last.epoch, last.seq)};${op}${line.slice(1)}`;
+  const pos = formatPosition(last.epoch, last.seq);
+  return withTags(line, { token, pos, op: operator ? "" : undefined });
 }
