@@ -1,7 +1,8 @@
 /**
  * The TCP transport (TLS too, when the listener has a certificate): one
  * handlers object for Bun.listen, each handler a one-line call into the
- * session. A Bun TCP socket already has the shape of a Connection, so a
+ * session (and a connection let in gets its keepalive with the next batch,
+ * keepalive.ts). A Bun TCP socket already has the shape of a Connection, so a
  * client's socket.data is its Client and nothing wraps the socket.
  */
 
@@ -11,9 +12,7 @@ import { Client, type Transport } from "../session/client.ts";
 import type { Context } from "../session/context.ts";
 import * as input from "../session/input.ts";
 import * as session from "../session/lifecycle.ts";
-
-/** TCP keepalive idle time before the first probe (ms). */
-export const KEEPALIVE_MS = 60_000;
+import { KeepAliveBatch } from "./keepalive.ts";
 
 /** Listen for members on TCP (or TLS, with `tls`); Bun.listen's own errors propagate. */
 export function listenTcp(
@@ -22,6 +21,7 @@ export function listenTcp(
 ): TCPSocketListener<Client> {
   const { config } = ctx;
   const transport = tls === null ? "tcp" : "tls";
+  const keepAlive = new KeepAliveBatch();
   return Bun.listen<Client>({
     hostname: config.host,
     port: config.port,
@@ -32,7 +32,9 @@ export function listenTcp(
     ...(tls === null ? {} : { tls }),
     socket: {
       binaryType: "uint8array",
-      open: (socket) => opened(ctx, socket, transport),
+      open: (socket) => {
+        if (opened(ctx, socket, transport)) keepAlive.add(socket);
+      },
       data: (socket, chunk) => input.receive(ctx, socket.data, chunk),
       drain: (socket) => session.drained(ctx, socket.data),
       end: (socket) => input.peerEnded(ctx, socket.data),
@@ -42,9 +44,10 @@ export function listenTcp(
   });
 }
 
-function opened(ctx: Context, socket: Socket<Client>, transport: Transport): void {
+/** A new connection at the door; true when it is let in. */
+function opened(ctx: Context, socket: Socket<Client>, transport: Transport): boolean {
   const client = new Client(socket, ctx.config, performance.now());
   client.transport = transport;
   socket.data = client;
-  if (arrive(ctx, client)) socket.setKeepAlive(true, KEEPALIVE_MS);
+  return arrive(ctx, client);
 }
