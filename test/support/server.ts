@@ -75,22 +75,36 @@ type Listening = {
 /** How a test member connects: a TCP socket, or the web client's WebSocket. */
 export type Via = "tcp" | "websocket";
 
-/** Connect and read the greeting. */
-export async function arrive(server: Listening, via: Via = "tcp"): Promise<LineClient> {
+async function open(server: Listening, via: Via): Promise<LineClient> {
   const c =
     via === "tcp"
       ? await connect(server.port, "127.0.0.1", server.tls === true)
       : await connect(webPort(server), "127.0.0.1", server.tls === true, true);
   clients.add(c);
-  const greeting = await c.next();
-  if (!greeting.startsWith("* ")) throw new Error(`unexpected greeting: ${greeting}`);
   return c;
 }
 
-/** Connect, choose `name`, and read the welcome and the limits line after it. */
+async function greeted(c: LineClient): Promise<void> {
+  const greeting = await c.next();
+  if (!greeting.startsWith("* ")) throw new Error(`unexpected greeting: ${greeting}`);
+}
+
+/** Connect and read the greeting (which waits up to 50 ms for a first line that does not come). */
+export async function arrive(server: Listening, via: Via = "tcp"): Promise<LineClient> {
+  const c = await open(server, via);
+  await greeted(c);
+  return c;
+}
+
+/**
+ * Connect, choose `name`, and read the greeting, the welcome and the limits
+ * line after it. The name goes as the connection opens, as papo's clients
+ * send it: the greeting does not wait for it.
+ */
 export async function join(server: Listening, name: string, via: Via = "tcp"): Promise<LineClient> {
-  const c = await arrive(server, via);
+  const c = await open(server, via);
   c.send(name);
+  await greeted(c);
   const welcome = await c.next();
   if (!welcome.startsWith(`* hello ${name}!`)) throw new Error(`not welcomed: ${welcome}`);
   const limits = await c.next();

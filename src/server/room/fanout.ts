@@ -39,6 +39,11 @@ export const FANOUT = {
   gatherBytes: 16 * 1024,
   /** How often members behind are checked for having read nothing for too long (ms). */
   sweepMs: 5_000,
+  /**
+   * How long a greeting waits for its connection's first line (ms): a client
+   * that speaks at once gets the greeting and the answer in one write.
+   */
+  greetMs: 50,
 } as const;
 
 // NOTE: what the fan-out takes and keeps, for modules that know it by the fan-out's name.
@@ -79,6 +84,12 @@ export class LogFanout<M extends Reader> {
   /** Members whose own queue fell under half its cap: told after the delivery, never inside it. */
   private readonly relieving: M[] = [];
   private readonly runFlush = () => this.flush();
+  /** Connections whose greeting waits in their queue for their first line (see first()), oldest first. */
+  private greeting: M[] = [];
+  /** When each of them was greeted (now()), in the same order. */
+  private greetedAt: number[] = [];
+  private cancelGreeting: (() => void) | null = null;
+  private readonly runGreeting = () => this.greetAll();
   /** Where each turn's lines are recorded before delivery (the store); null keeps none. */
   journal: Journal | null = null;
   readonly sent: Sent = { lines: 0, deliveries: 0, bytes: 0, skipped: 0 };
@@ -88,6 +99,7 @@ export class LogFanout<M extends Reader> {
    * @param readers how many members (away ones included) read each dialect, kept by the room.
    * @param schedule runs the end-of-turn delivery; setImmediate fires after
    *   every socket event of the current loop iteration has been handled.
+   * @param later runs the waiting greetings' delivery after `ms`; returns its cancel.
    */
   constructor(
     readonly log: RoomLog,
@@ -97,10 +109,14 @@ export class LogFanout<M extends Reader> {
     private readonly hooks: FanoutHooks<M>,
     private readonly schedule: (run: () => void) => void = setImmediate,
     private readonly clock: () => number = Date.now,
-    now: () => number = () => performance.now(),
+    private readonly now: () => number = () => performance.now(),
     every: (ms: number, run: () => void) => () => void = (ms, run) => {
       const t = setInterval(run, ms);
       return () => clearInterval(t);
+    },
+    private readonly later: (ms: number, run: () => void) => () => void = (ms, run) => {
+      const t = setTimeout(run, ms);
+      return () => clearTimeout(t);
     },
   ) {
     this.turn = new Turn<M>(log.epoch, readers, FANOUT.minArenaBytes);
@@ -166,21 +182,50 @@ export class LogFanout<M extends Reader> {
   }
 
   /**
-   * A connection's first line (its greeting), written at once: nothing is
-   * owed to it before it, so nothing need wait for the end of the turn.
-   * What its socket does not take goes through its queue like any line.
+   * A connection's first line (its greeting). It waits in the connection's
+   * queue up to FANOUT.greetMs for the connection's own first line: a client
+   * that speaks at once (papo's clients send their name or CAP as they
+   * connect) gets the greeting and its answer in one write, a join in one
+   * packet rather than two. Whoever waits for the greeting before typing
+   * (nc) reads it at most greetMs later.
    */
   first(member: M, bytes: Uint8Array): void {
-    if (member.queue !== null || member.next < member.until || member.away) {
-      this.toOne(member, bytes);
-      return;
+    member.enqueue({ before: this.log.next, bytes, off: 0 });
+    this.greeting.push(member);
+    this.greetedAt.push(this.now());
+    this.cancelGreeting ??= this.later(FANOUT.greetMs, this.runGreeting);
+  }
+
+  /** Deliver the turn now, and the greetings waiting with it. */
+  flushAll(): void {
+    this.cancelGreeting?.();
+    this.greetAll(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The greetings that waited their time (all up to `until`) go out now, with
+   * whatever else their connections are owed; the timer runs again for the rest.
+   */
+  private greetAll(until = this.now() - FANOUT.greetMs): void {
+    this.cancelGreeting = null;
+    const at = this.greetedAt;
+    let due = 0;
+    while (due < at.length && (at[due] as number) <= until) due++;
+    for (let i = 0; i < due; i++) {
+      const member = this.greeting[i] as M;
+      // Its queue is empty once its greeting went out with an answer (or it closed: forget() drops it).
+      if (member.queue !== null) this.touched.add(member);
     }
-    const taken = member.write(bytes, 0, bytes.length);
-    if (taken > 0) this.sent.bytes += taken;
-    if (taken < 0 || taken >= bytes.length) return;
-    member.enqueue({ before: this.log.next, bytes, off: taken });
-    this.touched.add(member);
-    this.arm();
+    if (due === at.length) {
+      this.greeting = [];
+      this.greetedAt = [];
+    } else {
+      this.greeting = this.greeting.slice(due);
+      this.greetedAt = at.slice(due);
+      const wait = Math.max(1, (this.greetedAt[0] as number) + FANOUT.greetMs - this.now());
+      this.cancelGreeting = this.later(wait, this.runGreeting);
+    }
+    this.flush();
   }
 
   /** Whether `member`'s own queue is over its cap (its input should wait for it to read). */
@@ -260,6 +305,10 @@ export class LogFanout<M extends Reader> {
   /** The server is stopping: no more timers. */
   close(): void {
     this.behind.close();
+    this.cancelGreeting?.();
+    this.cancelGreeting = null;
+    this.greeting = [];
+    this.greetedAt = [];
   }
 
   /** Deliver the turn now instead of at the end of the event-loop turn. */

@@ -171,6 +171,10 @@ export class Room<M extends Member> {
         const timer = setInterval(guarded("the read-timeout sweep", onError, run), ms);
         return () => clearInterval(timer);
       },
+      (ms, run) => {
+        const timer = setTimeout(guarded("the greetings' delivery", onError, run), ms);
+        return () => clearTimeout(timer);
+      },
     );
   }
 
@@ -272,7 +276,7 @@ export class Room<M extends Member> {
     return this.fanout.toOne(conn, line, optional);
   }
 
-  /** A new connection's first line (its greeting, encoded with its "\n"): written at once. */
+  /** A new connection's first line (its greeting, encoded with its "\n"): see LogFanout.first. */
   greet(conn: M, bytes: Uint8Array): void {
     this.fanout.first(conn, bytes);
   }
@@ -292,9 +296,9 @@ export class Room<M extends Member> {
     return this.fanout.owes(conn);
   }
 
-  /** Deliver the turn now instead of at the end of the event-loop turn. */
+  /** Deliver the turn now instead of at the end of the event-loop turn, and the greetings waiting. */
   flush(): void {
-    this.fanout.flush();
+    this.fanout.flushAll();
   }
 
   /** This turn holds as many bytes as a turn may: further input waits for the next one. */
