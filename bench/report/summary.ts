@@ -121,12 +121,16 @@ export interface FloorRatio {
   ratio: number;
   /** How to write papo's and the floor's values. */
   format: (value: number) => string;
+  /** Held to the goal; false: reported beside it (the first joins, which pay for compiling once). */
+  judged: boolean;
 }
 
 /**
  * papo's costs over the floor's (the leanest relay on Bun), each measured
  * when both ran: server CPU per delivery (crowd), memory per idle connection
- * and join time (big), and a mass reset's cleanup (cleanup).
+ * and join time (big: the second 10,000 joins, as the floods run after a
+ * warm-up; the first, from a cold start, are reported beside), and a mass
+ * reset's cleanup (cleanup).
  */
 export function floorRatios(results: readonly Result[]): FloorRatio[] {
   const out: FloorRatio[] = [];
@@ -136,13 +140,14 @@ export function floorRatios(results: readonly Result[]): FloorRatio[] {
     scenario: string,
     pick: (r: Result) => number | undefined,
     format: (value: number) => string,
+    judged = true,
   ) => {
     const papo = find(results, scenario, "papo");
     const floor = find(results, scenario, "floor");
     const p = papo && papo.failures.length === 0 ? pick(papo) : undefined;
     const f = floor && floor.failures.length === 0 ? pick(floor) : undefined;
     if (p === undefined || f === undefined || !(p > 0) || !(f > 0)) return;
-    out.push({ what, scenario, key, papo: p, floor: f, ratio: p / f, format });
+    out.push({ what, scenario, key, papo: p, floor: f, ratio: p / f, format, judged });
   };
   add("cpuPerDelivery", "CPU per delivery", "crowd", (r) => r.serverNsPerDelivery, ns);
   add(
@@ -152,7 +157,8 @@ export function floorRatios(results: readonly Result[]): FloorRatio[] {
     (r) => r.extra.bytesPerConnection,
     bytes,
   );
-  add("joins", "joins", "big", (r) => r.extra.connectMs, ms);
+  add("joins", "joins", "big", (r) => r.extra.rejoinMs, ms);
+  add("coldJoins", "joins from a cold start", "big", (r) => r.extra.connectMs, ms, false);
   add("cleanup", "cleanup", "cleanup", (r) => r.extra.cleanupMs, ms);
   return out;
 }
@@ -176,7 +182,7 @@ export function floorLine(results: readonly Result[]): string | null {
   const parts = ratios.map(
     (r) => `${r.what} ${times(r.ratio)} (${r.format(r.papo)} vs ${r.format(r.floor)})`,
   );
-  const over = ratios.filter((r) => r.ratio > GOALS.floorWithin).map((r) => r.what);
+  const over = ratios.filter((r) => r.judged && r.ratio > GOALS.floorWithin).map((r) => r.what);
   const verdict = over.length === 0 ? "met" : `MISSED by ${over.join(", ")}`;
   return `- papo / floor: ${parts.join(", ")}; goal within ${times(GOALS.floorWithin)} (${verdict}, reported only)`;
 }

@@ -158,7 +158,9 @@ describe("papo / floor", () => {
       crowd.serverNsPerDelivery = 20 * f;
       const big = result("big", target, 1e6);
       big.extra.bytesPerConnection = 1024 * f;
-      big.extra.connectMs = 100 * f;
+      big.extra.rejoinMs = 100 * f;
+      // The first joins, from a cold start, cost papo more: reported, never judged.
+      big.extra.connectMs = 100 * f * (target === "papo" ? 1.5 : 1);
       const cleanup = emptyResult("cleanup", target, 1000);
       cleanup.extra.cleanupMs = 40 * f;
       out.push(crowd, big, cleanup);
@@ -172,6 +174,7 @@ describe("papo / floor", () => {
       ["cpuPerDelivery", "crowd", 1.5],
       ["memoryPerConnection", "big", 1.5],
       ["joins", "big", 1.5],
+      ["coldJoins", "big", 2.25],
       ["cleanup", "cleanup", 1.5],
     ]);
     expect(floorRatiosJson(pair(2)).joins).toEqual({
@@ -185,8 +188,10 @@ describe("papo / floor", () => {
   test("the goal line names what is over 1.2×, and never fails the run", () => {
     const line = floorLine(pair(1.5)) ?? "";
     expect(line).toBe(
-      "- papo / floor: CPU per delivery 1.5× (30 ns vs 20 ns), memory per connection 1.5× (1.5 KiB vs 1.0 KiB), joins 1.5× (150 ms vs 100 ms), cleanup 1.5× (60.0 ms vs 40.0 ms); goal within 1.2× (MISSED by CPU per delivery, memory per connection, joins, cleanup, reported only)",
+      "- papo / floor: CPU per delivery 1.5× (30 ns vs 20 ns), memory per connection 1.5× (1.5 KiB vs 1.0 KiB), joins 1.5× (150 ms vs 100 ms), joins from a cold start 2.3× (225 ms vs 100 ms), cleanup 1.5× (60.0 ms vs 40.0 ms); goal within 1.2× (MISSED by CPU per delivery, memory per connection, joins, cleanup, reported only)",
     );
+    // 1.1× on each judged cost meets the goal, though the cold joins are 1.65×.
+    expect(floorLine(pair(1.1))).toContain("joins from a cold start 1.7×");
     expect(floorLine(pair(1.1))).toContain("goal within 1.2× (met, reported only)");
     expect(goalsList(pair(1.5))).toContain("- papo / floor: CPU per delivery 1.5×");
     expect(failureList(pair(1.5))).toEqual([]);
