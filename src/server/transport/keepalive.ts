@@ -26,10 +26,19 @@ export class KeepAliveBatch {
   private waiting: KeepAliveSocket[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
 
+  private readonly runBatch: () => void;
+
+  /**
+   * @param guard wraps the batch's timer callback (guard.ts's guarded: a
+   *   throw there is logged, and stops neither the server nor later batches).
+   */
   constructor(
     private readonly idleMs = KEEPALIVE_MS,
     private readonly batchMs = KEEPALIVE_BATCH_MS,
-  ) {}
+    guard: (run: () => void) => () => void = (run) => run,
+  ) {
+    this.runBatch = guard(() => this.run());
+  }
 
   /** Sockets waiting for their keepalive. */
   get count(): number {
@@ -40,7 +49,7 @@ export class KeepAliveBatch {
   add(socket: KeepAliveSocket): void {
     this.waiting.push(socket);
     if (this.timer !== null) return;
-    this.timer = setTimeout(() => this.run(), this.batchMs);
+    this.timer = setTimeout(this.runBatch, this.batchMs);
     // A batch never keeps the process alive: with the listener stopped, its sockets are gone.
     this.timer.unref();
   }
@@ -51,6 +60,7 @@ export class KeepAliveBatch {
     this.timer = null;
     const waiting = this.waiting;
     this.waiting = [];
+    // A closed socket (readyState 0 or less) is skipped: Bun would refuse it anyway.
     for (const socket of waiting) {
       if (socket.readyState > 0) socket.setKeepAlive(true, this.idleMs);
     }

@@ -8,11 +8,12 @@
 
 import type { Socket, TCPSocketListener } from "bun";
 import { arrive } from "../admission/door.ts";
+import { described, guarded } from "../guard.ts";
 import { Client, type Transport } from "../session/client.ts";
 import type { Context } from "../session/context.ts";
 import * as input from "../session/input.ts";
 import * as session from "../session/lifecycle.ts";
-import { KeepAliveBatch } from "./keepalive.ts";
+import { KEEPALIVE_BATCH_MS, KEEPALIVE_MS, KeepAliveBatch } from "./keepalive.ts";
 
 /** Listen for members on TCP (or TLS, with `tls`); Bun.listen's own errors propagate. */
 export function listenTcp(
@@ -21,7 +22,13 @@ export function listenTcp(
 ): TCPSocketListener<Client> {
   const { config } = ctx;
   const transport = tls === null ? "tcp" : "tls";
-  const keepAlive = new KeepAliveBatch();
+  const keepAlive = new KeepAliveBatch(KEEPALIVE_MS, KEEPALIVE_BATCH_MS, (run) =>
+    guarded(
+      "the keepalive batch",
+      (where, error) => ctx.log.note(`error in ${where}: ${described(error)}`),
+      run,
+    ),
+  );
   return Bun.listen<Client>({
     hostname: config.host,
     port: config.port,

@@ -37,6 +37,8 @@ function setup(options: Options = {}) {
   const failed: Array<[FakeMember, unknown]> = [];
   const missed: Array<[FakeMember, number]> = [];
   let pending: (() => void) | null = null;
+  /** One-shot timers the fan-out armed (the greetings'), due at `at` of time.now. */
+  const timers: Array<{ at: number; run: () => void }> = [];
   /** performance.now() as the fan-out reads it, and the wall clock that stamps lines. */
   const time = { now: 0, wall: Date.UTC(2026, 11, 6, 11, 50, 0, 123) };
   const sweep = { run: null as (() => void) | null, ms: 0, starts: 0, stops: 0 };
@@ -72,7 +74,24 @@ function setup(options: Options = {}) {
         sweep.stops++;
       };
     },
+    (ms, run) => {
+      const timer = { at: time.now + ms, run };
+      timers.push(timer);
+      return () => {
+        timers.splice(timers.indexOf(timer), 1);
+      };
+    },
   );
+  /** Move performance.now() on by `ms`, running the one-shot timers that fall due. */
+  const advance = (ms: number) => {
+    time.now += ms;
+    for (;;) {
+      const due = timers.find((t) => t.at <= time.now);
+      if (due === undefined) return;
+      timers.splice(timers.indexOf(due), 1);
+      due.run();
+    }
+  };
   let ids = 0;
   /** A member joins the room (at the log's end), reading `lang`, v1 or v2. */
   const add = (name: string, lang: Lang = "en", v2 = false) => {
@@ -110,6 +129,8 @@ function setup(options: Options = {}) {
     endTurn,
     drain,
     time,
+    advance,
+    timers,
     sweep,
     stalled,
     relieved,
@@ -127,6 +148,70 @@ function turnCost(line: Line): number {
   endTurn();
   return log.size;
 }
+
+describe("a greeting", () => {
+  /** A connection at the door: greeted, not in the room. */
+  const door = () => new FakeMember("10.0.9.1", "en", false);
+  const hello = (text: string) => encoder.encode(`${text}\n`);
+
+  test("waits for the connection's first line: the greeting and the answer go in one write", () => {
+    const { fanout, endTurn, advance, timers } = setup();
+    const c = door();
+    fanout.first(c, hello("* what is your name?"));
+    expect(c.conn.offered).toEqual([]);
+    expect(timers).toHaveLength(1);
+    advance(FANOUT.greetMs / 2);
+    // Its name came: the answer joins the greeting in its queue, and the turn writes both.
+    fanout.toOne(c, "* hello ana!");
+    endTurn();
+    expect(c.conn.writeCount).toBe(1);
+    expect(c.read()).toEqual(["* what is your name?", "* hello ana!"]);
+    // When its time is up there is nothing left to write.
+    advance(FANOUT.greetMs);
+    expect(c.conn.writeCount).toBe(1);
+    expect(timers).toHaveLength(0);
+  });
+
+  test("goes out alone once it waited greetMs; a later one waits its own full time", () => {
+    const { fanout, advance, timers } = setup();
+    const [a, b] = [door(), door()];
+    fanout.first(a, hello("* greeting a"));
+    advance(FANOUT.greetMs - 10);
+    fanout.first(b, hello("* greeting b"));
+    advance(10);
+    expect(a.read()).toEqual(["* greeting a"]);
+    expect(b.conn.offered).toEqual([]);
+    // The timer runs again for b alone.
+    expect(timers).toHaveLength(1);
+    advance(FANOUT.greetMs - 11);
+    expect(b.conn.offered).toEqual([]);
+    advance(1);
+    expect(b.read()).toEqual(["* greeting b"]);
+    expect(timers).toHaveLength(0);
+  });
+
+  test("a connection that closed while its greeting waited gets nothing written", () => {
+    const { fanout, advance } = setup();
+    const c = door();
+    fanout.first(c, hello("* greeting"));
+    fanout.forget(c);
+    advance(FANOUT.greetMs);
+    expect(c.conn.offered).toEqual([]);
+  });
+
+  test("flushAll lets out every greeting waiting, at once; close() stops the timer", () => {
+    const { fanout, timers } = setup();
+    const [a, b] = [door(), door()];
+    fanout.first(a, hello("* greeting a"));
+    fanout.flushAll();
+    expect(a.read()).toEqual(["* greeting a"]);
+    expect(timers).toHaveLength(0);
+    fanout.first(b, hello("* greeting b"));
+    expect(timers).toHaveLength(1);
+    fanout.close();
+    expect(timers).toHaveLength(0);
+  });
+});
 
 describe("a member that keeps up", () => {
   test("nothing is written until the turn ends, then the turn in one write", () => {

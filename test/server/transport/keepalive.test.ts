@@ -56,3 +56,28 @@ test("a socket closed before its batch is left alone", () => {
   expect(closed.calls).toEqual([]);
   expect(batch.count).toBe(0);
 });
+
+test("a throw in a batch goes to its guard, and the next batch still runs", () => {
+  jest.useFakeTimers();
+  const caught: unknown[] = [];
+  const batch = new KeepAliveBatch(60_000, 1_000, (run) => () => {
+    try {
+      run();
+    } catch (error) {
+      caught.push(error);
+    }
+  });
+  const broken = {
+    readyState: 1,
+    setKeepAlive(): boolean {
+      throw new Error("boom");
+    },
+  };
+  batch.add(broken);
+  jest.advanceTimersByTime(1_000);
+  expect(caught).toHaveLength(1);
+  const fine = socket();
+  batch.add(fine);
+  jest.advanceTimersByTime(1_000);
+  expect(fine.calls).toEqual([[true, 60_000]]);
+});
