@@ -484,7 +484,7 @@ export class Room<M extends Member> {
 
   /** Forget a connection for good (its socket closed). Leaves the room first if needed. */
   drop(conn: M): void {
-    this.leave(conn);
+    this.leaveRoom(conn, { kind: "left" }, false);
     this.outside.delete(conn);
     this.fanout.forget(conn);
   }
@@ -530,13 +530,19 @@ export class Room<M extends Member> {
    * once however often it is called.
    */
   leave(conn: M, how: Leaving = { kind: "left" }): void {
-    if (!this.members.has(conn) && !this.awayMembers.has(conn)) return;
+    this.leaveRoom(conn, how, true);
+  }
+
+  /** leave(), for a connection still `connected` (outside the room until its socket closes) or gone. */
+  private leaveRoom(conn: M, how: Leaving, connected: boolean): void {
+    // Only a member marked away can be among the away members: the common case asks one set.
+    const away = conn.away && this.awayMembers.has(conn);
+    if (!away && !this.members.has(conn)) return;
     const crowded = this.memberCount > this.limits.announceMax;
     this.fanout.leave(conn);
-    // Still connected (it quit, or is cut): outside the room until its socket closes.
-    if (this.members.delete(conn)) this.outside.add(conn);
+    if (this.members.delete(conn) && connected) this.outside.add(conn);
     this.shown = null;
-    if (this.awayMembers.delete(conn)) this.fanout.forget(conn);
+    if (away && this.awayMembers.delete(conn)) this.fanout.forget(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     this.byName.delete(nameKey(conn.name));
     if (this.byId.get(conn.id) === conn) this.byId.delete(conn.id);
