@@ -21,6 +21,11 @@ export function guarded(where: string, onError: OnError, run: () => void): () =>
   };
 }
 
+/** An OnError that writes "error in WHERE: STACK" to the operator log. */
+export function noteError(log: { note(text: string): void }): OnError {
+  return (where, error) => log.note(`error in ${where}: ${described(error)}`);
+}
+
 /** An error's stack (or its text) for the log. */
 export function described(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -17,7 +17,7 @@ import type { Link, Snapshot } from "./cluster/carrier.ts";
 import { CLUSTER } from "./cluster/carrier.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import { LinkError, RedisLink } from "./cluster/redis.ts";
-import { described } from "./guard.ts";
+import { noteError } from "./guard.ts";
 import { type Log, silentLog } from "./log.ts";
 import { workerGather } from "./metrics/gather.ts";
 import { Meter } from "./metrics/meter.ts";
@@ -279,7 +279,7 @@ export function buildContext(
       relieved: (client) => input.relieved(ctx, client),
       missed: (client, count) => missedLine(room, client, count),
       failed: (client, error) => fail(ctx, client, error),
-      error: (where, error) => log.note(`error in ${where}: ${described(error)}`),
+      error: noteError(log),
     },
     clock,
   );

@@ -8,7 +8,7 @@
 
 import type { Socket, TCPSocketListener } from "bun";
 import { arrive } from "../admission/door.ts";
-import { described, guarded } from "../guard.ts";
+import { guarded, noteError } from "../guard.ts";
 import { Client, type Transport } from "../session/client.ts";
 import type { Context } from "../session/context.ts";
 import * as input from "../session/input.ts";
@@ -23,11 +23,7 @@ export function listenTcp(
   const { config } = ctx;
   const transport = tls === null ? "tcp" : "tls";
   const keepAlive = new KeepAliveBatch(KEEPALIVE_MS, KEEPALIVE_BATCH_MS, (run) =>
-    guarded(
-      "the keepalive batch",
-      (where, error) => ctx.log.note(`error in ${where}: ${described(error)}`),
-      run,
-    ),
+    guarded("the keepalive batch", noteError(ctx.log), run),
   );
   return Bun.listen<Client>({
     hostname: config.host,
