@@ -17,7 +17,6 @@
  */
 
 import {
-  CLEANUP_POLL_MS,
   CLEANUP_TIMEOUT_MS,
   IDLE_MEMORY_SAMPLE_MS,
   IDLE_MEMORY_WATCH_MS,
@@ -27,7 +26,15 @@ import { take } from "../loadgen/pool.ts";
 import { cpuNs, fdCount, rssBytes } from "../proc.ts";
 import { bytes, count, ms } from "../report/format.ts";
 import type { TargetName } from "../targets.ts";
-import { type Context, connectAll, flood, record, type Sizes, withServer } from "./harness.ts";
+import {
+  type Context,
+  connectAll,
+  descriptorsBack,
+  flood,
+  record,
+  type Sizes,
+  withServer,
+} from "./harness.ts";
 import { emptyResult, median, type Result } from "./result.ts";
 
 /** The lowest RSS of `pid` seen over `ms`: memory once the garbage is gone. */
@@ -75,9 +82,11 @@ export function big(target: TargetName, s: Sizes<"big">, ctx: Context): Promise<
     let last = group;
     for (let run = 0; run < s.rejoins; run++) {
       await setup.pool.each(last, "reset");
-      const deadline = performance.now() + CLEANUP_TIMEOUT_MS;
-      while (fdCount(server.pid) > fdsIdle && performance.now() < deadline) {
-        await Bun.sleep(CLEANUP_POLL_MS);
+      if (!(await descriptorsBack(server, fdsIdle, performance.now() + CLEANUP_TIMEOUT_MS))) {
+        result.failures.push(
+          `after a reset the server still holds ${fdCount(server.pid) - fdsIdle} descriptors too many`,
+        );
+        break;
       }
       cpu = cpuNs(server.pid);
       const again = await connectAll(setup, s.clients, `r${run}n`);

@@ -29,6 +29,7 @@ import type { Server, TargetName } from "../targets.ts";
 import {
   type Context,
   connectAll,
+  descriptorsBack,
   flood,
   record,
   type Setup,
@@ -167,10 +168,7 @@ async function backTo(
   timeoutMs: number,
 ): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
-  while (fdCount(server.pid) > fds) {
-    if (performance.now() > deadline || !server.alive()) return false;
-    await Bun.sleep(CLEANUP_POLL_MS);
-  }
+  if (!(await descriptorsBack(server, fds, deadline))) return false;
   if (members === null) return true;
   while ((await pool.who(via, WHO_TIMEOUT_MS)) !== members) {
     if (performance.now() > deadline) return false;

@@ -6,6 +6,7 @@
  */
 
 import {
+  CLEANUP_POLL_MS,
   CONNECT_MS_PER_1000,
   MAX_WAIT_MS,
   MIN_RATE,
@@ -18,7 +19,7 @@ import {
 import type { Histogram } from "../loadgen/histogram.ts";
 import { type Connected, type Group, Pool } from "../loadgen/pool.ts";
 import type { SendReply } from "../loadgen/protocol.ts";
-import { cpuShare, markCpu, rssBytes } from "../proc.ts";
+import { cpuShare, fdCount, markCpu, rssBytes } from "../proc.ts";
 import { count } from "../report/format.ts";
 import type { Progress } from "../report/progress.ts";
 import { type Server, type ServerOptions, startServer, type TargetName } from "../targets.ts";
@@ -268,4 +269,17 @@ export function record(result: Result, outcomes: readonly FloodOutcome[], expect
   }
   const notices = outcomes.reduce((n, o) => n + o.notices, 0);
   if (notices > 0) result.notes.push(`${count(notices)} notices received during the floods`);
+}
+
+/** Wait until the server holds at most `fds` descriptors; false if it still holds more at `deadline` (performance.now()) or died. */
+export async function descriptorsBack(
+  server: Server,
+  fds: number,
+  deadline: number,
+): Promise<boolean> {
+  while (fdCount(server.pid) > fds) {
+    if (performance.now() > deadline || !server.alive()) return false;
+    await Bun.sleep(CLEANUP_POLL_MS);
+  }
+  return true;
 }
