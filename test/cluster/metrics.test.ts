@@ -97,10 +97,12 @@ describe("--workers", () => {
         server.output.some((l) => l.startsWith(`[worker ${worker}]`) && l.includes("joined"));
       while (members.length < 6 || !(on(1) && on(2))) {
         if (members.length >= 40) throw new Error("40 connections all went to one worker");
-        members.push(await join({ port: server.port }, `u${members.length}`));
-        await Bun.sleep(20);
+        const name: string = `u${members.length}`;
+        members.push(await join({ port: server.port }, name));
+        // Its worker's log says so before the next is counted.
+        const said = new RegExp(`\\b${name}\\b.*joined`);
+        await eventually(() => server.output.some((l) => said.test(l)));
       }
-      await eventually(() => on(1) && on(2));
       const total = members.length;
       // Many scrapes, spread over both workers by the kernel: each one the same sums.
       for (let i = 0; i < 8; i++) {

@@ -8,7 +8,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { KEEPALIVE_BATCH_MS } from "../../src/server/transport/keepalive.ts";
-import { arrive, serve } from "../support/server.ts";
+import { arrive, eventually, serve } from "../support/server.ts";
 
 /** The timer the kernel runs on the server's side of the connection from `peerPort` ("2": keepalive). */
 function timerOf(serverPort: number, peerPort: number): string | null {
@@ -29,10 +29,10 @@ describe.skipIf(process.platform !== "linux")("keepalive", () => {
     const second = await arrive(server);
     // Not yet: the batch waits.
     expect(timerOf(server.port, first.socket.localPort)).not.toBe("02");
-    const deadline = performance.now() + KEEPALIVE_BATCH_MS + 3_000;
-    while (timerOf(server.port, second.socket.localPort) !== "02" && performance.now() < deadline) {
-      await Bun.sleep(50);
-    }
+    await eventually(
+      () => timerOf(server.port, second.socket.localPort) === "02",
+      KEEPALIVE_BATCH_MS + 3_000,
+    );
     expect(timerOf(server.port, first.socket.localPort)).toBe("02");
     expect(timerOf(server.port, second.socket.localPort)).toBe("02");
   }, 15_000);

@@ -3,6 +3,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import { Carried, type Message, Sums, sum } from "../../../src/server/metrics/gather.ts";
 import type { MetricJson } from "../../../src/server/metrics/registry.ts";
 import { samples } from "../../support/scrape.ts";
+import { eventually } from "../../support/server.ts";
 
 /** One worker's series: its members, and the Redis link's state. */
 async function series(members: number, up: number): Promise<MetricJson[]> {
@@ -50,8 +51,7 @@ describe("Sums", () => {
     // Worker 3 never answers; an answer twice, or from nobody asked, counts for nothing.
     sums.heard({ papo: "collected", round, metrics: await series(100, 1) }, 2);
     sums.heard({ papo: "collected", round: round + 1, metrics: await series(100, 1) }, 3);
-    const deadline = Date.now() + 2000;
-    while (!sent.some(([, m]) => m.papo === "scraped") && Date.now() < deadline) await Bun.sleep(5);
+    await eventually(() => sent.some(([, m]) => m.papo === "scraped"), 2000);
     const [to, answer] = sent.find(([, m]) => m.papo === "scraped") ?? [0, null];
     expect(to).toBe(2);
     if (answer?.papo !== "scraped") throw new Error("no answer");
@@ -116,9 +116,8 @@ describe("Carried", () => {
       for (const [n, metrics] of answers) {
         sums.heard({ papo: "collected", round: asked.round, metrics }, n);
       }
-      const deadline = Date.now() + 2000;
       const answered = () => sent.find(([, m]) => m.papo === "scraped" && m.id === id)?.[1];
-      while (answered() === undefined && Date.now() < deadline) await Bun.sleep(5);
+      await eventually(() => answered() !== undefined, 2000);
       const answer = answered();
       if (answer?.papo !== "scraped") throw new Error("no answer");
       return samples(answer.text);
