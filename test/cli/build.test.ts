@@ -26,7 +26,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { build, DEFAULT_OUTFILE } from "../../scripts/build.ts";
 import { PAPO_WORDS } from "../../src/cli/papo-help.ts";
 import { PAGE_FILES } from "../../src/server/transport/assets.ts";
-import { type ServerProcess, spawnServer } from "../support/cli.ts";
+import { type Ended, runToEnd, type ServerProcess, spawnServer } from "../support/cli.ts";
 import { connect } from "../support/lineclient.ts";
 import { enter, Pages, say, seen } from "../support/page.ts";
 
@@ -74,20 +74,8 @@ function envOf(locale: string): Record<string, string | undefined> {
 }
 
 /** Run the executable to its end. */
-async function run(args: string[], locale = "C.UTF-8") {
-  const proc = Bun.spawn([papo, ...args], {
-    env: envOf(locale),
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 10_000,
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
+function run(args: string[], locale = "C.UTF-8"): Promise<Ended> {
+  return runToEnd([papo, ...args], { env: envOf(locale) });
 }
 
 /** The compiled server with `args` (from `file` when given, in `cwd`), stopped after the file. */

@@ -13,6 +13,7 @@ import { say } from "../../src/protocol/messages.ts";
 import { redacted } from "../../src/server/cluster/redis.ts";
 import type { Recorded } from "../../src/server/room/journal.ts";
 import { RoomStore } from "../../src/server/store/sqlite.ts";
+import { type Ended, runToEnd } from "../support/cli.ts";
 import { type RedisServer, startRedis } from "../support/redis.ts";
 import { join as joinAs, serveShared } from "../support/server.ts";
 
@@ -25,21 +26,8 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function runExport(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/export.ts"), ...args], {
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 10_000,
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
+function runExport(args: string[]): Promise<Ended> {
+  return runToEnd([process.execPath, join(ROOT, "src/cli/export.ts"), ...args]);
 }
 
 /** Local time, as the export reads and writes it. */

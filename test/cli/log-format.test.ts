@@ -6,7 +6,7 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { makeCert } from "../support/cert.ts";
-import { runServer, withServer } from "../support/cli.ts";
+import { runServer, runToEnd, withServer } from "../support/cli.ts";
 import { connect } from "../support/lineclient.ts";
 import { startRedis } from "../support/redis.ts";
 import { eventually } from "../support/server.ts";
@@ -152,18 +152,7 @@ test("--log-format json: an unexpected error at startup is one JSON line too, an
     RoomStore.open = () => { throw new TypeError("nobody expected this"); };
     await main(["-p", "0", "--no-web", "--data", "/tmp", "--log-format", "json"]);
   `;
-  const proc = Bun.spawn([process.execPath, "-e", script], {
-    cwd: ROOT,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 10_000,
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const { stdout, stderr, code } = await runToEnd([process.execPath, "-e", script], { cwd: ROOT });
   expect(code).toBe(1);
   expect(stdout).toBe("");
   const lines = stderr.trimEnd().split("\n");

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { workerCount } from "../../src/cli/workers.ts";
+import { runToEnd } from "../support/cli.ts";
 import { startRedis } from "../support/redis.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -24,7 +25,7 @@ describe("--workers that cannot start", () => {
     const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {
       // A line before the listening one (the open-file limit lowers --max-clients) is no start.
-      const proc = Bun.spawn(
+      const { stdout, stderr, code } = await runToEnd(
         [
           "bash",
           "-c",
@@ -32,13 +33,8 @@ describe("--workers that cannot start", () => {
           process.execPath,
           ...["--workers", "2", "--redis", redis.url, "--no-web", "--port", String(taken.port)],
         ],
-        { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 15_000 },
+        { cwd: ROOT, timeout: 15_000 },
       );
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-        proc.exited,
-      ]);
       expect(stdout).toContain("max clients lowered");
       expect(stdout).not.toContain("starting it again");
       expect(stderr).toContain(`cannot listen on 127.0.0.1:${taken.port}`);

@@ -10,6 +10,7 @@ import { Link } from "../../src/client/core/link.ts";
 import { SERVER_DEFAULTS } from "../../src/config.ts";
 import { startServer } from "../../src/server/server.ts";
 import { makeCert } from "../support/cert.ts";
+import { type Ended, runToEnd } from "../support/cli.ts";
 import { optionsFor } from "../support/client.ts";
 import { eventually, join, serve } from "../support/server.ts";
 
@@ -17,25 +18,16 @@ const ROOT = joinPath(import.meta.dir, "..", "..");
 const cert = makeCert();
 const other = makeCert();
 
-async function client(args: string[], input: string, lang = "C.UTF-8") {
+function client(args: string[], input: string, lang = "C.UTF-8"): Promise<Ended> {
   const env: Record<string, string | undefined> = { ...process.env, LANG: lang };
   delete env.LC_ALL;
   delete env.LC_MESSAGES;
   delete env.PAPO_ROOM_PASSWORD;
-  const proc = Bun.spawn([process.execPath, "src/cli/run-client.ts", ...args], {
+  return runToEnd([process.execPath, "src/cli/run-client.ts", ...args], {
     cwd: ROOT,
     env,
     stdin: new Blob([input]),
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 10_000,
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, code };
 }
 
 const tlsServer = () => serve({ tlsCert: cert.certPath, tlsKey: cert.keyPath });

@@ -1,7 +1,7 @@
 /** Disconnects, shutdown and the command line over real sockets and processes. */
 
 import { describe, expect, test } from "bun:test";
-import { runServer, spawnServer, withServer } from "../support/cli.ts";
+import { runServer, runToEnd, spawnServer, withServer } from "../support/cli.ts";
 import { connect, readSlowly } from "../support/lineclient.ts";
 import { arrive, eventually, join, serve } from "../support/server.ts";
 
@@ -193,19 +193,11 @@ describe("command line", () => {
   });
 
   test("an open-file limit that leaves no room for clients: one sentence, exit 1", async () => {
-    const proc = Bun.spawn(
-      [
-        "bash",
-        "-c",
-        'ulimit -n 30 && exec "$0" src/cli/run-server.ts --port 0 --no-store',
-        process.execPath,
-      ],
-      { stdout: "pipe", stderr: "pipe", timeout: 10_000 },
-    );
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
+    const { stdout, stderr, code } = await runToEnd([
+      "bash",
+      "-c",
+      'ulimit -n 30 && exec "$0" src/cli/run-server.ts --port 0 --no-store',
+      process.execPath,
     ]);
     expect(code).toBe(1);
     expect(stdout).toBe("");

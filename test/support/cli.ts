@@ -127,19 +127,30 @@ export async function withServer<T>(
   }
 }
 
-/** Run one of papo's CLIs to completion (for commands that exit by themselves). */
-export async function runCli(
-  script: "server" | "client",
-  args: string[],
-  env?: Record<string, string | undefined>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const all = script === "server" ? storeArgs(args) : args;
-  const proc = Bun.spawn([process.execPath, join(ROOT, `src/cli/run-${script}.ts`), ...all], {
-    stdin: "ignore",
+/** What a command that ran to its end printed, and its exit code. */
+export interface Ended {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `command` to its end (killed after `timeout` ms, 10 s unless told), keeping what it printed. */
+export async function runToEnd(
+  command: string[],
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    stdin?: Blob;
+    timeout?: number;
+  } = {},
+): Promise<Ended> {
+  const proc = Bun.spawn(command, {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+    stdin: options.stdin ?? "ignore",
     stdout: "pipe",
     stderr: "pipe",
-    timeout: 10_000,
-    ...(env ? { env } : {}),
+    timeout: options.timeout ?? 10_000,
   });
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout).text(),
@@ -149,10 +160,21 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-/** Run the server CLI to completion. */
-export function runServer(
+/** Run one of papo's CLIs to completion (for commands that exit by themselves). */
+export function runCli(
+  script: "server" | "client",
   args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+  env?: Record<string, string | undefined>,
+): Promise<Ended> {
+  const all = script === "server" ? storeArgs(args) : args;
+  return runToEnd(
+    [process.execPath, join(ROOT, `src/cli/run-${script}.ts`), ...all],
+    env === undefined ? {} : { env },
+  );
+}
+
+/** Run the server CLI to completion. */
+export function runServer(args: string[]): Promise<Ended> {
   return runCli("server", args);
 }
 
