@@ -53,6 +53,21 @@ export const OVER_TCP: Partial<Record<ScenarioName, ScenarioName>> = {
   tls: "crowd",
 };
 
+/**
+ * Scenarios whose figures are divided by one another's: papo's crowd by the
+ * floor's (CPU per delivery), WebSocket and TLS by plain TCP. Each group's
+ * runs of papo and the floor are taken in turn, a round of each at a time,
+ * so that what the two shared cores were doing besides falls on both sides
+ * of a ratio alike, and every figure is the median of all rounds' runs.
+ */
+export const TAKEN_IN_TURN: readonly (readonly ScenarioName[])[] = [
+  ["room", "web-room"],
+  ["crowd", "web", "tls"],
+];
+
+/** Rounds of each group above (with --quick, one: nothing is judged there). */
+export const ROUNDS = { full: 3, quick: 1 };
+
 const size = (full: number, quick: number, help: string): Size => ({ full, quick, help });
 
 export const SIZES = {
@@ -246,6 +261,15 @@ export const RESUME_TIMEOUT_MS = 30_000;
 
 /** A repeated scenario's unmeasured warm-up flood is this many times smaller than a measured one. */
 export const WARM_UP_FRACTION = 10;
+
+/**
+ * Warm-up floods go on until the server's JIT compiler threads used at most
+ * this share of its CPU in one of them...
+ */
+export const WARM_UP_QUIET_SHARE = 0.05;
+
+/** ...or this many have run. */
+export const WARM_UP_MAX_FLOODS = 60;
 
 /** How long one churning client may take to join, and to be gone after leaving (ms). */
 export const CHURN_CYCLE_TIMEOUT_MS = 10_000;

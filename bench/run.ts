@@ -4,14 +4,15 @@
  * failed result; the run goes on, so one broken scenario does not hide the rest.
  */
 
-import { OVER_TCP, type ScenarioName } from "./config.ts";
+import { OVER_TCP, ROUNDS, type ScenarioName, TAKEN_IN_TURN } from "./config.ts";
 import { type MicroResult, runMicro } from "./micro.ts";
 import type { Options } from "./options.ts";
 import { cores, count, ms, rate, rateRange, times } from "./report/format.ts";
 import type { Progress } from "./report/progress.ts";
 import { gaps, microTable } from "./report/summary.ts";
+import type { Context } from "./scenarios/harness.ts";
 import { RUNNERS, targetsOf } from "./scenarios/index.ts";
-import { emptyResult, type Result } from "./scenarios/result.ts";
+import { emptyResult, mergeRounds, type Result } from "./scenarios/result.ts";
 import { type TargetName, unavailable } from "./targets.ts";
 
 export interface RunOutput {
@@ -34,19 +35,63 @@ export async function runAll(options: Options, progress: Progress): Promise<RunO
     if (why !== null) out.skipped.push(`${target}: skipped, ${why}`);
   }
   if (options.scenarios.length > 0) progress.say("## Scenarios\n");
+  const done = new Set<ScenarioName>();
   for (const scenario of options.scenarios) {
-    const runner = RUNNERS[scenario];
-    for (const target of targetsOf(runner, options.targets)) {
-      if (unavailable(target) !== null) continue;
-      const result = await runner
-        .run(target, options.sizes[scenario], ctx)
-        .catch((error: Error) => crashed(scenario, target, error));
+    if (done.has(scenario)) continue;
+    const group = (TAKEN_IN_TURN.find((g) => g.includes(scenario)) ?? [scenario]).filter((s) =>
+      options.scenarios.includes(s),
+    );
+    for (const s of group) done.add(s);
+    const jobs = group.flatMap((s) =>
+      targetsOf(RUNNERS[s], options.targets)
+        .filter((target) => unavailable(target) === null)
+        .map((target) => ({ scenario: s, target })),
+    );
+    const rounds = await inTurn(jobs.filter(takesTurns), options, ctx);
+    for (const job of jobs) {
+      const result = rounds.get(job) ?? (await runOne(job, options, ctx));
       compareTransport(result, out.results);
       out.results.push(result);
       progress.say(headline(result));
     }
   }
   return out;
+}
+
+interface Job {
+  scenario: ScenarioName;
+  target: TargetName;
+}
+
+/** papo and the floor take turns; the naive baselines, a hundred times slower, run once. */
+const takesTurns = (job: Job) => job.target === "papo" || job.target === "floor";
+
+function runOne(job: Job, options: Options, ctx: Context): Promise<Result> {
+  return RUNNERS[job.scenario]
+    .run(job.target, options.sizes[job.scenario], ctx)
+    .catch((error: Error) => crashed(job.scenario, job.target, error));
+}
+
+/**
+ * The jobs of a group, round after round, each round running every job once
+ * (TAKEN_IN_TURN): each job's result merged from its rounds. A single job
+ * has nothing to take turns with and is left to run once.
+ */
+async function inTurn(jobs: Job[], options: Options, ctx: Context): Promise<Map<Job, Result>> {
+  const merged = new Map<Job, Result>();
+  if (jobs.length < 2) return merged;
+  const rounds = options.quick ? ROUNDS.quick : ROUNDS.full;
+  const parts = new Map<Job, Result[]>(jobs.map((job) => [job, []]));
+  for (let round = 1; round <= rounds; round++) {
+    const at = rounds > 1 ? { ...ctx, round: `round ${round} of ${rounds}` } : ctx;
+    for (const job of jobs) parts.get(job)?.push(await runOne(job, options, at));
+  }
+  const name = (job: Job) => `${job.scenario} · ${job.target}`;
+  for (const job of jobs) {
+    const others = jobs.filter((j) => j !== job).map(name);
+    merged.set(job, mergeRounds(parts.get(job) ?? [], others.join(", ")));
+  }
+  return merged;
 }
 
 /**

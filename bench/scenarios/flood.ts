@@ -17,6 +17,7 @@ import {
   flood,
   floods,
   record,
+  recordWarmUp,
   type Sizes,
   withServer,
 } from "./harness.ts";
@@ -80,8 +81,11 @@ function broadcast(
     const { group, ms } = await connectAll(setup, clients, "c", stamped);
     const expected = senders * messages * (clients - 1);
     const plan = { senders: take(group, senders), messages, bytes, seconds, expected, clients };
-    const outcomes = stamped ? [await flood(setup, plan)] : await floods(setup, plan, runs);
+    const { warm, outcomes } = stamped
+      ? { warm: null, outcomes: [await flood(setup, plan)] }
+      : await floods(setup, plan, runs);
     record(result, outcomes, expected);
+    if (warm !== null) recordWarmUp(result, warm, outcomes);
     result.extra.connectMs = ms;
     result.extra.senders = senders;
     result.extra.messagesPerSender = messages;

@@ -15,11 +15,13 @@ import {
   type SIZES,
   STALL_MS,
   WARM_UP_FRACTION,
+  WARM_UP_MAX_FLOODS,
+  WARM_UP_QUIET_SHARE,
 } from "../config.ts";
 import type { Histogram } from "../loadgen/histogram.ts";
 import { type Connected, type Group, Pool } from "../loadgen/pool.ts";
 import type { SendReply } from "../loadgen/protocol.ts";
-import { cpuShare, fdCount, markCpu, rssBytes } from "../proc.ts";
+import { compilerNs, cpuShare, fdCount, markCpu, rssBytes } from "../proc.ts";
 import { count } from "../report/format.ts";
 import type { Progress } from "../report/progress.ts";
 import { type Server, type ServerOptions, startServer, type TargetName } from "../targets.ts";
@@ -33,6 +35,8 @@ export interface Context {
   quick: boolean;
   loadgens: number;
   progress: Progress;
+  /** Which round this is when the scenario's runs are taken in turn with others' ("round 2 of 3"). */
+  round?: string;
 }
 
 /** A running server with its load generators. */
@@ -58,7 +62,8 @@ export async function withServer(
   const pool = Pool.start(ctx.loadgens);
   let result: Result | undefined;
   try {
-    result = await body({ server, pool, label: `${scenario} · ${target}`, progress: ctx.progress });
+    const label = `${scenario} · ${target}${ctx.round ? ` · ${ctx.round}` : ""}`;
+    result = await body({ server, pool, label, progress: ctx.progress });
     return result;
   } finally {
     await pool.stop();
@@ -130,6 +135,8 @@ export interface FloodOutcome {
   seconds: number;
   rate: number;
   serverNs: number;
+  /** The part of serverNs its JIT compiler threads used (0 where they cannot be told apart). */
+  compilerNs: number;
   serverCores: number;
   loadgenCores: number[];
   /** Each load generator's longest gap in reading its sockets during the flood (ms). */
@@ -152,6 +159,7 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
   const countedBefore = await linesNow();
   const pids = [server.pid, ...pool.pids];
   const startCpu = markCpu(pids);
+  const startCompiler = compilerNs(server.pid);
   let sent: SendReply | null = null;
   let sendError: Error | null = null;
   plan.onStart?.();
@@ -191,6 +199,7 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
     if (stopped !== undefined) break;
   }
   const endCpu = markCpu(pids);
+  const endCompiler = compilerNs(server.pid);
   await Promise.race([sending, Bun.sleep(1000)]);
   const after = await pool.progress(plan.seconds !== undefined);
   const received = ((await linesNow()) ?? after.lines) - (countedBefore ?? before.lines);
@@ -203,6 +212,7 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
     seconds,
     rate: seconds > 0 ? received / seconds : 0,
     serverNs: cpu.ns[0] ?? 0,
+    compilerNs: Math.max(0, endCompiler - startCompiler),
     serverCores: cpu.cores[0] ?? 0,
     loadgenCores: cpu.cores.slice(1),
     loadgenGapMs: after.gapMs,
@@ -214,25 +224,84 @@ export async function flood(setup: Setup, plan: FloodPlan): Promise<FloodOutcome
 }
 
 /**
- * The same flood `runs` times, after an unmeasured one a tenth the size so
- * that no measured run pays for warming up (JIT, buffers). Several runs give
- * a median and a spread: one flood of a fraction of a second is at the mercy
- * of whatever else the two cores were doing.
+ * The same flood `runs` times, after the warm-up, so that no measured run
+ * pays for warming up (JIT, buffers). Several runs give a median and a
+ * spread: one flood of a fraction of a second is at the mercy of whatever
+ * else the two cores were doing.
  */
-export async function floods(setup: Setup, plan: FloodPlan, runs: number): Promise<FloodOutcome[]> {
-  await warmUp(setup, plan);
+export async function floods(
+  setup: Setup,
+  plan: FloodPlan,
+  runs: number,
+): Promise<{ warm: WarmUp; outcomes: FloodOutcome[] }> {
+  const warm = await warmUp(setup, plan, WARM_UP_MAX_FLOODS);
   const outcomes: FloodOutcome[] = [];
   for (let i = 1; i <= runs; i++) {
     outcomes.push(await flood(setup, { ...plan, stage: `run ${i} of ${runs}` }));
   }
-  return outcomes;
+  return { warm, outcomes };
 }
 
-/** The plan's flood with a tenth of the messages, unmeasured. */
-export async function warmUp(setup: Setup, plan: FloodPlan): Promise<void> {
+/** What warming up took. */
+export interface WarmUp {
+  floods: number;
+  /** CPU time the server's JIT compiler threads used meanwhile (ns). */
+  compilerNs: number;
+  /** False: the compiler was still busy after the last warm-up flood allowed. */
+  quiet: boolean;
+}
+
+/**
+ * Unmeasured floods a tenth the plan's size until two in a row leave the
+ * server's JIT compiler quiet (under WARM_UP_QUIET_SHARE of the server's CPU),
+ * at most `most` (1 for the scenarios that compare two arms of their own
+ * run by run, where both pay alike). One is not enough for a ratio between
+ * servers: JavaScriptCore
+ * compiles a function again at each higher tier as it runs more often, so a
+ * server with more code keeps its compiler busy for longer (papo's for some
+ * 25,000 crowd lines, the floor's for 2,000), and a measured run that
+ * overlapped it counted one-time compiling as the cost of every delivery.
+ */
+export async function warmUp(setup: Setup, plan: FloodPlan, most = 1): Promise<WarmUp> {
   const messages = Math.ceil(plan.messages / WARM_UP_FRACTION);
   const expected = (plan.expected / plan.messages) * messages;
-  await flood(setup, { ...plan, messages, expected, stage: "warming up" });
+  let compiled = 0;
+  let quiet = 0;
+  for (let i = 1; i <= most; i++) {
+    const o = await flood(setup, { ...plan, messages, expected, stage: `warming up (${i})` });
+    compiled += o.compilerNs;
+    quiet = o.compilerNs <= o.serverNs * WARM_UP_QUIET_SHARE ? quiet + 1 : 0;
+    // One quiet flood may only be a pause between two tiers: wait for a second.
+    if (quiet >= Math.min(2, most)) return { floods: i, compilerNs: compiled, quiet: true };
+  }
+  return { floods: most, compilerNs: compiled, quiet: false };
+}
+
+/**
+ * The warm-up as the report says it, with the share of the measured runs'
+ * server CPU that still went to compiling, and a note when the compiler never
+ * went quiet.
+ */
+export function recordWarmUp(
+  result: Result,
+  warm: WarmUp,
+  measured: readonly FloodOutcome[],
+): void {
+  const all = measured.reduce((n, o) => n + o.serverNs, 0);
+  const compiling = measured.reduce((n, o) => n + o.compilerNs, 0);
+  result.extra.warmUpFloods = warm.floods;
+  result.extra.warmUpCompilerMs = warm.compilerNs / 1e6;
+  result.extra.measuredCompilerShare = all > 0 ? compiling / all : 0;
+  const share = Math.round((100 * result.extra.measuredCompilerShare) as number);
+  result.figures.push([
+    "warm-up",
+    `${warm.floods} unmeasured flood${warm.floods === 1 ? "" : "s"}, ${Math.round(warm.compilerNs / 1e6)} ms of JIT compiling (then ${share}% of the measured runs' server CPU)`,
+  ]);
+  if (!warm.quiet) {
+    result.notes.push(
+      `the JIT compiler was still busy after ${warm.floods} warm-up floods: the measured runs include some of its work`,
+    );
+  }
 }
 
 /**

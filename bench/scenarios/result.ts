@@ -85,6 +85,58 @@ export function emptyResult(scenario: ScenarioName, target: TargetName, clients:
   };
 }
 
+/**
+ * One result from the rounds of a scenario taken in turn with others: every
+ * run of every round, with the figures recomputed as medians over them all
+ * (each extra the median of the rounds'), lines summed, and what a round
+ * said (figures, notes, failures) kept with its round's number.
+ */
+export function mergeRounds(rounds: readonly Result[], with_: string): Result {
+  const first = rounds[0];
+  if (first === undefined) throw new Error("no round to merge");
+  if (rounds.length === 1) return first;
+  const runs = rounds.flatMap((r) => r.runs);
+  const of = (pick: (r: Result) => number) => median(rounds.map(pick));
+  const byRun = (pick: (r: Run) => number) => (runs.length > 0 ? median(runs.map(pick)) : 0);
+  const each = <T>(list: (r: Result) => readonly T[], say: (item: T, round: number) => T) =>
+    rounds.flatMap((r, i) => list(r).map((item) => say(item, i + 1)));
+  const loadgens = Math.max(...rounds.map((r) => r.loadgenCores.length));
+  const extra: Record<string, number> = {};
+  for (const key of new Set(rounds.flatMap((r) => Object.keys(r.extra)))) {
+    extra[key] = median(rounds.flatMap((r) => (key in r.extra ? [r.extra[key] as number] : [])));
+  }
+  return {
+    ...first,
+    shape: `${first.shape}; ${rounds.length} rounds, taken in turn with ${with_}`,
+    expected: rounds.reduce((n, r) => n + r.expected, 0),
+    received: rounds.reduce((n, r) => n + r.received, 0),
+    lost: rounds.reduce((n, r) => n + r.lost, 0),
+    runs,
+    seconds: runs.length > 0 ? byRun((r) => r.seconds) : of((r) => r.seconds),
+    rate: runs.length > 0 ? byRun((r) => r.rate) : of((r) => r.rate),
+    serverNsPerDelivery:
+      runs.length > 0 ? byRun((r) => r.serverNsPerDelivery) : of((r) => r.serverNsPerDelivery),
+    serverCores: of((r) => r.serverCores),
+    loadgenCores: Array.from({ length: loadgens }, (_, i) => of((r) => r.loadgenCores[i] ?? 0)),
+    loadgenGapMs: Array.from({ length: loadgens }, (_, i) =>
+      Math.max(...rounds.map((r) => r.loadgenGapMs[i] ?? 0)),
+    ),
+    extra,
+    figures: each(
+      (r) => r.figures,
+      ([label, value], round) => [`${label} (round ${round})`, value] as [string, string],
+    ),
+    notes: each(
+      (r) => r.notes,
+      (note, round) => `round ${round}: ${note}`,
+    ),
+    failures: each(
+      (r) => r.failures,
+      (failure, round) => `round ${round}: ${failure}`,
+    ),
+  };
+}
+
 /** The middle value (the mean of the middle two for an even count); 0 for none. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
