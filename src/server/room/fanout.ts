@@ -73,8 +73,14 @@ const encoder = new TextEncoder();
 
 export class LogFanout<M extends Reader> {
   private readonly turn: Turn<M>;
-  /** Members (or connections) that said a line or were told one this turn: not on the fast path. */
-  private readonly touched = new Set<M>();
+  /**
+   * Members (or connections) that said a line or were told one this turn: not
+   * on the fast path. Each is listed once, marked with the turn's number
+   * (touchedIn); one whose mark was taken back since (forget, park) is passed over.
+   */
+  private readonly touched: M[] = [];
+  /** The number of the turn being gathered. */
+  private turnNumber = 1;
   /** Members not caught up: pumped on drain, swept for the read timeout. */
   private readonly behind: Behind<M>;
   private readonly writer: LineWriter<M>;
@@ -160,7 +166,7 @@ export class LogFanout<M extends Reader> {
     // An away sayer (its line placed by the stream after it went) gets nothing written now.
     const sayer = from?.away ? undefined : from;
     this.turn.add(line, seq, at, sayer, wire, owner);
-    if (sayer !== undefined) this.touched.add(sayer);
+    if (sayer !== undefined) this.touch(sayer);
     this.arm();
     return seq;
   }
@@ -176,7 +182,7 @@ export class LogFanout<M extends Reader> {
     if (optional && member.queuedBytes + bytes.length > this.limits.queueBytes) return false;
     member.enqueue({ before: this.log.next, bytes, off: 0 });
     this.turn.addDirect(bytes.length);
-    this.touched.add(member);
+    this.touch(member);
     this.arm();
     return true;
   }
@@ -194,6 +200,17 @@ export class LogFanout<M extends Reader> {
     this.greeting.push(member);
     this.greetedAt.push(this.now());
     this.cancelGreeting ??= this.later(FANOUT.greetMs, this.runGreeting);
+  }
+
+  /** `member` takes this turn's slow path (its own share, or a pump). */
+  private touch(member: M): void {
+    if (member.touchedIn === this.turnNumber) return;
+    member.touchedIn = this.turnNumber;
+    this.touched.push(member);
+  }
+
+  private untouch(member: M): void {
+    if (member.touchedIn === this.turnNumber) member.touchedIn = 0;
   }
 
   /** Deliver the turn now, and the greetings waiting with it. */
@@ -214,7 +231,7 @@ export class LogFanout<M extends Reader> {
     for (let i = 0; i < due; i++) {
       const member = this.greeting[i] as M;
       // Its queue is empty once its greeting went out with an answer (or it closed: forget() drops it).
-      if (member.queue !== null) this.touched.add(member);
+      if (member.queue !== null) this.touch(member);
     }
     if (due === at.length) {
       this.greeting = [];
@@ -241,7 +258,7 @@ export class LogFanout<M extends Reader> {
     member.until = Number.POSITIVE_INFINITY;
     this.turn.ensure(member.dialect);
     // Joined mid-turn: it is not where the turn starts, so the fast path would pass it by.
-    this.touched.add(member);
+    this.touch(member);
     this.arm();
   }
 
@@ -250,7 +267,7 @@ export class LogFanout<M extends Reader> {
     member.next = Math.min(Math.max(from, member.since), this.log.next);
     member.until = Number.POSITIVE_INFINITY;
     this.turn.ensure(member.dialect);
-    this.touched.add(member);
+    this.touch(member);
     this.arm();
   }
 
@@ -268,7 +285,7 @@ export class LogFanout<M extends Reader> {
   /** Forget a connection that closed. */
   forget(member: M): void {
     this.behind.settled(member);
-    this.touched.delete(member);
+    this.untouch(member);
     member.drop();
   }
 
@@ -299,7 +316,7 @@ export class LogFanout<M extends Reader> {
   /** `member` is away (its connection gone, it may resume): nothing is written to it meanwhile. */
   park(member: M): void {
     this.behind.settled(member);
-    this.touched.delete(member);
+    this.untouch(member);
   }
 
   /** The server is stopping: no more timers. */
@@ -349,12 +366,12 @@ export class LogFanout<M extends Reader> {
       this.log.append(segment);
     }
     const touched = this.touched;
+    const turn = this.turnNumber;
     const failed: Array<[M, unknown]> = [];
     if (segment !== null) {
-      const anyTouched = touched.size > 0;
       for (const member of this.members) {
         // Behind: its socket's drain brings it along, not every turn.
-        if (member.next !== base || (anyTouched && touched.has(member))) continue;
+        if (member.next !== base || member.touchedIn === turn) continue;
         try {
           if (member.queue === null) this.fast(member, segment, end);
           else this.pumpTracked(member);
@@ -363,7 +380,11 @@ export class LogFanout<M extends Reader> {
         }
       }
     }
-    for (const member of touched) {
+    // By index: a member touched while this runs is delivered to in this same loop.
+    for (let i = 0; i < touched.length; i++) {
+      const member = touched[i] as M;
+      if (member.touchedIn !== turn) continue;
+      member.touchedIn = 0;
       try {
         // A turn with no rendering (the last member here left in it) has nothing to write:
         // pump() steps over it.
@@ -381,7 +402,8 @@ export class LogFanout<M extends Reader> {
         failed.push([member, error]);
       }
     }
-    touched.clear();
+    touched.length = 0;
+    this.turnNumber++;
     this.turn.end();
     for (const [member, error] of failed) this.hooks.failed(member, error);
   }

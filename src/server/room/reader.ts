@@ -40,6 +40,14 @@ export class Reader<S extends Sink = Sink> {
   behind = false;
   /** Its connection is gone but it may resume: lines for it are kept, nothing is written. */
   away = false;
+  /**
+   * The number of the fan-out's turn in which it was last touched (it said a
+   * line, was told one, or joined), which takes it off that turn's fast path:
+   * a field rather than a set, since every delivery asks it of every member.
+   */
+  touchedIn = 0;
+  /** The indices of its own lines in the turn being gathered (turn.ts), while it said any; else null. */
+  ownInTurn: number[] | null = null;
 
   constructor(protected readonly sink: S) {}
 

@@ -9,6 +9,7 @@
  */
 
 import { formatPosition } from "../../protocol/tags.ts";
+import { utf8Into } from "../../protocol/utf8.ts";
 import { DIALECTS, type Line, textIn } from "./dialects.ts";
 import type { Recorded } from "./journal.ts";
 import { NO_POSITION, OWN_POSITION, type Rendering, type Segment, type Wire } from "./log.ts";
@@ -22,7 +23,6 @@ const SEGMENT_OVERHEAD_BYTES = 256;
 const RENDERING_OVERHEAD_BYTES = 192;
 
 const NL = 0x0a;
-const encoder = new TextEncoder();
 
 /** One dialect's encoding of the turn being gathered. */
 class Arena {
@@ -48,8 +48,8 @@ interface Entry {
 export class Turn<M extends Reader> {
   private readonly arenas: Arena[] = [];
   private readonly entries: Entry[] = [];
-  /** This turn's senders: the indices of their own lines in the turn, which they must not get. */
-  private readonly own = new Map<M, number[]>();
+  /** This turn's senders (each keeps the indices of its own lines, which it must not get, in ownInTurn). */
+  private readonly senders: M[] = [];
   /** Own-line lists from earlier turns, reused so that a busy room allocates none per sender. */
   private readonly spareOwn: number[][] = [];
   /** Bytes of this turn's lines for one member alone (they count toward its size too). */
@@ -120,10 +120,11 @@ export class Turn<M extends Reader> {
       else if ((this.readers[d] as number) > 0) this.activate(d);
     }
     if (from !== undefined) {
-      let own = this.own.get(from);
-      if (own === undefined) {
+      let own = from.ownInTurn;
+      if (own === null) {
         own = this.spareOwn.pop() ?? [];
-        this.own.set(from, own);
+        from.ownInTurn = own;
+        this.senders.push(from);
       }
       own.push(this.entries.length - 1);
     }
@@ -144,7 +145,7 @@ export class Turn<M extends Reader> {
 
   /** The indices of `member`'s own lines in the turn (ascending), if it said any. */
   ownLines(member: M): readonly number[] | undefined {
-    return this.own.get(member);
+    return member.ownInTurn ?? undefined;
   }
 
   /** A dialect is read from now on: this turn's lines so far are encoded in it too. */
@@ -189,11 +190,13 @@ export class Turn<M extends Reader> {
 
   /** The turn is delivered: forget its senders and its lines for one member. */
   end(): void {
-    for (const own of this.own.values()) {
+    for (const sender of this.senders) {
+      const own = sender.ownInTurn as number[];
+      sender.ownInTurn = null;
       own.length = 0;
       if (this.spareOwn.length < 1024) this.spareOwn.push(own);
     }
-    this.own.clear();
+    this.senders.length = 0;
     this.directBytes = 0;
   }
 
@@ -235,8 +238,7 @@ export class Turn<M extends Reader> {
       grown.set(arena.bytes.subarray(0, arena.used));
       arena.bytes = grown;
     }
-    const { written } = encoder.encodeInto(line, arena.bytes.subarray(arena.used));
-    arena.used += written;
+    arena.used += utf8Into(arena.bytes, line, arena.used);
     arena.bytes[arena.used++] = NL;
     arena.ends.push(arena.used);
   }
