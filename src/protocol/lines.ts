@@ -11,6 +11,8 @@
  * valid UTF-8, else as Latin-1 (ISO-8859-1), as many IRC servers do.
  */
 
+import { utf8Lenient } from "./utf8.ts";
+
 const NL = 0x0a;
 const CR = 0x0d;
 
@@ -185,7 +187,11 @@ export class LineDecoder {
   private line(bytes: Uint8Array, from: number, to: number): Decoded {
     if (to > from && bytes[to - 1] === CR) to--;
     if (to - from > this.maxLineBytes) return LINE_TOO_LONG;
-    return from === to ? "" : decodeText(bytes.subarray(from, to));
+    if (from === to) return "";
+    // Read leniently first (no view, no exception): only a line with U+FFFD in it, from
+    // invalid bytes or sent as such, is read again strictly, to fall back to Latin-1.
+    const text = utf8Lenient(bytes, from, to);
+    return text.includes("\uFFFD") ? decodeText(bytes.subarray(from, to)) : text;
   }
 
   /**
