@@ -29,6 +29,7 @@ import type { Client } from "./session/client.ts";
 import { type Context, Tickets, Waiting, words } from "./session/context.ts";
 import * as input from "./session/input.ts";
 import * as session from "./session/lifecycle.ts";
+import { Door, nameRanOut } from "./session/name-clock.ts";
 import { closeGracefully, fail, tell } from "./session/output.ts";
 import { missedLine } from "./session/v2.ts";
 import type { StoredLine } from "./store/rows.ts";
@@ -289,6 +290,7 @@ export function buildContext(
     config,
     log,
     waiting: new Waiting(),
+    door: new Door((client) => nameRanOut(ctx, client)),
     handle: session.handle,
     tokens: new Map(),
     transcripts: new Tickets(clock),

@@ -12,6 +12,7 @@ import type { Log } from "../log.ts";
 import type { Meter } from "../metrics/meter.ts";
 import type { Room } from "../room/room.ts";
 import type { Client } from "./client.ts";
+import type { Door } from "./name-clock.ts";
 import { wordsFor } from "./v2.ts";
 
 /** What acts on one line the input flow lets through (the session's lifecycle). */
@@ -28,6 +29,8 @@ export interface Context {
   readonly log: Log;
   /** Clients whose input waits for the next turn. */
   readonly waiting: Waiting;
+  /** The clocks of the connections at the door (name-clock.ts). */
+  readonly door: Door;
   /** Acts on one line the input flow let through (lifecycle.ts's handle). */
   readonly handle: LineHandler;
   /** Resume tokens of the members that hold one (resume.ts). */

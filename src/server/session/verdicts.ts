@@ -50,7 +50,7 @@ export function checkPassword(
 
 /** A wait of the server's making: input held, the name clock stopped until it ends. */
 function serverWait(ctx: Context, client: Client, hold: number, ms: number, then: () => void) {
-  pauseNameClock(client);
+  pauseNameClock(ctx, client);
   waitThen(ctx, client, hold, ms, () => {
     resumeNameClock(ctx, client);
     then();
@@ -83,7 +83,7 @@ export function withName(
     if (ok) ctx.room.unclaim(name);
     taken();
   };
-  pauseNameClock(client);
+  pauseNameClock(ctx, client);
   const resumed = (ok: boolean) => {
     resumeNameClock(ctx, client);
     answered(ok);

@@ -1,0 +1,65 @@
+import { describe, expect, test } from "bun:test";
+import type { Client } from "../../../src/server/session/client.ts";
+import { Door } from "../../../src/server/session/name-clock.ts";
+import { eventually } from "../../support/server.ts";
+
+/** A connection as the door sees it: only its deadline. */
+const someone = (name: string) => ({ name, nameLeftMs: 0 }) as unknown as Client;
+
+describe("Door: one timer for every clock started at the door", () => {
+  test("clocks run out in the order they started, each at its own deadline", async () => {
+    const out: string[] = [];
+    const door = new Door((c) => out.push(`${c.name} at ${Math.round(performance.now() - t0)}`));
+    const t0 = performance.now();
+    const a = someone("a");
+    door.start(a, 30);
+    await Bun.sleep(40);
+    const b = someone("b");
+    door.start(b, 30);
+    await eventually(() => out.length === 2);
+    expect(out.map((line) => line.split(" ")[0])).toEqual(["a", "b"]);
+    // b waited its own 30 ms from its start, not a's deadline.
+    expect(Number(out[1]?.split(" ")[2])).toBeGreaterThanOrEqual(69);
+    expect(door.has(a) || door.has(b)).toBe(false);
+  });
+
+  test("a clock stopped in time never runs out; the others still do", async () => {
+    const out: string[] = [];
+    const door = new Door((c) => out.push(c.name));
+    const [a, b, c] = [someone("a"), someone("b"), someone("c")];
+    for (const x of [a, b, c]) door.start(x, 20);
+    expect(door.stop(b)).toBe(true);
+    expect(door.stop(b)).toBe(false);
+    await eventually(() => out.length === 2);
+    await Bun.sleep(30);
+    expect(out).toEqual(["a", "c"]);
+  });
+
+  test("with every clock stopped, nothing runs out later", async () => {
+    const out: string[] = [];
+    const door = new Door((c) => out.push(c.name));
+    const a = someone("a");
+    door.start(a, 10);
+    door.stop(a);
+    await Bun.sleep(40);
+    expect(out).toEqual([]);
+    // And it starts again afterwards.
+    door.start(a, 10);
+    await eventually(() => out.length === 1);
+  });
+
+  test("a clock that ran out may close others: each is told once", async () => {
+    const out: string[] = [];
+    const [a, b] = [someone("a"), someone("b")];
+    const door: Door = new Door((c) => {
+      out.push(c.name);
+      door.stop(a);
+      door.stop(b);
+    });
+    door.start(a, 10);
+    door.start(b, 10);
+    await eventually(() => out.length >= 1);
+    await Bun.sleep(30);
+    expect(out).toEqual(["a"]);
+  });
+});
