@@ -46,6 +46,8 @@ const Flag = {
   V2: 16,
   /** Two bits: the index of its transport in TRANSPORTS. */
   Transport: 32 | 64,
+  /** Its name clock runs in the door's line (name-clock.ts). */
+  DoorClock: 128,
 } as const;
 
 /** How a connection reached the server, for the operator log: TCP, TCP with TLS, or a WebSocket. */
@@ -170,6 +172,15 @@ export class Client extends Reader<Connection> {
 
   set v2(on: boolean) {
     this.flags = on ? this.flags | Flag.V2 : this.flags & ~Flag.V2;
+  }
+
+  /** Its name clock runs in the door's line of clocks (name-clock.ts's Door). */
+  get onDoorClock(): boolean {
+    return (this.flags & Flag.DoorClock) !== 0;
+  }
+
+  set onDoorClock(on: boolean) {
+    this.flags = on ? this.flags | Flag.DoorClock : this.flags & ~Flag.DoorClock;
   }
 
   /** The peer shut down its sending side; what it sent before is still being worked through. */

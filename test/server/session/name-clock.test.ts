@@ -4,7 +4,8 @@ import { Door } from "../../../src/server/session/name-clock.ts";
 import { eventually } from "../../support/server.ts";
 
 /** A connection as the door sees it: only its deadline. */
-const someone = (name: string) => ({ name, nameLeftMs: 0 }) as unknown as Client;
+const someone = (name: string) =>
+  ({ name, nameLeftMs: 0, onDoorClock: false }) as unknown as Client;
 
 describe("Door: one timer for every clock started at the door", () => {
   test("clocks run out in the order they started, each at its own deadline", async () => {
@@ -61,5 +62,19 @@ describe("Door: one timer for every clock started at the door", () => {
     await eventually(() => out.length >= 1);
     await Bun.sleep(30);
     expect(out).toEqual(["a"]);
+  });
+
+  test("a line of stopped clocks is cut short: a connection that left is not kept", async () => {
+    const out: string[] = [];
+    const door = new Door((c) => out.push(c.name));
+    const last = someone("last");
+    const gone = Array.from({ length: 10_000 }, (_, i) => someone(`c${i}`));
+    for (const c of gone) door.start(c, 20);
+    door.start(last, 20);
+    for (const c of gone) door.stop(c);
+    expect(door.held).toBeLessThanOrEqual(2 + 64);
+    await eventually(() => out.length === 1);
+    expect(out).toEqual(["last"]);
+    expect(door.held).toBe(0);
   });
 });
