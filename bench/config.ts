@@ -54,11 +54,12 @@ export const OVER_TCP: Partial<Record<ScenarioName, ScenarioName>> = {
 };
 
 /**
- * Scenarios whose figures are divided by one another's: papo's crowd by the
- * floor's (CPU per delivery), WebSocket and TLS by plain TCP. Each group's
- * runs of papo and the floor are taken in turn, a round of each at a time,
- * so that what the two shared cores were doing besides falls on both sides
- * of a ratio alike, and every figure is the median of all rounds' runs.
+ * Figures divided by one another's are measured taking turns, a round of
+ * each at a time, so that what the two shared cores were doing besides falls
+ * on both sides of a ratio alike; every figure is then the median of all
+ * rounds' runs (or of the rounds'). That is papo's and the floor's runs of
+ * every scenario both run, and the scenarios grouped here with the one they
+ * are divided by: WebSocket and TLS by plain TCP.
  */
 export const TAKEN_IN_TURN: readonly (readonly ScenarioName[])[] = [
   ["room", "web-room"],
@@ -270,6 +271,9 @@ export const WARM_UP_QUIET_SHARE = 0.05;
 
 /** ...or this many have run. */
 export const WARM_UP_MAX_FLOODS = 60;
+
+/** big: unmeasured rounds of rejoining, until one leaves the JIT compiler as quiet, at most this many. */
+export const REJOIN_WARM_UP_MAX = 4;
 
 /** How long one churning client may take to join, and to be gone after leaving (ms). */
 export const CHURN_CYCLE_TIMEOUT_MS = 10_000;

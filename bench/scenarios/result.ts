@@ -88,8 +88,9 @@ export function emptyResult(scenario: ScenarioName, target: TargetName, clients:
 /**
  * One result from the rounds of a scenario taken in turn with others: every
  * run of every round, with the figures recomputed as medians over them all
- * (each extra the median of the rounds'), lines summed, and what a round
- * said (figures, notes, failures) kept with its round's number.
+ * (each extra the median of the rounds', the latency the median round's),
+ * lines summed, and what a round said (figures, notes, failures) kept with
+ * its round's number.
  */
 export function mergeRounds(rounds: readonly Result[], with_: string): Result {
   const first = rounds[0];
@@ -101,6 +102,10 @@ export function mergeRounds(rounds: readonly Result[], with_: string): Result {
   const each = <T>(list: (r: Result) => readonly T[], say: (item: T, round: number) => T) =>
     rounds.flatMap((r, i) => list(r).map((item) => say(item, i + 1)));
   const loadgens = Math.max(...rounds.map((r) => r.loadgenCores.length));
+  // Latency (paced): the round whose p99 is the median one, whole, rather than a mix of rounds.
+  const timed = rounds.filter((r) => r.latencyMs !== undefined);
+  timed.sort((a, b) => (a.latencyMs?.p99 ?? 0) - (b.latencyMs?.p99 ?? 0));
+  const latencyMs = timed[(timed.length - 1) >> 1]?.latencyMs;
   const extra: Record<string, number> = {};
   for (const key of new Set(rounds.flatMap((r) => Object.keys(r.extra)))) {
     extra[key] = median(rounds.flatMap((r) => (key in r.extra ? [r.extra[key] as number] : [])));
@@ -122,6 +127,7 @@ export function mergeRounds(rounds: readonly Result[], with_: string): Result {
       Math.max(...rounds.map((r) => r.loadgenGapMs[i] ?? 0)),
     ),
     extra,
+    latencyMs,
     figures: each(
       (r) => r.figures,
       ([label, value], round) => [`${label} (round ${round})`, value] as [string, string],

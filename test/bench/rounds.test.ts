@@ -46,6 +46,20 @@ describe("mergeRounds", () => {
     expect(merged.shape).toBe("1000 × 5 lines, 3 runs; 3 rounds, taken in turn with crowd · floor");
   });
 
+  test("the latency is one round's whole, the one with the median p99", () => {
+    const rounds = [90, 10, 50].map((p99) => {
+      const r = round([30], { floods: 1 });
+      r.latencyMs = { p50: p99 / 10, p99, max: p99 * 2, mean: p99 / 5 };
+      return r;
+    });
+    expect(mergeRounds(rounds, "paced · floor").latencyMs).toEqual({
+      p50: 5,
+      p99: 50,
+      max: 100,
+      mean: 10,
+    });
+  });
+
   test("a single round is the result itself", () => {
     const only = round([30, 40, 50], { floods: 2 });
     expect(mergeRounds([only], "nobody")).toBe(only);
