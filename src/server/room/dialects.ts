@@ -38,7 +38,8 @@ export function dialectOf(lang: Lang, v2: boolean): number {
 }
 
 const langOf = (dialect: number): Lang => LANGS[dialect >> 1] as Lang;
-const isV2 = (dialect: number): boolean => (dialect & 1) === 1;
+/** Whether a dialect is protocol version 2's, the only one that shows positions. */
+export const isV2 = (dialect: number): boolean => (dialect & 1) === 1;
 
 /**
  * A line's text in a dialect: the v1 line, with its tags in front for v2

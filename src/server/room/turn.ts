@@ -10,7 +10,7 @@
 
 import { formatPosition } from "../../protocol/tags.ts";
 import { utf8Into } from "../../protocol/utf8.ts";
-import { DIALECTS, type Line, textIn } from "./dialects.ts";
+import { DIALECTS, isV2, type Line, textIn } from "./dialects.ts";
 import type { Recorded } from "./journal.ts";
 import { NO_POSITION, OWN_POSITION, type Rendering, type Segment, type Wire } from "./log.ts";
 import type { Reader } from "./reader.ts";
@@ -224,11 +224,12 @@ export class Turn<M extends Reader> {
   /** Encode one line into a dialect's arena, growing it if needed. */
   private encode(arena: Arena, dialect: number, entry: Entry): void {
     const w = entry.wire;
+    // Only version 2 shows a position: plain lines do not build one they would drop.
     const pos =
-      w === OWN_POSITION
-        ? formatPosition(this.epoch, entry.seq)
-        : w === NO_POSITION
-          ? undefined
+      !isV2(dialect) || w === NO_POSITION
+        ? undefined
+        : w === OWN_POSITION
+          ? formatPosition(this.epoch, entry.seq)
           : formatPosition(this.wireEpoch as string, w);
     const line = textIn(dialect, entry.line, pos, entry.at);
     // UTF-8 needs at most 3 bytes per UTF-16 unit, plus the newline.
