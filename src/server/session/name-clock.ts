@@ -88,21 +88,31 @@ export class Door<C extends AtTheDoor = Client> {
   private due(): void {
     this.timer = null;
     const now = this.now();
-    while (this.head < this.line.length) {
-      const client = this.line[this.head] as C;
-      if (!client.onDoorClock) {
+    try {
+      while (this.head < this.line.length) {
+        const client = this.line[this.head] as C;
+        if (!client.onDoorClock) {
+          this.head++;
+          continue;
+        }
+        if (client.nameLeftMs > now) break;
         this.head++;
-        continue;
+        client.onDoorClock = false;
+        this.running--;
+        this.expired(client);
       }
-      if (client.nameLeftMs > now) {
-        this.arm(client.nameLeftMs - now);
-        break;
-      }
-      this.head++;
-      client.onDoorClock = false;
-      this.running--;
-      this.expired(client);
+    } finally {
+      // Whatever happened to the last one told, the clocks after it still run.
+      this.next();
     }
+  }
+
+  /** Arm the timer for the oldest clock still running, and drop what is behind it. */
+  private next(): void {
+    while (this.head < this.line.length && !(this.line[this.head] as C).onDoorClock) this.head++;
+    const oldest = this.line[this.head];
+    // Always for the oldest: one started meanwhile (from a callback) armed for its own, later, end.
+    if (oldest !== undefined) this.arm(oldest.nameLeftMs - this.now());
     if (this.head >= this.line.length) {
       this.line = [];
       this.head = 0;

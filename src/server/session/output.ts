@@ -79,6 +79,8 @@ export function closeGracefully(
   if (!talking(client)) return;
   client.phase = "closing";
   client.endReason = why;
+  // Off the door's clocks too: a closing connection's name timeout must not hold the process.
+  ctx.door.stop(client);
   client.clearTimer();
   client.clearWaitTimer();
   client.decoder.discard();

@@ -129,6 +129,7 @@ function arrive(
   ];
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
   client.phase = "joined";
+  ctx.door.stop(client);
   client.clearTimer();
   ctx.gate.leftDoor(client);
   room.adopt(client, moved, where.from, first);
@@ -189,6 +190,7 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
   client.lang = old.lang;
   const next = issueToken(ctx, client);
   client.phase = "joined";
+  ctx.door.stop(client);
   client.clearTimer();
   ctx.gate.leftDoor(client);
   const resumed = words(client).resumed(old.name);

@@ -77,4 +77,23 @@ describe("Door: one timer for every clock started at the door", () => {
     expect(out).toEqual(["last"]);
     expect(door.held).toBe(0);
   });
+
+  test("a clock started while others run out does not put theirs off", async () => {
+    const out: Array<[string, number]> = [];
+    const t0 = performance.now();
+    const [a, b, late] = [someone("a"), someone("b"), someone("late")];
+    const door = new Door((c) => {
+      out.push([c.name, performance.now() - t0]);
+      if (c === a) door.start(late, 40);
+    });
+    door.start(a, 40);
+    await Bun.sleep(10);
+    door.start(b, 40);
+    await eventually(() => out.length === 3);
+    expect(out.map(([name]) => name)).toEqual(["a", "b", "late"]);
+    // b ran out at its own deadline (about 50 ms), not at the one started from a's callback (about 80).
+    const [, bAt] = out[1] as [string, number];
+    const [, lateAt] = out[2] as [string, number];
+    expect(lateAt - bAt).toBeGreaterThan(15);
+  });
 });
