@@ -59,17 +59,23 @@ function threadNs(pid: number, tid: string): number {
  */
 export function compilerNs(pid: number): number {
   if (!HAS_SCHEDSTAT) return 0;
+  let tids: string[];
   try {
-    let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0; // the process ended
+  }
+  let ns = 0;
+  for (const tid of tids) {
+    try {
       if (readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").startsWith("JITWorker")) {
         ns += threadNs(pid, tid);
       }
+    } catch {
+      // That thread ended since the listing (a collector's helper): the others still count.
     }
-    return ns;
-  } catch {
-    return 0; // the process, or one thread, ended since the listing
   }
+  return ns;
 }
 
 /** User plus system CPU time of the process, in whole ticks. */

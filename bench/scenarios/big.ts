@@ -97,7 +97,7 @@ export function big(target: TargetName, s: Sizes<"big">, ctx: Context): Promise<
       const compiled = compilerNs(server.pid);
       const again = await connectAll(setup, s.clients, `r${run}n`);
       const cpuUsed = cpuNs(server.pid) - cpu;
-      const compiling = compilerNs(server.pid) - compiled;
+      const compiling = Math.max(0, compilerNs(server.pid) - compiled);
       last = again.group;
       const warming = rejoins.length === 0 && warmUps < REJOIN_WARM_UP_MAX;
       if (warming && compiling > cpuUsed * WARM_UP_QUIET_SHARE) {

@@ -83,7 +83,7 @@ function broadcast(
     const plan = { senders: take(group, senders), messages, bytes, seconds, expected, clients };
     const { warm, outcomes } = stamped
       ? { warm: null, outcomes: [await flood(setup, plan)] }
-      : await floods(setup, plan, runs);
+      : await floods(setup, plan, runs, ctx.quick);
     record(result, outcomes, expected);
     if (warm !== null) recordWarmUp(result, warm, outcomes);
     result.extra.connectMs = ms;

@@ -233,8 +233,10 @@ export async function floods(
   setup: Setup,
   plan: FloodPlan,
   runs: number,
+  quick = false,
 ): Promise<{ warm: WarmUp; outcomes: FloodOutcome[] }> {
-  const warm = await warmUp(setup, plan, WARM_UP_MAX_FLOODS);
+  // --quick judges no ratio: one warm-up flood keeps it short.
+  const warm = await warmUp(setup, plan, quick ? 1 : WARM_UP_MAX_FLOODS);
   const outcomes: FloodOutcome[] = [];
   for (let i = 1; i <= runs; i++) {
     outcomes.push(await flood(setup, { ...plan, stage: `run ${i} of ${runs}` }));

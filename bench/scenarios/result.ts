@@ -92,15 +92,20 @@ export function emptyResult(scenario: ScenarioName, target: TargetName, clients:
  * lines summed, and what a round said (figures, notes, failures) kept with
  * its round's number.
  */
-export function mergeRounds(rounds: readonly Result[], with_: string): Result {
+export function mergeRounds(all: readonly Result[], with_: string): Result {
+  if (all.length === 1) return all[0] as Result;
+  // A round that crashed measured nothing: its failure is kept, its zeros are not figures.
+  const ran = all.filter(
+    (r) => r.runs.length > 0 || r.received > 0 || Object.keys(r.extra).length > 0,
+  );
+  const rounds = ran.length > 0 ? ran : all;
   const first = rounds[0];
   if (first === undefined) throw new Error("no round to merge");
-  if (rounds.length === 1) return first;
   const runs = rounds.flatMap((r) => r.runs);
   const of = (pick: (r: Result) => number) => median(rounds.map(pick));
   const byRun = (pick: (r: Run) => number) => (runs.length > 0 ? median(runs.map(pick)) : 0);
   const each = <T>(list: (r: Result) => readonly T[], say: (item: T, round: number) => T) =>
-    rounds.flatMap((r, i) => list(r).map((item) => say(item, i + 1)));
+    all.flatMap((r, i) => list(r).map((item) => say(item, i + 1)));
   const loadgens = Math.max(...rounds.map((r) => r.loadgenCores.length));
   // Latency (paced): the round whose p99 is the median one, whole, rather than a mix of rounds.
   const timed = rounds.filter((r) => r.latencyMs !== undefined);
@@ -112,7 +117,7 @@ export function mergeRounds(rounds: readonly Result[], with_: string): Result {
   }
   return {
     ...first,
-    shape: `${first.shape}; ${rounds.length} rounds, taken in turn with ${with_}`,
+    shape: `${first.shape}; ${all.length} rounds, taken in turn with ${with_}`,
     expected: rounds.reduce((n, r) => n + r.expected, 0),
     received: rounds.reduce((n, r) => n + r.received, 0),
     lost: rounds.reduce((n, r) => n + r.lost, 0),

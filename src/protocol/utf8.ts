@@ -16,7 +16,8 @@ const native = Buffer.prototype as unknown as Partial<Native>;
 const write = typeof native.utf8Write === "function" ? native.utf8Write : null;
 const slice = typeof native.utf8Slice === "function" ? native.utf8Slice : null;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// Keeps a byte order mark, as utf8Slice does (and the decoder's strict reading).
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Write `text` as UTF-8 into `bytes` from `at`; returns the bytes written.

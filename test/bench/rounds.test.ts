@@ -60,6 +60,20 @@ describe("mergeRounds", () => {
     });
   });
 
+  test("a round that crashed adds its failure, and no zeros to the figures", () => {
+    const crashed = emptyResult("crowd", "papo", 0);
+    crashed.failures.push("did not complete: boom");
+    const merged = mergeRounds(
+      [crashed, round([30, 40, 50], { floods: 12 }), round([20, 60, 70], { floods: 14 })],
+      "crowd · floor",
+    );
+    expect(merged.serverNsPerDelivery).toBe(45);
+    expect(merged.clients).toBe(1000);
+    expect(merged.extra.floods).toBe(13);
+    expect(merged.failures).toEqual(["round 1: did not complete: boom"]);
+    expect(merged.shape).toBe("1000 × 5 lines, 3 runs; 3 rounds, taken in turn with crowd · floor");
+  });
+
   test("a single round is the result itself", () => {
     const only = round([30, 40, 50], { floods: 2 });
     expect(mergeRounds([only], "nobody")).toBe(only);

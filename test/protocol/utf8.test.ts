@@ -4,7 +4,7 @@ import { LineDecoder } from "../../src/protocol/lines.ts";
 import { utf8Into, utf8Lenient } from "../../src/protocol/utf8.ts";
 
 const encoder = new TextEncoder();
-const lenient = new TextDecoder();
+const lenient = new TextDecoder("utf-8", { ignoreBOM: true });
 
 describe("utf8Into", () => {
   test("writes what TextEncoder writes, at the offset, and says how much", () => {
@@ -33,11 +33,29 @@ describe("utf8Lenient", () => {
   test("reads any bytes as TextDecoder does, invalid sequences as U+FFFD", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(8), fc.nat(8), (middle, a, b) => {
-        const bytes = new Uint8Array(a + middle.length + b);
+        // Continuation bytes around the part: a read past either end would change the text.
+        const bytes = new Uint8Array(a + middle.length + b).fill(0x80);
         bytes.set(middle, a);
         expect(utf8Lenient(bytes, a, a + middle.length)).toBe(lenient.decode(middle));
       }),
     );
+  });
+
+  test("each kind of invalid sequence becomes U+FFFD, as TextDecoder reads it", () => {
+    const cases = [
+      [0xed, 0xa0, 0x80], // a surrogate
+      [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+      [0xc0, 0x80], // overlong
+      [0xe0, 0x80, 0x80], // overlong
+      [0xe2, 0x82], // cut short
+      [0xff],
+    ];
+    for (const bad of cases) {
+      const bytes = new Uint8Array([0x61, ...bad, 0x62]);
+      const text = utf8Lenient(bytes, 0, bytes.length);
+      expect(text).toBe(lenient.decode(bytes));
+      expect(text).toContain("\uFFFD");
+    }
   });
 
   test("keeps a byte order mark, as the decoder's strict reading does", () => {
