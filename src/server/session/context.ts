@@ -12,7 +12,7 @@ import type { Log } from "../log.ts";
 import type { Meter } from "../metrics/meter.ts";
 import type { Room } from "../room/room.ts";
 import type { Client } from "./client.ts";
-import type { Door } from "./name-clock.ts";
+import type { Door } from "./door.ts";
 import { wordsFor } from "./v2.ts";
 
 /** What acts on one line the input flow lets through (the session's lifecycle). */
@@ -30,7 +30,7 @@ export interface Context {
   /** Clients whose input waits for the next turn. */
   readonly waiting: Waiting;
   /** The clocks of the connections at the door (name-clock.ts). */
-  readonly door: Door;
+  readonly door: Door<Client>;
   /** Acts on one line the input flow let through (lifecycle.ts's handle). */
   readonly handle: LineHandler;
   /** Resume tokens of the members that hold one (resume.ts). */

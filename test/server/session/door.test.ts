@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Client } from "../../../src/server/session/client.ts";
-import { Door } from "../../../src/server/session/name-clock.ts";
+import { Door } from "../../../src/server/session/door.ts";
 import { eventually } from "../../support/server.ts";
 
 /** A connection as the door sees it: only its deadline. */
@@ -10,7 +10,9 @@ const someone = (name: string) =>
 describe("Door: one timer for every clock started at the door", () => {
   test("clocks run out in the order they started, each at its own deadline", async () => {
     const out: string[] = [];
-    const door = new Door((c) => out.push(`${c.name} at ${Math.round(performance.now() - t0)}`));
+    const door = new Door<Client>((c) =>
+      out.push(`${c.name} at ${Math.round(performance.now() - t0)}`),
+    );
     const t0 = performance.now();
     const a = someone("a");
     door.start(a, 30);
@@ -26,7 +28,7 @@ describe("Door: one timer for every clock started at the door", () => {
 
   test("a clock stopped in time never runs out; the others still do", async () => {
     const out: string[] = [];
-    const door = new Door((c) => out.push(c.name));
+    const door = new Door<Client>((c) => out.push(c.name));
     const [a, b, c] = [someone("a"), someone("b"), someone("c")];
     for (const x of [a, b, c]) door.start(x, 20);
     expect(door.stop(b)).toBe(true);
@@ -38,7 +40,7 @@ describe("Door: one timer for every clock started at the door", () => {
 
   test("with every clock stopped, nothing runs out later", async () => {
     const out: string[] = [];
-    const door = new Door((c) => out.push(c.name));
+    const door = new Door<Client>((c) => out.push(c.name));
     const a = someone("a");
     door.start(a, 10);
     door.stop(a);
@@ -52,7 +54,7 @@ describe("Door: one timer for every clock started at the door", () => {
   test("a clock that ran out may close others: each is told once", async () => {
     const out: string[] = [];
     const [a, b] = [someone("a"), someone("b")];
-    const door: Door = new Door((c) => {
+    const door: Door<Client> = new Door<Client>((c) => {
       out.push(c.name);
       door.stop(a);
       door.stop(b);
@@ -66,7 +68,7 @@ describe("Door: one timer for every clock started at the door", () => {
 
   test("a line of stopped clocks is cut short: a connection that left is not kept", async () => {
     const out: string[] = [];
-    const door = new Door((c) => out.push(c.name));
+    const door = new Door<Client>((c) => out.push(c.name));
     const last = someone("last");
     const gone = Array.from({ length: 10_000 }, (_, i) => someone(`c${i}`));
     for (const c of gone) door.start(c, 20);
@@ -82,7 +84,7 @@ describe("Door: one timer for every clock started at the door", () => {
     const out: Array<[string, number]> = [];
     const t0 = performance.now();
     const [a, b, late] = [someone("a"), someone("b"), someone("late")];
-    const door = new Door((c) => {
+    const door = new Door<Client>((c) => {
       out.push([c.name, performance.now() - t0]);
       if (c === a) door.start(late, 40);
     });
