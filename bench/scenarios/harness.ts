@@ -258,11 +258,11 @@ export interface WarmUp {
  * server's JIT compiler quiet (under WARM_UP_QUIET_SHARE of the server's CPU),
  * at most `most` (1 for the scenarios that compare two arms of their own
  * run by run, where both pay alike). One is not enough for a ratio between
- * servers: JavaScriptCore
- * compiles a function again at each higher tier as it runs more often, so a
- * server with more code keeps its compiler busy for longer (papo's for some
- * 25,000 crowd lines, the floor's for 2,000), and a measured run that
- * overlapped it counted one-time compiling as the cost of every delivery.
+ * servers: JavaScriptCore compiles a function again at each higher tier as
+ * it runs more often, so a server with more code keeps its compiler busy for
+ * longer (papo's for some 25,000 crowd lines, the floor's for 2,000), and a
+ * measured run that overlapped it counted one-time compiling as the cost of
+ * every delivery.
  */
 export async function warmUp(setup: Setup, plan: FloodPlan, most = 1): Promise<WarmUp> {
   const messages = Math.ceil(plan.messages / WARM_UP_FRACTION);
@@ -293,15 +293,16 @@ export function recordWarmUp(
   const compiling = measured.reduce((n, o) => n + o.compilerNs, 0);
   result.extra.warmUpFloods = warm.floods;
   result.extra.warmUpCompilerMs = warm.compilerNs / 1e6;
-  result.extra.measuredCompilerShare = all > 0 ? compiling / all : 0;
-  const share = Math.round((100 * result.extra.measuredCompilerShare) as number);
+  const share = all > 0 ? compiling / all : 0;
+  result.extra.measuredCompilerShare = share;
+  const floods = `${warm.floods} warm-up flood${warm.floods === 1 ? "" : "s"}`;
   result.figures.push([
     "warm-up",
-    `${warm.floods} unmeasured flood${warm.floods === 1 ? "" : "s"}, ${Math.round(warm.compilerNs / 1e6)} ms of JIT compiling (then ${share}% of the measured runs' server CPU)`,
+    `${floods}, unmeasured, ${Math.round(warm.compilerNs / 1e6)} ms of JIT compiling (then ${Math.round(100 * share)}% of the measured runs' server CPU)`,
   ]);
   if (!warm.quiet) {
     result.notes.push(
-      `the JIT compiler was still busy after ${warm.floods} warm-up floods: the measured runs include some of its work`,
+      `the JIT compiler was still busy after ${floods}: the measured runs include some of its work`,
     );
   }
 }

@@ -103,7 +103,9 @@ export function mergeRounds(all: readonly Result[], with_: string): Result {
   if (first === undefined) throw new Error("no round to merge");
   const runs = rounds.flatMap((r) => r.runs);
   const of = (pick: (r: Result) => number) => median(rounds.map(pick));
-  const byRun = (pick: (r: Run) => number) => (runs.length > 0 ? median(runs.map(pick)) : 0);
+  // A figure every run has: the median over all runs (of the rounds' own, for a result without runs).
+  const overRuns = (key: keyof Run) =>
+    runs.length > 0 ? median(runs.map((r) => r[key])) : of((r) => r[key]);
   const each = <T>(list: (r: Result) => readonly T[], say: (item: T, round: number) => T) =>
     all.flatMap((r, i) => list(r).map((item) => say(item, i + 1)));
   const loadgens = Math.max(...rounds.map((r) => r.loadgenCores.length));
@@ -122,10 +124,9 @@ export function mergeRounds(all: readonly Result[], with_: string): Result {
     received: rounds.reduce((n, r) => n + r.received, 0),
     lost: rounds.reduce((n, r) => n + r.lost, 0),
     runs,
-    seconds: runs.length > 0 ? byRun((r) => r.seconds) : of((r) => r.seconds),
-    rate: runs.length > 0 ? byRun((r) => r.rate) : of((r) => r.rate),
-    serverNsPerDelivery:
-      runs.length > 0 ? byRun((r) => r.serverNsPerDelivery) : of((r) => r.serverNsPerDelivery),
+    seconds: overRuns("seconds"),
+    rate: overRuns("rate"),
+    serverNsPerDelivery: overRuns("serverNsPerDelivery"),
     serverCores: of((r) => r.serverCores),
     loadgenCores: Array.from({ length: loadgens }, (_, i) => of((r) => r.loadgenCores[i] ?? 0)),
     loadgenGapMs: Array.from({ length: loadgens }, (_, i) =>

@@ -16,9 +16,9 @@ export interface AtTheDoor {
  * line, oldest first, under one timer for the oldest. A timer made and
  * cleared for every connection was 3-4% of a join's CPU, and a Set of them
  * cost as much again; a stopped clock is only unmarked (onDoorClock), and
- * passed over when its turn comes, or dropped when the line is compacted
- * (once it holds more stopped clocks than running ones), so a connection
- * that left is not kept for long. A clock stopped and started again has less
+ * passed over when its turn comes, or dropped when the line is trimmed
+ * (once it holds more clocks that ended than running ones, plus 64), so a
+ * connection that left is not kept for long. A clock stopped and started again has less
  * left than newer ones: it gets a timer of its own (client.timer) instead.
  */
 export class Door<C extends AtTheDoor> {
@@ -30,14 +30,11 @@ export class Door<C extends AtTheDoor> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly run = () => this.due();
 
-  constructor(
-    private readonly expired: (client: C) => void,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+  constructor(private readonly expired: (client: C) => void) {}
 
   /** Start `client`'s clock for `ms`, the same for every client. */
   start(client: C, ms: number): void {
-    client.nameLeftMs = this.now() + ms;
+    client.nameLeftMs = performance.now() + ms;
     client.onDoorClock = true;
     this.line.push(client);
     this.running++;
@@ -49,15 +46,11 @@ export class Door<C extends AtTheDoor> {
     if (!client.onDoorClock) return false;
     client.onDoorClock = false;
     this.running--;
-    if (this.running === 0) {
-      this.line = [];
-      this.head = 0;
-      if (this.timer !== null) clearTimeout(this.timer);
+    if (this.running === 0 && this.timer !== null) {
+      clearTimeout(this.timer);
       this.timer = null;
-    } else if (this.line.length - this.head > 2 * this.running + 64) {
-      this.line = this.line.slice(this.head).filter((c) => c.onDoorClock);
-      this.head = 0;
     }
+    this.trim();
     return true;
   }
 
@@ -79,7 +72,7 @@ export class Door<C extends AtTheDoor> {
   /** The oldest clocks ran out: tell each, then wait for the next one. */
   private due(): void {
     this.timer = null;
-    const now = this.now();
+    const now = performance.now();
     try {
       while (this.head < this.line.length) {
         const client = this.line[this.head] as C;
@@ -99,17 +92,25 @@ export class Door<C extends AtTheDoor> {
     }
   }
 
-  /** Arm the timer for the oldest clock still running, and drop what is behind it. */
+  /** Arm the timer for the oldest clock still running. */
   private next(): void {
     while (this.head < this.line.length && !(this.line[this.head] as C).onDoorClock) this.head++;
     const oldest = this.line[this.head];
     // Always for the oldest: one started meanwhile (from a callback) armed for its own, later, end.
-    if (oldest !== undefined) this.arm(oldest.nameLeftMs - this.now());
-    if (this.head >= this.line.length) {
+    if (oldest !== undefined) this.arm(oldest.nameLeftMs - performance.now());
+    this.trim();
+  }
+
+  /**
+   * Let go of the clocks that ended (stopped, or run out and behind `head`)
+   * once they outnumber the running ones by more than 64.
+   */
+  private trim(): void {
+    if (this.running === 0) {
       this.line = [];
       this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.line.length) {
-      this.line = this.line.slice(this.head);
+    } else if (this.line.length - this.running > this.running + 64) {
+      this.line = this.line.slice(this.head).filter((c) => c.onDoorClock);
       this.head = 0;
     }
   }

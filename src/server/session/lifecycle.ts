@@ -19,7 +19,7 @@ import { blockInput } from "./block.ts";
 import type { Client } from "./client.ts";
 import { act, helpFor, setLang } from "./commands.ts";
 import { type Context, words } from "./context.ts";
-import { startNameClock, stopNameClock } from "./name-clock.ts";
+import { startNameClock } from "./name-clock.ts";
 import { cut, fail, finishWriting, goodbye, sameLine, tell } from "./output.ts";
 import { issueToken, resume } from "./resume.ts";
 import { forgetToken } from "./tokens.ts";
@@ -165,7 +165,7 @@ function joined(ctx: Context, client: Client): void {
   client.phase = "joined";
   // In the room: no longer one of its address's connections at the door.
   ctx.gate.leftDoor(client);
-  stopNameClock(ctx, client);
+  ctx.door.stop(client);
   client.clearTimer();
   ctx.log.event(client, "joined");
   const welcome = t.welcome(client.name, room.memberCount, room.names(PROTOCOL.welcomeNames));
@@ -247,7 +247,7 @@ export function stalled(ctx: Context, clients: readonly Client[]): void {
 /** The socket closed, for whatever reason: forget the client everywhere, at once. */
 export function closed(ctx: Context, client: Client, error?: Error): void {
   const why = client.endReason || (error ? `connection error: ${error.message}` : "disconnected");
-  stopNameClock(ctx, client);
+  ctx.door.stop(client);
   // Gone without /quit: a member holding a resume token is away for the grace.
   if (client.phase === "away" || away(ctx, client)) {
     ctx.waiting.clients.delete(client);

@@ -44,11 +44,6 @@ export function resumeNameClock(ctx: Context, client: Client): void {
   }, ms);
 }
 
-/** The clock stops for good: `client` got into the room, or closed. */
-export function stopNameClock(ctx: Context, client: Client): void {
-  ctx.door.stop(client);
-}
-
 /** `client`'s time at the door is up: it is told so and closed, if it is still there. */
 export function nameRanOut(ctx: Context, client: Client): void {
   client.nameLeftMs = 0;
