@@ -194,6 +194,7 @@ export class FakeConnection implements Connection {
  */
 export class FakeMember extends Reader<FakeConnection> implements Member {
   name = "";
+  nameKey = "";
   v2 = false;
   /** Set to make its writes throw (a transport's bug). */
   broken: Error | null = null;

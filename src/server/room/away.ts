@@ -58,6 +58,7 @@ export function takePlace<M extends Member>(
   tell: (line: string) => void,
 ): void {
   conn.name = old.name;
+  conn.nameKey = old.nameKey;
   conn.lang = old.lang;
   conn.v2 = old.v2;
   conn.dialect = old.dialect;

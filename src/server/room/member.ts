@@ -10,6 +10,12 @@ import type { Reader } from "./reader.ts";
 
 export interface Member extends Reader {
   name: string;
+  /**
+   * Its name's key (names.ts nameKey), which the room sets with the name and
+   * indexes it by: kept so that a leave does not work it out again (at a
+   * mass disconnect, that was the larger part of a leave's cost).
+   */
+  nameKey: string;
   lang: Lang;
   /** Speaks protocol version 2 (its dialect carries tags). */
   v2: boolean;

@@ -385,7 +385,7 @@ export class Room<M extends Member> {
     this.outside.delete(old);
     takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line));
     this.byId.set(conn.id, conn);
-    this.byName.set(nameKey(conn.name), conn);
+    this.byName.set(conn.nameKey, conn);
     this.outside.delete(conn);
     this.members.add(conn);
     this.fanout.resumeAt(conn, from);
@@ -403,8 +403,7 @@ export class Room<M extends Member> {
     if (!this.isFree(moved.name, undefined, true)) return false;
     const key = nameKey(moved.name);
     this.remote.forgetName(key);
-    conn.name = moved.name;
-    this.byName.set(key, conn);
+    this.named(conn, moved.name, key);
     this.outside.delete(conn);
     this.members.add(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
@@ -511,9 +510,9 @@ export class Room<M extends Member> {
   join(conn: M, name: string, claimed = false): boolean {
     if (!this.isFree(name, undefined, claimed)) return false;
     // The other servers gave it to this one: what this one knew of an earlier holder is stale.
-    if (claimed) this.remote.forgetName(nameKey(name));
-    conn.name = name;
-    this.byName.set(nameKey(name), conn);
+    const key = nameKey(name);
+    if (claimed) this.remote.forgetName(key);
+    this.named(conn, name, key);
     this.outside.delete(conn);
     this.members.add(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
@@ -544,21 +543,28 @@ export class Room<M extends Member> {
     this.shown = null;
     if (away && this.awayMembers.delete(conn)) this.fanout.forget(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
-    this.byName.delete(nameKey(conn.name));
+    this.byName.delete(conn.nameKey);
     if (this.byId.get(conn.id) === conn) this.byId.delete(conn.id);
     const notice = leavingNotice(conn.name, how, crowded);
     const name = conn.name;
     this.send(notice === null ? null : this.here(notice), (h) => this.peers?.left(name, notice, h));
   }
 
+  /** `conn` is known as `name` (whose key is `key`) from now on. */
+  private named(conn: M, name: string, key: string): void {
+    conn.name = name;
+    conn.nameKey = key;
+    this.byName.set(key, conn);
+  }
+
   rename(conn: M, name: string, claimed = false): Rename {
     if (!this.isFree(name, conn, claimed)) return "taken";
-    if (claimed) this.remote.forgetName(nameKey(name));
+    const key = nameKey(name);
+    if (claimed) this.remote.forgetName(key);
     const old = conn.name;
-    this.byName.delete(nameKey(old));
-    conn.name = name;
+    this.byName.delete(conn.nameKey);
     this.shown = null;
-    this.byName.set(nameKey(name), conn);
+    this.named(conn, name, key);
     // A muted member stays muted under its new name.
     if (this.moderation.renamed(old, name)) this.journal?.moderation(this.moderation.saved());
     const notice = say("renamed", old, name);

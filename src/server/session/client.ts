@@ -61,6 +61,8 @@ export class Client extends Reader<Connection> {
   phase: Phase = "naming";
   /** Set once the room accepts a name. */
   name = "";
+  /** Its name's key, set by the room with the name (room/member.ts). */
+  nameKey = "";
   /** The language this connection reads the server's lines in (/lang). */
   lang: Lang;
   /** At the door: the reserved name it asked for; its next line is the operator password. */
