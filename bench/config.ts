@@ -126,7 +126,7 @@ export const SIZES = {
     messages: size(60_000, 30_000, "messages per sender"),
     bytes: size(64, 64, "bytes of text per message"),
     "window-kib": size(8192, 8192, "--window-bytes given to the server, in KiB"),
-    runs: size(3, 3, "floods with a slow reader, and as many without (medians compared)"),
+    runs: size(5, 3, "floods with a slow reader, and as many without (medians compared)"),
   },
   // Readers that stop for a moment: each keeps its position in the room's log
   // and catches up, losing nothing, while the others go on at their pace.
@@ -138,7 +138,7 @@ export const SIZES = {
     messages: size(30_000, 30_000, "messages per sender"),
     bytes: size(64, 64, "bytes of text per message"),
     hiccups: size(3, 3, "more readers that each stop reading once, for 0.5 to 1.5 s"),
-    runs: size(3, 1, "floods with hiccups, and as many without (medians compared)"),
+    runs: size(5, 1, "floods with hiccups, and as many without (medians compared)"),
   },
   // papo's own clients (protocol v2) cut at once and back at once with their
   // resume tokens: every line said while they were away, once, nothing twice.
@@ -156,7 +156,7 @@ export const SIZES = {
     bytes: size(16, 16, "bytes of text per message"),
     rate: size(1000, 500, "paced: messages per second, all senders together"),
     seconds: size(5, 2, "paced: seconds of sending"),
-    runs: size(3, 3, "runs with the store and as many without, alternating (medians)"),
+    runs: size(5, 3, "runs with the store and as many without, alternating (medians)"),
   },
   big: {
     clients: size(10_000, 2000, "clients that connect and stay idle"),
