@@ -186,6 +186,23 @@ describe("names", () => {
     expect(room.find("robert")).toBe(bob);
   });
 
+  test("a member renamed, or resumed on a new connection, frees the name it holds when it goes", () => {
+    const { room, member } = setup();
+    const bob = member("bob");
+    room.rename(bob, "Róbert");
+    room.drop(bob);
+    expect(room.isFree("robert")).toBe(true);
+    expect(room.isFree("bob")).toBe(true);
+    const cy = member("cy");
+    room.suspend(cy);
+    const cy2 = new FakeMember("10.0.0.99");
+    room.accept(cy2);
+    room.resume(cy, cy2, cy.next, []);
+    expect(room.isFree("CY")).toBe(false);
+    room.drop(cy2);
+    expect(room.isFree("CY")).toBe(true);
+  });
+
   test("a rename to a name someone holds is refused; a new spelling of one's own is not", () => {
     const { room, member, read } = setup();
     const ana = member("ana");
