@@ -138,8 +138,8 @@ async function massReset(
     "mass reset",
     `${count(clients)} clients gone in ${ms(cleanupMs)}${also}, after as many, unmeasured`,
   ]);
-  if (settle) result.extra.membersBackMs = membersMs;
   if (!settle) return;
+  result.extra.membersBackMs = membersMs;
   await Bun.sleep(MEMORY_SETTLE_MS);
   const rssAfter = rssBytes(server.pid);
   Object.assign(result.extra, {

@@ -18,8 +18,9 @@ export interface AtTheDoor {
  * cost as much again; a stopped clock is only unmarked (onDoorClock), and
  * passed over when its turn comes, or dropped when the line is trimmed
  * (once it holds more clocks that ended than running ones, plus 64), so a
- * connection that left is not kept for long. A clock stopped and started again has less
- * left than newer ones: it gets a timer of its own (client.timer) instead.
+ * connection that left is not kept for long. A clock stopped and started
+ * again has less left than newer ones: it gets a timer of its own
+ * (client.timer) instead.
  */
 export class Door<C extends AtTheDoor> {
   /** Clocks started here, oldest first, from `head` on; some may have stopped since. */

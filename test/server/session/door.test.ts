@@ -12,7 +12,7 @@ const someone = (name: string) =>
  * out, every clock before it that was going to has too. A test that something
  * never runs out waits for this one instead of a fixed time.
  */
-async function afterAll(door: Door<Client>, out: string[]): Promise<void> {
+async function untilALaterClockRunsOut(door: Door<Client>, out: string[]): Promise<void> {
   door.start(someone("after"), 10);
   await eventually(() => out.includes("after"));
 }
@@ -42,7 +42,7 @@ describe("Door: one timer for every clock started at the door", () => {
     expect(door.stop(b)).toBe(true);
     expect(door.stop(b)).toBe(false);
     await eventually(() => out.length === 2);
-    await afterAll(door, out);
+    await untilALaterClockRunsOut(door, out);
     expect(out).toEqual(["a", "c", "after"]);
   });
 
@@ -53,7 +53,7 @@ describe("Door: one timer for every clock started at the door", () => {
     door.start(a, 10);
     door.stop(a);
     // The door starts again afterwards, and a's stopped clock never runs out before the new one.
-    await afterAll(door, out);
+    await untilALaterClockRunsOut(door, out);
     expect(out).toEqual(["after"]);
   });
 
@@ -68,7 +68,7 @@ describe("Door: one timer for every clock started at the door", () => {
     door.start(a, 10);
     door.start(b, 10);
     await eventually(() => out.length >= 1);
-    await afterAll(door, out);
+    await untilALaterClockRunsOut(door, out);
     expect(out).toEqual(["a", "after"]);
   });
 
