@@ -447,6 +447,14 @@ export class LogFanout<M extends Reader> {
       const follows = member.next < member.until;
       const q = member.queue;
       if (q !== null) {
+        // The window passed it again while its missed line waited untaken: that line says both.
+        const front = q[0];
+        if (front?.missed !== undefined && front.off === 0 && follows && member.next < log.first) {
+          member.queuedBytes -= front.bytes.length;
+          q.shift();
+          this.skip(member, front.missed);
+          continue;
+        }
         const half = this.limits.queueBytes / 2;
         const wasOver = member.queuedBytes > half;
         const wrote = this.writer.queued(member, q, follows);
@@ -459,11 +467,7 @@ export class LogFanout<M extends Reader> {
       const end = Math.min(log.end, member.until);
       if (member.next >= end) return true;
       if (member.next < log.first) {
-        const missed = Math.min(log.first, member.until) - member.next;
-        this.sent.skipped += missed;
-        const line = encoder.encode(`${this.hooks.missed(member, missed)}\n`);
-        member.next = log.first;
-        member.pushFront({ before: member.next, bytes: line, off: 0 });
+        this.skip(member, 0);
         continue;
       }
       const segment = log.find(member.next) as Segment;
@@ -478,6 +482,20 @@ export class LogFanout<M extends Reader> {
       if (stop > member.next && !this.writer.lines(member, segment, stop, undefined)) return false;
       if (member.next === -1) return true;
     }
+  }
+
+  /**
+   * Move `member`, past the window, to the oldest line kept, with one line first
+   * saying how many it missed: these and the `before` it was told of and has not read.
+   */
+  private skip(member: M, before: number): void {
+    const log = this.log;
+    const now = Math.min(log.first, member.until) - member.next;
+    this.sent.skipped += now;
+    const missed = before + now;
+    const line = encoder.encode(`${this.hooks.missed(member, missed)}\n`);
+    member.next = log.first;
+    member.pushFront({ before: member.next, bytes: line, off: 0, missed });
   }
 
   private arm(): void {

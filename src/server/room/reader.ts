@@ -17,6 +17,8 @@ export interface Queued {
   off: number;
   /** The rest of a room line its socket stopped inside: on a resume the log sends the whole line. */
   readonly rest?: true;
+  /** The line saying how many room lines it missed past the window: this many. */
+  readonly missed?: number;
 }
 
 export class Reader<S extends Sink = Sink> {

@@ -523,6 +523,32 @@ describe("a member behind", () => {
     expect(b.read()).toEqual(["* on"]);
   });
 
+  test("a missed line its socket has not taken yet grows, rather than a second one following it", () => {
+    const lines = Array.from({ length: 30 }, (_, i) => chat("a", String(i + 1).padStart(2, "0")));
+    const cost = turnCost({ kind: "chat", from: "a", text: lines[0] as string });
+    const { fanout, log, add, endTurn, drain, missed } = setup({
+      windowBytes: 3 * cost + Math.floor(cost / 2),
+    });
+    const [a, b] = [add("a"), add("b")];
+    b.conn.takeNothing();
+    const say = (from: number, to: number) => {
+      for (const line of lines.slice(from, to)) {
+        fanout.toAll({ kind: "chat", from: "a", text: line }, a);
+        endTurn();
+      }
+    };
+    say(0, 10);
+    // A drain that takes nothing: the missed line is due, and waits.
+    expect(drain(b, false)).toBe(false);
+    const gone = log.first - 1;
+    // The window moves past it again before its socket takes a byte.
+    say(10, 30);
+    expect(log.first - 1).toBeGreaterThan(gone);
+    expect(drain(b)).toBe(true);
+    expect(b.read()).toEqual([en.missedLines(log.first - 1), ...lines.slice(log.first - 1)]);
+    expect(missed.map(([, count]) => count)).toEqual([gone, log.first - 1]);
+  });
+
   test("the missed line comes after the rest of a cut line, and counts from after it", () => {
     // Room for four of its one-line turns ("* line 10" one byte longer than the rest).
     const { fanout, log, add, endTurn, drain } = setup({
