@@ -82,10 +82,20 @@ const ASCII_KEYS: readonly string[] = Array.from({ length: 128 }, (_, code) => {
   return PROTOTYPES.get(c) ?? c;
 });
 
+/** Whether each ASCII character is its own key (most lowercase letters and digits). */
+const ASCII_SELF: readonly boolean[] = ASCII_KEYS.map((key, code) => key === String.fromCharCode(code));
+
+/** Whether some ASCII character's key is not ASCII (none is in today's table). */
+const ASCII_TO_OTHER = ASCII_KEYS.some((key) => NON_ASCII.test(key));
+
 function asciiKey(name: string): string {
-  let key = "";
-  for (let i = 0; i < name.length; i++) key += ASCII_KEYS[name.charCodeAt(i)] as string;
-  return NON_ASCII.test(key) ? key.normalize("NFD").replace(ACCENTS, "") : key;
+  // A name made only of characters that are their own keys is its own key: no new string.
+  let same = 0;
+  while (same < name.length && ASCII_SELF[name.charCodeAt(same)] === true) same++;
+  if (same === name.length) return name;
+  let key = name.slice(0, same);
+  for (let i = same; i < name.length; i++) key += ASCII_KEYS[name.charCodeAt(i)] as string;
+  return ASCII_TO_OTHER && NON_ASCII.test(key) ? key.normalize("NFD").replace(ACCENTS, "") : key;
 }
 
 function fullKey(name: string): string {

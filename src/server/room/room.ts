@@ -519,9 +519,19 @@ export class Room<M extends Member> {
     this.fanout.admit(conn, this.nextId++);
     this.byId.set(conn.id, conn);
     const notice = this.memberCount <= this.limits.announceMax ? say("joined", name) : null;
+    // A crowded room of one server has nobody to tell: no delivery built (see tellJoined).
+    if (notice !== null || this.peers !== null) this.tellJoined(conn, name, notice);
+    return true;
+  }
+
+  /**
+   * A join, told here (`notice`, if any) and to the other servers. A method
+   * of its own: the closures it makes would otherwise be allocated by every
+   * join, told or not.
+   */
+  private tellJoined(conn: M, name: string, notice: Notice | null): void {
     const here = notice === null ? null : this.here(notice, conn);
     this.send(here, (h) => this.peers?.joined(name, conn.host, notice, h));
-    return true;
   }
 
   /**
@@ -546,7 +556,12 @@ export class Room<M extends Member> {
     this.byName.delete(conn.nameKey);
     if (this.byId.get(conn.id) === conn) this.byId.delete(conn.id);
     const notice = leavingNotice(conn.name, how, crowded);
-    const name = conn.name;
+    // As for a join (tellJoined): nobody to tell, no delivery built.
+    if (notice !== null || this.peers !== null) this.tellLeft(conn.name, notice);
+  }
+
+  /** A member left, told here (`notice`, if any) and to the other servers. */
+  private tellLeft(name: string, notice: Notice | null): void {
     this.send(notice === null ? null : this.here(notice), (h) => this.peers?.left(name, notice, h));
   }
 

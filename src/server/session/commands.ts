@@ -115,13 +115,17 @@ function rename(ctx: Context, client: Client, requested: string): void {
   } else {
     // Only a new spelling of the same name needs no other server's word.
     const unclaimed = nameKey(check.name) === nameKey(old);
-    withName(ctx, client, check.name, unclaimed, (claimed) => {
-      if (ctx.room.rename(client, check.name, claimed) === "taken") return false;
-      reshare(ctx, client);
-      ctx.log.event(client, `renamed from ${old}`);
-      return true;
-    });
+    withName(ctx, client, check.name, unclaimed, renameTo);
   }
+}
+
+/** The name is `client`'s to take: rename to it; false if the room refused. */
+function renameTo(ctx: Context, client: Client, name: string, claimed: boolean): boolean {
+  const old = client.name;
+  if (ctx.room.rename(client, name, claimed) === "taken") return false;
+  reshare(ctx, client);
+  ctx.log.event(client, `renamed from ${old}`);
+  return true;
 }
 
 function whisper(ctx: Context, client: Client, to: string, text: string): void {

@@ -8,8 +8,10 @@
  * through the room's fan-out, in order with everything else it receives.
  */
 
+import type { ServerConfig } from "../../config.ts";
 import { PROTOCOL } from "../../protocol/limits.ts";
 import { type Decoded, LINE_TOO_LONG } from "../../protocol/lines.ts";
+import type { ServerText } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank, sanitize } from "../../protocol/sanitize.ts";
@@ -32,18 +34,17 @@ export function greet(ctx: Context, client: Client): void {
   const t = words(client);
   if (ctx.config.roomPassword !== "") {
     client.phase = "password";
-    ctx.room.greet(
-      client,
-      sameLine(ctx, t, "greetingPassword", () => t.greetingPassword()),
-    );
+    ctx.room.greet(client, sameLine(ctx, t, "greetingPassword", greetingPassword));
   } else {
-    ctx.room.greet(
-      client,
-      sameLine(ctx, t, "greeting", () => t.greeting()),
-    );
+    ctx.room.greet(client, sameLine(ctx, t, "greeting", greeting));
   }
   startNameClock(ctx, client);
 }
+
+const greeting = (t: ServerText) => t.greeting();
+const greetingPassword = (t: ServerText) => t.greetingPassword();
+const limits = (t: ServerText, config: ServerConfig) =>
+  t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst);
 
 /** One line the input flow let through, by where the client is in its life. */
 export function handle(ctx: Context, client: Client, line: Decoded): void {
@@ -127,12 +128,15 @@ function chooseName(ctx: Context, client: Client, text: string): void {
 
 /** Join the room as `name` (every server's word asked first). */
 function enter(ctx: Context, client: Client, name: string): void {
-  withName(ctx, client, name, false, (claimed) => {
-    if (!ctx.room.join(client, name, claimed)) return false;
-    joined(ctx, client);
-    if (client.operator) tell(ctx, client, words(client).nowOperator());
-    return true;
-  });
+  withName(ctx, client, name, false, joinAs);
+}
+
+/** The name is `client`'s to take: join under it; false if the room refused. */
+function joinAs(ctx: Context, client: Client, name: string, claimed: boolean): boolean {
+  if (!ctx.room.join(client, name, claimed)) return false;
+  joined(ctx, client);
+  if (client.operator) tell(ctx, client, words(client).nowOperator());
+  return true;
 }
 
 /**
@@ -176,7 +180,6 @@ function joined(ctx: Context, client: Client): void {
   } else {
     tell(ctx, client, welcome);
   }
-  const limits = () => t.limits(config.maxLineBytes, config.rateLimit, config.rateBurst);
   ctx.room.tell(client, sameLine(ctx, t, "limits", limits));
   if (room.topic !== "") tell(ctx, client, t.topic(room.topic));
   const { slowSeconds, quiet } = room.moderation;

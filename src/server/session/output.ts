@@ -5,6 +5,7 @@
  * what it is still owed.
  */
 
+import type { ServerConfig } from "../../config.ts";
 import { encodeLine } from "../../protocol/lines.ts";
 import { type Notice, render } from "../../protocol/messages.ts";
 import { described } from "../guard.ts";
@@ -25,13 +26,14 @@ export function tell(ctx: Context, client: Client, line: string): void {
 
 /**
  * A line that is the same for every client reading `words` on this server
- * (the greeting, the limits), encoded once: `line` makes it the first time.
+ * (the greeting, the limits), encoded once: `line` makes it the first time
+ * (a plain function of the words and the config: no closure for each client).
  */
-export function sameLine(
+export function sameLine<W extends object>(
   ctx: Context,
-  words: object,
+  words: W,
   which: string,
-  line: () => string,
+  line: (words: W, config: ServerConfig) => string,
 ): Uint8Array {
   let lines = encoded.get(ctx.config);
   if (lines === undefined) {
@@ -45,7 +47,7 @@ export function sameLine(
   }
   let bytes = byWords.get(words);
   if (bytes === undefined) {
-    bytes = encodeLine(line());
+    bytes = encodeLine(line(words, ctx.config));
     byWords.set(words, bytes);
   }
   return bytes;
