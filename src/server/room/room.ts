@@ -130,8 +130,14 @@ export class Room<M extends Member> {
   private peers: Peers | null = null;
   /** Where the room's lines, topic and bans are recorded (the store); null keeps none. */
   private journal: Journal | null = null;
-  /** This server's members (away ones too) by id: who said a line, when the stream places it. */
-  private readonly byId = new Map<number, M>();
+  /**
+   * The members here (away ones too) that hold an id they did not join with:
+   * resumed on another connection, or come from another server. Every other
+   * member holds the id it joined with, itself, while it is here (sayerNow).
+   * Not a map of every member: an entry cost some 68 bytes of each idle
+   * connection.
+   */
+  private readonly movedIds = new Map<number, M>();
   /** Ids the sayers of the lines kept from before a restart got here, by name key. */
   private readonly earlierIds = new Map<string, number>();
   /** Names only an operator may take (--op-names, and every name that became an operator's), by key. */
@@ -384,7 +390,7 @@ export class Room<M extends Member> {
     this.shown = null;
     this.outside.delete(old);
     takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line));
-    this.byId.set(conn.id, conn);
+    this.movedIds.set(conn.id, conn);
     this.byName.set(conn.nameKey, conn);
     this.outside.delete(conn);
     this.members.add(conn);
@@ -409,7 +415,7 @@ export class Room<M extends Member> {
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     const id = conn.id;
     this.fanout.admit(conn, id);
-    this.byId.set(id, conn);
+    this.movedIds.set(id, conn);
     for (const line of first) this.fanout.toOne(conn, line);
     for (const line of conn.queue ?? []) line.before = 0;
     conn.since = Math.min(conn.since, from);
@@ -517,7 +523,6 @@ export class Room<M extends Member> {
     this.members.add(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     this.fanout.admit(conn, this.nextId++);
-    this.byId.set(conn.id, conn);
     const notice = this.memberCount <= this.limits.announceMax ? say("joined", name) : null;
     // A crowded room of one server has nobody to tell: no delivery built (see tellJoined).
     if (notice !== null || this.peers !== null) this.tellJoined(conn, name, notice);
@@ -554,7 +559,7 @@ export class Room<M extends Member> {
     if (away && this.awayMembers.delete(conn)) this.fanout.forget(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     this.byName.delete(conn.nameKey);
-    if (this.byId.get(conn.id) === conn) this.byId.delete(conn.id);
+    if (this.movedIds.size > 0 && this.movedIds.get(conn.id) === conn) this.movedIds.delete(conn.id);
     const notice = leavingNotice(conn.name, how, crowded);
     // As for a join (tellJoined): nobody to tell, no delivery built.
     if (notice !== null || this.peers !== null) this.tellLeft(conn.name, notice);
@@ -627,7 +632,8 @@ export class Room<M extends Member> {
     const line = spokenOf(text);
     const owner = node === undefined || id === undefined ? 0 : this.idOf(node, id);
     // Its sayer may have resumed here since: then it is this server's member, and hears it not.
-    const sayer = owner === 0 ? undefined : this.byId.get(owner);
+    // (An id given to another server's member is held here only by one that came here.)
+    const sayer = owner === 0 ? undefined : this.movedIds.get(owner);
     const seq = this.fanout.toAll(line, sayer, this.placed(wire), at, owner);
     this.remember(line, at, wire ?? (this.peers === null ? this.ownPosition(seq) : null));
   }
@@ -686,11 +692,17 @@ export class Room<M extends Member> {
    */
   private here(line: Line, from?: M, spoken = false): Here {
     return (wire, at) => {
-      // Whoever holds its sayer's id now: the sayer, the connection it resumed on, or nobody (it left).
-      const sayer = from === undefined ? undefined : this.byId.get(from.id);
+      const sayer = from === undefined ? undefined : this.sayerNow(from);
       const seq = this.fanout.toAll(line, sayer, wire, at, from?.id ?? 0);
       if (spoken) this.remember(line as Spoken, at, wire ?? this.ownPosition(seq));
     };
+  }
+
+  /** Whoever holds `from`'s id now: `from`, the connection it resumed on, or nobody (it left). */
+  private sayerNow(from: M): M | undefined {
+    const moved = this.movedIds.size === 0 ? undefined : this.movedIds.get(from.id);
+    if (moved !== undefined) return moved;
+    return this.members.has(from) || (from.away && this.awayMembers.has(from)) ? from : undefined;
   }
 
   /**

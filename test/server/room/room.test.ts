@@ -3,7 +3,7 @@ import type { Lang } from "../../../src/protocol/lang.ts";
 import { action, chat, SERVER_TEXT, say } from "../../../src/protocol/messages.ts";
 import type { Spoken } from "../../../src/server/room/dialects.ts";
 import { FANOUT } from "../../../src/server/room/fanout.ts";
-import type { Peers } from "../../../src/server/room/peers.ts";
+import type { Here, Peers } from "../../../src/server/room/peers.ts";
 import { Room, type RoomLimits } from "../../../src/server/room/room.ts";
 import { FakeMember } from "../../support/fakes.ts";
 
@@ -529,6 +529,49 @@ describe("members away (resume)", () => {
     room.say(ana, said("ana", "3"));
     expect(read(ana, bob2)).toEqual([[chat("bob", "back")], [chat("ana", "3")]]);
     expect(bob.conn.offered).toEqual([]);
+  });
+
+  test("its line the stream places after it resumed is not sent back to its new connection", () => {
+    const { room, read, ana, bob } = bobAway();
+    const peers = { ...recordingPeers(), ordered: true };
+    room.linkPeers(peers);
+    const bob2 = new FakeMember("10.0.0.99");
+    room.accept(bob2);
+    room.resume(bob, bob2, bob.next, []);
+    read(bob2);
+    // Said on the old connection (as if just before it was cut); the stream orders it only now.
+    room.say(bob, said("bob", "placed late"));
+    const [, , , here] = peers.calls.at(-1) as [string, string, number, Here];
+    here({ epoch: room.log.epoch, seq: 1 }, 0);
+    expect(read(ana, bob2)).toEqual([[chat("bob", "placed late")], []]);
+    // Once it has left, its lines placed late reach everyone left: nobody holds its id.
+    room.say(bob2, said("bob", "last words"));
+    const [, , , last] = peers.calls.at(-1) as [string, string, number, Here];
+    room.leave(bob2);
+    read(ana);
+    last({ epoch: room.log.epoch, seq: 2 }, 0);
+    expect(read(ana)).toEqual([[chat("bob", "last words")]]);
+  });
+
+  test("a line of another server's member that came here since is not sent back to it", () => {
+    const { room, read, member } = setup();
+    const ana = member("ana");
+    const zoe = new FakeMember("10.0.0.98");
+    room.accept(zoe);
+    zoe.id = room.idOf("n2", 7);
+    room.adopt(
+      zoe,
+      { node: "n2", id: 7, name: "zoe", operator: false, lang: "en", host: "h" },
+      room.log.end,
+      [],
+    );
+    read(zoe);
+    room.heard(chat("zoe", "said there"), 0, undefined, "n2", 7);
+    room.heard(chat("yan", "also there"), 0, undefined, "n2", 8);
+    expect(read(ana, zoe)).toEqual([
+      [chat("zoe", "said there"), chat("yan", "also there")],
+      [chat("yan", "also there")],
+    ]);
   });
 
   test("private lines to a member away are kept up to its own queue's cap; past it, refused", () => {
