@@ -152,7 +152,7 @@ function fanoutCases(): Case[] {
     readers[0] = size;
     const fanout = new LogFanout(
       new RoomLog(newEpoch(), LOG_WINDOW_BYTES),
-      members,
+      () => members,
       readers,
       { turnBytes: Number.POSITIVE_INFINITY, queueBytes: QUEUE_CAP, behindTimeoutMs: 0 },
       { failed: () => {}, stalled: () => {}, relieved: () => {}, missed: () => "" },

@@ -101,7 +101,7 @@ export class LogFanout<M extends Reader> {
   readonly sent: Sent = { lines: 0, deliveries: 0, bytes: 0, skipped: 0 };
 
   /**
-   * @param members the room's members who are delivered to; read, never changed.
+   * @param members the room's members who are delivered to, away ones too (skipped); read, never changed.
    * @param readers how many members (away ones included) read each dialect, kept by the room.
    * @param schedule runs the end-of-turn delivery; setImmediate fires after
    *   every socket event of the current loop iteration has been handled.
@@ -109,7 +109,7 @@ export class LogFanout<M extends Reader> {
    */
   constructor(
     readonly log: RoomLog,
-    private readonly members: ReadonlySet<M>,
+    private readonly members: () => Iterable<M>,
     readers: readonly number[],
     private readonly limits: FanoutLimits,
     private readonly hooks: FanoutHooks<M>,
@@ -369,9 +369,9 @@ export class LogFanout<M extends Reader> {
     const turn = this.turnNumber;
     const failed: Array<[M, unknown]> = [];
     if (segment !== null) {
-      for (const member of this.members) {
-        // Behind: its socket's drain brings it along, not every turn.
-        if (member.next !== base || member.touchedIn === turn) continue;
+      for (const member of this.members()) {
+        // Behind: its socket's drain brings it along, not every turn. Away: nothing is written.
+        if (member.next !== base || member.touchedIn === turn || member.away) continue;
         try {
           if (member.queue === null) this.fast(member, segment, end);
           else this.pumpTracked(member);

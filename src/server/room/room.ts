@@ -95,18 +95,21 @@ export interface EarlierTurn {
 export class Room<M extends Member> {
   /**
    * Open connections that are not members here: at the door, or on their way
-   * out. With `members` they are every open connection; a member is in one
-   * set only, as at 10,000 members every entry shows in the memory per
+   * out. With the members they are every open connection; a member is in one
+   * table only, as at 10,000 members every entry shows in the memory per
    * connection.
    */
   private readonly outside = new Set<M>();
-  private readonly members = new Set<M>();
   /** Members whose connection is gone, keeping their name and place until they resume or expire. */
   private readonly awayMembers: AwayMembers<M>;
   /** How many members read each dialect (dialects.ts). */
   private readonly readers: number[] = new Array(DIALECTS).fill(0);
   /** The id the next member gets as the sayer of its lines. */
   private nextId = 1;
+  /**
+   * This server's members by name key, away ones too, in the order they
+   * joined (a renamed one last): the one table of its members (isMember).
+   */
   private readonly byName = new Map<string, M>();
   /**
    * The first names `names(max)` gave while this server's members alone
@@ -157,7 +160,7 @@ export class Room<M extends Member> {
     // The end-of-turn delivery and the read-timeout sweep run outside any socket handler.
     this.fanout = new LogFanout<M>(
       this.log,
-      this.members,
+      () => this.byName.values(),
       this.readers,
       {
         turnBytes: limits.turnBytes,
@@ -358,12 +361,17 @@ export class Room<M extends Member> {
   }
 
   get connectionCount(): number {
-    return this.outside.size + this.members.size;
+    return this.outside.size + this.byName.size - this.awayMembers.size;
   }
 
   /** Members in the whole room, on every server, away ones included. */
   get memberCount(): number {
-    return this.members.size + this.awayMembers.size + this.remote.size;
+    return this.byName.size + this.remote.size;
+  }
+
+  /** Whether `conn` is a member here with a connection (not away). */
+  private isMember(conn: M): boolean {
+    return !conn.away && conn.nameKey !== "" && this.byName.get(conn.nameKey) === conn;
   }
 
   /**
@@ -371,7 +379,7 @@ export class Room<M extends Member> {
    * name stays its own, lines for it alone are kept; nothing is written to it.
    */
   suspend(conn: M): void {
-    if (!this.members.delete(conn)) return;
+    if (!this.isMember(conn)) return;
     this.shown = null;
     conn.away = true;
     this.fanout.park(conn);
@@ -386,14 +394,14 @@ export class Room<M extends Member> {
    */
   resume(old: M, conn: M, from: number, first: readonly string[]): boolean {
     const wasAway = this.awayMembers.delete(old);
-    if (!wasAway && !this.members.delete(old)) return false;
+    if (!wasAway && !this.isMember(old)) return false;
     this.shown = null;
     this.outside.delete(old);
     takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line));
     this.movedIds.set(conn.id, conn);
+    // In the old one's place among the members: takes its name's entry.
     this.byName.set(conn.nameKey, conn);
     this.outside.delete(conn);
-    this.members.add(conn);
     this.fanout.resumeAt(conn, from);
     return true;
   }
@@ -411,7 +419,6 @@ export class Room<M extends Member> {
     this.remote.forgetName(key);
     this.named(conn, moved.name, key);
     this.outside.delete(conn);
-    this.members.add(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     const id = conn.id;
     this.fanout.admit(conn, id);
@@ -520,7 +527,6 @@ export class Room<M extends Member> {
     if (claimed) this.remote.forgetName(key);
     this.named(conn, name, key);
     this.outside.delete(conn);
-    this.members.add(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
     this.fanout.admit(conn, this.nextId++);
     const notice = this.memberCount <= this.limits.announceMax ? say("joined", name) : null;
@@ -551,10 +557,10 @@ export class Room<M extends Member> {
   private leaveRoom(conn: M, how: Leaving, connected: boolean): void {
     // Only a member marked away can be among the away members: the common case asks one set.
     const away = conn.away && this.awayMembers.has(conn);
-    if (!away && !this.members.has(conn)) return;
+    if (!away && !this.isMember(conn)) return;
     const crowded = this.memberCount > this.limits.announceMax;
     this.fanout.leave(conn);
-    if (this.members.delete(conn) && connected) this.outside.add(conn);
+    if (!away && connected) this.outside.add(conn);
     this.shown = null;
     if (away && this.awayMembers.delete(conn)) this.fanout.forget(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
@@ -702,7 +708,8 @@ export class Room<M extends Member> {
   private sayerNow(from: M): M | undefined {
     const moved = this.movedIds.size === 0 ? undefined : this.movedIds.get(from.id);
     if (moved !== undefined) return moved;
-    return this.members.has(from) || (from.away && this.awayMembers.has(from)) ? from : undefined;
+    // A member here or away holds its name's entry.
+    return this.byName.get(from.nameKey) === from ? from : undefined;
   }
 
   /**
@@ -749,7 +756,7 @@ export class Room<M extends Member> {
 
   /** This server's own members, away ones included (their names are still theirs). */
   localMembers(): M[] {
-    return [...this.members, ...this.awayMembers.values()];
+    return [...this.byName.values()];
   }
 
   /** This server's own members, away ones included, as [name, host]. */
@@ -770,7 +777,7 @@ export class Room<M extends Member> {
    */
   setLang(conn: M, lang: Lang): void {
     if (conn.lang === lang) return;
-    const inRoom = this.members.has(conn);
+    const inRoom = this.isMember(conn);
     if (inRoom) this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     conn.lang = lang;
     this.fanout.setDialect(conn, dialectOf(lang, conn.v2));
@@ -789,14 +796,16 @@ export class Room<M extends Member> {
   }
 
   /**
-   * Up to `max` member names: this server's in joining order, then the
-   * others'; `marked`: operators' with "@" before them (/who).
+   * Up to `max` member names: this server's in joining order (a renamed
+   * member last), those away after them, then the others'; `marked`:
+   * operators' with "@" before them (/who).
    */
   names(max = Number.POSITIVE_INFINITY, marked = false): readonly string[] {
     const shown = this.shown;
     if (!marked && shown !== null && shown.max === max) return shown.names;
     const out: string[] = [];
-    for (const m of this.members) {
+    for (const m of this.byName.values()) {
+      if (m.away) continue;
       if (out.length >= max) {
         // Unmarked only: who is an operator changes without the room knowing.
         if (!marked) this.shown = { max, names: out };
@@ -817,7 +826,9 @@ export class Room<M extends Member> {
 
   /** Every open connection, copied so the caller may close them while looping. */
   snapshot(): M[] {
-    return [...this.outside, ...this.members];
+    const out = [...this.outside];
+    for (const m of this.byName.values()) if (!m.away) out.push(m);
+    return out;
   }
 
   /** Keep a line for newcomers, said at `at` (ms since the epoch), at position `pos`. */

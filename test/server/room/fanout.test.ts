@@ -44,7 +44,7 @@ function setup(options: Options = {}) {
   const sweep = { run: null as (() => void) | null, ms: 0, starts: 0, stops: 0 };
   const fanout = new LogFanout<FakeMember>(
     log,
-    members,
+    () => members,
     readers,
     {
       turnBytes: options.turnBytes ?? Number.POSITIVE_INFINITY,
