@@ -83,7 +83,9 @@ const ASCII_KEYS: readonly string[] = Array.from({ length: 128 }, (_, code) => {
 });
 
 /** Whether each ASCII character is its own key (most lowercase letters and digits). */
-const ASCII_SELF: readonly boolean[] = ASCII_KEYS.map((key, code) => key === String.fromCharCode(code));
+const ASCII_SELF: readonly boolean[] = ASCII_KEYS.map(
+  (key, code) => key === String.fromCharCode(code),
+);
 
 /** Whether some ASCII character's key is not ASCII (none is in today's table). */
 const ASCII_TO_OTHER = ASCII_KEYS.some((key) => NON_ASCII.test(key));

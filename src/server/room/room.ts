@@ -565,7 +565,8 @@ export class Room<M extends Member> {
     if (away && this.awayMembers.delete(conn)) this.fanout.forget(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     this.byName.delete(conn.nameKey);
-    if (this.movedIds.size > 0 && this.movedIds.get(conn.id) === conn) this.movedIds.delete(conn.id);
+    if (this.movedIds.size > 0 && this.movedIds.get(conn.id) === conn)
+      this.movedIds.delete(conn.id);
     const notice = leavingNotice(conn.name, how, crowded);
     // As for a join (tellJoined): nobody to tell, no delivery built.
     if (notice !== null || this.peers !== null) this.tellLeft(conn.name, notice);

@@ -6,14 +6,23 @@
  * arriving, everyone resuming after a restart). Nothing is probed before
  * KEEPALIVE_MS of silence anyway, so turning it on up to BATCH_MS later
  * changes nothing a peer can see, and a connection that lives less than
- * that never pays for it.
+ * that never pays for it. A batch due while connections are still arriving
+ * (one in the last QUIET_MS) waits for the burst to end, at most MAX_WAIT_MS
+ * from its first socket: 10,000 sockets' keepalive is some 60 ms of system
+ * calls, which would otherwise land inside the burst it was kept out of.
  */
 
 /** Idle time before the first probe (ms). */
 export const KEEPALIVE_MS = 60_000;
 
-/** Longest wait between a connection opening and its keepalive being on (ms). */
+/** Wait between a batch's first connection opening and its keepalive being on, in quiet (ms). */
 export const KEEPALIVE_BATCH_MS = 5_000;
+
+/** No connection opened for this long: the burst of arrivals is over, a batch due may run (ms). */
+export const KEEPALIVE_QUIET_MS = 250;
+
+/** Longest wait between a connection opening and its keepalive being on, arrivals or not (ms). */
+export const KEEPALIVE_MAX_WAIT_MS = 30_000;
 
 /** What a batch needs of a socket (Bun's TCP socket has it). */
 export interface KeepAliveSocket {
@@ -22,9 +31,25 @@ export interface KeepAliveSocket {
   setKeepAlive(enable: boolean, initialDelay: number): boolean;
 }
 
+/** When a batch runs (ms); the defaults are the KEEPALIVE_ constants. */
+export interface BatchTimes {
+  batchMs?: number;
+  quietMs?: number;
+  maxWaitMs?: number;
+  /** The clock (performance.now() ms). */
+  now?: () => number;
+}
+
 export class KeepAliveBatch {
   private waiting: KeepAliveSocket[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the batch's first socket, and its latest, were added (now()). */
+  private firstAt = 0;
+  private lastAt = 0;
+  private readonly batchMs: number;
+  private readonly quietMs: number;
+  private readonly maxWaitMs: number;
+  private readonly now: () => number;
 
   private readonly runBatch: () => void;
 
@@ -34,10 +59,14 @@ export class KeepAliveBatch {
    */
   constructor(
     private readonly idleMs = KEEPALIVE_MS,
-    private readonly batchMs = KEEPALIVE_BATCH_MS,
+    times: BatchTimes = {},
     guard: (run: () => void) => () => void = (run) => run,
   ) {
-    this.runBatch = guard(() => this.run());
+    this.batchMs = times.batchMs ?? KEEPALIVE_BATCH_MS;
+    this.quietMs = times.quietMs ?? KEEPALIVE_QUIET_MS;
+    this.maxWaitMs = times.maxWaitMs ?? KEEPALIVE_MAX_WAIT_MS;
+    this.now = times.now ?? (() => performance.now());
+    this.runBatch = guard(() => this.due());
   }
 
   /** Sockets waiting for their keepalive. */
@@ -45,13 +74,32 @@ export class KeepAliveBatch {
     return this.waiting.length;
   }
 
-  /** `socket` gets its keepalive with the next batch (within batchMs). */
+  /** `socket` gets its keepalive with the next batch (within maxWaitMs). */
   add(socket: KeepAliveSocket): void {
     this.waiting.push(socket);
+    this.lastAt = this.now();
     if (this.timer !== null) return;
-    this.timer = setTimeout(this.runBatch, this.batchMs);
+    this.firstAt = this.lastAt;
+    this.arm(this.batchMs);
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(this.runBatch, ms);
     // A batch never keeps the process alive: with the listener stopped, its sockets are gone.
     this.timer.unref();
+  }
+
+  /** The batch's time is up: it runs, unless connections still arrive and it may wait longer. */
+  private due(): void {
+    this.timer = null;
+    const now = this.now();
+    const quietIn = this.lastAt + this.quietMs - now;
+    const lastChance = this.firstAt + this.maxWaitMs - now;
+    if (quietIn > 0 && lastChance > 0) {
+      this.arm(Math.min(quietIn, lastChance));
+      return;
+    }
+    this.run();
   }
 
   /** Turn keepalive on for every socket waiting that is still open. */

@@ -13,7 +13,7 @@ import { Client, type Transport } from "../session/client.ts";
 import type { Context } from "../session/context.ts";
 import * as input from "../session/input.ts";
 import * as session from "../session/lifecycle.ts";
-import { KEEPALIVE_BATCH_MS, KEEPALIVE_MS, KeepAliveBatch } from "./keepalive.ts";
+import { KEEPALIVE_MS, KeepAliveBatch } from "./keepalive.ts";
 
 /** Listen for members on TCP (or TLS, with `tls`); Bun.listen's own errors propagate. */
 export function listenTcp(
@@ -22,7 +22,7 @@ export function listenTcp(
 ): TCPSocketListener<Client> {
   const { config } = ctx;
   const transport = tls === null ? "tcp" : "tls";
-  const keepAlive = new KeepAliveBatch(KEEPALIVE_MS, KEEPALIVE_BATCH_MS, (run) =>
+  const keepAlive = new KeepAliveBatch(KEEPALIVE_MS, {}, (run) =>
     guarded("the keepalive batch", noteError(ctx.log), run),
   );
   return Bun.listen<Client>({
