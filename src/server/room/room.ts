@@ -1,7 +1,7 @@
 /**
  * The room: the one owner of who is connected and who is in the room. Only
- * this module adds, removes and iterates clients; the fan-out reads the member
- * sets when it delivers a turn and reports slow readers back here, so nothing
+ * this module adds, removes and iterates clients; the fan-out reads its members
+ * when it delivers a turn and reports slow readers back here, so nothing
  * is ever removed in the middle of an iteration. It also keeps what the room
  * itself remembers: its topic and its last lines (history).
  *
@@ -95,8 +95,8 @@ export interface EarlierTurn {
 export class Room<M extends Member> {
   /**
    * Open connections that are not members here: at the door, or on their way
-   * out. With the members they are every open connection; a member is in one
-   * table only, as at 10,000 members every entry shows in the memory per
+   * out. With the members not away they are every open connection; a member
+   * is in one table only, as at 10,000 members every entry shows in the memory per
    * connection.
    */
   private readonly outside = new Set<M>();

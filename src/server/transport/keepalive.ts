@@ -4,9 +4,9 @@
  * TCP_KEEPCNT): made as each connection opens, they were a join's dearest
  * step after its writes, paid in the middle of a burst of joins (a class
  * arriving, everyone resuming after a restart). Nothing is probed before
- * KEEPALIVE_MS of silence anyway, so turning it on up to BATCH_MS later
- * changes nothing a peer can see, and a connection that lives less than
- * that never pays for it. A batch due while connections are still arriving
+ * KEEPALIVE_MS of silence anyway, so turning it on up to MAX_WAIT_MS later
+ * changes nothing a peer can see, and a connection that lives less than a
+ * batch's wait never pays for it. A batch due while connections are still arriving
  * (one in the last QUIET_MS) waits for the burst to end, at most MAX_WAIT_MS
  * from its first socket: 10,000 sockets' keepalive is some 60 ms of system
  * calls, which would otherwise land inside the burst it was kept out of.
