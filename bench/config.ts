@@ -160,7 +160,7 @@ export const SIZES = {
   },
   big: {
     clients: size(10_000, 2000, "clients that connect and stay idle"),
-    rejoins: size(3, 3, "times they all reset and as many join again (median reported)"),
+    rejoins: size(5, 3, "times they all reset and as many join again (median reported)"),
     senders: size(10, 5, "clients that then send"),
     messages: size(10, 5, "messages per sender"),
     bytes: size(64, 64, "bytes of text per message"),

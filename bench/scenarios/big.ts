@@ -4,11 +4,12 @@
  * (the lowest RSS seen while they idle, minus the server's RSS before they came).
  * Then a short broadcast shows that so many members still get every line.
  * Then they all reset and as many join again, unmeasured, until a round
- * leaves the server's JIT compiler quiet (as the floods warm up); then three
- * more times, measured: the median of those is what a join costs once the
- * server's code is compiled (the first 10,000, and in part the next, pay for
- * compiling it, once per process: measured, papo's join path is fully
- * compiled after some 20,000 to 30,000 joins, the floor's after 10,000).
+ * leaves the server's JIT compiler quiet (as the floods warm up); then five
+ * more times (three with --quick), measured: the median of those is what a
+ * join costs once the server's code is compiled (the first 10,000, and in
+ * part the next, pay for compiling it, once per process: measured, papo's
+ * join path is fully compiled after some 20,000 to 30,000 joins, the
+ * floor's after 10,000). Five, as one busy rejoin of three moved the median.
  * Both the first time and the median are reported.
  * The floor runs it too: what an idle connection and a join cost at least on Bun.
  *
