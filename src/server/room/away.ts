@@ -49,13 +49,16 @@ export class AwayMembers<M extends Member> {
  * language, where it joined, and the lines kept for it. What `conn` was
  * already told goes first, then `first` (told through `tell`: the answer
  * to its resume), then what was kept for `old`, by position. Where it
- * reads the room from is the fan-out's (LogFanout.resumeAt).
+ * reads the room from is the fan-out's (LogFanout.resumeAt). `gapTold`:
+ * the answer says what it missed, counted from what it showed, so a
+ * missed-lines line still waiting for `old` is stale and left behind.
  */
 export function takePlace<M extends Member>(
   old: M,
   conn: M,
   first: readonly string[],
   tell: (line: string) => void,
+  gapTold: boolean,
 ): void {
   conn.name = old.name;
   conn.nameKey = old.nameKey;
@@ -73,6 +76,7 @@ export function takePlace<M extends Member>(
   for (const line of kept ?? []) {
     // The rest of a line cut on the old connection: the log sends the whole line again.
     if (line.rest) continue;
+    if (gapTold && line.missed !== undefined) continue;
     // Part of it may have reached the old connection and not the person: all of it again.
     line.off = 0;
     conn.enqueue(line);

@@ -390,14 +390,15 @@ export class Room<M extends Member> {
    * `conn` (a new connection) takes the place of the away (or still
    * connected) member `old`: its name, id, language, lines kept for it;
    * it reads the room from position `from`. `first` are lines for it that go
-   * before everything else (the answer to its resume). Nobody is told.
+   * before everything else (the answer to its resume; `gapTold`: it says
+   * what the member missed, see takePlace). Nobody is told.
    */
-  resume(old: M, conn: M, from: number, first: readonly string[]): boolean {
+  resume(old: M, conn: M, from: number, first: readonly string[], gapTold = false): boolean {
     const wasAway = this.awayMembers.delete(old);
     if (!wasAway && !this.isMember(old)) return false;
     this.shown = null;
     this.outside.delete(old);
-    takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line));
+    takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line), gapTold);
     this.movedIds.set(conn.id, conn);
     // In the old one's place among the members: takes its name's entry.
     this.byName.set(conn.nameKey, conn);

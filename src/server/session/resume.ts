@@ -196,7 +196,8 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
   const resumed = words(client).resumed(old.name);
   const first = [withResumeTags(resumed, next, log.positionOf(from - 1), client.operator)];
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
-  if (!room.resume(old, client, from, first)) {
+  // From the position it showed, the answer says any gap (or that there is none).
+  if (!room.resume(old, client, from, first, shown !== null)) {
     // Not in the room after all (removed meanwhile): the token was void, and what it
     // carried (operator rights) is not this connection's.
     forgetToken(ctx, client);

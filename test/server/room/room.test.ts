@@ -574,6 +574,36 @@ describe("members away (resume)", () => {
     ]);
   });
 
+  test("a missed-lines line not yet written goes with the old connection when the resume tells the gap", () => {
+    for (const gapTold of [true, false]) {
+      const fx = setup({ windowBytes: 600 });
+      const { room, read, member } = fx;
+      const ana = member("ana");
+      const bob = member("bob");
+      bob.conn.takeNothing();
+      const lines = Array.from({ length: 40 }, (_, i) => `${i} ${"x".repeat(20)}`);
+      for (const text of lines) {
+        room.say(ana, said("ana", text));
+        room.flush();
+      }
+      // Its socket drains and takes nothing: the missed-lines line waits in its queue.
+      expect(room.drained(bob)).toBe(false);
+      expect(bob.queue?.[0]?.missed).toBeGreaterThan(0);
+      room.suspend(bob);
+      const bob2 = new FakeMember("10.0.0.99");
+      room.accept(bob2);
+      const first = gapTold
+        ? ["* welcome back, bob", "* you missed 30 lines"]
+        : ["* welcome back, bob"];
+      room.resume(bob, bob2, room.log.first, first, gapTold);
+      const got = read(bob2)[0] as string[];
+      const missedLines = got.filter((l) => /^\* you missed/.test(l));
+      // Told once: by the resume's answer when it says the gap, else by the line kept.
+      expect(missedLines).toHaveLength(1);
+      expect(got.at(-1)).toBe(chat("ana", lines.at(-1) as string));
+    }
+  });
+
   test("private lines to a member away are kept up to its own queue's cap; past it, refused", () => {
     const { room, member } = setup({ queueBytes: 100 });
     const bob = member("bob");
