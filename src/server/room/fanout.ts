@@ -447,12 +447,10 @@ export class LogFanout<M extends Reader> {
       const follows = member.next < member.until;
       const q = member.queue;
       if (q !== null) {
-        // The window passed it again while its missed line waited untaken: that line says both.
+        // The window passed it again while its missed line waited untaken: skip() merges them.
         const front = q[0];
         if (front?.missed !== undefined && front.off === 0 && follows && member.next < log.first) {
-          member.queuedBytes -= front.bytes.length;
-          q.shift();
-          this.skip(member, front.missed);
+          this.skip(member);
           continue;
         }
         const half = this.limits.queueBytes / 2;
@@ -467,7 +465,7 @@ export class LogFanout<M extends Reader> {
       const end = Math.min(log.end, member.until);
       if (member.next >= end) return true;
       if (member.next < log.first) {
-        this.skip(member, 0);
+        this.skip(member);
         continue;
       }
       const segment = log.find(member.next) as Segment;
@@ -486,13 +484,20 @@ export class LogFanout<M extends Reader> {
 
   /**
    * Move `member`, past the window, to the oldest line kept, with one line first
-   * saying how many it missed: these and the `before` it was told of and has not read.
+   * saying how many it missed: these, and those of a missed line still waiting
+   * untaken at the front of its queue, which this one replaces.
    */
-  private skip(member: M, before: number): void {
+  private skip(member: M): void {
     const log = this.log;
     const now = Math.min(log.first, member.until) - member.next;
     this.sent.skipped += now;
-    const missed = before + now;
+    let missed = now;
+    const front = member.queue?.[0];
+    if (front?.missed !== undefined && front.off === 0) {
+      member.queue?.shift();
+      member.queuedBytes -= front.bytes.length;
+      missed += front.missed;
+    }
     const line = encoder.encode(`${this.hooks.missed(member, missed)}\n`);
     member.next = log.first;
     member.pushFront({ before: member.next, bytes: line, off: 0, missed });

@@ -141,6 +141,16 @@ function setup(options: Options = {}) {
 }
 
 /** What one turn of `line` alone costs the window, as the log counts it: one member reading it, v1 English. */
+/**
+ * `count` chat lines of a's, "01", "02" and on (each as long as the others),
+ * and a window with room for three of their one-line turns.
+ */
+function threeTurnsOf(count: number): { lines: string[]; windowBytes: number } {
+  const lines = Array.from({ length: count }, (_, i) => chat("a", String(i + 1).padStart(2, "0")));
+  const cost = turnCost({ kind: "chat", from: "a", text: lines[0] as string });
+  return { lines, windowBytes: 3 * cost + Math.floor(cost / 2) };
+}
+
 function turnCost(line: Line): number {
   const { fanout, log, add, endTurn } = setup();
   add("probe");
@@ -497,12 +507,8 @@ describe("a member behind", () => {
   });
 
   test("behind past the window: one line says how many it missed, then the oldest line kept", () => {
-    const lines = Array.from({ length: 20 }, (_, i) => chat("a", String(i + 1).padStart(2, "0")));
-    // Room for three of its one-line turns (each line as long as the others).
-    const cost = turnCost({ kind: "chat", from: "a", text: lines[0] as string });
-    const { fanout, log, add, endTurn, drain, missed } = setup({
-      windowBytes: 3 * cost + Math.floor(cost / 2),
-    });
+    const { lines, windowBytes } = threeTurnsOf(20);
+    const { fanout, log, add, endTurn, drain, missed } = setup({ windowBytes });
     const [a, b] = [add("a"), add("b")];
     b.conn.takeNothing();
     for (const line of lines) {
@@ -524,11 +530,8 @@ describe("a member behind", () => {
   });
 
   test("a missed line its socket has not taken yet grows, rather than a second one following it", () => {
-    const lines = Array.from({ length: 30 }, (_, i) => chat("a", String(i + 1).padStart(2, "0")));
-    const cost = turnCost({ kind: "chat", from: "a", text: lines[0] as string });
-    const { fanout, log, add, endTurn, drain, missed } = setup({
-      windowBytes: 3 * cost + Math.floor(cost / 2),
-    });
+    const { lines, windowBytes } = threeTurnsOf(30);
+    const { fanout, log, add, endTurn, drain, missed } = setup({ windowBytes });
     const [a, b] = [add("a"), add("b")];
     b.conn.takeNothing();
     const say = (from: number, to: number) => {
