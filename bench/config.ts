@@ -211,6 +211,12 @@ export const MAX_WAIT_MS = 180_000;
  */
 export const MIN_RATE = 20_000;
 
+/**
+ * Measured floods of a naive baseline, at most, whatever the scenario asks:
+ * one of its crowd floods takes some 50 s, and it is compared by rate alone.
+ */
+export const NAIVE_RUNS = 3;
+
 /** A server must print its listening line within this long (ms). */
 export const START_TIMEOUT_MS = 10_000;
 

@@ -13,7 +13,7 @@ import { gaps, microTable } from "./report/summary.ts";
 import type { Context } from "./scenarios/harness.ts";
 import { RUNNERS, targetsOf } from "./scenarios/index.ts";
 import { emptyResult, mergeRounds, type Result } from "./scenarios/result.ts";
-import { type TargetName, unavailable } from "./targets.ts";
+import { isNaive, type TargetName, unavailable } from "./targets.ts";
 
 export interface RunOutput {
   micro: MicroResult[];
@@ -64,7 +64,7 @@ interface Job {
 }
 
 /** papo and the floor take turns; the naive baselines, a hundred times slower, run once. */
-const takesTurns = (job: Job) => job.target === "papo" || job.target === "floor";
+const takesTurns = (job: Job) => !isNaive(job.target);
 
 function runOne(job: Job, options: Options, ctx: Context): Promise<Result> {
   return RUNNERS[job.scenario]

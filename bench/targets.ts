@@ -19,6 +19,10 @@ export type TargetName = "papo" | "floor" | "bun-naive" | "node-net";
 
 export const TARGETS: readonly TargetName[] = ["papo", "floor", "bun-naive", "node-net"];
 
+/** The two naive baselines: a write per line per client, a hundred times slower than papo. */
+export const isNaive = (target: TargetName): boolean =>
+  target === "bun-naive" || target === "node-net";
+
 /** What a scenario may ask of the server it starts. */
 export interface ServerOptions {
   maxClients: number;

@@ -7,10 +7,11 @@
  * each is repeated and reported as the median of its runs.
  */
 
+import { NAIVE_RUNS } from "../config.ts";
 import { take } from "../loadgen/pool.ts";
 import type { Transport } from "../loadgen/protocol.ts";
 import { plural } from "../report/format.ts";
-import type { TargetName } from "../targets.ts";
+import { isNaive, type TargetName } from "../targets.ts";
 import {
   type Context,
   connectAll,
@@ -72,7 +73,8 @@ function broadcast(
   shape: Shape,
   transport: Transport = "tcp",
 ): Promise<Result> {
-  const { clients, messages, bytes, seconds, runs } = shape;
+  const { clients, messages, bytes, seconds } = shape;
+  const runs = isNaive(target) ? Math.min(shape.runs, NAIVE_RUNS) : shape.runs;
   const senders = Math.min(shape.senders, clients);
   const options = { maxClients: clients + 16, transport };
   return withServer(scenario, target, options, ctx, async (setup) => {
