@@ -18,6 +18,7 @@ import { guarded, type OnError } from "../guard.ts";
 import { AwayMembers, takePlace } from "./away.ts";
 import { DIALECTS, dialectOf, isSpoken, type Line, type Spoken } from "./dialects.ts";
 import { LogFanout } from "./fanout.ts";
+import { History, type Said } from "./history.ts";
 import type { Journal } from "./journal.ts";
 import type { Sent } from "./line-writer.ts";
 import { newEpoch, RoomLog, type Wire } from "./log.ts";
@@ -26,6 +27,7 @@ import type { Member } from "./member.ts";
 import { Moderation } from "./moderation.ts";
 import type { Here, Moved, Peers, Remote, Taken } from "./peers.ts";
 import { Elsewhere } from "./remote-members.ts";
+import { Sayers } from "./sayers.ts";
 
 export type { Member };
 
@@ -71,18 +73,6 @@ export type Leaving =
   /** Nobody is told (shutdown, where everyone leaves at once). */
   | { kind: "quietly" };
 
-/** One remembered line: what was said (the v1 line), by whom, when (ms since the epoch), at which position. */
-export interface Said {
-  readonly at: number;
-  readonly line: string;
-  readonly from: string;
-  /** Null for a line from before this server's log with no position (an old stream entry). */
-  readonly pos: Wire | null;
-}
-
-/** Ids this server gives members of other servers, remembered (for whose lines are whose) at most. */
-const REMOTE_IDS = 65_536;
-
 export type Rename = "ok" | "taken";
 
 /** A turn kept from before this server started: its lines at positions `first` .. of `epoch`. */
@@ -104,8 +94,8 @@ export class Room<M extends Member> {
   private readonly awayMembers: AwayMembers<M>;
   /** How many members read each dialect (dialects.ts). */
   private readonly readers: number[] = new Array(DIALECTS).fill(0);
-  /** The id the next member gets as the sayer of its lines. */
-  private nextId = 1;
+  /** Who said each line (its owner's id): every id handed out, and who holds one it did not join with. */
+  private readonly sayers = new Sayers<M>();
   /**
    * This server's members by name key, away ones too, in the order they
    * joined (a renamed one last): the one table of its members (isMember).
@@ -120,8 +110,8 @@ export class Room<M extends Member> {
   private shown: { max: number; names: readonly string[] } | null = null;
   /** Members on the other servers, by name key (empty in a single process). */
   private readonly remote = new Elsewhere();
-  /** The last lines, oldest first, at most limits.historyLines. */
-  private readonly said: Said[] = [];
+  /** The last lines said, for newcomers. */
+  private readonly said: History;
   private readonly fanout: LogFanout<M>;
   /** The room's log: positions, and the window of its latest lines. */
   readonly log: RoomLog;
@@ -133,20 +123,8 @@ export class Room<M extends Member> {
   private peers: Peers | null = null;
   /** Where the room's lines, topic and bans are recorded (the store); null keeps none. */
   private journal: Journal | null = null;
-  /**
-   * The members here (away ones too) that hold an id they did not join with:
-   * resumed on another connection, or come from another server. Every other
-   * member holds the id it joined with, itself, while it is here (sayerNow).
-   * Not a map of every member: an entry cost some 68 bytes of each idle
-   * connection.
-   */
-  private readonly movedIds = new Map<number, M>();
-  /** Ids the sayers of the lines kept from before a restart got here, by name key. */
-  private readonly earlierIds = new Map<string, number>();
   /** Names only an operator may take (--op-names, and every name that became an operator's), by key. */
   private readonly reservedNames = new Map<string, string>();
-  /** Ids given here to members of other servers, by "node:id" there, oldest first. */
-  private readonly remoteIds = new Map<string, number>();
 
   constructor(
     private readonly limits: RoomLimits,
@@ -156,6 +134,7 @@ export class Room<M extends Member> {
     const onError: OnError = (where, error) => hooks.error(where, error);
     this.awayMembers = new AwayMembers<M>(limits.maxClients);
     this.moderation = new Moderation(clock);
+    this.said = new History(limits.historyLines);
     this.log = new RoomLog(newEpoch(), limits.windowBytes);
     // The end-of-turn delivery and the read-timeout sweep run outside any socket handler.
     this.fanout = new LogFanout<M>(
@@ -222,19 +201,9 @@ export class Room<M extends Member> {
     this.fanout.journal = journal;
   }
 
-  /**
-   * The id the lines kept from before a restart by `name` have here: a
-   * member that resumes after the restart under that name gets it, so its
-   * own lines are not sent back to it (a name is one member at a time).
-   */
+  /** The id the lines kept from before a restart by `name` have here (Sayers.earlierOf). */
   earlierId(name: string): number {
-    const key = nameKey(name);
-    let id = this.earlierIds.get(key);
-    if (id === undefined) {
-      id = this.nextId++;
-      this.earlierIds.set(key, id);
-    }
-    return id;
+    return this.sayers.earlierOf(nameKey(name));
   }
 
   /** A token kept from before a restart (the record): its member, the token spent; null when none. */
@@ -399,7 +368,7 @@ export class Room<M extends Member> {
     this.shown = null;
     this.outside.delete(old);
     takePlace(old, conn, first, (line) => this.fanout.toOne(conn, line), gapTold);
-    this.movedIds.set(conn.id, conn);
+    this.sayers.holdsMoved(conn);
     // In the old one's place among the members: takes its name's entry.
     this.byName.set(conn.nameKey, conn);
     this.outside.delete(conn);
@@ -421,9 +390,8 @@ export class Room<M extends Member> {
     this.named(conn, moved.name, key);
     this.outside.delete(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
-    const id = conn.id;
-    this.fanout.admit(conn, id);
-    this.movedIds.set(id, conn);
+    this.fanout.admit(conn, conn.id);
+    this.sayers.holdsMoved(conn);
     for (const line of first) this.fanout.toOne(conn, line);
     for (const line of conn.queue ?? []) line.before = 0;
     conn.since = Math.min(conn.since, from);
@@ -529,7 +497,7 @@ export class Room<M extends Member> {
     this.named(conn, name, key);
     this.outside.delete(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 0) + 1;
-    this.fanout.admit(conn, this.nextId++);
+    this.fanout.admit(conn, this.sayers.next());
     const notice = this.memberCount <= this.limits.announceMax ? say("joined", name) : null;
     // A crowded room of one server has nobody to tell: no delivery built (see tellJoined).
     if (notice !== null || this.peers !== null) this.tellJoined(conn, name, notice);
@@ -566,8 +534,7 @@ export class Room<M extends Member> {
     if (away && this.awayMembers.delete(conn)) this.fanout.forget(conn);
     this.readers[conn.dialect] = (this.readers[conn.dialect] ?? 1) - 1;
     this.byName.delete(conn.nameKey);
-    if (this.movedIds.size > 0 && this.movedIds.get(conn.id) === conn)
-      this.movedIds.delete(conn.id);
+    this.sayers.left(conn);
     const notice = leavingNotice(conn.name, how, crowded);
     // As for a join (tellJoined): nobody to tell, no delivery built.
     if (notice !== null || this.peers !== null) this.tellLeft(conn.name, notice);
@@ -641,7 +608,7 @@ export class Room<M extends Member> {
     const owner = node === undefined || id === undefined ? 0 : this.idOf(node, id);
     // Its sayer may have resumed here since: then it is this server's member, and hears it not.
     // (An id given to another server's member is held here only by one that came here.)
-    const sayer = owner === 0 ? undefined : this.movedIds.get(owner);
+    const sayer = owner === 0 ? undefined : this.sayers.movedTo(owner);
     const seq = this.fanout.toAll(line, sayer, this.placed(wire), at, owner);
     this.remember(line, at, wire ?? (this.peers === null ? this.ownPosition(seq) : null));
   }
@@ -662,23 +629,9 @@ export class Room<M extends Member> {
     this.fanout.toAll(notice, undefined, this.placed(wire));
   }
 
-  /**
-   * The id this server knows member `id` of server `node` by: the owner of
-   * its lines in this log, so that if it resumes here its own lines are
-   * left out of what it reads again, as on its own server.
-   */
+  /** The id this server knows member `id` of server `node` by (Sayers.remoteOf). */
   idOf(node: string, id: number): number {
-    const key = `${node}:${id}`;
-    let mine = this.remoteIds.get(key);
-    if (mine === undefined) {
-      mine = this.nextId++;
-      this.remoteIds.set(key, mine);
-      if (this.remoteIds.size > REMOTE_IDS) {
-        const oldest = this.remoteIds.keys().next();
-        if (!oldest.done) this.remoteIds.delete(oldest.value);
-      }
-    }
-    return mine;
+    return this.sayers.remoteOf(node, id);
   }
 
   /**
@@ -708,7 +661,7 @@ export class Room<M extends Member> {
 
   /** Whoever holds `from`'s id now: `from`, the connection it resumed on, or nobody (it left). */
   private sayerNow(from: M): M | undefined {
-    const moved = this.movedIds.size === 0 ? undefined : this.movedIds.get(from.id);
+    const moved = this.sayers.movedTo(from.id);
     if (moved !== undefined) return moved;
     // A member here or away holds its name's entry.
     return this.byName.get(from.nameKey) === from ? from : undefined;
@@ -768,7 +721,7 @@ export class Room<M extends Member> {
 
   /** The remembered lines, oldest first. */
   history(): readonly Said[] {
-    return this.said;
+    return this.said.lines();
   }
 
   /**
@@ -835,11 +788,7 @@ export class Room<M extends Member> {
 
   /** Keep a line for newcomers, said at `at` (ms since the epoch), at position `pos`. */
   remember(line: Spoken, at: number, pos: Wire | null): void {
-    const max = this.limits.historyLines;
-    if (max <= 0) return;
-    // NOTE: shift() on a short array; at the default 50 lines a ring buys nothing.
-    if (this.said.length >= max) this.said.shift();
-    this.said.push({ at, line: line.text, from: line.from, pos });
+    this.said.remember(line, at, pos);
   }
 }
 

@@ -15,7 +15,7 @@ import type { ServerText } from "../../protocol/messages.ts";
 import { checkName } from "../../protocol/names.ts";
 import { type Input, parseInput } from "../../protocol/parse.ts";
 import { isBlank, sanitize } from "../../protocol/sanitize.ts";
-import type { Said } from "../room/room.ts";
+import type { Said } from "../room/history.ts";
 import { away } from "./away.ts";
 import { blockInput } from "./block.ts";
 import type { Client } from "./client.ts";

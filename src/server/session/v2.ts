@@ -12,8 +12,9 @@ import { isBlockText, partTag } from "../../protocol/block.ts";
 import { LANGS, type Lang } from "../../protocol/lang.ts";
 import { SERVER_TEXT, type ServerText, whenSaid } from "../../protocol/messages.ts";
 import { formatPosition, tagged, withTags } from "../../protocol/tags.ts";
+import type { Said } from "../room/history.ts";
 import type { Wire } from "../room/log.ts";
-import type { Member, Room, Said } from "../room/room.ts";
+import type { Member, Room } from "../room/room.ts";
 
 /** A connection's first line that asks for version 2. */
 export const CAP_V2 = "CAP papo/2";
