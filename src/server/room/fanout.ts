@@ -25,6 +25,7 @@
 
 import { Behind } from "./behind.ts";
 import type { Line } from "./dialects.ts";
+import { Greetings } from "./greetings.ts";
 import type { Journal } from "./journal.ts";
 import { cutAt, LineWriter, rendering, type Sent } from "./line-writer.ts";
 import type { RoomLog, Segment, Wire } from "./log.ts";
@@ -90,12 +91,8 @@ export class LogFanout<M extends Reader> {
   /** Members whose own queue fell under half its cap: told after the delivery, never inside it. */
   private readonly relieving: M[] = [];
   private readonly runFlush = () => this.flush();
-  /** Connections whose greeting waits in their queue for their first line (see first()), oldest first. */
-  private greeting: M[] = [];
-  /** When each of them was greeted (now()), in the same order. */
-  private greetedAt: number[] = [];
-  private cancelGreeting: (() => void) | null = null;
-  private readonly runGreeting = () => this.greetAll();
+  /** Greetings waiting for their connection's first line (see first()). */
+  private readonly greetings: Greetings<M>;
   /** Where each turn's lines are recorded before delivery (the store); null keeps none. */
   journal: Journal | null = null;
   readonly sent: Sent = { lines: 0, deliveries: 0, bytes: 0, skipped: 0 };
@@ -115,18 +112,30 @@ export class LogFanout<M extends Reader> {
     private readonly hooks: FanoutHooks<M>,
     private readonly schedule: (run: () => void) => void = setImmediate,
     private readonly clock: () => number = Date.now,
-    private readonly now: () => number = () => performance.now(),
+    now: () => number = () => performance.now(),
     every: (ms: number, run: () => void) => () => void = (ms, run) => {
       const t = setInterval(run, ms);
       return () => clearInterval(t);
     },
-    private readonly later: (ms: number, run: () => void) => () => void = (ms, run) => {
+    later: (ms: number, run: () => void) => () => void = (ms, run) => {
       const t = setTimeout(run, ms);
       return () => clearTimeout(t);
     },
   ) {
     this.turn = new Turn<M>(log.epoch, readers, FANOUT.minArenaBytes);
     this.writer = new LineWriter<M>(FANOUT.gatherBytes, now, this.sent);
+    this.greetings = new Greetings<M>(
+      FANOUT.greetMs,
+      {
+        // Its queue is empty once its greeting went out with an answer (or it closed: forget() drops it).
+        due: (member) => {
+          if (member.queue !== null) this.touch(member);
+        },
+        released: () => this.flush(),
+      },
+      now,
+      later,
+    );
     this.behind = new Behind<M>(
       limits.behindTimeoutMs,
       FANOUT.sweepMs,
@@ -189,17 +198,12 @@ export class LogFanout<M extends Reader> {
 
   /**
    * A connection's first line (its greeting). It waits in the connection's
-   * queue up to FANOUT.greetMs for the connection's own first line: a client
-   * that speaks at once (papo's clients send their name or CAP as they
-   * connect) gets the greeting and its answer in one write, a join in one
-   * packet rather than two. Whoever waits for the greeting before typing
-   * (nc) reads it at most greetMs later.
+   * queue up to FANOUT.greetMs for the connection's own first line, to go
+   * out with the answer to it in one write (greetings.ts).
    */
   first(member: M, bytes: Uint8Array): void {
     member.enqueue({ before: this.log.next, bytes, off: 0 });
-    this.greeting.push(member);
-    this.greetedAt.push(this.now());
-    this.cancelGreeting ??= this.later(FANOUT.greetMs, this.runGreeting);
+    this.greetings.add(member);
   }
 
   /** `member` takes this turn's slow path (its own share, or a pump). */
@@ -215,33 +219,7 @@ export class LogFanout<M extends Reader> {
 
   /** Deliver the turn now, and the greetings waiting with it. */
   flushAll(): void {
-    this.cancelGreeting?.();
-    this.greetAll(Number.POSITIVE_INFINITY);
-  }
-
-  /**
-   * The greetings that waited their time (all up to `until`) go out now, with
-   * whatever else their connections are owed; the timer runs again for the rest.
-   */
-  private greetAll(until = this.now() - FANOUT.greetMs): void {
-    this.cancelGreeting = null;
-    const at = this.greetedAt;
-    let due = 0;
-    while (due < at.length && (at[due] as number) <= until) due++;
-    for (let i = 0; i < due; i++) {
-      const member = this.greeting[i] as M;
-      // Its queue is empty once its greeting went out with an answer (or it closed: forget() drops it).
-      if (member.queue !== null) this.touch(member);
-    }
-    if (due === at.length) {
-      this.greeting = [];
-      this.greetedAt = [];
-    } else {
-      this.greeting = this.greeting.slice(due);
-      this.greetedAt = at.slice(due);
-      const wait = Math.max(1, (this.greetedAt[0] as number) + FANOUT.greetMs - this.now());
-      this.cancelGreeting = this.later(wait, this.runGreeting);
-    }
+    this.greetings.all();
     this.flush();
   }
 
@@ -322,10 +300,7 @@ export class LogFanout<M extends Reader> {
   /** The server is stopping: no more timers. */
   close(): void {
     this.behind.close();
-    this.cancelGreeting?.();
-    this.cancelGreeting = null;
-    this.greeting = [];
-    this.greetedAt = [];
+    this.greetings.close();
   }
 
   /** Deliver the turn now instead of at the end of the event-loop turn. */
