@@ -63,7 +63,7 @@ interface Job {
   target: TargetName;
 }
 
-/** papo and the floor take turns; the naive baselines, a hundred times slower, run once. */
+/** papo and the floor take turns; the naive baselines, 40-150x slower, run once. */
 const takesTurns = (job: Job) => !isNaive(job.target);
 
 function runOne(job: Job, options: Options, ctx: Context): Promise<Result> {

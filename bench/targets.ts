@@ -19,7 +19,7 @@ export type TargetName = "papo" | "floor" | "bun-naive" | "node-net";
 
 export const TARGETS: readonly TargetName[] = ["papo", "floor", "bun-naive", "node-net"];
 
-/** The two naive baselines: a write per line per client, a hundred times slower than papo. */
+/** The two naive baselines: a write per line per client, 40-150x slower than papo. */
 export const isNaive = (target: TargetName): boolean =>
   target === "bun-naive" || target === "node-net";
 
