@@ -11,7 +11,7 @@
 const REMOTE_IDS = 65_536;
 
 export class Sayers<M extends { id: number }> {
-  /** The id the next member gets. */
+  /** The next id handed out, whoever it is for. */
   private nextId = 1;
   /**
    * The members here (away ones too) that hold an id they did not join with:
@@ -46,7 +46,8 @@ export class Sayers<M extends { id: number }> {
   /**
    * The id the lines kept from before a restart by the name whose key is
    * `key` have here: a member that resumes after the restart under that
-   * name gets it (a name is one member at a time).
+   * name gets it, so its own lines are not sent back to it (a name is one
+   * member at a time).
    */
   earlierOf(key: string): number {
     let id = this.earlier.get(key);
