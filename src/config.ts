@@ -19,7 +19,7 @@ export interface ServerConfig {
   /**
    * Bytes of a member's own queue (replies, private lines, its welcome and
    * history): a private line past it is not sent and its sender is told.
-   * A turn gathers at most a quarter of it.
+   * A turn gathers at most about as much (a quarter with --redis: one stream entry).
    */
   maxQueueBytes: number;
   /** Bytes of the room's latest lines kept in memory for members behind and for resume. */

@@ -43,8 +43,8 @@ describe("lines across reads", () => {
 
 describe("turns", () => {
   test("a full turn defers the rest to the next turn, behind whoever waits already", async () => {
-    // A turn gathers a quarter of maxQueueBytes: 1024 bytes, about 9 of these lines.
-    const c = setup({ maxQueueBytes: 4096 });
+    // A turn gathers about maxQueueBytes: 1024 bytes, about 9 of these lines.
+    const c = setup({ maxQueueBytes: 1024 });
     const ana = join(c, "ana");
     const bob = join(c, "bob");
     const cid = join(c, "cid");
