@@ -47,11 +47,9 @@ export class Greetings<M> {
 
   /** Every greeting waiting is due now, whatever its time (not `released`: the caller delivers). */
   all(): void {
-    this.cancel?.();
-    this.cancel = null;
-    for (const member of this.waiting) this.hooks.due(member);
-    this.waiting = [];
-    this.since = [];
+    const waiting = this.waiting;
+    this.close();
+    for (const member of waiting) this.hooks.due(member);
   }
 
   /** The server is stopping: no more timer, nothing waits. */

@@ -50,12 +50,7 @@ export class Sayers<M extends { id: number }> {
    * member at a time).
    */
   earlierOf(key: string): number {
-    let id = this.earlier.get(key);
-    if (id === undefined) {
-      id = this.next();
-      this.earlier.set(key, id);
-    }
-    return id;
+    return this.given(this.earlier, key);
   }
 
   /**
@@ -65,16 +60,22 @@ export class Sayers<M extends { id: number }> {
    * more than REMOTE_IDS is forgotten.
    */
   remoteOf(node: string, id: number): number {
-    const key = `${node}:${id}`;
-    let mine = this.remote.get(key);
-    if (mine === undefined) {
-      mine = this.next();
-      this.remote.set(key, mine);
-      if (this.remote.size > REMOTE_IDS) {
-        const oldest = this.remote.keys().next();
-        if (!oldest.done) this.remote.delete(oldest.value);
-      }
+    const mine = this.given(this.remote, `${node}:${id}`);
+    // Only a new entry can take it past the cap: the oldest goes.
+    if (this.remote.size > REMOTE_IDS) {
+      const oldest = this.remote.keys().next();
+      if (!oldest.done) this.remote.delete(oldest.value);
     }
     return mine;
+  }
+
+  /** The id `ids` holds for `key`, given now (the next one) if it holds none. */
+  private given(ids: Map<string, number>, key: string): number {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = this.next();
+      ids.set(key, id);
+    }
+    return id;
   }
 }
