@@ -181,6 +181,7 @@ export const SIZES = {
   },
   cleanup: {
     clients: size(5000, 1000, "clients that reset their connections at once"),
+    resets: size(5, 1, "mass resets measured, after one unmeasured (median reported)"),
     "churn-seconds": size(30, 5, "seconds of churn after the mass reset"),
     "churn-rate": size(200, 100, "connections opened (and closed) per second while churning"),
     "churn-life-ms": size(300, 200, "how long a churning client stays, in milliseconds"),
