@@ -71,6 +71,15 @@ export const ROUNDS = { full: 3, quick: 1 };
 
 const size = (full: number, quick: number, help: string): Size => ({ full, quick, help });
 
+/**
+ * Measured floods of a naive baseline, at most, whatever the scenario asks:
+ * one of its crowd floods takes some 50 s, and it is compared by rate alone.
+ */
+export const NAIVE_RUNS = 3;
+
+/** The help of a flood's runs where the naive baselines run too. */
+const RUNS_WITH_NAIVE = `measured floods (the naive baselines: ${NAIVE_RUNS} at most), reported as their median and range`;
+
 export const SIZES = {
   room: {
     clients: size(100, 50, "clients in the room"),
@@ -78,11 +87,7 @@ export const SIZES = {
     messages: size(1000, 400, "messages per sender"),
     bytes: size(64, 64, "bytes of text per message"),
     // Eleven, as the crowd: web-room's CPU per delivery is divided by this one's (goal within 1.5x).
-    runs: size(
-      11,
-      3,
-      "measured floods (the naive baselines: 3 at most), reported as their median and range",
-    ),
+    runs: size(11, 3, RUNS_WITH_NAIVE),
   },
   // The room again with every client on the web client's WebSocket: most
   // members read a turn they took no part in, so it shows what one turn's
@@ -101,11 +106,7 @@ export const SIZES = {
     // One run's CPU per delivery moves by a third on a busy machine: papo / floor
     // from 9 runs each (3 a round) read 0.8–1.4× between invocations, from 33
     // (11 a round) 0.94–1.18×, and from 120 each 0.94×.
-    runs: size(
-      11,
-      3,
-      "measured floods (the naive baselines: 3 at most), reported as their median and range",
-    ),
+    runs: size(11, 3, RUNS_WITH_NAIVE),
   },
   // The crowd again with every client on the web client's WebSocket, then on TLS:
   // what each transport costs, next to plain TCP in the same run.
@@ -222,12 +223,6 @@ export const MAX_WAIT_MS = 180_000;
  * stops is caught by STALL_MS.
  */
 export const MIN_RATE = 20_000;
-
-/**
- * Measured floods of a naive baseline, at most, whatever the scenario asks:
- * one of its crowd floods takes some 50 s, and it is compared by rate alone.
- */
-export const NAIVE_RUNS = 3;
 
 /** A server must print its listening line within this long (ms). */
 export const START_TIMEOUT_MS = 10_000;

@@ -247,17 +247,14 @@ export function openStore(config: ServerConfig): RoomStore | undefined {
 }
 
 /**
- * A turn gathers about this share of --max-queue-bytes before further input
- * waits for the next. A whole one: a turn's bytes go into the log, never into
- * a member's queue, so the queue's cap does not have to hold several turns;
- * and the larger the turn, the fewer writes per delivery (a quarter cost
- * about 13% more server CPU per delivery in the crowd).
+ * Bytes a turn gathers before further input waits for the next: about
+ * --max-queue-bytes. A turn's bytes go into the log, never into a member's
+ * queue, so the queue's cap does not have to hold several turns; and the
+ * larger the turn, the fewer writes per delivery (a quarter of it cost about
+ * 13% more server CPU per delivery in the crowd).
  */
-const TURN_FRACTION = 1;
-
-/** Bytes a turn gathers before further input waits for the next. */
 function turnBytesOf(config: ServerConfig): number {
-  return Math.max(1, Math.floor(config.maxQueueBytes * TURN_FRACTION));
+  return Math.max(1, Math.floor(config.maxQueueBytes));
 }
 
 /**
