@@ -11,6 +11,7 @@
 
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { type Position, parsePosition } from "../../protocol/tags.ts";
+import type { Located } from "../room/log.ts";
 import type { Moved } from "../room/peers.ts";
 import { share } from "./away.ts";
 import type { Client } from "./client.ts";
@@ -178,8 +179,7 @@ function split(token: string): { id: string; secret: Buffer } | null {
 function resumeHere(ctx: Context, client: Client, old: Client, shown: Position | null): void {
   const { room } = ctx;
   const log = room.log;
-  const where =
-    shown === null ? { from: Math.max(old.next, log.first), missed: 0 } : log.locate(shown);
+  const where = shown === null ? ownPlace(old, log.first) : log.locate(shown);
   const from = where.from;
   // Still connected (its connection not yet seen dead): the new one takes over.
   const wasConnected = old.phase === "joined";
@@ -196,8 +196,9 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
   const resumed = words(client).resumed(old.name);
   const first = [withResumeTags(resumed, next, log.positionOf(from - 1), client.operator)];
   if (where.missed !== 0) first.push(resumeGapLine(room, client, where.missed));
-  // From the position it showed, the answer says any gap (or that there is none).
-  if (!room.resume(old, client, from, first, shown !== null)) {
+  // The answer says any gap (or that there is none) from the position it showed, or from
+  // its own place when the window passed that.
+  if (!room.resume(old, client, from, first, shown !== null || where.missed !== 0)) {
     // Not in the room after all (removed meanwhile): the token was void, and what it
     // carried (operator rights) is not this connection's.
     forgetToken(ctx, client);
@@ -209,6 +210,19 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
   if (wasConnected) old.connection.terminate();
   room.drop(old);
   ctx.log.event(client, `resumed as ${old.name}`);
+}
+
+/**
+ * Where a member resuming without a position ("-") reads on: its own place
+ * in the log, or the oldest line kept when the window passed that while it
+ * was away. What it missed counts a missed-lines line still waiting for it
+ * too, which the answer then replaces (takePlace's gapTold).
+ */
+function ownPlace(old: Client, first: number): Located {
+  if (old.next >= first) return { from: old.next, missed: 0 };
+  let missed = first - old.next;
+  for (const line of old.queue ?? []) missed += line.missed ?? 0;
+  return { from: first, missed };
 }
 
 /** The member whose token this is, if the secret is right. */

@@ -208,6 +208,51 @@ describe("RESUME with the member's token", () => {
     expect(tagged[1]?.text).toBe(en.missedRestart());
     expect(tagged.at(-1)?.text).toBe(chat("bob", "meanwhile"));
   });
+
+  test("no position shown ('-') and the window passed its place while away: one gap line says how many", () => {
+    const { c, bob, ana } = bobAndAna({ windowBytes: 2048 });
+    ana.fc.closes();
+    const said = Array.from({ length: 200 }, (_, i) => `line ${i}`);
+    for (const line of said) {
+      bob.say(line);
+      c.room.flush();
+    }
+    expect(c.room.log.first).toBeGreaterThan(0);
+    const { lines } = resumeWith(c, ana.token, "-");
+    const tagged = lines.map(parseTagged);
+    expect(tagged[0]?.tags).toMatchObject({ kind: "reply", ev: "resumed" });
+    const gap = tagged[1];
+    expect(gap?.tags).toMatchObject({ kind: "gap", reason: "too-old" });
+    const n = Number(gap?.tags.n);
+    expect(gap?.text).toBe(en.missedLines(n));
+    // What it missed and what it reads add up to what was said, each line once.
+    expect(tagged.slice(2).map((l) => l.text)).toEqual(said.slice(n).map((l) => chat("bob", l)));
+    expect(n).toBeGreaterThan(0);
+  });
+
+  test("'-' after missing lines both before and while away: one gap line counts them all", () => {
+    const { c, bob, ana } = anaBehind({ windowBytes: 2048 });
+    const said = ["are you there?", ...Array.from({ length: 400 }, (_, i) => `line ${i}`)];
+    const sayAll = (lines: readonly string[]) => {
+      for (const line of lines) {
+        bob.say(line);
+        c.room.flush();
+      }
+    };
+    sayAll(said.slice(1, 201));
+    // Behind while connected: its socket is tried again, and a missed-lines line waits for it.
+    ana.fc.drain(false);
+    expect(ana.fc.client.queue?.[0]?.missed).toBeGreaterThan(0);
+    ana.fc.closes();
+    sayAll(said.slice(201));
+    const { lines } = resumeWith(c, ana.token, "-");
+    const tagged = lines.map(parseTagged);
+    expect(tagged[0]?.tags).toMatchObject({ kind: "reply", ev: "resumed" });
+    expect(tagged.filter((l) => l.tags.kind === "gap")).toHaveLength(1);
+    const n = Number(tagged[1]?.tags.n);
+    expect(tagged[1]?.text).toBe(en.missedLines(n));
+    expect(tagged.slice(2).map((l) => l.text)).toEqual(said.slice(n).map((l) => chat("bob", l)));
+  });
 });
 
 describe("away, and gone", () => {
