@@ -629,6 +629,8 @@ export type Notice = {
 
 /** Build a notice: `say("joined", "ana")`. */
 export function say<K extends NoticeKey>(key: K, ...args: Parameters<ServerText[K]>): Notice {
+  // An optional argument not given (a leave or kick without a reason) is left out, not sent as null.
+  while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
   return { key, args } as Notice;
 }
 

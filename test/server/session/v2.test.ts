@@ -83,6 +83,18 @@ describe("CAP papo/2", () => {
     });
   });
 
+  test("a notice's optional argument not given is left out of args, not sent as null", () => {
+    const c = setup();
+    const bob = join(c, "bob");
+    const ana = open(c);
+    ana.say(CAP_V2, "ana");
+    ana.read();
+    bob.closes();
+    const [left] = ana.read().map(parseTagged);
+    expect(left?.tags).toMatchObject({ kind: "notice", ev: "left", args: '["bob"]' });
+    expect(left?.text).toBe(en.left("bob"));
+  });
+
   test("a v1 connection's RESUME is a name like any other", () => {
     const c = setup();
     const ana = open(c);
