@@ -245,10 +245,21 @@ describe("a full disk while running", () => {
     // About 40 kB of about 1 kB turns waited; the rest were never kept.
     expect(kept.length).toBeGreaterThan(20);
     expect(kept.length).toBeLessThan(60);
-    // (Which the server's thread notices first: the writer's failure, or its own bound.)
-    expect(told).toHaveLength(2);
-    expect(told[0]).toMatch(/^failing: the disk is (full|slower than the room)$/);
-    expect(told[1]).toBe(`back ${100 - kept.length}`);
+    // (Which the server's thread notices first: the writer's failure, or its own bound.) The
+    // writer runs beside this loop: a first turn or two may still fit before the disk is full,
+    // and then the owner hears writing fail, work and fail again. However often, it hears
+    // failing and back in turn, back last, and the turns it is told were lost are those not kept.
+    expect(told.length).toBeGreaterThanOrEqual(2);
+    expect(told.length % 2).toBe(0);
+    told.forEach((line, i) =>
+      expect(line).toMatch(
+        i % 2 === 0 ? /^failing: the disk is (full|slower than the room)$/ : /^back \d+$/,
+      ),
+    );
+    const lost = told
+      .filter((line) => line.startsWith("back "))
+      .map((line) => Number(line.slice(5)));
+    expect(lost.reduce((a, b) => a + b, 0)).toBe(100 - kept.length);
     expect(s.lines).toBe(kept.length);
     // The turns kept are the first ones: nothing out of order.
     expect(kept.map((t) => t.first)).toEqual(kept.map((_, i) => i + 1));
