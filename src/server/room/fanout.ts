@@ -388,9 +388,15 @@ export class LogFanout<M extends Reader> {
     const r = rendering(segment, member.dialect);
     const length = r.bytes.length;
     const taken = member.write(r.bytes, 0, length);
-    if (taken > 0) this.sent.bytes += taken;
-    if (taken < 0 || taken >= length) {
-      if (taken > 0) this.sent.deliveries += end - member.next;
+    if (taken < 0) {
+      // Closed, as in LineWriter.lines: its place stays where it was.
+      member.drop();
+      member.until = -1;
+      return;
+    }
+    this.sent.bytes += taken;
+    if (taken >= length) {
+      this.sent.deliveries += end - member.next;
       member.next = end;
       return;
     }
@@ -453,7 +459,7 @@ export class LogFanout<M extends Reader> {
       const due = member.queue?.[0]?.before;
       if (due !== undefined && due < stop) stop = due;
       if (stop > member.next && !this.writer.lines(member, segment, stop, undefined)) return false;
-      if (member.next === -1) return true;
+      if (member.until === -1) return true;
     }
   }
 

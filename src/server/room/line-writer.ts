@@ -179,8 +179,9 @@ export class LineWriter<M extends Reader> {
       }
     }
     if (taken < 0) {
+      // Its socket is closed (the close event is on its way): nothing more is written, and
+      // its place stays after the last line it took, for a resume.
       member.drop();
-      member.next = -1;
       member.until = -1;
       return true;
     }

@@ -214,13 +214,17 @@ function resumeHere(ctx: Context, client: Client, old: Client, shown: Position |
 
 /**
  * Where a member resuming without a position ("-") reads on: its own place
- * in the log, or the oldest line kept when the window passed that while it
- * was away. What it missed counts a missed-lines line still waiting for it
- * too, which the answer then replaces (takePlace's gapTold).
+ * in the log (the line its socket stopped inside, which comes again whole,
+ * as takePlace leaves the rest of it behind), or the oldest line kept when
+ * the window passed that while it was away. What it missed counts a
+ * missed-lines line still waiting for it too, which the answer then
+ * replaces (takePlace's gapTold).
  */
 function ownPlace(old: Client, first: number): Located {
-  if (old.next >= first) return { from: old.next, missed: 0 };
-  let missed = first - old.next;
+  const cut = old.queue?.find((line) => line.rest === true);
+  const at = cut === undefined ? old.next : cut.before - 1;
+  if (at >= first) return { from: at, missed: 0 };
+  let missed = first - at;
   for (const line of old.queue ?? []) missed += line.missed ?? 0;
   return { from: first, missed };
 }

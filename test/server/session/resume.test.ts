@@ -390,6 +390,54 @@ describe("a member away that is removed, cut mid-line, or asks for too early a p
     expect(lines.every((l) => l.startsWith("@"))).toBe(true);
   });
 
+  test("cut inside a room line, resumed with '-': that line comes whole, then the rest", () => {
+    const { c, bob, ana } = bobAndAna();
+    ana.fc.conn.takeUpTo(5);
+    bob.say("a line long enough to be cut");
+    expect(ana.fc.read()).toEqual([]);
+    ana.fc.closes();
+    bob.say("meanwhile");
+    const { lines } = resumeWith(c, ana.token, "-");
+    expect(lines.map((l) => parseTagged(l).text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "a line long enough to be cut"),
+      chat("bob", "meanwhile"),
+    ]);
+  });
+
+  test("its socket was closed before its close event came: '-' goes on from the last line it took", () => {
+    const { c, bob, ana } = bobAndAna();
+    bob.say("seen");
+    expect(ana.fc.read().map((l) => parseTagged(l).text)).toEqual([chat("bob", "seen")]);
+    // Writes now answer -1 (the socket is closed), and its close event is still on its way.
+    ana.fc.conn.gone();
+    bob.say("lost?");
+    c.room.flush();
+    ana.fc.closes();
+    bob.say("meanwhile");
+    const { lines } = resumeWith(c, ana.token, "-");
+    expect(lines.map((l) => parseTagged(l).text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "lost?"),
+      chat("bob", "meanwhile"),
+    ]);
+  });
+
+  test("closed while behind, before its close event came: '-' reads what it did not take, no gap", () => {
+    const { c, bob, ana } = anaBehind();
+    ana.fc.conn.gone();
+    bob.say("lost?");
+    c.room.flush();
+    ana.fc.drain(false);
+    ana.fc.closes();
+    const { lines } = resumeWith(c, ana.token, "-");
+    expect(lines.map((l) => parseTagged(l).text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "are you there?"),
+      chat("bob", "lost?"),
+    ]);
+  });
+
   test("a private line part-written to the old connection comes whole after the resume", () => {
     const { c, bob, ana } = bobAndAna();
     ana.fc.conn.takeUpTo(30);
