@@ -251,11 +251,11 @@ describe("a full disk while running", () => {
     // failing and back in turn, back last, and the turns it is told were lost are those not kept.
     expect(told.length).toBeGreaterThanOrEqual(2);
     expect(told.length % 2).toBe(0);
-    told.forEach((line, i) =>
+    for (const [i, line] of told.entries()) {
       expect(line).toMatch(
         i % 2 === 0 ? /^failing: the disk is (full|slower than the room)$/ : /^back \d+$/,
-      ),
-    );
+      );
+    }
     const lost = told
       .filter((line) => line.startsWith("back "))
       .map((line) => Number(line.slice(5)));
