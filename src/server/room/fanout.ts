@@ -27,7 +27,7 @@ import { Behind } from "./behind.ts";
 import type { Line } from "./dialects.ts";
 import { Greetings } from "./greetings.ts";
 import type { Journal } from "./journal.ts";
-import { cutAt, LineWriter, rendering, type Sent } from "./line-writer.ts";
+import { closedUnderfoot, cutAt, LineWriter, rendering, type Sent } from "./line-writer.ts";
 import type { RoomLog, Segment, Wire } from "./log.ts";
 import type { Reader } from "./reader.ts";
 import { Turn } from "./turn.ts";
@@ -281,6 +281,8 @@ export class LogFanout<M extends Reader> {
 
   /** Whether anything is still owed to `member`. */
   owes(member: M): boolean {
+    // A socket found closed is owed nothing more (its queue waits for a resume).
+    if (member.until === -1) return false;
     return member.queue !== null || member.next < Math.min(member.until, this.log.next);
   }
 
@@ -389,9 +391,7 @@ export class LogFanout<M extends Reader> {
     const length = r.bytes.length;
     const taken = member.write(r.bytes, 0, length);
     if (taken < 0) {
-      // Closed, as in LineWriter.lines: its place stays where it was.
-      member.drop();
-      member.until = -1;
+      closedUnderfoot(member);
       return;
     }
     this.sent.bytes += taken;
@@ -437,7 +437,7 @@ export class LogFanout<M extends Reader> {
         const half = this.limits.queueBytes / 2;
         const wasOver = member.queuedBytes > half;
         const wrote = this.writer.queued(member, q, follows);
-        if (wrote === "dropped") return true;
+        if (wrote === "closed") return true;
         // Its input may wait for its queue (input.ts's Hold.Owed): say when it fell under half.
         if (wasOver && member.queuedBytes <= half) this.relieving.push(member);
         if (wrote === "stopped") return false;

@@ -30,9 +30,9 @@ export interface Sent {
 /**
  * How a write of a member's queue ended: everything due now was taken; its
  * socket took less (the rest waits for its drain); or its socket is closed
- * (everything owed is forgotten).
+ * (nothing more is written; see {@link closedUnderfoot}).
  */
-export type QueueWrite = "done" | "stopped" | "dropped";
+export type QueueWrite = "done" | "stopped" | "closed";
 
 export class LineWriter<M extends Reader> {
   /** [start, end) byte ranges of the lines one member gets, reused across writes. */
@@ -84,8 +84,8 @@ export class LineWriter<M extends Reader> {
         taken = member.write(scratch, 0, at);
       }
       if (taken < 0) {
-        member.drop();
-        return "dropped";
+        closedUnderfoot(member);
+        return "closed";
       }
       this.sent.bytes += taken;
       if (taken > 0 && member.behind) member.lastTaken = this.now();
@@ -179,10 +179,7 @@ export class LineWriter<M extends Reader> {
       }
     }
     if (taken < 0) {
-      // Its socket is closed (the close event is on its way): nothing more is written, and
-      // its place stays after the last line it took, for a resume.
-      member.drop();
-      member.until = -1;
+      closedUnderfoot(member);
       return true;
     }
     this.sent.bytes += taken;
@@ -209,6 +206,17 @@ export class LineWriter<M extends Reader> {
     this.sent.deliveries += member.next - from;
     return false;
   }
+}
+
+/**
+ * A write found `member`'s socket closed, its close event still on its way:
+ * nothing more is written to it (`until` -1 says so), and nothing about it
+ * changes. Its place stays after the last line it took and its queue (the
+ * rest of a cut line, private lines) stays as it is, for a resume to pick
+ * up; the close forgets them if it does not resume (LogFanout.forget).
+ */
+export function closedUnderfoot(member: Reader): void {
+  member.until = -1;
 }
 
 /**

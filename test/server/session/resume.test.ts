@@ -405,6 +405,28 @@ describe("a member away that is removed, cut mid-line, or asks for too early a p
     ]);
   });
 
+  test("cut inside a line, then written to while closed before its close event: '-' still has it whole", () => {
+    const { c, bob, ana } = bobAndAna();
+    ana.fc.conn.takeUpTo(5);
+    bob.say("a line long enough to be cut");
+    expect(ana.fc.read()).toEqual([]);
+    // Its socket is closed under it; a drain tries the rest of the cut line, and a private line
+    // comes for it, before the close event.
+    ana.fc.conn.gone();
+    ana.fc.drain(false);
+    bob.say("/msg ana hi");
+    c.room.flush();
+    ana.fc.closes();
+    bob.say("meanwhile");
+    const { lines } = resumeWith(c, ana.token, "-");
+    expect(lines.map((l) => parseTagged(l).text)).toEqual([
+      en.resumed("ana"),
+      chat("bob", "a line long enough to be cut"),
+      en.privateFrom("bob", "hi"),
+      chat("bob", "meanwhile"),
+    ]);
+  });
+
   test("its socket was closed before its close event came: '-' goes on from the last line it took", () => {
     const { c, bob, ana } = bobAndAna();
     bob.say("seen");
