@@ -27,7 +27,7 @@ import { Behind } from "./behind.ts";
 import type { Line } from "./dialects.ts";
 import { Greetings } from "./greetings.ts";
 import type { Journal } from "./journal.ts";
-import { closedUnderfoot, cutAt, LineWriter, rendering, type Sent } from "./line-writer.ts";
+import { cutAt, LineWriter, rendering, type Sent } from "./line-writer.ts";
 import type { RoomLog, Segment, Wire } from "./log.ts";
 import type { Reader } from "./reader.ts";
 import { Turn } from "./turn.ts";
@@ -281,8 +281,8 @@ export class LogFanout<M extends Reader> {
 
   /** Whether anything is still owed to `member`. */
   owes(member: M): boolean {
-    // A socket found closed is owed nothing more (its queue waits for a resume).
-    if (member.until === -1) return false;
+    // Its queue, if any, waits for a resume.
+    if (member.writesClosed) return false;
     return member.queue !== null || member.next < Math.min(member.until, this.log.next);
   }
 
@@ -391,7 +391,7 @@ export class LogFanout<M extends Reader> {
     const length = r.bytes.length;
     const taken = member.write(r.bytes, 0, length);
     if (taken < 0) {
-      closedUnderfoot(member);
+      member.socketClosed();
       return;
     }
     this.sent.bytes += taken;
@@ -459,7 +459,7 @@ export class LogFanout<M extends Reader> {
       const due = member.queue?.[0]?.before;
       if (due !== undefined && due < stop) stop = due;
       if (stop > member.next && !this.writer.lines(member, segment, stop, undefined)) return false;
-      if (member.until === -1) return true;
+      if (member.writesClosed) return true;
     }
   }
 

@@ -30,7 +30,7 @@ export interface Sent {
 /**
  * How a write of a member's queue ended: everything due now was taken; its
  * socket took less (the rest waits for its drain); or its socket is closed
- * (nothing more is written; see {@link closedUnderfoot}).
+ * (nothing more is written: Reader.socketClosed).
  */
 export type QueueWrite = "done" | "stopped" | "closed";
 
@@ -84,7 +84,7 @@ export class LineWriter<M extends Reader> {
         taken = member.write(scratch, 0, at);
       }
       if (taken < 0) {
-        closedUnderfoot(member);
+        member.socketClosed();
         return "closed";
       }
       this.sent.bytes += taken;
@@ -179,7 +179,7 @@ export class LineWriter<M extends Reader> {
       }
     }
     if (taken < 0) {
-      closedUnderfoot(member);
+      member.socketClosed();
       return true;
     }
     this.sent.bytes += taken;
@@ -206,17 +206,6 @@ export class LineWriter<M extends Reader> {
     this.sent.deliveries += member.next - from;
     return false;
   }
-}
-
-/**
- * A write found `member`'s socket closed, its close event still on its way:
- * nothing more is written to it (`until` -1 says so), and nothing about it
- * changes. Its place stays after the last line it took and its queue (the
- * rest of a cut line, private lines) stays as it is, for a resume to pick
- * up; the close forgets them if it does not resume (LogFanout.forget).
- */
-export function closedUnderfoot(member: Reader): void {
-  member.until = -1;
 }
 
 /**

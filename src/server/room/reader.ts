@@ -24,7 +24,10 @@ export interface Queued {
 export class Reader<S extends Sink = Sink> {
   /** Position of the next room line to write it; `next >= until` means it does not follow the room. */
   next = 0;
-  /** One past the last position it is owed: 0 before it joins, +Infinity while a member. */
+  /**
+   * One past the last position it is owed: 0 before it joins, +Infinity while
+   * a member, -1 once a write found its socket closed ({@link socketClosed}).
+   */
   until = 0;
   /** Its own lines waiting, in order; null while there are none (the common case). */
   queue: Queued[] | null = null;
@@ -69,6 +72,21 @@ export class Reader<S extends Sink = Sink> {
     if (this.queue === null) this.queue = [line];
     else this.queue.unshift(line);
     this.queuedBytes += line.bytes.length - line.off;
+  }
+
+  /**
+   * A write found its socket closed, its close event still on its way:
+   * nothing more is written to it. Its place stays after the last line it
+   * took and its queue (the rest of a cut line, private lines) as it is, for
+   * a resume to pick up; the close forgets them if it does not resume.
+   */
+  socketClosed(): void {
+    this.until = -1;
+  }
+
+  /** A write found its socket closed ({@link socketClosed}): it is owed nothing more. */
+  get writesClosed(): boolean {
+    return this.until === -1;
   }
 
   /** Forget everything owed (the connection is gone or being cut). */

@@ -66,6 +66,18 @@ function bobAndAna(...args: Parameters<typeof setup>): { c: Context; bob: FakeCl
   return { c, bob, ana };
 }
 
+/** A line of bob's that ana's socket stops inside, 5 bytes in. */
+const CUT = "a line long enough to be cut";
+
+/** As {@link bobAndAna}; then ana's socket stops inside bob's line {@link CUT}. */
+function anaCutInside(): { c: Context; bob: FakeClient; ana: V2 } {
+  const { c, bob, ana } = bobAndAna();
+  ana.fc.conn.takeUpTo(5);
+  bob.say(CUT);
+  expect(ana.fc.read()).toEqual([]);
+  return { c, bob, ana };
+}
+
 /**
  * As {@link bobAndAna}; then ana's socket takes nothing more, and bob's
  * "are you there?" does not reach it.
@@ -391,25 +403,19 @@ describe("a member away that is removed, cut mid-line, or asks for too early a p
   });
 
   test("cut inside a room line, resumed with '-': that line comes whole, then the rest", () => {
-    const { c, bob, ana } = bobAndAna();
-    ana.fc.conn.takeUpTo(5);
-    bob.say("a line long enough to be cut");
-    expect(ana.fc.read()).toEqual([]);
+    const { c, bob, ana } = anaCutInside();
     ana.fc.closes();
     bob.say("meanwhile");
     const { lines } = resumeWith(c, ana.token, "-");
     expect(lines.map((l) => parseTagged(l).text)).toEqual([
       en.resumed("ana"),
-      chat("bob", "a line long enough to be cut"),
+      chat("bob", CUT),
       chat("bob", "meanwhile"),
     ]);
   });
 
   test("cut inside a line, then written to while closed before its close event: '-' still has it whole", () => {
-    const { c, bob, ana } = bobAndAna();
-    ana.fc.conn.takeUpTo(5);
-    bob.say("a line long enough to be cut");
-    expect(ana.fc.read()).toEqual([]);
+    const { c, bob, ana } = anaCutInside();
     // Its socket is closed under it; a drain tries the rest of the cut line, and a private line
     // comes for it, before the close event.
     ana.fc.conn.gone();
@@ -421,7 +427,7 @@ describe("a member away that is removed, cut mid-line, or asks for too early a p
     const { lines } = resumeWith(c, ana.token, "-");
     expect(lines.map((l) => parseTagged(l).text)).toEqual([
       en.resumed("ana"),
-      chat("bob", "a line long enough to be cut"),
+      chat("bob", CUT),
       en.privateFrom("bob", "hi"),
       chat("bob", "meanwhile"),
     ]);
